@@ -1,0 +1,160 @@
+//! Merging parser results into one [`Inventory`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::purl_of;
+use crate::{Component, Distro, Ecosystem, Evidence, FileKind, Package, Parsed, Warning};
+
+/// A file that was parsed, and how many packages it gave.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SourceFile {
+    pub path: String,
+    /// The parser's label (`Cargo.lock`, `dpkg status`, …).
+    pub kind: String,
+    pub packages: usize,
+}
+
+/// Everything found below one root. Components are sorted by (ecosystem, name, version) and
+/// every list inside them is sorted, so the same input always gives the same value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// What was scanned, as given on the command line (a directory name, an image reference).
+    pub subject: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub distro: Option<Distro>,
+    pub components: Vec<Component>,
+    pub files: Vec<SourceFile>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Inventory {
+    /// Merges per-file results. `distro` (from `etc/os-release`) qualifies OS package purls.
+    ///
+    /// Packages with the same ecosystem, normalised name and version become one component:
+    /// evidence, hashes, licences and dependencies are unioned; the scope is the strongest
+    /// claim (required over optional over dev).
+    pub fn build(
+        subject: impl Into<String>,
+        distro: Option<Distro>,
+        results: Vec<(String, FileKind, Parsed)>,
+        mut warnings: Vec<Warning>,
+    ) -> Self {
+        let mut by_key: BTreeMap<(Ecosystem, String, String), Component> = BTreeMap::new();
+        let mut files = Vec::with_capacity(results.len());
+        // Dependencies are recorded as (name, version) by parsers; resolve them to purls once
+        // every component is known. Keep them per component until then.
+        let mut pending_deps: BTreeMap<(Ecosystem, String, String), Vec<(Ecosystem, crate::PackageRef)>> =
+            BTreeMap::new();
+        for (path, kind, parsed) in results {
+            files.push(SourceFile {
+                path: path.clone(),
+                kind: kind.label().to_owned(),
+                packages: parsed.packages.len(),
+            });
+            for w in parsed.warnings {
+                warnings.push(Warning { path: path.clone(), line: w.line, column: w.column, message: w.message });
+            }
+            for package in parsed.packages {
+                let evidence = Evidence { path: path.clone(), kind: kind.source_kind(), line: package.line };
+                let key = (
+                    package.ecosystem,
+                    package.ecosystem.normalize_name(&package.name),
+                    package.version.clone(),
+                );
+                pending_deps
+                    .entry(key.clone())
+                    .or_default()
+                    .extend(package.dependencies.iter().cloned().map(|d| (package.ecosystem, d)));
+                match by_key.get_mut(&key) {
+                    Some(existing) => merge(existing, package, evidence),
+                    None => {
+                        let component = new_component(package, evidence, distro.as_ref());
+                        by_key.insert(key, component);
+                    }
+                }
+            }
+        }
+        // name -> versions present, for resolving name-only dependency references.
+        let mut versions_by_name: BTreeMap<(Ecosystem, String), Vec<String>> = BTreeMap::new();
+        for (eco, name, version) in by_key.keys() {
+            versions_by_name.entry((*eco, name.clone())).or_default().push(version.clone());
+        }
+        let purls: BTreeMap<(Ecosystem, String, String), String> =
+            by_key.iter().map(|(k, c)| (k.clone(), c.purl.clone())).collect();
+        for (key, deps) in pending_deps {
+            let Some(component) = by_key.get_mut(&key) else { continue };
+            for (eco, dep) in deps {
+                let name = eco.normalize_name(&dep.name);
+                let version = match dep.version {
+                    Some(v) => Some(v),
+                    // A name-only reference resolves only when exactly one version is present.
+                    None => match versions_by_name.get(&(eco, name.clone())) {
+                        Some(vs) if vs.len() == 1 => Some(vs[0].clone()),
+                        _ => None,
+                    },
+                };
+                if let Some(purl) = version.and_then(|v| purls.get(&(eco, name, v))) {
+                    if *purl != component.purl {
+                        component.dependencies.push(purl.clone());
+                    }
+                }
+            }
+            component.dependencies.sort();
+            component.dependencies.dedup();
+        }
+        let mut components: Vec<Component> = by_key.into_values().collect();
+        for c in &mut components {
+            c.evidence.sort();
+            c.evidence.dedup();
+            c.hashes.sort();
+            c.hashes.dedup();
+            c.licenses.sort();
+            c.licenses.dedup();
+        }
+        files.sort();
+        warnings.sort();
+        warnings.dedup();
+        Self { subject: subject.into(), distro, components, files, warnings }
+    }
+
+    /// Number of components per ecosystem, in ecosystem order.
+    pub fn counts(&self) -> BTreeMap<Ecosystem, usize> {
+        let mut counts = BTreeMap::new();
+        for c in &self.components {
+            *counts.entry(c.ecosystem).or_default() += 1;
+        }
+        counts
+    }
+}
+
+fn new_component(package: Package, evidence: Evidence, distro: Option<&Distro>) -> Component {
+    let purl = purl_of(&package, distro).to_string();
+    Component {
+        ecosystem: package.ecosystem,
+        name: package.name,
+        version: package.version,
+        purl,
+        scope: package.scope,
+        hashes: package.hashes,
+        licenses: package.licenses,
+        source_package: package.source_package,
+        resolved: package.resolved,
+        evidence: vec![evidence],
+        dependencies: Vec::new(),
+    }
+}
+
+fn merge(existing: &mut Component, package: Package, evidence: Evidence) {
+    existing.scope = existing.scope.merge(package.scope);
+    existing.evidence.push(evidence);
+    existing.hashes.extend(package.hashes);
+    existing.licenses.extend(package.licenses);
+    if existing.source_package.is_none() {
+        existing.source_package = package.source_package;
+    }
+    if existing.resolved.is_none() {
+        existing.resolved = package.resolved;
+    }
+}
