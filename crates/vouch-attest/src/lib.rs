@@ -1,0 +1,29 @@
+//! Attestation formats: DSSE envelopes, in-toto Statement v1, SLSA Provenance v1.
+//!
+//! Pure formats: bytes in, typed model out. No I/O, no clock, no environment.
+//!
+//! - [`dsse::Envelope`]: a DSSE envelope that may carry several signatures, and [`dsse::pae`].
+//! - [`statement::Statement`]: an in-toto Statement v1.
+//! - [`slsa::Provenance`]: a SLSA Provenance v1 predicate, and [`slsa::build`] which fills one
+//!   from a typed [`slsa::BuildContext`] that the caller (the binary) gathered.
+//! - [`sbom::locked_dependencies`]: a lenient reader of CycloneDX / SPDX JSON components.
+//!
+//! ```
+//! use vouch_attest::statement::{Statement, Subject};
+//! let st = Statement::new(
+//!     vec![Subject::sha256("app.tar.gz", "ab".repeat(32))],
+//!     "https://slsa.dev/provenance/v1",
+//!     serde_json::json!({}),
+//! );
+//! let bytes = serde_json::to_vec(&st).unwrap();
+//! let back = Statement::parse(&bytes).unwrap();
+//! assert_eq!(back.subject[0].digest["sha256"], "ab".repeat(32));
+//! ```
+
+pub mod dsse;
+pub mod sbom;
+pub mod slsa;
+pub mod statement;
+
+pub use dsse::Envelope;
+pub use statement::Statement;
