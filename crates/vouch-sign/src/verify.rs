@@ -1,0 +1,548 @@
+//! Offline verification of Sigstore bundles, with vouch's own result and error types.
+//!
+//! The cryptographic checks (certificate chain to a trusted Fulcio CA at signing time, SCTs,
+//! Rekor v1 SETs, inclusion proofs and checkpoints, Rekor v2 entries, RFC 3161 timestamps,
+//! signatures over messages and DSSE envelopes) are done by `sigstore-verify`. vouch adds the
+//! policy split (key vs identity), its own digest and subject checks with typed fields, and
+//! [`Verified`], which only this module can construct.
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::Digest as _;
+use sigstore_verify::{
+    CertificateError, PublicKeyVerificationPolicy, TimestampError, TransparencyLogError,
+    VerificationPolicy,
+};
+use vouch_attest::Statement;
+
+use crate::bundle::{Bundle, ContentKind, MaterialKind};
+use crate::key::{PublicKey, PublicKeyAlgorithm};
+use crate::trust::{TrustRoot, TrustSource};
+
+/// What the artifact is: its bytes, or a SHA-256 digest computed elsewhere.
+#[derive(Debug, Clone, Copy)]
+pub enum Artifact<'a> {
+    Bytes(&'a [u8]),
+    Sha256([u8; 32]),
+}
+
+impl Artifact<'_> {
+    /// Lower-case hex SHA-256.
+    pub fn sha256_hex(&self) -> String {
+        match self {
+            Artifact::Bytes(b) => hex::encode(sha2::Sha256::digest(b)),
+            Artifact::Sha256(d) => hex::encode(d),
+        }
+    }
+}
+
+/// Whether a key-signed bundle must carry a verified transparency-log entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlogPolicy {
+    /// Require a transparency-log entry and verify it.
+    Required,
+    /// Verify log entries when the bundle has them; accept a bundle without any (vouch signs
+    /// offline, so its own bundles have none). The result says which happened.
+    IfPresent,
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone)]
+pub enum Policy {
+    /// A managed key.
+    Key { key: PublicKey, tlog: TlogPolicy },
+    /// A Fulcio certificate for exactly this identity (SAN) and OIDC issuer. Transparency-log
+    /// (or timestamp) evidence is always required.
+    Identity { identity: String, issuer: String },
+}
+
+/// Who signed, as established by verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Signer {
+    Key {
+        fingerprint: String,
+        algorithm: PublicKeyAlgorithm,
+    },
+    Certificate {
+        identity: String,
+        issuer: String,
+    },
+}
+
+impl fmt::Display for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Signer::Key {
+                fingerprint,
+                algorithm,
+            } => write!(f, "{algorithm} key {fingerprint}"),
+            Signer::Certificate { identity, issuer } => write!(f, "{identity} (issuer {issuer})"),
+        }
+    }
+}
+
+/// What a message-signature bundle proves: the signed artifact digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedArtifact {
+    /// `sha256:<hex>`
+    pub digest: String,
+}
+
+/// What verification found; every field comes from checked evidence.
+#[derive(Debug, Clone, Serialize)]
+pub enum Content {
+    Artifact(SignedArtifact),
+    Attestation(Statement),
+}
+
+/// A value that passed verification. Only this crate can construct one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verified<T> {
+    value: T,
+    signer: Signer,
+    artifact_digest: String,
+    trust: TrustSource,
+    tlog_verified: bool,
+    certificate_verified: bool,
+    timestamps: Vec<String>,
+}
+
+impl<T> Verified<T> {
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+    pub fn into_value(self) -> T {
+        self.value
+    }
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+    /// `sha256:<hex>` of the artifact (or attestation subject) that was checked.
+    pub fn artifact_digest(&self) -> &str {
+        &self.artifact_digest
+    }
+    pub fn trust(&self) -> &TrustSource {
+        &self.trust
+    }
+    /// Whether a transparency-log entry was verified (inclusion proof/promise, checkpoint).
+    pub fn tlog_verified(&self) -> bool {
+        self.tlog_verified
+    }
+    /// Whether a certificate chain to a trusted CA was verified.
+    pub fn certificate_verified(&self) -> bool {
+        self.certificate_verified
+    }
+    /// Authenticated signing times (RFC 3339) from log entries and RFC 3161 timestamps.
+    pub fn timestamps(&self) -> &[String] {
+        &self.timestamps
+    }
+}
+
+/// Why a bundle did not verify. Each variant has a stable code ([`VerifyError::code`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    #[error("artifact has digest sha256:{found}, but the bundle signs sha256:{expected}")]
+    DigestMismatch { expected: String, found: String },
+    #[error("no subject of the attestation has digest sha256:{digest} (subjects: {subjects})")]
+    SubjectMismatch { digest: String, subjects: String },
+    #[error("bundle does not describe the artifact: {detail}")]
+    ArtifactMismatch { detail: String },
+    #[error("signature does not verify: {detail}")]
+    InvalidSignature { detail: String },
+    #[error("bundle is signed with a managed key, but no key was given (use --key)")]
+    KeyRequired,
+    #[error(
+        "bundle carries a signing certificate, but a key was given (use --certificate-identity and --certificate-oidc-issuer)"
+    )]
+    CertificateRequired,
+    #[error("bundle has no transparency-log entry and the policy requires one")]
+    MissingLogEntry,
+    #[error("signer identity is {found}, expected {expected}")]
+    IdentityMismatch { expected: String, found: String },
+    #[error("signer oidc issuer is {found}, expected {expected}")]
+    IssuerMismatch { expected: String, found: String },
+    #[error("signing certificate expired at {not_after}, before the signing time {signed_at}")]
+    ExpiredCertificate { not_after: String, signed_at: String },
+    #[error("signing certificate is not valid before {not_before}, after the signing time {signed_at}")]
+    CertificateNotYetValid {
+        not_before: String,
+        signed_at: String,
+    },
+    #[error("signing certificate does not chain to a trusted certificate authority: {detail}")]
+    UntrustedCertificate { detail: String },
+    #[error("no trusted certificate authority was valid at the signing time {signed_at}")]
+    NoValidAuthority { signed_at: String },
+    #[error("signing certificate is malformed: {detail}")]
+    MalformedCertificate { detail: String },
+    #[error("signed certificate timestamp (sct) is missing or invalid: {detail}")]
+    InvalidSct { detail: String },
+    #[error("transparency log {log_id} is not in the trusted root")]
+    UnknownLog { log_id: String },
+    #[error("inclusion proof is invalid: {detail}")]
+    InvalidInclusionProof { detail: String },
+    #[error("log checkpoint is invalid: {detail}")]
+    InvalidCheckpoint { detail: String },
+    #[error("signed entry timestamp (inclusion promise) is invalid: {detail}")]
+    InvalidInclusionPromise { detail: String },
+    #[error("transparency-log entry does not match the bundle: {detail}")]
+    LogEntryMismatch { detail: String },
+    #[error("log entry integrated time is invalid: {detail}")]
+    InvalidIntegratedTime { detail: String },
+    #[error("transparency-log entry is malformed: {detail}")]
+    MalformedLogEntry { detail: String },
+    #[error("rfc 3161 timestamp is invalid: {detail}")]
+    InvalidTimestamp { detail: String },
+    #[error("rfc 3161 timestamp {time} is outside the validity of the authority that signed it")]
+    TimestampOutsideAuthority { time: String },
+    #[error("no verified signing time: {detail}")]
+    NoVerifiedTimestamp { detail: String },
+    #[error("bundle is invalid: {detail}")]
+    InvalidBundle { detail: String },
+    #[error("bundle uses something vouch cannot verify: {detail}")]
+    UnsupportedBundle { detail: String },
+    #[error("the trusted root cannot be used: {detail}")]
+    UnusableTrustRoot { detail: String },
+    #[error("bundle signs a message, but an attestation (dsse envelope) was expected")]
+    NotAnAttestation,
+    #[error("attestation payload is not an in-toto statement")]
+    Statement(#[source] vouch_attest::statement::ParseError),
+}
+
+impl VerifyError {
+    /// Stable, kebab-case code (documented under docs/rules/).
+    pub fn code(&self) -> &'static str {
+        use VerifyError as E;
+        match self {
+            E::DigestMismatch { .. } => "digest-mismatch",
+            E::SubjectMismatch { .. } => "subject-mismatch",
+            E::ArtifactMismatch { .. } => "artifact-mismatch",
+            E::InvalidSignature { .. } => "invalid-signature",
+            E::KeyRequired => "key-required",
+            E::CertificateRequired => "certificate-required",
+            E::MissingLogEntry => "missing-log-entry",
+            E::IdentityMismatch { .. } => "identity-mismatch",
+            E::IssuerMismatch { .. } => "issuer-mismatch",
+            E::ExpiredCertificate { .. } => "expired-certificate",
+            E::CertificateNotYetValid { .. } => "certificate-not-yet-valid",
+            E::UntrustedCertificate { .. } => "untrusted-certificate",
+            E::NoValidAuthority { .. } => "no-valid-authority",
+            E::MalformedCertificate { .. } => "malformed-certificate",
+            E::InvalidSct { .. } => "invalid-sct",
+            E::UnknownLog { .. } => "unknown-log",
+            E::InvalidInclusionProof { .. } => "invalid-inclusion-proof",
+            E::InvalidCheckpoint { .. } => "invalid-checkpoint",
+            E::InvalidInclusionPromise { .. } => "invalid-inclusion-promise",
+            E::LogEntryMismatch { .. } => "log-entry-mismatch",
+            E::InvalidIntegratedTime { .. } => "invalid-integrated-time",
+            E::MalformedLogEntry { .. } => "malformed-log-entry",
+            E::InvalidTimestamp { .. } => "invalid-timestamp",
+            E::TimestampOutsideAuthority { .. } => "timestamp-outside-authority",
+            E::NoVerifiedTimestamp { .. } => "no-verified-timestamp",
+            E::InvalidBundle { .. } => "invalid-bundle",
+            E::UnsupportedBundle { .. } => "unsupported-bundle",
+            E::UnusableTrustRoot { .. } => "unusable-trust-root",
+            E::NotAnAttestation => "not-an-attestation",
+            E::Statement(_) => "invalid-statement",
+        }
+    }
+}
+
+fn lower(s: impl fmt::Display) -> String {
+    let s = s.to_string();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+impl From<sigstore_verify::Error> for VerifyError {
+    fn from(e: sigstore_verify::Error) -> Self {
+        use sigstore_verify::Error as S;
+        match e {
+            S::IdentityMismatch { expected, actual } => VerifyError::IdentityMismatch {
+                expected: expected.to_string(),
+                found: actual.map_or_else(|| "none".to_owned(), |a| a.to_string()),
+            },
+            S::IssuerMismatch { expected, actual } => VerifyError::IssuerMismatch {
+                expected,
+                found: actual.unwrap_or_else(|| "none".to_owned()),
+            },
+            S::SignatureInvalid(d) => VerifyError::InvalidSignature { detail: lower(d) },
+            S::ArtifactMismatch(d) => VerifyError::ArtifactMismatch { detail: lower(d) },
+            S::UnsupportedArtifact(d) => VerifyError::UnsupportedBundle { detail: lower(d) },
+            S::Certificate(c) => match c {
+                CertificateError::Expired { time, not_after } => VerifyError::ExpiredCertificate {
+                    not_after: not_after.to_string(),
+                    signed_at: time.to_string(),
+                },
+                CertificateError::NotYetValid { time, not_before } => {
+                    VerifyError::CertificateNotYetValid {
+                        not_before: not_before.to_string(),
+                        signed_at: time.to_string(),
+                    }
+                }
+                CertificateError::NoValidAuthority { time } => VerifyError::NoValidAuthority {
+                    signed_at: time.to_string(),
+                },
+                CertificateError::ChainInvalid(d) => chain_error(&d),
+                CertificateError::Sct(d) => VerifyError::InvalidSct { detail: lower(d) },
+                other => VerifyError::MalformedCertificate {
+                    detail: lower(other),
+                },
+            },
+            S::TransparencyLog(t) => match t {
+                TransparencyLogError::UnknownLog { log_id } => VerifyError::UnknownLog { log_id },
+                TransparencyLogError::InclusionProof(d) => {
+                    VerifyError::InvalidInclusionProof { detail: lower(d) }
+                }
+                TransparencyLogError::Checkpoint(d) => {
+                    VerifyError::InvalidCheckpoint { detail: lower(d) }
+                }
+                TransparencyLogError::InclusionPromise(d) => {
+                    VerifyError::InvalidInclusionPromise { detail: lower(d) }
+                }
+                TransparencyLogError::EntryMismatch(d) => {
+                    VerifyError::LogEntryMismatch { detail: lower(d) }
+                }
+                TransparencyLogError::IntegratedTime(d) => {
+                    VerifyError::InvalidIntegratedTime { detail: lower(d) }
+                }
+                other => VerifyError::MalformedLogEntry {
+                    detail: lower(other),
+                },
+            },
+            S::Timestamp(t) => match t {
+                TimestampError::Invalid(d) => VerifyError::InvalidTimestamp { detail: lower(d) },
+                TimestampError::OutsideAuthorityValidity { time } => {
+                    VerifyError::TimestampOutsideAuthority {
+                        time: time.to_string(),
+                    }
+                }
+                other => VerifyError::NoVerifiedTimestamp {
+                    detail: lower(other),
+                },
+            },
+            S::InvalidTrustRoot(d) => VerifyError::UnusableTrustRoot { detail: lower(d) },
+            S::TrustRoot(d) => VerifyError::UnusableTrustRoot { detail: lower(d) },
+            S::TrustedCertificate(d) => VerifyError::UnusableTrustRoot { detail: lower(d) },
+            S::UnsupportedBundle(d) => VerifyError::UnsupportedBundle { detail: lower(d) },
+            other => VerifyError::InvalidBundle {
+                detail: lower(other),
+            },
+        }
+    }
+}
+
+/// Read `name: UnixTime(N)` out of webpki's debug text.
+fn unix_field(detail: &str, name: &str) -> Option<String> {
+    let start = detail.find(&format!("{name}: UnixTime("))? + name.len() + ": UnixTime(".len();
+    let end = detail[start..].find(')')? + start;
+    let secs: i64 = detail[start..end].parse().ok()?;
+    jiff::Timestamp::from_second(secs).ok().map(|t| t.to_string())
+}
+
+/// webpki reports validity-window failures inside the chain error; surface them as typed
+/// variants so "expired" is distinguishable from "unknown CA".
+fn chain_error(detail: &str) -> VerifyError {
+    if detail.contains("CertExpired")
+        && let (Some(signed_at), Some(not_after)) =
+            (unix_field(detail, "time"), unix_field(detail, "not_after"))
+    {
+        return VerifyError::ExpiredCertificate {
+            not_after,
+            signed_at,
+        };
+    }
+    if detail.contains("CertNotValidYet")
+        && let (Some(signed_at), Some(not_before)) =
+            (unix_field(detail, "time"), unix_field(detail, "not_before"))
+    {
+        return VerifyError::CertificateNotYetValid {
+            not_before,
+            signed_at,
+        };
+    }
+    VerifyError::UntrustedCertificate {
+        detail: lower(detail),
+    }
+}
+
+/// Verify `bundle` over `artifact` (the signed file, or the attestation subject) under
+/// `policy` and `trust`. Never touches the network.
+///
+/// Note: `sigstore-verify` reads the system clock for one check (a log entry's integrated time
+/// must not be in the future); everything else uses times from the evidence.
+pub fn verify(
+    bundle: &Bundle,
+    artifact: Artifact<'_>,
+    policy: &Policy,
+    trust: &TrustRoot,
+) -> Result<Verified<Content>, VerifyError> {
+    let digest_hex = artifact.sha256_hex();
+
+    // Policy kind must match the bundle's material.
+    match (policy, bundle.material_kind()) {
+        (Policy::Identity { .. }, MaterialKind::PublicKey) => return Err(VerifyError::KeyRequired),
+        (Policy::Key { .. }, MaterialKind::Certificate) => {
+            return Err(VerifyError::CertificateRequired);
+        }
+        _ => {}
+    }
+
+    // vouch's own binding checks first, for precise, typed errors.
+    let statement = match bundle.content_kind() {
+        ContentKind::MessageSignature => {
+            if let Some((alg, expected)) = bundle.claimed_message_digest()
+                && alg == "SHA2_256"
+                && expected != digest_hex
+            {
+                return Err(VerifyError::DigestMismatch {
+                    expected,
+                    found: digest_hex,
+                });
+            }
+            None
+        }
+        ContentKind::DsseEnvelope => {
+            let sigstore_verify::types::SignatureContent::DsseEnvelope(env) = &bundle.inner.content
+            else {
+                return Err(VerifyError::InvalidBundle {
+                    detail: "dsse content missing".into(),
+                });
+            };
+            let statement =
+                Statement::parse(env.payload.as_bytes()).map_err(VerifyError::Statement)?;
+            if !statement.has_sha256_subject(&digest_hex) {
+                let subjects = statement
+                    .subject
+                    .iter()
+                    .map(|s| {
+                        let d = s.digest.get("sha256").map_or("?", String::as_str);
+                        format!("{} sha256:{d}", s.name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(VerifyError::SubjectMismatch {
+                    digest: digest_hex,
+                    subjects,
+                });
+            }
+            Some(statement)
+        }
+    };
+
+    let input: sigstore_verify::types::Artifact<'_> = match artifact {
+        Artifact::Bytes(b) => b.into(),
+        Artifact::Sha256(d) => sigstore_verify::types::Artifact::from_digest(
+            sigstore_verify::types::Sha256Hash::new(d),
+        ),
+    };
+
+    let (result, signer) = match policy {
+        Policy::Key { key, tlog } => {
+            let has_entries = bundle.tlog_entry_count() > 0;
+            if *tlog == TlogPolicy::Required && !has_entries {
+                return Err(VerifyError::MissingLogEntry);
+            }
+            let der = sigstore_verify::types::DerPublicKey::new(key.spki_der().to_vec());
+            let mut p = PublicKeyVerificationPolicy::new(der);
+            if !has_entries {
+                p = p.skip_tlog_unsafe();
+            }
+            let r = trust.verifier.verify(input, &bundle.inner, &p)?;
+            (
+                r,
+                Signer::Key {
+                    fingerprint: key.fingerprint(),
+                    algorithm: key.algorithm(),
+                },
+            )
+        }
+        Policy::Identity { identity, issuer } => {
+            let p = VerificationPolicy::new(identity.as_str(), issuer.as_str());
+            let r = trust.verifier.verify(input, &bundle.inner, &p)?;
+            let found_identity = r.identity().map(|i| i.to_string()).unwrap_or_default();
+            let found_issuer = r.issuer().unwrap_or_default().to_owned();
+            // Defence in depth: the policy above already matched both exactly.
+            if &found_identity != identity {
+                return Err(VerifyError::IdentityMismatch {
+                    expected: identity.clone(),
+                    found: found_identity,
+                });
+            }
+            if &found_issuer != issuer {
+                return Err(VerifyError::IssuerMismatch {
+                    expected: issuer.clone(),
+                    found: found_issuer,
+                });
+            }
+            (
+                r,
+                Signer::Certificate {
+                    identity: found_identity,
+                    issuer: found_issuer,
+                },
+            )
+        }
+    };
+
+    let content = match statement {
+        Some(st) => Content::Attestation(st),
+        None => Content::Artifact(SignedArtifact {
+            digest: format!("sha256:{digest_hex}"),
+        }),
+    };
+    Ok(Verified {
+        value: content,
+        signer,
+        artifact_digest: format!("sha256:{digest_hex}"),
+        trust: trust.source().clone(),
+        tlog_verified: result.tlog_verified(),
+        certificate_verified: result.certificate_verified(),
+        timestamps: result
+            .verified_timestamps()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    })
+}
+
+/// Verify an attestation bundle (DSSE envelope with an in-toto statement) whose subject must
+/// include `subject`. Returns the verified statement.
+pub fn verify_attestation(
+    bundle: &Bundle,
+    subject: Artifact<'_>,
+    policy: &Policy,
+    trust: &TrustRoot,
+) -> Result<Verified<Statement>, VerifyError> {
+    if bundle.content_kind() != ContentKind::DsseEnvelope {
+        return Err(VerifyError::NotAnAttestation);
+    }
+    let v = verify(bundle, subject, policy, trust)?;
+    let Verified {
+        value,
+        signer,
+        artifact_digest,
+        trust,
+        tlog_verified,
+        certificate_verified,
+        timestamps,
+    } = v;
+    match value {
+        Content::Attestation(st) => Ok(Verified {
+            value: st,
+            signer,
+            artifact_digest,
+            trust,
+            tlog_verified,
+            certificate_verified,
+            timestamps,
+        }),
+        Content::Artifact(_) => Err(VerifyError::NotAnAttestation),
+    }
+}
