@@ -1,0 +1,77 @@
+//! Go module versions (<https://go.dev/ref/mod#versions>, `golang.org/x/mod/semver`).
+//!
+//! A Go version is SemVer 2.0 with a mandatory `v` prefix. `vMAJOR` and `vMAJOR.MINOR` are
+//! shorthands for `vMAJOR.0.0` and `vMAJOR.MINOR.0` (as `semver.Compare` treats them).
+//! Pseudo-versions (`v0.0.0-20191109021931-daa7c04131f5`, `v1.2.4-0.2019…-abc`,
+//! `v1.2.3-pre.0.2019…-abc`) are SemVer pre-releases, so they order by SemVer precedence: below
+//! the release they precede, by timestamp among themselves. `+incompatible` is build metadata and
+//! ignored for ordering.
+
+use std::cmp::Ordering;
+
+use crate::{Scheme, VersionError};
+
+/// A Go module version.
+#[derive(Debug, Clone)]
+pub struct GoVersion(::semver::Version);
+
+impl GoVersion {
+    /// Parses `vMAJOR[.MINOR[.PATCH[-PRE][+BUILD]]]`.
+    pub fn parse(s: &str) -> Result<Self, VersionError> {
+        let Some(body) = s.strip_prefix('v') else {
+            return Err(VersionError::invalid(
+                Scheme::Go,
+                s,
+                0,
+                "go versions start with `v`",
+            ));
+        };
+        // Shorthands: `v1` and `v1.2` (no pre-release or build allowed, as in x/mod/semver).
+        let dots = body.bytes().filter(|b| *b == b'.').count();
+        let plain = !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let full;
+        let body = if plain && dots < 2 {
+            full = if dots == 0 {
+                format!("{body}.0.0")
+            } else {
+                format!("{body}.0")
+            };
+            full.as_str()
+        } else {
+            body
+        };
+        crate::semver::parse_semver(Scheme::Go, s, body).map(GoVersion)
+    }
+
+    /// Whether this is a pseudo-version (`…-yyyymmddhhmmss-abcdefabcdef`).
+    pub fn is_pseudo(&self) -> bool {
+        let pre = self.0.pre.as_str();
+        let mut parts = pre.rsplitn(3, |c| c == '-' || c == '.');
+        let rev = parts.next().unwrap_or("");
+        let time = parts.next().unwrap_or("");
+        rev.len() == 12
+            && rev.bytes().all(|b| b.is_ascii_hexdigit())
+            && time.len() == 14
+            && time.bytes().all(|b| b.is_ascii_digit())
+    }
+}
+
+impl Ord for GoVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp_precedence(&other.0)
+    }
+}
+
+impl PartialOrd for GoVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for GoVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for GoVersion {}
