@@ -13,7 +13,10 @@
 
 use base64::Engine as _;
 
-use crate::{Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, SourcePackage, Source};
+use crate::{
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
+    SourcePackage,
+};
 
 #[derive(Default)]
 struct Entry {
@@ -50,14 +53,19 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             continue;
         };
         let value = chars.as_str().trim();
-        let e = current.get_or_insert_with(|| Entry { start: line_no, ..Entry::default() });
+        let e = current.get_or_insert_with(|| Entry {
+            start: line_no,
+            ..Entry::default()
+        });
         match key {
             'P' => e.name = Some((line_no, value.to_owned())),
             'V' => e.version = Some(value.to_owned()),
             'A' => e.arch = Some(value.to_owned()),
             'o' => e.origin = Some(value.to_owned()),
             'L' => e.license = Some(value.to_owned()),
-            'D' => e.depends.extend(value.split_whitespace().map(str::to_owned)),
+            'D' => e
+                .depends
+                .extend(value.split_whitespace().map(str::to_owned)),
             'C' => e.checksum = Some(value.to_owned()),
             _ => {}
         }
@@ -94,7 +102,10 @@ fn finish(e: Entry, parsed: &mut Parsed) {
         package.qualifiers.insert("arch".to_owned(), arch);
     }
     if let Some(origin) = e.origin.filter(|o| !o.is_empty()) {
-        package.source_package = Some(SourcePackage { name: origin, version });
+        package.source_package = Some(SourcePackage {
+            name: origin,
+            version,
+        });
     }
     if let Some(l) = e.license.filter(|l| !l.is_empty()) {
         package.licenses.push(l);
@@ -103,11 +114,17 @@ fn finish(e: Entry, parsed: &mut Parsed) {
         if dep.starts_with('!') || dep.contains(':') {
             continue;
         }
-        let name: String = dep.chars().take_while(|c| !matches!(c, '<' | '>' | '=' | '~' | '@')).collect();
+        let name: String = dep
+            .chars()
+            .take_while(|c| !matches!(c, '<' | '>' | '=' | '~' | '@'))
+            .collect();
         if name.is_empty() {
             continue;
         }
-        let r = PackageRef { name, version: None };
+        let r = PackageRef {
+            name,
+            version: None,
+        };
         if !package.dependencies.contains(&r) {
             package.dependencies.push(r);
         }

@@ -18,7 +18,10 @@
 //! valid `Version`, a `Package:` that starts a new stanza without a blank line: each gives a
 //! warning with its line and the other stanzas are kept.
 
-use crate::{Ecosystem, FileKind, Package, PackageRef, ParseError, ParseWarning, Parsed, SourcePackage, Source};
+use crate::{
+    Ecosystem, FileKind, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
+    SourcePackage,
+};
 
 struct Stanza<'a> {
     start: u32,
@@ -28,13 +31,17 @@ struct Stanza<'a> {
 
 impl Stanza<'_> {
     fn get(&self, name: &str) -> Option<(u32, &str)> {
-        self.fields.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(name)).map(|(l, _, v)| (*l, v.as_str()))
+        self.fields
+            .iter()
+            .find(|(_, n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(l, _, v)| (*l, v.as_str()))
     }
 }
 
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
-    let status_d = crate::detect(source.path) == Some(FileKind::DpkgStatusD) || source.path.contains("status.d/");
+    let status_d = crate::detect(source.path) == Some(FileKind::DpkgStatusD)
+        || source.path.contains("status.d/");
     let mut parsed = Parsed::default();
     for stanza in stanzas(text, &mut parsed.warnings) {
         if let Some(package) = package(&stanza, status_d, &mut parsed.warnings) {
@@ -76,7 +83,10 @@ fn stanzas<'a>(text: &'a str, warnings: &mut Vec<ParseWarning>) -> Vec<Stanza<'a
             });
             continue;
         };
-        let stanza = current.get_or_insert_with(|| Stanza { start: line_no, fields: Vec::new() });
+        let stanza = current.get_or_insert_with(|| Stanza {
+            start: line_no,
+            fields: Vec::new(),
+        });
         if name.eq_ignore_ascii_case("Package") && stanza.get("Package").is_some() {
             warnings.push(ParseWarning {
                 line: Some(line_no),
@@ -84,7 +94,10 @@ fn stanzas<'a>(text: &'a str, warnings: &mut Vec<ParseWarning>) -> Vec<Stanza<'a
                 message: "`Package:` starts a new stanza without a blank line before it".to_owned(),
             });
             out.extend(current.take());
-            current = Some(Stanza { start: line_no, fields: Vec::new() });
+            current = Some(Stanza {
+                start: line_no,
+                fields: Vec::new(),
+            });
         }
         if let Some(s) = current.as_mut() {
             s.fields.push((line_no, name, value.trim().to_owned()));
@@ -95,13 +108,28 @@ fn stanzas<'a>(text: &'a str, warnings: &mut Vec<ParseWarning>) -> Vec<Stanza<'a
 }
 
 fn is_field_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':') && !name.starts_with(['#', '-'])
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
+        && !name.starts_with(['#', '-'])
 }
 
-fn package(stanza: &Stanza<'_>, status_d: bool, warnings: &mut Vec<ParseWarning>) -> Option<Package> {
-    let mut warn = |line: u32, message: String| warnings.push(ParseWarning { line: Some(line), column: None, message });
+fn package(
+    stanza: &Stanza<'_>,
+    status_d: bool,
+    warnings: &mut Vec<ParseWarning>,
+) -> Option<Package> {
+    let mut warn = |line: u32, message: String| {
+        warnings.push(ParseWarning {
+            line: Some(line),
+            column: None,
+            message,
+        })
+    };
     let Some((line, name)) = stanza.get("Package").filter(|(_, n)| !n.is_empty()) else {
-        warn(stanza.start, "stanza has no `Package` field; skipped".to_owned());
+        warn(
+            stanza.start,
+            "stanza has no `Package` field; skipped".to_owned(),
+        );
         return None;
     };
     match stanza.get("Status") {
@@ -121,26 +149,48 @@ fn package(stanza: &Stanza<'_>, status_d: bool, warnings: &mut Vec<ParseWarning>
         return None;
     };
     if !valid_version(version) {
-        warn(vline, format!("`{name}` has an invalid version `{}`; skipped", shorten(version)));
+        warn(
+            vline,
+            format!(
+                "`{name}` has an invalid version `{}`; skipped",
+                shorten(version)
+            ),
+        );
         return None;
     }
     let mut package = Package::new(Ecosystem::Debian, name, version);
     package.line = Some(line);
     if let Some((_, arch)) = stanza.get("Architecture").filter(|(_, a)| !a.is_empty()) {
-        package.qualifiers.insert("arch".to_owned(), arch.to_owned());
+        package
+            .qualifiers
+            .insert("arch".to_owned(), arch.to_owned());
     }
-    package.source_package = Some(match stanza.get("Source").map(|(_, s)| s.trim()).filter(|s| !s.is_empty()) {
-        Some(src) => match src.split_once('(') {
-            Some((n, v)) => SourcePackage {
-                name: n.trim().to_owned(),
-                version: v.trim().trim_end_matches(')').trim().to_owned(),
+    package.source_package = Some(
+        match stanza
+            .get("Source")
+            .map(|(_, s)| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            Some(src) => match src.split_once('(') {
+                Some((n, v)) => SourcePackage {
+                    name: n.trim().to_owned(),
+                    version: v.trim().trim_end_matches(')').trim().to_owned(),
+                },
+                None => SourcePackage {
+                    name: src.to_owned(),
+                    version: version.to_owned(),
+                },
             },
-            None => SourcePackage { name: src.to_owned(), version: version.to_owned() },
+            None => SourcePackage {
+                name: name.to_owned(),
+                version: version.to_owned(),
+            },
         },
-        None => SourcePackage { name: name.to_owned(), version: version.to_owned() },
-    });
+    );
     for field in ["Pre-Depends", "Depends"] {
-        let Some((_, deps)) = stanza.get(field) else { continue };
+        let Some((_, deps)) = stanza.get(field) else {
+            continue;
+        };
         for group in deps.split(',') {
             let first = group.split('|').next().unwrap_or("").trim();
             let dep: String = first
@@ -150,7 +200,10 @@ fn package(stanza: &Stanza<'_>, status_d: bool, warnings: &mut Vec<ParseWarning>
             if dep.is_empty() {
                 continue;
             }
-            let dep = PackageRef { name: dep, version: None };
+            let dep = PackageRef {
+                name: dep,
+                version: None,
+            };
             if !package.dependencies.contains(&dep) {
                 package.dependencies.push(dep);
             }
@@ -170,7 +223,9 @@ fn valid_version(v: &str) -> bool {
         return false;
     }
     rest.starts_with(|c: char| c.is_ascii_digit())
-        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'~' | b'-' | b':'))
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'~' | b'-' | b':'))
 }
 
 fn shorten(s: &str) -> String {

@@ -20,8 +20,14 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         return Err(ParseError::new("package.json is not a JSON object").at(1, 1));
     };
     let mut parsed = Parsed::default();
-    let name = obj.get("name").and_then(Value::as_str).filter(|s| !s.is_empty());
-    let version = obj.get("version").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let name = obj
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let version = obj
+        .get("version")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
     let (Some(name), Some(version)) = (name, version) else {
         parsed.warnings.push(ParseWarning {
             line: None,
@@ -39,12 +45,26 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     for key in ["license", "licenses"] {
         collect_licenses(obj.get(key), &mut package.licenses, 0);
     }
-    if let Some(hash) = obj.get("_integrity").and_then(Value::as_str).and_then(Hash::from_sri) {
+    if let Some(hash) = obj
+        .get("_integrity")
+        .and_then(Value::as_str)
+        .and_then(Hash::from_sri)
+    {
         package.hashes.push(hash);
     }
-    package.resolved = obj.get("_resolved").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    package.resolved = obj
+        .get("_resolved")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     if let Some(deps) = obj.get("dependencies").and_then(Value::as_object) {
-        package.dependencies = deps.keys().map(|k| PackageRef { name: k.clone(), version: None }).collect();
+        package.dependencies = deps
+            .keys()
+            .map(|k| PackageRef {
+                name: k.clone(),
+                version: None,
+            })
+            .collect();
     }
     parsed.packages.push(package);
     Ok(parsed)

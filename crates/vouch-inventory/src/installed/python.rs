@@ -104,7 +104,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         if dep.is_empty() {
             continue;
         }
-        let dep = PackageRef { name: dep, version: None };
+        let dep = PackageRef {
+            name: dep,
+            version: None,
+        };
         if !package.dependencies.contains(&dep) {
             package.dependencies.push(dep);
         }

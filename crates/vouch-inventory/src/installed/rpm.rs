@@ -20,7 +20,9 @@
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::{Ecosystem, Package, PackageRef, ParseError, ParseWarning, Parsed, SourcePackage, Source};
+use crate::{
+    Ecosystem, Package, PackageRef, ParseError, ParseWarning, Parsed, Source, SourcePackage,
+};
 
 /// RPM's own limits (`hdrchkTags`, `hdrchkData` in rpm's header.c).
 const MAX_TAGS: usize = 0xffff;
@@ -66,7 +68,9 @@ fn sql_error(e: &rusqlite::Error) -> ParseError {
 
 fn read_rows(bytes: &[u8]) -> Result<Vec<(i64, Vec<u8>)>, ParseError> {
     if !bytes.starts_with(b"SQLite format 3\0") {
-        return Err(ParseError::new("not an SQLite database (no `SQLite format 3` header)"));
+        return Err(ParseError::new(
+            "not an SQLite database (no `SQLite format 3` header)",
+        ));
     }
     let mut image = bytes.to_vec();
     // WAL mode (file format 2) cannot be opened from memory; read it as a rollback-journal file.
@@ -80,21 +84,31 @@ fn read_rows(bytes: &[u8]) -> Result<Vec<(i64, Vec<u8>)>, ParseError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_in_memory_with_flags(flags).map_err(|e| sql_error(&e))?;
     let len = image.len();
-    conn.deserialize_read_exact(rusqlite::MAIN_DB, image.as_slice(), len, true).map_err(|e| sql_error(&e))?;
+    conn.deserialize_read_exact(rusqlite::MAIN_DB, image.as_slice(), len, true)
+        .map_err(|e| sql_error(&e))?;
     let kind: Option<String> = conn
-        .query_row("SELECT type FROM sqlite_master WHERE name = 'Packages'", [], |r| r.get(0))
+        .query_row(
+            "SELECT type FROM sqlite_master WHERE name = 'Packages'",
+            [],
+            |r| r.get(0),
+        )
         .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => ParseError::new("database has no `Packages` table"),
+            rusqlite::Error::QueryReturnedNoRows => {
+                ParseError::new("database has no `Packages` table")
+            }
             e => sql_error(&e),
         })?;
     if kind.as_deref() != Some("table") {
         return Err(ParseError::new("`Packages` is not a table"));
     }
-    let mut stmt = conn.prepare("SELECT hnum, blob FROM Packages ORDER BY hnum").map_err(|e| sql_error(&e))?;
+    let mut stmt = conn
+        .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
+        .map_err(|e| sql_error(&e))?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
         .map_err(|e| sql_error(&e))?;
-    rows.collect::<Result<Vec<_>, _>>().map_err(|e| sql_error(&e))
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| sql_error(&e))
 }
 
 /// One parsed header: (tag, type, count, data) for every index entry.
@@ -104,33 +118,50 @@ struct Header<'a> {
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([*s.first()?, *s.get(1)?, *s.get(2)?, *s.get(3)?]))
+    Some(u32::from_be_bytes([
+        *s.first()?,
+        *s.get(1)?,
+        *s.get(2)?,
+        *s.get(3)?,
+    ]))
 }
 
 fn header(blob: &[u8]) -> Result<Header<'_>, String> {
     let il = be32(blob, 0).ok_or("header shorter than 8 bytes")? as usize;
     let dl = be32(blob, 4).ok_or("header shorter than 8 bytes")? as usize;
     if il == 0 || il > MAX_TAGS {
-        return Err(format!("header has {il} index entries (allowed 1 to {MAX_TAGS})"));
+        return Err(format!(
+            "header has {il} index entries (allowed 1 to {MAX_TAGS})"
+        ));
     }
     if dl > MAX_DATA {
-        return Err(format!("header data store of {dl} bytes is larger than {MAX_DATA}"));
+        return Err(format!(
+            "header data store of {dl} bytes is larger than {MAX_DATA}"
+        ));
     }
     let index_end = 8 + il * 16;
-    let data = blob
-        .get(index_end..index_end + dl)
-        .ok_or_else(|| format!("header says {il} entries and {dl} data bytes, but the blob has {} bytes", blob.len()))?;
+    let data = blob.get(index_end..index_end + dl).ok_or_else(|| {
+        format!(
+            "header says {il} entries and {dl} data bytes, but the blob has {} bytes",
+            blob.len()
+        )
+    })?;
     let mut entries = Vec::with_capacity(il);
     for i in 0..il {
         let at = 8 + i * 16;
-        let (Some(tag), Some(ty), Some(offset), Some(count)) =
-            (be32(blob, at), be32(blob, at + 4), be32(blob, at + 8), be32(blob, at + 12))
-        else {
+        let (Some(tag), Some(ty), Some(offset), Some(count)) = (
+            be32(blob, at),
+            be32(blob, at + 4),
+            be32(blob, at + 8),
+            be32(blob, at + 12),
+        ) else {
             return Err(format!("index entry {i} is cut short"));
         };
         let offset = offset as usize;
         if offset > dl {
-            return Err(format!("index entry {i} (tag {tag}) points at offset {offset}, past the {dl}-byte data store"));
+            return Err(format!(
+                "index entry {i} (tag {tag}) points at offset {offset}, past the {dl}-byte data store"
+            ));
         }
         let value = data.get(offset..).unwrap_or(&[]);
         entries.push((tag, ty, count, value));
@@ -140,22 +171,32 @@ fn header(blob: &[u8]) -> Result<Header<'_>, String> {
 
 impl Header<'_> {
     fn find(&self, tag: u32) -> Option<(u32, u32, &[u8])> {
-        self.entries.iter().find(|e| e.0 == tag).map(|e| (e.1, e.2, e.3))
+        self.entries
+            .iter()
+            .find(|e| e.0 == tag)
+            .map(|e| (e.1, e.2, e.3))
     }
 
     /// A STRING (or the first string of a STRING_ARRAY / I18NSTRING) entry.
     fn string(&self, tag: u32) -> Result<Option<String>, String> {
-        let Some((ty, _, data)) = self.find(tag) else { return Ok(None) };
+        let Some((ty, _, data)) = self.find(tag) else {
+            return Ok(None);
+        };
         if !matches!(ty, TYPE_STRING | TYPE_STRING_ARRAY | TYPE_I18NSTRING) {
             return Err(format!("tag {tag} has type {ty}, not a string"));
         }
-        let end = data.iter().position(|&b| b == 0).ok_or_else(|| format!("string of tag {tag} is not terminated"))?;
+        let end = data
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or_else(|| format!("string of tag {tag} is not terminated"))?;
         let s = data.get(..end).unwrap_or(&[]);
         Ok(Some(String::from_utf8_lossy(s).into_owned()))
     }
 
     fn strings(&self, tag: u32) -> Vec<String> {
-        let Some((ty, count, data)) = self.find(tag) else { return Vec::new() };
+        let Some((ty, count, data)) = self.find(tag) else {
+            return Vec::new();
+        };
         if ty != TYPE_STRING_ARRAY {
             return Vec::new();
         }
@@ -166,16 +207,26 @@ impl Header<'_> {
     }
 
     fn int32(&self, tag: u32) -> Result<Option<u32>, String> {
-        let Some((ty, _, data)) = self.find(tag) else { return Ok(None) };
+        let Some((ty, _, data)) = self.find(tag) else {
+            return Ok(None);
+        };
         if ty != TYPE_INT32 {
             return Err(format!("tag {tag} has type {ty}, not an int32"));
         }
-        be32(data, 0).map(Some).ok_or_else(|| format!("int32 of tag {tag} is cut short"))
+        be32(data, 0)
+            .map(Some)
+            .ok_or_else(|| format!("int32 of tag {tag} is cut short"))
     }
 }
 
 fn package(h: &Header<'_>, hnum: i64, warnings: &mut Vec<ParseWarning>) -> Option<Package> {
-    let mut warn = |message: String| warnings.push(ParseWarning { line: None, column: None, message });
+    let mut warn = |message: String| {
+        warnings.push(ParseWarning {
+            line: None,
+            column: None,
+            message,
+        })
+    };
     let fields = (|| -> Result<_, String> {
         Ok((
             h.string(TAG_NAME)?,
@@ -194,8 +245,13 @@ fn package(h: &Header<'_>, hnum: i64, warnings: &mut Vec<ParseWarning>) -> Optio
             return None;
         }
     };
-    let (Some(name), Some(version)) = (name.filter(|n| !n.is_empty()), version.filter(|v| !v.is_empty())) else {
-        warn(format!("Packages row {hnum}: header has no NAME or VERSION; skipped"));
+    let (Some(name), Some(version)) = (
+        name.filter(|n| !n.is_empty()),
+        version.filter(|v| !v.is_empty()),
+    ) else {
+        warn(format!(
+            "Packages row {hnum}: header has no NAME or VERSION; skipped"
+        ));
         return None;
     };
     if name == "gpg-pubkey" {
@@ -223,13 +279,19 @@ fn package(h: &Header<'_>, hnum: i64, warnings: &mut Vec<ParseWarning>) -> Optio
     if let Some(srpm) = sourcerpm.as_deref()
         && let Some((n, vr)) = split_srpm(srpm)
     {
-        package.source_package = Some(SourcePackage { name: n.to_owned(), version: evr(vr) });
+        package.source_package = Some(SourcePackage {
+            name: n.to_owned(),
+            version: evr(vr),
+        });
     }
     for dep in h.strings(TAG_REQUIRENAME) {
         if dep.is_empty() || dep.starts_with('/') || dep.contains('(') || dep.contains(".so") {
             continue;
         }
-        let r = PackageRef { name: dep, version: None };
+        let r = PackageRef {
+            name: dep,
+            version: None,
+        };
         if !package.dependencies.contains(&r) {
             package.dependencies.push(r);
         }
@@ -239,7 +301,9 @@ fn package(h: &Header<'_>, hnum: i64, warnings: &mut Vec<ParseWarning>) -> Optio
 
 /// `name-version-release.src.rpm` -> (`name`, `version-release`).
 fn split_srpm(srpm: &str) -> Option<(&str, &str)> {
-    let base = srpm.strip_suffix(".src.rpm").or_else(|| srpm.strip_suffix(".nosrc.rpm"))?;
+    let base = srpm
+        .strip_suffix(".src.rpm")
+        .or_else(|| srpm.strip_suffix(".nosrc.rpm"))?;
     let (rest, _release) = base.rsplit_once('-')?;
     let (name, _version) = rest.rsplit_once('-')?;
     let vr = base.get(name.len() + 1..)?;
@@ -252,8 +316,14 @@ mod tests {
 
     #[test]
     fn srpm() {
-        assert_eq!(split_srpm("openssl-3.0.7-27.el9.src.rpm"), Some(("openssl", "3.0.7-27.el9")));
-        assert_eq!(split_srpm("python-pip-21.2.3-8.el9.src.rpm"), Some(("python-pip", "21.2.3-8.el9")));
+        assert_eq!(
+            split_srpm("openssl-3.0.7-27.el9.src.rpm"),
+            Some(("openssl", "3.0.7-27.el9"))
+        );
+        assert_eq!(
+            split_srpm("python-pip-21.2.3-8.el9.src.rpm"),
+            Some(("python-pip", "21.2.3-8.el9"))
+        );
         assert_eq!(split_srpm("nonsense"), None);
     }
 

@@ -31,7 +31,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
     let mut requires: Vec<Require> = Vec::new();
     // (old path, old version or None) -> Some((new path, new version)) or None for a local dir
-    let mut replaces: BTreeMap<(String, Option<String>), Option<(String, String)>> = BTreeMap::new();
+    let mut replaces: BTreeMap<(String, Option<String>), Option<(String, String)>> =
+        BTreeMap::new();
     let mut excludes: BTreeSet<(String, String)> = BTreeSet::new();
     let mut warnings = Vec::new();
 
@@ -51,7 +52,9 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 (b.clone(), &tokens[..])
             }
             None => {
-                let Some((first, rest)) = tokens.split_first() else { continue };
+                let Some((first, rest)) = tokens.split_first() else {
+                    continue;
+                };
                 if rest.len() == 1 && rest.first().is_some_and(|t| t == "(") {
                     block = Some(first.clone());
                     continue;
@@ -61,9 +64,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         };
         match verb.as_str() {
             "require" => match args {
-                [path, version] => {
-                    requires.push(Require { path: path.clone(), version: version.clone(), line: line_no })
-                }
+                [path, version] => requires.push(Require {
+                    path: path.clone(),
+                    version: version.clone(),
+                    line: line_no,
+                }),
                 _ => {
                     return Err(ParseError::new(format!(
                         "`require` expects a module path and a version, found {} word(s)",
@@ -77,7 +82,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     excludes.insert((path.clone(), version.clone()));
                 }
                 _ => {
-                    return Err(ParseError::new("`exclude` expects a module path and a version").at(line_no, 1));
+                    return Err(
+                        ParseError::new("`exclude` expects a module path and a version")
+                            .at(line_no, 1),
+                    );
                 }
             },
             "replace" => {
@@ -89,7 +97,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 let old_key = match old {
                     [p] => (p.clone(), None),
                     [p, v] => (p.clone(), Some(v.clone())),
-                    _ => return Err(ParseError::new("`replace` expects `module [version] =>`").at(line_no, 1)),
+                    _ => {
+                        return Err(ParseError::new("`replace` expects `module [version] =>`")
+                            .at(line_no, 1));
+                    }
                 };
                 let target = match new {
                     [dir] if is_local(dir) => None,
@@ -112,7 +123,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         return Err(ParseError::new("a `(` block is never closed with `)`").at(last.max(1), 1));
     }
 
-    let sums = source.siblings.read(go_sum_path(source.path).as_str()).map(|b| go_sum_entries(&b));
+    let sums = source
+        .siblings
+        .read(go_sum_path(source.path).as_str())
+        .map(|b| go_sum_entries(&b));
 
     let mut packages = Vec::with_capacity(requires.len());
     for r in requires {
@@ -120,7 +134,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             warnings.push(ParseWarning {
                 line: Some(r.line),
                 column: None,
-                message: format!("{} {} is required but excluded; left out", r.path, r.version),
+                message: format!(
+                    "{} {} is required but excluded; left out",
+                    r.path, r.version
+                ),
             });
             continue;
         }
@@ -132,7 +149,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 warnings.push(ParseWarning {
                     line: Some(r.line),
                     column: None,
-                    message: format!("{} {} is replaced by a local directory; left out", r.path, r.version),
+                    message: format!(
+                        "{} {} is replaced by a local directory; left out",
+                        r.path, r.version
+                    ),
                 });
                 continue;
             }
@@ -156,7 +176,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 }
 
 fn is_local(path: &str) -> bool {
-    path.starts_with("./") || path.starts_with("../") || path.starts_with('/') || path == "." || path == ".."
+    path.starts_with("./")
+        || path.starts_with("../")
+        || path.starts_with('/')
+        || path == "."
+        || path == ".."
 }
 
 /// `go.sum` next to the parsed go.mod, relative to its folder.
@@ -215,7 +239,13 @@ fn tokenize(line: &str) -> Result<Vec<String>, (u32, String)> {
         } else {
             let mut s = String::new();
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_whitespace() || d == '(' || d == ')' || d == '"' || d == '`' || line[j..].starts_with("//") {
+                if d.is_whitespace()
+                    || d == '('
+                    || d == ')'
+                    || d == '"'
+                    || d == '`'
+                    || line[j..].starts_with("//")
+                {
                     break;
                 }
                 s.push(d);
@@ -233,8 +263,14 @@ mod tests {
 
     #[test]
     fn words() {
-        assert_eq!(tokenize("require a v1 // indirect").unwrap(), ["require", "a", "v1"]);
-        assert_eq!(tokenize("replace a => ../b").unwrap(), ["replace", "a", "=>", "../b"]);
+        assert_eq!(
+            tokenize("require a v1 // indirect").unwrap(),
+            ["require", "a", "v1"]
+        );
+        assert_eq!(
+            tokenize("replace a => ../b").unwrap(),
+            ["replace", "a", "=>", "../b"]
+        );
         assert_eq!(tokenize("require (").unwrap(), ["require", "("]);
         assert_eq!(tokenize(r#""x/y" v1"#).unwrap(), ["x/y", "v1"]);
         assert!(tokenize("\"open").is_err());

@@ -23,7 +23,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
     let lock: Lock = serde_json::from_str(text).map_err(|e| ParseError::json(&e))?;
     let mut parsed = Parsed::default();
-    for (section, entries, scope) in [("default", &lock.default, Scope::Required), ("develop", &lock.develop, Scope::Dev)] {
+    for (section, entries, scope) in [
+        ("default", &lock.default, Scope::Required),
+        ("develop", &lock.develop, Scope::Dev),
+    ] {
         let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
         for (name, entry) in entries {
             let line = key_line(text, section_at, name);
@@ -35,8 +38,13 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 });
                 continue;
             };
-            let Some(version) = obj.get("version").and_then(Value::as_str) else { continue };
-            let Some(version) = version.strip_prefix("===").or_else(|| version.strip_prefix("==")).map(str::trim)
+            let Some(version) = obj.get("version").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(version) = version
+                .strip_prefix("===")
+                .or_else(|| version.strip_prefix("=="))
+                .map(str::trim)
             else {
                 continue;
             };
@@ -46,7 +54,12 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             let mut package = Package::new(Ecosystem::PyPi, name.clone(), version);
             package.scope = scope;
             package.line = line;
-            for hash in obj.get("hashes").and_then(Value::as_array).into_iter().flatten() {
+            for hash in obj
+                .get("hashes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(hash) = hash.as_str().and_then(parse_hash)
                     && !package.hashes.contains(&hash)
                 {

@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::{Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, Parsed, Scope, Source, line_col};
+use crate::{
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, Parsed, Scope, Source,
+    line_col,
+};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -68,7 +71,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 
     let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in &lock.package {
-        versions.entry(vouch_purl::normalize_pypi(&p.get_ref().name)).or_default().push(p.get_ref().version.clone());
+        versions
+            .entry(vouch_purl::normalize_pypi(&p.get_ref().name))
+            .or_default()
+            .push(p.get_ref().version.clone());
     }
 
     let mut packages = Vec::with_capacity(lock.package.len());
@@ -84,7 +90,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         } else {
             Scope::Required
         };
-        let files = if p.files.is_empty() { old_files.get(&p.name).map(Vec::as_slice).unwrap_or(&[]) } else { &p.files };
+        let files = if p.files.is_empty() {
+            old_files.get(&p.name).map(Vec::as_slice).unwrap_or(&[])
+        } else {
+            &p.files
+        };
         for file in files {
             if let Some(hash) = file.hash.as_deref().and_then(parse_hash)
                 && !package.hashes.contains(&hash)
@@ -93,11 +103,17 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             }
         }
         for name in p.dependencies.keys() {
-            let version = match versions.get(&vouch_purl::normalize_pypi(name)).map(Vec::as_slice) {
+            let version = match versions
+                .get(&vouch_purl::normalize_pypi(name))
+                .map(Vec::as_slice)
+            {
                 Some([one]) => Some(one.clone()),
                 _ => None,
             };
-            package.dependencies.push(PackageRef { name: name.clone(), version });
+            package.dependencies.push(PackageRef {
+                name: name.clone(),
+                version,
+            });
         }
         if let Some(src) = p.source {
             package.resolved = match (src.kind.as_deref(), src.url) {
@@ -111,7 +127,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         }
         packages.push(package);
     }
-    Ok(Parsed { packages, warnings: Vec::new() })
+    Ok(Parsed {
+        packages,
+        warnings: Vec::new(),
+    })
 }
 
 /// `sha256:<hex>` (the only form Poetry writes; others are accepted if well-formed).
@@ -131,7 +150,11 @@ pub(crate) fn parse_hash(s: &str) -> Option<Hash> {
 /// A TOML error with its line and column.
 pub(crate) fn toml_error(text: &str, err: &toml::de::Error) -> ParseError {
     let message = err.message().trim().to_owned();
-    let message = if message.is_empty() { "invalid TOML".to_owned() } else { message };
+    let message = if message.is_empty() {
+        "invalid TOML".to_owned()
+    } else {
+        message
+    };
     match err.span() {
         Some(span) => {
             let (line, col) = line_col(text.as_bytes(), span.start);

@@ -48,7 +48,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let unpinned = std::mem::take(&mut state.unpinned);
     for (name, line) in unpinned {
         let key = vouch_purl::normalize_pypi(&name);
-        if state.packages.iter().any(|p| vouch_purl::normalize_pypi(&p.name) == key) {
+        if state
+            .packages
+            .iter()
+            .any(|p| vouch_purl::normalize_pypi(&p.name) == key)
+        {
             continue;
         }
         if let Some(version) = state.constraints.get(&key) {
@@ -57,7 +61,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             state.packages.push(package);
         }
     }
-    Ok(Parsed { packages: state.packages, warnings: state.warnings })
+    Ok(Parsed {
+        packages: state.packages,
+        warnings: state.warnings,
+    })
 }
 
 struct State<'s, 'a> {
@@ -75,7 +82,14 @@ struct State<'s, 'a> {
 impl State<'_, '_> {
     /// Reads one requirements (or constraints) file. `at` is the line in the top file of the
     /// include that led here (`None` for the top file itself).
-    fn read_file(&mut self, text: &str, dir: &str, at: Option<u32>, depth: usize, constraints: bool) {
+    fn read_file(
+        &mut self,
+        text: &str,
+        dir: &str,
+        at: Option<u32>,
+        depth: usize,
+        constraints: bool,
+    ) {
         for (line_no, logical) in logical_lines(text) {
             let top_line = at.unwrap_or(line_no);
             let line = strip_comment(&logical).trim();
@@ -83,13 +97,26 @@ impl State<'_, '_> {
                 continue;
             }
             if line.starts_with('-') {
-                self.option(line, dir, top_line, line_no, at.is_none(), depth, constraints);
+                self.option(
+                    line,
+                    dir,
+                    top_line,
+                    line_no,
+                    at.is_none(),
+                    depth,
+                    constraints,
+                );
                 continue;
             }
             match requirement(line) {
-                Ok(Requirement::Pinned { name, version, hashes }) => {
+                Ok(Requirement::Pinned {
+                    name,
+                    version,
+                    hashes,
+                }) => {
                     if constraints {
-                        self.constraints.insert(vouch_purl::normalize_pypi(name), version.to_owned());
+                        self.constraints
+                            .insert(vouch_purl::normalize_pypi(name), version.to_owned());
                     } else {
                         let mut package = Package::new(Ecosystem::PyPi, name, version);
                         package.hashes = hashes;
@@ -105,7 +132,11 @@ impl State<'_, '_> {
                 Ok(Requirement::Other) => {}
                 Err(message) => {
                     if at.is_none() {
-                        self.warnings.push(ParseWarning { line: Some(line_no), column: None, message });
+                        self.warnings.push(ParseWarning {
+                            line: Some(line_no),
+                            column: None,
+                            message,
+                        });
                     } else {
                         self.warnings.push(ParseWarning {
                             line: Some(top_line),
@@ -135,7 +166,11 @@ impl State<'_, '_> {
             "-c" | "--constraint" => true,
             _ => return, // -e, --index-url, --hash on its own, … : nothing to list
         };
-        let position = if in_top { String::new() } else { format!("in included file, line {line_no}: ") };
+        let position = if in_top {
+            String::new()
+        } else {
+            format!("in included file, line {line_no}: ")
+        };
         let target = value.trim();
         if target.is_empty() {
             self.warnings.push(ParseWarning {
@@ -157,7 +192,9 @@ impl State<'_, '_> {
             self.warnings.push(ParseWarning {
                 line: Some(top_line),
                 column: None,
-                message: format!("{position}include `{target}` nests deeper than {MAX_DEPTH} files; not read"),
+                message: format!(
+                    "{position}include `{target}` nests deeper than {MAX_DEPTH} files; not read"
+                ),
             });
             return;
         }
@@ -171,7 +208,9 @@ impl State<'_, '_> {
             self.warnings.push(ParseWarning {
                 line: Some(top_line),
                 column: None,
-                message: format!("{position}include `{target}` is already being read (a cycle); not read again"),
+                message: format!(
+                    "{position}include `{target}` is already being read (a cycle); not read again"
+                ),
             });
             return;
         }
@@ -212,7 +251,9 @@ impl State<'_, '_> {
 /// Splits `-r file`, `-rfile`, `--requirement=file`, `--requirement file`.
 fn split_option(line: &str) -> (&str, &str) {
     if let Some(rest) = line.strip_prefix("--") {
-        let end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(rest.len());
         let flag = &line[..end + 2];
         let value = line[end + 2..].trim_start();
         let value = value.strip_prefix('=').unwrap_or(value);
@@ -231,8 +272,14 @@ fn split_option(line: &str) -> (&str, &str) {
 }
 
 enum Requirement<'a> {
-    Pinned { name: &'a str, version: &'a str, hashes: Vec<Hash> },
-    Unpinned { name: &'a str },
+    Pinned {
+        name: &'a str,
+        version: &'a str,
+        hashes: Vec<Hash>,
+    },
+    Unpinned {
+        name: &'a str,
+    },
     /// A URL, a path, `name @ url`, a wildcard pin: valid, but no exact version.
     Other,
 }
@@ -261,30 +308,47 @@ fn requirement(line: &str) -> Result<Requirement<'_>, String> {
         || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
         || !name.ends_with(|c: char| c.is_ascii_alphanumeric())
     {
-        return Err(format!("`{}` is not a requirement: no valid project name", truncate(line)));
+        return Err(format!(
+            "`{}` is not a requirement: no valid project name",
+            truncate(line)
+        ));
     }
     let mut rest = spec[name_end..].trim_start();
     if let Some(after) = rest.strip_prefix('[') {
         let Some(close) = after.find(']') else {
-            return Err(format!("`{}`: `[` of the extras is never closed", truncate(line)));
+            return Err(format!(
+                "`{}`: `[` of the extras is never closed",
+                truncate(line)
+            ));
         };
         rest = after[close + 1..].trim_start();
     }
     if rest.starts_with('@') {
         return Ok(Requirement::Other);
     }
-    let rest = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')).unwrap_or(rest).trim();
+    let rest = rest
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(rest)
+        .trim();
     if rest.is_empty() {
         return Ok(Requirement::Unpinned { name });
     }
     let clauses: Vec<&str> = rest.split(',').map(str::trim).collect();
     let pinned = match clauses.as_slice() {
-        [one] => one.strip_prefix("===").or_else(|| one.strip_prefix("==")).map(str::trim),
+        [one] => one
+            .strip_prefix("===")
+            .or_else(|| one.strip_prefix("=="))
+            .map(str::trim),
         _ => None,
     };
     let Some(version) = pinned else {
         if !rest.starts_with(['<', '>', '=', '!', '~']) {
-            return Err(format!("`{}`: unexpected `{}` after the project name", truncate(line), truncate(rest)));
+            return Err(format!(
+                "`{}`: unexpected `{}` after the project name",
+                truncate(line),
+                truncate(rest)
+            ));
         }
         return Ok(Requirement::Unpinned { name });
     };
@@ -295,9 +359,17 @@ fn requirement(line: &str) -> Result<Requirement<'_>, String> {
         return Ok(Requirement::Unpinned { name });
     }
     if version.contains(char::is_whitespace) {
-        return Err(format!("`{}`: version `{}` contains a space", truncate(line), truncate(version)));
+        return Err(format!(
+            "`{}`: version `{}` contains a space",
+            truncate(line),
+            truncate(version)
+        ));
     }
-    Ok(Requirement::Pinned { name, version, hashes: hashes(options) })
+    Ok(Requirement::Pinned {
+        name,
+        version,
+        hashes: hashes(options),
+    })
 }
 
 fn looks_like_url_or_path(spec: &str) -> bool {
@@ -323,7 +395,9 @@ fn hashes(options: &str) -> Vec<Hash> {
         } else {
             None
         };
-        let Some((alg, hex)) = value.and_then(|v| v.split_once(':')) else { continue };
+        let Some((alg, hex)) = value.and_then(|v| v.split_once(':')) else {
+            continue;
+        };
         let algorithm = match alg {
             "sha256" => HashAlgorithm::Sha256,
             "sha384" => HashAlgorithm::Sha384,
@@ -358,7 +432,11 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
             }
             continue;
         }
-        let part = if is_comment { format!(" {raw}") } else { raw.to_owned() };
+        let part = if is_comment {
+            format!(" {raw}")
+        } else {
+            raw.to_owned()
+        };
         match pending.take() {
             Some((start, mut s)) => {
                 s.push_str(&part);
@@ -402,7 +480,11 @@ fn normalize_path(path: &str) -> String {
         }
     }
     let joined = parts.join("/");
-    if path.starts_with('/') { format!("/{joined}") } else { joined }
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 /// `full` relative to the folder `dir` (both normalised).
@@ -445,8 +527,14 @@ mod tests {
     fn options() {
         assert_eq!(split_option("-r base.txt"), ("-r", "base.txt"));
         assert_eq!(split_option("-rbase.txt"), ("-r", "base.txt"));
-        assert_eq!(split_option("--requirement=base.txt"), ("--requirement", "base.txt"));
-        assert_eq!(split_option("--constraint c.txt"), ("--constraint", "c.txt"));
+        assert_eq!(
+            split_option("--requirement=base.txt"),
+            ("--requirement", "base.txt")
+        );
+        assert_eq!(
+            split_option("--constraint c.txt"),
+            ("--constraint", "c.txt")
+        );
     }
 
     #[test]

@@ -21,7 +21,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::poetry::{parse_hash, toml_error};
-use crate::{Ecosystem, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source, line_col};
+use crate::{
+    Ecosystem, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source, line_col,
+};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -75,17 +77,28 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     // normalised name -> indices of the entries with that name
     let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (_, p)) in entries.iter().enumerate() {
-        by_name.entry(vouch_purl::normalize_pypi(&p.name)).or_default().push(i);
+        by_name
+            .entry(vouch_purl::normalize_pypi(&p.name))
+            .or_default()
+            .push(i);
     }
     let targets = |dep: &Dep| -> Vec<usize> {
-        let all = by_name.get(&vouch_purl::normalize_pypi(&dep.name)).cloned().unwrap_or_default();
+        let all = by_name
+            .get(&vouch_purl::normalize_pypi(&dep.name))
+            .cloned()
+            .unwrap_or_default();
         match &dep.version {
-            Some(v) => all.into_iter().filter(|&i| entries.get(i).and_then(|e| e.1.version.as_ref()) == Some(v)).collect(),
+            Some(v) => all
+                .into_iter()
+                .filter(|&i| entries.get(i).and_then(|e| e.1.version.as_ref()) == Some(v))
+                .collect(),
             None => all,
         }
     };
     let is_root = |p: &LockPackage| {
-        p.source.as_ref().is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual"))
+        p.source
+            .as_ref()
+            .is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual"))
     };
 
     // Scope by reachability from the roots.
@@ -103,16 +116,24 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         }
     }
     while let Some((i, s)) = queue.pop_front() {
-        let Some(slot) = scope.get_mut(i) else { continue };
+        let Some(slot) = scope.get_mut(i) else {
+            continue;
+        };
         if slot.is_some_and(|old| old <= s) {
             continue;
         }
         *slot = Some(s);
-        let Some((_, p)) = entries.get(i) else { continue };
+        let Some((_, p)) = entries.get(i) else {
+            continue;
+        };
         if is_root(p) {
             continue;
         }
-        for d in p.dependencies.iter().chain(p.optional_dependencies.values().flatten()) {
+        for d in p
+            .dependencies
+            .iter()
+            .chain(p.optional_dependencies.values().flatten())
+        {
             queue.extend(targets(d).into_iter().map(|t| (t, s)));
         }
     }
@@ -133,7 +154,12 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         let mut package = Package::new(Ecosystem::PyPi, p.name.clone(), version.clone());
         package.line = Some(*line);
         package.scope = scope.get(i).copied().flatten().unwrap_or(Scope::Required);
-        for hash in p.sdist.iter().chain(&p.wheels).filter_map(|a| a.hash.as_deref().and_then(parse_hash)) {
+        for hash in p
+            .sdist
+            .iter()
+            .chain(&p.wheels)
+            .filter_map(|a| a.hash.as_deref().and_then(parse_hash))
+        {
             if !package.hashes.contains(&hash) {
                 package.hashes.push(hash);
             }
@@ -143,15 +169,24 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 [one] => entries.get(*one).and_then(|e| e.1.version.clone()),
                 _ => None,
             });
-            let dep = PackageRef { name: d.name.clone(), version };
+            let dep = PackageRef {
+                name: d.name.clone(),
+                version,
+            };
             if !package.dependencies.contains(&dep) {
                 package.dependencies.push(dep);
             }
         }
         if let Some(src) = &p.source {
-            package.resolved = ["git", "url"].iter().find_map(|k| src.get(*k).and_then(|v| v.as_str()).map(|s| {
-                if *k == "git" { format!("git+{s}") } else { s.to_owned() }
-            }));
+            package.resolved = ["git", "url"].iter().find_map(|k| {
+                src.get(*k).and_then(|v| v.as_str()).map(|s| {
+                    if *k == "git" {
+                        format!("git+{s}")
+                    } else {
+                        s.to_owned()
+                    }
+                })
+            });
         }
         packages.push(package);
     }
