@@ -22,6 +22,7 @@
 //! assert!(sarif.contains("\"version\": \"2.1.0\""));
 //! ```
 
+pub mod gitlab_secrets;
 pub mod render;
 mod severity;
 
