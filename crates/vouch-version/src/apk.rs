@@ -1,15 +1,193 @@
-//! Alpine package versions, compared as apk-tools compares them (`src/version.c`,
-//! `apk_version_compare`, apk-tools 2.x).
+//! Alpine package versions, compared as apk-tools compares them (port of apk-tools
+//! `src/version.c`, the token-state implementation of apk-tools 2.14 / 3.x).
 //!
-//! `number(.number)*[letter](_suffix[number])*[-rN]`. Numbers compare numerically (after a dot,
-//! a number with leading zeros compares as a fraction: `1.01` < `1.1`); a letter compares by its
-//! character; suffixes `_alpha` < `_beta` < `_pre` < `_rc` < (no suffix) < `_cvs` < `_svn` <
-//! `_git` < `_hg` < `_p`; `-rN` is the package revision. When one version is a prefix of the
-//! other, the longer one is greater unless it continues with a pre-release suffix.
+//! `digit{.digit}…{letter}{_suffix{number}}…{~hash}{-rN}`. Tokens compare pairwise while both
+//! versions have the same kind of token: numbers numerically, except that a dotted number with a
+//! leading zero on either side compares as a string (`1.01` < `1.1`, Gentoo rule); the letter
+//! by its character; suffixes `_alpha` < `_beta` < `_pre` < `_rc` < (none) < `_cvs` < `_svn` <
+//! `_git` < `_hg` < `_p`; the commit hash as a string; `-rN` numerically. When one version has
+//! a different kind of token next, it is older if that token is a pre-release suffix; otherwise
+//! the one whose next token kind comes earlier in the grammar is newer (`1.0_rc1` < `1.0` <
+//! `1.0-r1` < `1.0_p1` < `1.0a` < `1.0.1`).
+//!
+//! Numbers larger than `u64::MAX` saturate (apk-tools wraps).
 
 use std::cmp::Ordering;
 
 use crate::{Scheme, VersionError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Token {
+    InitialDigit,
+    Digit,
+    Letter,
+    Suffix,
+    SuffixNo,
+    CommitHash,
+    RevisionNo,
+    End,
+    Invalid,
+}
+
+/// Suffix values; `None` is the pivot between pre- and post-release suffixes.
+const SUFFIXES: [&str; 10] = [
+    "alpha", "beta", "pre", "rc", "", "cvs", "svn", "git", "hg", "p",
+];
+const SUFFIX_NONE: usize = 4;
+
+#[derive(Debug, Clone, Copy)]
+struct State<'a> {
+    token: Token,
+    suffix: usize,
+    number: u64,
+    value: &'a [u8],
+}
+
+struct Cursor<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    /// Takes the longest run of bytes matching `f`.
+    fn span(&mut self, f: impl Fn(u8) -> bool) -> &'a [u8] {
+        let start = self.pos;
+        while self.peek().is_some_and(&f) {
+            self.pos += 1;
+        }
+        self.s.get(start..self.pos).unwrap_or(&[])
+    }
+}
+
+fn parse_digits<'a>(t: &mut State<'a>, c: &mut Cursor<'a>) {
+    let digits = c.span(|b| b.is_ascii_digit());
+    t.value = digits;
+    t.number = digits.iter().fold(0u64, |n, d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    });
+    if digits.is_empty() {
+        t.token = Token::Invalid;
+    }
+}
+
+fn first<'a>(c: &mut Cursor<'a>) -> State<'a> {
+    let mut t = State {
+        token: Token::InitialDigit,
+        suffix: 0,
+        number: 0,
+        value: &[],
+    };
+    parse_digits(&mut t, c);
+    t
+}
+
+fn next<'a>(t: &mut State<'a>, c: &mut Cursor<'a>) {
+    let Some(ch) = c.peek() else {
+        t.token = Token::End;
+        return;
+    };
+    match ch {
+        b'a'..=b'z' if t.token <= Token::Digit => {
+            t.value = c.s.get(c.pos..c.pos + 1).unwrap_or(&[]);
+            t.token = Token::Letter;
+            c.pos += 1;
+        }
+        b'.' | b'0'..=b'9' => {
+            if ch == b'.' {
+                if t.token > Token::Digit {
+                    t.token = Token::Invalid;
+                    return;
+                }
+                c.pos += 1;
+            }
+            t.token = match t.token {
+                Token::InitialDigit | Token::Digit => Token::Digit,
+                Token::Suffix => Token::SuffixNo,
+                _ => Token::Invalid,
+            };
+            if t.token != Token::Invalid {
+                parse_digits(t, c);
+            }
+        }
+        b'_' if t.token <= Token::SuffixNo => {
+            c.pos += 1;
+            t.value = c.span(|b| b.is_ascii_lowercase());
+            match SUFFIXES
+                .iter()
+                .position(|s| !s.is_empty() && s.as_bytes() == t.value)
+            {
+                Some(k) => {
+                    t.suffix = k;
+                    t.token = Token::Suffix;
+                }
+                None => t.token = Token::Invalid,
+            }
+        }
+        b'~' if t.token < Token::CommitHash => {
+            c.pos += 1;
+            t.value = c.span(|b| b.is_ascii_hexdigit());
+            t.token = if t.value.is_empty() {
+                Token::Invalid
+            } else {
+                Token::CommitHash
+            };
+        }
+        b'-' if t.token < Token::RevisionNo => {
+            if c.s.get(c.pos + 1) == Some(&b'r') {
+                c.pos += 2;
+                t.token = Token::RevisionNo;
+                parse_digits(t, c);
+            } else {
+                t.token = Token::Invalid;
+            }
+        }
+        _ => t.token = Token::Invalid,
+    }
+}
+
+fn token_cmp(a: &State<'_>, b: &State<'_>) -> Ordering {
+    match a.token {
+        Token::Digit if a.value.first() == Some(&b'0') || b.value.first() == Some(&b'0') => {
+            a.value.cmp(b.value)
+        }
+        Token::Digit | Token::InitialDigit | Token::SuffixNo | Token::RevisionNo => {
+            a.number.cmp(&b.number)
+        }
+        Token::Letter => a.value.first().cmp(&b.value.first()),
+        Token::Suffix => a.suffix.cmp(&b.suffix),
+        _ => a.value.cmp(b.value),
+    }
+}
+
+/// apk-tools' `apk_version_compare`.
+fn compare(a: &[u8], b: &[u8]) -> Ordering {
+    let mut ca = Cursor { s: a, pos: 0 };
+    let mut cb = Cursor { s: b, pos: 0 };
+    let mut ta = first(&mut ca);
+    let mut tb = first(&mut cb);
+    while ta.token == tb.token && ta.token < Token::End {
+        match token_cmp(&ta, &tb) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+        next(&mut ta, &mut ca);
+        next(&mut tb, &mut cb);
+    }
+    if ta.token == tb.token {
+        return Ordering::Equal;
+    }
+    if ta.token == Token::Suffix && ta.suffix < SUFFIX_NONE {
+        return Ordering::Less;
+    }
+    if tb.token == Token::Suffix && tb.suffix < SUFFIX_NONE {
+        return Ordering::Greater;
+    }
+    tb.token.cmp(&ta.token)
+}
 
 /// An Alpine package version.
 #[derive(Debug, Clone)]
@@ -17,193 +195,25 @@ pub struct ApkVersion {
     raw: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Token {
-    Invalid = -1,
-    DigitOrZero = 0,
-    Digit = 1,
-    Letter = 2,
-    Suffix = 3,
-    SuffixNo = 4,
-    RevisionNo = 5,
-    End = 6,
-}
-
-const PRE_SUFFIXES: [&[u8]; 4] = [b"alpha", b"beta", b"pre", b"rc"];
-const POST_SUFFIXES: [&[u8]; 5] = [b"cvs", b"svn", b"git", b"hg", b"p"];
-
-/// A cursor over a version string, as apk-tools' `apk_blob_t`.
-struct Cursor<'a> {
-    s: &'a [u8],
-    pos: usize,
-}
-
-impl Cursor<'_> {
-    fn rest(&self) -> &[u8] {
-        self.s.get(self.pos..).unwrap_or(&[])
-    }
-
-    fn peek(&self, k: usize) -> Option<u8> {
-        self.s.get(self.pos + k).copied()
-    }
-}
-
-/// apk-tools' `next_token`: classifies the separator at the cursor and steps over it.
-fn next_token(ty: &mut Token, c: &mut Cursor<'_>) {
-    let mut n = Token::Invalid;
-    match c.peek(0) {
-        None | Some(0) => n = Token::End,
-        Some(ch) if matches!(*ty, Token::Digit | Token::DigitOrZero) && ch.is_ascii_lowercase() => {
-            n = Token::Letter;
-        }
-        Some(ch) if *ty == Token::Letter && ch.is_ascii_digit() => n = Token::Digit,
-        Some(ch) if *ty == Token::Suffix && ch.is_ascii_digit() => n = Token::SuffixNo,
-        Some(ch) => {
-            match ch {
-                b'.' => n = Token::DigitOrZero,
-                b'_' => n = Token::Suffix,
-                b'-' => {
-                    if c.peek(1) == Some(b'r') {
-                        n = Token::RevisionNo;
-                        c.pos += 1;
-                    }
-                }
-                _ => {}
-            }
-            c.pos += 1;
-        }
-    }
-    if n < *ty
-        && !((n == Token::DigitOrZero && *ty == Token::Digit)
-            || (n == Token::Suffix && *ty == Token::SuffixNo)
-            || (n == Token::Digit && *ty == Token::Letter))
-    {
-        n = Token::Invalid;
-    }
-    *ty = n;
-}
-
-/// apk-tools' `get_token`: reads the value of the token of type `ty` and advances `ty` to the
-/// next token's type. Numbers saturate at `i64::MAX` (apk-tools overflows an `int`).
-fn get_token(ty: &mut Token, c: &mut Cursor<'_>) -> i64 {
-    let rest = c.rest();
-    if rest.is_empty() {
-        *ty = Token::End;
-        return 0;
-    }
-    let mut v: i64 = 0;
-    let mut i = 0usize;
-    let mut nt = Token::Invalid;
-    let digits = |rest: &[u8], i: &mut usize, v: &mut i64| {
-        while let Some(d) = rest.get(*i).filter(|d| d.is_ascii_digit()) {
-            *v = v.saturating_mul(10).saturating_add(i64::from(d - b'0'));
-            *i += 1;
-        }
-    };
-    match *ty {
-        Token::DigitOrZero if rest.first() == Some(&b'0') => {
-            // Leading zeros after a dot: the more zeros, the smaller.
-            while rest.get(i) == Some(&b'0') {
-                i += 1;
-            }
-            nt = Token::Digit;
-            v = -(i64::try_from(i).unwrap_or(i64::MAX));
-        }
-        Token::DigitOrZero | Token::Digit | Token::SuffixNo | Token::RevisionNo => {
-            digits(rest, &mut i, &mut v);
-        }
-        Token::Letter => {
-            v = i64::from(rest.first().copied().unwrap_or(0));
-            i = 1;
-        }
-        Token::Suffix => {
-            if let Some(k) = PRE_SUFFIXES.iter().position(|p| rest.starts_with(p)) {
-                i = PRE_SUFFIXES.get(k).map_or(0, |p| p.len());
-                nt = Token::SuffixNo;
-                v = i64::try_from(k).unwrap_or(0) - 4;
-            } else if let Some(k) = POST_SUFFIXES.iter().position(|p| rest.starts_with(p)) {
-                i = POST_SUFFIXES.get(k).map_or(0, |p| p.len());
-                nt = Token::SuffixNo;
-                v = i64::try_from(k).unwrap_or(0);
-            } else {
-                *ty = Token::Invalid;
-                return -1;
-            }
-        }
-        Token::Invalid | Token::End => {
-            *ty = Token::Invalid;
-            return -1;
-        }
-    }
-    c.pos += i;
-    if c.rest().is_empty() {
-        *ty = Token::End;
-    } else if nt != Token::Invalid {
-        *ty = nt;
-    } else {
-        next_token(ty, c);
-    }
-    v
-}
-
-/// apk-tools' `apk_version_compare_blob`.
-fn compare(a: &[u8], b: &[u8]) -> Ordering {
-    let (mut at, mut bt) = (Token::Digit, Token::Digit);
-    let (mut av, mut bv) = (0i64, 0i64);
-    let mut ca = Cursor { s: a, pos: 0 };
-    let mut cb = Cursor { s: b, pos: 0 };
-    while at == bt && at != Token::End && at != Token::Invalid && av == bv {
-        av = get_token(&mut at, &mut ca);
-        bv = get_token(&mut bt, &mut cb);
-    }
-    match av.cmp(&bv) {
-        Ordering::Equal => {}
-        other => return other,
-    }
-    if at == bt {
-        return Ordering::Equal;
-    }
-    // Equal so far: the longer one is greater unless it goes on with a pre-release suffix.
-    let mut tt = at;
-    if at == Token::Suffix && get_token(&mut tt, &mut ca) < 0 {
-        return Ordering::Less;
-    }
-    let mut tt = bt;
-    if bt == Token::Suffix && get_token(&mut tt, &mut cb) < 0 {
-        return Ordering::Greater;
-    }
-    match at.cmp(&bt) {
-        Ordering::Greater => Ordering::Less,
-        Ordering::Less => Ordering::Greater,
-        Ordering::Equal => Ordering::Equal,
-    }
-}
-
 impl ApkVersion {
     /// Parses and validates an apk version (`apk_version_validate`).
     pub fn parse(s: &str) -> Result<Self, VersionError> {
-        if !s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-            return Err(VersionError::invalid(
-                Scheme::Apk,
-                s,
-                0,
-                "version does not start with a digit",
-            ));
-        }
-        let mut ty = Token::Digit;
         let mut c = Cursor {
             s: s.as_bytes(),
             pos: 0,
         };
-        while ty != Token::End && ty != Token::Invalid {
-            get_token(&mut ty, &mut c);
+        let mut t = first(&mut c);
+        let mut at = 0;
+        while t.token < Token::End {
+            at = c.pos;
+            next(&mut t, &mut c);
         }
-        if ty == Token::Invalid {
+        if t.token == Token::Invalid {
             return Err(VersionError::invalid(
                 Scheme::Apk,
                 s,
-                c.pos.saturating_sub(1).min(s.len()),
-                "unexpected character: expected number(.number)*[letter](_suffix[number])*[-rN]",
+                at,
+                "not an apk version: expected digit{.digit}…{letter}{_suffix{number}}…{~hash}{-rN}",
             ));
         }
         Ok(ApkVersion { raw: s.to_owned() })

@@ -46,7 +46,7 @@ impl GoVersion {
     /// Whether this is a pseudo-version (`…-yyyymmddhhmmss-abcdefabcdef`).
     pub fn is_pseudo(&self) -> bool {
         let pre = self.0.pre.as_str();
-        let mut parts = pre.rsplitn(3, |c| c == '-' || c == '.');
+        let mut parts = pre.rsplitn(3, ['-', '.']);
         let rev = parts.next().unwrap_or("");
         let time = parts.next().unwrap_or("");
         rev.len() == 12

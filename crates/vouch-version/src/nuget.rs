@@ -38,8 +38,7 @@ impl NuGetVersion {
         };
         let mut numbers = [0u32; 4];
         let mut at = 0;
-        let mut count = 0;
-        for part in core.split('.') {
+        for (count, part) in core.split('.').enumerate() {
             let Some(slot) = numbers.get_mut(count) else {
                 return Err(err(at, "more than four version numbers"));
             };
@@ -51,7 +50,6 @@ impl NuGetVersion {
                 .ok()
                 .filter(|n| i32::try_from(*n).is_ok())
                 .ok_or_else(|| err(at, "version number is larger than 2147483647"))?;
-            count += 1;
             at += part.len() + 1;
         }
         let mut labels = Vec::new();
