@@ -1,6 +1,7 @@
 //! Go module versions (<https://go.dev/ref/mod#versions>, `golang.org/x/mod/semver`).
 //!
-//! A Go version is SemVer 2.0 with a mandatory `v` prefix. `vMAJOR` and `vMAJOR.MINOR` are
+//! A Go version is SemVer 2.0 with a `v` prefix (accepted without it too: OSV advisories for Go
+//! write `1.2.3`). `vMAJOR` and `vMAJOR.MINOR` are
 //! shorthands for `vMAJOR.0.0` and `vMAJOR.MINOR.0` (as `semver.Compare` treats them).
 //! Pseudo-versions (`v0.0.0-20191109021931-daa7c04131f5`, `v1.2.4-0.2019…-abc`,
 //! `v1.2.3-pre.0.2019…-abc`) are SemVer pre-releases, so they order by SemVer precedence: below
@@ -16,16 +17,11 @@ use crate::{Scheme, VersionError};
 pub struct GoVersion(::semver::Version);
 
 impl GoVersion {
-    /// Parses `vMAJOR[.MINOR[.PATCH[-PRE][+BUILD]]]`.
+    /// Parses `vMAJOR[.MINOR[.PATCH[-PRE][+BUILD]]]`; the `v` may be left out, as OSV
+    /// advisories for Go do.
     pub fn parse(s: &str) -> Result<Self, VersionError> {
-        let Some(body) = s.strip_prefix('v') else {
-            return Err(VersionError::invalid(
-                Scheme::Go,
-                s,
-                0,
-                "go versions start with `v`",
-            ));
-        };
+        // Module versions carry the `v`; OSV `ECOSYSTEM` events for Go leave it out.
+        let body = s.strip_prefix('v').unwrap_or(s);
         // Shorthands: `v1` and `v1.2` (no pre-release or build allowed, as in x/mod/semver).
         let dots = body.bytes().filter(|b| *b == b'.').count();
         let plain = !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit() || b == b'.');

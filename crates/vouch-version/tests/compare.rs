@@ -126,7 +126,6 @@ fn go_semver_test_order() {
         Scheme::Go,
         &[
             "bad",
-            "1.2.3",
             "v1-pre",
             "v1+meta",
             "v1.2-pre",
@@ -893,11 +892,19 @@ fn errors_name_the_problem() {
         e.to_string(),
         "invalid dpkg version `1:a1.0` at column 3: version number does not start with digit"
     );
-    let e = parse(Scheme::Go, "1.2.3").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "invalid go version `1.2.3` at column 1: go versions start with `v`"
+    let e = parse(Scheme::Go, "v1.2.3.4").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            VersionError::Invalid {
+                scheme: Scheme::Go,
+                column: 2,
+                ..
+            }
+        ),
+        "{e:?}"
     );
+    assert_eq!(cmp(Scheme::Go, "1.2.3", "v1.2.3"), Equal);
     let e = parse(Scheme::NuGet, "1.0.0-be$ta").unwrap_err();
     assert!(
         matches!(e, VersionError::Invalid { column: 9, .. }),
