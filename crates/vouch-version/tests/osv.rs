@@ -345,10 +345,12 @@ fn git_ranges_need_the_versions_list() {
     };
     let listed = vec!["1.2.3".to_owned()];
     assert_eq!(
-        evaluate(Scheme::SemVer, "1.2.3", &[git.clone()], &listed),
+        evaluate(Scheme::SemVer, "1.2.3", std::slice::from_ref(&git), &listed),
         A
     );
-    let Verdict::Unknown(why) = evaluate(Scheme::SemVer, "1.2.4", &[git.clone()], &listed) else {
+    let Verdict::Unknown(why) =
+        evaluate(Scheme::SemVer, "1.2.4", std::slice::from_ref(&git), &listed)
+    else {
         panic!("expected unknown");
     };
     assert_eq!(
