@@ -21,7 +21,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::{Ecosystem, Hash, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source};
+use crate::{
+    Ecosystem, Hash, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source,
+};
 
 /// Deeper `node_modules` nesting than this in a v1 tree is refused rather than recursed into.
 const MAX_DEPTH: usize = 100;
@@ -53,24 +55,36 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 /// Lines of `"key": {` openings, by (indent, key), each list ascending.
 struct KeyLines<'a> {
     map: BTreeMap<(usize, &'a str), Vec<u32>>,
+    /// Spaces per nesting level (npm writes 2; hand-formatted files use 4).
+    unit: usize,
 }
 
 impl<'a> KeyLines<'a> {
     fn new(text: &'a str) -> Self {
         let mut map: BTreeMap<(usize, &'a str), Vec<u32>> = BTreeMap::new();
+        let mut unit = 0;
         for (i, line) in text.lines().enumerate() {
             let trimmed = line.trim_start_matches(' ');
             let indent = line.len() - trimmed.len();
-            let Some(rest) = trimmed.strip_prefix('"') else { continue };
-            let Some(key) = rest.strip_suffix("\": {") else { continue };
-            map.entry((indent, key)).or_default().push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            if unit == 0 && indent > 0 && trimmed.starts_with('"') {
+                unit = indent;
+            }
+            let Some(rest) = trimmed.strip_prefix('"') else {
+                continue;
+            };
+            let Some(key) = rest.strip_suffix("\": {") else {
+                continue;
+            };
+            map.entry((indent, key))
+                .or_default()
+                .push(u32::try_from(i + 1).unwrap_or(u32::MAX));
         }
-        Self { map }
+        Self { map, unit: unit.max(1) }
     }
 
-    /// The first line at or after `after` opening `key` at `indent`.
-    fn find(&self, indent: usize, key: &str, after: u32) -> Option<u32> {
-        let lines = self.map.get(&(indent, key))?;
+    /// The first line at or after `after` opening `key` at nesting `level` (top-level keys: 1).
+    fn find(&self, level: usize, key: &str, after: u32) -> Option<u32> {
+        let lines = self.map.get(&(level * self.unit, key))?;
         let at = lines.partition_point(|&l| l < after);
         lines.get(at).copied()
     }
@@ -97,7 +111,12 @@ fn scope_of(entry: &Map<String, Value>) -> Scope {
 fn licenses_of(entry: &Map<String, Value>) -> Vec<String> {
     match entry.get("license") {
         Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
-        Some(Value::Object(o)) => o.get("type").and_then(Value::as_str).map(str::to_owned).into_iter().collect(),
+        Some(Value::Object(o)) => o
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -105,7 +124,9 @@ fn licenses_of(entry: &Map<String, Value>) -> Vec<String> {
 fn fill_common(package: &mut Package, entry: &Map<String, Value>) {
     package.scope = scope_of(entry);
     package.resolved = str_field(entry, "resolved").map(str::to_owned);
-    package.hashes.extend(str_field(entry, "integrity").and_then(Hash::from_sri));
+    package
+        .hashes
+        .extend(str_field(entry, "integrity").and_then(Hash::from_sri));
     package.licenses = licenses_of(entry);
 }
 
@@ -129,7 +150,7 @@ fn parent_path(path: &str) -> &str {
 /// v2/v3 `packages`.
 fn parse_packages(packages: &Map<String, Value>, lines: &KeyLines<'_>) -> Parsed {
     let mut parsed = Parsed::default();
-    let packages_line = lines.find(2, "packages", 0).unwrap_or(0);
+    let packages_line = lines.find(1, "packages", 0).unwrap_or(0);
 
     // Follows a link entry to its target's path.
     let target = |path: &str| -> Option<String> {
@@ -155,7 +176,7 @@ fn parse_packages(packages: &Map<String, Value>, lines: &KeyLines<'_>) -> Parsed
         if path.is_empty() {
             continue;
         }
-        let line = lines.find(4, path, packages_line);
+        let line = lines.find(2, path, packages_line);
         let Some(entry) = entry.as_object() else {
             parsed.warnings.push(ParseWarning {
                 line,
@@ -185,10 +206,15 @@ fn parse_packages(packages: &Map<String, Value>, lines: &KeyLines<'_>) -> Parsed
             package.scope = package.scope.max(Scope::Optional);
         }
         for field in ["dependencies", "optionalDependencies", "peerDependencies"] {
-            let Some(deps) = entry.get(field).and_then(Value::as_object) else { continue };
+            let Some(deps) = entry.get(field).and_then(Value::as_object) else {
+                continue;
+            };
             for dep in deps.keys() {
                 if let Some((name, version)) = resolve_node(path, dep, &|p| version_at(p)) {
-                    let r = PackageRef { name, version: Some(version) };
+                    let r = PackageRef {
+                        name,
+                        version: Some(version),
+                    };
                     if !package.dependencies.contains(&r) {
                         package.dependencies.push(r);
                     }
@@ -208,8 +234,11 @@ fn resolve_node(
 ) -> Option<(String, String)> {
     let mut base = from;
     loop {
-        let candidate =
-            if base.is_empty() { format!("node_modules/{dep}") } else { format!("{base}/node_modules/{dep}") };
+        let candidate = if base.is_empty() {
+            format!("node_modules/{dep}")
+        } else {
+            format!("{base}/node_modules/{dep}")
+        };
         if let Some(found) = lookup(&candidate) {
             return Some(found);
         }
@@ -234,15 +263,18 @@ fn parse_v1(deps: &Map<String, Value>, lines: &KeyLines<'_>) -> Result<Parsed, P
     let mut parsed = Parsed::default();
     let mut nodes: Vec<V1Node<'_>> = Vec::new();
     let mut roots: BTreeMap<&str, usize> = BTreeMap::new();
-    let root_line = lines.find(2, "dependencies", 0).unwrap_or(0);
+    let root_line = lines.find(1, "dependencies", 0).unwrap_or(0);
     // (parent index, depth, parent line, children map)
-    let mut queue: Vec<(Option<usize>, usize, u32, &Map<String, Value>)> = vec![(None, 0, root_line, deps)];
+    let mut queue: Vec<(Option<usize>, usize, u32, &Map<String, Value>)> =
+        vec![(None, 0, root_line, deps)];
     while let Some((parent, depth, parent_line, children)) = queue.pop() {
         if depth > MAX_DEPTH {
-            return Err(ParseError::new(format!("dependencies nest deeper than {MAX_DEPTH} levels")));
+            return Err(ParseError::new(format!(
+                "dependencies nest deeper than {MAX_DEPTH} levels"
+            )));
         }
         for (name, entry) in children {
-            let line = lines.find(4 + 4 * depth, name, parent_line);
+            let line = lines.find(2 + 2 * depth, name, parent_line);
             let Some(entry) = entry.as_object() else {
                 parsed.warnings.push(ParseWarning {
                     line,
@@ -252,7 +284,13 @@ fn parse_v1(deps: &Map<String, Value>, lines: &KeyLines<'_>) -> Result<Parsed, P
                 continue;
             };
             let index = nodes.len();
-            nodes.push(V1Node { parent, name, entry, line, children: BTreeMap::new() });
+            nodes.push(V1Node {
+                parent,
+                name,
+                entry,
+                line,
+                children: BTreeMap::new(),
+            });
             match parent {
                 Some(p) => {
                     if let Some(node) = nodes.get_mut(p) {
@@ -300,7 +338,10 @@ fn parse_v1(deps: &Map<String, Value>, lines: &KeyLines<'_>) -> Result<Parsed, P
                 if let Some(target) = found
                     && let Some(v) = str_field(target.entry, "version")
                 {
-                    package.dependencies.push(PackageRef { name: dep.clone(), version: Some(v.to_owned()) });
+                    package.dependencies.push(PackageRef {
+                        name: dep.clone(),
+                        version: Some(v.to_owned()),
+                    });
                 }
             }
         }
