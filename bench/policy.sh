@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Benchmark `vouch check` against trivy config, checkov and hadolint on the same files.
+#
+# Usage: bench/policy.sh [COPIES] [DATA_DIR]
+#   COPIES   how many times the real-file set is replicated (default 40)
+#   DATA_DIR the ecosystem data set with dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/ compose/
+#            (default /work/shared/data/ecosystem)
+# Needs a release build (cargo build --release -p vouch) and, for peers, /opt/peers/bin.
+# Every tool sees the same tree; files are renamed to the names all tools detect
+# (Dockerfile, .gitlab-ci.yml, .github/workflows/*.yml, *.yaml, docker-compose.yml).
+# Exit codes of the tools are ignored (findings make them exit non-zero).
+set -euo pipefail
+COPIES=${1:-40}
+DATA=${2:-/work/shared/data/ecosystem}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VOUCH=${VOUCH:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vouch}
+PATH=/opt/peers/bin:$PATH
+CORPUS=${CORPUS:-/tmp/vouch-policy-bench}
+
+rm -rf "$CORPUS"; mkdir -p "$CORPUS"
+one="$CORPUS/copy-0"
+mkdir -p "$one/.github/workflows" "$one/k8s"
+for f in "$DATA"/dockerfile/*; do
+  n=$(basename "$f"); [ "$n" = SOURCES.md ] && continue
+  mkdir -p "$one/docker/$n"; cp "$f" "$one/docker/$n/Dockerfile"
+done
+for f in "$DATA"/gitlab-ci/*; do
+  n=$(basename "$f"); [ "$n" = SOURCES.md ] && continue
+  mkdir -p "$one/gitlab/$n"; cp "$f" "$one/gitlab/$n/.gitlab-ci.yml"
+done
+for f in "$DATA"/gha-workflows/*; do
+  n=$(basename "$f"); [ "$n" = SOURCES.md ] && continue
+  cp "$f" "$one/.github/workflows/${n%.*}.yml"
+done
+for f in "$DATA"/kubernetes/*; do
+  n=$(basename "$f"); [ "$n" = SOURCES.md ] && continue
+  cp "$f" "$one/k8s/${n%.*}.yaml"
+done
+for f in "$DATA"/compose/*; do
+  n=$(basename "$f"); [ "$n" = SOURCES.md ] && continue
+  mkdir -p "$one/compose/$n"; cp "$f" "$one/compose/$n/docker-compose.yml"
+done
+# Replicate: each copy is its own repository-like tree (GitHub workflows only count at a root).
+for i in $(seq 1 $((COPIES - 1))); do cp -r "$one" "$CORPUS/copy-$i"; done
+NFILES=$(find "$CORPUS" -type f | wc -l)
+NDOCKER=$(find "$CORPUS" -name Dockerfile | wc -l)
+echo "corpus: $CORPUS, $COPIES copies, $NFILES files ($NDOCKER Dockerfiles)"
+echo "vouch: $("$VOUCH" --version)"
+command -v trivy >/dev/null && echo "trivy: $(trivy --version | head -1)"
+command -v checkov >/dev/null && echo "checkov: $(checkov --version 2>/dev/null | tail -1)"
+command -v hadolint >/dev/null && echo "hadolint: $(hadolint --version)"
+
+DOCKERFILES=$(find "$CORPUS" -name Dockerfile | sort | tr '\n' ' ')
+export DOCKERFILES
+cmds=(
+  "$VOUCH check --format json $CORPUS"
+  "trivy config --quiet --skip-check-update --format json $CORPUS"
+  "hadolint --no-fail --format json $DOCKERFILES"
+  "checkov --quiet --compact -o json --skip-download --framework dockerfile kubernetes github_actions gitlab_ci -d $CORPUS"
+)
+names=(vouch trivy hadolint checkov)
+if command -v hyperfine >/dev/null; then
+  args=()
+  for i in "${!cmds[@]}"; do
+    bin=${cmds[$i]%% *}
+    command -v "$bin" >/dev/null || [ -x "$bin" ] || continue
+    args+=(-n "${names[$i]}" "${cmds[$i]} >/dev/null 2>&1")
+  done
+  hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-markdown "${RESULTS:-/tmp/vouch-policy-bench.md}" "${args[@]}"
+else
+  for i in "${!cmds[@]}"; do
+    echo "== ${names[$i]}"; /usr/bin/time -f "%e s, %M KiB" bash -c "${cmds[$i]} >/dev/null 2>&1" || true
+  done
+fi

@@ -1,0 +1,252 @@
+//! Normalisers: file bytes → one documented JSON shape per file kind (docs/policy-inputs.md).
+//!
+//! Every input is an object `{"kind": "<kind>", "path": "<relative path>", "<key>": {...}}`
+//! where `<key>` is given by [`FileKind::input_key`].
+
+mod ci;
+mod dockerfile;
+mod kubernetes;
+mod packages;
+
+use serde_json::{Value, json};
+
+/// The kinds of file `vouch check` understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Dockerfile,
+    GitlabCi,
+    GithubWorkflow,
+    GithubAction,
+    Kubernetes,
+    Compose,
+    Npmrc,
+    PipConf,
+    Pyproject,
+    Requirements,
+    PackageJson,
+    PackageLock,
+    YarnLock,
+}
+
+impl FileKind {
+    /// The name used in `input.kind` and in rule packages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dockerfile => "dockerfile",
+            Self::GitlabCi => "gitlab-ci",
+            Self::GithubWorkflow => "github-workflow",
+            Self::GithubAction => "github-action",
+            Self::Kubernetes => "kubernetes",
+            Self::Compose => "compose",
+            Self::Npmrc => "npmrc",
+            Self::PipConf => "pip-conf",
+            Self::Pyproject => "pyproject",
+            Self::Requirements => "requirements",
+            Self::PackageJson => "package-json",
+            Self::PackageLock => "package-lock",
+            Self::YarnLock => "yarn-lock",
+        }
+    }
+
+    /// The key under which the kind-specific shape sits in the input document.
+    pub fn input_key(self) -> &'static str {
+        match self {
+            Self::Dockerfile => "dockerfile",
+            Self::GitlabCi => "ci",
+            Self::GithubWorkflow => "workflow",
+            Self::GithubAction => "action",
+            Self::Kubernetes => "k8s",
+            Self::Compose => "compose",
+            Self::Npmrc | Self::PipConf | Self::Pyproject | Self::Requirements => "registry",
+            Self::PackageJson => "manifest",
+            Self::PackageLock | Self::YarnLock => "lockfile",
+        }
+    }
+
+    /// The built-in rule group (`data.vouch.rules.<group>`) evaluated for this kind.
+    pub fn rule_group(self) -> &'static str {
+        match self {
+            Self::Dockerfile => "dockerfile",
+            Self::GitlabCi => "gitlab",
+            Self::GithubWorkflow | Self::GithubAction => "github",
+            Self::Kubernetes | Self::Compose => "workload",
+            _ => "packages",
+        }
+    }
+}
+
+/// Detect a file's kind from its path (relative, `/`-separated) and, for generic `.yml`/`.yaml`
+/// names only, a look at its first bytes. See docs/policy-inputs.md#detection.
+pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
+    let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
+    let lower = name.to_ascii_lowercase();
+    let not_docker_ext = [
+        ".md", ".txt", ".json", ".yml", ".yaml", ".sh", ".py", ".rs", ".go", ".js", ".ts", ".rego",
+        ".toml", ".j2", ".tmpl", ".tpl", ".erb", ".bak", ".orig", ".swp",
+    ];
+    if (lower.starts_with("dockerfile")
+        || lower.starts_with("containerfile")
+        || lower.contains(".dockerfile")
+        || lower.contains(".containerfile"))
+        && !not_docker_ext.iter().any(|e| lower.ends_with(e))
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if yaml
+        && (lower == ".gitlab-ci.yml"
+            || lower == ".gitlab-ci.yaml"
+            || lower.ends_with(".gitlab-ci.yml"))
+    {
+        return Some(FileKind::GitlabCi);
+    }
+    if yaml && rel_path.contains(".github/workflows/") {
+        return Some(FileKind::GithubWorkflow);
+    }
+    if lower == "action.yml" || lower == "action.yaml" {
+        return Some(FileKind::GithubAction);
+    }
+    if yaml
+        && (lower.starts_with("docker-compose")
+            || lower.starts_with("compose.")
+            || lower.starts_with("compose-"))
+    {
+        return Some(FileKind::Compose);
+    }
+    match lower.as_str() {
+        ".npmrc" | "npmrc" => return Some(FileKind::Npmrc),
+        "pip.conf" | "pip.ini" => return Some(FileKind::PipConf),
+        "pyproject.toml" => return Some(FileKind::Pyproject),
+        "package.json" => return Some(FileKind::PackageJson),
+        "package-lock.json" | "npm-shrinkwrap.json" => return Some(FileKind::PackageLock),
+        "yarn.lock" => return Some(FileKind::YarnLock),
+        _ => {}
+    }
+    if lower.ends_with(".txt")
+        && (lower.starts_with("requirements") || lower.contains("requirements"))
+    {
+        return Some(FileKind::Requirements);
+    }
+    if lower.ends_with(".json") {
+        let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+        if head.trim_start().starts_with('{')
+            && head.contains("\"apiVersion\"")
+            && head.contains("\"kind\"")
+        {
+            return Some(FileKind::Kubernetes);
+        }
+        return None;
+    }
+    if yaml {
+        let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+        let has = |k: &str| {
+            head.lines()
+                .any(|l| l.starts_with(k) || l.trim_start_matches("- ").starts_with(k))
+        };
+        if has("apiVersion:") && has("kind:") {
+            return Some(FileKind::Kubernetes);
+        }
+        if head.lines().any(|l| l.starts_with("services:")) && !has("apiVersion:") {
+            return Some(FileKind::Compose);
+        }
+    }
+    None
+}
+
+/// Why a file could not be turned into a policy input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    #[error("file is {size} bytes, over the {limit}-byte limit")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("file is not valid UTF-8 (byte {offset})")]
+    NotUtf8 { offset: usize },
+    #[error("syntax error{}: {message}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    Syntax { line: Option<u32>, message: String },
+    #[error("unexpected structure: {0}")]
+    Shape(String),
+}
+
+/// A named place in a file (job, service, stage, resource): used to give a line to findings from
+/// user policies that return only a message.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    pub name: String,
+    pub line: u32,
+}
+
+/// The input document of one file.
+#[derive(Debug, Clone)]
+pub struct Normalised {
+    pub kind: FileKind,
+    pub input: Value,
+    pub anchors: Vec<Anchor>,
+}
+
+/// Facts about a file's surroundings that the file itself does not contain.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// A lockfile for this manifest exists next to it or in a parent directory under the root.
+    pub lockfile_present: bool,
+}
+
+/// Turn `bytes` of a file of `kind` into its policy input.
+pub fn normalise(
+    kind: FileKind,
+    rel_path: &str,
+    bytes: &[u8],
+    ctx: &Context,
+) -> Result<Normalised, InputError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (body, anchors) = match kind {
+        FileKind::Dockerfile => dockerfile::normalise(text)?,
+        FileKind::GitlabCi => ci::gitlab(text)?,
+        FileKind::GithubWorkflow => ci::github_workflow(text)?,
+        FileKind::GithubAction => ci::github_action(text)?,
+        FileKind::Kubernetes => kubernetes::kubernetes(text)?,
+        FileKind::Compose => kubernetes::compose(text)?,
+        FileKind::Npmrc => packages::npmrc(text),
+        FileKind::PipConf => packages::pip_conf(text),
+        FileKind::Pyproject => packages::pyproject(text, ctx)?,
+        FileKind::Requirements => packages::requirements(text),
+        FileKind::PackageJson => packages::package_json(text, ctx)?,
+        FileKind::PackageLock => packages::package_lock(text)?,
+        FileKind::YarnLock => packages::yarn_lock(text),
+    };
+    let mut input = json!({"kind": kind.as_str(), "path": rel_path});
+    input[kind.input_key()] = body;
+    Ok(Normalised {
+        kind,
+        input,
+        anchors,
+    })
+}
+
+/// Byte offset → 1-based line.
+pub(crate) struct LineMap {
+    starts: Vec<usize>,
+}
+
+impl LineMap {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+    pub(crate) fn line(&self, offset: usize) -> u32 {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        u32::try_from(idx + 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// The 1-based line of the first line containing `needle`, if any.
+pub(crate) fn find_line(text: &str, needle: &str) -> Option<u32> {
+    let pos = text.find(needle)?;
+    Some(u32::try_from(text[..pos].matches('\n').count() + 1).unwrap_or(u32::MAX))
+}

@@ -1,0 +1,494 @@
+//! Policy as code for vouch: Rego policies (conftest conventions) over normalised inputs of
+//! Dockerfiles, CI definitions, Kubernetes and compose manifests, package-manager settings and
+//! lockfiles, plus a built-in rule pack.
+//!
+//! - [`input`] turns a file into one documented JSON shape per kind (docs/policy-inputs.md).
+//! - [`PolicySet`] holds the built-in rules and user policies, compiled once.
+//! - [`Checker`] walks a tree, evaluates every file and applies suppressions, returning
+//!   [`vouch_report::Finding`]s in a [`CheckOutcome`].
+//!
+//! ```
+//! use vouch_policy::{Checker, Date, Options};
+//! let dir = tempfile::tempdir().unwrap();
+//! std::fs::write(dir.path().join("Dockerfile"), "FROM python:latest\nUSER app\n").unwrap();
+//! let opts = Options::new("2026-11-22".parse::<Date>().unwrap());
+//! let outcome = vouch_policy::check_dir(dir.path(), &opts).unwrap();
+//! assert!(outcome.findings.iter().any(|f| f.rule_id == "dockerfile-latest-tag"));
+//! ```
+
+pub mod engine;
+pub mod image;
+pub mod input;
+mod rules;
+pub mod shell;
+pub mod suppress;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+use vouch_report::{Finding, Location, RuleMeta, Severity};
+
+pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
+pub use input::{Context, FileKind, InputError, Normalised};
+pub use suppress::{Date, IgnoreFile, IgnoreFileError};
+
+/// Default per-file size limit: 8 MiB. Larger files are reported, not read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Registries lockfile entries may resolve from when no `--allowed-registry` is given.
+pub const DEFAULT_ALLOWED_REGISTRIES: &[&str] = &[
+    "https://registry.npmjs.org/",
+    "https://registry.yarnpkg.com/",
+    "https://files.pythonhosted.org/",
+    "https://pypi.org/",
+];
+
+/// Rule id of the finding raised for an expired ignore entry.
+pub const IGNORE_EXPIRED: &str = "ignore-expired";
+
+/// How to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Extra policy directories (`--policy`); `<root>/.vouch/policy` is added when present.
+    pub policy_dirs: Vec<PathBuf>,
+    /// Evaluate the built-in rule pack.
+    pub builtin: bool,
+    /// URL prefixes lockfile packages may resolve from. Empty: [`DEFAULT_ALLOWED_REGISTRIES`].
+    pub allowed_registries: Vec<String>,
+    /// Today's date, for ignore-entry expiry. The caller reads the clock, not this crate.
+    pub today: Date,
+    /// Files above this size are reported as errors instead of read.
+    pub max_file_size: u64,
+    /// Ignore file; `None` means `<root>/.vouch/ignore.toml` (absent is fine).
+    pub ignore_file: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn new(today: Date) -> Self {
+        Self {
+            policy_dirs: Vec::new(),
+            builtin: true,
+            allowed_registries: Vec::new(),
+            today,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            ignore_file: None,
+        }
+    }
+}
+
+/// A file that could not be checked; the other files still were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: String,
+    pub message: String,
+}
+
+/// What a check run produced.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOutcome {
+    /// Findings, suppressed ones included (with `suppressed` set), sorted.
+    pub findings: Vec<Finding>,
+    /// Metadata of the built-in rules (for SARIF and help links).
+    pub rules: Vec<RuleMeta>,
+    /// Files that could not be evaluated.
+    pub errors: Vec<FileError>,
+    /// Number of files evaluated.
+    pub files_checked: usize,
+}
+
+/// Why a check could not run at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    IgnoreFile(#[from] IgnoreFileError),
+    #[error("could not read {path}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a file kind vouch check knows (see docs/policy-inputs.md#detection)")]
+    UnknownKind { path: String },
+    #[error("{path}: {source}")]
+    Input {
+        path: String,
+        #[source]
+        source: InputError,
+    },
+}
+
+/// Check every recognised file under `root` with the built-in rules and user policies.
+pub fn check_dir(root: &Path, opts: &Options) -> Result<CheckOutcome, CheckError> {
+    Checker::new(root, opts)?.check(&[root.to_path_buf()])
+}
+
+/// Lockfile names that satisfy a manifest, by manifest file name.
+fn lockfiles_for(manifest: &str) -> &'static [&'static str] {
+    match manifest {
+        "package.json" => &[
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "bun.lock",
+            "bun.lockb",
+        ],
+        "pyproject.toml" => &[
+            "poetry.lock",
+            "uv.lock",
+            "pdm.lock",
+            "pylock.toml",
+            "Pipfile.lock",
+            "requirements.txt",
+        ],
+        _ => &[],
+    }
+}
+
+/// Whether a lockfile for `file` exists in its directory or a parent, up to `root`.
+fn lockfile_present(root: &Path, file: &Path) -> bool {
+    let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let names = lockfiles_for(name);
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if names.iter().any(|n| d.join(n).is_file()) {
+            return true;
+        }
+        if d == root || !d.starts_with(root) {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
+}
+
+/// Read a file with the size cap applied.
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| InputError::Shape(format!("cannot read: {e}")))?;
+    if meta.len() > cap {
+        return Err(InputError::TooLarge {
+            size: meta.len(),
+            limit: cap,
+        });
+    }
+    std::fs::read(path).map_err(|e| InputError::Shape(format!("cannot read: {e}")))
+}
+
+/// Produce the policy input of one file, as `vouch check --print-input` shows it.
+pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
+    let shown = path.to_string_lossy().replace('\\', "/");
+    let bytes = read_capped(path, opts.max_file_size).map_err(|source| CheckError::Input {
+        path: shown.clone(),
+        source,
+    })?;
+    let kind = input::detect(&shown, &bytes).ok_or_else(|| CheckError::UnknownKind {
+        path: shown.clone(),
+    })?;
+    let root = path.parent().unwrap_or(Path::new("."));
+    let ctx = Context {
+        lockfile_present: lockfile_present(root, path),
+    };
+    let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(|source| CheckError::Input {
+        path: shown,
+        source,
+    })?;
+    Ok(n.input)
+}
+
+/// A loaded policy set, ignore file and options, ready to check paths.
+#[derive(Debug)]
+pub struct Checker {
+    root: PathBuf,
+    policies: PolicySet,
+    ignore: IgnoreFile,
+    opts: Options,
+    data: Value,
+}
+
+/// One file to check.
+struct Job {
+    abs: PathBuf,
+    rel: String,
+    kind: Option<FileKind>,
+    explicit: bool,
+}
+
+impl Checker {
+    /// Load policies (built-in, `--policy` dirs, `<root>/.vouch/policy`) and the ignore file.
+    pub fn new(root: &Path, opts: &Options) -> Result<Self, CheckError> {
+        let mut dirs = opts.policy_dirs.clone();
+        let local = root.join(".vouch/policy");
+        if local.is_dir() && !dirs.contains(&local) {
+            dirs.push(local);
+        }
+        let policies = PolicySet::load(&dirs, opts.builtin)?;
+        let ignore_path = opts
+            .ignore_file
+            .clone()
+            .unwrap_or_else(|| root.join(".vouch/ignore.toml"));
+        let shown = ignore_path
+            .strip_prefix(root)
+            .unwrap_or(&ignore_path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let ignore = IgnoreFile::load(&ignore_path, &shown)?;
+        let allowed: Vec<String> = if opts.allowed_registries.is_empty() {
+            DEFAULT_ALLOWED_REGISTRIES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        } else {
+            opts.allowed_registries.clone()
+        };
+        let data = serde_json::json!({"vouch": {"config": {"allowed_registries": allowed}}});
+        let mut policies = policies;
+        policies.add_data(&data)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            policies,
+            ignore,
+            opts: opts.clone(),
+            data,
+        })
+    }
+
+    /// The loaded policies.
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    /// The `data` document given to policies.
+    pub fn data(&self) -> &Value {
+        &self.data
+    }
+
+    /// Check files and directories. Directories are walked (honouring `.gitignore`, skipping
+    /// `target`, `node_modules` and `.git`); files given explicitly must be of a known kind.
+    pub fn check(&self, paths: &[PathBuf]) -> Result<CheckOutcome, CheckError> {
+        let mut jobs = Vec::new();
+        for p in paths {
+            if p.is_dir() {
+                self.walk(p, &mut jobs);
+            } else {
+                let rel = p
+                    .strip_prefix(&self.root)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                jobs.push(Job {
+                    abs: p.clone(),
+                    rel,
+                    kind: None,
+                    explicit: true,
+                });
+            }
+        }
+        let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
+            .par_iter()
+            .map_init(
+                || self.policies.engine(),
+                |engine, job| self.check_one(engine, job),
+            )
+            .collect();
+        let mut out = CheckOutcome::default();
+        for r in results {
+            match r {
+                Ok((f, checked)) => {
+                    out.findings.extend(f);
+                    out.files_checked += usize::from(checked);
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+        for e in self.ignore.expired(self.opts.today) {
+            out.findings.push(
+                Finding::new(
+                    IGNORE_EXPIRED,
+                    Severity::Medium,
+                    format!(
+                        "ignore entry for `{}`{} expired on {} and no longer suppresses anything",
+                        e.rule,
+                        e.path
+                            .as_deref()
+                            .map(|p| format!(" at `{p}`"))
+                            .unwrap_or_default(),
+                        e.expires
+                    ),
+                )
+                .at(Location::new(self.ignore.path.clone()).line(e.line))
+                .remediation(
+                    "fix the finding, or renew the entry with a new reason and expiry date",
+                ),
+            );
+        }
+        out.rules = self
+            .policies
+            .rules()
+            .iter()
+            .map(|r| {
+                let mut m = RuleMeta::new(&r.id, &r.title, r.severity);
+                m.description = Some(r.rationale.clone());
+                m.help_uri = Some(format!("docs/rules/{}.md", r.id));
+                m
+            })
+            .collect();
+        let mut meta = RuleMeta::new(IGNORE_EXPIRED, "Ignore entry has expired", Severity::Medium);
+        meta.help_uri = Some(format!("docs/rules/{IGNORE_EXPIRED}.md"));
+        out.rules.push(meta);
+        let mut report = vouch_report::Report::new("vouch", "");
+        report.findings = std::mem::take(&mut out.findings);
+        report.rules = std::mem::take(&mut out.rules);
+        report.sort();
+        out.findings = report.findings;
+        out.rules = report.rules;
+        out.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn walk(&self, dir: &Path, jobs: &mut Vec<Job>) {
+        let walker = ignore::WalkBuilder::new(dir)
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(false)
+            .require_git(false)
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && matches!(
+                        name.as_ref(),
+                        "target" | "node_modules" | ".git" | ".hg" | ".svn"
+                    ))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let abs = entry.into_path();
+            let rel = abs
+                .strip_prefix(&self.root)
+                .unwrap_or(&abs)
+                .to_string_lossy()
+                .replace('\\', "/");
+            // Name-based detection first; generic YAML gets a look at its content later.
+            let kind = input::detect(&rel, b"");
+            let lower = rel.to_ascii_lowercase();
+            if kind.is_none()
+                && !(lower.ends_with(".yml")
+                    || lower.ends_with(".yaml")
+                    || lower.ends_with(".json"))
+            {
+                continue;
+            }
+            jobs.push(Job {
+                abs,
+                rel,
+                kind,
+                explicit: false,
+            });
+        }
+    }
+
+    fn check_one(
+        &self,
+        engine: &mut regorus::Engine,
+        job: &Job,
+    ) -> Result<(Vec<Finding>, bool), FileError> {
+        let fail = |m: String| FileError {
+            path: job.rel.clone(),
+            message: m,
+        };
+        let bytes = match job.kind {
+            Some(_) => {
+                read_capped(&job.abs, self.opts.max_file_size).map_err(|e| fail(e.to_string()))?
+            }
+            None => {
+                // Generic YAML: detect on the first 64 KiB; unknown kinds are not errors.
+                let head = read_head(&job.abs).map_err(|e| fail(format!("cannot read: {e}")))?;
+                if input::detect(&job.rel, &head).is_none() {
+                    if job.explicit {
+                        return Err(fail("not a file kind vouch check knows (see docs/policy-inputs.md#detection)".into()));
+                    }
+                    return Ok((Vec::new(), false));
+                }
+                read_capped(&job.abs, self.opts.max_file_size).map_err(|e| fail(e.to_string()))?
+            }
+        };
+        let Some(kind) = input::detect(&job.rel, &bytes) else {
+            return Err(fail(
+                "not a file kind vouch check knows (see docs/policy-inputs.md#detection)".into(),
+            ));
+        };
+        let ctx = Context {
+            lockfile_present: lockfile_present(&self.root, &job.abs),
+        };
+        let normalised =
+            input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;
+        let raws = self.policies.evaluate(engine, &normalised).map_err(fail)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut findings = Vec::with_capacity(raws.len());
+        for r in raws {
+            let line = r.line.or_else(|| anchor_line(&normalised, &r.message));
+            let mut loc = Location::new(job.rel.clone());
+            if let Some(l) = line {
+                loc = loc.line(l);
+                if let Some(c) = r.column {
+                    loc = loc.column(c);
+                }
+            }
+            let mut f = Finding::new(&r.rule_id, r.severity, &r.message).at(loc);
+            if let Some(rem) = &r.remediation {
+                f = f.remediation(rem.clone());
+            }
+            if let Some(t) = &r.title {
+                f = f.property("title", t.clone());
+            }
+            f = f.property("kind", kind.as_str());
+            f.suppressed = line
+                .and_then(|l| suppress::inline(&text, l, &r.rule_id))
+                .or_else(|| {
+                    self.ignore
+                        .matching(&r.rule_id, &job.rel, self.opts.today)
+                        .map(|e| vouch_report::Suppression {
+                            kind: "ignore-file".into(),
+                            reason: format!("{} (until {})", e.reason, e.expires),
+                        })
+                });
+            findings.push(f);
+        }
+        findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        Ok((findings, true))
+    }
+}
+
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)?
+        .take(64 * 1024)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// For a user-policy finding without a line: the line of the longest anchor (job, service,
+/// stage, resource name) that the message quotes, e.g. `job "build" uses …`.
+fn anchor_line(n: &Normalised, message: &str) -> Option<u32> {
+    n.anchors
+        .iter()
+        .filter(|a| {
+            message.contains(&format!("\"{}\"", a.name))
+                || message.contains(&format!("'{}'", a.name))
+                || message.contains(&format!("`{}`", a.name))
+        })
+        .max_by_key(|a| a.name.len())
+        .map(|a| a.line)
+}

@@ -1,0 +1,272 @@
+//! Suppressions: inline `# vouch:ignore RULE-ID reason` comments and the ignore file
+//! (`.vouch/ignore.toml`), with mandatory reasons and expiry dates.
+
+use std::path::Path;
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use vouch_report::Suppression;
+
+/// A calendar date (UTC), compared as `(year, month, day)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+/// Why a date could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a date in YYYY-MM-DD form")]
+pub struct DateError(String);
+
+impl std::str::FromStr for Date {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, DateError> {
+        let err = || DateError(s.to_owned());
+        let mut it = s.trim().splitn(3, '-');
+        let year: i32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(err)?;
+        let month: u8 = it.next().and_then(|v| v.parse().ok()).ok_or_else(err)?;
+        let day: u8 = it.next().and_then(|v| v.parse().ok()).ok_or_else(err)?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || s.trim().len() != 10 {
+            return Err(err());
+        }
+        Ok(Self { year, month, day })
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Date {
+    /// The UTC date of a Unix timestamp (seconds). Howard Hinnant's `civil_from_days`.
+    pub fn from_unix_seconds(secs: i64) -> Self {
+        let days = secs.div_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = if m <= 2 { y + 1 } else { y };
+        Self {
+            year: i32::try_from(y).unwrap_or(i32::MAX),
+            month: u8::try_from(m).unwrap_or(1),
+            day: u8::try_from(d).unwrap_or(1),
+        }
+    }
+}
+
+/// An inline suppression for `rule_id` at `line` (1-based) of `text`, if any: a
+/// `vouch:ignore <RULE-ID> <reason>` comment on that line or the line above.
+pub fn inline(text: &str, line: u32, rule_id: &str) -> Option<Suppression> {
+    let idx = usize::try_from(line).ok()?.checked_sub(1)?;
+    let lines: Vec<&str> = text
+        .lines()
+        .skip(idx.saturating_sub(1))
+        .take(if idx == 0 { 1 } else { 2 })
+        .collect();
+    for l in lines {
+        let Some(pos) = l.find("vouch:ignore") else {
+            continue;
+        };
+        let rest = l[pos + "vouch:ignore".len()..].trim();
+        let (id, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        if id == rule_id {
+            return Some(Suppression {
+                kind: "inline".into(),
+                reason: if reason.trim().is_empty() {
+                    "no reason given".into()
+                } else {
+                    reason.trim().to_owned()
+                },
+            });
+        }
+    }
+    None
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnoreFile {
+    #[serde(default)]
+    ignore: Vec<RawEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    rule: Option<String>,
+    path: Option<String>,
+    reason: Option<String>,
+    expires: Option<String>,
+}
+
+/// One validated ignore entry.
+#[derive(Debug, Clone)]
+pub struct IgnoreEntry {
+    pub rule: String,
+    pub path: Option<String>,
+    matcher: Option<GlobMatcher>,
+    pub reason: String,
+    pub expires: Date,
+    /// Line of the entry's `[[ignore]]` header in the ignore file.
+    pub line: u32,
+}
+
+/// The ignore file, validated.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoreFile {
+    pub path: String,
+    pub entries: Vec<IgnoreEntry>,
+}
+
+/// Why an ignore file was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IgnoreFileError {
+    #[error("could not read ignore file {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("ignore file {path} is not valid TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("ignore file {path}, entry {index}: {message}")]
+    Entry {
+        path: String,
+        index: usize,
+        message: String,
+    },
+}
+
+impl IgnoreFile {
+    /// Read and validate `path`; a missing file is an empty ignore list.
+    pub fn load(path: &Path, shown: &str) -> Result<Self, IgnoreFileError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self {
+                    path: shown.to_owned(),
+                    entries: Vec::new(),
+                });
+            }
+            Err(source) => {
+                return Err(IgnoreFileError::Read {
+                    path: shown.to_owned(),
+                    source,
+                });
+            }
+        };
+        Self::parse(&text, shown)
+    }
+
+    /// Validate the text of an ignore file: every entry needs `rule`, `reason` and `expires`.
+    pub fn parse(text: &str, shown: &str) -> Result<Self, IgnoreFileError> {
+        let raw: RawIgnoreFile = toml::from_str(text).map_err(|e| IgnoreFileError::Syntax {
+            path: shown.to_owned(),
+            message: e.message().to_owned(),
+        })?;
+        let header_lines: Vec<u32> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[ignore]]")
+            .map(|(n, _)| u32::try_from(n + 1).unwrap_or(u32::MAX))
+            .collect();
+        let mut entries = Vec::new();
+        for (i, e) in raw.ignore.into_iter().enumerate() {
+            let bad = |m: &str| IgnoreFileError::Entry {
+                path: shown.to_owned(),
+                index: i + 1,
+                message: m.to_owned(),
+            };
+            let rule = e
+                .rule
+                .filter(|r| !r.trim().is_empty())
+                .ok_or_else(|| bad("`rule` is required"))?;
+            let reason = e
+                .reason
+                .filter(|r| !r.trim().is_empty())
+                .ok_or_else(|| bad("`reason` is required"))?;
+            let expires_s = e
+                .expires
+                .ok_or_else(|| bad("`expires` (YYYY-MM-DD) is required"))?;
+            let expires: Date = expires_s
+                .parse()
+                .map_err(|err: DateError| bad(&err.to_string()))?;
+            let matcher = match &e.path {
+                Some(p) => Some(
+                    Glob::new(p)
+                        .map_err(|err| bad(&format!("bad path glob: {err}")))?
+                        .compile_matcher(),
+                ),
+                None => None,
+            };
+            entries.push(IgnoreEntry {
+                rule,
+                path: e.path,
+                matcher,
+                reason,
+                expires,
+                line: header_lines.get(i).copied().unwrap_or(1),
+            });
+        }
+        Ok(Self {
+            path: shown.to_owned(),
+            entries,
+        })
+    }
+
+    /// The first unexpired entry that matches `rule_id` at `path`.
+    pub fn matching(&self, rule_id: &str, path: &str, today: Date) -> Option<&IgnoreEntry> {
+        self.entries.iter().find(|e| {
+            e.expires >= today
+                && (e.rule == rule_id || e.rule == "*")
+                && e.matcher.as_ref().is_none_or(|m| m.is_match(path))
+        })
+    }
+
+    /// Entries whose expiry date is before `today`.
+    pub fn expired(&self, today: Date) -> impl Iterator<Item = &IgnoreEntry> {
+        self.entries.iter().filter(move |e| e.expires < today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(Date::from_unix_seconds(0).to_string(), "1970-01-01");
+        assert_eq!(
+            Date::from_unix_seconds(1_795_000_000).to_string(),
+            "2026-11-18"
+        );
+        assert_eq!(
+            Date::from_unix_seconds(951_782_400).to_string(),
+            "2000-02-29"
+        );
+    }
+
+    #[test]
+    fn inline_on_line_or_above() {
+        let t = "a\n# vouch:ignore r1 vendored base\nb # vouch:ignore r2\n";
+        assert_eq!(
+            inline(t, 3, "r1").map(|s| s.reason),
+            Some("vendored base".into())
+        );
+        assert_eq!(
+            inline(t, 3, "r2").map(|s| s.reason),
+            Some("no reason given".into())
+        );
+        assert!(inline(t, 1, "r1").is_none());
+    }
+}

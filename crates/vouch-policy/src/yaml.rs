@@ -1,0 +1,279 @@
+//! YAML loading with line numbers.
+//!
+//! Values come from `yaml_serde` (alias expansion and recursion limits, so billion-laughs inputs
+//! fail with an error instead of exhausting memory). `yaml_serde` does not expose spans for
+//! values, so line numbers come from a separate, deliberately small [`LineIndex`]: an
+//! indentation scanner that records the line of every block-style mapping key and sequence item
+//! by its path (`jobs.build.steps[2].uses`). It understands comments, `---` document separators,
+//! block scalars (`|`, `>`), quoted keys and compact sequences (`key:\n- item`). Flow-style
+//! collections (`{a: 1}`, `[x, y]`) are indexed only at the key that holds them; anything the
+//! index does not know falls back to the nearest enclosing key's line. A wrong guess can only move
+//! a finding's line, never hide or invent a finding, because rule decisions use the parsed values.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+/// One component of a path inside a YAML document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Line numbers (1-based) of the keys and sequence items of every document in one file.
+#[derive(Debug, Default)]
+pub struct LineIndex {
+    docs: Vec<HashMap<Vec<Seg>, u32>>,
+}
+
+#[derive(Debug)]
+struct Frame {
+    indent: usize,
+    seg: Seg,
+    is_key: bool,
+}
+
+impl LineIndex {
+    /// Build the index of `text`.
+    pub fn build(text: &str) -> Self {
+        let mut docs: Vec<HashMap<Vec<Seg>, u32>> = vec![HashMap::new()];
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut counters: HashMap<Vec<Seg>, usize> = HashMap::new();
+        // When inside a block scalar: lines indented more than this column belong to it.
+        let mut block_scalar: Option<usize> = None;
+        let mut seen_content = false;
+        for (n, raw) in text.lines().enumerate() {
+            let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
+            let trimmed = raw.trim_start_matches(' ');
+            let mut col = raw.len() - trimmed.len();
+            if let Some(limit) = block_scalar {
+                if trimmed.trim().is_empty() || col > limit {
+                    continue;
+                }
+                block_scalar = None;
+            }
+            let t = trimmed.trim_end();
+            if t.is_empty() || t.starts_with('#') || t.starts_with('%') {
+                continue;
+            }
+            if col == 0 && (t == "---" || t.starts_with("--- ") || t == "...") {
+                if t != "..." && seen_content {
+                    docs.push(HashMap::new());
+                }
+                stack.clear();
+                counters.clear();
+                seen_content = false;
+                continue;
+            }
+            seen_content = true;
+            // Pop frames this line is not a child of.
+            let is_dash = t == "-" || t.starts_with("- ");
+            while let Some(top) = stack.last() {
+                let child = if top.is_key {
+                    col > top.indent || (col == top.indent && is_dash)
+                } else {
+                    col > top.indent
+                };
+                if child {
+                    break;
+                }
+                stack.pop();
+            }
+            let mut rest = t;
+            let doc = docs.last_mut().expect("at least one document");
+            // Sequence items, possibly nested on one line (`- - a`).
+            while rest == "-" || rest.starts_with("- ") {
+                let parent: Vec<Seg> = stack.iter().map(|f| f.seg.clone()).collect();
+                let counter = counters.entry(parent.clone()).or_insert(0);
+                let idx = *counter;
+                *counter += 1;
+                let mut path = parent;
+                path.push(Seg::Index(idx));
+                doc.entry(path).or_insert(line_no);
+                stack.push(Frame {
+                    indent: col,
+                    seg: Seg::Index(idx),
+                    is_key: false,
+                });
+                let after = rest[1..].trim_start_matches(' ');
+                col += rest.len() - after.len();
+                rest = after;
+            }
+            if let Some((key, value)) = split_key(rest) {
+                let mut path: Vec<Seg> = stack.iter().map(|f| f.seg.clone()).collect();
+                path.push(Seg::Key(key.clone()));
+                // A key seen again (new mapping) restarts the numbering of its children.
+                counters.retain(|p, _| !p.starts_with(&path));
+                doc.entry(path).or_insert(line_no);
+                stack.push(Frame {
+                    indent: col,
+                    seg: Seg::Key(key),
+                    is_key: true,
+                });
+                let v = value.split(" #").next().unwrap_or("").trim();
+                if v.starts_with('|') || v.starts_with('>') {
+                    block_scalar = Some(col);
+                }
+            } else if rest.starts_with('|') || rest.starts_with('>') {
+                block_scalar = Some(col.saturating_sub(1));
+            }
+        }
+        Self { docs }
+    }
+
+    /// The line of `path` in document `doc`, or of its nearest indexed ancestor.
+    pub fn line(&self, doc: usize, path: &[Seg]) -> Option<u32> {
+        let map = self.docs.get(doc)?;
+        let mut p = path.to_vec();
+        loop {
+            if let Some(l) = map.get(&p) {
+                return Some(*l);
+            }
+            p.pop()?;
+        }
+    }
+
+    /// The line of `path` in document `doc`, only if that exact path was indexed.
+    pub fn exact(&self, doc: usize, path: &[Seg]) -> Option<u32> {
+        self.docs.get(doc)?.get(path).copied()
+    }
+}
+
+/// `key: value` → (key, value). Recognises plain and quoted keys.
+fn split_key(s: &str) -> Option<(String, &str)> {
+    let bytes = s.as_bytes();
+    let first = *bytes.first()?;
+    if first == b'"' || first == b'\'' {
+        let close = s[1..].find(first as char)? + 1;
+        let after = &s[close + 1..];
+        let after = after.strip_prefix(':')?;
+        if !(after.is_empty() || after.starts_with(' ')) {
+            return None;
+        }
+        return Some((s[1..close].to_owned(), after));
+    }
+    if matches!(
+        first,
+        b'{' | b'[' | b'&' | b'*' | b'!' | b'|' | b'>' | b'#' | b'@' | b'`'
+    ) {
+        // Anchored keys such as `&a key:` are rare in configuration files; skip them.
+        return None;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b':' && (i + 1 == bytes.len() || bytes[i + 1] == b' ') {
+            let key = s[..i].trim_end();
+            if key.is_empty() {
+                return None;
+            }
+            return Some((key.to_owned(), &s[i + 1..]));
+        }
+        if bytes[i] == b' ' && bytes.get(i + 1) == Some(&b'#') {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Why a YAML file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid YAML: {0}")]
+pub struct YamlError(String);
+
+/// Parse every document of `text` into JSON values. Empty documents are kept as `null`, so
+/// document indices match the [`LineIndex`].
+pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
+    use serde::Deserialize as _;
+    let mut out = Vec::new();
+    for de in yaml_serde::Deserializer::from_str(text) {
+        let v = yaml_serde::Value::deserialize(de).map_err(|e| YamlError(e.to_string()))?;
+        out.push(to_json(v, 0)?);
+    }
+    Ok(out)
+}
+
+fn to_json(v: yaml_serde::Value, depth: usize) -> Result<Value, YamlError> {
+    if depth > 256 {
+        return Err(YamlError("nesting deeper than 256 levels".into()));
+    }
+    Ok(match v {
+        yaml_serde::Value::Null => Value::Null,
+        yaml_serde::Value::Bool(b) => Value::Bool(b),
+        yaml_serde::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| Value::String(n.to_string()), Value::Number)
+            }
+        }
+        yaml_serde::Value::String(s) => Value::String(s),
+        yaml_serde::Value::Sequence(seq) => Value::Array(
+            seq.into_iter()
+                .map(|v| to_json(v, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        yaml_serde::Value::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    yaml_serde::Value::String(s) => s,
+                    yaml_serde::Value::Bool(b) => b.to_string(),
+                    yaml_serde::Value::Number(n) => n.to_string(),
+                    yaml_serde::Value::Null => "null".to_owned(),
+                    other => format!("{other:?}"),
+                };
+                out.insert(key, to_json(v, depth + 1)?);
+            }
+            Value::Object(out)
+        }
+        yaml_serde::Value::Tagged(t) => {
+            let tag = t.tag.to_string();
+            let inner = to_json(t.value, depth + 1)?;
+            if tag == "!reference" {
+                let mut m = Map::new();
+                m.insert("!reference".into(), inner);
+                Value::Object(m)
+            } else {
+                inner
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Seg {
+        Seg::Key(s.into())
+    }
+
+    #[test]
+    fn index_keys_and_items() {
+        let text =
+            "a:\n  b: 1\n  c:\n  - x\n  - y: 2\n    z: |\n      q: 3\n    w: 4\nd: 5\n---\ne: 6\n";
+        let idx = LineIndex::build(text);
+        assert_eq!(idx.exact(0, &[k("a"), k("b")]), Some(2));
+        assert_eq!(idx.exact(0, &[k("a"), k("c"), Seg::Index(0)]), Some(4));
+        assert_eq!(
+            idx.exact(0, &[k("a"), k("c"), Seg::Index(1), k("y")]),
+            Some(5)
+        );
+        assert_eq!(
+            idx.exact(0, &[k("a"), k("c"), Seg::Index(1), k("w")]),
+            Some(8)
+        );
+        assert_eq!(
+            idx.exact(0, &[k("a"), k("c"), Seg::Index(1), k("z"), k("q")]),
+            None
+        );
+        assert_eq!(idx.exact(0, &[k("d")]), Some(9));
+        assert_eq!(idx.exact(1, &[k("e")]), Some(11));
+    }
+}
