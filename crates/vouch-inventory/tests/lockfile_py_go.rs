@@ -571,3 +571,98 @@ fn go_malformed_require_is_an_error() {
         (Some(3), "a `(` block is never closed with `)`")
     );
 }
+
+#[test]
+fn deeply_nested_toml_is_an_error_not_a_stack_overflow() {
+    let mut lock = String::from("[[package]]\nname = \"a\"\nversion = \"1\"\nx = ");
+    lock.push_str(&"[".repeat(100_000));
+    for kind in [FileKind::PoetryLock, FileKind::UvLock] {
+        assert!(parse(kind, &Source::alone("x.lock", lock.as_bytes())).is_err());
+    }
+    let mut inline = String::from("[[package]]\nname = \"a\"\nversion = \"1\"\nx = ");
+    inline.push_str(&"{a = ".repeat(100_000));
+    assert!(
+        parse(
+            FileKind::PoetryLock,
+            &Source::alone("poetry.lock", inline.as_bytes())
+        )
+        .is_err()
+    );
+}
+
+/// In-memory siblings for include tests.
+struct Files(Vec<(&'static str, String)>);
+
+impl Siblings for Files {
+    fn read(&self, relative: &str) -> Option<Vec<u8>> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == relative)
+            .map(|(_, t)| t.clone().into_bytes())
+    }
+}
+
+#[test]
+fn requirements_include_fan_out_is_read_once() {
+    // Each level includes the next one 50 times: 50^8 reads if nothing were remembered.
+    let names = [
+        "l1.txt", "l2.txt", "l3.txt", "l4.txt", "l5.txt", "l6.txt", "l7.txt", "l8.txt",
+    ];
+    let mut files = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let mut t = format!("pkg{i}=={i}.0\n");
+        if let Some(next) = names.get(i + 1) {
+            t.push_str(&format!("-r {next}\n").repeat(50));
+        }
+        files.push((*name, t));
+    }
+    let top = "-r l1.txt\n".repeat(50);
+    let parsed = parse(
+        FileKind::Requirements,
+        &Source {
+            path: "requirements.txt",
+            bytes: top.as_bytes(),
+            siblings: &Files(files),
+        },
+    )
+    .unwrap();
+    assert_eq!(parsed.packages.len(), 8);
+    assert!(parsed.warnings.is_empty(), "{:?}", warnings(&parsed));
+}
+
+#[test]
+fn requirements_includes_nest_at_most_eight_deep() {
+    let names = [
+        "d1.txt", "d2.txt", "d3.txt", "d4.txt", "d5.txt", "d6.txt", "d7.txt", "d8.txt", "d9.txt",
+    ];
+    let files = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (
+                *n,
+                format!(
+                    "p{i}==1\n{}",
+                    names
+                        .get(i + 1)
+                        .map(|x| format!("-r {x}\n"))
+                        .unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    let parsed = parse(
+        FileKind::Requirements,
+        &Source {
+            path: "requirements.txt",
+            bytes: b"-r d1.txt\n",
+            siblings: &Files(files),
+        },
+    )
+    .unwrap();
+    assert_eq!(parsed.packages.len(), 8);
+    assert_eq!(
+        warnings(&parsed),
+        ["1: in included file, line 2: include `d9.txt` nests deeper than 8 files; not read"]
+    );
+}

@@ -21,6 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{Ecosystem, Package, ParseError, ParseWarning, Parsed, Source};
 
+/// `replace` directives: (old path, old version or `None` for every version) -> the replacement
+/// module and version, or `None` for a local directory.
+type Replaces = BTreeMap<(String, Option<String>), Option<(String, String)>>;
+
 struct Require {
     path: String,
     version: String,
@@ -30,9 +34,7 @@ struct Require {
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
     let mut requires: Vec<Require> = Vec::new();
-    // (old path, old version or None) -> Some((new path, new version)) or None for a local dir
-    let mut replaces: BTreeMap<(String, Option<String>), Option<(String, String)>> =
-        BTreeMap::new();
+    let mut replaces = Replaces::new();
     let mut excludes: BTreeSet<(String, String)> = BTreeSet::new();
     let mut warnings = Vec::new();
 

@@ -14,7 +14,7 @@
 //!
 //! Includes: `-r`/`--requirement` files are read through [`crate::Siblings`] relative to the
 //! including file's folder and their packages are listed as this file's, at the line of the
-//! `-r` that brought them in. `-c`/`--constraint` files install nothing by themselves: their
+//! `-r` that brought them in. A file included twice is read once. `-c`/`--constraint` files install nothing by themselves: their
 //! pins only fix the version of a requirement that the requirement files name without one
 //! (`requests` here + `requests==2.31.0` in the constraints gives requests 2.31.0). Includes
 //! nest at most [`MAX_DEPTH`] deep; a file already being read is not read again (cycles), and
@@ -40,6 +40,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         unpinned: Vec::new(),
         constraints: BTreeMap::new(),
         visiting: BTreeSet::new(),
+        read: BTreeSet::new(),
     };
     state.visiting.insert(normalize_path(source.path));
     state.read_file(text, &dir, None, 0, false);
@@ -77,6 +78,9 @@ struct State<'s, 'a> {
     constraints: BTreeMap<String, String>,
     /// Files on the current include chain (normalised paths), for cycle detection.
     visiting: BTreeSet<String>,
+    /// Files already read, and whether as constraints: one that is included again adds
+    /// nothing new, and reading it again would let includes fan out exponentially.
+    read: BTreeSet<(String, bool)>,
 }
 
 impl State<'_, '_> {
@@ -212,6 +216,9 @@ impl State<'_, '_> {
                     "{position}include `{target}` is already being read (a cycle); not read again"
                 ),
             });
+            return;
+        }
+        if !self.read.insert((full.clone(), is_constraint)) {
             return;
         }
         // Siblings take paths relative to the top file's folder.

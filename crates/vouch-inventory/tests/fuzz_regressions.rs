@@ -1,0 +1,69 @@
+//! Replays every saved fuzzer input under `tests/fixtures/fuzz-regressions/<target>/` through
+//! the parser its fuzz target drives (the folder name is the target name, see `fuzz/`). Each
+//! must give packages or an error, never a panic. Files named `*.md` are notes, not inputs.
+
+use std::path::Path;
+
+use vouch_inventory::{FileKind, Source, parse};
+
+/// Fuzz target name -> the parser it drives (as in `fuzz/fuzz_targets/<target>.rs`).
+fn kind(target: &str) -> Option<FileKind> {
+    Some(match target {
+        "cargo_lock" => FileKind::CargoLock,
+        "npm_lock" => FileKind::NpmLock,
+        "yarn_lock" => FileKind::YarnLock,
+        "pnpm_lock" => FileKind::PnpmLock,
+        "poetry_lock" => FileKind::PoetryLock,
+        "uv_lock" => FileKind::UvLock,
+        "pipfile_lock" => FileKind::PipfileLock,
+        "requirements" => FileKind::Requirements,
+        "go_mod" => FileKind::GoMod,
+        "gemfile_lock" => FileKind::GemfileLock,
+        "composer_lock" => FileKind::ComposerLock,
+        "python_installed" => FileKind::PythonInstalled,
+        "node_module" => FileKind::NodeModule,
+        "dpkg_status" => FileKind::DpkgStatus,
+        "apk_installed" => FileKind::ApkInstalled,
+        "rpm_sqlite" => FileKind::RpmSqlite,
+        _ => return None,
+    })
+}
+
+#[test]
+fn saved_fuzz_inputs_do_not_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-regressions");
+    let Ok(targets) = std::fs::read_dir(&root) else {
+        // No crash has been saved yet: nothing to replay (the folder appears with the first one).
+        return;
+    };
+    let mut replayed = 0;
+    let mut dirs: Vec<_> = targets
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let target = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let kind = kind(&target)
+            .unwrap_or_else(|| panic!("{}: no fuzz target named `{target}`", dir.display()));
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
+            .collect();
+        files.sort();
+        for file in files {
+            let bytes = std::fs::read(&file).unwrap();
+            // Same call as the fuzz target: any result is fine, a panic fails the test.
+            let _ = parse(kind, &Source::alone("fuzz", &bytes));
+            replayed += 1;
+        }
+    }
+    eprintln!("replayed {replayed} saved fuzz input(s)");
+}
