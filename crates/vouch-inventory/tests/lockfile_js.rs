@@ -639,3 +639,44 @@ fn gemfile_garbage_is_an_error() {
     .expect_err("no sections");
     assert_eq!((err.line, err.column), (Some(1), Some(1)));
 }
+
+// ---------------------------------------------------------------- hostile input
+
+/// Deep nesting is refused by each format's parser (a recursion limit), not a stack overflow.
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let n = 5_000;
+    let cases = [
+        (FileKind::CargoLock, format!("a = {}", "[".repeat(n)), (1, 85), "cannot recurse further; max recursion depth met"),
+        (FileKind::NpmLock, "[".repeat(n), (1, 128), "recursion limit exceeded"),
+        (FileKind::ComposerLock, "[".repeat(n), (1, 128), "recursion limit exceeded"),
+    ];
+    for (kind, input, (line, column), message) in cases {
+        let err = parse(kind, &Source::alone("deep", input.as_bytes())).expect_err("too deep");
+        assert_eq!((err.line, err.column), (Some(line), Some(column)), "{kind:?}: {err:?}");
+        assert_eq!(err.message, message, "{kind:?}");
+    }
+    let yaml = format!("packages:\n  {}", "- ".repeat(n));
+    let err = parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("not a map");
+    assert_eq!((err.line, err.column), (Some(2), Some(3)));
+    let yaml = format!("packages:\n  a: {}", "[".repeat(n));
+    let err = parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("too deep");
+    assert!(err.line.is_some(), "{err:?}");
+}
+
+/// npm v1 writes an alias `"foo": "npm:bar@1.0.0"` as the entry's version; the package is `bar`.
+#[test]
+fn npm_v1_alias() {
+    let lock = br#"{
+  "lockfileVersion": 1,
+  "dependencies": {
+    "app": { "version": "1.0.0", "requires": { "sw": "npm:string-width@^4" } },
+    "sw": { "version": "npm:string-width@4.2.3" }
+  }
+}"#;
+    let parsed = parse(FileKind::NpmLock, &Source::alone("package-lock.json", lock)).expect("parses");
+    find(&parsed, "string-width", "4.2.3");
+    let app = find(&parsed, "app", "1.0.0");
+    assert_eq!(app.dependencies[0].name, "string-width");
+    assert_eq!(app.dependencies[0].version.as_deref(), Some("4.2.3"));
+}

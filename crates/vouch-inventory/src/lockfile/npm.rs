@@ -79,7 +79,10 @@ impl<'a> KeyLines<'a> {
                 .or_default()
                 .push(u32::try_from(i + 1).unwrap_or(u32::MAX));
         }
-        Self { map, unit: unit.max(1) }
+        Self {
+            map,
+            unit: unit.max(1),
+        }
     }
 
     /// The first line at or after `after` opening `key` at nesting `level` (top-level keys: 1).
@@ -226,6 +229,12 @@ fn parse_packages(packages: &Map<String, Value>, lines: &KeyLines<'_>) -> Parsed
     parsed
 }
 
+/// `bar@1.0.0` / `@s/bar@1.0.0` → (name, version).
+fn split_alias(spec: &str) -> Option<(&str, &str)> {
+    let at = spec.get(1..)?.find('@')? + 1;
+    Some((spec.get(..at)?, spec.get(at + 1..)?))
+}
+
 /// Looks `dep` up from the package at `from`, nearest `node_modules` first.
 fn resolve_node(
     from: &str,
@@ -316,7 +325,12 @@ fn parse_v1(deps: &Map<String, Value>, lines: &KeyLines<'_>) -> Result<Parsed, P
             });
             continue;
         };
-        let mut package = Package::new(Ecosystem::Npm, node.name, version);
+        // An alias `"foo": { "version": "npm:bar@1.0.0" }` installs package `bar`.
+        let (name, version) = match version.strip_prefix("npm:").and_then(split_alias) {
+            Some((real, v)) => (real, v),
+            None => (node.name, version),
+        };
+        let mut package = Package::new(Ecosystem::Npm, name, version);
         package.line = node.line;
         fill_common(&mut package, node.entry);
         if let Some(requires) = node.entry.get("requires").and_then(Value::as_object) {
@@ -338,8 +352,12 @@ fn parse_v1(deps: &Map<String, Value>, lines: &KeyLines<'_>) -> Result<Parsed, P
                 if let Some(target) = found
                     && let Some(v) = str_field(target.entry, "version")
                 {
+                    let (name, v) = match v.strip_prefix("npm:").and_then(split_alias) {
+                        Some((real, v)) => (real.to_owned(), v),
+                        None => (dep.clone(), v),
+                    };
                     package.dependencies.push(PackageRef {
-                        name: dep.clone(),
+                        name,
                         version: Some(v.to_owned()),
                     });
                 }

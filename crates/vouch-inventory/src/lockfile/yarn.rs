@@ -22,7 +22,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source};
+use crate::{
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
+};
 
 #[derive(Default)]
 struct Entry {
@@ -62,21 +64,45 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             0 => {
                 block = None;
                 let Some(header) = body.strip_suffix(':') else {
-                    warn(&mut warnings, 0, "entry header does not end with `:`; entry skipped".into());
-                    entries.push(Entry { line: line_no, broken: true, ..Entry::default() });
+                    warn(
+                        &mut warnings,
+                        0,
+                        "entry header does not end with `:`; entry skipped".into(),
+                    );
+                    entries.push(Entry {
+                        line: line_no,
+                        broken: true,
+                        ..Entry::default()
+                    });
                     continue;
                 };
                 match split_specs(header) {
-                    Ok(specs) => entries.push(Entry { line: line_no, specs, ..Entry::default() }),
+                    Ok(specs) => entries.push(Entry {
+                        line: line_no,
+                        specs,
+                        ..Entry::default()
+                    }),
                     Err(column) => {
-                        warn(&mut warnings, column, "unterminated quoted specifier; entry skipped".into());
-                        entries.push(Entry { line: line_no, broken: true, ..Entry::default() });
+                        warn(
+                            &mut warnings,
+                            column,
+                            "unterminated quoted specifier; entry skipped".into(),
+                        );
+                        entries.push(Entry {
+                            line: line_no,
+                            broken: true,
+                            ..Entry::default()
+                        });
                     }
                 }
             }
             2 | 4 => {
                 let Some(entry) = entries.last_mut() else {
-                    warn(&mut warnings, indent, "indented line before any entry; ignored".into());
+                    warn(
+                        &mut warnings,
+                        indent,
+                        "indented line before any entry; ignored".into(),
+                    );
                     continue;
                 };
                 if entry.broken {
@@ -85,7 +111,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 let (key, value) = match split_key_value(body) {
                     Ok(kv) => kv,
                     Err(column) => {
-                        warn(&mut warnings, indent + column, "unterminated quoted string; entry skipped".into());
+                        warn(
+                            &mut warnings,
+                            indent + column,
+                            "unterminated quoted string; entry skipped".into(),
+                        );
                         entry.broken = true;
                         continue;
                     }
@@ -112,7 +142,9 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         return Err(ParseError::new("no yarn.lock entries found").at(line, 1));
     }
 
-    let berry = entries.iter().any(|e| e.specs.iter().any(|s| s == "__metadata"));
+    let berry = entries
+        .iter()
+        .any(|e| e.specs.iter().any(|s| s == "__metadata"));
 
     // specifier -> (name, version), for edges.
     let mut by_spec: BTreeMap<&str, (String, String)> = BTreeMap::new();
@@ -122,7 +154,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             continue;
         }
         let header = entry.specs.join(", ");
-        let warn = |message: String| ParseWarning { line: Some(entry.line), column: None, message };
+        let warn = |message: String| ParseWarning {
+            line: Some(entry.line),
+            column: None,
+            message,
+        };
         let Some(version) = entry.fields.get("version") else {
             warnings.push(warn(format!("entry `{header}` has no version; skipped")));
             continue;
@@ -133,7 +169,9 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 continue;
             };
             let Some((name, reference)) = split_descriptor(resolution) else {
-                warnings.push(warn(format!("entry `{header}` has a resolution without a name; skipped")));
+                warnings.push(warn(format!(
+                    "entry `{header}` has a resolution without a name; skipped"
+                )));
                 continue;
             };
             let protocol = reference.split_once(':').map_or("", |(p, _)| p);
@@ -157,14 +195,20 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 .map_or(name, |(real, _)| real)
                 .to_owned()
         };
-        for spec in &entry.specs {
-            by_spec.insert(spec.as_str(), (name.clone(), version.clone()));
+        // Berry quotes the whole header as one string: `"a@npm:^1.1.0, a@npm:^1.4.0":`.
+        for spec in entry.specs.iter().flat_map(|s| s.split(", ")) {
+            by_spec.insert(spec, (name.clone(), version.clone()));
         }
         let mut package = Package::new(Ecosystem::Npm, name, version.as_str());
         package.line = Some(entry.line);
         if !berry {
             let resolved = entry.fields.get("resolved");
-            package.hashes.extend(entry.fields.get("integrity").and_then(|i| Hash::from_sri(i)));
+            package.hashes.extend(
+                entry
+                    .fields
+                    .get("integrity")
+                    .and_then(|i| Hash::from_sri(i)),
+            );
             if package.hashes.is_empty() {
                 package.hashes.extend(
                     resolved
@@ -177,19 +221,47 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         packages.push((entry, package));
     }
 
+    let mut versions_by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, p) in &packages {
+        let versions = versions_by_name.entry(p.name.clone()).or_default();
+        if !versions.contains(&p.version) {
+            versions.push(p.version.clone());
+        }
+    }
     let mut out = Vec::with_capacity(packages.len());
     for (entry, mut package) in packages {
         for (block, name, range) in &entry.deps {
-            if !matches!(block.as_str(), "dependencies" | "optionalDependencies" | "peerDependencies") {
+            if !matches!(
+                block.as_str(),
+                "dependencies" | "optionalDependencies" | "peerDependencies"
+            ) {
                 continue;
             }
-            let found = by_spec
-                .get(format!("{name}@{range}").as_str())
-                .or_else(|| if berry { by_spec.get(format!("{name}@npm:{range}").as_str()) } else { None });
+            let found = by_spec.get(format!("{name}@{range}").as_str()).or_else(|| {
+                if berry {
+                    by_spec.get(format!("{name}@npm:{range}").as_str())
+                } else {
+                    None
+                }
+            });
+            // Not listed under that exact descriptor (a hand-edited or partial lockfile): fall
+            // back to the one locked version of that name, if there is exactly one.
+            let found = found.cloned().or_else(|| match versions_by_name.get(name) {
+                Some(versions) if versions.len() == 1 => {
+                    versions.first().map(|v| (name.clone(), v.clone()))
+                }
+                _ => None,
+            });
             let reference = match found {
-                Some((real, version)) => PackageRef { name: real.clone(), version: Some(version.clone()) },
+                Some((real, version)) => PackageRef {
+                    name: real,
+                    version: Some(version),
+                },
                 None if block == "peerDependencies" => continue,
-                None => PackageRef { name: name.clone(), version: None },
+                None => PackageRef {
+                    name: name.clone(),
+                    version: None,
+                },
             };
             if !package.dependencies.contains(&reference) {
                 package.dependencies.push(reference);
@@ -197,7 +269,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         }
         out.push(package);
     }
-    Ok(Parsed { packages: out, warnings })
+    Ok(Parsed {
+        packages: out,
+        warnings,
+    })
 }
 
 /// `name@range` → (`name`, `range`); a leading `@` belongs to the scope.
@@ -243,7 +318,10 @@ fn split_key_value(body: &str) -> Result<(String, String), usize> {
         (key, body.get(used..).unwrap_or(""))
     } else {
         let end = body.find([' ', ':']).unwrap_or(body.len());
-        (body.get(..end).unwrap_or(body).to_owned(), body.get(end..).unwrap_or(""))
+        (
+            body.get(..end).unwrap_or(body).to_owned(),
+            body.get(end..).unwrap_or(""),
+        )
     };
     let value_start = body.len() - rest.len();
     let rest = rest.strip_prefix(':').unwrap_or(rest);
