@@ -21,6 +21,7 @@
 //! ```
 
 pub mod dsse;
+pub mod expect;
 pub mod sbom;
 pub mod slsa;
 pub mod statement;

@@ -191,7 +191,41 @@ pub fn build(ctx: &BuildContext, dependencies: Vec<ResourceDescriptor>) -> Prove
     }
 }
 
+/// A predicate that is not valid SLSA Provenance v1.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProvenanceError {
+    #[error("provenance is missing the required field `{field}`")]
+    MissingField { field: &'static str },
+    #[error("provenance does not match the SLSA v1 schema")]
+    Json(#[source] serde_json::Error),
+}
+
 impl Provenance {
+    /// Read and validate a predicate: `buildDefinition.buildType`,
+    /// `buildDefinition.externalParameters` and `runDetails.builder.id` are required.
+    pub fn parse(value: &serde_json::Value) -> Result<Self, ProvenanceError> {
+        let need = |ptr: &str, field: &'static str| -> Result<(), ProvenanceError> {
+            match value.pointer(ptr) {
+                None | Some(serde_json::Value::Null) => Err(ProvenanceError::MissingField { field }),
+                Some(serde_json::Value::String(s)) if s.is_empty() => {
+                    Err(ProvenanceError::MissingField { field })
+                }
+                Some(_) => Ok(()),
+            }
+        };
+        need("/buildDefinition", "buildDefinition")?;
+        need("/buildDefinition/buildType", "buildDefinition.buildType")?;
+        need(
+            "/buildDefinition/externalParameters",
+            "buildDefinition.externalParameters",
+        )?;
+        need("/runDetails", "runDetails")?;
+        need("/runDetails/builder", "runDetails.builder")?;
+        need("/runDetails/builder/id", "runDetails.builder.id")?;
+        Provenance::deserialize(value).map_err(ProvenanceError::Json)
+    }
+
     /// Read a predicate leniently (unknown fields ignored).
     pub fn from_value(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
         Provenance::deserialize(value)

@@ -26,6 +26,7 @@ pub struct Statement {
 pub struct Subject {
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub digest: BTreeMap<String, String>,
 }
 
@@ -49,6 +50,12 @@ pub enum ParseError {
     UnknownType { found: String },
     #[error("in-toto statement has no subjects")]
     NoSubjects,
+    #[error("in-toto statement subject {index} has no digest")]
+    SubjectWithoutDigest { index: usize },
+    #[error("in-toto statement has an empty predicateType")]
+    MissingPredicateType,
+    #[error("in-toto statement has no predicate")]
+    MissingPredicate,
 }
 
 impl Statement {
@@ -75,14 +82,28 @@ impl Statement {
         if st.subject.is_empty() {
             return Err(ParseError::NoSubjects);
         }
+        if let Some(index) = st.subject.iter().position(|s| s.digest.is_empty()) {
+            return Err(ParseError::SubjectWithoutDigest { index });
+        }
+        if st.predicate_type.is_empty() {
+            return Err(ParseError::MissingPredicateType);
+        }
+        if st.predicate.is_null() {
+            return Err(ParseError::MissingPredicate);
+        }
         Ok(st)
     }
 
     /// Whether some subject has this SHA-256 (hex, case-insensitive).
     pub fn has_sha256_subject(&self, hex: &str) -> bool {
+        self.has_subject_digest("sha256", hex)
+    }
+
+    /// Whether some subject has digest `algorithm` (e.g. `sha512`) equal to `hex`.
+    pub fn has_subject_digest(&self, algorithm: &str, hex: &str) -> bool {
         self.subject.iter().any(|s| {
             s.digest
-                .get("sha256")
+                .get(algorithm)
                 .is_some_and(|d| d.eq_ignore_ascii_case(hex))
         })
     }

@@ -24,8 +24,9 @@ pub const MAX_KEY_FILE_LEN: usize = 64 * 1024;
 
 /// scrypt log2(N) cosign uses (N = 32768).
 const SCRYPT_LOG_N: u8 = 15;
-/// Highest scrypt log2(N) accepted when loading (N = 2^20, ~1 GiB with r=8): bounds memory use.
-const MAX_SCRYPT_LOG_N: u8 = 20;
+/// Highest scrypt log2(N) accepted when loading (N = 2^16, 64 MiB with r=8; cosign writes
+/// 2^15): bounds the memory and time a crafted key file can cost.
+const MAX_SCRYPT_LOG_N: u8 = 16;
 
 /// Algorithms `vouch key generate` can create and `vouch sign` can sign with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,7 +103,7 @@ pub enum KeyError {
     #[error("encrypted key uses kdf `{found}`, expected `scrypt`")]
     UnsupportedKdf { found: String },
     #[error(
-        "encrypted key has scrypt parameters N={n} r={r} p={p}, outside what vouch accepts (N a power of two up to 2^20, r<=32, p<=16)"
+        "encrypted key has scrypt parameters N={n} r={r} p={p}, outside what vouch accepts (N a power of two up to 2^16, r<=16, p<=4)"
     )]
     UnsupportedKdfParams { n: u64, r: u32, p: u32 },
     #[error("encrypted key uses cipher `{found}`, expected `nacl/secretbox`")]
@@ -461,7 +462,7 @@ fn decrypt(json: &[u8], password: &Password) -> Result<Zeroizing<Vec<u8>>, KeyEr
     }
     let KdfParams { n, r, p } = doc.kdf.params;
     let bad = || KeyError::UnsupportedKdfParams { n, r, p };
-    if !n.is_power_of_two() || n < 2 || r == 0 || r > 32 || p == 0 || p > 16 {
+    if !n.is_power_of_two() || n < 2 || r == 0 || r > 16 || p == 0 || p > 4 {
         return Err(bad());
     }
     let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| bad())?;

@@ -338,6 +338,47 @@ impl From<sigstore_verify::Error> for VerifyError {
     }
 }
 
+/// Check the signature of a bundle that has no transparency-log entry and no timestamp, with
+/// the caller's key: over the artifact (message signature) or over the DSSE PAE.
+fn verify_offline_key_signature(
+    bundle: &Bundle,
+    artifact: Artifact<'_>,
+    key: &PublicKey,
+) -> Result<(), VerifyError> {
+    use sigstore_verify::crypto::VerificationKey;
+    use sigstore_verify::types::SignatureContent;
+    let der = sigstore_verify::types::DerPublicKey::new(key.spki_der().to_vec());
+    let vk = VerificationKey::from_spki(&der).map_err(|e| VerifyError::UnsupportedBundle {
+        detail: format!("public key {}: {}", key.fingerprint(), lower(e)),
+    })?;
+    let invalid = |e: sigstore_verify::crypto::Error| VerifyError::InvalidSignature {
+        detail: format!("{} with {} key {}", lower(e), key.algorithm(), key.fingerprint()),
+    };
+    match &bundle.inner.content {
+        SignatureContent::MessageSignature(ms) => match artifact {
+            Artifact::Bytes(b) => vk.verify(b, &ms.signature).map_err(invalid),
+            Artifact::Sha256(d) => vk.verify_prehashed(&d, &ms.signature).map_err(|e| match e {
+                sigstore_verify::crypto::Error::UnsupportedAlgorithm(_) => {
+                    VerifyError::UnsupportedBundle {
+                        detail: format!(
+                            "{} signatures cover the whole file, so a sha256 digest cannot be checked; pass the file",
+                            key.algorithm()
+                        ),
+                    }
+                }
+                other => invalid(other),
+            }),
+        },
+        SignatureContent::DsseEnvelope(env) => {
+            let pae = vouch_attest::dsse::pae(&env.payload_type, env.payload.as_bytes());
+            vk.verify(&pae, &env.signature.sig).map_err(invalid)
+        }
+        _ => Err(VerifyError::UnsupportedBundle {
+            detail: "unknown signature content".into(),
+        }),
+    }
+}
+
 /// Read `name: UnixTime(N)` out of webpki's debug text.
 fn unix_field(detail: &str, name: &str) -> Option<String> {
     let start = detail.find(&format!("{name}: UnixTime("))? + name.len() + ": UnixTime(".len();
@@ -417,7 +458,15 @@ pub fn verify(
             };
             let statement =
                 Statement::parse(env.payload.as_bytes()).map_err(VerifyError::Statement)?;
-            if !statement.has_sha256_subject(&digest_hex) {
+            let sha512_hex = match artifact {
+                Artifact::Bytes(b) => Some(hex::encode(sha2::Sha512::digest(b))),
+                Artifact::Sha256(_) => None,
+            };
+            let matches = statement.has_sha256_subject(&digest_hex)
+                || sha512_hex
+                    .as_deref()
+                    .is_some_and(|h| statement.has_subject_digest("sha512", h));
+            if !matches {
                 let subjects = statement
                     .subject
                     .iter()
@@ -449,19 +498,42 @@ pub fn verify(
             if *tlog == TlogPolicy::Required && !has_entries {
                 return Err(VerifyError::MissingLogEntry);
             }
+            let signer = Signer::Key {
+                fingerprint: key.fingerprint(),
+                algorithm: key.algorithm(),
+            };
+            let has_timestamps = bundle
+                .json
+                .pointer("/verificationMaterial/timestampVerificationData/rfc3161Timestamps")
+                .and_then(|t| t.as_array())
+                .is_some_and(|a| !a.is_empty());
+            if !has_entries && !has_timestamps {
+                // An offline key-signed bundle (as `vouch sign` writes): no log, no timestamp.
+                // sigstore-verify refuses such bundles outright, so the signature is checked here.
+                verify_offline_key_signature(bundle, artifact, key)?;
+                let content = match statement {
+                    Some(st) => Content::Attestation(st),
+                    None => Content::Artifact(SignedArtifact {
+                        digest: format!("sha256:{digest_hex}"),
+                    }),
+                };
+                return Ok(Verified {
+                    value: content,
+                    signer,
+                    artifact_digest: format!("sha256:{digest_hex}"),
+                    trust: trust.source().clone(),
+                    tlog_verified: false,
+                    certificate_verified: false,
+                    timestamps: Vec::new(),
+                });
+            }
             let der = sigstore_verify::types::DerPublicKey::new(key.spki_der().to_vec());
             let mut p = PublicKeyVerificationPolicy::new(der);
             if !has_entries {
                 p = p.skip_tlog_unsafe();
             }
             let r = trust.verifier.verify(input, &bundle.inner, &p)?;
-            (
-                r,
-                Signer::Key {
-                    fingerprint: key.fingerprint(),
-                    algorithm: key.algorithm(),
-                },
-            )
+            (r, signer)
         }
         Policy::Identity { identity, issuer } => {
             let p = VerificationPolicy::new(identity.as_str(), issuer.as_str());
@@ -545,4 +617,30 @@ pub fn verify_attestation(
         }),
         Content::Artifact(_) => Err(VerifyError::NotAnAttestation),
     }
+}
+
+/// Check a verified statement against expectations ([`vouch_attest::expect::check`]), binding
+/// the builder to the signer where the signer can prove it: a predicate's `builder.id` is a
+/// claim made by whoever signed, so when the signer is a certificate and the expected builder is
+/// a CI workflow (`…/.github/workflows/…`), the certificate identity (without `@ref`) must be
+/// that workflow too. Otherwise a workflow could sign a statement naming a trusted builder.
+pub fn check_expectations(
+    verified: &Verified<Statement>,
+    expectations: &vouch_attest::expect::Expectations,
+) -> Result<(), vouch_attest::expect::ExpectationError> {
+    vouch_attest::expect::check(verified.value(), expectations)?;
+    if let (Some(want), Signer::Certificate { identity, .. }) =
+        (&expectations.builder_id, verified.signer())
+        && want.contains("/.github/workflows/")
+    {
+        let signer_workflow = identity.split('@').next().unwrap_or(identity);
+        let want_workflow = want.split('@').next().unwrap_or(want);
+        if signer_workflow != want_workflow {
+            return Err(vouch_attest::expect::ExpectationError::BuilderId {
+                expected: want.clone(),
+                found: Some(format!("{identity} (signing certificate)")),
+            });
+        }
+    }
+    Ok(())
 }
