@@ -83,6 +83,13 @@ fn dpkg_status_counts_match_dpkg_query_semantics() {
                 .all(|p| p.ecosystem == Ecosystem::Debian && p.source_package.is_some())
         );
     }
+    // What `dpkg-query --admindir=<copy> -W -f='${db:Status-Status}\n'` (dpkg 1.21, Debian 12)
+    // counts as `installed` for each fixture, run once when the fixtures were added.
+    let dpkg_query = [90, 4, 2, 1, 1, 2];
+    for (rel, expected) in DPKG_STATUS.iter().zip(dpkg_query) {
+        let parsed = run_at(FileKind::DpkgStatus, rel, "var/lib/dpkg/status");
+        assert_eq!(parsed.packages.len(), expected, "{rel}");
+    }
     let valid = run_at(FileKind::DpkgStatus, DPKG_STATUS[0], "var/lib/dpkg/status");
     // 91 stanzas, of which `git` is `deinstall ok config-files`: removed, only its conffiles left
     assert_eq!(valid.packages.len(), 90);
