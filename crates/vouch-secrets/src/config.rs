@@ -80,21 +80,28 @@ pub struct AllowList {
 impl AllowList {
     /// Parse `text` (the content of `path`, used in messages).
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|source| ConfigError::Toml { path: path.to_owned(), source })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|source| ConfigError::Toml {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut allow = AllowList::default();
         allow.add_globs(&raw.allow.paths, path)?;
         for (index, r) in raw.allow.regexes.iter().enumerate() {
-            allow.regexes.push(Regex::new(r).map_err(|source| ConfigError::Regex {
-                path: path.to_owned(),
-                index: index + 1,
-                source,
-            })?);
+            allow
+                .regexes
+                .push(Regex::new(r).map_err(|source| ConfigError::Regex {
+                    path: path.to_owned(),
+                    index: index + 1,
+                    source,
+                })?);
         }
         allow.fingerprints = raw.allow.fingerprints.into_iter().collect();
         for rule in &raw.disable {
             if crate::RuleSet::builtin().get(rule).is_none() {
-                return Err(ConfigError::UnknownRule { path: path.to_owned(), rule: rule.clone() });
+                return Err(ConfigError::UnknownRule {
+                    path: path.to_owned(),
+                    rule: rule.clone(),
+                });
             }
         }
         allow.disabled_rules = raw.disable;
@@ -103,8 +110,10 @@ impl AllowList {
 
     /// Read and parse a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(&text, path)
     }
 
@@ -167,21 +176,35 @@ impl Baseline {
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
                 rule: f.rule_id.clone(),
-                path: f.location.as_ref().map(|l| l.path.clone()).unwrap_or_default(),
+                path: f
+                    .location
+                    .as_ref()
+                    .map(|l| l.path.clone())
+                    .unwrap_or_default(),
             })
             .collect();
-        entries.sort_by(|a, b| (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint)));
+        entries.sort_by(|a, b| {
+            (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
+        });
         entries.dedup();
-        Self { version: 1, findings: entries }
+        Self {
+            version: 1,
+            findings: entries,
+        }
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|source| ConfigError::Baseline { path: path.to_owned(), source })
+        serde_json::from_str(text).map_err(|source| ConfigError::Baseline {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(&text, path)
     }
 

@@ -6,9 +6,28 @@ use crate::secret::{Secret, entropy};
 /// Values that mark a match as documentation or a template, not a live secret (compared
 /// case-insensitively as substrings of the secret).
 const PLACEHOLDERS: &[&str] = &[
-    "example", "xxxx", "****", "${", "{{", "<", ">", "%s", "$(", "dummy", "placeholder",
-    "redacted", "your_", "your-", "yourkey", "changeme", "change_me", "sample", "...", "…",
-    "fake", "insert",
+    "example",
+    "xxxx",
+    "****",
+    "${",
+    "{{",
+    "<",
+    ">",
+    "%s",
+    "$(",
+    "dummy",
+    "placeholder",
+    "redacted",
+    "your_",
+    "your-",
+    "yourkey",
+    "changeme",
+    "change_me",
+    "sample",
+    "...",
+    "…",
+    "fake",
+    "insert",
 ];
 
 /// The marker that suppresses a match on its line.
@@ -115,7 +134,11 @@ impl RuleSet {
                 break;
             }
         }
-        hit.iter().enumerate().filter(|(_, h)| **h).map(|(i, _)| i).collect()
+        hit.iter()
+            .enumerate()
+            .filter(|(_, h)| **h)
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Every match in `data` that passes the filters, generic rules yielding to specific ones,
@@ -168,8 +191,7 @@ impl RuleSet {
             .map(|m| (m.start, m.end))
             .collect();
         out.retain(|m| {
-            !self.rules[m.rule].generic
-                || !specific.iter().any(|&(s, e)| m.start < e && s < m.end)
+            !self.rules[m.rule].generic || !specific.iter().any(|&(s, e)| m.start < e && s < m.end)
         });
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);

@@ -39,14 +39,19 @@ struct JobResult {
 }
 
 fn open(path: &Path) -> Result<gix::Repository, ScanError> {
-    let mut repo = gix::discover(path)
-        .map_err(|e| ScanError::NotARepository { path: path.to_owned(), reason: e.to_string() })?;
+    let mut repo = gix::discover(path).map_err(|e| ScanError::NotARepository {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
     repo.object_cache_size_if_unset(32 << 20);
     Ok(repo)
 }
 
 fn git_err(path: &Path, e: impl std::fmt::Display) -> ScanError {
-    ScanError::Git { path: path.to_owned(), what: e.to_string() }
+    ScanError::Git {
+        path: path.to_owned(),
+        what: e.to_string(),
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (proleptic Gregorian, UTC).
@@ -89,7 +94,11 @@ fn tree_entries(repo: &gix::Repository, id: ObjectId) -> Result<Entries, String>
 
 fn join(prefix: &str, name: &BString) -> String {
     let name = name.to_str_lossy();
-    if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") }
+    if prefix.is_empty() {
+        name.into_owned()
+    } else {
+        format!("{prefix}/{name}")
+    }
 }
 
 /// Blobs in `new` that are not in `old` at the same path with the same id.
@@ -108,7 +117,10 @@ fn diff_trees(
     let new_entries = match tree_entries(repo, new) {
         Ok(e) => e,
         Err(e) => {
-            warnings.push(ScanWarning { subject: format!("{subject}:{prefix}"), message: format!("unreadable tree {new}: {e}") });
+            warnings.push(ScanWarning {
+                subject: format!("{subject}:{prefix}"),
+                message: format!("unreadable tree {new}: {e}"),
+            });
             return;
         }
     };
@@ -126,18 +138,38 @@ fn diff_trees(
         }
         if mode.is_tree() {
             let old_sub = before.filter(|(m, _)| m.is_tree()).map(|(_, id)| *id);
-            diff_trees(repo, old_sub, id, &join(prefix, &name), commit, seen, jobs, warnings, subject);
+            diff_trees(
+                repo,
+                old_sub,
+                id,
+                &join(prefix, &name),
+                commit,
+                seen,
+                jobs,
+                warnings,
+                subject,
+            );
         } else if mode.is_blob() {
             if !seen.insert(id) {
                 continue;
             }
             let old_blob = before.filter(|(m, _)| m.is_blob()).map(|(_, id)| *id);
-            jobs.push(Job { commit: Some(commit), path: join(prefix, &name), new: id, old: old_blob });
+            jobs.push(Job {
+                commit: Some(commit),
+                path: join(prefix, &name),
+                new: id,
+                old: old_blob,
+            });
         }
     }
 }
 
-fn flatten(repo: &gix::Repository, id: ObjectId, prefix: &str, out: &mut HashMap<String, ObjectId>) -> Result<(), String> {
+fn flatten(
+    repo: &gix::Repository,
+    id: ObjectId,
+    prefix: &str,
+    out: &mut HashMap<String, ObjectId>,
+) -> Result<(), String> {
     for (name, mode, oid) in tree_entries(repo, id)? {
         let path = join(prefix, &name);
         if mode.is_tree() {
@@ -167,7 +199,13 @@ fn blank_old_lines(new: &[u8], old: &[u8]) -> Vec<u8> {
     out
 }
 
-fn run_job(repo: &gix::Repository, job: &Job, commits: &[CommitInfo], options: &Options, rules: &crate::RuleSet) -> JobResult {
+fn run_job(
+    repo: &gix::Repository,
+    job: &Job,
+    commits: &[CommitInfo],
+    options: &Options,
+    rules: &crate::RuleSet,
+) -> JobResult {
     let mut r = JobResult::default();
     let subject = match job.commit {
         Some(c) => format!("{}:{}", &commits[c].id[..12], job.path),
@@ -183,14 +221,20 @@ fn run_job(repo: &gix::Repository, job: &Job, commits: &[CommitInfo], options: &
         }
         Ok(_) => {}
         Err(e) => {
-            r.warnings.push(ScanWarning { subject, message: format!("unreadable blob {}: {e}", job.new) });
+            r.warnings.push(ScanWarning {
+                subject,
+                message: format!("unreadable blob {}: {e}", job.new),
+            });
             return r;
         }
     }
     let data = match repo.find_object(job.new) {
         Ok(o) => o.detach().data,
         Err(e) => {
-            r.warnings.push(ScanWarning { subject, message: format!("unreadable blob {}: {e}", job.new) });
+            r.warnings.push(ScanWarning {
+                subject,
+                message: format!("unreadable blob {}: {e}", job.new),
+            });
             return r;
         }
     };
@@ -205,23 +249,41 @@ fn run_job(repo: &gix::Repository, job: &Job, commits: &[CommitInfo], options: &
         _ => data,
     };
     let commit = job.commit.map(|c| &commits[c]);
-    let origin = Origin { path: &job.path, commit };
+    let origin = Origin {
+        path: &job.path,
+        commit,
+    };
     for m in rules.scan(&data) {
-        r.findings.push((job.commit.unwrap_or(0), to_finding(rules, &m, &origin, options)));
+        r.findings.push((
+            job.commit.unwrap_or(0),
+            to_finding(rules, &m, &origin, options),
+        ));
     }
     r
 }
 
-fn run_jobs(repo: gix::Repository, jobs: &[Job], commits: &[CommitInfo], options: &Options, outcome: &mut ScanOutcome) -> Result<(), ScanError> {
+fn run_jobs(
+    repo: gix::Repository,
+    jobs: &[Job],
+    commits: &[CommitInfo],
+    options: &Options,
+    outcome: &mut ScanOutcome,
+) -> Result<(), ScanError> {
     let rules = options.ruleset()?;
     let sync = repo.into_sync();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads())
         .build()
-        .map_err(|e| ScanError::Git { path: sync.path().to_owned(), what: format!("thread pool: {e}") })?;
+        .map_err(|e| ScanError::Git {
+            path: sync.path().to_owned(),
+            what: format!("thread pool: {e}"),
+        })?;
     let results: Vec<JobResult> = pool.install(|| {
         jobs.par_iter()
-            .map_init(|| sync.to_thread_local(), |repo, job| run_job(repo, job, commits, options, &rules))
+            .map_init(
+                || sync.to_thread_local(),
+                |repo, job| run_job(repo, job, commits, options, &rules),
+            )
             .collect()
     });
     let mut all: Vec<(usize, Finding)> = Vec::new();
@@ -237,7 +299,11 @@ fn run_jobs(repo: gix::Repository, jobs: &[Job], commits: &[CommitInfo], options
     // the oldest commit that holds a secret at a path introduced it
     all.sort_by_key(|(c, _)| *c);
     let mut fps = HashSet::new();
-    outcome.findings = all.into_iter().filter(|(_, f)| fps.insert(f.fingerprint.clone())).map(|(_, f)| f).collect();
+    outcome.findings = all
+        .into_iter()
+        .filter(|(_, f)| fps.insert(f.fingerprint.clone()))
+        .map(|(_, f)| f)
+        .collect();
     outcome.sort();
     Ok(())
 }
@@ -259,9 +325,15 @@ pub fn scan_git_history(path: &Path, options: &Options) -> Result<ScanOutcome, S
                         tips.push(id.detach());
                     }
                 }
-                Err(e) => outcome.warnings.push(ScanWarning { subject: r.name().as_bstr().to_string(), message: format!("could not resolve reference: {e}") }),
+                Err(e) => outcome.warnings.push(ScanWarning {
+                    subject: r.name().as_bstr().to_string(),
+                    message: format!("could not resolve reference: {e}"),
+                }),
             },
-            Err(e) => outcome.warnings.push(ScanWarning { subject: "refs".into(), message: format!("unreadable reference: {e}") }),
+            Err(e) => outcome.warnings.push(ScanWarning {
+                subject: "refs".into(),
+                message: format!("unreadable reference: {e}"),
+            }),
         }
     }
     if let Ok(head) = repo.head_id() {
@@ -285,35 +357,65 @@ pub fn scan_git_history(path: &Path, options: &Options) -> Result<ScanOutcome, S
         let info = match info {
             Ok(i) => i,
             Err(e) => {
-                outcome.warnings.push(ScanWarning { subject: "history".into(), message: format!("commit walk stopped early: {e}") });
+                outcome.warnings.push(ScanWarning {
+                    subject: "history".into(),
+                    message: format!("commit walk stopped early: {e}"),
+                });
                 break;
             }
         };
         let commit = match repo.find_commit(info.id) {
             Ok(c) => c,
             Err(e) => {
-                outcome.warnings.push(ScanWarning { subject: info.id.to_string(), message: format!("unreadable commit: {e}") });
+                outcome.warnings.push(ScanWarning {
+                    subject: info.id.to_string(),
+                    message: format!("unreadable commit: {e}"),
+                });
                 continue;
             }
         };
         let decoded = match commit.decode() {
             Ok(d) => d,
             Err(e) => {
-                outcome.warnings.push(ScanWarning { subject: info.id.to_string(), message: format!("corrupt commit: {e}") });
+                outcome.warnings.push(ScanWarning {
+                    subject: info.id.to_string(),
+                    message: format!("corrupt commit: {e}"),
+                });
                 continue;
             }
         };
         let time = decoded.time().map(|t| t.seconds).unwrap_or(0);
-        list.push(C { id: info.id, tree: decoded.tree(), parent: decoded.parents().next(), time });
+        list.push(C {
+            id: info.id,
+            tree: decoded.tree(),
+            parent: decoded.parents().next(),
+            time,
+        });
     }
     list.sort_by_key(|c| c.time);
     let trees: HashMap<ObjectId, ObjectId> = list.iter().map(|c| (c.id, c.tree)).collect();
-    let commits: Vec<CommitInfo> = list.iter().map(|c| CommitInfo { id: c.id.to_string(), date: format_utc(c.time) }).collect();
+    let commits: Vec<CommitInfo> = list
+        .iter()
+        .map(|c| CommitInfo {
+            id: c.id.to_string(),
+            date: format_utc(c.time),
+        })
+        .collect();
     let mut seen = HashSet::new();
     let mut jobs = Vec::new();
     for (i, c) in list.iter().enumerate() {
         let parent_tree = c.parent.and_then(|p| trees.get(&p).copied());
-        diff_trees(&repo, parent_tree, c.tree, "", i, &mut seen, &mut jobs, &mut outcome.warnings, &commits[i].id[..12]);
+        diff_trees(
+            &repo,
+            parent_tree,
+            c.tree,
+            "",
+            i,
+            &mut seen,
+            &mut jobs,
+            &mut outcome.warnings,
+            &commits[i].id[..12],
+        );
     }
     outcome.stats.commits_scanned = list.len() as u64;
     run_jobs(repo, &jobs, &commits, options, &mut outcome)?;
@@ -326,9 +428,13 @@ pub fn scan_git_history(path: &Path, options: &Options) -> Result<ScanOutcome, S
 pub fn scan_staged(path: &Path, options: &Options) -> Result<ScanOutcome, ScanError> {
     let repo = open(path)?;
     let mut outcome = ScanOutcome::default();
-    let head_tree = repo.head_tree_id_or_empty().map_err(|e| git_err(path, e))?.detach();
+    let head_tree = repo
+        .head_tree_id_or_empty()
+        .map_err(|e| git_err(path, e))?
+        .detach();
     let mut head = HashMap::new();
-    flatten(&repo, head_tree, "", &mut head).map_err(|e| git_err(path, format!("HEAD tree: {e}")))?;
+    flatten(&repo, head_tree, "", &mut head)
+        .map_err(|e| git_err(path, format!("HEAD tree: {e}")))?;
     let index = repo.index_or_empty().map_err(|e| git_err(path, e))?;
     let mut jobs = Vec::new();
     for entry in index.entries() {
@@ -340,7 +446,12 @@ pub fn scan_staged(path: &Path, options: &Options) -> Result<ScanOutcome, ScanEr
         if old == Some(entry.id) {
             continue;
         }
-        jobs.push(Job { commit: None, path: p, new: entry.id, old });
+        jobs.push(Job {
+            commit: None,
+            path: p,
+            new: entry.id,
+            old,
+        });
     }
     run_jobs(repo, &jobs, &[], options, &mut outcome)?;
     Ok(outcome)

@@ -80,7 +80,9 @@ impl Options {
             Ok(std::borrow::Cow::Borrowed(builtin))
         } else {
             Ok(std::borrow::Cow::Owned(
-                builtin.without(&self.allow.disabled_rules).map_err(ScanError::Rules)?,
+                builtin
+                    .without(&self.allow.disabled_rules)
+                    .map_err(ScanError::Rules)?,
             ))
         }
     }
@@ -142,7 +144,9 @@ impl ScanOutcome {
         self.findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 (
-                    f.location.as_ref().map(|l| (l.path.clone(), l.line, l.column)),
+                    f.location
+                        .as_ref()
+                        .map(|l| (l.path.clone(), l.line, l.column)),
                     f.rule_id.clone(),
                 )
             };
@@ -190,7 +194,12 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &Secret) -> String {
     secret::hex(&h.finalize()[..16])
 }
 
-pub(crate) fn to_finding(rules: &RuleSet, m: &Match, origin: &Origin<'_>, options: &Options) -> Finding {
+pub(crate) fn to_finding(
+    rules: &RuleSet,
+    m: &Match,
+    origin: &Origin<'_>,
+    options: &Options,
+) -> Finding {
     let rule = &rules.rules[m.rule];
     let redacted = m.secret.redacted();
     let mut message = format!("{}: {}", rule.description, redacted);
@@ -199,7 +208,10 @@ pub(crate) fn to_finding(rules: &RuleSet, m: &Match, origin: &Origin<'_>, option
     }
     let fp = fingerprint(&rule.id, origin.path, &m.secret);
     let mut f = Finding::new(&rule.id, rule.severity, message)
-        .at(Location::new(origin.path).line(m.line).column(m.column).end(m.end_line, m.end_column))
+        .at(Location::new(origin.path)
+            .line(m.line)
+            .column(m.column)
+            .end(m.end_line, m.end_column))
         .fingerprint(fp.clone())
         .remediation(
             "revoke and rotate this credential at its issuer, then remove it from the file \
@@ -207,10 +219,15 @@ pub(crate) fn to_finding(rules: &RuleSet, m: &Match, origin: &Origin<'_>, option
         )
         .property("redacted", redacted);
     if let Some(c) = origin.commit {
-        f = f.property("commit", c.id.clone()).property("commit_date", c.date.clone());
+        f = f
+            .property("commit", c.id.clone())
+            .property("commit_date", c.date.clone());
     }
     if options.show_secrets {
-        f = f.property("secret", String::from_utf8_lossy(m.secret.expose()).into_owned());
+        f = f.property(
+            "secret",
+            String::from_utf8_lossy(m.secret.expose()).into_owned(),
+        );
     }
     if m.inline_allowed {
         f.suppressed = Some(Suppression {
@@ -222,7 +239,12 @@ pub(crate) fn to_finding(rules: &RuleSet, m: &Match, origin: &Origin<'_>, option
             kind: "allowlist".into(),
             reason: "fingerprint listed in the secrets config".into(),
         });
-    } else if options.allow.regexes.iter().any(|r| r.is_match(m.secret.expose())) {
+    } else if options
+        .allow
+        .regexes
+        .iter()
+        .any(|r| r.is_match(m.secret.expose()))
+    {
         f.suppressed = Some(Suppression {
             kind: "allowlist".into(),
             reason: "secret matches an allow regex in the secrets config".into(),
@@ -246,13 +268,21 @@ pub fn scan_bytes(data: &[u8], path: &str, options: &Options) -> Result<ScanOutc
     outcome.stats.files_scanned = 1;
     outcome.stats.bytes_scanned = data.len() as u64;
     let origin = Origin { path, commit: None };
-    outcome.findings = rules.scan(data).iter().map(|m| to_finding(&rules, m, &origin, options)).collect();
+    outcome.findings = rules
+        .scan(data)
+        .iter()
+        .map(|m| to_finding(&rules, m, &origin, options))
+        .collect();
     outcome.sort();
     Ok(outcome)
 }
 
 /// Read `reader` (stdin) up to the size limit and scan it as the file `path` (e.g. `-`).
-pub fn scan_reader(reader: impl std::io::Read, path: &str, options: &Options) -> Result<ScanOutcome, ScanError> {
+pub fn scan_reader(
+    reader: impl std::io::Read,
+    path: &str,
+    options: &Options,
+) -> Result<ScanOutcome, ScanError> {
     use std::io::Read as _;
     let mut data = Vec::new();
     reader

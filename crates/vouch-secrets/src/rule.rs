@@ -122,17 +122,20 @@ impl RuleSet {
         let mut seen = std::collections::HashSet::new();
         for r in raw.rule {
             if r.id.is_empty()
-                || !r.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                || !r
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             {
                 return Err(RuleError::Id { id: r.id });
             }
             if !seen.insert(r.id.clone()) {
                 return Err(RuleError::Duplicate { id: r.id });
             }
-            let severity: Severity = r
-                .severity
-                .parse()
-                .map_err(|_| RuleError::Severity { id: r.id.clone(), severity: r.severity.clone() })?;
+            let severity: Severity = r.severity.parse().map_err(|_| RuleError::Severity {
+                id: r.id.clone(),
+                severity: r.severity.clone(),
+            })?;
             let keywords: Vec<String> = r
                 .keywords
                 .iter()
@@ -145,13 +148,19 @@ impl RuleSet {
             if let Some(e) = r.entropy
                 && !(0.0..=8.0).contains(&e)
             {
-                return Err(RuleError::Entropy { id: r.id, entropy: e });
+                return Err(RuleError::Entropy {
+                    id: r.id,
+                    entropy: e,
+                });
             }
             let regex = regex::bytes::RegexBuilder::new(&r.regex)
                 .size_limit(1 << 22)
                 .dfa_size_limit(1 << 22)
                 .build()
-                .map_err(|source| RuleError::Regex { id: r.id.clone(), source })?;
+                .map_err(|source| RuleError::Regex {
+                    id: r.id.clone(),
+                    source,
+                })?;
             let secret_groups = regex
                 .capture_names()
                 .enumerate()
@@ -193,7 +202,11 @@ impl RuleSet {
             .ascii_case_insensitive(true)
             .build(&patterns)
             .map_err(RuleError::Keywords)?;
-        Ok(Self { rules, keywords, keyword_rules })
+        Ok(Self {
+            rules,
+            keywords,
+            keyword_rules,
+        })
     }
 
     /// The built-in rules. Panics only if the embedded file is invalid, which a test prevents.
@@ -212,7 +225,12 @@ impl RuleSet {
 
     /// A copy without the rules named in `disabled`.
     pub fn without(&self, disabled: &[String]) -> Result<Self, RuleError> {
-        let rules = self.rules.iter().filter(|r| !disabled.contains(&r.id)).cloned().collect();
+        let rules = self
+            .rules
+            .iter()
+            .filter(|r| !disabled.contains(&r.id))
+            .cloned()
+            .collect();
         Self::from_rules(rules)
     }
 

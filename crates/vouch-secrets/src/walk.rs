@@ -12,7 +12,10 @@ use crate::{Options, Origin, ScanError, ScanOutcome, ScanWarning, is_binary, to_
 /// Hidden files are scanned (`.env` is where secrets live); `.git` directories are not;
 /// `.gitignore`, `.ignore` and global git excludes are honoured even outside a repository.
 pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError> {
-    let meta = std::fs::metadata(root).map_err(|source| ScanError::Root { path: root.to_owned(), source })?;
+    let meta = std::fs::metadata(root).map_err(|source| ScanError::Root {
+        path: root.to_owned(),
+        source,
+    })?;
     let rules = options.ruleset()?;
     let findings = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
@@ -26,10 +29,10 @@ pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError
             return;
         }
         let warn = |message: String| {
-            warnings
-                .lock()
-                .expect("warnings lock")
-                .push(ScanWarning { subject: rel.to_owned(), message });
+            warnings.lock().expect("warnings lock").push(ScanWarning {
+                subject: rel.to_owned(),
+                message,
+            });
         };
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
@@ -37,7 +40,10 @@ pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError
         };
         // read at most the limit plus one byte: memory stays bounded whatever the file size
         buf.clear();
-        if let Err(e) = file.take(options.max_file_size.saturating_add(1)).read_to_end(buf) {
+        if let Err(e) = file
+            .take(options.max_file_size.saturating_add(1))
+            .read_to_end(buf)
+        {
             return warn(format!("could not read: {e}"));
         }
         if buf.len() as u64 > options.max_file_size {
@@ -52,8 +58,14 @@ pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError
         bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
         let matches = rules.scan(buf);
         if !matches.is_empty() {
-            let origin = Origin { path: rel, commit: None };
-            let mut found: Vec<_> = matches.iter().map(|m| to_finding(&rules, m, &origin, options)).collect();
+            let origin = Origin {
+                path: rel,
+                commit: None,
+            };
+            let mut found: Vec<_> = matches
+                .iter()
+                .map(|m| to_finding(&rules, m, &origin, options))
+                .collect();
             findings.lock().expect("findings lock").append(&mut found);
         }
     };

@@ -15,10 +15,16 @@ fn page(rule: &Rule) -> String {
     s.push_str(&format!("- Severity: {}\n", rule.severity));
     s.push_str(&format!(
         "- Keywords (any one, case-insensitive, selects the rule for a file): {}\n",
-        rule.keywords.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        rule.keywords
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     match rule.entropy {
-        Some(e) => s.push_str(&format!("- Entropy filter: the secret needs at least {e} bits per character\n")),
+        Some(e) => s.push_str(&format!(
+            "- Entropy filter: the secret needs at least {e} bits per character\n"
+        )),
         None => s.push_str("- Entropy filter: none\n"),
     }
     if rule.generic {
@@ -27,7 +33,11 @@ fn page(rule: &Rule) -> String {
     if !rule.stopwords.is_empty() {
         s.push_str(&format!(
             "- Stop words (a secret containing one is ignored): {}\n",
-            rule.stopwords.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            rule.stopwords
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     s.push_str(&format!(
@@ -53,7 +63,10 @@ fn index(rules: &RuleSet) -> String {
          | id | severity | description |\n| --- | --- | --- |\n",
     );
     for r in rules.rules() {
-        s.push_str(&format!("| [`{0}`](secrets/{0}.md) | {1} | {2} |\n", r.id, r.severity, r.description));
+        s.push_str(&format!(
+            "| [`{0}`](secrets/{0}.md) | {1} | {2} |\n",
+            r.id, r.severity, r.description
+        ));
     }
     s
 }
@@ -65,7 +78,12 @@ fn every_rule_has_a_current_page() {
     let mut expected: Vec<(PathBuf, String)> = rules
         .rules()
         .iter()
-        .map(|r| (docs_dir().join("secrets").join(format!("{}.md", r.id)), page(r)))
+        .map(|r| {
+            (
+                docs_dir().join("secrets").join(format!("{}.md", r.id)),
+                page(r),
+            )
+        })
         .collect();
     expected.push((docs_dir().join("secrets.md"), index(rules)));
     let mut stale = Vec::new();

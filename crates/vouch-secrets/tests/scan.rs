@@ -27,7 +27,11 @@ fn git(dir: &Path, args: &[&str]) {
         .env("HOME", dir)
         .output()
         .expect("git must be installed for these tests (scripts/test-setup.d/secrets.sh)");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn init(dir: &Path) {
@@ -38,9 +42,17 @@ fn init(dir: &Path) {
 fn working_tree_finds_and_counts() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(root.join("config.env"), format!("TOKEN={}\n", github_token())).unwrap();
+    std::fs::write(
+        root.join("config.env"),
+        format!("TOKEN={}\n", github_token()),
+    )
+    .unwrap();
     std::fs::create_dir(root.join("src")).unwrap();
-    std::fs::write(root.join("src/main.py"), format!("x = 1\nkey = \"{}\"\n", aws_key())).unwrap();
+    std::fs::write(
+        root.join("src/main.py"),
+        format!("x = 1\nkey = \"{}\"\n", aws_key()),
+    )
+    .unwrap();
     std::fs::write(root.join("blob.bin"), b"\0\0\0ghp_binary").unwrap();
     std::fs::write(root.join("big.txt"), vec![b'a'; 2048]).unwrap();
     // invalid UTF-8 around a secret, and one enormous line
@@ -53,7 +65,10 @@ fn working_tree_finds_and_counts() {
     std::fs::write(root.join("long.txt"), long).unwrap();
     std::fs::write(root.join(".gitignore"), "ignored.txt\n").unwrap();
     std::fs::write(root.join("ignored.txt"), github_token()).unwrap();
-    let options = Options { max_file_size: 1024, ..Options::default() };
+    let options = Options {
+        max_file_size: 1024,
+        ..Options::default()
+    };
     let out = scan_dir(root, &options).unwrap();
     let got: Vec<(String, String, u32)> = out
         .findings
@@ -86,9 +101,16 @@ fn fingerprint_survives_line_moves() {
     let a = tempfile::tempdir().unwrap();
     std::fs::write(a.path().join("f"), format!("T={}\n", github_token())).unwrap();
     let first = scan_dir(a.path(), &Options::default()).unwrap();
-    std::fs::write(a.path().join("f"), format!("\n\n# moved\nT={}\n", github_token())).unwrap();
+    std::fs::write(
+        a.path().join("f"),
+        format!("\n\n# moved\nT={}\n", github_token()),
+    )
+    .unwrap();
     let second = scan_dir(a.path(), &Options::default()).unwrap();
-    assert_eq!(first.findings[0].fingerprint, second.findings[0].fingerprint);
+    assert_eq!(
+        first.findings[0].fingerprint,
+        second.findings[0].fingerprint
+    );
     assert_ne!(first.findings[0].location, second.findings[0].location);
 }
 
@@ -96,13 +118,25 @@ fn fingerprint_survives_line_moves() {
 fn inline_allow_baseline_and_config() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(root.join("a.env"), format!("T={} # vouch:allow\n", github_token())).unwrap();
+    std::fs::write(
+        root.join("a.env"),
+        format!("T={} # vouch:allow\n", github_token()),
+    )
+    .unwrap();
     std::fs::write(root.join("b.env"), format!("K={}\n", aws_key())).unwrap();
     std::fs::create_dir(root.join("fixtures")).unwrap();
-    std::fs::write(root.join("fixtures/c.env"), format!("K={}\n", github_token())).unwrap();
+    std::fs::write(
+        root.join("fixtures/c.env"),
+        format!("K={}\n", github_token()),
+    )
+    .unwrap();
     let out = scan_dir(root, &Options::default()).unwrap();
     assert_eq!(out.findings.len(), 3);
-    let a = out.findings.iter().find(|f| f.location.as_ref().unwrap().path == "a.env").unwrap();
+    let a = out
+        .findings
+        .iter()
+        .find(|f| f.location.as_ref().unwrap().path == "a.env")
+        .unwrap();
     assert_eq!(a.suppressed.as_ref().unwrap().kind, "inline");
 
     // baseline round trip
@@ -114,20 +148,52 @@ fn inline_allow_baseline_and_config() {
     assert_eq!(again.stats.baselined, 3);
 
     // config: paths skip, regexes and fingerprints suppress
-    let fp = out.findings.iter().find(|f| f.rule_id == "aws-access-key-id").unwrap().fingerprint.clone();
+    let fp = out
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "aws-access-key-id")
+        .unwrap()
+        .fingerprint
+        .clone();
     let cfg = format!("[allow]\npaths = [\"fixtures\"]\nfingerprints = [\"{fp}\"]\n");
     let allow = AllowList::parse(&cfg, Path::new(".vouch/secrets.toml")).unwrap();
-    let out = scan_dir(root, &Options { allow, ..Options::default() }).unwrap();
+    let out = scan_dir(
+        root,
+        &Options {
+            allow,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     assert_eq!(out.findings.len(), 2, "{:?}", out.findings);
     assert!(out.findings.iter().all(|f| f.suppressed.is_some()));
     let allow = AllowList::parse("[allow]\nregexes = ['^ghp_']\n", Path::new("x.toml")).unwrap();
-    let out = scan_dir(root, &Options { allow, ..Options::default() }).unwrap();
-    assert_eq!(out.findings.iter().filter(|f| f.suppressed.is_none()).count(), 1);
+    let out = scan_dir(
+        root,
+        &Options {
+            allow,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        out.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .count(),
+        1
+    );
 
     let err = AllowList::parse("[allow]\nregexes = ['(']\n", Path::new("x.toml")).unwrap_err();
-    assert!(matches!(err, vouch_secrets::ConfigError::Regex { index: 1, .. }));
+    assert!(matches!(
+        err,
+        vouch_secrets::ConfigError::Regex { index: 1, .. }
+    ));
     let err = AllowList::parse("disable = ['nope']\n", Path::new("x.toml")).unwrap_err();
-    assert!(matches!(err, vouch_secrets::ConfigError::UnknownRule { .. }));
+    assert!(matches!(
+        err,
+        vouch_secrets::ConfigError::UnknownRule { .. }
+    ));
 }
 
 #[cfg(unix)]
@@ -156,7 +222,10 @@ fn missing_root_is_an_error() {
     assert!(matches!(err, vouch_secrets::ScanError::Root { .. }));
     let dir = tempfile::tempdir().unwrap();
     let err = scan_git_history(dir.path(), &Options::default()).unwrap_err();
-    assert!(matches!(err, vouch_secrets::ScanError::NotARepository { .. }));
+    assert!(matches!(
+        err,
+        vouch_secrets::ScanError::NotARepository { .. }
+    ));
 }
 
 #[test]
@@ -167,13 +236,25 @@ fn history_reports_deleted_secret_with_introducing_commit() {
     std::fs::write(root.join("README.md"), "hello\n").unwrap();
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "first"]);
-    std::fs::write(root.join("deploy.sh"), format!("#!/bin/sh\nexport GH={}\n", github_token())).unwrap();
+    std::fs::write(
+        root.join("deploy.sh"),
+        format!("#!/bin/sh\nexport GH={}\n", github_token()),
+    )
+    .unwrap();
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "add secret"]);
-    let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root).output().unwrap();
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root)
+        .output()
+        .unwrap();
     let introducing = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     // an unrelated edit of the same file must not report the secret again
-    std::fs::write(root.join("deploy.sh"), format!("#!/bin/sh\nset -e\nexport GH={}\n", github_token())).unwrap();
+    std::fs::write(
+        root.join("deploy.sh"),
+        format!("#!/bin/sh\nset -e\nexport GH={}\n", github_token()),
+    )
+    .unwrap();
     git(root, &["commit", "-qam", "edit"]);
     std::fs::remove_file(root.join("deploy.sh")).unwrap();
     git(root, &["commit", "-qam", "remove secret"]);
@@ -184,18 +265,28 @@ fn history_reports_deleted_secret_with_introducing_commit() {
     git(root, &["commit", "-qm", "side"]);
     git(root, &["checkout", "-q", "main"]);
 
-    assert!(scan_dir(root, &Options::default()).unwrap().findings.is_empty());
+    assert!(
+        scan_dir(root, &Options::default())
+            .unwrap()
+            .findings
+            .is_empty()
+    );
     let out = scan_git_history(root, &Options::default()).unwrap();
     assert_eq!(out.stats.commits_scanned, 5);
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     assert_eq!(out.findings.len(), 2, "{:#?}", out.findings);
-    let gh = out.findings.iter().find(|f| f.rule_id == "github-pat").unwrap();
+    let gh = out
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "github-pat")
+        .unwrap();
     assert_eq!(gh.location.as_ref().unwrap().path, "deploy.sh");
     assert_eq!(gh.location.as_ref().unwrap().line, Some(2));
     assert_eq!(gh.properties["commit"], introducing.as_str());
     assert_eq!(gh.properties["commit_date"], "2024-01-02T03:04:05Z");
-    assert!(out.findings.iter().any(|f| f.rule_id == "aws-access-key-id"
-        && f.location.as_ref().unwrap().path == "side.env"));
+    assert!(out.findings.iter().any(
+        |f| f.rule_id == "aws-access-key-id" && f.location.as_ref().unwrap().path == "side.env"
+    ));
 }
 
 #[test]
@@ -210,9 +301,19 @@ fn staged_scans_index_against_head() {
     assert_eq!(out.findings.len(), 1);
     git(root, &["commit", "-qm", "a"]);
     // committed secrets are not re-reported; an unstaged one is not staged
-    assert!(scan_staged(root, &Options::default()).unwrap().findings.is_empty());
+    assert!(
+        scan_staged(root, &Options::default())
+            .unwrap()
+            .findings
+            .is_empty()
+    );
     std::fs::write(root.join("b.env"), format!("B={}\n", github_token())).unwrap();
-    assert!(scan_staged(root, &Options::default()).unwrap().findings.is_empty());
+    assert!(
+        scan_staged(root, &Options::default())
+            .unwrap()
+            .findings
+            .is_empty()
+    );
     git(root, &["add", "b.env"]);
     std::fs::create_dir(root.join("sub")).unwrap();
     let out = scan_staged(&root.join("."), &Options::default()).unwrap();
@@ -230,7 +331,11 @@ fn corrupt_object_is_a_warning() {
     std::fs::write(root.join("b.txt"), "plain\n").unwrap();
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "a"]);
-    let out = Command::new("git").args(["rev-parse", "HEAD:b.txt"]).current_dir(root).output().unwrap();
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD:b.txt"])
+        .current_dir(root)
+        .output()
+        .unwrap();
     let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let obj = root.join(".git/objects").join(&id[..2]).join(&id[2..]);
     let mut perms = std::fs::metadata(&obj).unwrap().permissions();
