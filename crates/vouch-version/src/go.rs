@@ -36,7 +36,8 @@ impl GoVersion {
         } else {
             body
         };
-        crate::semver::parse_semver(Scheme::Go, s, body).map(GoVersion)
+        let offset = usize::from(s.starts_with('v'));
+        crate::semver::parse_semver(Scheme::Go, s, body, offset).map(GoVersion)
     }
 
     /// Whether this is a pseudo-version (`…-yyyymmddhhmmss-abcdefabcdef`).

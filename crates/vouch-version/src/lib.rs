@@ -252,6 +252,19 @@ pub fn parse(scheme: Scheme, s: &str) -> Result<Version, VersionError> {
             len: s.len(),
         });
     }
+    if s.trim() != s {
+        let at = if s.starts_with(char::is_whitespace) {
+            0
+        } else {
+            s.trim_end().len()
+        };
+        return Err(VersionError::invalid(
+            scheme,
+            s,
+            at,
+            "surrounding whitespace",
+        ));
+    }
     let key = match scheme {
         Scheme::SemVer => Key::SemVer(semver::SemVer::parse(s)?),
         Scheme::Go => Key::Go(go::GoVersion::parse(s)?),

@@ -16,7 +16,8 @@ pub struct SemVer(::semver::Version);
 impl SemVer {
     /// Parses `MAJOR.MINOR.PATCH[-PRE][+BUILD]`, with an optional leading `v`.
     pub fn parse(s: &str) -> Result<Self, VersionError> {
-        parse_semver(Scheme::SemVer, s, s.strip_prefix('v').unwrap_or(s)).map(SemVer)
+        let body = s.strip_prefix('v').unwrap_or(s);
+        parse_semver(Scheme::SemVer, s, body, s.len() - body.len()).map(SemVer)
     }
 
     /// The underlying `semver` crate value.
@@ -25,15 +26,15 @@ impl SemVer {
     }
 }
 
+/// Parses `body`, which starts at byte `offset` of `input` (for the error's column).
 pub(crate) fn parse_semver(
     scheme: Scheme,
     input: &str,
     body: &str,
+    offset: usize,
 ) -> Result<::semver::Version, VersionError> {
-    ::semver::Version::parse(body).map_err(|e| {
-        let offset = input.len() - body.len();
-        VersionError::invalid(scheme, input, offset, e.to_string())
-    })
+    ::semver::Version::parse(body)
+        .map_err(|e| VersionError::invalid(scheme, input, offset, e.to_string()))
 }
 
 impl Ord for SemVer {

@@ -874,6 +874,18 @@ fn rpm_rpmvercmp_at() {
 
 #[test]
 fn errors_name_the_problem() {
+    for scheme in Scheme::ALL {
+        let e = parse(scheme, " 1.0.0").unwrap_err();
+        assert!(
+            matches!(e, VersionError::Invalid { column: 1, .. }),
+            "{scheme}: {e:?}"
+        );
+        let e = parse(scheme, "1.0.0\n").unwrap_err();
+        assert!(
+            matches!(e, VersionError::Invalid { column: 6, .. }),
+            "{scheme}: {e:?}"
+        );
+    }
     assert_eq!(
         parse(Scheme::Dpkg, ""),
         Err(VersionError::Empty {
