@@ -684,3 +684,37 @@ fn requirements_includes_nest_at_most_eight_deep() {
         ["1: in included file, line 2: include `d9.txt` nests deeper than 8 files; not read"]
     );
 }
+
+#[test]
+fn poetry_groups_from_pyproject_beside_the_lock() {
+    let parsed = run(FileKind::PoetryLock, "python/with-groups/poetry.lock");
+    assert!(parsed.warnings.is_empty(), "{:?}", warnings(&parsed));
+    let scope = |n: &str| {
+        parsed
+            .packages
+            .iter()
+            .find(|p| p.name == n)
+            .map(|p| p.scope)
+    };
+    // direct: main, optional, and the dev / lint groups
+    assert_eq!(scope("requests"), Some(Scope::Required));
+    assert_eq!(scope("httpx"), Some(Scope::Required));
+    assert_eq!(scope("typing-inspect"), Some(Scope::Optional));
+    assert_eq!(scope("pytest"), Some(Scope::Dev));
+    assert_eq!(scope("ruff"), Some(Scope::Dev));
+    // transitive: pytest's own dependency, and one shared with a main dependency
+    assert_eq!(scope("pluggy"), Some(Scope::Dev));
+    assert_eq!(scope("idna"), Some(Scope::Required));
+    // the same lock with no pyproject beside it: no package is dev (the safe default)
+    let alone = run(
+        FileKind::PoetryLock,
+        "python/trivy-fixture.with-groups.poetry.lock",
+    );
+    assert!(alone.packages.iter().all(|p| p.scope != Scope::Dev));
+    let snapshot: Vec<(String, Scope)> = parsed
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.scope))
+        .collect();
+    insta::assert_json_snapshot!("poetry_with_groups_scopes", snapshot);
+}

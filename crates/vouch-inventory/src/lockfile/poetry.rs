@@ -1,21 +1,29 @@
 //! `poetry.lock` (lock-version 1.x and 2.x).
 //!
-//! Every `[[package]]` becomes a package. Scope: `category = "dev"` (written by Poetry before
-//! 1.2) gives [`Scope::Dev`]; `optional = true` gives [`Scope::Optional`]; otherwise required.
-//! Poetry 1.2+ no longer records groups in the lockfile (they live in `pyproject.toml`), so a
-//! newer lock's dev packages are listed as required: the safe direction for vulnerability
-//! matching. Hashes come from the per-package `files = [{file, hash}]` list or, for old locks,
+//! Every `[[package]]` becomes a package. Scope, in order of preference:
+//!
+//! 1. `category = "dev"` / `"main"` (written by Poetry before 1.2) as recorded.
+//! 2. Poetry 1.2+ no longer records groups in the lockfile; they live in `pyproject.toml`. When
+//!    one can be read beside the lock, its direct dependencies are the roots of the lock's
+//!    dependency graph: `[tool.poetry.dependencies]` and `[project] dependencies` are required
+//!    (optional ones, and `[project.optional-dependencies]`, optional);
+//!    `[tool.poetry.group.*.dependencies]`, `[tool.poetry.dev-dependencies]` and
+//!    `[dependency-groups]` are dev. A package gets the strongest scope of any path that
+//!    reaches it through `[package.dependencies]`.
+//! 3. Otherwise `optional = true` gives optional, everything else required (the safe
+//!    direction for vulnerability matching).
+//! Hashes come from the per-package `files = [{file, hash}]` list or, for old locks,
 //! from `[metadata.files]`. `[package.dependencies]` become edges, resolved to the locked
 //! version when exactly one version of that name is locked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::{
-    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, Parsed, Scope, Source,
-    line_col,
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope,
+    Source, line_col,
 };
 
 #[derive(Deserialize)]
@@ -77,18 +85,42 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             .push(p.get_ref().version.clone());
     }
 
+    let mut warnings = Vec::new();
+    let graph_scope = match source.siblings.read("pyproject.toml") {
+        None => None,
+        Some(bytes) => match std::str::from_utf8(&bytes)
+            .ok()
+            .map(toml::from_str::<toml::Table>)
+        {
+            Some(Ok(pyproject)) => Some(scopes_from_roots(&lock.package, &roots(&pyproject))),
+            _ => {
+                warnings.push(ParseWarning {
+                    line: None,
+                    column: None,
+                    message:
+                        "pyproject.toml beside the lock is not valid TOML; dev groups not known"
+                            .to_owned(),
+                });
+                None
+            }
+        },
+    };
+
     let mut packages = Vec::with_capacity(lock.package.len());
-    for spanned in lock.package {
+    for (i, spanned) in lock.package.into_iter().enumerate() {
         let (line, _) = line_col(text.as_bytes(), spanned.span().start);
         let p = spanned.into_inner();
         let mut package = Package::new(Ecosystem::PyPi, p.name.clone(), p.version);
         package.line = Some(line);
-        package.scope = if p.category.as_deref() == Some("dev") {
-            Scope::Dev
-        } else if p.optional {
-            Scope::Optional
-        } else {
-            Scope::Required
+        let from_graph = graph_scope
+            .as_ref()
+            .and_then(|g| g.get(i).copied().flatten());
+        package.scope = match (p.category.as_deref(), from_graph) {
+            (Some("dev"), _) => Scope::Dev,
+            (Some("main"), _) if !p.optional => Scope::Required,
+            (_, Some(scope)) => scope,
+            _ if p.optional => Scope::Optional,
+            _ => Scope::Required,
         };
         let files = if p.files.is_empty() {
             old_files.get(&p.name).map(Vec::as_slice).unwrap_or(&[])
@@ -127,10 +159,115 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         }
         packages.push(package);
     }
-    Ok(Parsed {
-        packages,
-        warnings: Vec::new(),
-    })
+    Ok(Parsed { packages, warnings })
+}
+
+/// The direct dependencies `pyproject.toml` declares: (normalised name, scope).
+fn roots(pyproject: &toml::Table) -> Vec<(String, Scope)> {
+    let mut out = Vec::new();
+    let table = |v: Option<&toml::Value>| {
+        v.and_then(toml::Value::as_table)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let tool_poetry = table(pyproject.get("tool").and_then(|t| t.get("poetry")));
+    for (name, spec) in table(tool_poetry.get("dependencies")) {
+        if name == "python" {
+            continue;
+        }
+        let optional = spec
+            .get("optional")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        out.push((
+            name,
+            if optional {
+                Scope::Optional
+            } else {
+                Scope::Required
+            },
+        ));
+    }
+    for (name, _) in table(tool_poetry.get("dev-dependencies")) {
+        out.push((name, Scope::Dev));
+    }
+    for (_, group) in table(tool_poetry.get("group")) {
+        for (name, _) in table(group.get("dependencies")) {
+            out.push((name, Scope::Dev));
+        }
+    }
+    let project = table(pyproject.get("project"));
+    let pep508 = |v: &toml::Value| v.as_str().map(requirement_name);
+    for name in project
+        .get("dependencies")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(pep508)
+    {
+        out.push((name, Scope::Required));
+    }
+    for (_, list) in table(project.get("optional-dependencies")) {
+        for name in list.as_array().into_iter().flatten().filter_map(pep508) {
+            out.push((name, Scope::Optional));
+        }
+    }
+    for (_, list) in table(pyproject.get("dependency-groups")) {
+        for name in list.as_array().into_iter().flatten().filter_map(pep508) {
+            out.push((name, Scope::Dev));
+        }
+    }
+    out.into_iter()
+        .map(|(n, s)| (vouch_purl::normalize_pypi(&n), s))
+        .filter(|(n, _)| !n.is_empty())
+        .collect()
+}
+
+/// The project name at the start of a PEP 508 requirement (`requests[socks]>=2 ; …`).
+fn requirement_name(req: &str) -> String {
+    req.trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .collect()
+}
+
+/// For each lock entry, the strongest scope of a path from a root to it (`None`: unreached).
+fn scopes_from_roots(
+    packages: &[Spanned<LockPackage>],
+    roots: &[(String, Scope)],
+) -> Vec<Option<Scope>> {
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        by_name
+            .entry(vouch_purl::normalize_pypi(&p.get_ref().name))
+            .or_default()
+            .push(i);
+    }
+    let mut scope: Vec<Option<Scope>> = vec![None; packages.len()];
+    let mut queue: VecDeque<(usize, Scope)> = VecDeque::new();
+    for (name, s) in roots {
+        queue.extend(by_name.get(name).into_iter().flatten().map(|&i| (i, *s)));
+    }
+    while let Some((i, s)) = queue.pop_front() {
+        let Some(slot) = scope.get_mut(i) else {
+            continue;
+        };
+        if slot.is_some_and(|old| old <= s) {
+            continue;
+        }
+        *slot = Some(s);
+        let Some(p) = packages.get(i) else { continue };
+        for dep in p.get_ref().dependencies.keys() {
+            queue.extend(
+                by_name
+                    .get(&vouch_purl::normalize_pypi(dep))
+                    .into_iter()
+                    .flatten()
+                    .map(|&j| (j, s)),
+            );
+        }
+    }
+    scope
 }
 
 /// `sha256:<hex>` (the only form Poetry writes; others are accepted if well-formed).
