@@ -12,6 +12,7 @@
 //!    reaches it through `[package.dependencies]`.
 //! 3. Otherwise `optional = true` gives optional, everything else required (the safe
 //!    direction for vulnerability matching).
+//!
 //! Hashes come from the per-package `files = [{file, hash}]` list or, for old locks,
 //! from `[metadata.files]`. `[package.dependencies]` become edges, resolved to the locked
 //! version when exactly one version of that name is locked.
