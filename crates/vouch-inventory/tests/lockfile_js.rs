@@ -647,20 +647,41 @@ fn gemfile_garbage_is_an_error() {
 fn deep_nesting_is_an_error_not_a_crash() {
     let n = 5_000;
     let cases = [
-        (FileKind::CargoLock, format!("a = {}", "[".repeat(n)), (1, 85), "cannot recurse further; max recursion depth met"),
-        (FileKind::NpmLock, "[".repeat(n), (1, 128), "recursion limit exceeded"),
-        (FileKind::ComposerLock, "[".repeat(n), (1, 128), "recursion limit exceeded"),
+        (
+            FileKind::CargoLock,
+            format!("a = {}", "[".repeat(n)),
+            (1, 85),
+            "cannot recurse further; max recursion depth met",
+        ),
+        (
+            FileKind::NpmLock,
+            "[".repeat(n),
+            (1, 128),
+            "recursion limit exceeded",
+        ),
+        (
+            FileKind::ComposerLock,
+            "[".repeat(n),
+            (1, 128),
+            "recursion limit exceeded",
+        ),
     ];
     for (kind, input, (line, column), message) in cases {
         let err = parse(kind, &Source::alone("deep", input.as_bytes())).expect_err("too deep");
-        assert_eq!((err.line, err.column), (Some(line), Some(column)), "{kind:?}: {err:?}");
+        assert_eq!(
+            (err.line, err.column),
+            (Some(line), Some(column)),
+            "{kind:?}: {err:?}"
+        );
         assert_eq!(err.message, message, "{kind:?}");
     }
     let yaml = format!("packages:\n  {}", "- ".repeat(n));
-    let err = parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("not a map");
+    let err =
+        parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("not a map");
     assert_eq!((err.line, err.column), (Some(2), Some(3)));
     let yaml = format!("packages:\n  a: {}", "[".repeat(n));
-    let err = parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("too deep");
+    let err =
+        parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("too deep");
     assert!(err.line.is_some(), "{err:?}");
 }
 
@@ -674,7 +695,8 @@ fn npm_v1_alias() {
     "sw": { "version": "npm:string-width@4.2.3" }
   }
 }"#;
-    let parsed = parse(FileKind::NpmLock, &Source::alone("package-lock.json", lock)).expect("parses");
+    let parsed =
+        parse(FileKind::NpmLock, &Source::alone("package-lock.json", lock)).expect("parses");
     find(&parsed, "string-width", "4.2.3");
     let app = find(&parsed, "app", "1.0.0");
     assert_eq!(app.dependencies[0].name, "string-width");

@@ -20,7 +20,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::{Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source, line_col};
+use crate::{
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
+    line_col,
+};
 
 #[derive(Deserialize)]
 struct RawLock {
@@ -61,7 +64,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     // name -> [(version, source)] for dependency resolution.
     let mut by_name: BTreeMap<&str, Vec<(&str, Option<&str>)>> = BTreeMap::new();
     for p in &raw.package {
-        by_name.entry(p.name.as_str()).or_default().push((p.version.as_str(), p.source.as_deref()));
+        by_name
+            .entry(p.name.as_str())
+            .or_default()
+            .push((p.version.as_str(), p.source.as_deref()));
     }
 
     let mut packages = Vec::with_capacity(raw.package.len());
@@ -72,7 +78,9 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         package.resolved = p.source.clone();
         let checksum = p.checksum.as_deref().or_else(|| {
             let source = p.source.as_deref()?;
-            v1_checksums.get(format!("{} {} ({source})", p.name, p.version).as_str()).copied()
+            v1_checksums
+                .get(format!("{} {} ({source})", p.name, p.version).as_str())
+                .copied()
         });
         if let Some(hex) = checksum.filter(|h| *h != "<none>") {
             match Hash::from_hex(HashAlgorithm::Sha256, hex) {
@@ -80,7 +88,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 None => warnings.push(ParseWarning {
                     line,
                     column: None,
-                    message: format!("checksum of {} {} is not 64 hex digits; ignored", p.name, p.version),
+                    message: format!(
+                        "checksum of {} {} is not 64 hex digits; ignored",
+                        p.name, p.version
+                    ),
                 }),
             }
         }
@@ -103,11 +114,17 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 }
 
 /// Resolves `name`, `name version` or `name version (source)` to the package it names.
-fn resolve_dependency(dep: &str, by_name: &BTreeMap<&str, Vec<(&str, Option<&str>)>>) -> Option<PackageRef> {
+fn resolve_dependency(
+    dep: &str,
+    by_name: &BTreeMap<&str, Vec<(&str, Option<&str>)>>,
+) -> Option<PackageRef> {
     let mut parts = dep.splitn(3, ' ');
     let name = parts.next()?;
     let version = parts.next();
-    let source = parts.next().and_then(|s| s.strip_prefix('(')).and_then(|s| s.strip_suffix(')'));
+    let source = parts
+        .next()
+        .and_then(|s| s.strip_prefix('('))
+        .and_then(|s| s.strip_suffix(')'));
     let candidates = by_name.get(name)?;
     let found = candidates.iter().find(|(v, s)| {
         version.is_none_or(|want| *v == want) && source.is_none_or(|want| *s == Some(want))
@@ -116,7 +133,10 @@ fn resolve_dependency(dep: &str, by_name: &BTreeMap<&str, Vec<(&str, Option<&str
     if version.is_none() && candidates.len() != 1 {
         return None;
     }
-    Some(PackageRef { name: name.to_owned(), version: Some(found.0.to_owned()) })
+    Some(PackageRef {
+        name: name.to_owned(),
+        version: Some(found.0.to_owned()),
+    })
 }
 
 /// 1-based lines of the `[[package]]` headers, in file order.

@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::{Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source};
+use crate::{
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope,
+    Source,
+};
 
 #[derive(Deserialize)]
 struct RawLock {
@@ -56,7 +59,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let name_lines = name_lines(text);
     let mut warnings = Vec::new();
     let mut entries: Vec<(RawPackage, Scope)> = Vec::new();
-    for (list, scope) in [(raw.packages, Scope::Required), (raw.packages_dev, Scope::Dev)] {
+    for (list, scope) in [
+        (raw.packages, Scope::Required),
+        (raw.packages_dev, Scope::Dev),
+    ] {
         for (index, value) in list.into_iter().flatten().enumerate() {
             match serde_json::from_value::<RawPackage>(value) {
                 Ok(p) => entries.push((p, scope)),
@@ -66,7 +72,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     message: format!(
                         "entry {} of `{}` skipped: {e}",
                         index + 1,
-                        if scope == Scope::Dev { "packages-dev" } else { "packages" }
+                        if scope == Scope::Dev {
+                            "packages-dev"
+                        } else {
+                            "packages"
+                        }
                     ),
                 }),
             }
@@ -75,7 +85,12 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 
     let versions: BTreeMap<String, (&str, &str)> = entries
         .iter()
-        .map(|(p, _)| (p.name.to_ascii_lowercase(), (p.name.as_str(), p.version.as_str())))
+        .map(|(p, _)| {
+            (
+                p.name.to_ascii_lowercase(),
+                (p.name.as_str(), p.version.as_str()),
+            )
+        })
         .collect();
 
     let mut packages = Vec::with_capacity(entries.len());
@@ -90,7 +105,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     None => warnings.push(ParseWarning {
                         line: package.line,
                         column: None,
-                        message: format!("dist.shasum of {} is not 40 hex digits; ignored", raw.name),
+                        message: format!(
+                            "dist.shasum of {} is not 40 hex digits; ignored",
+                            raw.name
+                        ),
                     }),
                 }
             }
@@ -100,13 +118,20 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             package.resolved = raw.source.as_ref().and_then(|s| s.url.clone());
         }
         package.licenses = match &raw.license {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
             _ => Vec::new(),
         };
         for dep in raw.require.keys() {
             if let Some((name, version)) = versions.get(&dep.to_ascii_lowercase()) {
-                package.dependencies.push(PackageRef { name: (*name).to_owned(), version: Some((*version).to_owned()) });
+                package.dependencies.push(PackageRef {
+                    name: (*name).to_owned(),
+                    version: Some((*version).to_owned()),
+                });
             }
         }
         packages.push(package);
@@ -118,11 +143,19 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 fn name_lines(text: &str) -> BTreeMap<&str, u32> {
     let mut map = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
-        let Some(rest) = line.trim_start().strip_prefix("\"name\":") else { continue };
-        let Some(name) = rest.trim().trim_end_matches(',').strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
+        let Some(rest) = line.trim_start().strip_prefix("\"name\":") else {
             continue;
         };
-        map.entry(name).or_insert(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        let Some(name) = rest
+            .trim()
+            .trim_end_matches(',')
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+        else {
+            continue;
+        };
+        map.entry(name)
+            .or_insert(u32::try_from(i + 1).unwrap_or(u32::MAX));
     }
     map
 }

@@ -15,7 +15,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source};
+use crate::{
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -88,7 +90,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                             Some(hash) => {
                                 checksums.insert(format!("{id})"), hash);
                             }
-                            None => warn(&mut warnings, format!("checksum of `{id})` is not 64 hex digits; ignored")),
+                            None => warn(
+                                &mut warnings,
+                                format!("checksum of `{id})` is not 64 hex digits; ignored"),
+                            ),
                         }
                     }
                 }
@@ -104,7 +109,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 }
                 4 if in_specs => {
                     let Some((name, version)) = name_and_paren(body) else {
-                        warn(&mut warnings, format!("spec `{body}` is not `name (version)`; skipped"));
+                        warn(
+                            &mut warnings,
+                            format!("spec `{body}` is not `name (version)`; skipped"),
+                        );
                         continue;
                     };
                     let (version, platform) = match version.split_once('-') {
@@ -112,18 +120,25 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                         None => (version, None),
                     };
                     if version.is_empty() {
-                        warn(&mut warnings, format!("spec `{body}` has an empty version; skipped"));
+                        warn(
+                            &mut warnings,
+                            format!("spec `{body}` has an empty version; skipped"),
+                        );
                         continue;
                     }
                     let mut package = Package::new(Ecosystem::RubyGems, name, version);
                     package.line = Some(line_no);
                     if let Some(p) = platform {
-                        package.qualifiers.insert("platform".to_owned(), p.to_owned());
+                        package
+                            .qualifiers
+                            .insert("platform".to_owned(), p.to_owned());
                     }
                     package.resolved = match (section, &remote) {
-                        (Section::Git, Some(r)) => {
-                            Some(revision.as_ref().map_or_else(|| r.clone(), |rev| format!("{r}@{rev}")))
-                        }
+                        (Section::Git, Some(r)) => Some(
+                            revision
+                                .as_ref()
+                                .map_or_else(|| r.clone(), |rev| format!("{r}@{rev}")),
+                        ),
                         (Section::Path, Some(r)) => Some(format!("path:{r}")),
                         (Section::Gem, Some(r)) if !is_rubygems(r) => Some(r.clone()),
                         _ => None,
@@ -134,7 +149,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     let name = body.split(' ').next().unwrap_or(body);
                     match packages.len().checked_sub(1) {
                         Some(last) if !name.is_empty() => pending.push((last, name.to_owned())),
-                        _ => warn(&mut warnings, format!("dependency `{body}` outside a spec; ignored")),
+                        _ => warn(
+                            &mut warnings,
+                            format!("dependency `{body}` outside a spec; ignored"),
+                        ),
                     }
                 }
                 _ => {}
@@ -146,11 +164,19 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         return Err(ParseError::new("no GEM, GIT or PATH section: not a Gemfile.lock").at(line, 1));
     }
 
-    let versions: BTreeMap<String, String> = packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
+    let versions: BTreeMap<String, String> = packages
+        .iter()
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect();
     for (index, name) in pending {
-        let Some(version) = versions.get(&name) else { continue };
+        let Some(version) = versions.get(&name) else {
+            continue;
+        };
         if let Some(package) = packages.get_mut(index) {
-            let r = PackageRef { name, version: Some(version.clone()) };
+            let r = PackageRef {
+                name,
+                version: Some(version.clone()),
+            };
             if !package.dependencies.contains(&r) {
                 package.dependencies.push(r);
             }

@@ -267,15 +267,16 @@ struct V1Node<'v> {
     children: BTreeMap<&'v str, usize>,
 }
 
+/// A v1 `dependencies` map still to visit: (parent node index, depth, parent line, the map).
+type Pending<'v> = (Option<usize>, usize, u32, &'v Map<String, Value>);
+
 /// v1 nested `dependencies`.
 fn parse_v1(deps: &Map<String, Value>, lines: &KeyLines<'_>) -> Result<Parsed, ParseError> {
     let mut parsed = Parsed::default();
     let mut nodes: Vec<V1Node<'_>> = Vec::new();
     let mut roots: BTreeMap<&str, usize> = BTreeMap::new();
     let root_line = lines.find(1, "dependencies", 0).unwrap_or(0);
-    // (parent index, depth, parent line, children map)
-    let mut queue: Vec<(Option<usize>, usize, u32, &Map<String, Value>)> =
-        vec![(None, 0, root_line, deps)];
+    let mut queue: Vec<Pending<'_>> = vec![(None, 0, root_line, deps)];
     while let Some((parent, depth, parent_line, children)) = queue.pop() {
         if depth > MAX_DEPTH {
             return Err(ParseError::new(format!(

@@ -91,9 +91,15 @@ struct RawResolution {
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
     let raw: RawLock = yaml_serde::from_str(text).map_err(|e| yaml_error(&e))?;
-    let major = raw.lockfile_version.as_ref().and_then(scalar).and_then(|v| {
-        v.split('.').next().and_then(|m| m.trim_start_matches('v').parse::<u32>().ok())
-    });
+    let major = raw
+        .lockfile_version
+        .as_ref()
+        .and_then(scalar)
+        .and_then(|v| {
+            v.split('.')
+                .next()
+                .and_then(|m| m.trim_start_matches('v').parse::<u32>().ok())
+        });
     let slash_keys = major.is_some_and(|m| m < 6);
     let lines = key_lines(text, "packages:");
 
@@ -110,10 +116,14 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             return None;
         }
         // `/other/1.0.0` or `other@1.0.0` (an alias or a tarball key).
-        if let Some(id) = ids.get(base_key(&v, slash_keys)).or_else(|| {
-            ids.get(base_key(v.trim_start_matches('/'), slash_keys))
-        }) {
-            return Some(PackageRef { name: id.0.clone(), version: Some(id.1.clone()) });
+        if let Some(id) = ids
+            .get(base_key(&v, slash_keys))
+            .or_else(|| ids.get(base_key(v.trim_start_matches('/'), slash_keys)))
+        {
+            return Some(PackageRef {
+                name: id.0.clone(),
+                version: Some(id.1.clone()),
+            });
         }
         let version = strip_peers(&v, slash_keys);
         let key_v6 = format!("/{name}@{version}");
@@ -121,24 +131,37 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         let key_v9 = format!("{name}@{version}");
         for key in [&key_v9, &key_v6, &key_v5] {
             if let Some(id) = ids.get(key.as_str()) {
-                return Some(PackageRef { name: id.0.clone(), version: Some(id.1.clone()) });
+                return Some(PackageRef {
+                    name: id.0.clone(),
+                    version: Some(id.1.clone()),
+                });
             }
         }
-        Some(PackageRef { name: name.to_owned(), version: Some(version.to_owned()) })
+        Some(PackageRef {
+            name: name.to_owned(),
+            version: Some(version.to_owned()),
+        })
     };
 
     let v9 = !raw.snapshots.is_empty();
     let mut packages = Vec::new();
     for (key, entry) in &raw.packages {
-        let Some((name, version)) = ids.get(base_key(key, slash_keys)).cloned() else { continue };
+        let Some((name, version)) = ids.get(base_key(key, slash_keys)).cloned() else {
+            continue;
+        };
         let mut package = Package::new(Ecosystem::Npm, name, version);
         package.line = lines.get(key.as_str()).copied();
         if let Some(resolution) = &entry.resolution {
-            package.hashes.extend(resolution.integrity.as_deref().and_then(Hash::from_sri));
+            package
+                .hashes
+                .extend(resolution.integrity.as_deref().and_then(Hash::from_sri));
             package.resolved = resolution.tarball.clone();
         }
-        let mut edges: Vec<(&String, &Value)> =
-            entry.dependencies.iter().chain(&entry.optional_dependencies).collect();
+        let mut edges: Vec<(&String, &Value)> = entry
+            .dependencies
+            .iter()
+            .chain(&entry.optional_dependencies)
+            .collect();
         let mut optional = entry.optional == Some(true);
         if v9 {
             let base = base_key(key, slash_keys);
@@ -175,7 +198,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         apply_dev_scope_from_importers(&raw, &mut packages, &resolve);
     }
     packages.sort_by_key(|p| p.line);
-    Ok(Parsed { packages, warnings: Vec::new() })
+    Ok(Parsed {
+        packages,
+        warnings: Vec::new(),
+    })
 }
 
 /// v9 has no `dev` flag: a package reachable from `devDependencies` but not from
@@ -185,16 +211,26 @@ fn apply_dev_scope_from_importers(
     packages: &mut [Package],
     resolve: &dyn Fn(&str, &Value) -> Option<PackageRef>,
 ) {
-    let importers: Vec<&RawImporter> =
-        if raw.importers.is_empty() { vec![&raw.root] } else { raw.importers.values().collect() };
-    let index: BTreeMap<(String, String), usize> =
-        packages.iter().enumerate().map(|(i, p)| ((p.name.clone(), p.version.clone()), i)).collect();
+    let importers: Vec<&RawImporter> = if raw.importers.is_empty() {
+        vec![&raw.root]
+    } else {
+        raw.importers.values().collect()
+    };
+    let index: BTreeMap<(String, String), usize> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.name.clone(), p.version.clone()), i))
+        .collect();
     let reach = |roots: Vec<PackageRef>| -> BTreeSet<usize> {
         let mut seen = BTreeSet::new();
         let mut stack: Vec<PackageRef> = roots;
         while let Some(r) = stack.pop() {
-            let Some(version) = r.version.clone() else { continue };
-            let Some(&i) = index.get(&(r.name.clone(), version)) else { continue };
+            let Some(version) = r.version.clone() else {
+                continue;
+            };
+            let Some(&i) = index.get(&(r.name.clone(), version)) else {
+                continue;
+            };
             if seen.insert(i)
                 && let Some(p) = packages.get(i)
             {
@@ -208,8 +244,11 @@ fn apply_dev_scope_from_importers(
         .flat_map(|imp| imp.dependencies.iter().chain(&imp.optional_dependencies))
         .filter_map(|(n, v)| resolve(n, v))
         .collect();
-    let dev_roots: Vec<PackageRef> =
-        importers.iter().flat_map(|imp| imp.dev_dependencies.iter()).filter_map(|(n, v)| resolve(n, v)).collect();
+    let dev_roots: Vec<PackageRef> = importers
+        .iter()
+        .flat_map(|imp| imp.dev_dependencies.iter())
+        .filter_map(|(n, v)| resolve(n, v))
+        .collect();
     let prod = reach(prod_roots);
     let dev = reach(dev_roots);
     for i in dev.difference(&prod) {
@@ -238,7 +277,11 @@ fn dep_version(value: &Value) -> Option<String> {
 
 /// Drops the peer suffix of a dependency version: `(peer@1.0.0)` (v6+), `_peer@1.0.0` (v5).
 fn strip_peers(version: &str, slash_keys: bool) -> &str {
-    let cut = if slash_keys { version.find('_') } else { version.find('(') };
+    let cut = if slash_keys {
+        version.find('_')
+    } else {
+        version.find('(')
+    };
     cut.and_then(|i| version.get(..i)).unwrap_or(version)
 }
 
@@ -248,7 +291,10 @@ fn strip_peers(version: &str, slash_keys: bool) -> &str {
 fn base_key(key: &str, slash_keys: bool) -> &str {
     if slash_keys {
         let from = key.rfind('/').unwrap_or(0);
-        let cut = key.get(from..).and_then(|rest| rest.find('_')).map(|i| from + i);
+        let cut = key
+            .get(from..)
+            .and_then(|rest| rest.find('_'))
+            .map(|i| from + i);
         cut.and_then(|i| key.get(..i)).unwrap_or(key)
     } else {
         key.find('(').and_then(|i| key.get(..i)).unwrap_or(key)
@@ -267,8 +313,15 @@ fn package_id(key: &str, entry: &RawPackage, slash_keys: bool) -> Option<(String
         let at = trimmed.get(1..).and_then(|s| s.find('@')).map(|i| i + 1);
         at.and_then(|i| Some((trimmed.get(..i)?, trimmed.get(i + 1..)?)))
     };
-    let name = entry.name.clone().or_else(|| from_key.map(|k| k.0.to_owned()))?;
-    let version = entry.version.as_ref().and_then(scalar).or_else(|| from_key.map(|k| k.1.to_owned()))?;
+    let name = entry
+        .name
+        .clone()
+        .or_else(|| from_key.map(|k| k.0.to_owned()))?;
+    let version = entry
+        .version
+        .as_ref()
+        .and_then(scalar)
+        .or_else(|| from_key.map(|k| k.1.to_owned()))?;
     (!name.is_empty() && !version.is_empty()).then_some((name, version))
 }
 
@@ -284,13 +337,18 @@ fn key_lines(text: &str, section: &str) -> BTreeMap<String, u32> {
         if !inside {
             continue;
         }
-        let Some(rest) = line.strip_prefix("  ") else { continue };
+        let Some(rest) = line.strip_prefix("  ") else {
+            continue;
+        };
         if rest.starts_with(' ') {
             continue;
         }
-        let Some(key) = rest.trim_end().strip_suffix(':') else { continue };
+        let Some(key) = rest.trim_end().strip_suffix(':') else {
+            continue;
+        };
         let key = key.trim_matches(|c| c == '\'' || c == '"');
-        map.entry(key.to_owned()).or_insert(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        map.entry(key.to_owned())
+            .or_insert(u32::try_from(i + 1).unwrap_or(u32::MAX));
     }
     map
 }
