@@ -442,6 +442,16 @@ fn pipfile_counts_and_dev_scope() {
         ),
         ("3.6.1", 2, true)
     );
+    let lines: Vec<(Scope, Option<u32>)> = parsed
+        .packages
+        .iter()
+        .filter(|p| p.name == "aiohttp")
+        .map(|p| (p.scope, p.line))
+        .collect();
+    assert_eq!(
+        lines,
+        [(Scope::Required, Some(36)), (Scope::Dev, Some(2564))]
+    );
     // a package only in `develop`
     let dev_only = parsed
         .packages

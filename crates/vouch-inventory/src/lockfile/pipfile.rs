@@ -28,8 +28,9 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         ("develop", &lock.develop, Scope::Dev),
     ] {
         let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
+        let mut cursor = Cursor::new(text, section_at);
         for (name, entry) in entries {
-            let line = key_line(text, section_at, name);
+            let line = cursor.key_line(name);
             let Some(obj) = entry.as_object() else {
                 parsed.warnings.push(ParseWarning {
                     line,
@@ -72,10 +73,42 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
-/// The line of `"name":` after the section key (a cheap scan; `None` if not found verbatim).
-fn key_line(text: &str, from: usize, name: &str) -> Option<u32> {
-    let needle = format!("\"{name}\":");
-    let rest = text.get(from..)?;
-    let at = from + rest.find(&needle)?;
-    Some(crate::line_col(text.as_bytes(), at).0)
+/// Finds the line of each `"name":` key after a section's start. pipenv writes keys sorted,
+/// as they are iterated here, so each search starts where the last one ended (linear overall);
+/// a key not found from there is searched again from the section start.
+struct Cursor<'t> {
+    text: &'t str,
+    start: usize,
+    at: usize,
+    line: u32,
+}
+
+impl<'t> Cursor<'t> {
+    fn new(text: &'t str, start: usize) -> Self {
+        let line = crate::line_col(text.as_bytes(), start).0;
+        Self {
+            text,
+            start,
+            at: start,
+            line,
+        }
+    }
+
+    fn key_line(&mut self, name: &str) -> Option<u32> {
+        let needle = format!("\"{name}\":");
+        if let Some(found) = self.text.get(self.at..).and_then(|r| r.find(&needle)) {
+            let at = self.at + found;
+            let newlines = self
+                .text
+                .get(self.at..at)
+                .map_or(0, |s| s.matches('\n').count());
+            self.line = self
+                .line
+                .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+            self.at = at;
+            return Some(self.line);
+        }
+        let at = self.start + self.text.get(self.start..)?.find(&needle)?;
+        Some(crate::line_col(self.text.as_bytes(), at).0)
+    }
 }
