@@ -107,9 +107,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         },
     };
 
+    let lines = LineIndex::new(text);
     let mut packages = Vec::with_capacity(lock.package.len());
     for (i, spanned) in lock.package.into_iter().enumerate() {
-        let (line, _) = line_col(text.as_bytes(), spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let p = spanned.into_inner();
         let mut package = Package::new(Ecosystem::PyPi, p.name.clone(), p.version);
         package.line = Some(line);
@@ -283,6 +284,30 @@ pub(crate) fn parse_hash(s: &str) -> Option<Hash> {
         _ => return None,
     };
     Hash::from_hex(algorithm, hex)
+}
+
+/// 1-based line numbers of byte offsets, by binary search over the newline positions (one
+/// pass over the text, instead of one per package).
+pub(crate) struct LineIndex {
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        Self {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    pub(crate) fn line(&self, offset: usize) -> u32 {
+        let before = self.newlines.partition_point(|&n| n < offset);
+        u32::try_from(before + 1).unwrap_or(u32::MAX)
+    }
 }
 
 /// A TOML error with its line and column.

@@ -20,10 +20,8 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::poetry::{parse_hash, toml_error};
-use crate::{
-    Ecosystem, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source, line_col,
-};
+use super::poetry::{LineIndex, parse_hash, toml_error};
+use crate::{Ecosystem, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -68,10 +66,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let lock: Lock = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     let mut warnings = Vec::new();
 
+    let lines = LineIndex::new(text);
     let entries: Vec<(u32, LockPackage)> = lock
         .package
         .into_iter()
-        .map(|s| (line_col(text.as_bytes(), s.span().start).0, s.into_inner()))
+        .map(|s| (lines.line(s.span().start), s.into_inner()))
         .collect();
 
     // normalised name -> indices of the entries with that name
