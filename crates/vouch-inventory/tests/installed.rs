@@ -358,6 +358,7 @@ fn rpm_sqlite_reads_the_packages_rpm_wrote() {
         "var/lib/rpm/rpmdb.sqlite",
     );
     assert!(parsed.warnings.is_empty(), "{:?}", warnings(&parsed));
+    assert_eq!(parsed.packages.len(), 2);
     insta::assert_json_snapshot!("rpm_sqlite", parsed.packages);
     let hello = parsed
         .packages
@@ -574,4 +575,117 @@ fn python_requires_dist_edges_skip_extras() {
     let deps: Vec<&str> = p.dependencies.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(deps, ["cffi", "idna"]);
     assert_eq!(p.licenses, ["OSI Approved :: MIT License"]);
+}
+
+/// An RPM header blob built by hand: (tag, type, value) entries, strings NUL-terminated and
+/// int32s big-endian, laid out as rpm stores them in `Packages.blob`.
+fn rpm_header(entries: &[(u32, u32, &[u8])]) -> Vec<u8> {
+    let mut index = Vec::new();
+    let mut data = Vec::new();
+    for (tag, ty, value) in entries {
+        for n in [*tag, *ty, u32::try_from(data.len()).unwrap(), 1] {
+            index.extend_from_slice(&n.to_be_bytes());
+        }
+        data.extend_from_slice(value);
+    }
+    let mut blob = Vec::new();
+    blob.extend_from_slice(&u32::try_from(entries.len()).unwrap().to_be_bytes());
+    blob.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+    blob.extend(index);
+    blob.extend(data);
+    blob
+}
+
+/// An rpmdb.sqlite image holding `blobs` as its Packages rows (hnum 1, 2, …).
+fn rpmdb(blobs: &[Vec<u8>]) -> Vec<u8> {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute(
+        "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)",
+        [],
+    )
+    .unwrap();
+    for b in blobs {
+        conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [b])
+            .unwrap();
+    }
+    conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+}
+
+#[test]
+fn rpm_hand_built_headers_good_and_bad() {
+    const STRING: u32 = 6;
+    const INT32: u32 = 4;
+    let good = rpm_header(&[
+        (1000, STRING, b"openssl-libs\0"),
+        (1001, STRING, b"3.0.7\0"),
+        (1002, STRING, b"27.el9\0"),
+        (1003, INT32, &1u32.to_be_bytes()),
+        (1022, STRING, b"x86_64\0"),
+        (1014, STRING, b"Apache-2.0\0"),
+        (1044, STRING, b"openssl-3.0.7-27.el9.src.rpm\0"),
+    ]);
+    let key = rpm_header(&[
+        (1000, STRING, b"gpg-pubkey\0"),
+        (1001, STRING, b"fd431d51\0"),
+        (1002, STRING, b"4ae0493b\0"),
+    ]);
+    let no_version = rpm_header(&[(1000, STRING, b"nover\0")]);
+    let unterminated = rpm_header(&[(1000, STRING, b"cut"), (1001, STRING, b"")]);
+    let mut absurd = good.clone();
+    absurd.splice(0..4, 0x0100_0000u32.to_be_bytes());
+    let mut past_end = rpm_header(&[(1000, STRING, b"x\0")]);
+    past_end.splice(16..20, 999u32.to_be_bytes()); // the entry's offset
+    let truncated = good.get(..good.len() - 5).unwrap().to_vec();
+    let db = rpmdb(&[
+        good,
+        key,
+        no_version,
+        unterminated,
+        absurd,
+        past_end,
+        truncated,
+    ]);
+    let parsed = parse(
+        FileKind::RpmSqlite,
+        &Source::alone("var/lib/rpm/rpmdb.sqlite", &db),
+    )
+    .unwrap();
+    let got: Vec<(&str, &str)> = parsed
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    assert_eq!(got, [("openssl-libs", "1:3.0.7-27.el9")]);
+    let p = parsed.packages.first().unwrap();
+    assert_eq!(
+        p.source_package,
+        Some(SourcePackage {
+            name: "openssl".into(),
+            version: "1:3.0.7-27.el9".into()
+        })
+    );
+    assert_eq!(
+        purl_of(p, None).to_string(),
+        "pkg:rpm/openssl-libs@1:3.0.7-27.el9?arch=x86_64"
+    );
+    assert_eq!(
+        warnings(&parsed),
+        [
+            "-: Packages row 3: header has no NAME or VERSION; skipped",
+            "-: Packages row 4: string of tag 1000 is not terminated; skipped",
+            "-: Packages row 5: header has 16777216 index entries (allowed 1 to 65535); skipped",
+            "-: Packages row 6: index entry 0 (tag 1000) points at offset 999, past the 2-byte data store; skipped",
+            "-: Packages row 7: header says 7 entries and 77 data bytes, but the blob has 192 bytes; skipped",
+        ]
+    );
+}
+
+#[test]
+fn rpm_database_without_packages_table_is_an_error() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute("CREATE TABLE Other (x)", []).unwrap();
+    let mut conn = conn;
+    let db = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+    let err = parse(FileKind::RpmSqlite, &Source::alone("rpmdb.sqlite", &db)).unwrap_err();
+    assert_eq!(err.message, "database has no `Packages` table");
 }
