@@ -11,12 +11,12 @@
 //! | [`Scheme::Go`] | Go modules | [`go::GoVersion`] (`v` prefix, pseudo-versions, `+incompatible`) |
 //! | [`Scheme::Pep440`] | PyPI | [`pep440::Pep440Version`] (the `pep440_rs` crate) |
 //! | [`Scheme::Dpkg`] | Debian, Ubuntu | [`dpkg::DpkgVersion`] (dpkg's `verrevcmp`) |
-//! | [`Scheme::Apk`] | Alpine, Wolfi, Chainguard | [`apk::ApkVersion`] (apk-tools' `apk_version_compare`) |
+//! | [`Scheme::Apk`] | Alpine, Alpaquita, Wolfi, Chainguard | [`apk::ApkVersion`] (apk-tools' `apk_version_compare`) |
 //! | [`Scheme::RubyGems`] | RubyGems | [`rubygems::GemVersion`] (`Gem::Version`) |
 //! | [`Scheme::Maven`] | Maven | [`maven::MavenVersion`] (`ComparableVersion`) |
 //! | [`Scheme::Packagist`] | Packagist | [`packagist::ComposerVersion`] (Composer / `version_compare`) |
 //! | [`Scheme::NuGet`] | NuGet | [`nuget::NuGetVersion`] (`NuGetVersion`) |
-//! | [`Scheme::Rpm`] | Red Hat, Rocky, AlmaLinux, openSUSE, SUSE | [`rpm::RpmVersion`] (`rpmvercmp`) |
+//! | [`Scheme::Rpm`] | Red Hat, Rocky, AlmaLinux, openSUSE, SUSE, Mageia, openEuler, Photon OS, Azure Linux | [`rpm::RpmVersion`] (`rpmvercmp`) |
 //!
 //! [`osv::evaluate`] applies the OSV `affected[].ranges` / `versions` rules with these orderings
 //! and answers [`osv::Verdict::Unknown`] (with the reason) whenever it cannot decide, never a silent
@@ -117,13 +117,13 @@ impl Scheme {
             "Go" => Scheme::Go,
             "PyPI" => Scheme::Pep440,
             "Debian" | "Ubuntu" => Scheme::Dpkg,
-            "Alpine" | "Wolfi" | "Chainguard" => Scheme::Apk,
+            "Alpine" | "Alpaquita" | "Wolfi" | "Chainguard" => Scheme::Apk,
             "RubyGems" => Scheme::RubyGems,
             "Maven" => Scheme::Maven,
             "Packagist" => Scheme::Packagist,
             "NuGet" => Scheme::NuGet,
             "Red Hat" | "Rocky Linux" | "AlmaLinux" | "openSUSE" | "SUSE" | "Mageia"
-            | "openEuler" => Scheme::Rpm,
+            | "openEuler" | "Photon OS" | "Azure Linux" => Scheme::Rpm,
             _ => return None,
         };
         Some(scheme)
