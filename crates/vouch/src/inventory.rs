@@ -1,0 +1,45 @@
+//! Inventorying a directory for the commands that need one (`scan`, `sbom`, `vulns`).
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use vouch_inventory::Inventory;
+use vouch_inventory::walk::{self, WalkOptions};
+
+use crate::cli::WalkArgs;
+use crate::progress::WalkProgress;
+
+/// Walks `path`, printing each warning on stderr. With `--strict`, any warning is an error.
+pub fn collect(path: &Path, args: &WalkArgs) -> anyhow::Result<Inventory> {
+    let options = WalkOptions { excludes: args.exclude.clone(), ..WalkOptions::default() };
+    let progress = WalkProgress::new("inventory");
+    let subject = subject_name(path);
+    let result = walk::inventory(path, &subject, &options, &progress);
+    progress.finish();
+    let inventory = result.with_context(|| format!("cannot inventory {}", path.display()))?;
+    for w in &inventory.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.strict && !inventory.warnings.is_empty() {
+        anyhow::bail!(
+            "{} warning(s) while inventorying {} and --strict is set",
+            inventory.warnings.len(),
+            path.display()
+        );
+    }
+    Ok(inventory)
+}
+
+/// The name a scanned directory goes by: its own name, or the canonical path's last part for
+/// `.` and the like.
+fn subject_name(path: &Path) -> String {
+    let named = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    named
+        .filter(|n| n != "." && n != "..")
+        .or_else(|| {
+            path.canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .unwrap_or_else(|| path.display().to_string())
+}
