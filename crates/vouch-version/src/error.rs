@@ -19,7 +19,10 @@ pub enum VersionError {
         len: usize,
     },
     /// The input is not a version of this scheme.
-    #[error("invalid {scheme} version `{input}` at column {column}: {reason}")]
+    #[error(
+        "invalid {scheme} version `{}` at column {column}: {reason}",
+        shorten(input)
+    )]
     Invalid {
         /// The scheme it was parsed under.
         scheme: Scheme,
@@ -48,5 +51,13 @@ impl VersionError {
             column,
             reason: reason.into(),
         }
+    }
+}
+
+/// The input as shown in messages: at most 64 characters, then `…`.
+fn shorten(input: &str) -> String {
+    match input.char_indices().nth(64) {
+        Some((cut, _)) => format!("{}…", input.get(..cut).unwrap_or(input)),
+        None => input.to_owned(),
     }
 }

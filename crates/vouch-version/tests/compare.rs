@@ -872,6 +872,99 @@ fn rpm_rpmvercmp_at() {
 
 // ---------------------------------------------------------------- errors
 
+/// One rejected input per scheme, with the exact variant, column and reason.
+#[test]
+fn each_scheme_says_what_is_wrong() {
+    let cases: &[(Scheme, &str, usize, &str)] = &[
+        (
+            Scheme::SemVer,
+            "1.0",
+            1,
+            "unexpected end of input while parsing minor version number",
+        ),
+        (
+            Scheme::Go,
+            "v1.02.3",
+            2,
+            "invalid leading zero in minor version number",
+        ),
+        (
+            Scheme::Dpkg,
+            "1.0-a_b",
+            6,
+            "invalid character in revision number",
+        ),
+        (Scheme::Dpkg, "x:1.0", 1, "epoch in version is not a number"),
+        (Scheme::Dpkg, "1.0-", 5, "revision number is empty"),
+        (
+            Scheme::Apk,
+            "1.0_foo",
+            4,
+            "not an apk version: expected digit{.digit}…{letter}{_suffix{number}}…{~hash}{-rN}",
+        ),
+        (Scheme::RubyGems, "1..2", 3, "empty segment after `.`"),
+        (
+            Scheme::RubyGems,
+            "1.0 beta",
+            4,
+            "unexpected character in version",
+        ),
+        (
+            Scheme::Packagist,
+            "1.0.0-foo",
+            6,
+            "unexpected text after the version number",
+        ),
+        (
+            Scheme::Packagist,
+            "dev-master",
+            1,
+            "branch versions have no order",
+        ),
+        (
+            Scheme::NuGet,
+            "1.0.0.0.0",
+            9,
+            "more than four version numbers",
+        ),
+        (
+            Scheme::NuGet,
+            "2147483648.0",
+            1,
+            "version number is larger than 2147483647",
+        ),
+        (Scheme::Rpm, "1.0-", 5, "release is empty"),
+        (Scheme::Rpm, "1:2:3", 4, "more than one `:` in version"),
+    ];
+    for (scheme, input, column, reason) in cases {
+        assert_eq!(
+            parse(*scheme, input).unwrap_err(),
+            VersionError::Invalid {
+                scheme: *scheme,
+                input: (*input).to_owned(),
+                column: *column,
+                reason: (*reason).to_owned(),
+            },
+            "{scheme} {input}"
+        );
+    }
+    let e = parse(Scheme::Pep440, "1.0+").unwrap_err();
+    assert!(
+        matches!(&e, VersionError::Invalid { reason, .. } if reason.contains("local")),
+        "{e}"
+    );
+    // Long input is cut in the message (the field keeps all of it).
+    let long = "1.".repeat(129);
+    let e = parse(Scheme::Maven, &long).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "invalid maven version `{}…` at column 1: maven versions are at most 256 characters long",
+            &long[..64]
+        )
+    );
+}
+
 #[test]
 fn errors_name_the_problem() {
     for scheme in Scheme::ALL {
