@@ -689,3 +689,80 @@ fn rpm_database_without_packages_table_is_an_error() {
     let err = parse(FileKind::RpmSqlite, &Source::alone("rpmdb.sqlite", &db)).unwrap_err();
     assert_eq!(err.message, "database has no `Packages` table");
 }
+
+/// Deterministic byte mutations (xorshift) of every fixture of the Python, Go and installed
+/// parsers: flips, truncations, duplicated and deleted spans. Any result is fine; a panic is
+/// not. A cheap, always-run complement to `cargo fuzz` (see fuzz/README.md).
+#[test]
+fn mutated_fixtures_never_panic() {
+    let cases: [(FileKind, &str); 14] = [
+        (
+            FileKind::Requirements,
+            "python/sigstore-python.install.requirements-hashes.txt",
+        ),
+        (
+            FileKind::Requirements,
+            "python/req-include/requirements.txt",
+        ),
+        (FileKind::PoetryLock, "python/old-category.poetry.lock"),
+        (FileKind::UvLock, "python/bad.uv.lock"),
+        (FileKind::PipfileLock, "python/bad.Pipfile.lock"),
+        (FileKind::GoMod, "go/replace/go.mod"),
+        (FileKind::GoMod, "go/gitleaks.go.mod"),
+        (
+            FileKind::PythonInstalled,
+            "dist-info/dist-packages/six-1.16.0.egg-info/PKG-INFO",
+        ),
+        (FileKind::NodeModule, "node_modules/is-number/package.json"),
+        (
+            FileKind::DpkgStatus,
+            "dpkg/trivy-corrupsed/var/lib/dpkg/status",
+        ),
+        (FileKind::DpkgStatusD, "dpkg/syft-status.d-doc-examples"),
+        (FileKind::ApkInstalled, "apk/trivy-apk-installed"),
+        (FileKind::ApkInstalled, "apk/syft-corrupt-installed"),
+        (FileKind::RpmSqlite, "rpm/rpmdb.sqlite"),
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for (kind, rel) in cases {
+        let original = read(rel);
+        let rounds = if kind == FileKind::RpmSqlite { 40 } else { 300 };
+        for _ in 0..rounds {
+            let mut bytes = original.clone();
+            for _ in 0..=(next() % 4) {
+                let len = bytes.len().max(1) as u64;
+                let at = (next() % len) as usize;
+                match next() % 5 {
+                    0 => {
+                        if let Some(b) = bytes.get_mut(at) {
+                            *b ^= 1 << (next() % 8);
+                        }
+                    }
+                    1 => bytes.truncate(at),
+                    2 => {
+                        let end = (at + (next() % 64) as usize).min(bytes.len());
+                        let span: Vec<u8> = bytes.get(at..end).unwrap_or(&[]).to_vec();
+                        bytes.splice(at..at, span);
+                    }
+                    3 => {
+                        let end = (at + (next() % 64) as usize).min(bytes.len());
+                        bytes.drain(at.min(end)..end);
+                    }
+                    _ => {
+                        let special = [b'\n', b'\\', b'[', b'"', b':', b'(', b'#', b'=', 0, 0xff];
+                        if let Some(b) = bytes.get_mut(at) {
+                            *b = special[(next() % special.len() as u64) as usize];
+                        }
+                    }
+                }
+            }
+            let _ = parse(kind, &Source::alone(rel, &bytes));
+        }
+    }
+}
