@@ -30,16 +30,21 @@ fn cmp_num(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-fn comparable_qualifier(q: &str) -> String {
+/// `comparableQualifier`, without building strings: Maven compares `"<index>"` for known
+/// qualifiers and `"7-<qualifier>"` for others as strings, which is this pair's order.
+fn comparable_qualifier(q: &str) -> (u8, &str) {
     const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
     if matches!(q, "ga" | "final" | "release") {
-        return "5".into();
+        return (RELEASE, "");
     }
     match QUALIFIERS.iter().position(|x| *x == q) {
-        Some(i) => i.to_string(),
-        None => format!("7-{q}"),
+        Some(i) => (u8::try_from(i).unwrap_or(RELEASE), ""),
+        None => (7, q),
     }
 }
+
+/// Index of the release qualifier `""`.
+const RELEASE: u8 = 5;
 
 fn string_item(value: &str, followed_by_digit: bool) -> Item {
     let value = match (followed_by_digit, value) {
@@ -99,7 +104,7 @@ impl Item {
                     Ordering::Greater
                 }
             }
-            Item::Str(s) => comparable_qualifier(s).as_str().cmp("5"),
+            Item::Str(s) => str_cmp_null(s),
             Item::Comb(s, d) => match str_cmp_null(s) {
                 Ordering::Equal => d.cmp_null(),
                 o => o,
@@ -186,7 +191,7 @@ fn str_cmp(a: &str, b: &str) -> Ordering {
 }
 
 fn str_cmp_null(a: &str) -> Ordering {
-    comparable_qualifier(a).as_str().cmp("5")
+    comparable_qualifier(a).cmp(&(RELEASE, ""))
 }
 
 /// `ListItem.normalize()`.
