@@ -589,6 +589,21 @@ fn go_malformed_require_is_an_error() {
             "`require` expects a module path and a version, found 1 word(s)"
         )
     );
+    let empty = parse(
+        FileKind::GoMod,
+        &Source::alone("go.mod", b"module x\nrequire ()\nrequire a v1\n"),
+    )
+    .unwrap();
+    assert_eq!(empty.packages.len(), 1);
+    let err = parse(
+        FileKind::GoMod,
+        &Source::alone("go.mod", b"module x\nrequire ( a v1\n)\n"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (Some(2), "unexpected `a` after `require (`")
+    );
     let err = parse(
         FileKind::GoMod,
         &Source::alone("go.mod", b"module x\nrequire (\n a v1\n"),

@@ -61,6 +61,18 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     block = Some(first.clone());
                     continue;
                 }
+                if rest.first().is_some_and(|t| t == "(") {
+                    // `require ()`, or entries on the `(` line: go.mod allows neither except
+                    // an empty block.
+                    if rest.len() == 2 && rest.get(1).is_some_and(|t| t == ")") {
+                        continue;
+                    }
+                    return Err(ParseError::new(format!(
+                        "unexpected `{}` after `{first} (`",
+                        rest.get(1).map_or("", String::as_str)
+                    ))
+                    .at(line_no, 1));
+                }
                 (first.clone(), rest)
             }
         };
