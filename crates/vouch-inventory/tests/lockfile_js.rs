@@ -702,3 +702,18 @@ fn npm_v1_alias() {
     assert_eq!(app.dependencies[0].name, "string-width");
     assert_eq!(app.dependencies[0].version.as_deref(), Some("4.2.3"));
 }
+
+/// A pnpm key that yields no name and version is skipped with a warning naming it.
+#[test]
+fn pnpm_bad_key_warns() {
+    let lock = b"lockfileVersion: '6.0'\n\npackages:\n\n  /ok@1.0.0:\n    resolution: {integrity: sha512-AA==}\n\n  /broken:\n    resolution: {integrity: sha512-AA==}\n";
+    let parsed = parse(FileKind::PnpmLock, &Source::alone("pnpm-lock.yaml", lock)).expect("parses");
+    assert_eq!(parsed.packages.len(), 1);
+    assert_eq!(parsed.packages[0].line, Some(5));
+    assert_eq!(parsed.warnings.len(), 1);
+    assert_eq!(parsed.warnings[0].line, Some(8));
+    assert_eq!(
+        parsed.warnings[0].message,
+        "package key `/broken` names no package and version; skipped"
+    );
+}

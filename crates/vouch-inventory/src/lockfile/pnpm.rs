@@ -20,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use yaml_serde::Value;
 
-use crate::{Ecosystem, Hash, Package, PackageRef, ParseError, Parsed, Scope, Source};
+use crate::{
+    Ecosystem, Hash, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source,
+};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -143,10 +145,16 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         })
     };
 
+    let mut warnings = Vec::new();
     let v9 = !raw.snapshots.is_empty();
     let mut packages = Vec::new();
     for (key, entry) in &raw.packages {
         let Some((name, version)) = ids.get(base_key(key, slash_keys)).cloned() else {
+            warnings.push(ParseWarning {
+                line: lines.get(key.as_str()).copied(),
+                column: None,
+                message: format!("package key `{key}` names no package and version; skipped"),
+            });
             continue;
         };
         let mut package = Package::new(Ecosystem::Npm, name, version);
@@ -198,10 +206,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         apply_dev_scope_from_importers(&raw, &mut packages, &resolve);
     }
     packages.sort_by_key(|p| p.line);
-    Ok(Parsed {
-        packages,
-        warnings: Vec::new(),
-    })
+    Ok(Parsed { packages, warnings })
 }
 
 /// v9 has no `dev` flag: a package reachable from `devDependencies` but not from
