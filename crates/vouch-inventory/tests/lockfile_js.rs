@@ -717,3 +717,16 @@ fn pnpm_bad_key_warns() {
         "package key `/broken` names no package and version; skipped"
     );
 }
+
+/// A git dependency's `#<commit>` is not a SHA-1 of a tarball, and stays in `resolved`.
+#[test]
+fn yarn_classic_git_fragment_is_not_a_hash() {
+    let lock = b"# yarn lockfile v1\n\n\"left-pad@git+https://github.com/a/left-pad.git\":\n  version \"1.3.0\"\n  resolved \"git+https://github.com/a/left-pad.git#5a4c1ee6c3c1a8e7e4c6f5e0a8f8b2a1c9d0e1f2\"\n";
+    let parsed = parse(FileKind::YarnLock, &Source::alone("yarn.lock", lock)).expect("parses");
+    let p = find(&parsed, "left-pad", "1.3.0");
+    assert!(p.hashes.is_empty());
+    assert_eq!(
+        p.resolved.as_deref(),
+        Some("git+https://github.com/a/left-pad.git#5a4c1ee6c3c1a8e7e4c6f5e0a8f8b2a1c9d0e1f2")
+    );
+}

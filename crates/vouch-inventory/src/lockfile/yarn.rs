@@ -213,10 +213,16 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 package.hashes.extend(
                     resolved
                         .and_then(|r| r.rsplit_once('#'))
+                        // A git URL's fragment is a commit id, not a tarball hash.
+                        .filter(|(url, _)| url.ends_with(".tgz"))
                         .and_then(|(_, fragment)| Hash::from_hex(HashAlgorithm::Sha1, fragment)),
                 );
             }
-            package.resolved = resolved.map(|r| r.split('#').next().unwrap_or(r).to_owned());
+            // Keep a git URL's `#<commit>`: it pins what was fetched.
+            package.resolved = resolved.map(|r| match r.rsplit_once('#') {
+                Some((url, _)) if url.ends_with(".tgz") => url.to_owned(),
+                _ => r.clone(),
+            });
         }
         packages.push((entry, package));
     }
