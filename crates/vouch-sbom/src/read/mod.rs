@@ -1,0 +1,441 @@
+//! Reading other tools' SBOMs: CycloneDX JSON 1.2 to 1.7 and SPDX 2.2/2.3 JSON.
+//!
+//! The readers are lenient about what they do not need (missing fields, unknown fields,
+//! numbers where strings are expected) and strict about what they do: a component becomes a
+//! [`Component`] only with a purl whose type vouch knows ([`Ecosystem::from_name`]) and a
+//! version. Everything else goes to [`ReadSbom::unmapped`] with the reason, so a caller can say
+//! how much of the SBOM it could not evaluate.
+//!
+//! Components with the same purl are merged (hashes, licences and dependencies unioned). The
+//! document's own subject (CycloneDX `metadata.component`, the package an SPDX document
+//! `DESCRIBES`) is reported as [`ReadSbom::subject`], not as a component; an
+//! operating-system component becomes [`ReadSbom::distro`].
+
+mod cyclonedx;
+mod spdx;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use packageurl::PackageUrl;
+use serde::{Deserialize, Deserializer};
+use vouch_inventory::{Component, Distro, Ecosystem, Hash, HashAlgorithm, Scope, SourcePackage};
+
+/// Which format a document was, with the version it declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    /// CycloneDX JSON; `spec_version` as declared (`1.6`).
+    CycloneDx { spec_version: String },
+    /// SPDX JSON; `version` without the `SPDX-` prefix (`2.3`).
+    Spdx { version: String },
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::CycloneDx { spec_version } => write!(f, "CycloneDX {spec_version}"),
+            Format::Spdx { version } => write!(f, "SPDX {version}"),
+        }
+    }
+}
+
+/// What an SBOM holds, in vouch's model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadSbom {
+    pub format: Format,
+    /// The name of what the document describes (CycloneDX `metadata.component`, with its
+    /// group; the SPDX package the document `DESCRIBES`, else the document's name).
+    pub subject: Option<String>,
+    /// The operating system the document names (a CycloneDX `operating-system` component or
+    /// an SPDX `OPERATING_SYSTEM` package; Trivy spells it `OPERATING-SYSTEM`): `id` is its name, `version_id` its version.
+    pub distro: Option<Distro>,
+    /// Components with a known purl type and a version, sorted by ecosystem, name, version and
+    /// purl. `evidence` is empty: the SBOM does not say which of the scanned files held them.
+    pub components: Vec<Component>,
+    /// Components vouch could not map, in document order.
+    pub unmapped: Vec<Unmapped>,
+}
+
+/// A component that was not turned into a [`Component`], and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmapped {
+    /// The name as the document gives it (with a CycloneDX group joined as `group/name`).
+    pub name: String,
+    pub version: Option<String>,
+    /// The CycloneDX `type` or SPDX `primaryPackagePurpose` (`application`, `LIBRARY`, …).
+    pub kind: Option<String>,
+    pub purl: Option<String>,
+    pub reason: UnmappedReason,
+}
+
+/// Why a component could not be mapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnmappedReason {
+    /// It has no purl.
+    NoPurl,
+    /// Its purl does not parse; the parser's message.
+    InvalidPurl(String),
+    /// Its purl type (`maven`, `nuget`, `generic`, …) is not an ecosystem vouch knows.
+    UnsupportedType(String),
+    /// Neither the purl nor the component gives a version.
+    NoVersion,
+}
+
+impl fmt::Display for UnmappedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnmappedReason::NoPurl => f.write_str("no purl"),
+            UnmappedReason::InvalidPurl(m) => write!(f, "invalid purl: {m}"),
+            UnmappedReason::UnsupportedType(t) => write!(f, "purl type `{t}` is not supported"),
+            UnmappedReason::NoVersion => f.write_str("no version"),
+        }
+    }
+}
+
+/// Why a document could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    #[error("not valid JSON at line {line} column {column}: {message}")]
+    Json {
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("CycloneDX XML is not supported: convert it to CycloneDX JSON")]
+    Xml,
+    #[error("SPDX tag-value is not supported: convert it to SPDX JSON")]
+    TagValue,
+    #[error(
+        "not a CycloneDX or SPDX JSON document: no `bomFormat: \"CycloneDX\"` and no `spdxVersion`"
+    )]
+    UnknownFormat,
+    #[error("unsupported CycloneDX specVersion `{0}`: vouch reads 1.2 to 1.7")]
+    UnsupportedCycloneDx(String),
+    #[error("unsupported SPDX version `{0}`: vouch reads SPDX-2.2 and SPDX-2.3 JSON")]
+    UnsupportedSpdx(String),
+    #[error("invalid {format} document at line {line} column {column}: {message}")]
+    Invalid {
+        format: &'static str,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+}
+
+impl ReadError {
+    fn json(err: &serde_json::Error) -> Self {
+        let (line, column, message) = split(err);
+        ReadError::Json {
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn invalid(format: &'static str, err: &serde_json::Error) -> Self {
+        let (line, column, message) = split(err);
+        ReadError::Invalid {
+            format,
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+fn split(err: &serde_json::Error) -> (u32, u32, String) {
+    let msg = err.to_string();
+    let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    (
+        u32::try_from(err.line()).unwrap_or(u32::MAX),
+        u32::try_from(err.column()).unwrap_or(u32::MAX),
+        message,
+    )
+}
+
+/// Just enough of a document to tell which format it is.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Probe {
+    #[serde(rename = "bomFormat", deserialize_with = "lenient_string")]
+    bom_format: Option<String>,
+    #[serde(rename = "specVersion", deserialize_with = "lenient_string")]
+    spec_version: Option<String>,
+    #[serde(rename = "spdxVersion", deserialize_with = "lenient_string")]
+    spdx_version: Option<String>,
+}
+
+/// Detects the format of `bytes` and reads it.
+pub fn parse(bytes: &[u8]) -> Result<ReadSbom, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let rest = bytes.get(start..).unwrap_or_default();
+    if rest.starts_with(b"<") {
+        return Err(ReadError::Xml);
+    }
+    if rest.starts_with(b"SPDXVersion:") || rest.starts_with(b"##") {
+        return Err(ReadError::TagValue);
+    }
+    let probe: Probe = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        // Well-formed JSON whose top level is not an object.
+        serde_json::error::Category::Data => ReadError::UnknownFormat,
+        _ => ReadError::json(&e),
+    })?;
+    if probe.bom_format.as_deref() == Some("CycloneDX") {
+        let spec = probe.spec_version.unwrap_or_default();
+        if !matches!(spec.as_str(), "1.2" | "1.3" | "1.4" | "1.5" | "1.6" | "1.7") {
+            return Err(ReadError::UnsupportedCycloneDx(spec));
+        }
+        return cyclonedx::read(bytes, spec);
+    }
+    if let Some(v) = probe.spdx_version {
+        let version = match v.as_str() {
+            "SPDX-2.2" => "2.2",
+            "SPDX-2.3" => "2.3",
+            _ => return Err(ReadError::UnsupportedSpdx(v)),
+        };
+        return spdx::read(bytes, version.to_owned());
+    }
+    Err(ReadError::UnknownFormat)
+}
+
+/// A string, or a number or boolean written as one; anything else (null, arrays, objects) is
+/// treated as absent.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// One component as a reader found it, before mapping.
+#[derive(Default)]
+struct Found {
+    /// The document's identifier for it (bom-ref, SPDXID).
+    id: Option<String>,
+    name: String,
+    version: Option<String>,
+    kind: Option<String>,
+    purl: Option<String>,
+    scope: Scope,
+    hashes: Vec<Hash>,
+    licenses: Vec<String>,
+    source_package: Option<SourcePackage>,
+    resolved: Option<String>,
+}
+
+/// Maps what a reader found to components, merging by purl and resolving dependency edges
+/// (given as document identifiers) to purls.
+fn assemble(
+    format: Format,
+    subject: Option<String>,
+    distro: Option<Distro>,
+    found: Vec<Found>,
+    edges: &[(String, String)],
+) -> ReadSbom {
+    let mut by_purl: BTreeMap<String, Component> = BTreeMap::new();
+    let mut purl_of_id: BTreeMap<String, String> = BTreeMap::new();
+    let mut unmapped = Vec::new();
+    for f in found {
+        match map(&f) {
+            Ok((ecosystem, name, version, purl)) => {
+                if let Some(id) = &f.id {
+                    purl_of_id.insert(id.clone(), purl.clone());
+                }
+                let c = by_purl.entry(purl.clone()).or_insert_with(|| Component {
+                    ecosystem,
+                    name,
+                    version,
+                    purl,
+                    scope: f.scope,
+                    hashes: Vec::new(),
+                    licenses: Vec::new(),
+                    source_package: None,
+                    resolved: None,
+                    evidence: Vec::new(),
+                    dependencies: Vec::new(),
+                });
+                c.scope = c.scope.merge(f.scope);
+                c.hashes.extend(f.hashes);
+                c.licenses.extend(f.licenses);
+                if c.source_package.is_none() {
+                    c.source_package = f.source_package;
+                }
+                if c.resolved.is_none() {
+                    c.resolved = f.resolved;
+                }
+            }
+            Err(reason) => unmapped.push(Unmapped {
+                name: f.name,
+                version: f.version,
+                kind: f.kind,
+                purl: f.purl,
+                reason,
+            }),
+        }
+    }
+    let mut deps: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (from, to) in edges {
+        if let (Some(a), Some(b)) = (purl_of_id.get(from), purl_of_id.get(to))
+            && a != b
+        {
+            deps.entry(a.as_str()).or_default().insert(b.as_str());
+        }
+    }
+    let deps: BTreeMap<String, Vec<String>> = deps
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
+        .collect();
+    let mut components: Vec<Component> = by_purl.into_values().collect();
+    for c in &mut components {
+        if let Some(d) = deps.get(&c.purl) {
+            c.dependencies.clone_from(d);
+        }
+        c.hashes.sort();
+        c.hashes.dedup();
+        c.licenses.sort();
+        c.licenses.dedup();
+    }
+    components.sort_by(|a, b| {
+        (a.ecosystem, &a.name, &a.version, &a.purl).cmp(&(
+            b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.purl,
+        ))
+    });
+    ReadSbom {
+        format,
+        subject,
+        distro,
+        components,
+        unmapped,
+    }
+}
+
+/// (ecosystem, name as the ecosystem spells it, version, canonical purl).
+fn map(f: &Found) -> Result<(Ecosystem, String, String, String), UnmappedReason> {
+    let raw = f
+        .purl
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or(UnmappedReason::NoPurl)?;
+    let mut purl: PackageUrl<'static> = raw
+        .parse()
+        .map_err(|e: packageurl::Error| UnmappedReason::InvalidPurl(e.to_string()))?;
+    let ecosystem = Ecosystem::from_name(purl.ty())
+        .ok_or_else(|| UnmappedReason::UnsupportedType(purl.ty().to_owned()))?;
+    let version = purl
+        .version()
+        .map(str::to_owned)
+        .or_else(|| f.version.clone())
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(UnmappedReason::NoVersion)?;
+    if purl.version().is_none() {
+        // The component's own version completes a version-less purl, so the purl identifies
+        // what is matched.
+        purl.with_version(version.clone())
+            .map_err(|e| UnmappedReason::InvalidPurl(e.to_string()))?;
+    }
+    // Trivy (and the purl spec for rpm) writes the epoch as a qualifier; vouch's versions
+    // carry it, as dpkg and rpm compare it first.
+    let epoch = purl
+        .qualifiers()
+        .get("epoch")
+        .map(|e| e.to_string())
+        .filter(|e| !e.is_empty() && e != "0");
+    let version = match epoch {
+        Some(epoch) if !version.contains(':') => format!("{epoch}:{version}"),
+        _ => version,
+    };
+    let name = ecosystem_name(ecosystem, purl.namespace(), purl.name());
+    Ok((ecosystem, name, version, purl.to_string()))
+}
+
+/// Re-joins a purl's namespace and name the way the ecosystem spells package names.
+fn ecosystem_name(ecosystem: Ecosystem, namespace: Option<&str>, name: &str) -> String {
+    match (ecosystem, namespace.filter(|n| !n.is_empty())) {
+        (Ecosystem::Npm, Some(ns)) if ns.starts_with('@') => format!("{ns}/{name}"),
+        (Ecosystem::Npm, Some(ns)) => format!("@{ns}/{name}"),
+        (Ecosystem::Go | Ecosystem::Packagist, Some(ns)) => format!("{ns}/{name}"),
+        _ => name.to_owned(),
+    }
+}
+
+/// The name an unmapped component is reported under: Maven `group:artifact`, others
+/// `group/name` when there is a group.
+fn display_name(purl_type: Option<&str>, group: Option<&str>, name: &str) -> String {
+    match group.filter(|g| !g.is_empty()) {
+        Some(g) if purl_type == Some("maven") => format!("{g}:{name}"),
+        Some(g) => format!("{g}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// A hash from an algorithm name as CycloneDX (`SHA-256`) or SPDX (`SHA256`) spells it.
+fn hash(algorithm: &str, hex: &str) -> Option<Hash> {
+    let algorithm = match algorithm.to_ascii_uppercase().replace('-', "").as_str() {
+        "MD5" => HashAlgorithm::Md5,
+        "SHA1" => HashAlgorithm::Sha1,
+        "SHA256" => HashAlgorithm::Sha256,
+        "SHA384" => HashAlgorithm::Sha384,
+        "SHA512" => HashAlgorithm::Sha512,
+        _ => return None,
+    };
+    Hash::from_hex(algorithm, hex.trim())
+}
+
+/// A licence string worth keeping: not empty, `NOASSERTION` or `NONE`.
+fn licence(s: Option<&str>) -> Option<String> {
+    let s = s?.trim();
+    (!s.is_empty() && s != "NOASSERTION" && s != "NONE").then(|| s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_rejoin_per_ecosystem() {
+        assert_eq!(
+            ecosystem_name(Ecosystem::Npm, Some("@babel"), "core"),
+            "@babel/core"
+        );
+        assert_eq!(
+            ecosystem_name(Ecosystem::Npm, Some("babel"), "core"),
+            "@babel/core"
+        );
+        assert_eq!(
+            ecosystem_name(Ecosystem::Go, Some("github.com/a"), "b"),
+            "github.com/a/b"
+        );
+        assert_eq!(
+            ecosystem_name(Ecosystem::Packagist, Some("guzzlehttp"), "guzzle"),
+            "guzzlehttp/guzzle"
+        );
+        assert_eq!(
+            ecosystem_name(Ecosystem::Debian, Some("debian"), "libc6"),
+            "libc6"
+        );
+        assert_eq!(
+            display_name(Some("maven"), Some("org.apache"), "commons"),
+            "org.apache:commons"
+        );
+    }
+
+    #[test]
+    fn hashes_accept_both_spellings() {
+        let hex = "a".repeat(64);
+        assert_eq!(hash("SHA-256", &hex), hash("SHA256", &hex));
+        assert!(hash("SHA-256", &hex).is_some());
+        assert!(hash("BLAKE3", &hex).is_none());
+        assert!(hash("SHA-256", "abc").is_none());
+    }
+}

@@ -1,0 +1,192 @@
+//! SPDX 2.2 / 2.3 JSON, leniently.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use vouch_inventory::{Distro, Scope};
+
+use super::{Format, Found, ReadError, ReadSbom, assemble, hash, lenient_string, licence};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Document {
+    #[serde(deserialize_with = "lenient_string")]
+    name: Option<String>,
+    #[serde(rename = "documentDescribes")]
+    document_describes: Vec<serde_json::Value>,
+    packages: Vec<Package>,
+    relationships: Vec<Relationship>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Package {
+    #[serde(rename = "SPDXID", deserialize_with = "lenient_string")]
+    spdx_id: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    name: Option<String>,
+    #[serde(rename = "versionInfo", deserialize_with = "lenient_string")]
+    version_info: Option<String>,
+    #[serde(rename = "downloadLocation", deserialize_with = "lenient_string")]
+    download_location: Option<String>,
+    #[serde(rename = "licenseDeclared", deserialize_with = "lenient_string")]
+    license_declared: Option<String>,
+    #[serde(rename = "licenseConcluded", deserialize_with = "lenient_string")]
+    license_concluded: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    description: Option<String>,
+    checksums: Vec<Checksum>,
+    #[serde(rename = "externalRefs")]
+    external_refs: Vec<ExternalRef>,
+    #[serde(rename = "primaryPackagePurpose", deserialize_with = "lenient_string")]
+    purpose: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Checksum {
+    #[serde(deserialize_with = "lenient_string")]
+    algorithm: Option<String>,
+    #[serde(rename = "checksumValue", deserialize_with = "lenient_string")]
+    value: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ExternalRef {
+    #[serde(rename = "referenceType", deserialize_with = "lenient_string")]
+    ty: Option<String>,
+    #[serde(rename = "referenceLocator", deserialize_with = "lenient_string")]
+    locator: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Relationship {
+    #[serde(rename = "spdxElementId", deserialize_with = "lenient_string")]
+    from: Option<String>,
+    #[serde(rename = "relationshipType", deserialize_with = "lenient_string")]
+    ty: Option<String>,
+    #[serde(rename = "relatedSpdxElement", deserialize_with = "lenient_string")]
+    to: Option<String>,
+}
+
+pub(super) fn read(bytes: &[u8], version: String) -> Result<ReadSbom, ReadError> {
+    let doc: Document =
+        serde_json::from_slice(bytes).map_err(|e| ReadError::invalid("SPDX", &e))?;
+    let mut described: BTreeSet<&str> = doc
+        .document_describes
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let mut edges = Vec::new();
+    let mut dev: BTreeSet<&str> = BTreeSet::new();
+    let mut optional: BTreeSet<&str> = BTreeSet::new();
+    for r in &doc.relationships {
+        let (Some(from), Some(ty), Some(to)) =
+            (r.from.as_deref(), r.ty.as_deref(), r.to.as_deref())
+        else {
+            continue;
+        };
+        match ty {
+            "DESCRIBES" if from == "SPDXRef-DOCUMENT" => {
+                described.insert(to);
+            }
+            "DESCRIBED_BY" if to == "SPDXRef-DOCUMENT" => {
+                described.insert(from);
+            }
+            "DEPENDS_ON" => edges.push((from.to_owned(), to.to_owned())),
+            // `A X_DEPENDENCY_OF B`: B depends on A.
+            _ if ty.ends_with("DEPENDENCY_OF") => {
+                edges.push((to.to_owned(), from.to_owned()));
+                match ty {
+                    "DEV_DEPENDENCY_OF" | "TEST_DEPENDENCY_OF" => {
+                        dev.insert(from);
+                    }
+                    "OPTIONAL_DEPENDENCY_OF" => {
+                        optional.insert(from);
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let described_packages: Vec<&Package> = doc
+        .packages
+        .iter()
+        .filter(|p| {
+            p.spdx_id
+                .as_deref()
+                .is_some_and(|id| described.contains(id))
+        })
+        .collect();
+    let subject = match described_packages.as_slice() {
+        [one] => one.name.clone(),
+        _ => doc.name.clone(),
+    };
+    let mut distro = None;
+    let mut found = Vec::new();
+    for p in &doc.packages {
+        let id = p.spdx_id.as_deref().unwrap_or_default();
+        if described.contains(id) && described_packages.len() == 1 {
+            continue;
+        }
+        let purl = p
+            .external_refs
+            .iter()
+            .find(|r| r.ty.as_deref() == Some("purl"))
+            .and_then(|r| r.locator.clone());
+        if matches!(
+            p.purpose.as_deref(),
+            Some("OPERATING_SYSTEM" | "OPERATING-SYSTEM")
+        ) && purl.is_none()
+            && distro.is_none()
+            && let Some(name) = p.name.as_deref().filter(|n| !n.is_empty())
+        {
+            distro = Some(Distro {
+                id: name.to_ascii_lowercase(),
+                version_id: p.version_info.clone(),
+                codename: None,
+                pretty_name: p.description.clone(),
+            });
+            continue;
+        }
+        let licenses = licence(p.license_declared.as_deref())
+            .or_else(|| licence(p.license_concluded.as_deref()))
+            .into_iter()
+            .collect();
+        found.push(Found {
+            id: p.spdx_id.clone(),
+            name: p.name.clone().unwrap_or_default(),
+            version: p.version_info.clone(),
+            kind: p.purpose.clone(),
+            purl,
+            scope: if dev.contains(id) {
+                Scope::Dev
+            } else if optional.contains(id) {
+                Scope::Optional
+            } else {
+                Scope::Required
+            },
+            hashes: p
+                .checksums
+                .iter()
+                .filter_map(|c| hash(c.algorithm.as_deref()?, c.value.as_deref()?))
+                .collect(),
+            licenses,
+            source_package: None,
+            resolved: p
+                .download_location
+                .clone()
+                .filter(|l| !matches!(l.as_str(), "NOASSERTION" | "NONE" | "")),
+        });
+    }
+    Ok(assemble(
+        Format::Spdx { version },
+        subject,
+        distro,
+        found,
+        &edges,
+    ))
+}
