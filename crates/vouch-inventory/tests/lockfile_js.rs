@@ -730,3 +730,62 @@ fn yarn_classic_git_fragment_is_not_a_hash() {
         Some("git+https://github.com/a/left-pad.git#5a4c1ee6c3c1a8e7e4c6f5e0a8f8b2a1c9d0e1f2")
     );
 }
+
+/// GIT and PATH sections, in the shape Bundler 2.5 writes (hand-written: no fixture in the
+/// corpus has a GIT section).
+#[test]
+fn gemfile_git_and_path_sources() {
+    let lock = b"GIT
+  remote: https://github.com/rails/rails.git
+  revision: 0123456789abcdef0123456789abcdef01234567
+  branch: main
+  specs:
+    activesupport (8.1.0.alpha)
+      tzinfo (~> 2.0)
+
+PATH
+  remote: .
+  specs:
+    myapp (0.1.0)
+      activesupport
+
+GEM
+  remote: https://rubygems.org/
+  specs:
+    tzinfo (2.0.6)
+    broken-line
+
+PLATFORMS
+  ruby
+
+DEPENDENCIES
+  myapp!
+";
+    let parsed =
+        parse(FileKind::GemfileLock, &Source::alone("Gemfile.lock", lock)).expect("parses");
+    let names: Vec<String> = parsed
+        .packages
+        .iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect();
+    assert_eq!(
+        names,
+        ["activesupport@8.1.0.alpha", "myapp@0.1.0", "tzinfo@2.0.6"]
+    );
+    let rails = find(&parsed, "activesupport", "8.1.0.alpha");
+    assert_eq!(
+        rails.resolved.as_deref(),
+        Some("https://github.com/rails/rails.git@0123456789abcdef0123456789abcdef01234567")
+    );
+    assert_eq!(rails.dependencies[0].version.as_deref(), Some("2.0.6"));
+    let app = find(&parsed, "myapp", "0.1.0");
+    assert_eq!(app.resolved.as_deref(), Some("path:."));
+    assert_eq!(app.line, Some(12));
+    assert_eq!(app.dependencies[0].version.as_deref(), Some("8.1.0.alpha"));
+    assert_eq!(find(&parsed, "tzinfo", "2.0.6").resolved, None);
+    assert_eq!(parsed.warnings.len(), 1);
+    assert_eq!(
+        (parsed.warnings[0].line, parsed.warnings[0].column),
+        (Some(19), Some(5))
+    );
+}
