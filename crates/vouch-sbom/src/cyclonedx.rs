@@ -386,8 +386,7 @@ fn licences(recorded: &[String]) -> Vec<LicenceChoice> {
         let mut parts: Vec<String> = Vec::new();
         for l in &classified {
             let p = match l {
-                Licence::Id(s) | Licence::Expression(s) => (*s).to_owned(),
-                Licence::Text(s) => (*s).to_owned(),
+                Licence::Id(s) | Licence::Expression(s) | Licence::Text(s) => (*s).to_owned(),
             };
             if !parts.contains(&p) {
                 parts.push(p);

@@ -16,7 +16,8 @@ pub(crate) enum Licence<'a> {
 
 /// Identifiers of the SPDX licence list 3.29 (which the `spdx` crate knows) that the
 /// CycloneDX 1.6 schema's `spdx.schema.json` enumeration (list 3.28) does not have yet; a
-/// `license.id` must be in that enumeration, so these are written as `expression`s instead.
+/// `license.id` must be in that enumeration, so these are written as `license.name` instead
+/// (or inside the one `expression` when the component's licences form one).
 /// `tests/schema.rs` checks this list against the schema.
 pub(crate) const NOT_IN_CYCLONEDX_ENUM: &[&str] = &[
     "BSD-2-Clause-pos-unchanged",

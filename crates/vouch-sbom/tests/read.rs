@@ -351,6 +351,34 @@ fn unmapped_reasons_and_merging() {
 }
 
 #[test]
+fn into_inventory_keeps_unmapped_as_warnings() {
+    let inv = read("peers/trivy-fs.cdx.json").into_inventory("sboms/app.cdx.json");
+    assert_eq!(inv.subject, "app");
+    assert_eq!(inv.components.len(), 86);
+    assert_eq!(inv.files.len(), 1);
+    assert_eq!(
+        (
+            inv.files[0].path.as_str(),
+            inv.files[0].kind.as_str(),
+            inv.files[0].packages
+        ),
+        ("sboms/app.cdx.json", "CycloneDX 1.6", 86)
+    );
+    let messages: Vec<&str> = inv.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "component `php/composer.lock` not evaluated: no purl",
+            "component `py/requirements.txt` not evaluated: no purl",
+            "component `web/package-lock.json` not evaluated: no purl",
+        ]
+    );
+    let inv = read("read-errors/unmapped.cdx.json").into_inventory("x.json");
+    assert!(inv.warnings.iter().any(|w| w.message
+        == "component `org.apache.commons:commons-lang3` 3.14.0 not evaluated: purl type `maven` is not supported"));
+}
+
+#[test]
 fn errors_name_the_reason() {
     let err = |p: &str| read::parse(&fixture(p)).expect_err(p);
     assert_eq!(

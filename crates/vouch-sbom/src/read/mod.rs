@@ -19,7 +19,10 @@ use std::fmt;
 
 use packageurl::PackageUrl;
 use serde::{Deserialize, Deserializer};
-use vouch_inventory::{Component, Distro, Ecosystem, Hash, HashAlgorithm, Scope, SourcePackage};
+use vouch_inventory::{
+    Component, Distro, Ecosystem, Hash, HashAlgorithm, Inventory, Scope, SourceFile, SourcePackage,
+    Warning,
+};
 
 /// Which format a document was, with the version it declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +57,48 @@ pub struct ReadSbom {
     pub components: Vec<Component>,
     /// Components vouch could not map, in document order.
     pub unmapped: Vec<Unmapped>,
+}
+
+impl ReadSbom {
+    /// The SBOM as an [`Inventory`], for code that works on inventories (advisory matching):
+    /// `path` names the SBOM file; it becomes the subject when the document names none and the
+    /// one entry of [`Inventory::files`], and each unmapped component becomes a
+    /// [`Warning`] on it, so what could not be evaluated stays visible.
+    pub fn into_inventory(self, path: &str) -> Inventory {
+        let mut warnings: Vec<Warning> = self
+            .unmapped
+            .iter()
+            .map(|u| {
+                let version = u
+                    .version
+                    .as_deref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default();
+                Warning {
+                    path: path.to_owned(),
+                    line: None,
+                    column: None,
+                    message: format!(
+                        "component `{}`{version} not evaluated: {}",
+                        u.name, u.reason
+                    ),
+                }
+            })
+            .collect();
+        warnings.sort();
+        warnings.dedup();
+        Inventory {
+            subject: self.subject.unwrap_or_else(|| path.to_owned()),
+            distro: self.distro,
+            files: vec![SourceFile {
+                path: path.to_owned(),
+                kind: self.format.to_string(),
+                packages: self.components.len(),
+            }],
+            components: self.components,
+            warnings,
+        }
+    }
 }
 
 /// A component that was not turned into a [`Component`], and why.
