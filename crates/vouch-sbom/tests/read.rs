@@ -195,6 +195,30 @@ fn trivy_rootfs_cyclonedx_and_spdx() {
     );
 }
 
+/// The test validator agrees with the peers' own validators: their CycloneDX passes; Trivy's
+/// SPDX spells the purpose `OPERATING-SYSTEM`, which the SPDX 2.3 JSON schema (enum
+/// `OPERATING_SYSTEM`) rejects, and which the reader accepts anyway.
+#[test]
+fn peer_documents_against_the_schemas() {
+    for p in [
+        "peers/trivy-fs.cdx.json",
+        "peers/trivy-rootfs.cdx.json",
+        "peers/cdxgen-js.cdx.json",
+    ] {
+        let text = String::from_utf8(fixture(p)).expect("utf-8");
+        assert_eq!(common::cyclonedx_errors(&text), Vec::<String>::new(), "{p}");
+    }
+    let fs = String::from_utf8(fixture("peers/trivy-fs.spdx.json")).expect("utf-8");
+    assert_eq!(common::spdx_errors(&fs), Vec::<String>::new());
+    let rootfs = String::from_utf8(fixture("peers/trivy-rootfs.spdx.json")).expect("utf-8");
+    let errors = common::spdx_errors(&rootfs);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("\"OPERATING-SYSTEM\" is not one of"),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn cdxgen_npm_cyclonedx() {
     let sbom = read("peers/cdxgen-js.cdx.json");
