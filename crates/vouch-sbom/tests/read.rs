@@ -482,3 +482,21 @@ fn fuzz_regressions_do_not_panic() {
     }
     assert!(n > 0, "no regression inputs in {}", dir.display());
 }
+
+#[test]
+fn nulls_count_as_empty() {
+    let cdx = read::parse(
+        br#"{"bomFormat":"CycloneDX","specVersion":"1.5","metadata":null,"components":[{"name":"a","purl":"pkg:npm/a@1.0.0","hashes":null,"licenses":null,"properties":null,"components":null}],"dependencies":null}"#,
+    )
+    .expect("nulls are empty");
+    assert_eq!(cdx.components.len(), 1);
+    let spdx = read::parse(br#"{"spdxVersion":"SPDX-2.2","packages":null,"relationships":null}"#)
+        .expect("nulls");
+    assert_eq!(
+        spdx.format,
+        Format::Spdx {
+            version: "2.2".into()
+        }
+    );
+    assert!(spdx.components.is_empty() && spdx.unmapped.is_empty());
+}

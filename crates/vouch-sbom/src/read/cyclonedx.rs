@@ -5,13 +5,17 @@ use vouch_inventory::{Distro, Scope, SourcePackage};
 
 use super::{
     Format, Found, ReadError, ReadSbom, assemble, display_name, hash, lenient_string, licence,
+    null_default,
 };
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Bom {
+    #[serde(deserialize_with = "null_default")]
     metadata: Metadata,
+    #[serde(deserialize_with = "null_default")]
     components: Vec<CdxComponent>,
+    #[serde(deserialize_with = "null_default")]
     dependencies: Vec<Dependency>,
 }
 
@@ -40,11 +44,15 @@ struct CdxComponent {
     purl: Option<String>,
     #[serde(deserialize_with = "lenient_string")]
     scope: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     hashes: Vec<CdxHash>,
+    #[serde(deserialize_with = "null_default")]
     licenses: Vec<LicenceChoice>,
+    #[serde(deserialize_with = "null_default")]
     properties: Vec<Property>,
-    #[serde(rename = "externalReferences")]
+    #[serde(rename = "externalReferences", deserialize_with = "null_default")]
     external_references: Vec<ExternalReference>,
+    #[serde(deserialize_with = "null_default")]
     components: Vec<CdxComponent>,
 }
 
@@ -97,7 +105,7 @@ struct ExternalReference {
 struct Dependency {
     #[serde(rename = "ref", deserialize_with = "lenient_string")]
     reference: Option<String>,
-    #[serde(rename = "dependsOn")]
+    #[serde(rename = "dependsOn", deserialize_with = "null_default")]
     depends_on: Vec<serde_json::Value>,
 }
 

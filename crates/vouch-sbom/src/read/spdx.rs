@@ -5,16 +5,20 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use vouch_inventory::{Distro, Scope};
 
-use super::{Format, Found, ReadError, ReadSbom, assemble, hash, lenient_string, licence};
+use super::{
+    Format, Found, ReadError, ReadSbom, assemble, hash, lenient_string, licence, null_default,
+};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Document {
     #[serde(deserialize_with = "lenient_string")]
     name: Option<String>,
-    #[serde(rename = "documentDescribes")]
+    #[serde(rename = "documentDescribes", deserialize_with = "null_default")]
     document_describes: Vec<serde_json::Value>,
+    #[serde(deserialize_with = "null_default")]
     packages: Vec<Package>,
+    #[serde(deserialize_with = "null_default")]
     relationships: Vec<Relationship>,
 }
 
@@ -35,8 +39,9 @@ struct Package {
     license_concluded: Option<String>,
     #[serde(deserialize_with = "lenient_string")]
     description: Option<String>,
+    #[serde(deserialize_with = "null_default")]
     checksums: Vec<Checksum>,
-    #[serde(rename = "externalRefs")]
+    #[serde(rename = "externalRefs", deserialize_with = "null_default")]
     external_refs: Vec<ExternalRef>,
     #[serde(rename = "primaryPackagePurpose", deserialize_with = "lenient_string")]
     purpose: Option<String>,
