@@ -47,13 +47,14 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 
     // Unpinned requirements that a constraints file pins.
     let unpinned = std::mem::take(&mut state.unpinned);
+    let mut listed: BTreeSet<String> = state
+        .packages
+        .iter()
+        .map(|p| vouch_purl::normalize_pypi(&p.name))
+        .collect();
     for (name, line) in unpinned {
         let key = vouch_purl::normalize_pypi(&name);
-        if state
-            .packages
-            .iter()
-            .any(|p| vouch_purl::normalize_pypi(&p.name) == key)
-        {
+        if !listed.insert(key.clone()) {
             continue;
         }
         if let Some(version) = state.constraints.get(&key) {
