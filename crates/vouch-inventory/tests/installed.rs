@@ -766,3 +766,29 @@ fn mutated_fixtures_never_panic() {
         }
     }
 }
+
+#[test]
+fn os_databases_with_a_stray_latin1_byte_are_still_read() {
+    let status = b"Package: a\nStatus: install ok installed\nMaintainer: Jos\xe9\nVersion: 1.0\n";
+    let parsed = parse(
+        FileKind::DpkgStatus,
+        &Source::alone("var/lib/dpkg/status", status),
+    )
+    .unwrap();
+    assert_eq!(parsed.packages.len(), 1);
+    assert_eq!(
+        warnings(&parsed),
+        ["3: file is not valid UTF-8; invalid bytes replaced"]
+    );
+    let apk = b"P:a\nV:1.0-r0\nm:Jos\xe9\n";
+    let parsed = parse(
+        FileKind::ApkInstalled,
+        &Source::alone("lib/apk/db/installed", apk),
+    )
+    .unwrap();
+    assert_eq!(parsed.packages.len(), 1);
+    assert_eq!(
+        warnings(&parsed),
+        ["3: file is not valid UTF-8; invalid bytes replaced"]
+    );
+}

@@ -9,7 +9,7 @@
 //! SHA-1 of the package's control segment and becomes a SHA-1 hash (`Q2`, SHA-256, likewise).
 //!
 //! An entry without `P` or `V`, or a line that is not `X:value`, gives a warning with its line;
-//! the other entries are kept.
+//! the other entries are kept. Bytes that are not UTF-8 are replaced, with one warning.
 
 use base64::Engine as _;
 
@@ -31,8 +31,9 @@ struct Entry {
 }
 
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
-    let text = source.text()?;
     let mut parsed = Parsed::default();
+    let text = lossy_text(source, &mut parsed.warnings);
+    let text = text.as_ref();
     let mut current: Option<Entry> = None;
     for (i, line) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -155,4 +156,24 @@ fn shorten(s: &str) -> String {
         t.push('…');
     }
     t
+}
+
+/// The file as text. A package database is not rejected whole for a stray non-UTF-8 byte (old
+/// Latin-1 maintainer names and descriptions exist): bad bytes become U+FFFD and one warning
+/// gives the first one's position.
+fn lossy_text<'a>(
+    source: &Source<'a>,
+    warnings: &mut Vec<ParseWarning>,
+) -> std::borrow::Cow<'a, str> {
+    match source.text() {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(e) => {
+            warnings.push(ParseWarning {
+                line: e.line,
+                column: e.column,
+                message: "file is not valid UTF-8; invalid bytes replaced".to_owned(),
+            });
+            String::from_utf8_lossy(source.bytes)
+        }
+    }
 }

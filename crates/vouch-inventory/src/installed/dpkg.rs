@@ -16,7 +16,8 @@
 //!
 //! Damage is local: an unreadable line, a stanza without `Package`, an installed one without a
 //! valid `Version`, a `Package:` that starts a new stanza without a blank line: each gives a
-//! warning with its line and the other stanzas are kept.
+//! warning with its line and the other stanzas are kept. So does a byte that is not UTF-8 (it
+//! is replaced; the rest of the file is read).
 
 use crate::{
     Ecosystem, FileKind, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
@@ -39,10 +40,11 @@ impl Stanza<'_> {
 }
 
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
-    let text = source.text()?;
     let status_d = crate::detect(source.path) == Some(FileKind::DpkgStatusD)
         || source.path.contains("status.d/");
     let mut parsed = Parsed::default();
+    let text = lossy_text(source, &mut parsed.warnings);
+    let text = text.as_ref();
     for stanza in stanzas(text, &mut parsed.warnings) {
         if let Some(package) = package(&stanza, status_d, &mut parsed.warnings) {
             parsed.packages.push(package);
@@ -234,4 +236,24 @@ fn shorten(s: &str) -> String {
         t.push('…');
     }
     t
+}
+
+/// The file as text. A package database is not rejected whole for a stray non-UTF-8 byte (old
+/// Latin-1 maintainer names and descriptions exist): bad bytes become U+FFFD and one warning
+/// gives the first one's position.
+fn lossy_text<'a>(
+    source: &Source<'a>,
+    warnings: &mut Vec<ParseWarning>,
+) -> std::borrow::Cow<'a, str> {
+    match source.text() {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(e) => {
+            warnings.push(ParseWarning {
+                line: e.line,
+                column: e.column,
+                message: "file is not valid UTF-8; invalid bytes replaced".to_owned(),
+            });
+            String::from_utf8_lossy(source.bytes)
+        }
+    }
 }
