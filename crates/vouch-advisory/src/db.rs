@@ -1,0 +1,400 @@
+//! The local advisory database: one SQLite file.
+//!
+//! Schema (version 1):
+//!
+//! - `advisories(id PRIMARY KEY, modified, published, withdrawn, summary, details, informational,
+//!   content_sha256, json)`: one row per OSV record; `json` is the record's canonical JSON
+//!   (object keys sorted, no insignificant white space) and `content_sha256` its SHA-256;
+//! - `affected(ecosystem, release, name, id)`: one row per `affected[].package`, `ecosystem` being
+//!   the OSV ecosystem before any `:` (`Debian`), `release` what follows it (`12`, or empty) and
+//!   `name` the ecosystem-normalised package name, indexed on `(ecosystem, name)`;
+//! - `meta(key, value)`: `schema_version`.
+//!
+//! **Content digest**: `sha256:` followed by the hex SHA-256 of, for every advisory in ascending
+//! `id` order (byte order), the line `id TAB modified TAB content_sha256 LF`. It depends only on
+//! which records the database holds, not on the order they were imported in.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde_json::Value;
+use vouch_digest::Digest;
+use vouch_inventory::Ecosystem;
+
+use crate::osv::Record;
+
+const SCHEMA_VERSION: &str = "1";
+
+/// Why the database could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbError {
+    #[error("no advisory database at {path}; run `vouch db import` or `vouch db update` first")]
+    Missing { path: PathBuf },
+    #[error("{path} is not a vouch advisory database (corrupt, or another kind of file)")]
+    Corrupt {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{path} has advisory database schema version {found}, this vouch reads version {SCHEMA_VERSION}")]
+    Schema { path: PathBuf, found: String },
+    #[error("cannot create the directory for {path}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("advisory database {path}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("import stopped after {done} records (simulated failure); nothing was written")]
+    Interrupted { done: usize },
+}
+
+/// An open advisory database.
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What one import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Records that were new or replaced an older version of themselves.
+    pub written: usize,
+    /// Records already present with the same or a newer `modified`.
+    pub unchanged: usize,
+}
+
+/// What `vouch db status` shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    pub advisories: usize,
+    pub withdrawn: usize,
+    /// Distinct advisories per OSV ecosystem (release suffix dropped), sorted by name.
+    pub ecosystems: BTreeMap<String, usize>,
+    /// The newest `modified` timestamp (string order), if any record exists.
+    pub newest_modified: Option<String>,
+    pub digest: String,
+}
+
+/// Serialises a JSON value canonically: object keys sorted by byte order, no white space.
+pub fn canonical_json(value: &Value) -> String {
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String((*k).clone()).to_string());
+                    out.push(':');
+                    if let Some(inner) = map.get(*k) {
+                        write(inner, out);
+                    }
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
+}
+
+/// The (ecosystem, release) of an OSV ecosystem string: `Debian:12` → (`Debian`, `12`).
+pub fn split_ecosystem(osv: &str) -> (&str, &str) {
+    match osv.split_once(':') {
+        Some((base, release)) => (base.trim(), release.trim()),
+        None => (osv.trim(), ""),
+    }
+}
+
+/// The package name as the `affected` index stores it.
+pub fn index_name(ecosystem_base: &str, name: &str) -> String {
+    match Ecosystem::from_name(ecosystem_base) {
+        Some(eco) => eco.normalize_name(name),
+        None => name.to_owned(),
+    }
+}
+
+impl Database {
+    /// Opens an existing database for reading and matching.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        if !path.is_file() {
+            return Err(DbError::Missing { path: path.to_owned() });
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| DbError::Corrupt { path: path.to_owned(), source })?;
+        let db = Self { conn, path: path.to_owned() };
+        db.check_schema()?;
+        Ok(db)
+    }
+
+    /// Opens a database for writing, creating the file (and its directory) when absent.
+    pub fn create(path: &Path) -> Result<Self, DbError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+        }
+        let exists = path.is_file() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let conn = Connection::open(path).map_err(|source| DbError::Corrupt { path: path.to_owned(), source })?;
+        let db = Self { conn, path: path.to_owned() };
+        if exists {
+            db.check_schema()?;
+        } else {
+            db.conn
+                .execute_batch(
+                    "PRAGMA journal_mode = DELETE;
+                     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                     CREATE TABLE advisories(
+                         id TEXT PRIMARY KEY,
+                         modified TEXT NOT NULL,
+                         published TEXT,
+                         withdrawn TEXT,
+                         summary TEXT,
+                         details TEXT,
+                         informational TEXT,
+                         content_sha256 TEXT NOT NULL,
+                         json TEXT NOT NULL);
+                     CREATE TABLE affected(
+                         ecosystem TEXT NOT NULL,
+                         release TEXT NOT NULL,
+                         name TEXT NOT NULL,
+                         id TEXT NOT NULL);
+                     CREATE INDEX affected_lookup ON affected(ecosystem, name);
+                     CREATE INDEX affected_id ON affected(id);",
+                )
+                .map_err(|source| DbError::Corrupt { path: path.to_owned(), source })?;
+            db.conn
+                .execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION])
+                .map_err(|e| db.sql(e))?;
+        }
+        Ok(db)
+    }
+
+    /// Opens an in-memory database (tests, benchmarks).
+    pub fn in_memory() -> Result<Self, DbError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| DbError::Sqlite { path: path.clone(), source })?;
+        let db = Self { conn, path };
+        db.conn
+            .execute_batch(
+                "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE advisories(id TEXT PRIMARY KEY, modified TEXT NOT NULL, published TEXT,
+                     withdrawn TEXT, summary TEXT, details TEXT, informational TEXT,
+                     content_sha256 TEXT NOT NULL, json TEXT NOT NULL);
+                 CREATE TABLE affected(ecosystem TEXT NOT NULL, release TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL);
+                 CREATE INDEX affected_lookup ON affected(ecosystem, name);
+                 CREATE INDEX affected_id ON affected(id);
+                 INSERT INTO meta(key, value) VALUES ('schema_version', '1');",
+            )
+            .map_err(|e| db.sql(e))?;
+        Ok(db)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> DbError {
+        DbError::Sqlite { path: self.path.clone(), source }
+    }
+
+    fn check_schema(&self) -> Result<(), DbError> {
+        let found: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+            .optional()
+            .map_err(|source| DbError::Corrupt { path: self.path.clone(), source })?;
+        match found {
+            Some(v) if v == SCHEMA_VERSION => Ok(()),
+            Some(v) => Err(DbError::Schema { path: self.path.clone(), found: v }),
+            None => Err(DbError::Schema { path: self.path.clone(), found: "none".into() }),
+        }
+    }
+
+    /// Imports records in one transaction: either all of them are written or none.
+    ///
+    /// A record replaces a stored one with the same id when its `modified` is newer, or equal with
+    /// a greater content hash (so the outcome does not depend on import order).
+    pub fn import(&mut self, records: &[Record]) -> Result<ImportSummary, DbError> {
+        self.import_inner(records, None)
+    }
+
+    /// [`Database::import`] that fails after `fail_after` records, to test that an interrupted
+    /// import leaves the database as it was.
+    #[doc(hidden)]
+    pub fn import_failing_after(&mut self, records: &[Record], fail_after: usize) -> Result<ImportSummary, DbError> {
+        self.import_inner(records, Some(fail_after))
+    }
+
+    fn import_inner(&mut self, records: &[Record], fail_after: Option<usize>) -> Result<ImportSummary, DbError> {
+        let path = self.path.clone();
+        let sql = |source| DbError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let mut summary = ImportSummary::default();
+        {
+            let mut existing = tx
+                .prepare("SELECT modified, content_sha256 FROM advisories WHERE id = ?1")
+                .map_err(sql)?;
+            let mut delete_aff = tx.prepare("DELETE FROM affected WHERE id = ?1").map_err(sql)?;
+            let mut upsert = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO advisories
+                     (id, modified, published, withdrawn, summary, details, informational, content_sha256, json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(sql)?;
+            let mut insert_aff = tx
+                .prepare("INSERT INTO affected(ecosystem, release, name, id) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(sql)?;
+            for (n, record) in records.iter().enumerate() {
+                if fail_after == Some(n) {
+                    return Err(DbError::Interrupted { done: n });
+                }
+                let a = &record.advisory;
+                let json = canonical_json(&record.json);
+                let sha = Digest::sha256(json.as_bytes()).hex();
+                let old: Option<(String, String)> =
+                    existing.query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(sql)?;
+                if let Some((old_modified, old_sha)) = old {
+                    let newer = (a.modified.as_str(), sha.as_str()) > (old_modified.as_str(), old_sha.as_str());
+                    if !newer {
+                        summary.unchanged += 1;
+                        continue;
+                    }
+                    delete_aff.execute([&a.id]).map_err(sql)?;
+                }
+                upsert
+                    .execute(params![
+                        a.id,
+                        a.modified,
+                        a.published,
+                        a.withdrawn,
+                        a.summary,
+                        a.details,
+                        record.informational,
+                        sha,
+                        json
+                    ])
+                    .map_err(sql)?;
+                let mut seen = std::collections::BTreeSet::new();
+                for aff in &a.affected {
+                    let Some(p) = &aff.package else { continue };
+                    let (base, release) = split_ecosystem(&p.ecosystem);
+                    let name = index_name(base, &p.name);
+                    if seen.insert((base.to_owned(), release.to_owned(), name.clone())) {
+                        insert_aff.execute(params![base, release, name, a.id]).map_err(sql)?;
+                    }
+                }
+                summary.written += 1;
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(summary)
+    }
+
+    /// The content digest (see the module docs).
+    pub fn digest(&self) -> Result<String, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, modified, content_sha256 FROM advisories ORDER BY id")
+            .map_err(|e| self.sql(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
+        let mut lines = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            let id: String = row.get(0).map_err(|e| self.sql(e))?;
+            let modified: String = row.get(1).map_err(|e| self.sql(e))?;
+            let sha: String = row.get(2).map_err(|e| self.sql(e))?;
+            lines.extend_from_slice(id.as_bytes());
+            lines.push(b'\t');
+            lines.extend_from_slice(modified.as_bytes());
+            lines.push(b'\t');
+            lines.extend_from_slice(sha.as_bytes());
+            lines.push(b'\n');
+        }
+        Ok(format!("sha256:{}", Digest::sha256(&lines).hex()))
+    }
+
+    /// Record counts, newest `modified` and the digest.
+    pub fn status(&self) -> Result<Status, DbError> {
+        let count = |q: &str| -> Result<usize, DbError> {
+            self.conn.query_row(q, [], |r| r.get::<_, i64>(0)).map(|n| n as usize).map_err(|e| self.sql(e))
+        };
+        let advisories = count("SELECT COUNT(*) FROM advisories")?;
+        let withdrawn = count("SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL")?;
+        let newest_modified: Option<String> = self
+            .conn
+            .query_row("SELECT MAX(modified) FROM advisories", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        let mut ecosystems = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT ecosystem, COUNT(DISTINCT id) FROM affected GROUP BY ecosystem ORDER BY ecosystem")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))
+            .map_err(|e| self.sql(e))?;
+        for row in rows {
+            let (eco, n) = row.map_err(|e| self.sql(e))?;
+            ecosystems.insert(eco, n);
+        }
+        let no_package = count("SELECT COUNT(*) FROM advisories WHERE id NOT IN (SELECT id FROM affected)")?;
+        if no_package > 0 {
+            ecosystems.insert("(no package)".into(), no_package);
+        }
+        Ok(Status { advisories, withdrawn, ecosystems, newest_modified, digest: self.digest()? })
+    }
+
+    /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name).
+    pub(crate) fn candidates(&self, ecosystem: &str, name: &str) -> Result<Vec<Value>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT a.id, a.json FROM affected f JOIN advisories a ON a.id = f.id
+                 WHERE f.ecosystem = ?1 AND f.name = ?2 AND a.withdrawn IS NULL ORDER BY a.id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([ecosystem, name], |r| r.get::<_, String>(1)).map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text = row.map_err(|e| self.sql(e))?;
+            // Stored by this crate; a row that no longer parses means the file was tampered with.
+            let value: Value = serde_json::from_str(&text).map_err(|_| DbError::Corrupt {
+                path: self.path.clone(),
+                source: rusqlite::Error::InvalidQuery,
+            })?;
+            out.push(value);
+        }
+        Ok(out)
+    }
+
+    /// The stored JSON of one advisory, withdrawn or not.
+    pub fn get(&self, id: &str) -> Result<Option<Value>, DbError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM advisories WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}

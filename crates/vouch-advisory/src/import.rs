@@ -1,0 +1,241 @@
+//! Reading advisories from files, folders and OSV zip exports.
+//!
+//! | input | read as |
+//! | --- | --- |
+//! | `*.json` | one OSV record |
+//! | `*.yaml`, `*.yml` | one OSV record in YAML (the PyPA database) |
+//! | `*.md` starting with a ```` ```toml ```` block | a RustSec advisory, converted to OSV |
+//! | `*.zip` | an OSV export (`all.zip`): every `*.json` entry, in name order |
+//! | a folder | every file above below it, in path order; hidden entries (`.git`) skipped |
+//!
+//! A malformed advisory is a [`Problem`] naming the file and the reason; the rest still imports.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::osv::{self, Record, RecordError};
+use crate::rustsec;
+
+/// Deepest folder nesting followed below an import root.
+const MAX_DEPTH: usize = 32;
+/// Largest single advisory accepted (a zip entry or a file).
+const MAX_RECORD: u64 = 16 * 1024 * 1024;
+/// Largest zip accepted in total, uncompressed.
+const MAX_ZIP_TOTAL: u64 = 4 * 1024 * 1024 * 1024;
+
+/// One advisory file that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file (for a zip entry: `archive.zip!entry.json`).
+    pub file: String,
+    pub error: RecordError,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.error)
+    }
+}
+
+/// Why an import root could not be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    #[error("cannot read {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a readable zip archive")]
+    Zip {
+        path: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
+    #[error("{path}: {what}")]
+    Limit { path: String, what: String },
+}
+
+/// Everything read from the import roots.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub records: Vec<Record>,
+    pub problems: Vec<Problem>,
+    /// Files (and zip entries) looked at.
+    pub files: usize,
+}
+
+/// Which format a file name says it holds, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+    RustSec,
+    Zip,
+}
+
+pub fn format_of(name: &str) -> Option<Format> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".json") {
+        Some(Format::Json)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(Format::Yaml)
+    } else if lower.ends_with(".md") {
+        Some(Format::RustSec)
+    } else if lower.ends_with(".zip") {
+        Some(Format::Zip)
+    } else {
+        None
+    }
+}
+
+/// Parses one advisory document. `None` for a Markdown file that is not a RustSec advisory
+/// (a README beside the advisories).
+pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Result<Record, RecordError>> {
+    match format {
+        Format::Json => Some(osv::parse_json(bytes)),
+        Format::Yaml => Some(osv::parse_yaml(bytes)),
+        Format::RustSec => {
+            let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+            if !bytes[start..].starts_with(b"```toml") {
+                return None;
+            }
+            Some(rustsec::parse(bytes))
+        }
+        Format::Zip => None,
+    }
+}
+
+impl Collected {
+    fn push(&mut self, file: String, result: Option<Result<Record, RecordError>>) {
+        match result {
+            None => {}
+            Some(Ok(r)) => {
+                self.files += 1;
+                self.records.push(r);
+            }
+            Some(Err(error)) => {
+                self.files += 1;
+                self.problems.push(Problem { file, error });
+            }
+        }
+    }
+}
+
+/// Reads every advisory below `roots` (files, folders, zip exports).
+pub fn read_paths(roots: &[PathBuf]) -> Result<Collected, ReadError> {
+    let mut out = Collected::default();
+    for root in roots {
+        read_path(root, 0, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadError> {
+    let io = |source| ReadError::Io { path: path.to_owned(), source };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        if depth >= MAX_DEPTH {
+            return Err(ReadError::Limit {
+                path: path.display().to_string(),
+                what: format!("folders nested deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(io)?
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .filter(|e| e.file_type().map(|t| !t.is_symlink()).unwrap_or(false))
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            let is_dir = entry.is_dir();
+            let known = entry.file_name().and_then(|n| n.to_str()).and_then(format_of).is_some();
+            if is_dir || known {
+                read_path(&entry, depth + 1, out)?;
+            }
+        }
+        return Ok(());
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let display = path.display().to_string();
+    let Some(format) = format_of(&name) else {
+        out.problems.push(Problem {
+            file: display,
+            error: RecordError::Shape("unknown file type; expected .json, .yaml, .yml, .md or .zip".into()),
+        });
+        return Ok(());
+    };
+    if format == Format::Zip {
+        let file = std::fs::File::open(path).map_err(io)?;
+        return read_zip(file, &display, out);
+    }
+    if meta.len() > MAX_RECORD {
+        out.problems.push(Problem {
+            file: display,
+            error: RecordError::Shape(format!("file is larger than {MAX_RECORD} bytes")),
+        });
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    out.push(display, parse_document(format, &bytes));
+    Ok(())
+}
+
+/// Reads every `*.json` entry of an OSV zip export, in entry-name order.
+pub fn read_zip<R: Read + std::io::Seek>(reader: R, display: &str, out: &mut Collected) -> Result<(), ReadError> {
+    let zip_err = |source| ReadError::Zip { path: display.to_owned(), source };
+    let mut archive = zip::ZipArchive::new(reader).map_err(zip_err)?;
+    let mut names: Vec<(String, usize)> = (0..archive.len())
+        .filter_map(|i| archive.name_for_index(i)?.ok().map(|n| (n.into_owned(), i)))
+        .filter(|(n, _)| !n.ends_with('/'))
+        .collect();
+    names.sort();
+    let mut total: u64 = 0;
+    for (name, index) in names {
+        let file = format!("{display}!{name}");
+        let Some(format) = format_of(&name).filter(|f| *f != Format::Zip) else { continue };
+        let mut entry = match archive.by_index(index) {
+            Ok(e) => e,
+            Err(e) => {
+                out.problems.push(Problem { file, error: RecordError::Shape(format!("unreadable zip entry: {e}")) });
+                continue;
+            }
+        };
+        if entry.size() > MAX_RECORD {
+            out.problems.push(Problem {
+                file,
+                error: RecordError::Shape(format!("entry is larger than {MAX_RECORD} bytes")),
+            });
+            continue;
+        }
+        total = total.saturating_add(entry.size());
+        if total > MAX_ZIP_TOTAL {
+            return Err(ReadError::Limit {
+                path: display.to_owned(),
+                what: format!("archive expands to more than {MAX_ZIP_TOTAL} bytes"),
+            });
+        }
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        // Bounded read: a lying size header cannot make us read more than the limit.
+        let read = (&mut entry).take(MAX_RECORD + 1).read_to_end(&mut bytes);
+        match read {
+            Ok(_) if bytes.len() as u64 > MAX_RECORD => out.problems.push(Problem {
+                file,
+                error: RecordError::Shape(format!("entry is larger than {MAX_RECORD} bytes")),
+            }),
+            Ok(_) => out.push(file, parse_document(format, &bytes)),
+            Err(e) => out.problems.push(Problem { file, error: RecordError::Shape(format!("unreadable zip entry: {e}")) }),
+        }
+    }
+    Ok(())
+}
+
+/// Reads an OSV zip export held in memory (what `vouch db update` downloads).
+pub fn read_zip_bytes(bytes: &[u8], display: &str) -> Result<Collected, ReadError> {
+    let mut out = Collected::default();
+    read_zip(std::io::Cursor::new(bytes), display, &mut out)?;
+    Ok(out)
+}

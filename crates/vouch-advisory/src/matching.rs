@@ -1,0 +1,560 @@
+//! Matching components against the database.
+//!
+//! For each component:
+//!
+//! 1. the lookup key is the OSV ecosystem (`Debian` becomes `Ubuntu` on an Ubuntu root, `Red Hat`
+//!    becomes `Rocky Linux` etc.) and the ecosystem-normalised name; OS packages are looked up by
+//!    their **source package** (name and version) when the component has one, as OSV keys distro
+//!    advisories by it;
+//! 2. every stored, not withdrawn record naming that package is evaluated per `affected` entry:
+//!    entries for another distro release (`Debian:11` on a Debian 12 root) are skipped; the
+//!    version is placed against the ranges and `versions` with `vouch_version::osv::evaluate`
+//!    under the ecosystem's ordering. A version or range vouch cannot order gives a finding that
+//!    says "could not evaluate", never a silent "not affected";
+//! 3. the records that affect (or may affect) one component are merged when their ids, aliases
+//!    or related ids meet (union-find), so a GHSA and a PYSEC record for the same CVE give one
+//!    finding listing every id. The **primary id** is the first of the merged ids in byte order
+//!    that is not a CVE (CVE only when nothing else exists);
+//! 4. fixed versions: the `fixed` events of the affecting entries that are above the installed
+//!    version;
+//! 5. severity: the CVSS vector of the newest CVSS version present (v4 over v3.1 over v3.0 over
+//!    v2, scored with `vouch-cvss`), else `database_specific.severity` (GHSA's `MODERATE`…),
+//!    else `medium` with `severity_source: "unrated"`; a merged finding takes its highest.
+//!
+//! Findings use `rule_id` = the primary advisory id (so SARIF shows one rule per advisory), and
+//! carry in `properties`: `advisory_ids`, `aliases`, `package`, `version`, `ecosystem`, `purl`,
+//! `fixed_versions`, `status` (`affected` or `could-not-evaluate`), `severity_source`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use vouch_inventory::{Component, Distro, Ecosystem};
+use vouch_report::{Finding, Location, Report, RuleMeta, Severity};
+use vouch_version::{Scheme, osv as vosv};
+
+use crate::db::{Database, DbError, index_name, split_ecosystem};
+use crate::osv::{Advisory, Affected, SeverityEntry};
+
+/// What to match.
+#[derive(Debug, Clone, Default)]
+pub struct MatchOptions {
+    /// Also report RustSec informational advisories (unmaintained, unsound, notice) at severity
+    /// `info`. Off by default: they are not vulnerabilities.
+    pub informational: bool,
+}
+
+/// Why matching stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatchError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Whether the component is known to be affected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
+pub enum MatchStatus {
+    Affected,
+    /// Could not evaluate; the reason.
+    CouldNotEvaluate(String),
+}
+
+/// One CVSS (or other) severity entry of a matched record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rating {
+    pub advisory: String,
+    /// OSV severity type (`CVSS_V3`, `CVSS_V4`, `CVSS_V2`) or `database_specific`.
+    pub kind: String,
+    pub vector: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    pub severity: Severity,
+}
+
+/// The component a match is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchedComponent {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+    /// The file the component was found in (first evidence), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// One (merged) vulnerability of one component.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnMatch {
+    pub component: MatchedComponent,
+    /// The primary id (see the module docs).
+    pub id: String,
+    /// Every merged advisory id, sorted.
+    pub ids: Vec<String>,
+    /// Aliases of the merged records that are not themselves stored ids, sorted.
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    pub severity: Severity,
+    pub severity_source: String,
+    pub ratings: Vec<Rating>,
+    /// Fixed versions named by the affecting ranges.
+    pub fixed: Vec<String>,
+    #[serde(flatten)]
+    pub status: MatchStatus,
+    /// RustSec informational kind, when this is such an advisory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    pub modified: String,
+    pub references: Vec<String>,
+    /// The finding reported for this match (suppression is recorded there).
+    pub finding: Finding,
+}
+
+/// The result of matching.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchOutcome {
+    pub matches: Vec<VulnMatch>,
+    pub db_digest: String,
+    pub components: usize,
+}
+
+impl MatchOutcome {
+    /// A report with one rule per advisory and one finding per match.
+    pub fn report(&self, tool: &str, version: &str) -> Report {
+        let mut report = Report::new(tool, version);
+        for m in &self.matches {
+            let mut rule = RuleMeta::new(
+                &m.id,
+                m.summary.clone().unwrap_or_else(|| format!("vulnerability {}", m.id)),
+                m.severity,
+            );
+            rule.help_uri = m.references.first().cloned();
+            report.rules.push(rule);
+            report.findings.push(m.finding.clone());
+        }
+        report.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        report.rules.dedup_by(|a, b| a.id == b.id);
+        report
+    }
+}
+
+/// The OSV ecosystem for a component, given the root's distro.
+pub fn osv_ecosystem(eco: Ecosystem, distro: Option<&Distro>) -> &'static str {
+    let id = distro.map(|d| d.id.to_ascii_lowercase()).unwrap_or_default();
+    match eco {
+        Ecosystem::Debian if id == "ubuntu" => "Ubuntu",
+        Ecosystem::Alpine if id == "wolfi" => "Wolfi",
+        Ecosystem::Alpine if id == "chainguard" => "Chainguard",
+        Ecosystem::Rpm => match id.as_str() {
+            "rocky" => "Rocky Linux",
+            "almalinux" => "AlmaLinux",
+            "opensuse" | "opensuse-leap" | "opensuse-tumbleweed" => "openSUSE",
+            "sles" | "sled" | "suse" => "SUSE",
+            "mageia" => "Mageia",
+            "openeuler" => "openEuler",
+            _ => "Red Hat",
+        },
+        other => other.osv_name(),
+    }
+}
+
+/// The OSV release of a distro: `Debian:12` ← `12`; `Alpine:v3.18` ← `3.18.4`.
+pub fn distro_release(distro: &Distro) -> Option<String> {
+    let v = distro.version_id.as_deref()?;
+    Some(match distro.id.to_ascii_lowercase().as_str() {
+        "alpine" => {
+            let mut parts = v.split('.');
+            match (parts.next(), parts.next()) {
+                (Some(a), Some(b)) => format!("v{a}.{b}"),
+                _ => format!("v{v}"),
+            }
+        }
+        "rhel" | "rocky" | "almalinux" => v.split('.').next().unwrap_or(v).to_owned(),
+        _ => v.to_owned(),
+    })
+}
+
+fn release_matches(entry_release: &str, ours: Option<&str>) -> bool {
+    if entry_release.is_empty() {
+        return true;
+    }
+    let Some(ours) = ours else {
+        // The root's release is unknown: every release's entry is considered.
+        return true;
+    };
+    let norm = |s: &str| s.trim_start_matches('v').to_ascii_lowercase();
+    let first = entry_release.split(':').next().unwrap_or(entry_release);
+    norm(first) == norm(ours) || norm(entry_release) == norm(ours)
+}
+
+fn to_ranges(aff: &Affected) -> Vec<vosv::Range> {
+    aff.ranges
+        .iter()
+        .filter_map(|r| {
+            let kind = vosv::RangeType::from_osv(&r.kind)?;
+            let events = r
+                .events
+                .iter()
+                .filter_map(|e| {
+                    Some(if let Some(v) = &e.introduced {
+                        vosv::Event::Introduced(v.clone())
+                    } else if let Some(v) = &e.fixed {
+                        vosv::Event::Fixed(v.clone())
+                    } else if let Some(v) = &e.last_affected {
+                        vosv::Event::LastAffected(v.clone())
+                    } else {
+                        vosv::Event::Limit(e.limit.clone()?)
+                    })
+                })
+                .collect();
+            Some(vosv::Range { kind, events })
+        })
+        .collect()
+}
+
+fn cvss_rank(kind: &str) -> u8 {
+    match kind {
+        "CVSS_V4" => 4,
+        "CVSS_V3" => 3,
+        "CVSS_V2" => 2,
+        _ => 0,
+    }
+}
+
+fn severity_of_rating(r: vouch_cvss::Rating) -> Severity {
+    match r {
+        vouch_cvss::Rating::None => Severity::Info,
+        vouch_cvss::Rating::Low => Severity::Low,
+        vouch_cvss::Rating::Medium => Severity::Medium,
+        vouch_cvss::Rating::High => Severity::High,
+        vouch_cvss::Rating::Critical => Severity::Critical,
+    }
+}
+
+/// Severity of one record (and the affected entry that matched): see the module docs.
+fn advisory_severity(a: &Advisory, entry: &Affected) -> (Severity, String, Vec<Rating>) {
+    let mut ratings = Vec::new();
+    let mut best: Option<(u8, f64, Severity, String)> = None;
+    let entries: Vec<&SeverityEntry> = a.severity.iter().chain(entry.severity.iter()).collect();
+    for s in entries {
+        let rank = cvss_rank(&s.kind);
+        if rank == 0 {
+            continue;
+        }
+        match vouch_cvss::score(&s.score) {
+            Ok(score) => {
+                let sev = severity_of_rating(score.rating);
+                ratings.push(Rating {
+                    advisory: a.id.clone(),
+                    kind: s.kind.clone(),
+                    vector: s.score.clone(),
+                    score: Some(score.base),
+                    severity: sev,
+                });
+                let key = (rank, score.base);
+                if best.as_ref().is_none_or(|(r, b, _, _)| key > (*r, *b)) {
+                    best = Some((rank, score.base, sev, format!("{} {} ({})", s.kind, score.base, s.score)));
+                }
+            }
+            Err(_) => continue,
+        }
+    }
+    if let Some((_, _, sev, source)) = best {
+        return (sev, source, ratings);
+    }
+    let text = a
+        .database_specific
+        .as_ref()
+        .and_then(|d| d.get("severity"))
+        .and_then(Value::as_str)
+        .or_else(|| entry.ecosystem_specific.as_ref().and_then(|d| d.get("severity")).and_then(Value::as_str));
+    if let Some(text) = text {
+        if let Ok(sev) = text.parse::<Severity>() {
+            ratings.push(Rating {
+                advisory: a.id.clone(),
+                kind: "database_specific".into(),
+                vector: text.to_owned(),
+                score: None,
+                severity: sev,
+            });
+            return (sev, format!("database_specific.severity {text}"), ratings);
+        }
+    }
+    (Severity::Medium, "unrated".into(), ratings)
+}
+
+struct Hit {
+    advisory: Advisory,
+    status: MatchStatus,
+    fixed: Vec<String>,
+    severity: Severity,
+    severity_source: String,
+    ratings: Vec<Rating>,
+    informational: Option<String>,
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+impl Database {
+    /// Matches components against the database. `distro` is the scanned root's distribution
+    /// (from the inventory), used for OS packages.
+    pub fn match_components(
+        &self,
+        components: &[Component],
+        distro: Option<&Distro>,
+        options: &MatchOptions,
+    ) -> Result<MatchOutcome, MatchError> {
+        let release = distro.and_then(distro_release);
+        let mut matches = Vec::new();
+        for c in components {
+            matches.extend(self.match_one(c, distro, release.as_deref(), options)?);
+        }
+        matches.sort_by(|a, b| {
+            (&a.component.ecosystem, &a.component.name, &a.component.version, &a.id).cmp(&(
+                &b.component.ecosystem,
+                &b.component.name,
+                &b.component.version,
+                &b.id,
+            ))
+        });
+        Ok(MatchOutcome { matches, db_digest: self.digest()?, components: components.len() })
+    }
+
+    fn match_one(
+        &self,
+        c: &Component,
+        distro: Option<&Distro>,
+        release: Option<&str>,
+        options: &MatchOptions,
+    ) -> Result<Vec<VulnMatch>, MatchError> {
+        let ecosystem = osv_ecosystem(c.ecosystem, distro);
+        let is_os = matches!(c.ecosystem, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
+        let (name, version) = match (&c.source_package, is_os) {
+            (Some(sp), true) => (sp.name.as_str(), sp.version.as_str()),
+            _ => (c.name.as_str(), c.version.as_str()),
+        };
+        let key = index_name(ecosystem, name);
+        let candidates = self.candidates(ecosystem, &key)?;
+        let mut hits: Vec<Hit> = Vec::new();
+        for json in candidates {
+            let Ok(advisory) = serde_json::from_value::<Advisory>(json.clone()) else { continue };
+            let informational = json
+                .get("database_specific")
+                .and_then(|d| d.get("informational"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if informational.is_some() && !options.informational {
+                continue;
+            }
+            let mut status: Option<MatchStatus> = None;
+            let mut fixed = Vec::new();
+            let mut matched_entry: Option<&Affected> = None;
+            for entry in &advisory.affected {
+                let Some(p) = &entry.package else { continue };
+                let (base, entry_release) = split_ecosystem(&p.ecosystem);
+                if base != ecosystem || index_name(base, &p.name) != key || !release_matches(entry_release, release) {
+                    continue;
+                }
+                let verdict = match Scheme::for_osv_ecosystem(&p.ecosystem) {
+                    Some(scheme) => vosv::evaluate(scheme, version, &to_ranges(entry), &entry.versions),
+                    None => vosv::Verdict::Unknown(format!("vouch has no version ordering for ecosystem {}", p.ecosystem)),
+                };
+                match verdict {
+                    vosv::Verdict::Affected => {
+                        status = Some(MatchStatus::Affected);
+                        let scheme = Scheme::for_osv_ecosystem(&p.ecosystem);
+                        for f in vosv::fixed_versions(&to_ranges(entry)) {
+                            // Only fixes above the installed version help; keep any we cannot order.
+                            let below = scheme
+                                .and_then(|s| vouch_version::compare(s, &f, version).ok())
+                                .is_some_and(|o| o != std::cmp::Ordering::Greater);
+                            if !below && !fixed.contains(&f) {
+                                fixed.push(f);
+                            }
+                        }
+                        matched_entry = Some(entry);
+                    }
+                    vosv::Verdict::Unknown(why) => {
+                        if status.is_none() {
+                            status = Some(MatchStatus::CouldNotEvaluate(why));
+                            matched_entry = Some(entry);
+                        }
+                    }
+                    vosv::Verdict::NotAffected => {}
+                }
+            }
+            let (Some(status), Some(entry)) = (status, matched_entry) else { continue };
+            let (mut severity, mut severity_source, ratings) = advisory_severity(&advisory, entry);
+            if informational.is_some() {
+                severity = Severity::Info;
+                severity_source = "informational advisory".into();
+            }
+            hits.push(Hit { advisory: advisory.clone(), status, fixed, severity, severity_source, ratings, informational });
+        }
+        Ok(merge(c, hits))
+    }
+}
+
+fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
+    let n = hits.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        let a = &h.advisory;
+        for key in std::iter::once(&a.id).chain(&a.aliases).chain(&a.related) {
+            match owner.get(key.as_str()) {
+                Some(&j) => {
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    if ri != rj {
+                        parent[ri.max(rj)] = ri.min(rj);
+                    }
+                }
+                None => {
+                    owner.insert(key.as_str(), i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    let evidence = c.evidence.first();
+    let component = MatchedComponent {
+        ecosystem: c.ecosystem,
+        name: c.name.clone(),
+        version: c.version.clone(),
+        purl: c.purl.clone(),
+        path: evidence.map(|e| e.path.clone()),
+        line: evidence.and_then(|e| e.line),
+    };
+    let mut out = Vec::new();
+    for members in groups.into_values() {
+        let group: Vec<&Hit> = members.iter().filter_map(|&i| hits.get(i)).collect();
+        let ids: BTreeSet<String> = group.iter().map(|h| h.advisory.id.clone()).collect();
+        let aliases: BTreeSet<String> = group
+            .iter()
+            .flat_map(|h| h.advisory.aliases.iter().cloned())
+            .filter(|a| !ids.contains(a))
+            .collect();
+        let primary = ids
+            .iter()
+            .find(|id| !id.starts_with("CVE-"))
+            .or_else(|| ids.iter().next())
+            .cloned()
+            .unwrap_or_default();
+        let Some(lead) = group.iter().find(|h| h.advisory.id == primary).or(group.first()) else { continue };
+        let affected: Vec<&&Hit> = group.iter().filter(|h| h.status == MatchStatus::Affected).collect();
+        let status = if affected.is_empty() {
+            lead.status.clone()
+        } else {
+            MatchStatus::Affected
+        };
+        let counted: Vec<&Hit> = if affected.is_empty() { group.clone() } else { affected.into_iter().copied().collect() };
+        let top = counted.iter().max_by_key(|h| h.severity).copied().unwrap_or(lead);
+        let mut fixed: Vec<String> = Vec::new();
+        for h in &counted {
+            for f in &h.fixed {
+                if !fixed.contains(f) {
+                    fixed.push(f.clone());
+                }
+            }
+        }
+        let ratings: Vec<Rating> = group.iter().flat_map(|h| h.ratings.iter().cloned()).collect();
+        let mut references: Vec<String> = Vec::new();
+        for h in &group {
+            for r in &h.advisory.references {
+                if matches!(r.kind.as_str(), "ADVISORY" | "WEB") && !references.contains(&r.url) {
+                    references.push(r.url.clone());
+                }
+            }
+        }
+        let summary = lead.advisory.summary.clone().or_else(|| group.iter().find_map(|h| h.advisory.summary.clone()));
+        let others: Vec<&String> = ids.iter().filter(|i| **i != primary).chain(aliases.iter()).collect();
+        let also = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+        };
+        let message = match &status {
+            MatchStatus::Affected => format!(
+                "{} {} is affected by {}{}{}",
+                c.name,
+                c.version,
+                primary,
+                also,
+                summary.as_deref().map(|s| format!(": {s}")).unwrap_or_default()
+            ),
+            MatchStatus::CouldNotEvaluate(why) => {
+                format!("could not evaluate {} {} against {}{}: {}", c.name, c.version, primary, also, why)
+            }
+        };
+        let mut finding = Finding::new(primary.clone(), top.severity, message);
+        if let Some(e) = evidence {
+            let mut loc = Location::new(&e.path);
+            if let Some(l) = e.line {
+                loc = loc.line(l);
+            }
+            finding = finding.at(loc);
+        }
+        if !fixed.is_empty() {
+            finding = finding.remediation(format!("upgrade {} to {}", c.name, fixed.join(" or ")));
+        }
+        let fp = vouch_digest::Digest::sha256(format!("{}\0{}", primary, c.purl).as_bytes()).hex();
+        finding = finding
+            .fingerprint(fp.get(..32).unwrap_or(&fp))
+            .property("advisory_ids", json!(ids))
+            .property("aliases", json!(aliases))
+            .property("package", json!(c.name))
+            .property("version", json!(c.version))
+            .property("ecosystem", json!(c.ecosystem.as_str()))
+            .property("purl", json!(c.purl))
+            .property("fixed_versions", json!(fixed))
+            .property(
+                "status",
+                json!(match &status {
+                    MatchStatus::Affected => "affected",
+                    MatchStatus::CouldNotEvaluate(_) => "could-not-evaluate",
+                }),
+            )
+            .property("severity_source", json!(top.severity_source));
+        if let Some(kind) = &lead.informational {
+            finding = finding.property("informational", json!(kind));
+        }
+        out.push(VulnMatch {
+            component: component.clone(),
+            id: primary,
+            ids: ids.into_iter().collect(),
+            aliases: aliases.into_iter().collect(),
+            summary,
+            details: lead.advisory.details.clone(),
+            severity: top.severity,
+            severity_source: top.severity_source.clone(),
+            ratings,
+            fixed,
+            status,
+            informational: lead.informational.clone(),
+            published: lead.advisory.published.clone(),
+            modified: lead.advisory.modified.clone(),
+            references,
+            finding,
+        });
+    }
+    out
+}

@@ -1,0 +1,417 @@
+//! Suppressions: OpenVEX documents and the `.vouch/ignore.toml` file.
+//!
+//! **OpenVEX** (v0.2.0 JSON; the older v0.0.x shapes with a string `vulnerability` and string
+//! `products` are read too): a statement applies to a match when its `vulnerability.name` or one
+//! of its `vulnerability.aliases` is among the match's ids or aliases, and one of its `products`
+//! (or their `subcomponents`) is a purl naming the component: same type, namespace and name; the
+//! version, when the product gives one, equal; every qualifier the product gives present with the
+//! same value. When several statements apply, the one with the latest `timestamp` (statement's,
+//! else document's) wins, later documents winning ties. `not_affected` (with its justification or
+//! impact statement) and `fixed` suppress; `affected` and `under_investigation` do not.
+//!
+//! **Ignore file** (TOML):
+//!
+//! ```toml
+//! [[ignore]]
+//! id = "RUSTSEC-2020-0071"        # an advisory id or alias
+//! purl = "pkg:cargo/time"         # optional: only this package (same purl matching as VEX)
+//! reason = "not reachable: we never call localtime"   # required
+//! expires = 2026-12-31            # required (TOML date or "YYYY-MM-DD"); last day it applies
+//! ```
+//!
+//! An entry past its `expires` date stops suppressing and is reported as expired.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+use vouch_report::Suppression;
+
+use crate::matching::VulnMatch;
+
+/// A calendar date (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+            return None;
+        }
+        let year: i32 = s.get(0..4)?.parse().ok()?;
+        let month: u8 = s.get(5..7)?.parse().ok()?;
+        let day: u8 = s.get(8..10)?.parse().ok()?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (day >= 1 && day <= days).then_some(Date { year, month, day })
+    }
+
+    /// The UTC date of a Unix time (seconds).
+    pub fn from_unix_seconds(secs: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = secs.div_euclid(86_400) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = if m <= 2 { y + 1 } else { y };
+        Date { year: y as i32, month: m as u8, day: d as u8 }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Why a VEX document or ignore file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SuppressError {
+    #[error("{file}: invalid JSON at line {line} column {column}: {message}")]
+    Json { file: String, line: usize, column: usize, message: String },
+    #[error("{file}: not an OpenVEX document: {what}")]
+    Vex { file: String, what: String },
+    #[error("{file}: invalid TOML: {message}")]
+    Toml { file: String, message: String },
+    #[error("{file}: ignore entry {index} ({id}): {what}")]
+    Entry { file: String, index: usize, id: String, what: String },
+}
+
+/// A parsed package URL, for matching products.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurlParts {
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+    pub qualifiers: BTreeMap<String, String>,
+}
+
+fn pct_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parses `pkg:type/namespace/name@version?qualifiers#subpath` (lenient; `None` if not a purl).
+pub fn parse_purl(s: &str) -> Option<PurlParts> {
+    let rest = s.trim().strip_prefix("pkg:")?;
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (path, version) = match rest.rsplit_once('@') {
+        // `@` inside the path is an npm scope only when percent-encoded; a raw one after the
+        // last `/` is the version separator.
+        Some((p, v)) if !v.contains('/') => (p, Some(pct_decode(v))),
+        _ => (rest, None),
+    };
+    let path = path.trim_matches('/');
+    let (ty, rest) = path.split_once('/')?;
+    let (namespace, name) = match rest.rsplit_once('/') {
+        Some((ns, n)) => (Some(pct_decode(ns)), pct_decode(n)),
+        None => (None, pct_decode(rest)),
+    };
+    if ty.is_empty() || name.is_empty() {
+        return None;
+    }
+    let mut qualifiers = BTreeMap::new();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        if let Some((k, v)) = pair.split_once('=') {
+            qualifiers.insert(k.to_ascii_lowercase(), pct_decode(v));
+        }
+    }
+    Some(PurlParts { ty: ty.to_ascii_lowercase(), namespace, name, version, qualifiers })
+}
+
+/// Whether `product` (a purl, perhaps without version or qualifiers) names `component`.
+pub fn purl_matches(product: &str, component: &str) -> bool {
+    let (Some(p), Some(c)) = (parse_purl(product), parse_purl(component)) else { return false };
+    let fold = |ty: &str, s: &str| match ty {
+        "pypi" => vouch_purl::normalize_pypi(s),
+        "composer" | "npm" | "golang" | "gem" | "cargo" | "deb" | "apk" | "rpm" => s.to_owned(),
+        _ => s.to_owned(),
+    };
+    p.ty == c.ty
+        && p.namespace.as_deref().map(|n| fold(&p.ty, n)) == c.namespace.as_deref().map(|n| fold(&c.ty, n))
+        && fold(&p.ty, &p.name) == fold(&c.ty, &c.name)
+        && p.version.as_ref().is_none_or(|v| Some(v) == c.version.as_ref())
+        && p.qualifiers.iter().all(|(k, v)| c.qualifiers.get(k) == Some(v))
+}
+
+/// One OpenVEX statement, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VexStatement {
+    pub vulnerability: String,
+    pub aliases: Vec<String>,
+    pub products: Vec<String>,
+    pub status: String,
+    pub justification: Option<String>,
+    pub impact_statement: Option<String>,
+    pub timestamp: Option<String>,
+    /// The document it came from (for messages) and its position, for tie-breaking.
+    pub source: String,
+    pub order: usize,
+}
+
+/// Reads one OpenVEX document.
+pub fn parse_vex(file: &str, bytes: &[u8], first_order: usize) -> Result<Vec<VexStatement>, SuppressError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| SuppressError::Json {
+        file: file.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+    })?;
+    let vex_err = |what: &str| SuppressError::Vex { file: file.to_owned(), what: what.to_owned() };
+    let context = doc.get("@context").and_then(Value::as_str).unwrap_or_default();
+    if !context.starts_with("https://openvex.dev/ns") {
+        return Err(vex_err("`@context` is not an https://openvex.dev/ns URL"));
+    }
+    let doc_time = doc.get("timestamp").and_then(Value::as_str).map(str::to_owned);
+    let statements = doc.get("statements").and_then(Value::as_array).ok_or_else(|| vex_err("no `statements` array"))?;
+    let mut out = Vec::new();
+    for (i, s) in statements.iter().enumerate() {
+        let at = |what: &str| vex_err(&format!("statements[{i}]: {what}"));
+        let (vulnerability, aliases) = match s.get("vulnerability") {
+            Some(Value::String(name)) => (name.clone(), Vec::new()),
+            Some(Value::Object(v)) => {
+                let name = v.get("name").and_then(Value::as_str).ok_or_else(|| at("vulnerability has no `name`"))?;
+                let aliases = v
+                    .get("aliases")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .unwrap_or_default();
+                (name.to_owned(), aliases)
+            }
+            _ => return Err(at("no `vulnerability`")),
+        };
+        let mut products = Vec::new();
+        for p in s.get("products").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+            match p {
+                Value::String(id) => products.push(id.clone()),
+                Value::Object(o) => {
+                    if let Some(id) = o.get("@id").and_then(Value::as_str) {
+                        products.push(id.to_owned());
+                    }
+                    if let Some(purl) = o.get("identifiers").and_then(|i| i.get("purl")).and_then(Value::as_str) {
+                        products.push(purl.to_owned());
+                    }
+                    for sub in o.get("subcomponents").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+                        if let Some(id) = sub.get("@id").and_then(Value::as_str) {
+                            products.push(id.to_owned());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let status = s.get("status").and_then(Value::as_str).ok_or_else(|| at("no `status`"))?;
+        if !matches!(status, "not_affected" | "affected" | "fixed" | "under_investigation") {
+            return Err(at(&format!("unknown status `{status}`")));
+        }
+        let justification = s.get("justification").and_then(Value::as_str).map(str::to_owned);
+        let impact_statement = s.get("impact_statement").and_then(Value::as_str).map(str::to_owned);
+        if status == "not_affected" && justification.is_none() && impact_statement.is_none() {
+            return Err(at("status `not_affected` needs a `justification` or an `impact_statement`"));
+        }
+        out.push(VexStatement {
+            vulnerability,
+            aliases,
+            products,
+            status: status.to_owned(),
+            justification,
+            impact_statement,
+            timestamp: s.get("timestamp").and_then(Value::as_str).map(str::to_owned).or_else(|| doc_time.clone()),
+            source: file.to_owned(),
+            order: first_order + i,
+        });
+    }
+    Ok(out)
+}
+
+/// One validated ignore entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreEntry {
+    pub id: String,
+    pub purl: Option<String>,
+    pub reason: String,
+    pub expires: Date,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnoreFile {
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    id: Option<String>,
+    purl: Option<String>,
+    reason: Option<String>,
+    expires: Option<toml::Value>,
+}
+
+/// Reads and validates `.vouch/ignore.toml`.
+pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, SuppressError> {
+    let raw: RawIgnoreFile = toml::from_str(text).map_err(|e| {
+        let position = e
+            .span()
+            .map(|s| {
+                let (l, c) = vouch_inventory::line_col(text.as_bytes(), s.start);
+                format!(" at line {l} column {c}")
+            })
+            .unwrap_or_default();
+        SuppressError::Toml { file: file.to_owned(), message: format!("{}{position}", e.message()) }
+    })?;
+    let mut out = Vec::new();
+    for (i, r) in raw.ignore.into_iter().enumerate() {
+        let index = i + 1;
+        let id = r.id.filter(|s| !s.trim().is_empty());
+        let shown = id.clone().unwrap_or_else(|| "?".into());
+        let entry = |what: &str| SuppressError::Entry {
+            file: file.to_owned(),
+            index,
+            id: shown.clone(),
+            what: what.to_owned(),
+        };
+        let Some(id) = id else { return Err(entry("`id` is required")) };
+        let reason = r.reason.filter(|s| !s.trim().is_empty()).ok_or_else(|| entry("`reason` is required"))?;
+        let expires = match r.expires {
+            None => return Err(entry("`expires` is required (YYYY-MM-DD)")),
+            Some(toml::Value::String(s)) => Date::parse(&s),
+            Some(toml::Value::Datetime(d)) => {
+                let s = d.to_string();
+                if d.time.is_some() { None } else { Date::parse(&s) }
+            }
+            Some(_) => None,
+        }
+        .ok_or_else(|| entry("`expires` is not a date (YYYY-MM-DD)"))?;
+        if let Some(p) = &r.purl {
+            if parse_purl(p).is_none() {
+                return Err(entry(&format!("`purl` `{p}` is not a package URL")));
+            }
+        }
+        out.push(IgnoreEntry { id, purl: r.purl, reason, expires });
+    }
+    Ok(out)
+}
+
+/// Everything that can suppress a finding.
+#[derive(Debug, Clone, Default)]
+pub struct Suppressions {
+    pub vex: Vec<VexStatement>,
+    pub ignore: Vec<IgnoreEntry>,
+}
+
+/// An ignore entry that matched a finding but has expired.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Expired {
+    pub id: String,
+    pub purl: Option<String>,
+    pub expires: String,
+    pub reason: String,
+}
+
+fn names_of(m: &VulnMatch) -> Vec<String> {
+    m.ids.iter().chain(m.aliases.iter()).cloned().collect()
+}
+
+impl Suppressions {
+    /// Marks suppressed findings in place; returns the expired ignore entries that would have
+    /// applied (each once).
+    pub fn apply(&self, matches: &mut [VulnMatch], today: Date) -> Vec<Expired> {
+        let mut expired: Vec<Expired> = Vec::new();
+        for m in matches.iter_mut() {
+            let names = names_of(m);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            // VEX: latest applicable statement wins.
+            let best = self
+                .vex
+                .iter()
+                .filter(|s| {
+                    (names.contains(&s.vulnerability.as_str()) || s.aliases.iter().any(|a| names.contains(&a.as_str())))
+                        && s.products.iter().any(|p| purl_matches(p, &m.component.purl))
+                })
+                .max_by(|a, b| (&a.timestamp, a.order).cmp(&(&b.timestamp, b.order)));
+            if let Some(s) = best {
+                if s.status == "not_affected" || s.status == "fixed" {
+                    let why = match (&s.justification, &s.impact_statement) {
+                        (Some(j), Some(i)) => format!("{}: {j}: {i}", s.status),
+                        (Some(j), None) => format!("{}: {j}", s.status),
+                        (None, Some(i)) => format!("{}: {i}", s.status),
+                        (None, None) => s.status.clone(),
+                    };
+                    m.finding.suppressed =
+                        Some(Suppression { kind: "vex".into(), reason: format!("{why} ({})", s.source) });
+                    m.finding.properties.insert("vex_status".into(), Value::String(s.status.clone()));
+                    if let Some(j) = &s.justification {
+                        m.finding.properties.insert("vex_justification".into(), Value::String(j.clone()));
+                    }
+                    continue;
+                }
+            }
+            for e in &self.ignore {
+                let id_hits = names.contains(&e.id.as_str());
+                let purl_hits = e.purl.as_deref().is_none_or(|p| purl_matches(p, &m.component.purl));
+                if !(id_hits && purl_hits) {
+                    continue;
+                }
+                if e.expires < today {
+                    let x = Expired {
+                        id: e.id.clone(),
+                        purl: e.purl.clone(),
+                        expires: e.expires.to_string(),
+                        reason: e.reason.clone(),
+                    };
+                    if !expired.contains(&x) {
+                        expired.push(x);
+                    }
+                    m.finding
+                        .properties
+                        .insert("ignore_expired".into(), Value::String(format!("expired on {}", e.expires)));
+                    continue;
+                }
+                m.finding.suppressed = Some(Suppression {
+                    kind: "ignore-file".into(),
+                    reason: format!("{} (until {})", e.reason, e.expires),
+                });
+                break;
+            }
+        }
+        expired
+    }
+}
