@@ -116,7 +116,10 @@ pub fn check(st: &Statement, e: &Expectations) -> Result<(), ExpectationError> {
     }
     if let Some(want) = &e.commit {
         let found = source_commit(st);
-        if !found.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(want)) {
+        if !found
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case(want))
+        {
             return Err(ExpectationError::Commit {
                 expected: want.clone(),
                 found,

@@ -139,9 +139,15 @@ pub fn build(ctx: &BuildContext, dependencies: Vec<ResourceDescriptor>) -> Prove
     put("configPath", &ctx.config_path);
 
     let mut internal = serde_json::Map::new();
-    internal.insert("ciSystem".into(), serde_json::to_value(ctx.system).unwrap_or_default());
+    internal.insert(
+        "ciSystem".into(),
+        serde_json::to_value(ctx.system).unwrap_or_default(),
+    );
     if ctx.runner != Runner::default() {
-        internal.insert("runner".into(), serde_json::to_value(&ctx.runner).unwrap_or_default());
+        internal.insert(
+            "runner".into(),
+            serde_json::to_value(&ctx.runner).unwrap_or_default(),
+        );
     }
     if let Some(p) = ctx.ref_protected {
         internal.insert("refProtected".into(), p.into());
@@ -207,7 +213,9 @@ impl Provenance {
     pub fn parse(value: &serde_json::Value) -> Result<Self, ProvenanceError> {
         let need = |ptr: &str, field: &'static str| -> Result<(), ProvenanceError> {
             match value.pointer(ptr) {
-                None | Some(serde_json::Value::Null) => Err(ProvenanceError::MissingField { field }),
+                None | Some(serde_json::Value::Null) => {
+                    Err(ProvenanceError::MissingField { field })
+                }
                 Some(serde_json::Value::String(s)) if s.is_empty() => {
                     Err(ProvenanceError::MissingField { field })
                 }

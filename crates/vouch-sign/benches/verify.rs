@@ -93,7 +93,10 @@ fn conformance() {
 fn main() {
     let start = Instant::now();
     let trust = TrustRoot::production().unwrap();
-    println!("load embedded production trusted root: {:.2} ms", start.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "load embedded production trusted root: {:.2} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
     keyed(Algorithm::EcdsaP256, &trust);
     keyed(Algorithm::Ed25519, &trust);
     conformance();

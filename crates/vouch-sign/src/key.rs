@@ -91,7 +91,10 @@ pub enum KeyError {
     #[error("key file is not PEM")]
     Pem(#[source] pem::PemError),
     #[error("key file has PEM label `{found}`, expected {expected}")]
-    UnexpectedLabel { found: String, expected: &'static str },
+    UnexpectedLabel {
+        found: String,
+        expected: &'static str,
+    },
     #[error("encrypted key is not valid json")]
     Json(#[source] serde_json::Error),
     #[error("encrypted key field `{field}` is not valid base64")]
@@ -274,9 +277,8 @@ impl SigningKey {
     pub fn generate(algorithm: Algorithm) -> Result<Self, KeyError> {
         let pkcs8 = match algorithm {
             Algorithm::EcdsaP256 => {
-                let kp =
-                    awssig::EcdsaKeyPair::generate(&awssig::ECDSA_P256_SHA256_ASN1_SIGNING)
-                        .map_err(|_| KeyError::Generate)?;
+                let kp = awssig::EcdsaKeyPair::generate(&awssig::ECDSA_P256_SHA256_ASN1_SIGNING)
+                    .map_err(|_| KeyError::Generate)?;
                 kp.to_pkcs8v1().map_err(|_| KeyError::Generate)?
             }
             Algorithm::Ed25519 => {
@@ -290,20 +292,25 @@ impl SigningKey {
     /// From PKCS#8 DER (ECDSA P-256 or Ed25519).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
-        let (inner, spki) =
-            if let Ok(kp) = awssig::EcdsaKeyPair::from_pkcs8(&awssig::ECDSA_P256_SHA256_ASN1_SIGNING, der) {
-                let spki: PublicKeyX509Der<'_> =
-                    kp.public_key().as_der().map_err(|_| KeyError::UnsupportedPrivateKey)?;
-                let spki = spki.as_ref().to_vec();
-                (Inner::EcdsaP256(kp), spki)
-            } else if let Ok(kp) = awssig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
-                let spki: PublicKeyX509Der<'_> =
-                    kp.public_key().as_der().map_err(|_| KeyError::UnsupportedPrivateKey)?;
-                let spki = spki.as_ref().to_vec();
-                (Inner::Ed25519(kp), spki)
-            } else {
-                return Err(KeyError::UnsupportedPrivateKey);
-            };
+        let (inner, spki) = if let Ok(kp) =
+            awssig::EcdsaKeyPair::from_pkcs8(&awssig::ECDSA_P256_SHA256_ASN1_SIGNING, der)
+        {
+            let spki: PublicKeyX509Der<'_> = kp
+                .public_key()
+                .as_der()
+                .map_err(|_| KeyError::UnsupportedPrivateKey)?;
+            let spki = spki.as_ref().to_vec();
+            (Inner::EcdsaP256(kp), spki)
+        } else if let Ok(kp) = awssig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
+            let spki: PublicKeyX509Der<'_> = kp
+                .public_key()
+                .as_der()
+                .map_err(|_| KeyError::UnsupportedPrivateKey)?;
+            let spki = spki.as_ref().to_vec();
+            (Inner::Ed25519(kp), spki)
+        } else {
+            return Err(KeyError::UnsupportedPrivateKey);
+        };
         Ok(Self {
             inner,
             pkcs8: Zeroizing::new(der.to_vec()),
@@ -364,7 +371,10 @@ impl SigningKey {
             ciphertext: STANDARD.encode(ciphertext),
         };
         let json = serde_json::to_vec(&doc).map_err(KeyError::Json)?;
-        Ok(pem::encode(&pem::Pem::new(SIGSTORE_PRIVATE_KEY_LABEL, json)))
+        Ok(pem::encode(&pem::Pem::new(
+            SIGSTORE_PRIVATE_KEY_LABEL,
+            json,
+        )))
     }
 
     /// Load an encrypted private key (vouch's or cosign's), or an unencrypted PKCS#8

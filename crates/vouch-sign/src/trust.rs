@@ -8,8 +8,7 @@ use serde::Serialize;
 const PRODUCTION_JSON: &str = include_str!("../trust/production-trusted_root.json");
 
 /// Where the embedded production snapshot comes from.
-pub const PRODUCTION_SNAPSHOT: &str =
-    "sigstore public-good production trusted root, snapshot from sigstore-python 27db13db (newest log from 2025-09-23)";
+pub const PRODUCTION_SNAPSHOT: &str = "sigstore public-good production trusted root, snapshot from sigstore-python 27db13db (newest log from 2025-09-23)";
 
 /// Largest trusted root file accepted (4 MiB).
 pub const MAX_TRUSTED_ROOT_LEN: usize = 4 * 1024 * 1024;
@@ -38,7 +37,11 @@ impl fmt::Display for TrustSource {
 #[non_exhaustive]
 pub enum TrustRootError {
     #[error("trusted root {name} is {len} bytes, more than the {max} byte limit")]
-    Oversized { name: String, len: usize, max: usize },
+    Oversized {
+        name: String,
+        len: usize,
+        max: usize,
+    },
     #[error("trusted root {name} is not utf-8 json")]
     NotUtf8 { name: String },
     #[error("trusted root {name} could not be parsed")]
@@ -104,10 +107,11 @@ impl TrustRoot {
                 source,
             }
         })?;
-        let verifier = sigstore_verify::Verifier::new(&root).map_err(|e| TrustRootError::Unusable {
-            name,
-            source: Box::new(e),
-        })?;
+        let verifier =
+            sigstore_verify::Verifier::new(&root).map_err(|e| TrustRootError::Unusable {
+                name,
+                source: Box::new(e),
+            })?;
         Ok(Self {
             verifier,
             root,

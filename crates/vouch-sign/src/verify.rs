@@ -166,8 +166,13 @@ pub enum VerifyError {
     #[error("signer oidc issuer is {found}, expected {expected}")]
     IssuerMismatch { expected: String, found: String },
     #[error("signing certificate expired at {not_after}, before the signing time {signed_at}")]
-    ExpiredCertificate { not_after: String, signed_at: String },
-    #[error("signing certificate is not valid before {not_before}, after the signing time {signed_at}")]
+    ExpiredCertificate {
+        not_after: String,
+        signed_at: String,
+    },
+    #[error(
+        "signing certificate is not valid before {not_before}, after the signing time {signed_at}"
+    )]
     CertificateNotYetValid {
         not_before: String,
         signed_at: String,
@@ -352,7 +357,12 @@ fn verify_offline_key_signature(
         detail: format!("public key {}: {}", key.fingerprint(), lower(e)),
     })?;
     let invalid = |e: sigstore_verify::crypto::Error| VerifyError::InvalidSignature {
-        detail: format!("{} with {} key {}", lower(e), key.algorithm(), key.fingerprint()),
+        detail: format!(
+            "{} with {} key {}",
+            lower(e),
+            key.algorithm(),
+            key.fingerprint()
+        ),
     };
     match &bundle.inner.content {
         SignatureContent::MessageSignature(ms) => match artifact {
@@ -384,7 +394,9 @@ fn unix_field(detail: &str, name: &str) -> Option<String> {
     let start = detail.find(&format!("{name}: UnixTime("))? + name.len() + ": UnixTime(".len();
     let end = detail[start..].find(')')? + start;
     let secs: i64 = detail[start..end].parse().ok()?;
-    jiff::Timestamp::from_second(secs).ok().map(|t| t.to_string())
+    jiff::Timestamp::from_second(secs)
+        .ok()
+        .map(|t| t.to_string())
 }
 
 /// webpki reports validity-window failures inside the chain error; surface them as typed

@@ -12,19 +12,27 @@ use vouch_sign::verify::{self, Artifact, Policy, VerifyError};
 const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 fn dir(sub: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/attestations").join(sub)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/attestations")
+        .join(sub)
 }
 
 /// The SLSA provenance bundle of an npm `<pkg>.tgz.json` attestation list.
 fn npm_provenance(name: &str) -> Bundle {
-    let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir("npm").join(format!("{name}.tgz.json"))).unwrap())
-            .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir("npm").join(format!("{name}.tgz.json"))).unwrap(),
+    )
+    .unwrap();
     let att = doc["attestations"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["predicateType"].as_str().unwrap().starts_with("https://slsa.dev/provenance/"))
+        .find(|a| {
+            a["predicateType"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://slsa.dev/provenance/")
+        })
         .unwrap();
     Bundle::parse(att["bundle"].to_string().as_bytes()).unwrap()
 }
@@ -87,7 +95,10 @@ fn npm_provenance_verdicts() {
             ..Default::default()
         };
         assert!(
-            matches!(expect::check(v.value(), &wrong), Err(ExpectationError::SourceUri { .. })),
+            matches!(
+                expect::check(v.value(), &wrong),
+                Err(ExpectationError::SourceUri { .. })
+            ),
             "{name}"
         );
 
@@ -102,7 +113,10 @@ fn npm_provenance_verdicts() {
         )
         .unwrap_err();
         assert!(
-            matches!(err, VerifyError::InvalidSignature { .. } | VerifyError::LogEntryMismatch { .. }),
+            matches!(
+                err,
+                VerifyError::InvalidSignature { .. } | VerifyError::LogEntryMismatch { .. }
+            ),
             "{bad}: {err:?}"
         );
 
@@ -139,14 +153,20 @@ fn npm_builder_id_v1() {
         builder_id: Some("https://github.com/actions/runner/self-hosted".into()),
         ..Default::default()
     };
-    assert!(matches!(expect::check(v.value(), &bad), Err(ExpectationError::BuilderId { .. })));
+    assert!(matches!(
+        expect::check(v.value(), &bad),
+        Err(ExpectationError::BuilderId { .. })
+    ));
 }
 
 fn bcr(name: &str) -> (Bundle, Vec<u8>) {
     let bytes = std::fs::read(dir("bcr").join(format!("{name}.intoto.jsonl"))).unwrap();
     let mut bundles = vouch_sign::jsonl::parse(&bytes).unwrap();
     assert_eq!(bundles.len(), 1);
-    (bundles.remove(0), std::fs::read(dir("bcr").join(name)).unwrap())
+    (
+        bundles.remove(0),
+        std::fs::read(dir("bcr").join(name)).unwrap(),
+    )
 }
 
 const PUBLISH_TO_BCR: &str =
@@ -159,7 +179,11 @@ fn github_attestations_bcr() {
     let trust = TrustRoot::production().unwrap();
     for (name, builder, reff) in [
         ("MODULE.bazel", PUBLISH_TO_BCR, "refs/tags/v0.0.1"),
-        ("rules_lint-v1.3.1.tar.gz", RELEASE_RULESET, "refs/tags/v7.1.0"),
+        (
+            "rules_lint-v1.3.1.tar.gz",
+            RELEASE_RULESET,
+            "refs/tags/v7.1.0",
+        ),
     ] {
         let (bundle, artifact) = bcr(name);
         let v = verify::verify_attestation(
@@ -185,7 +209,10 @@ fn github_attestations_bcr() {
         &trust,
     )
     .unwrap_err();
-    assert!(matches!(err, VerifyError::IdentityMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, VerifyError::IdentityMismatch { .. }),
+        "{err:?}"
+    );
     // and with its own identity, the builder expectation still fails
     let v = verify::verify_attestation(
         &bundle,

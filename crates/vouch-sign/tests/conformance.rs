@@ -16,7 +16,10 @@ const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 /// Why each `_fail` case is rejected: the stable code of the error variant.
 const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
     ("bundle-empty-certificate-chain_fail", "invalid-bundle"),
-    ("bundle-from-wrong-instance_fail", "invalid-inclusion-promise"),
+    (
+        "bundle-from-wrong-instance_fail",
+        "invalid-inclusion-promise",
+    ),
     ("bundle-invalid-base64-signature_fail", "bundle-schema"),
     ("bundle-malformed-json_fail", "truncated-bundle"),
     ("bundle-negative-log-index_fail", "bundle-schema"),
@@ -27,35 +30,68 @@ const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
     ("dsse-invalid-sig_fail", "invalid-signature"),
     ("dsse-mismatch-envelope_fail", "log-entry-mismatch"),
     ("dsse-mismatch-sig_fail", "log-entry-mismatch"),
-    ("inclusion-proof-corrupted-hash_fail", "invalid-inclusion-proof"),
+    (
+        "inclusion-proof-corrupted-hash_fail",
+        "invalid-inclusion-proof",
+    ),
     ("incorrect-public-key_fail", "invalid-inclusion-promise"),
     ("integrated-time-in-future_fail", "expired-certificate"),
-    ("intoto-expired-certificate_fail", "certificate-not-yet-valid"),
+    (
+        "intoto-expired-certificate_fail",
+        "certificate-not-yet-valid",
+    ),
     ("intoto-log-entry-mismatch_fail", "malformed-log-entry"),
     ("intoto-missing-inclusion-proof_fail", "invalid-bundle"),
-    ("intoto-set-outside-signing-cert-validity_fail", "expired-certificate"),
-    ("intoto-tsa-timestamp-outside-cert-validity_fail", "expired-certificate"),
+    (
+        "intoto-set-outside-signing-cert-validity_fail",
+        "expired-certificate",
+    ),
+    (
+        "intoto-tsa-timestamp-outside-cert-validity_fail",
+        "expired-certificate",
+    ),
     ("invalid-checkpoint-signature_fail", "invalid-checkpoint"),
     ("invalid-ct-key_fail", "invalid-sct"),
     ("invalid-inclusion-proof_fail", "invalid-bundle"),
     ("managed-key-no-key_fail", "key-required"),
     ("managed-key-wrong-key_fail", "malformed-pem"),
     ("message-digest-mismatch_fail", "digest-mismatch"),
-    ("rekor2-checkpoint-missing-log-signature_fail", "bundle-schema"),
+    (
+        "rekor2-checkpoint-missing-log-signature_fail",
+        "bundle-schema",
+    ),
     ("rekor2-checkpoint-missing-origin_fail", "bundle-schema"),
     ("rekor2-checkpoint-missing-root-hash_fail", "bundle-schema"),
     ("rekor2-checkpoint-missing-size_fail", "bundle-schema"),
-    ("rekor2-checkpoint-no-matching-signature_fail", "invalid-checkpoint"),
+    (
+        "rekor2-checkpoint-no-matching-signature_fail",
+        "invalid-checkpoint",
+    ),
     ("rekor2-dsse-invalid-sig_fail", "invalid-signature"),
     ("rekor2-dsse-mismatch-envelope_fail", "artifact-mismatch"),
     ("rekor2-dsse-mismatch-sig_fail", "log-entry-mismatch"),
     ("rekor2-no-inclusion-proof_fail", "invalid-bundle"),
     ("rekor2-no-timestamp_fail", "no-verified-timestamp"),
-    ("rekor2-timestamp-outside-trust-root-tsa-validity_fail", "timestamp-outside-authority"),
-    ("rekor2-timestamp-outside-tsa-cert-validity_fail", "invalid-timestamp"),
-    ("rekor2-timestamp-payload-mismatch_fail", "invalid-timestamp"),
-    ("rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail", "invalid-timestamp"),
-    ("rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail", "invalid-timestamp"),
+    (
+        "rekor2-timestamp-outside-trust-root-tsa-validity_fail",
+        "timestamp-outside-authority",
+    ),
+    (
+        "rekor2-timestamp-outside-tsa-cert-validity_fail",
+        "invalid-timestamp",
+    ),
+    (
+        "rekor2-timestamp-payload-mismatch_fail",
+        "invalid-timestamp",
+    ),
+    (
+        "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail",
+        "invalid-timestamp",
+    ),
+    (
+        "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail",
+        "invalid-timestamp",
+    ),
     ("rekor2-timestamp-with-incorrect-time_fail", "bundle-schema"),
     ("set-invalid-signature_fail", "invalid-inclusion-promise"),
     ("signature-mismatch_fail", "invalid-signature"),
@@ -132,19 +168,26 @@ fn conformance_bundle_verify() {
         match (run_case(dir), should_fail) {
             (Ok(()), false) => accepted += 1,
             (Ok(()), true) => failures.push(format!("{name}: accepted, expected rejection")),
-            (Err((code, msg)), false) => {
-                failures.push(format!("{name}: rejected ({code}: {msg}), expected acceptance"))
-            }
+            (Err((code, msg)), false) => failures.push(format!(
+                "{name}: rejected ({code}: {msg}), expected acceptance"
+            )),
             (Err((code, msg)), true) => match expected.get(name) {
                 Some(want) if *want == code => rejected += 1,
                 Some(want) => failures.push(format!(
                     "{name}: rejected for {code} ({msg}), expected {want}"
                 )),
-                None => failures.push(format!("{name}: rejected for {code} ({msg}), no pinned reason")),
+                None => failures.push(format!(
+                    "{name}: rejected for {code} ({msg}), no pinned reason"
+                )),
             },
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(cases.len(), 70, "the suite has 70 cases");
     assert_eq!((accepted, rejected), (21, 49));
 }

@@ -43,17 +43,30 @@ fn sigstore_js_verifies_vouch_bundles() {
     std::fs::write(&artifact, b"vouch interop artifact").unwrap();
     let bundle = sign::sign_blob(&key, b"vouch interop artifact").unwrap();
     let bundle_path = dir.path().join("release.tar.gz.sigstore.json");
-    std::fs::write(&bundle_path, serde_json::to_vec_pretty(bundle.json()).unwrap()).unwrap();
+    std::fs::write(
+        &bundle_path,
+        serde_json::to_vec_pretty(bundle.json()).unwrap(),
+    )
+    .unwrap();
     let pub_path = dir.path().join("vouch.pub");
     std::fs::write(&pub_path, key.public_key().to_pem()).unwrap();
 
-    let (ok, out) = run(&verify, &[&bundle_path, &artifact, Path::new("--key"), &pub_path]);
+    let (ok, out) = run(
+        &verify,
+        &[&bundle_path, &artifact, Path::new("--key"), &pub_path],
+    );
     assert!(ok, "sigstore-js rejected a vouch bundle: {out}");
 
     let other = dir.path().join("other");
     std::fs::write(&other, b"something else").unwrap();
-    let (ok, out) = run(&verify, &[&bundle_path, &other, Path::new("--key"), &pub_path]);
-    assert!(!ok, "sigstore-js accepted a bundle for the wrong artifact: {out}");
+    let (ok, out) = run(
+        &verify,
+        &[&bundle_path, &other, Path::new("--key"), &pub_path],
+    );
+    assert!(
+        !ok,
+        "sigstore-js accepted a bundle for the wrong artifact: {out}"
+    );
 
     // a DSSE attestation bundle too
     let st = Statement::new(
@@ -64,7 +77,10 @@ fn sigstore_js_verifies_vouch_bundles() {
     let att = sign::sign_statement(&key, &st).unwrap();
     let att_path = dir.path().join("att.sigstore.json");
     std::fs::write(&att_path, serde_json::to_vec(att.json()).unwrap()).unwrap();
-    let (ok, out) = run(&verify, &[&att_path, &artifact, Path::new("--key"), &pub_path]);
+    let (ok, out) = run(
+        &verify,
+        &[&att_path, &artifact, Path::new("--key"), &pub_path],
+    );
     assert!(ok, "sigstore-js rejected a vouch DSSE bundle: {out}");
 }
 
@@ -90,18 +106,27 @@ fn securesystemslib_verifies_vouch_dsse_envelopes() {
         let pub_path = dir.path().join(format!("{alg}.pub"));
         std::fs::write(&pub_path, key.public_key().to_pem()).unwrap();
         let (ok, out) = run(&verify, &[&env_path, &pub_path]);
-        assert!(ok, "securesystemslib rejected a vouch {alg} envelope: {out}");
+        assert!(
+            ok,
+            "securesystemslib rejected a vouch {alg} envelope: {out}"
+        );
 
         let mut tampered = env.clone();
         tampered.payload = b"{\"_type\":\"x\"}".to_vec();
         std::fs::write(&env_path, tampered.to_json()).unwrap();
         let (ok, out) = run(&verify, &[&env_path, &pub_path]);
-        assert!(!ok, "securesystemslib accepted a tampered {alg} envelope: {out}");
+        assert!(
+            !ok,
+            "securesystemslib accepted a tampered {alg} envelope: {out}"
+        );
 
         // the envelope from inside a vouch bundle is the same thing
         let bundle = sign::sign_statement(&key, &st).unwrap();
         std::fs::write(&env_path, bundle.dsse_envelope_json().unwrap().to_string()).unwrap();
         let (ok, out) = run(&verify, &[&env_path, &pub_path]);
-        assert!(ok, "securesystemslib rejected the envelope of a vouch {alg} bundle: {out}");
+        assert!(
+            ok,
+            "securesystemslib rejected the envelope of a vouch {alg} bundle: {out}"
+        );
     }
 }

@@ -3,7 +3,11 @@
 use vouch_sign::key::{Algorithm, KeyError, Password, PublicKey, SigningKey};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[test]
@@ -19,7 +23,10 @@ fn generated_keys_roundtrip_through_encrypted_pem() {
         // The JSON inside carries cosign's parameters.
         let block = pem::parse(pem.as_bytes()).unwrap();
         let doc: serde_json::Value = serde_json::from_slice(block.contents()).unwrap();
-        assert_eq!(doc["kdf"]["params"], serde_json::json!({"N": 32768, "r": 8, "p": 1}));
+        assert_eq!(
+            doc["kdf"]["params"],
+            serde_json::json!({"N": 32768, "r": 8, "p": 1})
+        );
         assert_eq!(doc["cipher"]["name"], "nacl/secretbox");
         // Public key PEM round trip.
         let pubkey = PublicKey::from_pem(key.public_key().to_pem().as_bytes()).unwrap();
@@ -37,20 +44,25 @@ fn wrong_password_is_its_own_error() {
 
 #[test]
 fn loads_cosign_generated_key_with_empty_password() {
-    let key = SigningKey::from_pem(&fixture("cosign-generated-empty-password.key"), &Password::new(""))
-        .unwrap();
+    let key = SigningKey::from_pem(
+        &fixture("cosign-generated-empty-password.key"),
+        &Password::new(""),
+    )
+    .unwrap();
     assert_eq!(key.algorithm(), Algorithm::EcdsaP256);
 }
 
 #[test]
 fn loads_legacy_cosign_label() {
-    let key = SigningKey::from_pem(&fixture("cosign-legacy-ecdsa.key"), &Password::new("123")).unwrap();
+    let key =
+        SigningKey::from_pem(&fixture("cosign-legacy-ecdsa.key"), &Password::new("123")).unwrap();
     assert_eq!(key.algorithm(), Algorithm::EcdsaP256);
 }
 
 #[test]
 fn loads_encrypted_ed25519() {
-    let key = SigningKey::from_pem(&fixture("ed25519-encrypted.key"), &Password::new("123")).unwrap();
+    let key =
+        SigningKey::from_pem(&fixture("ed25519-encrypted.key"), &Password::new("123")).unwrap();
     assert_eq!(key.algorithm(), Algorithm::Ed25519);
 }
 
@@ -67,7 +79,10 @@ fn debug_never_shows_secrets() {
 fn bad_key_files_have_distinct_errors() {
     let pw = Password::new("x");
     // not PEM
-    assert!(matches!(SigningKey::from_pem(b"hello", &pw), Err(KeyError::Pem(_))));
+    assert!(matches!(
+        SigningKey::from_pem(b"hello", &pw),
+        Err(KeyError::Pem(_))
+    ));
     // wrong PEM type (a certificate where a key belongs)
     let cert = pem::encode(&pem::Pem::new("CERTIFICATE", vec![1, 2, 3]));
     assert!(matches!(
@@ -80,14 +95,26 @@ fn bad_key_files_have_distinct_errors() {
     ));
     // oversized
     let big = vec![b'a'; vouch_sign::key::MAX_KEY_FILE_LEN + 1];
-    assert!(matches!(SigningKey::from_pem(&big, &pw), Err(KeyError::Oversized { .. })));
+    assert!(matches!(
+        SigningKey::from_pem(&big, &pw),
+        Err(KeyError::Oversized { .. })
+    ));
     // truncated JSON inside the PEM
-    let trunc = pem::encode(&pem::Pem::new("ENCRYPTED SIGSTORE PRIVATE KEY", b"{\"kdf\":".to_vec()));
-    assert!(matches!(SigningKey::from_pem(trunc.as_bytes(), &pw), Err(KeyError::Json(_))));
+    let trunc = pem::encode(&pem::Pem::new(
+        "ENCRYPTED SIGSTORE PRIVATE KEY",
+        b"{\"kdf\":".to_vec(),
+    ));
+    assert!(matches!(
+        SigningKey::from_pem(trunc.as_bytes(), &pw),
+        Err(KeyError::Json(_))
+    ));
     // unsupported kdf
     let doc = serde_json::json!({"kdf":{"name":"argon2","params":{"N":2,"r":1,"p":1},"salt":""},
         "cipher":{"name":"nacl/secretbox","nonce":""},"ciphertext":""});
-    let p = pem::encode(&pem::Pem::new("ENCRYPTED SIGSTORE PRIVATE KEY", doc.to_string().into_bytes()));
+    let p = pem::encode(&pem::Pem::new(
+        "ENCRYPTED SIGSTORE PRIVATE KEY",
+        doc.to_string().into_bytes(),
+    ));
     assert!(matches!(
         SigningKey::from_pem(p.as_bytes(), &pw),
         Err(KeyError::UnsupportedKdf { .. })
@@ -95,7 +122,10 @@ fn bad_key_files_have_distinct_errors() {
     // absurd scrypt cost is refused before any work
     let doc = serde_json::json!({"kdf":{"name":"scrypt","params":{"N": 1u64<<40,"r":8,"p":1},"salt":""},
         "cipher":{"name":"nacl/secretbox","nonce":""},"ciphertext":""});
-    let p = pem::encode(&pem::Pem::new("ENCRYPTED SIGSTORE PRIVATE KEY", doc.to_string().into_bytes()));
+    let p = pem::encode(&pem::Pem::new(
+        "ENCRYPTED SIGSTORE PRIVATE KEY",
+        doc.to_string().into_bytes(),
+    ));
     assert!(matches!(
         SigningKey::from_pem(p.as_bytes(), &pw),
         Err(KeyError::UnsupportedKdfParams { .. })

@@ -30,10 +30,20 @@ fn sign_and_verify_blob_both_algorithms() {
     for alg in [Algorithm::EcdsaP256, Algorithm::Ed25519] {
         let key = SigningKey::generate(alg).unwrap();
         let bundle = sign::sign_blob(&key, b"release.tar.gz contents").unwrap();
-        assert_eq!(bundle.media_type(), "application/vnd.dev.sigstore.bundle.v0.3+json");
-        let v = verify::verify(&bundle, Artifact::Bytes(b"release.tar.gz contents"), &key_policy(&key), &trust())
-            .unwrap();
-        assert!(matches!(v.signer(), Signer::Key { fingerprint, .. } if *fingerprint == key.public_key().fingerprint()));
+        assert_eq!(
+            bundle.media_type(),
+            "application/vnd.dev.sigstore.bundle.v0.3+json"
+        );
+        let v = verify::verify(
+            &bundle,
+            Artifact::Bytes(b"release.tar.gz contents"),
+            &key_policy(&key),
+            &trust(),
+        )
+        .unwrap();
+        assert!(
+            matches!(v.signer(), Signer::Key { fingerprint, .. } if *fingerprint == key.public_key().fingerprint())
+        );
         assert!(!v.tlog_verified());
         assert!(matches!(v.value(), Content::Artifact(_)));
     }
@@ -43,14 +53,26 @@ fn sign_and_verify_blob_both_algorithms() {
 fn verify_by_digest() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let bundle = sign::sign_blob(&key, b"abc").unwrap();
-    verify::verify(&bundle, Artifact::Sha256(sha256(b"abc")), &key_policy(&key), &trust()).unwrap();
+    verify::verify(
+        &bundle,
+        Artifact::Sha256(sha256(b"abc")),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap();
 }
 
 #[test]
 fn digest_mismatch() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let bundle = sign::sign_blob(&key, b"abc").unwrap();
-    let err = verify::verify(&bundle, Artifact::Bytes(b"abd"), &key_policy(&key), &trust()).unwrap_err();
+    let err = verify::verify(
+        &bundle,
+        Artifact::Bytes(b"abd"),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap_err();
     assert!(matches!(err, VerifyError::DigestMismatch { .. }), "{err:?}");
     assert!(err.to_string().contains(&hex::encode(sha256(b"abd"))));
 }
@@ -60,8 +82,17 @@ fn wrong_key() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let other = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let bundle = sign::sign_blob(&key, b"abc").unwrap();
-    let err = verify::verify(&bundle, Artifact::Bytes(b"abc"), &key_policy(&other), &trust()).unwrap_err();
-    assert!(matches!(err, VerifyError::InvalidSignature { .. }), "{err:?}");
+    let err = verify::verify(
+        &bundle,
+        Artifact::Bytes(b"abc"),
+        &key_policy(&other),
+        &trust(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::InvalidSignature { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -69,8 +100,12 @@ fn wrong_key_type() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let ed = SigningKey::generate(Algorithm::Ed25519).unwrap();
     let bundle = sign::sign_blob(&key, b"abc").unwrap();
-    let err = verify::verify(&bundle, Artifact::Bytes(b"abc"), &key_policy(&ed), &trust()).unwrap_err();
-    assert!(matches!(err, VerifyError::InvalidSignature { .. }), "{err:?}");
+    let err =
+        verify::verify(&bundle, Artifact::Bytes(b"abc"), &key_policy(&ed), &trust()).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::InvalidSignature { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -81,8 +116,17 @@ fn tampered_signature() {
     let other = sign::sign_blob(&key, b"xyz").unwrap();
     json["messageSignature"]["signature"] = other.json()["messageSignature"]["signature"].clone();
     let tampered = Bundle::parse(json.to_string().as_bytes()).unwrap();
-    let err = verify::verify(&tampered, Artifact::Bytes(b"abc"), &key_policy(&key), &trust()).unwrap_err();
-    assert!(matches!(err, VerifyError::InvalidSignature { .. }), "{err:?}");
+    let err = verify::verify(
+        &tampered,
+        Artifact::Bytes(b"abc"),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::InvalidSignature { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -121,11 +165,25 @@ fn statement(subject: &[u8]) -> Statement {
 fn attestation_roundtrip_and_subject_mismatch() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let bundle = sign::sign_statement(&key, &statement(b"app")).unwrap();
-    let v = verify::verify_attestation(&bundle, Artifact::Bytes(b"app"), &key_policy(&key), &trust()).unwrap();
+    let v = verify::verify_attestation(
+        &bundle,
+        Artifact::Bytes(b"app"),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap();
     assert_eq!(v.value().predicate_type, "https://slsa.dev/provenance/v1");
-    let err = verify::verify_attestation(&bundle, Artifact::Bytes(b"other"), &key_policy(&key), &trust())
-        .unwrap_err();
-    assert!(matches!(err, VerifyError::SubjectMismatch { .. }), "{err:?}");
+    let err = verify::verify_attestation(
+        &bundle,
+        Artifact::Bytes(b"other"),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::SubjectMismatch { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -135,20 +193,34 @@ fn tampered_dsse_payload() {
     let mut json = bundle.json().clone();
     let mut st = statement(b"app");
     st.predicate_type = "https://evil.example/predicate".into();
-    json["dsseEnvelope"]["payload"] =
-        base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(&st).unwrap()).into();
+    json["dsseEnvelope"]["payload"] = base64::engine::general_purpose::STANDARD
+        .encode(serde_json::to_vec(&st).unwrap())
+        .into();
     let tampered = Bundle::parse(json.to_string().as_bytes()).unwrap();
-    let err = verify::verify_attestation(&tampered, Artifact::Bytes(b"app"), &key_policy(&key), &trust())
-        .unwrap_err();
-    assert!(matches!(err, VerifyError::InvalidSignature { .. }), "{err:?}");
+    let err = verify::verify_attestation(
+        &tampered,
+        Artifact::Bytes(b"app"),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::InvalidSignature { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn message_bundle_is_not_an_attestation() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let bundle = sign::sign_blob(&key, b"abc").unwrap();
-    let err = verify::verify_attestation(&bundle, Artifact::Bytes(b"abc"), &key_policy(&key), &trust())
-        .unwrap_err();
+    let err = verify::verify_attestation(
+        &bundle,
+        Artifact::Bytes(b"abc"),
+        &key_policy(&key),
+        &trust(),
+    )
+    .unwrap_err();
     assert!(matches!(err, VerifyError::NotAnAttestation), "{err:?}");
 }
 
@@ -157,28 +229,47 @@ fn bad_bundles_have_distinct_errors() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let good = sign::sign_blob(&key, b"abc").unwrap().json().to_string();
     let truncated = &good[..good.len() / 2];
-    assert!(matches!(Bundle::parse(truncated.as_bytes()), Err(BundleError::Truncated { .. })));
+    assert!(matches!(
+        Bundle::parse(truncated.as_bytes()),
+        Err(BundleError::Truncated { .. })
+    ));
     assert!(matches!(Bundle::parse(b"   "), Err(BundleError::Empty)));
     assert!(matches!(Bundle::parse(b"{]"), Err(BundleError::Json(_))));
     let big = vec![b' '; vouch_sign::bundle::MAX_BUNDLE_LEN + 1];
-    assert!(matches!(Bundle::parse(&big), Err(BundleError::Oversized { .. })));
+    assert!(matches!(
+        Bundle::parse(&big),
+        Err(BundleError::Oversized { .. })
+    ));
     let wrong = good.replace("bundle.v0.3+json", "bundle.v0.9+json");
     let err = Bundle::parse(wrong.as_bytes()).unwrap_err();
-    assert!(matches!(err, BundleError::UnsupportedMediaType { ref found } if found.contains("v0.9")));
+    assert!(
+        matches!(err, BundleError::UnsupportedMediaType { ref found } if found.contains("v0.9"))
+    );
     assert!(err.to_string().contains("expected"));
     let no_mt = good.replace("mediaType", "mediaTipe");
-    assert!(matches!(Bundle::parse(no_mt.as_bytes()), Err(BundleError::MissingMediaType)));
-    let schema = r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","messageSignature":7}"#;
-    assert!(matches!(Bundle::parse(schema.as_bytes()), Err(BundleError::Schema { .. })));
+    assert!(matches!(
+        Bundle::parse(no_mt.as_bytes()),
+        Err(BundleError::MissingMediaType)
+    ));
+    let schema =
+        r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","messageSignature":7}"#;
+    assert!(matches!(
+        Bundle::parse(schema.as_bytes()),
+        Err(BundleError::Schema { .. })
+    ));
 }
 
 #[test]
 fn unknown_ca_and_trust_root_errors() {
     // A keyless conformance bundle checked against a trusted root with no Fulcio CA.
     let dir = format!("{}/tests/fixtures/conformance", env!("CARGO_MANIFEST_DIR"));
-    let bundle = Bundle::parse(&std::fs::read(format!("{dir}/happy-path-v0.3/bundle.sigstore.json")).unwrap()).unwrap();
+    let bundle = Bundle::parse(
+        &std::fs::read(format!("{dir}/happy-path-v0.3/bundle.sigstore.json")).unwrap(),
+    )
+    .unwrap();
     let artifact = std::fs::read(format!("{dir}/a.txt")).unwrap();
-    let mut root: serde_json::Value = serde_json::from_str(include_str!("../trust/production-trusted_root.json")).unwrap();
+    let mut root: serde_json::Value =
+        serde_json::from_str(include_str!("../trust/production-trusted_root.json")).unwrap();
     root["certificateAuthorities"] = serde_json::json!([]);
     let trust = TrustRoot::from_json(root.to_string().as_bytes(), "no-ca.json").unwrap();
     let policy = Policy::Identity {
@@ -187,7 +278,10 @@ fn unknown_ca_and_trust_root_errors() {
     };
     let err = verify::verify(&bundle, Artifact::Bytes(&artifact), &policy, &trust).unwrap_err();
     assert!(
-        matches!(err, VerifyError::UntrustedCertificate { .. } | VerifyError::NoValidAuthority { .. }),
+        matches!(
+            err,
+            VerifyError::UntrustedCertificate { .. } | VerifyError::NoValidAuthority { .. }
+        ),
         "{err:?}"
     );
     // identity mismatch on the real trust root
@@ -195,21 +289,39 @@ fn unknown_ca_and_trust_root_errors() {
         identity: "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main".into(),
         issuer: "https://token.actions.githubusercontent.com".into(),
     };
-    let err = verify::verify(&bundle, Artifact::Bytes(&artifact), &wrong, &TrustRoot::production().unwrap())
-        .unwrap_err();
-    assert!(matches!(err, VerifyError::IdentityMismatch { .. }), "{err:?}");
+    let err = verify::verify(
+        &bundle,
+        Artifact::Bytes(&artifact),
+        &wrong,
+        &TrustRoot::production().unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::IdentityMismatch { .. }),
+        "{err:?}"
+    );
     assert_eq!(err.code(), "identity-mismatch");
     let wrong_iss = Policy::Identity {
         identity: "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main".into(),
         issuer: "https://accounts.google.com".into(),
     };
-    let err = verify::verify(&bundle, Artifact::Bytes(&artifact), &wrong_iss, &TrustRoot::production().unwrap())
-        .unwrap_err();
+    let err = verify::verify(
+        &bundle,
+        Artifact::Bytes(&artifact),
+        &wrong_iss,
+        &TrustRoot::production().unwrap(),
+    )
+    .unwrap_err();
     assert!(matches!(err, VerifyError::IssuerMismatch { .. }), "{err:?}");
     // key given for a certificate bundle
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
-    let err = verify::verify(&bundle, Artifact::Bytes(&artifact), &key_policy(&key), &TrustRoot::production().unwrap())
-        .unwrap_err();
+    let err = verify::verify(
+        &bundle,
+        Artifact::Bytes(&artifact),
+        &key_policy(&key),
+        &TrustRoot::production().unwrap(),
+    )
+    .unwrap_err();
     assert!(matches!(err, VerifyError::CertificateRequired), "{err:?}");
     // unusable trusted roots
     assert!(TrustRoot::from_json(b"{", "broken.json").is_err());
