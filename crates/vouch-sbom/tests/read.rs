@@ -500,3 +500,55 @@ fn nulls_count_as_empty() {
     );
     assert!(spdx.components.is_empty() && spdx.unmapped.is_empty());
 }
+
+/// A cheap, deterministic stand-in for the fuzzer that runs with every `cargo test`: byte
+/// flips, truncations and splices of real documents must never panic the readers.
+#[test]
+fn mutated_documents_do_not_panic() {
+    let seeds = [
+        fixture("read-errors/unmapped.cdx.json"),
+        fixture("spdx-examples/SPDXJSONExample-v2.3.spdx.json"),
+        fixture("cyclonedx-test-vectors/valid-dependency-1.6.json"),
+        fixture("cyclonedx-test-vectors/valid-license-expression-1.6.json"),
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let interesting: &[&[u8]] = &[
+        b"null",
+        b"[]",
+        b"{}",
+        b"\"pkg:\"",
+        b"1e999",
+        b"\"\\u0000\"",
+        b"-0",
+        b"\"pkg:npm/%40/a@\"",
+    ];
+    for round in 0..3000 {
+        let seed = &seeds[round % seeds.len()];
+        let mut doc = seed.clone();
+        for _ in 0..1 + next() % 4 {
+            if doc.is_empty() {
+                break;
+            }
+            let at = (next() as usize) % doc.len();
+            match next() % 4 {
+                0 => doc[at] = (next() & 0xff) as u8,
+                1 => doc.truncate(at),
+                2 => {
+                    let piece = interesting[(next() as usize) % interesting.len()];
+                    doc.splice(at..at, piece.iter().copied());
+                }
+                _ => {
+                    let end = (at + (next() as usize) % 64).min(doc.len());
+                    doc.drain(at..end);
+                }
+            }
+        }
+        let _ = read::parse(&doc);
+    }
+}
