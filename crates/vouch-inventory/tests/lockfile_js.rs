@@ -483,6 +483,11 @@ fn pnpm_v9_snapshots_and_scope() {
             .iter()
             .any(|d| d.name == "@babel/parser" && d.version.as_deref() == Some("7.28.5"))
     );
+    // v9 has no `dev` flag: reachable only from the importer's devDependencies → Dev;
+    // typescript is a devDependency too but also reached from an optional dependency.
+    assert_eq!(find(&parsed, "@biomejs/biome", "2.3.8").scope, Scope::Dev);
+    assert_eq!(find(&parsed, "poku", "3.0.2").scope, Scope::Dev);
+    assert_ne!(find(&parsed, "typescript", "5.9.3").scope, Scope::Dev);
     insta::assert_json_snapshot!("pnpm_v9_first5", &parsed.packages[..5]);
 }
 
