@@ -3,7 +3,10 @@
 
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
-    let outcome = match vouch_secrets::scan_dir(std::path::Path::new(&dir), &vouch_secrets::Options::default()) {
+    let outcome = match vouch_secrets::scan_dir(
+        std::path::Path::new(&dir),
+        &vouch_secrets::Options::default(),
+    ) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,0 +1,110 @@
+//! `vouch secrets`: find credentials in a working tree, git history, the staged index or stdin.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use vouch_report::{Report, Severity};
+use vouch_secrets::{AllowList, Baseline, Options, ScanOutcome, RuleSet};
+
+use crate::cli::{SecretsArgs, SecretsFormat};
+use crate::exit::ExitStatus;
+
+/// The config file looked up under the scanned root when `--config` is not given.
+const DEFAULT_CONFIG: &str = ".vouch/secrets.toml";
+
+pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
+    let started = now_utc()?;
+    let stdin = args.path.as_os_str() == "-";
+    let config_path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None if !stdin => {
+            let base = if args.path.is_dir() { args.path.clone() } else { std::path::PathBuf::from(".") };
+            Some(base.join(DEFAULT_CONFIG)).filter(|p| p.is_file())
+        }
+        None => None,
+    };
+    let mut allow = match &config_path {
+        Some(p) => AllowList::load(p).context("could not load the secrets config")?,
+        None => AllowList::default(),
+    };
+    allow
+        .add_globs(&args.exclude, Path::new("--exclude"))
+        .context("invalid --exclude")?;
+    let options = Options {
+        max_file_size: args.max_file_size,
+        allow,
+        show_secrets: args.show_secrets,
+        threads: args.threads,
+        rules: None,
+    };
+    if args.git && args.staged {
+        anyhow::bail!("--git and --staged cannot be combined");
+    }
+    let mut outcome: ScanOutcome = if stdin {
+        vouch_secrets::scan_reader(std::io::stdin().lock(), "-", &options)?
+    } else if args.git {
+        vouch_secrets::scan_git_history(&args.path, &options)?
+    } else if args.staged {
+        vouch_secrets::scan_staged(&args.path, &options)?
+    } else {
+        vouch_secrets::scan_dir(&args.path, &options)?
+    };
+
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_findings(&outcome.findings);
+        std::fs::write(path, baseline.to_json())
+            .with_context(|| format!("could not write baseline {}", path.display()))?;
+        eprintln!("wrote {} finding(s) to baseline {}", baseline.findings.len(), path.display());
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = Baseline::load(path).context("could not load the baseline")?;
+        outcome.apply_baseline(&baseline);
+    }
+
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    let s = &outcome.stats;
+    eprintln!(
+        "scanned {} file(s), {} byte(s){}; skipped {} binary, {} over {} bytes; {} baselined; {} warning(s)",
+        s.files_scanned,
+        s.bytes_scanned,
+        if args.git { format!(" in {} commit(s)", s.commits_scanned) } else { String::new() },
+        s.skipped_binary,
+        s.skipped_large,
+        options.max_file_size,
+        s.baselined,
+        outcome.warnings.len()
+    );
+
+    let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
+    let rules = RuleSet::builtin();
+    report.rules = rules.metas();
+    report.findings = std::mem::take(&mut outcome.findings);
+    report.sort();
+    let text = match args.format {
+        SecretsFormat::Table => vouch_report::render::table(&report),
+        SecretsFormat::Json => vouch_report::render::json(&report),
+        SecretsFormat::Sarif => vouch_report::render::sarif(&report),
+        SecretsFormat::Gitlab => vouch_report::gitlab_secrets::render(
+            &report,
+            &vouch_report::gitlab_secrets::ScanTimes { start: started, end: now_utc()? },
+        ),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("could not write {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes()).context("could not write to stdout")?,
+    }
+    if args.show_secrets {
+        eprintln!("warning: --show-secrets printed secrets in clear; do not share this output");
+    }
+    let failing = report.any_at_or_above(Severity::Info);
+    Ok(if failing && !args.no_fail { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` in UTC, from the binary's clock (honours `SOURCE_DATE_EPOCH`).
+fn now_utc() -> anyhow::Result<String> {
+    Ok(crate::clock::now()?.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+}
