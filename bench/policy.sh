@@ -14,6 +14,14 @@ COPIES=${1:-40}
 DATA=${2:-/work/shared/data/ecosystem}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VOUCH=${VOUCH:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vouch}
+# The command that runs vouch's checks. Default: the release `vouch` binary. With
+# VOUCH_POLICY_EXAMPLE=1: crates/vouch-policy/examples/check.rs (the same library call,
+# `vouch_policy::check_dir` + JSON rendering, without the rest of the binary).
+if [ "${VOUCH_POLICY_EXAMPLE:-0}" = 1 ]; then
+  VOUCH_CMD="${CARGO_TARGET_DIR:-$ROOT/target}/${PROFILE_DIR:-release}/examples/check"
+else
+  VOUCH_CMD="$VOUCH check --format json"
+fi
 PATH=/opt/peers/bin:$PATH
 CORPUS=${CORPUS:-/tmp/vouch-policy-bench}
 
@@ -45,7 +53,7 @@ for i in $(seq 1 $((COPIES - 1))); do cp -r "$one" "$CORPUS/copy-$i"; done
 NFILES=$(find "$CORPUS" -type f | wc -l)
 NDOCKER=$(find "$CORPUS" -name Dockerfile | wc -l)
 echo "corpus: $CORPUS, $COPIES copies, $NFILES files ($NDOCKER Dockerfiles)"
-echo "vouch: $("$VOUCH" --version)"
+echo "vouch: $VOUCH_CMD ($(cd "$ROOT" && git rev-parse --short HEAD))"
 command -v trivy >/dev/null && echo "trivy: $(trivy --version | head -1)"
 command -v checkov >/dev/null && echo "checkov: $(checkov --version 2>/dev/null | tail -1)"
 command -v hadolint >/dev/null && echo "hadolint: $(hadolint --version)"
@@ -53,7 +61,7 @@ command -v hadolint >/dev/null && echo "hadolint: $(hadolint --version)"
 DOCKERFILES=$(find "$CORPUS" -name Dockerfile | sort | tr '\n' ' ')
 export DOCKERFILES
 cmds=(
-  "$VOUCH check --format json $CORPUS"
+  "$VOUCH_CMD $CORPUS"
   "trivy config --quiet --skip-check-update --format json $CORPUS"
   "hadolint --no-fail --format json $DOCKERFILES"
   "checkov --quiet --compact -o json --skip-download --framework dockerfile kubernetes github_actions gitlab_ci -d $CORPUS"
@@ -63,7 +71,7 @@ if command -v hyperfine >/dev/null; then
   args=()
   for i in "${!cmds[@]}"; do
     bin=${cmds[$i]%% *}
-    command -v "$bin" >/dev/null || [ -x "$bin" ] || continue
+    command -v "$bin" >/dev/null || [ -x "$bin" ] || { echo "skipping ${names[$i]}: $bin not found"; continue; }
     args+=(-n "${names[$i]}" "${cmds[$i]} >/dev/null 2>&1")
   done
   hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-markdown "${RESULTS:-/tmp/vouch-policy-bench.md}" "${args[@]}"

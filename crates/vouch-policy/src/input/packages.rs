@@ -301,12 +301,12 @@ pub fn package_lock(text: &str) -> Result<Out, InputError> {
     let mut lines: HashMap<&str, u32> = HashMap::new();
     for (n, l) in text.lines().enumerate() {
         let t = l.trim_start();
-        if let Some(rest) = t.strip_prefix('"') {
-            if let Some(end) = rest.find("\": {") {
-                lines
-                    .entry(&rest[..end])
-                    .or_insert(u32::try_from(n + 1).unwrap_or(u32::MAX));
-            }
+        if let Some(rest) = t.strip_prefix('"')
+            && let Some(end) = rest.find("\": {")
+        {
+            lines
+                .entry(&rest[..end])
+                .or_insert(u32::try_from(n + 1).unwrap_or(u32::MAX));
         }
     }
     let mut packages = Vec::new();
@@ -366,11 +366,14 @@ pub fn package_lock(text: &str) -> Result<Out, InputError> {
     ))
 }
 
+/// name, line, version, resolved, integrity
+type YarnEntry = (String, u32, Option<String>, Option<String>, Option<String>);
+
 /// `yarn.lock` (classic v1 and Berry) → `input.lockfile`.
 pub fn yarn_lock(text: &str) -> Out {
     let mut packages = Vec::new();
-    let mut cur: Option<(String, u32, Option<String>, Option<String>, Option<String>)> = None;
-    let mut push = |c: Option<(String, u32, Option<String>, Option<String>, Option<String>)>| {
+    let mut cur: Option<YarnEntry> = None;
+    let mut push = |c: Option<YarnEntry>| {
         if let Some((name, line, version, resolved, integrity)) = c {
             packages.push(json!({
                 "name": name, "line": line, "version": version, "resolved": resolved,
