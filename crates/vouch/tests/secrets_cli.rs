@@ -10,7 +10,10 @@ fn secrets() -> Vec<String> {
     vec![
         format!("ghp_{}{}", "Zq8vN3kLp0Rt6Yw2", "Bx4Mc7Hd9Jf1Gs5Ua3Ke"),
         format!("AKIA{}", "Z7Q3LNV5R2XKD4PW"),
-        format!("xoxb-{}-{}-{}", "18273645091", "2837465019283", "Qk3Lm9Xv2Bn7Rt5Yw8Zp1Cd4"),
+        format!(
+            "xoxb-{}-{}-{}",
+            "18273645091", "2837465019283", "Qk3Lm9Xv2Bn7Rt5Yw8Zp1Cd4"
+        ),
         format!("sk_live_{}{}", "4eC39HqLyjWDarjtT1zdp7dc", "Xq9ZpL3vB7nM"),
         format!("{}{}", "Vx9!qL2#mZ", "p7$Rw4&tB8"),
     ]
@@ -20,7 +23,10 @@ fn write_tree(root: &Path) {
     let s = secrets();
     std::fs::write(
         root.join("app.env"),
-        format!("GITHUB_TOKEN={}\nAWS_ACCESS_KEY_ID={}\nSLACK={}\n", s[0], s[1], s[2]),
+        format!(
+            "GITHUB_TOKEN={}\nAWS_ACCESS_KEY_ID={}\nSLACK={}\n",
+            s[0], s[1], s[2]
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -63,7 +69,10 @@ fn vouch(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn assert_no_secret(what: &str, text: &str) {
     for s in secrets() {
         assert!(!text.contains(&s), "{what} contains a secret in clear");
-        assert!(!text.contains(&s[..s.len() - 3]), "{what} contains most of a secret");
+        assert!(
+            !text.contains(&s[..s.len() - 3]),
+            "{what} contains most of a secret"
+        );
     }
 }
 
@@ -94,17 +103,28 @@ fn no_output_leaks_a_secret() {
         assert!(stdout.contains("github-pat"), "{format}: {stdout}");
     }
     let input = std::fs::read(dir.path().join("app.env")).unwrap();
-    let (code, stdout, stderr) = run(dir.path(), &["secrets", "-", "--format", "json"], Some(&input));
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["secrets", "-", "--format", "json"],
+        Some(&input),
+    );
     assert_eq!(code, 1);
     assert_no_secret("stdin json", &stdout);
     assert_no_secret("stdin stderr", &stderr);
-    vouch(dir.path(), &["secrets", ".", "--write-baseline", "base.json", "--no-fail"]);
-    assert_no_secret("baseline", &std::fs::read_to_string(dir.path().join("base.json")).unwrap());
+    vouch(
+        dir.path(),
+        &["secrets", ".", "--write-baseline", "base.json", "--no-fail"],
+    );
+    assert_no_secret(
+        "baseline",
+        &std::fs::read_to_string(dir.path().join("base.json")).unwrap(),
+    );
 
     git(dir.path(), &["init", "-q"]);
     git(dir.path(), &["add", "app.env", "billing.py"]);
     for format in ["table", "json", "sarif", "gitlab"] {
-        let (code, stdout, stderr) = vouch(dir.path(), &["secrets", "--staged", "--format", format]);
+        let (code, stdout, stderr) =
+            vouch(dir.path(), &["secrets", "--staged", "--format", format]);
         assert_eq!(code, 1, "{stderr}");
         assert_no_secret("staged stdout", &stdout);
         assert_no_secret("staged stderr", &stderr);
@@ -117,8 +137,10 @@ fn no_output_leaks_a_secret() {
         assert_no_secret("git stderr", &stderr);
     }
     // --show-secrets is the one way to see them
-    let (_, stdout, stderr) =
-        vouch(dir.path(), &["secrets", ".", "--format", "json", "--show-secrets"]);
+    let (_, stdout, stderr) = vouch(
+        dir.path(),
+        &["secrets", ".", "--format", "json", "--show-secrets"],
+    );
     assert!(stdout.contains(&secrets()[0]));
     assert!(stderr.contains("--show-secrets"));
 }
@@ -136,8 +158,15 @@ fn exit_codes_baseline_config_and_json_snapshot() {
     assert_eq!(vouch(dir.path(), &["secrets", ".", "--no-fail"]).0, 0);
     assert_eq!(vouch(dir.path(), &["secrets", ".", "--fail"]).0, 1);
     assert_eq!(vouch(dir.path(), &["secrets", "does-not-exist"]).0, 2);
-    assert_eq!(vouch(dir.path(), &["secrets", "--git", "."]).0, 2, "not a repository");
-    assert_eq!(vouch(dir.path(), &["secrets", ".", "--write-baseline", "b.json"]).0, 1);
+    assert_eq!(
+        vouch(dir.path(), &["secrets", "--git", "."]).0,
+        2,
+        "not a repository"
+    );
+    assert_eq!(
+        vouch(dir.path(), &["secrets", ".", "--write-baseline", "b.json"]).0,
+        1
+    );
     let (code, stdout, stderr) = vouch(dir.path(), &["secrets", ".", "--baseline", "b.json"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stderr.contains("5 baselined"), "{stderr}");
@@ -148,7 +177,11 @@ fn exit_codes_baseline_config_and_json_snapshot() {
     )
     .unwrap();
     assert_eq!(vouch(dir.path(), &["secrets", "."]).0, 0);
-    std::fs::write(dir.path().join(".vouch/secrets.toml"), "[allow]\nregexes = ['(']\n").unwrap();
+    std::fs::write(
+        dir.path().join(".vouch/secrets.toml"),
+        "[allow]\nregexes = ['(']\n",
+    )
+    .unwrap();
     let (code, _, stderr) = vouch(dir.path(), &["secrets", "."]);
     assert_eq!(code, 2);
     assert!(stderr.contains("allow.regexes"), "{stderr}");

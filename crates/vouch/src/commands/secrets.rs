@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use vouch_report::{Report, Severity};
-use vouch_secrets::{AllowList, Baseline, Options, ScanOutcome, RuleSet};
+use vouch_secrets::{AllowList, Baseline, Options, RuleSet, ScanOutcome};
 
 use crate::cli::{SecretsArgs, SecretsFormat};
 use crate::exit::ExitStatus;
@@ -19,7 +19,11 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
     let config_path = match &args.config {
         Some(p) => Some(p.clone()),
         None if !stdin => {
-            let base = if args.path.is_dir() { args.path.clone() } else { std::path::PathBuf::from(".") };
+            let base = if args.path.is_dir() {
+                args.path.clone()
+            } else {
+                std::path::PathBuf::from(".")
+            };
             Some(base.join(DEFAULT_CONFIG)).filter(|p| p.is_file())
         }
         None => None,
@@ -55,7 +59,11 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         let baseline = Baseline::from_findings(&outcome.findings);
         std::fs::write(path, baseline.to_json())
             .with_context(|| format!("could not write baseline {}", path.display()))?;
-        eprintln!("wrote {} finding(s) to baseline {}", baseline.findings.len(), path.display());
+        eprintln!(
+            "wrote {} finding(s) to baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
     }
     if let Some(path) = &args.baseline {
         let baseline = Baseline::load(path).context("could not load the baseline")?;
@@ -70,7 +78,11 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         "scanned {} file(s), {} byte(s){}; skipped {} binary, {} over {} bytes; {} baselined; {} warning(s)",
         s.files_scanned,
         s.bytes_scanned,
-        if args.git { format!(" in {} commit(s)", s.commits_scanned) } else { String::new() },
+        if args.git {
+            format!(" in {} commit(s)", s.commits_scanned)
+        } else {
+            String::new()
+        },
         s.skipped_binary,
         s.skipped_large,
         options.max_file_size,
@@ -89,22 +101,34 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         SecretsFormat::Sarif => vouch_report::render::sarif(&report),
         SecretsFormat::Gitlab => vouch_report::gitlab_secrets::render(
             &report,
-            &vouch_report::gitlab_secrets::ScanTimes { start: started, end: now_utc()? },
+            &vouch_report::gitlab_secrets::ScanTimes {
+                start: started,
+                end: now_utc()?,
+            },
         ),
     };
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("could not write {}", path.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes()).context("could not write to stdout")?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .context("could not write to stdout")?,
     }
     if args.show_secrets {
         eprintln!("warning: --show-secrets printed secrets in clear; do not share this output");
     }
     let failing = report.any_at_or_above(Severity::Info);
-    Ok(if failing && !args.no_fail { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if failing && !args.no_fail {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC, from the binary's clock (honours `SOURCE_DATE_EPOCH`).
 fn now_utc() -> anyhow::Result<String> {
-    Ok(crate::clock::now()?.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+    Ok(crate::clock::now()?
+        .strftime("%Y-%m-%dT%H:%M:%S")
+        .to_string())
 }
