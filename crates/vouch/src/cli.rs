@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+#[path = "cli_evidence.rs"]
+mod evidence;
+pub use evidence::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -14,6 +18,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign a file into a Sigstore bundle with a local key (offline).
+    Sign(SignArgs),
+    /// Verify a Sigstore bundle for a file, offline.
+    Verify(VerifyArgs),
+    /// Sign in-toto attestations (SLSA provenance, SBOM) about build outputs.
+    #[command(subcommand)]
+    Attest(AttestCommand),
+    /// Verify an attestation file for an artifact and check expectations.
+    VerifyAttestation(VerifyAttestationArgs),
     /// Inventory a directory and run every check on it (the umbrella command).
     Scan(ScanArgs),
     /// Write an SBOM (CycloneDX 1.6 or SPDX 2.3 JSON) for a directory or root filesystem.

@@ -6,8 +6,20 @@ use crate::exit::ExitStatus;
 mod sbom;
 mod scan;
 
+mod attest;
+mod evidence;
+mod key;
+mod sign;
+mod verify;
+mod verify_attestation;
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
+        Command::Key(cmd) => key::run(cmd),
+        Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Attest(cmd) => attest::run(cmd),
+        Command::VerifyAttestation(args) => verify_attestation::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Sbom(args) => sbom::run(args),
     }

@@ -1,0 +1,155 @@
+//! clap definitions for the evidence commands: key, sign, verify, attest, verify-attestation.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithmArg {
+    EcdsaP256,
+    Ed25519,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a key pair: NAME.key (encrypted, mode 0600) and NAME.pub.
+    ///
+    /// The password comes from VOUCH_PASSWORD, else a terminal prompt.
+    Generate(KeyGenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value = "ecdsa-p256")]
+    pub algorithm: KeyAlgorithmArg,
+    /// Write NAME.key and NAME.pub.
+    #[arg(long, default_value = "vouch", value_name = "NAME")]
+    pub output_prefix: PathBuf,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// File to sign.
+    pub file: PathBuf,
+    /// Private key file (vouch or cosign format). Password from VOUCH_PASSWORD or a prompt.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: PathBuf,
+    /// Where to write the bundle [default: FILE.sigstore.json].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Who must have signed: a key, or a certificate identity and issuer.
+#[derive(Debug, Args)]
+pub struct SignerArgs {
+    /// Public key (PEM SubjectPublicKeyInfo) the bundle must be signed with.
+    #[arg(long, value_name = "PUB", conflicts_with_all = ["certificate_identity", "certificate_oidc_issuer"])]
+    pub key: Option<PathBuf>,
+    /// Exact certificate identity (SAN: email or URI) for keyless bundles.
+    #[arg(long, requires = "certificate_oidc_issuer", value_name = "ID")]
+    pub certificate_identity: Option<String>,
+    /// Exact OIDC issuer for keyless bundles.
+    #[arg(long, requires = "certificate_identity", value_name = "ISS")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// trusted_root.json to use instead of the embedded production Sigstore root.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// With --key: require a verified transparency-log entry (by default key-signed bundles
+    /// without log entries are accepted and reported as such).
+    #[arg(long)]
+    pub require_tlog: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The signed file, or its digest as sha256:HEX.
+    pub artifact: String,
+    /// Sigstore bundle.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Sign SLSA v1 provenance for build outputs, filled from GitLab CI, GitHub Actions or the
+    /// local git checkout.
+    Provenance(AttestProvenanceArgs),
+    /// Sign an SBOM (CycloneDX or SPDX JSON) as an attestation about a file.
+    Sbom(AttestSbomArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestProvenanceArgs {
+    /// Build outputs (subjects), by SHA-256.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub subject: Vec<PathBuf>,
+    /// Private key file.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: PathBuf,
+    /// CycloneDX or SPDX JSON SBOM whose components become resolved dependencies.
+    #[arg(long, value_name = "SBOM")]
+    pub sbom: Option<PathBuf>,
+    /// Output file (JSON Lines, one bundle per line).
+    #[arg(
+        short,
+        long,
+        default_value = "provenance.intoto.jsonl",
+        value_name = "FILE"
+    )]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestSbomArgs {
+    /// The file the SBOM describes.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub subject: Vec<PathBuf>,
+    /// CycloneDX or SPDX JSON SBOM.
+    #[arg(long, value_name = "SBOM")]
+    pub sbom: PathBuf,
+    /// Private key file.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: PathBuf,
+    /// Output file (JSON Lines, one bundle per line).
+    #[arg(short, long, default_value = "sbom.intoto.jsonl", value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyAttestationArgs {
+    /// The attested file (or sha256:HEX); its digest must be a subject.
+    pub artifact: String,
+    /// Attestation file: JSON Lines of Sigstore bundles.
+    #[arg(long, value_name = "ATT.jsonl")]
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    /// Required predicate type (e.g. https://slsa.dev/provenance/v1).
+    #[arg(long)]
+    pub predicate_type: Option<String>,
+    /// Required source repository URI (SLSA provenance).
+    #[arg(long)]
+    pub source_uri: Option<String>,
+    /// Required source commit (SLSA provenance).
+    #[arg(long)]
+    pub commit: Option<String>,
+    /// Required builder id (SLSA provenance).
+    #[arg(long)]
+    pub builder_id: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}

@@ -1,0 +1,156 @@
+//! Shared edge code for the evidence commands: passwords, key files, trust roots, artifacts.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use vouch_sign::key::{Password, PublicKey, SigningKey};
+use vouch_sign::trust::TrustRoot;
+use vouch_sign::verify::{Policy, TlogPolicy};
+
+use crate::cli::SignerArgs;
+
+/// Name of the environment variable holding the key password.
+pub const PASSWORD_ENV: &str = "VOUCH_PASSWORD";
+
+/// The key password: `VOUCH_PASSWORD`, else a terminal prompt (twice when `confirm`).
+pub fn password(confirm: bool) -> anyhow::Result<Password> {
+    if let Ok(p) = std::env::var(PASSWORD_ENV) {
+        return Ok(Password::new(p));
+    }
+    let first = rpassword::prompt_password("password for the private key: ")
+        .with_context(|| format!("no terminal to ask for the key password; set {PASSWORD_ENV}"))?;
+    if confirm {
+        let again = rpassword::prompt_password("password again: ")
+            .context("could not read the password confirmation")?;
+        if again != first {
+            bail!("the two passwords differ");
+        }
+    }
+    Ok(Password::new(first))
+}
+
+pub fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("could not read {what} {}", path.display()))
+}
+
+/// Load a private key file, asking for the password only when it is encrypted.
+pub fn signing_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let bytes = read(path, "private key")?;
+    let password = if SigningKey::needs_password(&bytes) {
+        password(false)?
+    } else {
+        Password::new("")
+    };
+    SigningKey::from_pem(&bytes, &password)
+        .with_context(|| format!("could not load private key {}", path.display()))
+}
+
+pub fn trust_root(path: Option<&Path>) -> anyhow::Result<TrustRoot> {
+    match path {
+        Some(p) => {
+            let bytes = read(p, "trusted root")?;
+            TrustRoot::from_json(&bytes, p.display().to_string())
+                .with_context(|| format!("could not load trusted root {}", p.display()))
+        }
+        None => TrustRoot::production().context("could not load the embedded trusted root"),
+    }
+}
+
+pub fn policy(args: &SignerArgs) -> anyhow::Result<Policy> {
+    match (
+        &args.key,
+        &args.certificate_identity,
+        &args.certificate_oidc_issuer,
+    ) {
+        (Some(k), None, None) => {
+            let bytes = read(k, "public key")?;
+            let key = PublicKey::from_pem(&bytes)
+                .with_context(|| format!("could not load public key {}", k.display()))?;
+            Ok(Policy::Key {
+                key,
+                tlog: if args.require_tlog {
+                    TlogPolicy::Required
+                } else {
+                    TlogPolicy::IfPresent
+                },
+            })
+        }
+        (None, Some(identity), Some(issuer)) => Ok(Policy::Identity {
+            identity: identity.clone(),
+            issuer: issuer.clone(),
+        }),
+        _ => bail!(
+            "say who must have signed: --key PUB, or --certificate-identity ID with --certificate-oidc-issuer ISS"
+        ),
+    }
+}
+
+/// An artifact argument: a path, or `sha256:HEX`.
+pub enum ArtifactInput {
+    Bytes(Vec<u8>),
+    Digest([u8; 32]),
+}
+
+impl ArtifactInput {
+    pub fn load(arg: &str) -> anyhow::Result<Self> {
+        if let Some(hex) = arg.strip_prefix("sha256:")
+            && !Path::new(arg).exists()
+        {
+            let bytes = decode_hex(hex).with_context(|| {
+                format!("artifact digest `{arg}` is not sha256: followed by 64 hex digits")
+            })?;
+            return Ok(ArtifactInput::Digest(bytes));
+        }
+        Ok(ArtifactInput::Bytes(read(Path::new(arg), "artifact")?))
+    }
+
+    pub fn as_artifact(&self) -> vouch_sign::verify::Artifact<'_> {
+        match self {
+            ArtifactInput::Bytes(b) => vouch_sign::verify::Artifact::Bytes(b),
+            ArtifactInput::Digest(d) => vouch_sign::verify::Artifact::Sha256(*d),
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> anyhow::Result<[u8; 32]> {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("expected 64 hex digits, found {} characters", s.len());
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)?;
+    }
+    Ok(out)
+}
+
+/// Write a file readable only by its owner (0600 on Unix).
+pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if overwrite {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("could not restrict permissions of {}", path.display()))?;
+    }
+    f.write_all(bytes)
+        .with_context(|| format!("could not write {}", path.display()))
+}
+
+pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
+}

@@ -1,0 +1,31 @@
+//! `vouch sign FILE --key NAME.key`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use super::evidence;
+use crate::cli::SignArgs;
+use crate::exit::ExitStatus;
+
+pub fn run(args: SignArgs) -> anyhow::Result<ExitStatus> {
+    let key = evidence::signing_key(&args.key)?;
+    let data = evidence::read(&args.file, "file to sign")?;
+    let bundle = vouch_sign::sign::sign_blob(&key, &data)
+        .with_context(|| format!("could not sign {}", args.file.display()))?;
+    let out = args.output.unwrap_or_else(|| {
+        let mut s = args.file.as_os_str().to_owned();
+        s.push(".sigstore.json");
+        PathBuf::from(s)
+    });
+    let json = serde_json::to_string_pretty(bundle.json())?;
+    evidence::write(&out, json.as_bytes())?;
+    eprintln!(
+        "signed {} with {} key {}: wrote {}",
+        args.file.display(),
+        key.algorithm(),
+        key.public_key().fingerprint(),
+        out.display()
+    );
+    Ok(ExitStatus::Success)
+}
