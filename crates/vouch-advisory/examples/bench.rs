@@ -11,8 +11,16 @@ use vouch_inventory::{Component, Ecosystem, Scope};
 
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisories");
-    let roots: Vec<_> =
-        ["pypa-vulns", "rustsec-crates", "rustsec-rust", "go-vulndb-osv", "ghsa-sample"].iter().map(|d| root.join(d)).collect();
+    let roots: Vec<_> = [
+        "pypa-vulns",
+        "rustsec-crates",
+        "rustsec-rust",
+        "go-vulndb-osv",
+        "ghsa-sample",
+    ]
+    .iter()
+    .map(|d| root.join(d))
+    .collect();
     let dir = std::env::temp_dir().join(format!("vouch-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let path = dir.join("osv.sqlite");
@@ -49,7 +57,11 @@ fn main() {
         .map(|i| {
             let (eco, name) = &names[i % names.len()];
             let version = versions[(i / names.len()) % versions.len()];
-            let version = if *eco == Ecosystem::Go { version.to_owned() } else { version.trim_start_matches('v').to_owned() };
+            let version = if *eco == Ecosystem::Go {
+                version.to_owned()
+            } else {
+                version.trim_start_matches('v').to_owned()
+            };
             Component {
                 ecosystem: *eco,
                 name: name.clone(),
@@ -68,7 +80,9 @@ fn main() {
     drop(db);
     let db = Database::open(&path).expect("open");
     let start = Instant::now();
-    let outcome = db.match_components(&components, None, &MatchOptions::default()).expect("match");
+    let outcome = db
+        .match_components(&components, None, &MatchOptions::default())
+        .expect("match");
     let took = start.elapsed();
     println!(
         "match: {} components ({} distinct package names) -> {} findings in {:.3} s",

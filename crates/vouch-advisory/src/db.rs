@@ -38,7 +38,9 @@ pub enum DbError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("{path} has advisory database schema version {found}, this vouch reads version {SCHEMA_VERSION}")]
+    #[error(
+        "{path} has advisory database schema version {found}, this vouch reads version {SCHEMA_VERSION}"
+    )]
     Schema { path: PathBuf, found: String },
     #[error("cannot create the directory for {path}")]
     CreateDir {
@@ -141,11 +143,22 @@ impl Database {
     /// Opens an existing database for reading and matching.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         if !path.is_file() {
-            return Err(DbError::Missing { path: path.to_owned() });
+            return Err(DbError::Missing {
+                path: path.to_owned(),
+            });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| DbError::Corrupt { path: path.to_owned(), source })?;
-        let db = Self { conn, path: path.to_owned() };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| DbError::Corrupt {
+            path: path.to_owned(),
+            source,
+        })?;
+        let db = Self {
+            conn,
+            path: path.to_owned(),
+        };
         db.check_schema()?;
         Ok(db)
     }
@@ -153,11 +166,23 @@ impl Database {
     /// Opens a database for writing, creating the file (and its directory) when absent.
     pub fn create(path: &Path) -> Result<Self, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: path.to_owned(),
+                source,
+            })?;
         }
-        let exists = path.is_file() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
-        let conn = Connection::open(path).map_err(|source| DbError::Corrupt { path: path.to_owned(), source })?;
-        let db = Self { conn, path: path.to_owned() };
+        let exists = path.is_file()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
+        let conn = Connection::open(path).map_err(|source| DbError::Corrupt {
+            path: path.to_owned(),
+            source,
+        })?;
+        let db = Self {
+            conn,
+            path: path.to_owned(),
+        };
         if exists {
             db.check_schema()?;
         } else {
@@ -183,9 +208,15 @@ impl Database {
                      CREATE INDEX affected_lookup ON affected(ecosystem, name);
                      CREATE INDEX affected_id ON affected(id);",
                 )
-                .map_err(|source| DbError::Corrupt { path: path.to_owned(), source })?;
+                .map_err(|source| DbError::Corrupt {
+                    path: path.to_owned(),
+                    source,
+                })?;
             db.conn
-                .execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION])
+                .execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)",
+                    [SCHEMA_VERSION],
+                )
                 .map_err(|e| db.sql(e))?;
         }
         Ok(db)
@@ -194,7 +225,10 @@ impl Database {
     /// Opens an in-memory database (tests, benchmarks).
     pub fn in_memory() -> Result<Self, DbError> {
         let path = PathBuf::from(":memory:");
-        let conn = Connection::open_in_memory().map_err(|source| DbError::Sqlite { path: path.clone(), source })?;
+        let conn = Connection::open_in_memory().map_err(|source| DbError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
         let db = Self { conn, path };
         db.conn
             .execute_batch(
@@ -216,19 +250,35 @@ impl Database {
     }
 
     fn sql(&self, source: rusqlite::Error) -> DbError {
-        DbError::Sqlite { path: self.path.clone(), source }
+        DbError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn check_schema(&self) -> Result<(), DbError> {
         let found: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
             .optional()
-            .map_err(|source| DbError::Corrupt { path: self.path.clone(), source })?;
+            .map_err(|source| DbError::Corrupt {
+                path: self.path.clone(),
+                source,
+            })?;
         match found {
             Some(v) if v == SCHEMA_VERSION => Ok(()),
-            Some(v) => Err(DbError::Schema { path: self.path.clone(), found: v }),
-            None => Err(DbError::Schema { path: self.path.clone(), found: "none".into() }),
+            Some(v) => Err(DbError::Schema {
+                path: self.path.clone(),
+                found: v,
+            }),
+            None => Err(DbError::Schema {
+                path: self.path.clone(),
+                found: "none".into(),
+            }),
         }
     }
 
@@ -243,20 +293,33 @@ impl Database {
     /// [`Database::import`] that fails after `fail_after` records, to test that an interrupted
     /// import leaves the database as it was.
     #[doc(hidden)]
-    pub fn import_failing_after(&mut self, records: &[Record], fail_after: usize) -> Result<ImportSummary, DbError> {
+    pub fn import_failing_after(
+        &mut self,
+        records: &[Record],
+        fail_after: usize,
+    ) -> Result<ImportSummary, DbError> {
         self.import_inner(records, Some(fail_after))
     }
 
-    fn import_inner(&mut self, records: &[Record], fail_after: Option<usize>) -> Result<ImportSummary, DbError> {
+    fn import_inner(
+        &mut self,
+        records: &[Record],
+        fail_after: Option<usize>,
+    ) -> Result<ImportSummary, DbError> {
         let path = self.path.clone();
-        let sql = |source| DbError::Sqlite { path: path.clone(), source };
+        let sql = |source| DbError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(sql)?;
         let mut summary = ImportSummary::default();
         {
             let mut existing = tx
                 .prepare("SELECT modified, content_sha256 FROM advisories WHERE id = ?1")
                 .map_err(sql)?;
-            let mut delete_aff = tx.prepare("DELETE FROM affected WHERE id = ?1").map_err(sql)?;
+            let mut delete_aff = tx
+                .prepare("DELETE FROM affected WHERE id = ?1")
+                .map_err(sql)?;
             let mut upsert = tx
                 .prepare(
                     "INSERT OR REPLACE INTO advisories
@@ -265,7 +328,9 @@ impl Database {
                 )
                 .map_err(sql)?;
             let mut insert_aff = tx
-                .prepare("INSERT INTO affected(ecosystem, release, name, id) VALUES (?1, ?2, ?3, ?4)")
+                .prepare(
+                    "INSERT INTO affected(ecosystem, release, name, id) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(sql)?;
             for (n, record) in records.iter().enumerate() {
                 if fail_after == Some(n) {
@@ -274,10 +339,13 @@ impl Database {
                 let a = &record.advisory;
                 let json = canonical_json(&record.json);
                 let sha = Digest::sha256(json.as_bytes()).hex();
-                let old: Option<(String, String)> =
-                    existing.query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(sql)?;
+                let old: Option<(String, String)> = existing
+                    .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+                    .map_err(sql)?;
                 if let Some((old_modified, old_sha)) = old {
-                    let newer = (a.modified.as_str(), sha.as_str()) > (old_modified.as_str(), old_sha.as_str());
+                    let newer = (a.modified.as_str(), sha.as_str())
+                        > (old_modified.as_str(), old_sha.as_str());
                     if !newer {
                         summary.unchanged += 1;
                         continue;
@@ -303,7 +371,9 @@ impl Database {
                     let (base, release) = split_ecosystem(&p.ecosystem);
                     let name = index_name(base, &p.name);
                     if seen.insert((base.to_owned(), release.to_owned(), name.clone())) {
-                        insert_aff.execute(params![base, release, name, a.id]).map_err(sql)?;
+                        insert_aff
+                            .execute(params![base, release, name, a.id])
+                            .map_err(sql)?;
                     }
                 }
                 summary.written += 1;
@@ -338,7 +408,10 @@ impl Database {
     /// Record counts, newest `modified` and the digest.
     pub fn status(&self) -> Result<Status, DbError> {
         let count = |q: &str| -> Result<usize, DbError> {
-            self.conn.query_row(q, [], |r| r.get::<_, i64>(0)).map(|n| n as usize).map_err(|e| self.sql(e))
+            self.conn
+                .query_row(q, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(|e| self.sql(e))
         };
         let advisories = count("SELECT COUNT(*) FROM advisories")?;
         let withdrawn = count("SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL")?;
@@ -352,17 +425,26 @@ impl Database {
             .prepare("SELECT ecosystem, COUNT(DISTINCT id) FROM affected GROUP BY ecosystem ORDER BY ecosystem")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+            })
             .map_err(|e| self.sql(e))?;
         for row in rows {
             let (eco, n) = row.map_err(|e| self.sql(e))?;
             ecosystems.insert(eco, n);
         }
-        let no_package = count("SELECT COUNT(*) FROM advisories WHERE id NOT IN (SELECT id FROM affected)")?;
+        let no_package =
+            count("SELECT COUNT(*) FROM advisories WHERE id NOT IN (SELECT id FROM affected)")?;
         if no_package > 0 {
             ecosystems.insert("(no package)".into(), no_package);
         }
-        Ok(Status { advisories, withdrawn, ecosystems, newest_modified, digest: self.digest()? })
+        Ok(Status {
+            advisories,
+            withdrawn,
+            ecosystems,
+            newest_modified,
+            digest: self.digest()?,
+        })
     }
 
     /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name).
@@ -374,7 +456,9 @@ impl Database {
                  WHERE f.ecosystem = ?1 AND f.name = ?2 AND a.withdrawn IS NULL ORDER BY a.id",
             )
             .map_err(|e| self.sql(e))?;
-        let rows = stmt.query_map([ecosystem, name], |r| r.get::<_, String>(1)).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([ecosystem, name], |r| r.get::<_, String>(1))
+            .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
             let text = row.map_err(|e| self.sql(e))?;
@@ -392,7 +476,9 @@ impl Database {
     pub fn get(&self, id: &str) -> Result<Option<Value>, DbError> {
         let text: Option<String> = self
             .conn
-            .query_row("SELECT json FROM advisories WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT json FROM advisories WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.sql(e))?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))

@@ -97,7 +97,10 @@ pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Result<Record, Rec
         Format::Json => Some(osv::parse_json(bytes)),
         Format::Yaml => Some(osv::parse_yaml(bytes)),
         Format::RustSec => {
-            let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+            let start = bytes
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(bytes.len());
             if !bytes[start..].starts_with(b"```toml") {
                 return None;
             }
@@ -133,7 +136,10 @@ pub fn read_paths(roots: &[PathBuf]) -> Result<Collected, ReadError> {
 }
 
 fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadError> {
-    let io = |source| ReadError::Io { path: path.to_owned(), source };
+    let io = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         if depth >= MAX_DEPTH {
@@ -152,19 +158,28 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
         entries.sort();
         for entry in entries {
             let is_dir = entry.is_dir();
-            let known = entry.file_name().and_then(|n| n.to_str()).and_then(format_of).is_some();
+            let known = entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(format_of)
+                .is_some();
             if is_dir || known {
                 read_path(&entry, depth + 1, out)?;
             }
         }
         return Ok(());
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let display = path.display().to_string();
     let Some(format) = format_of(&name) else {
         out.problems.push(Problem {
             file: display,
-            error: RecordError::Shape("unknown file type; expected .json, .yaml, .yml, .md or .zip".into()),
+            error: RecordError::Shape(
+                "unknown file type; expected .json, .yaml, .yml, .md or .zip".into(),
+            ),
         });
         return Ok(());
     };
@@ -185,8 +200,15 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
 }
 
 /// Reads every `*.json` entry of an OSV zip export, in entry-name order.
-pub fn read_zip<R: Read + std::io::Seek>(reader: R, display: &str, out: &mut Collected) -> Result<(), ReadError> {
-    let zip_err = |source| ReadError::Zip { path: display.to_owned(), source };
+pub fn read_zip<R: Read + std::io::Seek>(
+    reader: R,
+    display: &str,
+    out: &mut Collected,
+) -> Result<(), ReadError> {
+    let zip_err = |source| ReadError::Zip {
+        path: display.to_owned(),
+        source,
+    };
     let mut archive = zip::ZipArchive::new(reader).map_err(zip_err)?;
     let mut names: Vec<(String, usize)> = (0..archive.len())
         .filter_map(|i| archive.name_for_index(i)?.ok().map(|n| (n.into_owned(), i)))
@@ -196,11 +218,16 @@ pub fn read_zip<R: Read + std::io::Seek>(reader: R, display: &str, out: &mut Col
     let mut total: u64 = 0;
     for (name, index) in names {
         let file = format!("{display}!{name}");
-        let Some(format) = format_of(&name).filter(|f| *f != Format::Zip) else { continue };
+        let Some(format) = format_of(&name).filter(|f| *f != Format::Zip) else {
+            continue;
+        };
         let mut entry = match archive.by_index(index) {
             Ok(e) => e,
             Err(e) => {
-                out.problems.push(Problem { file, error: RecordError::Shape(format!("unreadable zip entry: {e}")) });
+                out.problems.push(Problem {
+                    file,
+                    error: RecordError::Shape(format!("unreadable zip entry: {e}")),
+                });
                 continue;
             }
         };
@@ -227,7 +254,10 @@ pub fn read_zip<R: Read + std::io::Seek>(reader: R, display: &str, out: &mut Col
                 error: RecordError::Shape(format!("entry is larger than {MAX_RECORD} bytes")),
             }),
             Ok(_) => out.push(file, parse_document(format, &bytes)),
-            Err(e) => out.problems.push(Problem { file, error: RecordError::Shape(format!("unreadable zip entry: {e}")) }),
+            Err(e) => out.problems.push(Problem {
+                file,
+                error: RecordError::Shape(format!("unreadable zip entry: {e}")),
+            }),
         }
     }
     Ok(())

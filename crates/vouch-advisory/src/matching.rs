@@ -134,7 +134,9 @@ impl MatchOutcome {
         for m in &self.matches {
             let mut rule = RuleMeta::new(
                 &m.id,
-                m.summary.clone().unwrap_or_else(|| format!("vulnerability {}", m.id)),
+                m.summary
+                    .clone()
+                    .unwrap_or_else(|| format!("vulnerability {}", m.id)),
                 m.severity,
             );
             rule.help_uri = m.references.first().cloned();
@@ -149,7 +151,9 @@ impl MatchOutcome {
 
 /// The OSV ecosystem for a component, given the root's distro.
 pub fn osv_ecosystem(eco: Ecosystem, distro: Option<&Distro>) -> &'static str {
-    let id = distro.map(|d| d.id.to_ascii_lowercase()).unwrap_or_default();
+    let id = distro
+        .map(|d| d.id.to_ascii_lowercase())
+        .unwrap_or_default();
     match eco {
         Ecosystem::Debian if id == "ubuntu" => "Ubuntu",
         Ecosystem::Alpine if id == "wolfi" => "Wolfi",
@@ -262,7 +266,12 @@ fn advisory_severity(a: &Advisory, entry: &Affected) -> (Severity, String, Vec<R
                 });
                 let key = (rank, score.base);
                 if best.as_ref().is_none_or(|(r, b, _, _)| key > (*r, *b)) {
-                    best = Some((rank, score.base, sev, format!("{} {} ({})", s.kind, score.base, s.score)));
+                    best = Some((
+                        rank,
+                        score.base,
+                        sev,
+                        format!("{} {} ({})", s.kind, score.base, s.score),
+                    ));
                 }
             }
             Err(_) => continue,
@@ -276,7 +285,13 @@ fn advisory_severity(a: &Advisory, entry: &Affected) -> (Severity, String, Vec<R
         .as_ref()
         .and_then(|d| d.get("severity"))
         .and_then(Value::as_str)
-        .or_else(|| entry.ecosystem_specific.as_ref().and_then(|d| d.get("severity")).and_then(Value::as_str));
+        .or_else(|| {
+            entry
+                .ecosystem_specific
+                .as_ref()
+                .and_then(|d| d.get("severity"))
+                .and_then(Value::as_str)
+        });
     if let Some(text) = text {
         if let Ok(sev) = text.parse::<Severity>() {
             ratings.push(Rating {
@@ -325,14 +340,24 @@ impl Database {
             matches.extend(self.match_one(c, distro, release.as_deref(), options)?);
         }
         matches.sort_by(|a, b| {
-            (&a.component.ecosystem, &a.component.name, &a.component.version, &a.id).cmp(&(
-                &b.component.ecosystem,
-                &b.component.name,
-                &b.component.version,
-                &b.id,
-            ))
+            (
+                &a.component.ecosystem,
+                &a.component.name,
+                &a.component.version,
+                &a.id,
+            )
+                .cmp(&(
+                    &b.component.ecosystem,
+                    &b.component.name,
+                    &b.component.version,
+                    &b.id,
+                ))
         });
-        Ok(MatchOutcome { matches, db_digest: self.digest()?, components: components.len() })
+        Ok(MatchOutcome {
+            matches,
+            db_digest: self.digest()?,
+            components: components.len(),
+        })
     }
 
     fn match_one(
@@ -343,7 +368,10 @@ impl Database {
         options: &MatchOptions,
     ) -> Result<Vec<VulnMatch>, MatchError> {
         let ecosystem = osv_ecosystem(c.ecosystem, distro);
-        let is_os = matches!(c.ecosystem, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
+        let is_os = matches!(
+            c.ecosystem,
+            Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
+        );
         let (name, version) = match (&c.source_package, is_os) {
             (Some(sp), true) => (sp.name.as_str(), sp.version.as_str()),
             _ => (c.name.as_str(), c.version.as_str()),
@@ -352,7 +380,9 @@ impl Database {
         let candidates = self.candidates(ecosystem, &key)?;
         let mut hits: Vec<Hit> = Vec::new();
         for json in candidates {
-            let Ok(advisory) = serde_json::from_value::<Advisory>(json.clone()) else { continue };
+            let Ok(advisory) = serde_json::from_value::<Advisory>(json.clone()) else {
+                continue;
+            };
             let informational = json
                 .get("database_specific")
                 .and_then(|d| d.get("informational"))
@@ -367,12 +397,20 @@ impl Database {
             for entry in &advisory.affected {
                 let Some(p) = &entry.package else { continue };
                 let (base, entry_release) = split_ecosystem(&p.ecosystem);
-                if base != ecosystem || index_name(base, &p.name) != key || !release_matches(entry_release, release) {
+                if base != ecosystem
+                    || index_name(base, &p.name) != key
+                    || !release_matches(entry_release, release)
+                {
                     continue;
                 }
                 let verdict = match Scheme::for_osv_ecosystem(&p.ecosystem) {
-                    Some(scheme) => vosv::evaluate(scheme, version, &to_ranges(entry), &entry.versions),
-                    None => vosv::Verdict::Unknown(format!("vouch has no version ordering for ecosystem {}", p.ecosystem)),
+                    Some(scheme) => {
+                        vosv::evaluate(scheme, version, &to_ranges(entry), &entry.versions)
+                    }
+                    None => vosv::Verdict::Unknown(format!(
+                        "vouch has no version ordering for ecosystem {}",
+                        p.ecosystem
+                    )),
                 };
                 match verdict {
                     vosv::Verdict::Affected => {
@@ -398,13 +436,23 @@ impl Database {
                     vosv::Verdict::NotAffected => {}
                 }
             }
-            let (Some(status), Some(entry)) = (status, matched_entry) else { continue };
+            let (Some(status), Some(entry)) = (status, matched_entry) else {
+                continue;
+            };
             let (mut severity, mut severity_source, ratings) = advisory_severity(&advisory, entry);
             if informational.is_some() {
                 severity = Severity::Info;
                 severity_source = "informational advisory".into();
             }
-            hits.push(Hit { advisory: advisory.clone(), status, fixed, severity, severity_source, ratings, informational });
+            hits.push(Hit {
+                advisory: advisory.clone(),
+                status,
+                fixed,
+                severity,
+                severity_source,
+                ratings,
+                informational,
+            });
         }
         Ok(merge(c, hits))
     }
@@ -459,15 +507,32 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
             .or_else(|| ids.iter().next())
             .cloned()
             .unwrap_or_default();
-        let Some(lead) = group.iter().find(|h| h.advisory.id == primary).or(group.first()) else { continue };
-        let affected: Vec<&&Hit> = group.iter().filter(|h| h.status == MatchStatus::Affected).collect();
+        let Some(lead) = group
+            .iter()
+            .find(|h| h.advisory.id == primary)
+            .or(group.first())
+        else {
+            continue;
+        };
+        let affected: Vec<&&Hit> = group
+            .iter()
+            .filter(|h| h.status == MatchStatus::Affected)
+            .collect();
         let status = if affected.is_empty() {
             lead.status.clone()
         } else {
             MatchStatus::Affected
         };
-        let counted: Vec<&Hit> = if affected.is_empty() { group.clone() } else { affected.into_iter().copied().collect() };
-        let top = counted.iter().max_by_key(|h| h.severity).copied().unwrap_or(lead);
+        let counted: Vec<&Hit> = if affected.is_empty() {
+            group.clone()
+        } else {
+            affected.into_iter().copied().collect()
+        };
+        let top = counted
+            .iter()
+            .max_by_key(|h| h.severity)
+            .copied()
+            .unwrap_or(lead);
         let mut fixed: Vec<String> = Vec::new();
         for h in &counted {
             for f in &h.fixed {
@@ -476,7 +541,10 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
                 }
             }
         }
-        let ratings: Vec<Rating> = group.iter().flat_map(|h| h.ratings.iter().cloned()).collect();
+        let ratings: Vec<Rating> = group
+            .iter()
+            .flat_map(|h| h.ratings.iter().cloned())
+            .collect();
         let mut references: Vec<String> = Vec::new();
         for h in &group {
             for r in &h.advisory.references {
@@ -485,12 +553,27 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
                 }
             }
         }
-        let summary = lead.advisory.summary.clone().or_else(|| group.iter().find_map(|h| h.advisory.summary.clone()));
-        let others: Vec<&String> = ids.iter().filter(|i| **i != primary).chain(aliases.iter()).collect();
+        let summary = lead
+            .advisory
+            .summary
+            .clone()
+            .or_else(|| group.iter().find_map(|h| h.advisory.summary.clone()));
+        let others: Vec<&String> = ids
+            .iter()
+            .filter(|i| **i != primary)
+            .chain(aliases.iter())
+            .collect();
         let also = if others.is_empty() {
             String::new()
         } else {
-            format!(" (also {})", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+            format!(
+                " (also {})",
+                others
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let message = match &status {
             MatchStatus::Affected => format!(
@@ -499,10 +582,16 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
                 c.version,
                 primary,
                 also,
-                summary.as_deref().map(|s| format!(": {s}")).unwrap_or_default()
+                summary
+                    .as_deref()
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default()
             ),
             MatchStatus::CouldNotEvaluate(why) => {
-                format!("could not evaluate {} {} against {}{}: {}", c.name, c.version, primary, also, why)
+                format!(
+                    "could not evaluate {} {} against {}{}: {}",
+                    c.name, c.version, primary, also, why
+                )
             }
         };
         let mut finding = Finding::new(primary.clone(), top.severity, message);

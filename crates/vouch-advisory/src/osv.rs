@@ -9,9 +9,16 @@ use serde_json::Value;
 #[non_exhaustive]
 pub enum RecordError {
     #[error("invalid JSON at line {line} column {column}: {message}")]
-    Json { line: usize, column: usize, message: String },
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("invalid YAML{}: {message}", location.map(|(l, c)| format!(" at line {l} column {c}")).unwrap_or_default())]
-    Yaml { location: Option<(usize, usize)>, message: String },
+    Yaml {
+        location: Option<(usize, usize)>,
+        message: String,
+    },
     #[error("invalid TOML front matter: {0}")]
     Toml(String),
     #[error("not a RustSec advisory: {0}")]
@@ -85,7 +92,11 @@ pub struct Affected {
     pub severity: Vec<SeverityEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<Range>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "strings_or_numbers")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "strings_or_numbers"
+    )]
     pub versions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecosystem_specific: Option<Value>,
@@ -116,13 +127,29 @@ pub struct Range {
 /// One range event: exactly one of the four fields is set (checked by [`validate`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Event {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_string_or_number")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_string_or_number"
+    )]
     pub introduced: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_string_or_number")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_string_or_number"
+    )]
     pub fixed: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_string_or_number")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_string_or_number"
+    )]
     pub last_affected: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_string_or_number")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_string_or_number"
+    )]
     pub limit: Option<String>,
 }
 
@@ -149,7 +176,15 @@ impl Event {
     }
 
     fn field_count(&self) -> usize {
-        [&self.introduced, &self.fixed, &self.last_affected, &self.limit].iter().filter(|f| f.is_some()).count()
+        [
+            &self.introduced,
+            &self.fixed,
+            &self.last_affected,
+            &self.limit,
+        ]
+        .iter()
+        .filter(|f| f.is_some())
+        .count()
     }
 }
 
@@ -175,7 +210,10 @@ fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 
 fn strings_or_numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let values = Option::<Vec<Value>>::deserialize(d)?.unwrap_or_default();
-    values.into_iter().map(|v| scalar_string(v).map_err(serde::de::Error::custom)).collect()
+    values
+        .into_iter()
+        .map(|v| scalar_string(v).map_err(serde::de::Error::custom))
+        .collect()
 }
 
 /// A record as it will be stored: the typed view plus the whole JSON object (unknown fields kept).
@@ -191,7 +229,9 @@ impl Record {
     /// Types and validates an OSV JSON value.
     pub fn from_value(json: Value) -> Result<Self, RecordError> {
         if !json.is_object() {
-            return Err(RecordError::Shape("the document is not a JSON object".into()));
+            return Err(RecordError::Shape(
+                "the document is not a JSON object".into(),
+            ));
         }
         let advisory: Advisory =
             serde_json::from_value(json.clone()).map_err(|e| RecordError::Shape(e.to_string()))?;
@@ -203,10 +243,18 @@ impl Record {
             .map(str::to_owned)
             .or_else(|| {
                 advisory.affected.iter().find_map(|a| {
-                    a.database_specific.as_ref()?.get("informational")?.as_str().map(str::to_owned)
+                    a.database_specific
+                        .as_ref()?
+                        .get("informational")?
+                        .as_str()
+                        .map(str::to_owned)
                 })
             });
-        Ok(Self { advisory, json, informational })
+        Ok(Self {
+            advisory,
+            json,
+            informational,
+        })
     }
 }
 
@@ -228,7 +276,12 @@ pub fn parse_json(bytes: &[u8]) -> Result<Record, RecordError> {
 pub fn parse_yaml(bytes: &[u8]) -> Result<Record, RecordError> {
     let json: Value = yaml_serde::from_slice(bytes).map_err(|e| RecordError::Yaml {
         location: e.location().map(|l| (l.line(), l.column())),
-        message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     })?;
     Record::from_value(json)
 }
@@ -237,7 +290,8 @@ pub fn parse_yaml(bytes: &[u8]) -> Result<Record, RecordError> {
 /// allowed). Go's placeholder `0001-01-01T00:00:00Z` is one.
 pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     if b.len() < 20
         || !digits(0..4)
         || b.get(4) != Some(&b'-')
@@ -267,9 +321,11 @@ pub fn is_rfc3339(s: &str) -> bool {
             let r = rest.as_bytes();
             r.len() == 6
                 && matches!(r.first(), Some(b'+' | b'-'))
-                && r.get(1..3).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+                && r.get(1..3)
+                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
                 && r.get(3) == Some(&b':')
-                && r.get(4..6).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+                && r.get(4..6)
+                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
         }
     }
 }
@@ -280,21 +336,32 @@ pub fn validate(a: &Advisory) -> Result<(), RecordError> {
         return Err(RecordError::Shape("field `id` is empty".into()));
     }
     if a.id.len() > 200 || a.id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(RecordError::Shape(format!("field `id` is not a valid identifier: {:?}", a.id)));
+        return Err(RecordError::Shape(format!(
+            "field `id` is not a valid identifier: {:?}",
+            a.id
+        )));
     }
-    for (field, value) in
-        [("modified", Some(&a.modified)), ("published", a.published.as_ref()), ("withdrawn", a.withdrawn.as_ref())]
-    {
+    for (field, value) in [
+        ("modified", Some(&a.modified)),
+        ("published", a.published.as_ref()),
+        ("withdrawn", a.withdrawn.as_ref()),
+    ] {
         if let Some(v) = value {
             if !is_rfc3339(v) {
-                return Err(RecordError::Timestamp { field: field.into(), value: v.clone() });
+                return Err(RecordError::Timestamp {
+                    field: field.into(),
+                    value: v.clone(),
+                });
             }
         }
     }
     for (i, aff) in a.affected.iter().enumerate() {
         if let Some(p) = &aff.package {
             if p.name.trim().is_empty() {
-                return Err(RecordError::Invalid { at: format!("affected[{i}].package"), what: "empty name".into() });
+                return Err(RecordError::Invalid {
+                    at: format!("affected[{i}].package"),
+                    what: "empty name".into(),
+                });
             }
             if p.ecosystem.trim().is_empty() {
                 return Err(RecordError::Invalid {
@@ -312,7 +379,12 @@ pub fn validate(a: &Advisory) -> Result<(), RecordError> {
                         return Err(RecordError::NoRepo { at });
                     }
                 }
-                other => return Err(RecordError::RangeType { at, kind: other.to_owned() }),
+                other => {
+                    return Err(RecordError::RangeType {
+                        at,
+                        kind: other.to_owned(),
+                    });
+                }
             }
             if r.events.iter().any(|e| e.field_count() != 1) {
                 return Err(RecordError::BadEvent { at });
@@ -329,7 +401,10 @@ pub fn validate(a: &Advisory) -> Result<(), RecordError> {
                 let kind = e.field_count_kind();
                 if let Some(v) = e.value() {
                     if !seen.insert((if git { "" } else { kind }, v)) {
-                        return Err(RecordError::NondistinctEvents { at, value: v.to_owned() });
+                        return Err(RecordError::NondistinctEvents {
+                            at,
+                            value: v.to_owned(),
+                        });
                     }
                 }
             }

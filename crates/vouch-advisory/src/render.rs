@@ -16,7 +16,10 @@ fn pretty(v: &Value) -> String {
 
 /// Counting findings: unsuppressed ones.
 fn active(outcome: &MatchOutcome) -> impl Iterator<Item = &VulnMatch> {
-    outcome.matches.iter().filter(|m| m.finding.suppressed.is_none())
+    outcome
+        .matches
+        .iter()
+        .filter(|m| m.finding.suppressed.is_none())
 }
 
 /// A table for people, grouped by package.
@@ -25,25 +28,58 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
     let mut out = String::new();
     let mut last: Option<(&str, &str, &str)> = None;
     for m in &outcome.matches {
-        let key = (m.component.ecosystem.as_str(), m.component.name.as_str(), m.component.version.as_str());
+        let key = (
+            m.component.ecosystem.as_str(),
+            m.component.name.as_str(),
+            m.component.version.as_str(),
+        );
         if last != Some(key) {
-            let at = m.component.path.as_deref().map(|p| format!("  ({p})")).unwrap_or_default();
-            let _ = writeln!(out, "\n{} {} [{}]{at}", m.component.name, m.component.version, m.component.ecosystem);
+            let at = m
+                .component
+                .path
+                .as_deref()
+                .map(|p| format!("  ({p})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "\n{} {} [{}]{at}",
+                m.component.name, m.component.version, m.component.ecosystem
+            );
             last = Some(key);
         }
-        let also: Vec<&String> = m.ids.iter().filter(|i| **i != m.id).chain(m.aliases.iter()).collect();
+        let also: Vec<&String> = m
+            .ids
+            .iter()
+            .filter(|i| **i != m.id)
+            .chain(m.aliases.iter())
+            .collect();
         let also = if also.is_empty() {
             String::new()
         } else {
-            format!(" ({})", also.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+            format!(
+                " ({})",
+                also.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
-        let fixed = if m.fixed.is_empty() { "no fix".to_owned() } else { format!("fixed in {}", m.fixed.join(", ")) };
+        let fixed = if m.fixed.is_empty() {
+            "no fix".to_owned()
+        } else {
+            format!("fixed in {}", m.fixed.join(", "))
+        };
         let state = match (&m.status, &m.finding.suppressed) {
             (_, Some(s)) => format!("  [suppressed by {}: {}]", s.kind, s.reason),
             (MatchStatus::CouldNotEvaluate(why), None) => format!("  [could not evaluate: {why}]"),
             (MatchStatus::Affected, None) => String::new(),
         };
-        let _ = writeln!(out, "  {:<8} {}{also}  {fixed}{state}", m.severity.as_str(), m.id);
+        let _ = writeln!(
+            out,
+            "  {:<8} {}{also}  {fixed}{state}",
+            m.severity.as_str(),
+            m.id
+        );
         if let Some(s) = &m.summary {
             let _ = writeln!(out, "           {s}");
         }
@@ -53,14 +89,19 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
             out,
             "\nwarning: ignore entry for {}{} expired on {} and no longer suppresses ({})",
             e.id,
-            e.purl.as_deref().map(|p| format!(" ({p})")).unwrap_or_default(),
+            e.purl
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default(),
             e.expires,
             e.reason
         );
     }
     let total = active(outcome).count();
     let suppressed = outcome.matches.len() - total;
-    let unknown = active(outcome).filter(|m| matches!(m.status, MatchStatus::CouldNotEvaluate(_))).count();
+    let unknown = active(outcome)
+        .filter(|m| matches!(m.status, MatchStatus::CouldNotEvaluate(_)))
+        .count();
     let _ = writeln!(
         out,
         "\n{total} vulnerabilit{} in {} component(s) checked, {suppressed} suppressed, {unknown} could not be evaluated\nadvisory database {}",
@@ -73,7 +114,8 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
 
 /// vouch's JSON: the report's fields plus `database.digest`, `matches` and `expired_ignores`.
 pub fn json(outcome: &MatchOutcome, expired: &[Expired], tool_version: &str) -> String {
-    let findings: Vec<&vouch_report::Finding> = outcome.matches.iter().map(|m| &m.finding).collect();
+    let findings: Vec<&vouch_report::Finding> =
+        outcome.matches.iter().map(|m| &m.finding).collect();
     let matches: Vec<Value> = outcome
         .matches
         .iter()
@@ -82,7 +124,10 @@ pub fn json(outcome: &MatchOutcome, expired: &[Expired], tool_version: &str) -> 
             if let Some(o) = v.as_object_mut() {
                 o.remove("finding");
                 o.remove("details");
-                o.insert("suppressed".into(), serde_json::to_value(&m.finding.suppressed).unwrap_or(Value::Null));
+                o.insert(
+                    "suppressed".into(),
+                    serde_json::to_value(&m.finding.suppressed).unwrap_or(Value::Null),
+                );
             }
             v
         })
@@ -103,7 +148,9 @@ pub fn sarif(outcome: &MatchOutcome, tool_version: &str) -> String {
     let mut report = outcome.report("vouch", tool_version);
     report.sort();
     let text = vouch_report::render::sarif(&report);
-    let Ok(mut v) = serde_json::from_str::<Value>(&text) else { return text };
+    let Ok(mut v) = serde_json::from_str::<Value>(&text) else {
+        return text;
+    };
     if let Some(run) = v.get_mut("runs").and_then(|r| r.get_mut(0)) {
         run["properties"] = json!({"vouch-advisory-db-digest": outcome.db_digest});
     }
@@ -132,9 +179,15 @@ fn cdx_method(kind: &str, vector: &str) -> Option<&'static str> {
 
 fn source_of(id: &str) -> Value {
     let (name, url) = if id.starts_with("GHSA-") {
-        ("GitHub Advisory Database", format!("https://github.com/advisories/{id}"))
+        (
+            "GitHub Advisory Database",
+            format!("https://github.com/advisories/{id}"),
+        )
     } else if id.starts_with("RUSTSEC-") {
-        ("RustSec", format!("https://rustsec.org/advisories/{id}.html"))
+        (
+            "RustSec",
+            format!("https://rustsec.org/advisories/{id}.html"),
+        )
     } else if id.starts_with("CVE-") {
         ("NVD", format!("https://nvd.nist.gov/vuln/detail/{id}"))
     } else {
@@ -147,15 +200,26 @@ fn source_of(id: &str) -> Value {
 fn uuid_from(seed: &str) -> String {
     let h = vouch_digest::Digest::sha256(seed.as_bytes()).hex();
     let h = h.as_bytes();
-    let s = |r: std::ops::Range<usize>| std::str::from_utf8(h.get(r).unwrap_or_default()).unwrap_or_default();
-    format!("{}-{}-4{}-8{}-{}", s(0..8), s(8..12), s(13..16), s(17..20), s(20..32))
+    let s = |r: std::ops::Range<usize>| {
+        std::str::from_utf8(h.get(r).unwrap_or_default()).unwrap_or_default()
+    };
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        s(0..8),
+        s(8..12),
+        s(13..16),
+        s(17..20),
+        s(20..32)
+    )
 }
 
 fn vex_to_cdx_justification(j: &str) -> Option<&'static str> {
     match j {
         "vulnerable_code_not_present" => Some("code_not_present"),
         "vulnerable_code_not_in_execute_path" => Some("code_not_reachable"),
-        "vulnerable_code_cannot_be_controlled_by_adversary" => Some("protected_by_mitigating_control"),
+        "vulnerable_code_cannot_be_controlled_by_adversary" => {
+            Some("protected_by_mitigating_control")
+        }
         "inline_mitigations_already_exist" => Some("protected_by_mitigating_control"),
         "component_not_present" => Some("requires_dependency"),
         _ => None,

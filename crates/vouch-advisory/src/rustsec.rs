@@ -64,13 +64,19 @@ fn split(text: &str) -> Result<(&str, &str), RecordError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
     let Some(after) = trimmed.strip_prefix("```toml") else {
-        return Err(RecordError::RustSec("the file does not start with a ```toml block".into()));
+        return Err(RecordError::RustSec(
+            "the file does not start with a ```toml block".into(),
+        ));
     };
     let Some(end) = after.find("\n```") else {
-        return Err(RecordError::RustSec("the ```toml block is not closed".into()));
+        return Err(RecordError::RustSec(
+            "the ```toml block is not closed".into(),
+        ));
     };
     let front = &after[..end];
-    let body = after[end + 4..].trim_start_matches(|c| c != '\n').trim_start();
+    let body = after[end + 4..]
+        .trim_start_matches(|c| c != '\n')
+        .trim_start();
     Ok((front, body))
 }
 
@@ -82,9 +88,17 @@ fn date_string(v: &toml::Value, field: &str) -> Result<String, RecordError> {
     };
     let b = s.as_bytes();
     let ok = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     if !ok {
-        return Err(RecordError::RustSec(format!("`{field}` is `{s}`, expected YYYY-MM-DD")));
+        return Err(RecordError::RustSec(format!(
+            "`{field}` is `{s}`, expected YYYY-MM-DD"
+        )));
     }
     Ok(format!("{s}T12:00:00Z"))
 }
@@ -92,13 +106,21 @@ fn date_string(v: &toml::Value, field: &str) -> Result<String, RecordError> {
 /// Parses a RustSec advisory file into an OSV record.
 pub fn parse(bytes: &[u8]) -> Result<Record, RecordError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        RecordError::RustSec(format!("the file is not valid UTF-8 (byte {})", e.valid_up_to()))
+        RecordError::RustSec(format!(
+            "the file is not valid UTF-8 (byte {})",
+            e.valid_up_to()
+        ))
     })?;
     let (front, body) = split(text)?;
-    let front: Front = toml::from_str(front).map_err(|e| RecordError::Toml(e.message().to_owned()))?;
+    let front: Front =
+        toml::from_str(front).map_err(|e| RecordError::Toml(e.message().to_owned()))?;
     let meta = front.advisory;
     let date = date_string(&meta.date, "date")?;
-    let withdrawn = meta.withdrawn.as_ref().map(|w| date_string(w, "withdrawn")).transpose()?;
+    let withdrawn = meta
+        .withdrawn
+        .as_ref()
+        .map(|w| date_string(w, "withdrawn"))
+        .transpose()?;
 
     // Title: the first `# ` heading; details: the rest.
     let (title, details) = match body.strip_prefix("# ") {
@@ -106,9 +128,16 @@ pub fn parse(bytes: &[u8]) -> Result<Record, RecordError> {
             let (t, d) = rest.split_once('\n').unwrap_or((rest, ""));
             (t.trim().to_owned(), d.trim().to_owned())
         }
-        None => (meta.title.clone().unwrap_or_default(), body.trim().to_owned()),
+        None => (
+            meta.title.clone().unwrap_or_default(),
+            body.trim().to_owned(),
+        ),
     };
-    let details = if details.is_empty() { meta.description.clone().unwrap_or_default() } else { details };
+    let details = if details.is_empty() {
+        meta.description.clone().unwrap_or_default()
+    } else {
+        details
+    };
 
     let ranges = ranges(&meta.package, &front.versions)?;
     let mut events = Vec::new();
@@ -134,7 +163,10 @@ pub fn parse(bytes: &[u8]) -> Result<Record, RecordError> {
     if let Some(toml::Value::Table(t)) = &front.affected {
         for key in ["arch", "os", "functions"] {
             if let Some(v) = t.get(key) {
-                affects.insert(key.to_owned(), serde_json::to_value(v).unwrap_or(Value::Null));
+                affects.insert(
+                    key.to_owned(),
+                    serde_json::to_value(v).unwrap_or(Value::Null),
+                );
             }
         }
     }
@@ -155,7 +187,9 @@ pub fn parse(bytes: &[u8]) -> Result<Record, RecordError> {
     }
     affected["database_specific"] = json!({"categories": meta.categories, "cvss": meta.cvss, "informational": meta.informational});
 
-    let mut references = vec![json!({"type": "PACKAGE", "url": format!("https://crates.io/crates/{}", meta.package)})];
+    let mut references = vec![
+        json!({"type": "PACKAGE", "url": format!("https://crates.io/crates/{}", meta.package)}),
+    ];
     references.push(json!({"type": "ADVISORY", "url": format!("https://rustsec.org/advisories/{}.html", meta.id)}));
     for url in meta.url.iter().chain(meta.references.iter()) {
         references.push(json!({"type": "WEB", "url": url}));
@@ -177,7 +211,11 @@ pub fn parse(bytes: &[u8]) -> Result<Record, RecordError> {
         record["withdrawn"] = json!(w);
     }
     if let Some(cvss) = &meta.cvss {
-        let kind = if cvss.starts_with("CVSS:4") { "CVSS_V4" } else { "CVSS_V3" };
+        let kind = if cvss.starts_with("CVSS:4") {
+            "CVSS_V4"
+        } else {
+            "CVSS_V3"
+        };
         record["severity"] = json!([{"type": kind, "score": cvss}]);
     }
     Record::from_value(record)
@@ -228,24 +266,61 @@ fn past(c: &Comparator) -> Version {
 }
 
 fn comparator_interval(c: &Comparator) -> Interval {
-    let inc = |version| Some(Bound { version, inclusive: true });
-    let exc = |version| Some(Bound { version, inclusive: false });
+    let inc = |version| {
+        Some(Bound {
+            version,
+            inclusive: true,
+        })
+    };
+    let exc = |version| {
+        Some(Bound {
+            version,
+            inclusive: false,
+        })
+    };
     let exact = c.minor.is_some() && c.patch.is_some();
     match c.op {
-        Op::Exact if exact => Interval { lo: inc(lower(c)), hi: inc(lower(c)) },
-        Op::Exact | Op::Wildcard => Interval { lo: inc(lower(c)), hi: exc(past(c)) },
-        Op::Greater if exact => Interval { lo: exc(lower(c)), hi: None },
-        Op::Greater => Interval { lo: inc(past(c)), hi: None },
-        Op::GreaterEq => Interval { lo: inc(lower(c)), hi: None },
-        Op::Less => Interval { lo: None, hi: exc(lower(c)) },
-        Op::LessEq if exact => Interval { lo: None, hi: inc(lower(c)) },
-        Op::LessEq => Interval { lo: None, hi: exc(past(c)) },
+        Op::Exact if exact => Interval {
+            lo: inc(lower(c)),
+            hi: inc(lower(c)),
+        },
+        Op::Exact | Op::Wildcard => Interval {
+            lo: inc(lower(c)),
+            hi: exc(past(c)),
+        },
+        Op::Greater if exact => Interval {
+            lo: exc(lower(c)),
+            hi: None,
+        },
+        Op::Greater => Interval {
+            lo: inc(past(c)),
+            hi: None,
+        },
+        Op::GreaterEq => Interval {
+            lo: inc(lower(c)),
+            hi: None,
+        },
+        Op::Less => Interval {
+            lo: None,
+            hi: exc(lower(c)),
+        },
+        Op::LessEq if exact => Interval {
+            lo: None,
+            hi: inc(lower(c)),
+        },
+        Op::LessEq => Interval {
+            lo: None,
+            hi: exc(past(c)),
+        },
         Op::Tilde => {
             let hi = match c.minor {
                 Some(m) => v(c.major, m.saturating_add(1), 0),
                 None => v(c.major.saturating_add(1), 0, 0),
             };
-            Interval { lo: inc(lower(c)), hi: exc(hi) }
+            Interval {
+                lo: inc(lower(c)),
+                hi: exc(hi),
+            }
         }
         // Caret, and anything semver adds later (treated as caret, its default).
         _ => {
@@ -256,7 +331,10 @@ fn comparator_interval(c: &Comparator) -> Interval {
                 (0, None, _) => v(1, 0, 0),
                 (maj, _, _) => v(maj.saturating_add(1), 0, 0),
             };
-            Interval { lo: inc(lower(c)), hi: exc(hi) }
+            Interval {
+                lo: inc(lower(c)),
+                hi: exc(hi),
+            }
         }
     }
 }
@@ -266,7 +344,10 @@ fn cmp_lo(a: &Option<Bound>, b: &Option<Bound>) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => x.version.cmp(&y.version).then(y.inclusive.cmp(&x.inclusive)),
+        (Some(x), Some(y)) => x
+            .version
+            .cmp(&y.version)
+            .then(y.inclusive.cmp(&x.inclusive)),
     }
 }
 
@@ -275,13 +356,24 @@ fn cmp_hi(a: &Option<Bound>, b: &Option<Bound>) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => x.version.cmp(&y.version).then(x.inclusive.cmp(&y.inclusive)),
+        (Some(x), Some(y)) => x
+            .version
+            .cmp(&y.version)
+            .then(x.inclusive.cmp(&y.inclusive)),
     }
 }
 
 fn intersect(a: Interval, b: Interval) -> Interval {
-    let lo = if cmp_lo(&a.lo, &b.lo) == Ordering::Less { b.lo } else { a.lo };
-    let hi = if cmp_hi(&a.hi, &b.hi) == Ordering::Less { a.hi } else { b.hi };
+    let lo = if cmp_lo(&a.lo, &b.lo) == Ordering::Less {
+        b.lo
+    } else {
+        a.lo
+    };
+    let hi = if cmp_hi(&a.hi, &b.hi) == Ordering::Less {
+        a.hi
+    } else {
+        b.hi
+    };
     Interval { lo, hi }
 }
 
@@ -313,7 +405,9 @@ fn ranges(package: &str, versions: &Versions) -> Result<Vec<AffectedRange>, Reco
     let mut safe = Vec::new();
     for req in versions.patched.iter().chain(&versions.unaffected) {
         let parsed = VersionReq::parse(req).map_err(|e| {
-            RecordError::RustSec(format!("`{req}` in [versions] of {package} is not a version requirement: {e}"))
+            RecordError::RustSec(format!(
+                "`{req}` in [versions] of {package} is not a version requirement: {e}"
+            ))
         })?;
         let mut interval = Interval { lo: None, hi: None };
         for c in &parsed.comparators {
@@ -352,7 +446,10 @@ fn ranges(package: &str, versions: &Versions) -> Result<Vec<AffectedRange>, Reco
                 _ => false,
             };
             if i.lo.is_some() && !empty {
-                out.push(AffectedRange { introduced: intro, end });
+                out.push(AffectedRange {
+                    introduced: intro,
+                    end,
+                });
             }
         }
         start = match &i.hi {
@@ -371,13 +468,19 @@ fn ranges(package: &str, versions: &Versions) -> Result<Vec<AffectedRange>, Reco
         };
     }
     if let Some(intro) = start {
-        out.push(AffectedRange { introduced: intro, end: None });
+        out.push(AffectedRange {
+            introduced: intro,
+            end: None,
+        });
     }
     Ok(out)
 }
 
 /// The requirements as (introduced, fixed-or-last_affected) pairs, for tests and docs.
-pub fn affected_ranges(patched: &[&str], unaffected: &[&str]) -> Result<Vec<(String, Option<String>)>, RecordError> {
+pub fn affected_ranges(
+    patched: &[&str],
+    unaffected: &[&str],
+) -> Result<Vec<(String, Option<String>)>, RecordError> {
     let versions = Versions {
         patched: patched.iter().map(|s| (*s).to_owned()).collect(),
         unaffected: unaffected.iter().map(|s| (*s).to_owned()).collect(),

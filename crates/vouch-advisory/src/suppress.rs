@@ -71,7 +71,11 @@ impl Date {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = if m <= 2 { y + 1 } else { y };
-        Date { year: y as i32, month: m as u8, day: d as u8 }
+        Date {
+            year: y as i32,
+            month: m as u8,
+            day: d as u8,
+        }
     }
 }
 
@@ -86,13 +90,23 @@ impl std::fmt::Display for Date {
 #[non_exhaustive]
 pub enum SuppressError {
     #[error("{file}: invalid JSON at line {line} column {column}: {message}")]
-    Json { file: String, line: usize, column: usize, message: String },
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{file}: not an OpenVEX document: {what}")]
     Vex { file: String, what: String },
     #[error("{file}: invalid TOML: {message}")]
     Toml { file: String, message: String },
     #[error("{file}: ignore entry {index} ({id}): {what}")]
-    Entry { file: String, index: usize, id: String, what: String },
+    Entry {
+        file: String,
+        index: usize,
+        id: String,
+        what: String,
+    },
 }
 
 /// A parsed package URL, for matching products.
@@ -111,7 +125,10 @@ fn pct_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -152,22 +169,35 @@ pub fn parse_purl(s: &str) -> Option<PurlParts> {
             qualifiers.insert(k.to_ascii_lowercase(), pct_decode(v));
         }
     }
-    Some(PurlParts { ty: ty.to_ascii_lowercase(), namespace, name, version, qualifiers })
+    Some(PurlParts {
+        ty: ty.to_ascii_lowercase(),
+        namespace,
+        name,
+        version,
+        qualifiers,
+    })
 }
 
 /// Whether `product` (a purl, perhaps without version or qualifiers) names `component`.
 pub fn purl_matches(product: &str, component: &str) -> bool {
-    let (Some(p), Some(c)) = (parse_purl(product), parse_purl(component)) else { return false };
+    let (Some(p), Some(c)) = (parse_purl(product), parse_purl(component)) else {
+        return false;
+    };
     let fold = |ty: &str, s: &str| match ty {
         "pypi" => vouch_purl::normalize_pypi(s),
         "composer" | "npm" | "golang" | "gem" | "cargo" | "deb" | "apk" | "rpm" => s.to_owned(),
         _ => s.to_owned(),
     };
     p.ty == c.ty
-        && p.namespace.as_deref().map(|n| fold(&p.ty, n)) == c.namespace.as_deref().map(|n| fold(&c.ty, n))
+        && p.namespace.as_deref().map(|n| fold(&p.ty, n))
+            == c.namespace.as_deref().map(|n| fold(&c.ty, n))
         && fold(&p.ty, &p.name) == fold(&c.ty, &c.name)
-        && p.version.as_ref().is_none_or(|v| Some(v) == c.version.as_ref())
-        && p.qualifiers.iter().all(|(k, v)| c.qualifiers.get(k) == Some(v))
+        && p.version
+            .as_ref()
+            .is_none_or(|v| Some(v) == c.version.as_ref())
+        && p.qualifiers
+            .iter()
+            .all(|(k, v)| c.qualifiers.get(k) == Some(v))
 }
 
 /// One OpenVEX statement, normalised.
@@ -186,48 +216,91 @@ pub struct VexStatement {
 }
 
 /// Reads one OpenVEX document.
-pub fn parse_vex(file: &str, bytes: &[u8], first_order: usize) -> Result<Vec<VexStatement>, SuppressError> {
+pub fn parse_vex(
+    file: &str,
+    bytes: &[u8],
+    first_order: usize,
+) -> Result<Vec<VexStatement>, SuppressError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| SuppressError::Json {
         file: file.to_owned(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     })?;
-    let vex_err = |what: &str| SuppressError::Vex { file: file.to_owned(), what: what.to_owned() };
-    let context = doc.get("@context").and_then(Value::as_str).unwrap_or_default();
+    let vex_err = |what: &str| SuppressError::Vex {
+        file: file.to_owned(),
+        what: what.to_owned(),
+    };
+    let context = doc
+        .get("@context")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !context.starts_with("https://openvex.dev/ns") {
         return Err(vex_err("`@context` is not an https://openvex.dev/ns URL"));
     }
-    let doc_time = doc.get("timestamp").and_then(Value::as_str).map(str::to_owned);
-    let statements = doc.get("statements").and_then(Value::as_array).ok_or_else(|| vex_err("no `statements` array"))?;
+    let doc_time = doc
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let statements = doc
+        .get("statements")
+        .and_then(Value::as_array)
+        .ok_or_else(|| vex_err("no `statements` array"))?;
     let mut out = Vec::new();
     for (i, s) in statements.iter().enumerate() {
         let at = |what: &str| vex_err(&format!("statements[{i}]: {what}"));
         let (vulnerability, aliases) = match s.get("vulnerability") {
             Some(Value::String(name)) => (name.clone(), Vec::new()),
             Some(Value::Object(v)) => {
-                let name = v.get("name").and_then(Value::as_str).ok_or_else(|| at("vulnerability has no `name`"))?;
+                let name = v
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| at("vulnerability has no `name`"))?;
                 let aliases = v
                     .get("aliases")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 (name.to_owned(), aliases)
             }
             _ => return Err(at("no `vulnerability`")),
         };
         let mut products = Vec::new();
-        for p in s.get("products").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+        for p in s
+            .get("products")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
             match p {
                 Value::String(id) => products.push(id.clone()),
                 Value::Object(o) => {
                     if let Some(id) = o.get("@id").and_then(Value::as_str) {
                         products.push(id.to_owned());
                     }
-                    if let Some(purl) = o.get("identifiers").and_then(|i| i.get("purl")).and_then(Value::as_str) {
+                    if let Some(purl) = o
+                        .get("identifiers")
+                        .and_then(|i| i.get("purl"))
+                        .and_then(Value::as_str)
+                    {
                         products.push(purl.to_owned());
                     }
-                    for sub in o.get("subcomponents").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+                    for sub in o
+                        .get("subcomponents")
+                        .and_then(Value::as_array)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
+                    {
                         if let Some(id) = sub.get("@id").and_then(Value::as_str) {
                             products.push(id.to_owned());
                         }
@@ -236,14 +309,28 @@ pub fn parse_vex(file: &str, bytes: &[u8], first_order: usize) -> Result<Vec<Vex
                 _ => {}
             }
         }
-        let status = s.get("status").and_then(Value::as_str).ok_or_else(|| at("no `status`"))?;
-        if !matches!(status, "not_affected" | "affected" | "fixed" | "under_investigation") {
+        let status = s
+            .get("status")
+            .and_then(Value::as_str)
+            .ok_or_else(|| at("no `status`"))?;
+        if !matches!(
+            status,
+            "not_affected" | "affected" | "fixed" | "under_investigation"
+        ) {
             return Err(at(&format!("unknown status `{status}`")));
         }
-        let justification = s.get("justification").and_then(Value::as_str).map(str::to_owned);
-        let impact_statement = s.get("impact_statement").and_then(Value::as_str).map(str::to_owned);
+        let justification = s
+            .get("justification")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let impact_statement = s
+            .get("impact_statement")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         if status == "not_affected" && justification.is_none() && impact_statement.is_none() {
-            return Err(at("status `not_affected` needs a `justification` or an `impact_statement`"));
+            return Err(at(
+                "status `not_affected` needs a `justification` or an `impact_statement`",
+            ));
         }
         out.push(VexStatement {
             vulnerability,
@@ -252,7 +339,11 @@ pub fn parse_vex(file: &str, bytes: &[u8], first_order: usize) -> Result<Vec<Vex
             status: status.to_owned(),
             justification,
             impact_statement,
-            timestamp: s.get("timestamp").and_then(Value::as_str).map(str::to_owned).or_else(|| doc_time.clone()),
+            timestamp: s
+                .get("timestamp")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| doc_time.clone()),
             source: file.to_owned(),
             order: first_order + i,
         });
@@ -295,7 +386,10 @@ pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, Suppress
                 format!(" at line {l} column {c}")
             })
             .unwrap_or_default();
-        SuppressError::Toml { file: file.to_owned(), message: format!("{}{position}", e.message()) }
+        SuppressError::Toml {
+            file: file.to_owned(),
+            message: format!("{}{position}", e.message()),
+        }
     })?;
     let mut out = Vec::new();
     for (i, r) in raw.ignore.into_iter().enumerate() {
@@ -308,14 +402,23 @@ pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, Suppress
             id: shown.clone(),
             what: what.to_owned(),
         };
-        let Some(id) = id else { return Err(entry("`id` is required")) };
-        let reason = r.reason.filter(|s| !s.trim().is_empty()).ok_or_else(|| entry("`reason` is required"))?;
+        let Some(id) = id else {
+            return Err(entry("`id` is required"));
+        };
+        let reason = r
+            .reason
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| entry("`reason` is required"))?;
         let expires = match r.expires {
             None => return Err(entry("`expires` is required (YYYY-MM-DD)")),
             Some(toml::Value::String(s)) => Date::parse(&s),
             Some(toml::Value::Datetime(d)) => {
                 let s = d.to_string();
-                if d.time.is_some() { None } else { Date::parse(&s) }
+                if d.time.is_some() {
+                    None
+                } else {
+                    Date::parse(&s)
+                }
             }
             Some(_) => None,
         }
@@ -325,7 +428,12 @@ pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, Suppress
                 return Err(entry(&format!("`purl` `{p}` is not a package URL")));
             }
         }
-        out.push(IgnoreEntry { id, purl: r.purl, reason, expires });
+        out.push(IgnoreEntry {
+            id,
+            purl: r.purl,
+            reason,
+            expires,
+        });
     }
     Ok(out)
 }
@@ -363,8 +471,11 @@ impl Suppressions {
                 .vex
                 .iter()
                 .filter(|s| {
-                    (names.contains(&s.vulnerability.as_str()) || s.aliases.iter().any(|a| names.contains(&a.as_str())))
-                        && s.products.iter().any(|p| purl_matches(p, &m.component.purl))
+                    (names.contains(&s.vulnerability.as_str())
+                        || s.aliases.iter().any(|a| names.contains(&a.as_str())))
+                        && s.products
+                            .iter()
+                            .any(|p| purl_matches(p, &m.component.purl))
                 })
                 .max_by(|a, b| (&a.timestamp, a.order).cmp(&(&b.timestamp, b.order)));
             if let Some(s) = best {
@@ -375,18 +486,27 @@ impl Suppressions {
                         (None, Some(i)) => format!("{}: {i}", s.status),
                         (None, None) => s.status.clone(),
                     };
-                    m.finding.suppressed =
-                        Some(Suppression { kind: "vex".into(), reason: format!("{why} ({})", s.source) });
-                    m.finding.properties.insert("vex_status".into(), Value::String(s.status.clone()));
+                    m.finding.suppressed = Some(Suppression {
+                        kind: "vex".into(),
+                        reason: format!("{why} ({})", s.source),
+                    });
+                    m.finding
+                        .properties
+                        .insert("vex_status".into(), Value::String(s.status.clone()));
                     if let Some(j) = &s.justification {
-                        m.finding.properties.insert("vex_justification".into(), Value::String(j.clone()));
+                        m.finding
+                            .properties
+                            .insert("vex_justification".into(), Value::String(j.clone()));
                     }
                     continue;
                 }
             }
             for e in &self.ignore {
                 let id_hits = names.contains(&e.id.as_str());
-                let purl_hits = e.purl.as_deref().is_none_or(|p| purl_matches(p, &m.component.purl));
+                let purl_hits = e
+                    .purl
+                    .as_deref()
+                    .is_none_or(|p| purl_matches(p, &m.component.purl));
                 if !(id_hits && purl_hits) {
                     continue;
                 }
@@ -400,9 +520,10 @@ impl Suppressions {
                     if !expired.contains(&x) {
                         expired.push(x);
                     }
-                    m.finding
-                        .properties
-                        .insert("ignore_expired".into(), Value::String(format!("expired on {}", e.expires)));
+                    m.finding.properties.insert(
+                        "ignore_expired".into(),
+                        Value::String(format!("expired on {}", e.expires)),
+                    );
                     continue;
                 }
                 m.finding.suppressed = Some(Suppression {

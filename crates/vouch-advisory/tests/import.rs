@@ -14,10 +14,16 @@ fn fixtures() -> PathBuf {
 }
 
 fn shipped_roots() -> Vec<PathBuf> {
-    ["pypa-vulns", "rustsec-crates", "rustsec-rust", "go-vulndb-osv", "ghsa-sample"]
-        .iter()
-        .map(|d| fixtures().join("advisories").join(d))
-        .collect()
+    [
+        "pypa-vulns",
+        "rustsec-crates",
+        "rustsec-rust",
+        "go-vulndb-osv",
+        "ghsa-sample",
+    ]
+    .iter()
+    .map(|d| fixtures().join("advisories").join(d))
+    .collect()
 }
 
 fn read_all() -> Collected {
@@ -34,11 +40,16 @@ fn every_shipped_advisory_imports_with_exact_counts() {
     let mut db = Database::in_memory().unwrap();
     db.import(&collected.records).unwrap();
     let status = db.status().unwrap();
-    let expected: BTreeMap<String, usize> =
-        [("Go", 4293), ("Maven", 2), ("PyPI", 2662), ("crates.io", 1225), ("npm", 6)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+    let expected: BTreeMap<String, usize> = [
+        ("Go", 4293),
+        ("Maven", 2),
+        ("PyPI", 2662),
+        ("crates.io", 1225),
+        ("npm", 6),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
     assert_eq!(status.ecosystems, expected);
     assert_eq!(status.advisories, 8188);
     assert_eq!(status.withdrawn, 40);
@@ -73,14 +84,24 @@ fn go_placeholder_timestamps_are_accepted() {
 }
 
 fn lint(name: &str) -> Result<vouch_advisory::osv::Record, RecordError> {
-    vouch_advisory::osv::parse_json(&std::fs::read(fixtures().join("osv-linter").join(name)).unwrap())
+    vouch_advisory::osv::parse_json(
+        &std::fs::read(fixtures().join("osv-linter").join(name)).unwrap(),
+    )
 }
 
 #[test]
 fn osv_linter_defects_give_clear_errors() {
     let err = lint("nointroduced-CVE-2023-41045.json").unwrap_err();
-    assert_eq!(err, RecordError::NoIntroduced { at: "affected[0].ranges[0]".into() });
-    assert_eq!(err.to_string(), "affected[0].ranges[0]: range has no `introduced` event");
+    assert_eq!(
+        err,
+        RecordError::NoIntroduced {
+            at: "affected[0].ranges[0]".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "affected[0].ranges[0]: range has no `introduced` event"
+    );
 
     let err = lint("nondistinct-CVE-2018-5407.json").unwrap_err();
     assert!(
@@ -111,29 +132,66 @@ fn osv_linter_defects_give_clear_errors() {
 #[test]
 fn malformed_files_are_reported_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("good.json"), br#"{"id":"X-1","modified":"2024-01-01T00:00:00Z"}"#).unwrap();
-    std::fs::write(dir.path().join("bad.json"), b"{\"id\": \"X-2\",\n  \"modified\": }").unwrap();
+    std::fs::write(
+        dir.path().join("good.json"),
+        br#"{"id":"X-1","modified":"2024-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        b"{\"id\": \"X-2\",\n  \"modified\": }",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("no-modified.json"), br#"{"id":"X-3"}"#).unwrap();
-    std::fs::write(dir.path().join("bad-time.json"), br#"{"id":"X-4","modified":"yesterday"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("bad-time.json"),
+        br#"{"id":"X-4","modified":"yesterday"}"#,
+    )
+    .unwrap();
     std::fs::write(dir.path().join("bad.yaml"), b"id: [unclosed\n").unwrap();
-    std::fs::write(dir.path().join("RUSTSEC-2099-0001.md"), b"```toml\n[advisory]\nid = 1\n```\n# x\n").unwrap();
+    std::fs::write(
+        dir.path().join("RUSTSEC-2099-0001.md"),
+        b"```toml\n[advisory]\nid = 1\n```\n# x\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("README.md"), b"# not an advisory\n").unwrap();
     let c = import::read_paths(&[dir.path().to_owned()]).unwrap();
     assert_eq!(c.records.len(), 1);
     let mut reasons: Vec<(String, String)> = c
         .problems
         .iter()
-        .map(|p| (Path::new(&p.file).file_name().unwrap().to_string_lossy().into_owned(), p.error.to_string()))
+        .map(|p| {
+            (
+                Path::new(&p.file)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                p.error.to_string(),
+            )
+        })
         .collect();
     reasons.sort();
     assert_eq!(
         reasons,
         vec![
-            ("RUSTSEC-2099-0001.md".into(), "invalid TOML front matter: invalid type: integer `1`, expected a string".into()),
-            ("bad-time.json".into(), "field `modified` is `yesterday`, which is not an RFC 3339 timestamp".into()),
-            ("bad.json".into(), "invalid JSON at line 2 column 15: expected value".into()),
+            (
+                "RUSTSEC-2099-0001.md".into(),
+                "invalid TOML front matter: invalid type: integer `1`, expected a string".into()
+            ),
+            (
+                "bad-time.json".into(),
+                "field `modified` is `yesterday`, which is not an RFC 3339 timestamp".into()
+            ),
+            (
+                "bad.json".into(),
+                "invalid JSON at line 2 column 15: expected value".into()
+            ),
             ("bad.yaml".into(), reasons[3].1.clone()),
-            ("no-modified.json".into(), "not an OSV record: missing field `modified`".into()),
+            (
+                "no-modified.json".into(),
+                "not an OSV record: missing field `modified`".into()
+            ),
         ]
     );
     assert!(reasons[3].1.starts_with("invalid YAML"), "{}", reasons[3].1);
@@ -143,7 +201,8 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut w = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
         for (name, bytes) in entries {
             w.start_file(*name, opts).unwrap();
             w.write_all(bytes).unwrap();
@@ -157,13 +216,21 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 fn zip_exports_import() {
     let ghsa = std::fs::read(fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json")).unwrap();
     let go = std::fs::read(fixtures().join("advisories/go-vulndb-osv/GO-2024-3228.json")).unwrap();
-    let bytes = zip_of(&[("GHSA-9f46-5r25-5wfm.json", &ghsa), ("GO-2024-3228.json", &go), ("broken.json", b"{")]);
+    let bytes = zip_of(&[
+        ("GHSA-9f46-5r25-5wfm.json", &ghsa),
+        ("GO-2024-3228.json", &go),
+        ("broken.json", b"{"),
+    ]);
     let c = import::read_zip_bytes(&bytes, "all.zip").unwrap();
     assert_eq!(c.records.len(), 2);
     assert_eq!(c.problems.len(), 1);
     assert_eq!(c.problems[0].file, "all.zip!broken.json");
     let err = import::read_zip_bytes(b"not a zip", "x.zip").unwrap_err();
-    assert!(err.to_string().starts_with("x.zip is not a readable zip archive"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("x.zip is not a readable zip archive"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -188,13 +255,26 @@ fn missing_and_corrupt_databases_give_clear_errors() {
     let missing = dir.path().join("none.sqlite");
     let err = Database::open(&missing).err().unwrap();
     assert!(matches!(err, DbError::Missing { .. }));
-    assert!(err.to_string().contains("run `vouch db import` or `vouch db update` first"));
+    assert!(
+        err.to_string()
+            .contains("run `vouch db import` or `vouch db update` first")
+    );
 
     let corrupt = dir.path().join("corrupt.sqlite");
-    std::fs::write(&corrupt, b"this is not sqlite at all, just text that is long enough to have a header page").unwrap();
+    std::fs::write(
+        &corrupt,
+        b"this is not sqlite at all, just text that is long enough to have a header page",
+    )
+    .unwrap();
     let err = Database::open(&corrupt).err().unwrap();
     assert!(matches!(err, DbError::Corrupt { .. }), "{err:?}");
-    assert_eq!(err.to_string(), format!("{} is not a vouch advisory database (corrupt, or another kind of file)", corrupt.display()));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is not a vouch advisory database (corrupt, or another kind of file)",
+            corrupt.display()
+        )
+    );
     let err = Database::create(&corrupt).err().unwrap();
     assert!(matches!(err, DbError::Corrupt { .. }), "{err:?}");
 
@@ -202,7 +282,10 @@ fn missing_and_corrupt_databases_give_clear_errors() {
     let other = dir.path().join("other.sqlite");
     rusqlite_free_other(&other);
     let err = Database::open(&other).err().unwrap();
-    assert!(matches!(err, DbError::Corrupt { .. } | DbError::Schema { .. }), "{err:?}");
+    assert!(
+        matches!(err, DbError::Corrupt { .. } | DbError::Schema { .. }),
+        "{err:?}"
+    );
 }
 
 fn rusqlite_free_other(path: &Path) {
