@@ -11,6 +11,9 @@ fn main() -> std::process::ExitCode {
             report.findings = out.findings;
             report.rules = out.rules;
             print!("{}", vouch_report::render::json(&report));
+            for e in &out.errors {
+                eprintln!("error: could not check {}: {}", e.path, e.message);
+            }
             eprintln!("{} files, {} errors", out.files_checked, out.errors.len());
             std::process::ExitCode::from(u8::from(
                 report.any_at_or_above(vouch_report::Severity::Medium),
