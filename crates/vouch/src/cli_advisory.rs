@@ -1,0 +1,106 @@
+//! clap definitions for `vouch db` and `vouch vulns`.
+
+use std::path::PathBuf;
+
+use super::WalkArgs;
+
+/// Where the advisory database lives: `--db`, else `VOUCH_DB`, else the user's data directory.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbLocation {
+    /// Advisory database file [default: $XDG_DATA_HOME/vouch/osv.sqlite or
+    /// ~/.local/share/vouch/osv.sqlite].
+    #[arg(long = "db", value_name = "PATH", env = "VOUCH_DB")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// Import OSV JSON/YAML files, folders, OSV zip exports and RustSec advisories.
+    Import(DbImportArgs),
+    /// Show record counts per ecosystem, the newest `modified` time and the content digest.
+    Status(DbStatusArgs),
+    /// Download the public OSV exports (all.zip per ecosystem) and import them.
+    Update(DbUpdateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbImportArgs {
+    /// Files, folders or zip exports to import.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbStatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DbStatusFormat,
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DbStatusFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbUpdateArgs {
+    /// OSV ecosystem to download (`PyPI`, `crates.io`, `Debian:12`…; repeatable).
+    #[arg(long = "ecosystem", required = true, value_name = "NAME")]
+    pub ecosystems: Vec<String>,
+    /// Base URL of the OSV export bucket.
+    #[arg(
+        long,
+        env = "VOUCH_OSV_URL",
+        default_value = "https://osv-vulnerabilities.storage.googleapis.com"
+    )]
+    pub url: String,
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VulnsArgs {
+    /// Directory or root filesystem to inventory (ignored with --sbom).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Match the components of this CycloneDX or SPDX JSON SBOM instead of walking PATH.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// OpenVEX document whose not_affected/fixed statements suppress findings (repeatable).
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Ignore file [default: PATH/.vouch/ignore.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: VulnsFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 only for unsuppressed findings at or above this severity
+    /// (info, low, medium, high, critical) [default: any finding].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Also report RustSec informational advisories (unmaintained, unsound, notice).
+    #[arg(long)]
+    pub informational: bool,
+    #[command(flatten)]
+    pub location: DbLocation,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VulnsFormat {
+    Table,
+    Json,
+    Sarif,
+    Cyclonedx,
+    Gitlab,
+}

@@ -1,0 +1,173 @@
+//! `vouch db`: import advisories, show the database status, download the OSV exports.
+//!
+//! The database path is resolved here (the edge): `--db`, else `VOUCH_DB`, else
+//! `$XDG_DATA_HOME/vouch/osv.sqlite`, else `~/.local/share/vouch/osv.sqlite`.
+
+use std::path::PathBuf;
+
+use std::io::Read as _;
+
+use anyhow::Context as _;
+use vouch_advisory::Database;
+use vouch_advisory::import::{self, Collected};
+
+use crate::cli::{DbCommand, DbImportArgs, DbLocation, DbStatusArgs, DbStatusFormat, DbUpdateArgs};
+use crate::exit::ExitStatus;
+
+pub fn run(cmd: DbCommand) -> anyhow::Result<ExitStatus> {
+    match cmd {
+        DbCommand::Import(args) => import_cmd(args),
+        DbCommand::Status(args) => status(args),
+        DbCommand::Update(args) => update(args),
+    }
+}
+
+/// The database file to use.
+pub fn resolve(location: &DbLocation) -> anyhow::Result<PathBuf> {
+    if let Some(p) = &location.db {
+        return Ok(p.clone());
+    }
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("vouch").join("osv.sqlite"));
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".local/share/vouch/osv.sqlite")),
+        None => {
+            anyhow::bail!("cannot find a data directory: set --db, VOUCH_DB, XDG_DATA_HOME or HOME")
+        }
+    }
+}
+
+fn store(path: &std::path::Path, collected: Collected) -> anyhow::Result<ExitStatus> {
+    for p in &collected.problems {
+        eprintln!("warning: skipped {p}");
+    }
+    let mut db = Database::create(path)?;
+    let summary = db.import(&collected.records)?;
+    let digest = db.digest()?;
+    eprintln!(
+        "imported {} advisories into {} ({} new or updated, {} unchanged, {} skipped as malformed)\ndigest {digest}",
+        collected.records.len(),
+        path.display(),
+        summary.written,
+        summary.unchanged,
+        collected.problems.len()
+    );
+    Ok(ExitStatus::Success)
+}
+
+fn import_cmd(args: DbImportArgs) -> anyhow::Result<ExitStatus> {
+    let path = resolve(&args.location)?;
+    let collected = import::read_paths(&args.paths)?;
+    store(&path, collected)
+}
+
+fn status(args: DbStatusArgs) -> anyhow::Result<ExitStatus> {
+    let path = resolve(&args.location)?;
+    let db = Database::open(&path)?;
+    let status = db.status()?;
+    match args.format {
+        DbStatusFormat::Json => {
+            let mut v = serde_json::to_value(&status)?;
+            v["path"] = serde_json::json!(path.display().to_string());
+            crate::output::write(
+                None,
+                format!("{}\n", serde_json::to_string_pretty(&v)?).as_bytes(),
+            )?;
+        }
+        DbStatusFormat::Table => {
+            let mut out = format!("database  {}\n", path.display());
+            out.push_str(&format!(
+                "advisories {} ({} withdrawn)\n",
+                status.advisories, status.withdrawn
+            ));
+            out.push_str(&format!(
+                "newest modified {}\n",
+                status.newest_modified.as_deref().unwrap_or("-")
+            ));
+            out.push_str(&format!("digest    {}\n\n", status.digest));
+            let width = status
+                .ecosystems
+                .keys()
+                .map(|k| k.len())
+                .max()
+                .unwrap_or(9)
+                .max(9);
+            out.push_str(&format!("{:<width$}  advisories\n", "ecosystem"));
+            for (eco, n) in &status.ecosystems {
+                out.push_str(&format!("{eco:<width$}  {n}\n"));
+            }
+            crate::output::write(None, out.as_bytes())?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
+    let path = resolve(&args.location)?;
+    let mut all = Collected::default();
+    for eco in &args.ecosystems {
+        let url = export_url(&args.url, eco);
+        eprintln!("downloading {}", redact(&url));
+        let bytes = download(&url)?;
+        let got = import::read_zip_bytes(&bytes, &format!("{eco}/all.zip"))
+            .with_context(|| format!("the {eco} export"))?;
+        all.files += got.files;
+        all.records.extend(got.records);
+        all.problems.extend(got.problems);
+    }
+    store(&path, all)
+}
+
+// ---- the network edge: downloading OSV exports ----
+
+/// Largest export accepted (the biggest ecosystem exports are a few hundred MiB).
+const MAX_DOWNLOAD: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The export URL for one ecosystem (`Debian:12` → `<base>/Debian:12/all.zip`, spaces encoded).
+fn export_url(base: &str, ecosystem: &str) -> String {
+    let eco = ecosystem.replace(' ', "%20").replace('/', "%2F");
+    format!("{}/{eco}/all.zip", base.trim_end_matches('/'))
+}
+
+/// Strips `user:password@` from a URL before it is shown.
+fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            format!("{scheme}://{host}/{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Downloads `url` into memory (at most [`MAX_DOWNLOAD`] bytes).
+fn download(url: &str) -> anyhow::Result<Vec<u8>> {
+    let shown = redact(url);
+    let client = reqwest::blocking::Client::builder()
+        .user_agent(concat!("vouch/", env!("CARGO_PKG_VERSION")))
+        .timeout(std::time::Duration::from_secs(600))
+        .build()
+        .with_context(|| format!("cannot fetch {shown}"))?;
+    let response = client
+        .get(url)
+        .send()
+        .with_context(|| format!("cannot fetch {shown}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        anyhow::bail!("{shown} answered {}", status.as_u16());
+    }
+    if response.content_length().is_some_and(|n| n > MAX_DOWNLOAD) {
+        anyhow::bail!("{shown} is larger than {MAX_DOWNLOAD} bytes");
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_DOWNLOAD + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading the body of {shown}"))?;
+    if bytes.len() as u64 > MAX_DOWNLOAD {
+        anyhow::bail!("{shown} is larger than {MAX_DOWNLOAD} bytes");
+    }
+    Ok(bytes)
+}

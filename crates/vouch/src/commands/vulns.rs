@@ -1,0 +1,109 @@
+//! `vouch vulns`: match an inventory or an SBOM against the advisory database.
+
+use anyhow::Context as _;
+use vouch_advisory::matching::MatchOptions;
+use vouch_advisory::suppress::{self, Date, Suppressions};
+use vouch_advisory::{Database, render};
+use vouch_report::Severity;
+
+use crate::cli::{VulnsArgs, VulnsFormat};
+use crate::exit::ExitStatus;
+
+pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
+    let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
+    let db_path = super::db::resolve(&args.location)?;
+    let db = Database::open(&db_path)?;
+
+    let (components, distro) = match &args.sbom {
+        Some(file) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let sbom = vouch_sbom::read::parse(&bytes)
+                .with_context(|| format!("cannot read the SBOM {}", file.display()))?;
+            for u in &sbom.unmapped {
+                eprintln!("warning: {}: component not matched: {u:?}", file.display());
+            }
+            let name = file.display().to_string();
+            let mut components = sbom.components;
+            for c in &mut components {
+                if c.evidence.is_empty() {
+                    c.evidence.push(vouch_inventory::Evidence {
+                        path: name.clone(),
+                        kind: vouch_inventory::SourceKind::Lockfile,
+                        line: None,
+                    });
+                }
+            }
+            (components, sbom.distro)
+        }
+        None => {
+            let inventory = crate::inventory::collect(&args.path, &args.walk)?;
+            (inventory.components, inventory.distro)
+        }
+    };
+
+    let mut supp = Suppressions::default();
+    for (i, file) in args.vex.iter().enumerate() {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        supp.vex.extend(suppress::parse_vex(
+            &file.display().to_string(),
+            &bytes,
+            i * 100_000,
+        )?);
+    }
+    let ignore_path = match &args.ignore_file {
+        Some(p) => Some(p.clone()),
+        None if args.sbom.is_none() => {
+            Some(args.path.join(".vouch/ignore.toml")).filter(|p| p.is_file())
+        }
+        None => None,
+    };
+    if let Some(p) = &ignore_path {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        supp.ignore = suppress::parse_ignore(&p.display().to_string(), &text)?;
+    }
+
+    let now = crate::clock::now()?;
+    let today = crate::clock::today()?;
+    let today = Date {
+        year: today.year() as i32,
+        month: today.month() as u8,
+        day: today.day() as u8,
+    };
+
+    let options = MatchOptions {
+        informational: args.informational,
+    };
+    let mut outcome = db.match_components(&components, distro.as_ref(), &options)?;
+    let expired = supp.apply(&mut outcome.matches, today);
+    for e in &expired {
+        eprintln!(
+            "warning: ignore entry for {} expired on {} and no longer suppresses it",
+            e.id, e.expires
+        );
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    let text = match args.format {
+        VulnsFormat::Table => render::table(&outcome, &expired),
+        VulnsFormat::Json => render::json(&outcome, &expired, version),
+        VulnsFormat::Sarif => render::sarif(&outcome, version),
+        VulnsFormat::Cyclonedx => render::cyclonedx(&outcome, version),
+        VulnsFormat::Gitlab => {
+            let stamp = now.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+            render::gitlab(&outcome, version, &stamp)
+        }
+    };
+    crate::output::write(args.output.as_deref(), text.as_bytes())?;
+    let threshold = fail_on.unwrap_or(Severity::Info);
+    let counts = outcome
+        .matches
+        .iter()
+        .any(|m| m.finding.counts_at(threshold));
+    Ok(if counts {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
