@@ -39,7 +39,7 @@ impl Algorithm {
     }
 
     /// Length of the digest in bytes.
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             Algorithm::Sha256 => 32,
             Algorithm::Sha384 => 48,
@@ -67,10 +67,17 @@ pub struct Digest {
 pub enum ParseError {
     #[error("digest `{input}` has no `algorithm:` prefix")]
     MissingAlgorithm { input: String },
-    #[error("digest `{input}` uses unsupported algorithm `{algorithm}`; expected sha256, sha384 or sha512")]
+    #[error(
+        "digest `{input}` uses unsupported algorithm `{algorithm}`; expected sha256, sha384 or sha512"
+    )]
     UnsupportedAlgorithm { input: String, algorithm: String },
     #[error("digest `{input}` has {found} hex characters; {algorithm} needs {expected}")]
-    WrongLength { input: String, algorithm: Algorithm, expected: usize, found: usize },
+    WrongLength {
+        input: String,
+        algorithm: Algorithm,
+        expected: usize,
+        found: usize,
+    },
     #[error("digest `{input}` contains a character that is not hexadecimal")]
     NotHex { input: String },
 }
@@ -78,17 +85,17 @@ pub enum ParseError {
 impl Digest {
     /// Builds a digest from raw bytes; `None` when the length does not fit the algorithm.
     pub fn from_bytes(algorithm: Algorithm, bytes: Vec<u8>) -> Option<Self> {
-        (bytes.len() == algorithm.len()).then_some(Self { algorithm, bytes })
+        (bytes.len() == algorithm.digest_len()).then_some(Self { algorithm, bytes })
     }
 
     /// Parses bare hex for a known algorithm (e.g. a lockfile's checksum field).
     pub fn from_hex(algorithm: Algorithm, hex: &str) -> Result<Self, ParseError> {
         let input = || format!("{algorithm}:{hex}");
-        if hex.len() != algorithm.len() * 2 {
+        if hex.len() != algorithm.digest_len() * 2 {
             return Err(ParseError::WrongLength {
                 input: input(),
                 algorithm,
-                expected: algorithm.len() * 2,
+                expected: algorithm.digest_len() * 2,
                 found: hex.len(),
             });
         }
@@ -97,7 +104,10 @@ impl Digest {
     }
 
     pub fn sha256(data: &[u8]) -> Self {
-        Self { algorithm: Algorithm::Sha256, bytes: sha2::Sha256::digest(data).to_vec() }
+        Self {
+            algorithm: Algorithm::Sha256,
+            bytes: sha2::Sha256::digest(data).to_vec(),
+        }
     }
 
     /// SHA-256 of everything `reader` yields, in 64 KiB chunks.
@@ -113,7 +123,10 @@ impl Digest {
             };
             hasher.update(&buf[..n]);
         }
-        Ok(Self { algorithm: Algorithm::Sha256, bytes: hasher.finalize().to_vec() })
+        Ok(Self {
+            algorithm: Algorithm::Sha256,
+            bytes: hasher.finalize().to_vec(),
+        })
     }
 
     pub fn algorithm(&self) -> Algorithm {
@@ -148,7 +161,9 @@ impl FromStr for Digest {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (alg, hex) = s
             .split_once(':')
-            .ok_or_else(|| ParseError::MissingAlgorithm { input: s.to_owned() })?;
+            .ok_or_else(|| ParseError::MissingAlgorithm {
+                input: s.to_owned(),
+            })?;
         let algorithm = match alg.to_ascii_lowercase().as_str() {
             "sha256" => Algorithm::Sha256,
             "sha384" => Algorithm::Sha384,
@@ -161,10 +176,20 @@ impl FromStr for Digest {
             }
         };
         Digest::from_hex(algorithm, hex).map_err(|e| match e {
-            ParseError::WrongLength { algorithm, expected, found, .. } => {
-                ParseError::WrongLength { input: s.to_owned(), algorithm, expected, found }
-            }
-            _ => ParseError::NotHex { input: s.to_owned() },
+            ParseError::WrongLength {
+                algorithm,
+                expected,
+                found,
+                ..
+            } => ParseError::WrongLength {
+                input: s.to_owned(),
+                algorithm,
+                expected,
+                found,
+            },
+            _ => ParseError::NotHex {
+                input: s.to_owned(),
+            },
         })
     }
 }
@@ -195,7 +220,7 @@ pub fn encode_hex(bytes: &[u8]) -> String {
 
 /// Decodes hex (either case); `None` on odd length or a non-hex character.
 pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| match c {
@@ -218,24 +243,42 @@ mod tests {
     fn rejects_truncated_and_bad_hex() {
         assert!(matches!(
             "sha256:abcd".parse::<Digest>(),
-            Err(ParseError::WrongLength { expected: 64, found: 4, .. })
+            Err(ParseError::WrongLength {
+                expected: 64,
+                found: 4,
+                ..
+            })
         ));
         let bad = format!("sha256:{}", "g".repeat(64));
-        assert!(matches!(bad.parse::<Digest>(), Err(ParseError::NotHex { .. })));
-        assert!(matches!("md5:00".parse::<Digest>(), Err(ParseError::UnsupportedAlgorithm { .. })));
-        assert!(matches!("abc".parse::<Digest>(), Err(ParseError::MissingAlgorithm { .. })));
+        assert!(matches!(
+            bad.parse::<Digest>(),
+            Err(ParseError::NotHex { .. })
+        ));
+        assert!(matches!(
+            "md5:00".parse::<Digest>(),
+            Err(ParseError::UnsupportedAlgorithm { .. })
+        ));
+        assert!(matches!(
+            "abc".parse::<Digest>(),
+            Err(ParseError::MissingAlgorithm { .. })
+        ));
     }
 
     #[test]
     fn upper_case_normalises() {
         let lower = Digest::sha256(b"x");
-        let upper: Digest = format!("SHA256:{}", lower.hex().to_uppercase()).parse().unwrap();
+        let upper: Digest = format!("SHA256:{}", lower.hex().to_uppercase())
+            .parse()
+            .unwrap();
         assert_eq!(upper, lower);
     }
 
     #[test]
     fn reader_matches_slice() {
         let data = vec![7u8; 200_000];
-        assert_eq!(Digest::sha256_reader(&data[..]).unwrap(), Digest::sha256(&data));
+        assert_eq!(
+            Digest::sha256_reader(&data[..]).unwrap(),
+            Digest::sha256(&data)
+        );
     }
 }

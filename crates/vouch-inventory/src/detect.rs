@@ -74,7 +74,10 @@ impl FileKind {
     pub fn is_os(self) -> bool {
         matches!(
             self,
-            FileKind::DpkgStatus | FileKind::DpkgStatusD | FileKind::ApkInstalled | FileKind::RpmSqlite
+            FileKind::DpkgStatus
+                | FileKind::DpkgStatusD
+                | FileKind::ApkInstalled
+                | FileKind::RpmSqlite
         )
     }
 }
@@ -114,16 +117,22 @@ pub fn detect(path: &str) -> Option<FileKind> {
         "PKG-INFO" if parent.ends_with(".egg-info") => FileKind::PythonInstalled,
         "package.json" if is_node_module_dir(dir) => FileKind::NodeModule,
         "status" if dir == "var/lib/dpkg" || dir.ends_with("/var/lib/dpkg") => FileKind::DpkgStatus,
-        "installed" if dir == "lib/apk/db" || dir.ends_with("/lib/apk/db") => FileKind::ApkInstalled,
+        "installed" if dir == "lib/apk/db" || dir.ends_with("/lib/apk/db") => {
+            FileKind::ApkInstalled
+        }
         "rpmdb.sqlite" if dir.ends_with("rpm") => FileKind::RpmSqlite,
-        _ if parent == "status.d" && (dir == "var/lib/dpkg/status.d" || dir.ends_with("/var/lib/dpkg/status.d")) => {
+        _ if parent == "status.d"
+            && (dir == "var/lib/dpkg/status.d" || dir.ends_with("/var/lib/dpkg/status.d")) =>
+        {
             // distroless writes `<pkg>` and `<pkg>.md5sums`; only the former is a stanza.
             if name.ends_with(".md5sums") {
                 return None;
             }
             FileKind::DpkgStatusD
         }
-        _ if name.ends_with(".egg-info") && (parent.ends_with("site-packages") || parent.ends_with("dist-packages")) => {
+        _ if name.ends_with(".egg-info")
+            && (parent.ends_with("site-packages") || parent.ends_with("dist-packages")) =>
+        {
             FileKind::PythonInstalled
         }
         _ if is_requirements(dir, name) => FileKind::Requirements,
@@ -135,7 +144,9 @@ pub fn detect(path: &str) -> Option<FileKind> {
 fn is_node_module_dir(dir: &str) -> bool {
     // dir must be .../node_modules/<name> or .../node_modules/@scope/<name>
     let mut parts = dir.rsplit('/');
-    let Some(last) = parts.next() else { return false };
+    let Some(last) = parts.next() else {
+        return false;
+    };
     if last.starts_with('.') || last == "node_modules" {
         return false;
     }

@@ -41,12 +41,11 @@ impl Inventory {
         results: Vec<(String, FileKind, Parsed)>,
         mut warnings: Vec<Warning>,
     ) -> Self {
-        let mut by_key: BTreeMap<(Ecosystem, String, String), Component> = BTreeMap::new();
+        let mut by_key: BTreeMap<Key, Component> = BTreeMap::new();
         let mut files = Vec::with_capacity(results.len());
         // Dependencies are recorded as (name, version) by parsers; resolve them to purls once
         // every component is known. Keep them per component until then.
-        let mut pending_deps: BTreeMap<(Ecosystem, String, String), Vec<(Ecosystem, crate::PackageRef)>> =
-            BTreeMap::new();
+        let mut pending_deps: BTreeMap<Key, Vec<crate::PackageRef>> = BTreeMap::new();
         for (path, kind, parsed) in results {
             files.push(SourceFile {
                 path: path.clone(),
@@ -54,19 +53,24 @@ impl Inventory {
                 packages: parsed.packages.len(),
             });
             for w in parsed.warnings {
-                warnings.push(Warning { path: path.clone(), line: w.line, column: w.column, message: w.message });
+                warnings.push(Warning {
+                    path: path.clone(),
+                    line: w.line,
+                    column: w.column,
+                    message: w.message,
+                });
             }
             for package in parsed.packages {
-                let evidence = Evidence { path: path.clone(), kind: kind.source_kind(), line: package.line };
-                let key = (
-                    package.ecosystem,
-                    package.ecosystem.normalize_name(&package.name),
-                    package.version.clone(),
-                );
+                let evidence = Evidence {
+                    path: path.clone(),
+                    kind: kind.source_kind(),
+                    line: package.line,
+                };
+                let key = Key::of(&package);
                 pending_deps
                     .entry(key.clone())
                     .or_default()
-                    .extend(package.dependencies.iter().cloned().map(|d| (package.ecosystem, d)));
+                    .extend(package.dependencies.iter().cloned());
                 match by_key.get_mut(&key) {
                     Some(existing) => merge(existing, package, evidence),
                     None => {
@@ -76,33 +80,63 @@ impl Inventory {
                 }
             }
         }
-        // name -> versions present, for resolving name-only dependency references.
-        let mut versions_by_name: BTreeMap<(Ecosystem, String), Vec<String>> = BTreeMap::new();
-        for (eco, name, version) in by_key.keys() {
-            versions_by_name.entry((*eco, name.clone())).or_default().push(version.clone());
+        // (ecosystem, name) -> versions present, for name-only dependency references, and
+        // (ecosystem, name, version) -> the keys of that package (one per arch/platform).
+        let mut versions_by_name: BTreeMap<(Ecosystem, &str), Vec<&str>> = BTreeMap::new();
+        let mut keys_by_nv: BTreeMap<(Ecosystem, &str, &str), Vec<&Key>> = BTreeMap::new();
+        for key in by_key.keys() {
+            let versions = versions_by_name
+                .entry((key.ecosystem, &key.name))
+                .or_default();
+            if !versions.contains(&key.version.as_str()) {
+                versions.push(&key.version);
+            }
+            keys_by_nv
+                .entry((key.ecosystem, &key.name, &key.version))
+                .or_default()
+                .push(key);
         }
-        let purls: BTreeMap<(Ecosystem, String, String), String> =
-            by_key.iter().map(|(k, c)| (k.clone(), c.purl.clone())).collect();
-        for (key, deps) in pending_deps {
-            let Some(component) = by_key.get_mut(&key) else { continue };
-            for (eco, dep) in deps {
-                let name = eco.normalize_name(&dep.name);
-                let version = match dep.version {
-                    Some(v) => Some(v),
+        let mut resolved: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+        for (key, deps) in &pending_deps {
+            let mut purls = Vec::new();
+            for dep in deps {
+                let name = key.ecosystem.normalize_name(&dep.name);
+                let version = match &dep.version {
+                    Some(v) => Some(v.as_str()),
                     // A name-only reference resolves only when exactly one version is present.
-                    None => match versions_by_name.get(&(eco, name.clone())) {
-                        Some(vs) if vs.len() == 1 => Some(vs[0].clone()),
+                    None => match versions_by_name.get(&(key.ecosystem, name.as_str())) {
+                        Some(vs) if vs.len() == 1 => Some(vs[0]),
                         _ => None,
                     },
                 };
-                if let Some(purl) = version.and_then(|v| purls.get(&(eco, name, v))) {
-                    if *purl != component.purl {
-                        component.dependencies.push(purl.clone());
+                let Some(version) = version else { continue };
+                let Some(targets) = keys_by_nv.get(&(key.ecosystem, name.as_str(), version)) else {
+                    continue;
+                };
+                // Several arches or platforms of one package: prefer the dependent's own.
+                let same: Vec<&&Key> = targets
+                    .iter()
+                    .filter(|t| t.qualifiers == key.qualifiers)
+                    .collect();
+                let chosen: Vec<&&Key> = if same.is_empty() {
+                    targets.iter().collect()
+                } else {
+                    same
+                };
+                for target in chosen {
+                    if *target != key
+                        && let Some(c) = by_key.get(*target)
+                    {
+                        purls.push(c.purl.clone());
                     }
                 }
             }
-            component.dependencies.sort();
-            component.dependencies.dedup();
+            resolved.insert(key.clone(), purls);
+        }
+        for (key, purls) in resolved {
+            if let Some(component) = by_key.get_mut(&key) {
+                component.dependencies = purls;
+            }
         }
         let mut components: Vec<Component> = by_key.into_values().collect();
         for c in &mut components {
@@ -112,11 +146,19 @@ impl Inventory {
             c.hashes.dedup();
             c.licenses.sort();
             c.licenses.dedup();
+            c.dependencies.sort();
+            c.dependencies.dedup();
         }
         files.sort();
         warnings.sort();
         warnings.dedup();
-        Self { subject: subject.into(), distro, components, files, warnings }
+        Self {
+            subject: subject.into(),
+            distro,
+            components,
+            files,
+            warnings,
+        }
     }
 
     /// Number of components per ecosystem, in ecosystem order.
@@ -126,6 +168,28 @@ impl Inventory {
             *counts.entry(c.ecosystem).or_default() += 1;
         }
         counts
+    }
+}
+
+/// What makes two packages the same component: ecosystem, the ecosystem-normalised name, the
+/// version, and the purl qualifiers (so `libc6` for amd64 and for i386, or a gem's platform
+/// builds, stay apart).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    ecosystem: Ecosystem,
+    name: String,
+    version: String,
+    qualifiers: BTreeMap<String, String>,
+}
+
+impl Key {
+    fn of(package: &Package) -> Self {
+        Self {
+            ecosystem: package.ecosystem,
+            name: package.ecosystem.normalize_name(&package.name),
+            version: package.version.clone(),
+            qualifiers: package.qualifiers.clone(),
+        }
     }
 }
 

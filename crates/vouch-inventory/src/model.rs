@@ -114,7 +114,9 @@ impl fmt::Display for Ecosystem {
 }
 
 /// Whether a package is needed at run time, per what its source says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Needed at run time (also the default when the source does not say).
@@ -193,7 +195,10 @@ impl Hash {
     /// From hex; `None` unless the length fits the algorithm and every character is hex.
     pub fn from_hex(algorithm: HashAlgorithm, hex: &str) -> Option<Self> {
         (hex.len() == algorithm.hex_len() && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(
-            || Self { algorithm, hex: hex.to_ascii_lowercase() },
+            || Self {
+                algorithm,
+                hex: hex.to_ascii_lowercase(),
+            },
         )
     }
 
@@ -381,7 +386,11 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { line: None, column: None, message: message.into() }
+        Self {
+            line: None,
+            column: None,
+            message: message.into(),
+        }
     }
 
     #[must_use]
@@ -396,7 +405,11 @@ impl ParseError {
         let msg = err.to_string();
         // serde_json appends " at line L column C"; keep the message without it.
         let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-        Self { line: Some(err.line() as u32), column: Some(err.column() as u32), message }
+        Self {
+            line: Some(err.line() as u32),
+            column: Some(err.column() as u32),
+            message,
+        }
     }
 }
 
@@ -453,19 +466,32 @@ pub struct Component {
 impl Component {
     /// The merge key: ecosystem, the ecosystem-normalised name, and the version.
     pub fn key(&self) -> (Ecosystem, String, String) {
-        (self.ecosystem, self.ecosystem.normalize_name(&self.name), self.version.clone())
+        (
+            self.ecosystem,
+            self.ecosystem.normalize_name(&self.name),
+            self.version.clone(),
+        )
     }
 }
 
 /// Builds the purl of a package, with the distro's namespace and qualifier for OS packages.
 pub fn purl_of(package: &Package, distro: Option<&Distro>) -> Purl {
-    let mut purl = Purl::package(package.ecosystem.purl_type(), &package.name, &package.version);
-    if matches!(package.ecosystem, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm) {
-        let vendor = distro.map(|d| d.id.as_str()).unwrap_or(match package.ecosystem {
-            Ecosystem::Debian => "debian",
-            Ecosystem::Alpine => "alpine",
-            _ => "",
-        });
+    let mut purl = Purl::package(
+        package.ecosystem.purl_type(),
+        &package.name,
+        &package.version,
+    );
+    if matches!(
+        package.ecosystem,
+        Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
+    ) {
+        let vendor = distro
+            .map(|d| d.id.as_str())
+            .unwrap_or(match package.ecosystem {
+                Ecosystem::Debian => "debian",
+                Ecosystem::Alpine => "alpine",
+                _ => "",
+            });
         purl = purl.namespace(vendor);
         if let Some(d) = distro {
             purl = purl.qualifier("distro", &d.purl_qualifier());

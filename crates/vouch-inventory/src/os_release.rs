@@ -18,7 +18,9 @@ pub fn parse(text: &str) -> Option<Distro> {
         if line.starts_with('#') {
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let value = unquote(value.trim());
         if value.is_empty() {
             continue;
@@ -31,7 +33,12 @@ pub fn parse(text: &str) -> Option<Distro> {
             _ => {}
         }
     }
-    Some(Distro { id: id?, version_id, codename, pretty_name })
+    Some(Distro {
+        id: id?,
+        version_id,
+        codename,
+        pretty_name,
+    })
 }
 
 fn unquote(v: &str) -> String {

@@ -27,12 +27,19 @@ pub struct Source<'a> {
 impl<'a> Source<'a> {
     /// A source with no readable siblings.
     pub fn alone(path: &'a str, bytes: &'a [u8]) -> Self {
-        Self { path, bytes, siblings: &NoSiblings }
+        Self {
+            path,
+            bytes,
+            siblings: &NoSiblings,
+        }
     }
 
     /// The bytes as UTF-8 (a leading BOM dropped), or an error naming the first bad byte.
     pub fn text(&self) -> Result<&'a str, crate::ParseError> {
-        let bytes = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(self.bytes);
+        let bytes = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(self.bytes);
         std::str::from_utf8(bytes).map_err(|e| {
             let (line, column) = line_col(bytes, e.valid_up_to());
             crate::ParseError::new("file is not valid UTF-8").at(line, column)
@@ -45,6 +52,11 @@ pub fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
     let at = at.min(bytes.len());
     let before = &bytes[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    let col = at
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line as u32, col as u32)
 }

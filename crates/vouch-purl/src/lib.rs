@@ -59,7 +59,8 @@ impl Purl {
     #[must_use]
     pub fn qualifier(mut self, key: &str, value: &str) -> Self {
         if !value.is_empty() {
-            self.qualifiers.insert(key.to_ascii_lowercase(), value.to_owned());
+            self.qualifiers
+                .insert(key.to_ascii_lowercase(), value.to_owned());
         }
         self
     }
@@ -152,7 +153,10 @@ mod tests {
 
     #[test]
     fn ecosystems() {
-        assert_eq!(Purl::package("cargo", "serde", "1.0.0").to_string(), "pkg:cargo/serde@1.0.0");
+        assert_eq!(
+            Purl::package("cargo", "serde", "1.0.0").to_string(),
+            "pkg:cargo/serde@1.0.0"
+        );
         assert_eq!(
             Purl::package("golang", "github.com/pkg/errors", "v0.9.1").to_string(),
             "pkg:golang/github.com/pkg/errors@v0.9.1"
@@ -161,9 +165,14 @@ mod tests {
             Purl::package("composer", "Laravel/Framework", "v10.0.0").to_string(),
             "pkg:composer/laravel/framework@v10.0.0"
         );
-        assert_eq!(Purl::package("gem", "rails", "7.1.0").to_string(), "pkg:gem/rails@7.1.0");
         assert_eq!(
-            Purl::package("deb", "bash", "1:5.2-2").namespace("debian").to_string(),
+            Purl::package("gem", "rails", "7.1.0").to_string(),
+            "pkg:gem/rails@7.1.0"
+        );
+        assert_eq!(
+            Purl::package("deb", "bash", "1:5.2-2")
+                .namespace("debian")
+                .to_string(),
             "pkg:deb/debian/bash@1:5.2-2"
         );
         assert_eq!(

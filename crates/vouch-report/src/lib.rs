@@ -47,7 +47,13 @@ pub struct Location {
 
 impl Location {
     pub fn new(path: impl Into<String>) -> Self {
-        Self { path: path.into(), line: None, column: None, end_line: None, end_column: None }
+        Self {
+            path: path.into(),
+            line: None,
+            column: None,
+            end_line: None,
+            end_column: None,
+        }
     }
     #[must_use]
     pub fn line(mut self, line: u32) -> Self {
@@ -188,7 +194,11 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    pub fn new(id: impl Into<String>, title: impl Into<String>, default_severity: Severity) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        default_severity: Severity,
+    ) -> Self {
         Self {
             id: id.into(),
             title: title.into(),
@@ -210,7 +220,12 @@ pub struct Report {
 
 impl Report {
     pub fn new(tool: impl Into<String>, version: impl Into<String>) -> Self {
-        Self { tool: tool.into(), version: version.into(), rules: Vec::new(), findings: Vec::new() }
+        Self {
+            tool: tool.into(),
+            version: version.into(),
+            rules: Vec::new(),
+            findings: Vec::new(),
+        }
     }
 
     /// Whether any unsuppressed finding is at or above `threshold`.
@@ -224,7 +239,9 @@ impl Report {
         self.findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 (
-                    f.location.as_ref().map(|l| (l.path.clone(), l.line, l.column)),
+                    f.location
+                        .as_ref()
+                        .map(|l| (l.path.clone(), l.line, l.column)),
                     f.rule_id.clone(),
                     f.message.clone(),
                 )

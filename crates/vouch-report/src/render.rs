@@ -33,16 +33,25 @@ pub fn table(report: &Report) -> String {
         table.add_row([
             f.severity.to_string(),
             f.rule_id.clone(),
-            f.location.as_ref().map(ToString::to_string).unwrap_or_default(),
+            f.location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             f.message.clone(),
         ]);
     }
     for f in &suppressed {
-        let why = f.suppressed.as_ref().map(|s| format!(" (suppressed: {})", s.reason));
+        let why = f
+            .suppressed
+            .as_ref()
+            .map(|s| format!(" (suppressed: {})", s.reason));
         table.add_row([
             format!("{} (suppressed)", f.severity),
             f.rule_id.clone(),
-            f.location.as_ref().map(ToString::to_string).unwrap_or_default(),
+            f.location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             format!("{}{}", f.message, why.unwrap_or_default()),
         ]);
     }
@@ -144,7 +153,10 @@ pub fn gitlab_code_quality(report: &Report) -> String {
         .iter()
         .filter(|f| f.suppressed.is_none())
         .map(|f| {
-            let loc = f.location.clone().unwrap_or_else(|| crate::Location::new("."));
+            let loc = f
+                .location
+                .clone()
+                .unwrap_or_else(|| crate::Location::new("."));
             json!({
                 "description": format!("{}: {}", f.rule_id, f.message),
                 "check_name": f.rule_id,

@@ -12,8 +12,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] =
-        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
