@@ -43,10 +43,10 @@ fn main() {
     let mut names: Vec<(Ecosystem, String)> = Vec::new();
     for r in &collected.records {
         for a in &r.advisory.affected {
-            if let Some(p) = &a.package {
-                if let Some(eco) = Ecosystem::from_name(&p.ecosystem) {
-                    names.push((eco, p.name.clone()));
-                }
+            if let Some(p) = &a.package
+                && let Some(eco) = Ecosystem::from_name(&p.ecosystem)
+            {
+                names.push((eco, p.name.clone()));
             }
         }
     }

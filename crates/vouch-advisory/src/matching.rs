@@ -292,17 +292,17 @@ fn advisory_severity(a: &Advisory, entry: &Affected) -> (Severity, String, Vec<R
                 .and_then(|d| d.get("severity"))
                 .and_then(Value::as_str)
         });
-    if let Some(text) = text {
-        if let Ok(sev) = text.parse::<Severity>() {
-            ratings.push(Rating {
-                advisory: a.id.clone(),
-                kind: "database_specific".into(),
-                vector: text.to_owned(),
-                score: None,
-                severity: sev,
-            });
-            return (sev, format!("database_specific.severity {text}"), ratings);
-        }
+    if let Some(text) = text
+        && let Ok(sev) = text.parse::<Severity>()
+    {
+        ratings.push(Rating {
+            advisory: a.id.clone(),
+            kind: "database_specific".into(),
+            vector: text.to_owned(),
+            score: None,
+            severity: sev,
+        });
+        return (sev, format!("database_specific.severity {text}"), ratings);
     }
     (Severity::Medium, "unrated".into(), ratings)
 }

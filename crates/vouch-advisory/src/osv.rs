@@ -346,13 +346,13 @@ pub fn validate(a: &Advisory) -> Result<(), RecordError> {
         ("published", a.published.as_ref()),
         ("withdrawn", a.withdrawn.as_ref()),
     ] {
-        if let Some(v) = value {
-            if !is_rfc3339(v) {
-                return Err(RecordError::Timestamp {
-                    field: field.into(),
-                    value: v.clone(),
-                });
-            }
+        if let Some(v) = value
+            && !is_rfc3339(v)
+        {
+            return Err(RecordError::Timestamp {
+                field: field.into(),
+                value: v.clone(),
+            });
         }
     }
     for (i, aff) in a.affected.iter().enumerate() {
@@ -399,13 +399,13 @@ pub fn validate(a: &Advisory) -> Result<(), RecordError> {
             let mut seen = std::collections::BTreeSet::new();
             for e in &r.events {
                 let kind = e.field_count_kind();
-                if let Some(v) = e.value() {
-                    if !seen.insert((if git { "" } else { kind }, v)) {
-                        return Err(RecordError::NondistinctEvents {
-                            at,
-                            value: v.to_owned(),
-                        });
-                    }
+                if let Some(v) = e.value()
+                    && !seen.insert((if git { "" } else { kind }, v))
+                {
+                    return Err(RecordError::NondistinctEvents {
+                        at,
+                        value: v.to_owned(),
+                    });
                 }
             }
         }

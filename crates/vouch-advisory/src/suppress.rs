@@ -124,15 +124,14 @@ fn pct_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' {
-            if let Some(v) = s
+        if b[i] == b'%'
+            && let Some(v) = s
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -423,10 +422,10 @@ pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, Suppress
             Some(_) => None,
         }
         .ok_or_else(|| entry("`expires` is not a date (YYYY-MM-DD)"))?;
-        if let Some(p) = &r.purl {
-            if parse_purl(p).is_none() {
-                return Err(entry(&format!("`purl` `{p}` is not a package URL")));
-            }
+        if let Some(p) = &r.purl
+            && parse_purl(p).is_none()
+        {
+            return Err(entry(&format!("`purl` `{p}` is not a package URL")));
         }
         out.push(IgnoreEntry {
             id,
@@ -478,28 +477,28 @@ impl Suppressions {
                             .any(|p| purl_matches(p, &m.component.purl))
                 })
                 .max_by(|a, b| (&a.timestamp, a.order).cmp(&(&b.timestamp, b.order)));
-            if let Some(s) = best {
-                if s.status == "not_affected" || s.status == "fixed" {
-                    let why = match (&s.justification, &s.impact_statement) {
-                        (Some(j), Some(i)) => format!("{}: {j}: {i}", s.status),
-                        (Some(j), None) => format!("{}: {j}", s.status),
-                        (None, Some(i)) => format!("{}: {i}", s.status),
-                        (None, None) => s.status.clone(),
-                    };
-                    m.finding.suppressed = Some(Suppression {
-                        kind: "vex".into(),
-                        reason: format!("{why} ({})", s.source),
-                    });
+            if let Some(s) = best
+                && (s.status == "not_affected" || s.status == "fixed")
+            {
+                let why = match (&s.justification, &s.impact_statement) {
+                    (Some(j), Some(i)) => format!("{}: {j}: {i}", s.status),
+                    (Some(j), None) => format!("{}: {j}", s.status),
+                    (None, Some(i)) => format!("{}: {i}", s.status),
+                    (None, None) => s.status.clone(),
+                };
+                m.finding.suppressed = Some(Suppression {
+                    kind: "vex".into(),
+                    reason: format!("{why} ({})", s.source),
+                });
+                m.finding
+                    .properties
+                    .insert("vex_status".into(), Value::String(s.status.clone()));
+                if let Some(j) = &s.justification {
                     m.finding
                         .properties
-                        .insert("vex_status".into(), Value::String(s.status.clone()));
-                    if let Some(j) = &s.justification {
-                        m.finding
-                            .properties
-                            .insert("vex_justification".into(), Value::String(j.clone()));
-                    }
-                    continue;
+                        .insert("vex_justification".into(), Value::String(j.clone()));
                 }
+                continue;
             }
             for e in &self.ignore {
                 let id_hits = names.contains(&e.id.as_str());
