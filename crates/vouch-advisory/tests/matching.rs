@@ -548,46 +548,11 @@ fn gitlab_dependency_scanning_report() {
     assert_eq!(v["solution"], json!("Upgrade league/flysystem to 1.1.4"));
 }
 
-mod cdx {
-    use serde_json::Value;
-    const BOM_16: &str = include_str!("fixtures/schemas/bom-1.6.schema.json");
-    const SPDX: &str = include_str!("fixtures/schemas/spdx.schema.json");
-    const JSF: &str = include_str!("fixtures/schemas/jsf-0.82.schema.json");
-
-    struct Local;
-    impl jsonschema::Retrieve for Local {
-        fn retrieve(
-            &self,
-            uri: &jsonschema::Uri<String>,
-        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-            let text = match uri.as_str() {
-                "http://cyclonedx.org/schema/spdx.schema.json" => SPDX,
-                "http://cyclonedx.org/schema/jsf-0.82.schema.json" => JSF,
-                other => return Err(format!("no local copy of {other}").into()),
-            };
-            Ok(serde_json::from_str(text)?)
-        }
-    }
-
-    pub fn errors(doc: &str) -> Vec<String> {
-        let schema: Value = serde_json::from_str(BOM_16).unwrap();
-        let v = jsonschema::options()
-            .with_retriever(Local)
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap();
-        let instance: Value = serde_json::from_str(doc).unwrap();
-        v.iter_errors(&instance)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .collect()
-    }
-}
-
 #[test]
 fn cyclonedx_vulnerabilities_validate_against_the_1_6_schema() {
     let mut out = flysystem_outcome();
     let doc = render::cyclonedx(&out, "0.1.0");
-    assert_eq!(cdx::errors(&doc), Vec::<String>::new());
+    assert_eq!(vouch_test::cyclonedx_errors(&doc), Vec::<String>::new());
     let v: Value = serde_json::from_str(&doc).unwrap();
     let vuln = &v["vulnerabilities"][0];
     assert_eq!(vuln["id"], json!("GHSA-9f46-5r25-5wfm"));
@@ -615,7 +580,7 @@ fn cyclonedx_vulnerabilities_validate_against_the_1_6_schema() {
     };
     s.apply(&mut out.matches, TODAY);
     let doc = render::cyclonedx(&out, "0.1.0");
-    assert_eq!(cdx::errors(&doc), Vec::<String>::new());
+    assert_eq!(vouch_test::cyclonedx_errors(&doc), Vec::<String>::new());
     let v: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(
         v["vulnerabilities"][0]["analysis"]["state"],

@@ -475,25 +475,26 @@ impl Component {
 }
 
 /// Builds the purl of a package, with the distro's namespace and qualifier for OS packages.
+///
+/// The distro (from `os-release`) names the namespace and the `distro` qualifier only when it
+/// uses the package's format (an apk database inside a Debian tree keeps `alpine`).
 pub fn purl_of(package: &Package, distro: Option<&Distro>) -> Purl {
     let mut purl = Purl::package(
         package.ecosystem.purl_type(),
         &package.name,
         &package.version,
     );
-    if matches!(
-        package.ecosystem,
-        Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
-    ) {
-        let vendor = distro
-            .map(|d| d.id.as_str())
-            .unwrap_or(match package.ecosystem {
-                Ecosystem::Debian => "debian",
-                Ecosystem::Alpine => "alpine",
-                _ => "",
-            });
-        purl = purl.namespace(vendor);
-        if let Some(d) = distro {
+    let default_vendor = match package.ecosystem {
+        Ecosystem::Debian => Some("debian"),
+        Ecosystem::Alpine => Some("alpine"),
+        // An RPM's vendor is unknown without the distro: leave the namespace out.
+        Ecosystem::Rpm => Some(""),
+        _ => None,
+    };
+    if let Some(default_vendor) = default_vendor {
+        let matching = distro.filter(|d| distro_uses(d, package.ecosystem));
+        purl = purl.namespace(matching.map_or(default_vendor, |d| d.id.as_str()));
+        if let Some(d) = matching {
             purl = purl.qualifier("distro", &d.purl_qualifier());
         }
     }
@@ -501,4 +502,26 @@ pub fn purl_of(package: &Package, distro: Option<&Distro>) -> Purl {
         purl = purl.qualifier(k, v);
     }
     purl
+}
+
+/// Whether `distro` installs packages of `ecosystem` (by `os-release` `ID`).
+fn distro_uses(distro: &Distro, ecosystem: Ecosystem) -> bool {
+    const DPKG: &[&str] = &[
+        "debian",
+        "ubuntu",
+        "raspbian",
+        "kali",
+        "linuxmint",
+        "pop",
+        "elementary",
+        "devuan",
+    ];
+    const APK: &[&str] = &["alpine", "wolfi", "chainguard", "postmarketos"];
+    let id = distro.id.as_str();
+    match ecosystem {
+        Ecosystem::Debian => DPKG.contains(&id),
+        Ecosystem::Alpine => APK.contains(&id),
+        Ecosystem::Rpm => !DPKG.contains(&id) && !APK.contains(&id),
+        _ => false,
+    }
 }

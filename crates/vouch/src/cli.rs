@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand};
 mod evidence;
 pub use evidence::*;
 
+#[path = "cli_advisory.rs"]
+mod advisory;
+pub use advisory::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -18,6 +22,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check Dockerfiles, CI definitions, Kubernetes/compose manifests and package settings
+    /// against the built-in rules and Rego policies (conftest conventions).
+    Check(CheckArgs),
     /// Generate signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -34,6 +41,13 @@ pub enum Command {
     Scan(ScanArgs),
     /// Write an SBOM (CycloneDX 1.6 or SPDX 2.3 JSON) for a directory or root filesystem.
     Sbom(SbomArgs),
+    /// Find leaked credentials in files, git history, staged changes or stdin.
+    Secrets(SecretsArgs),
+    /// Manage the offline vulnerability database (import OSV/RustSec data, status, update).
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Match an inventory or an SBOM against the vulnerability database.
+    Vulns(VulnsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -41,6 +55,19 @@ pub struct ScanArgs {
     /// Directory or root filesystem to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+}
+
+/// How a directory is walked for inventory (shared by `scan`, `sbom` and `vulns`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct WalkArgs {
+    /// Leave out paths matching this glob (gitignore syntax, relative to PATH; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Treat warnings (unreadable or malformed files) as errors: exit 2 and write nothing.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -48,4 +75,127 @@ pub struct SbomArgs {
     /// Directory or root filesystem to inventory.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "cyclonedx-json")]
+    pub format: SbomFormat,
+    /// Write the SBOM to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (directories are walked; default `.`).
+    pub paths: Vec<PathBuf>,
+    /// Directory of Rego policies (repeatable); `.vouch/policy/` under the root is always added.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
+    /// Do not evaluate the built-in rule pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CheckFormat,
+    /// Exit 1 when an unsuppressed finding is at or above this severity
+    /// (info, low, medium, high, critical).
+    #[arg(long, default_value = "medium", value_name = "SEVERITY")]
+    pub fail_on: String,
+    /// URL prefix lockfile packages may resolve from (repeatable); default: the public npm and
+    /// PyPI registries.
+    #[arg(long, value_name = "URL_PREFIX")]
+    pub allowed_registry: Vec<String>,
+    /// Ignore file (default `<root>/.vouch/ignore.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// Print the normalised policy input of FILE as JSON and exit.
+    #[arg(long, value_name = "FILE")]
+    pub print_input: Option<PathBuf>,
+    /// List the built-in rules and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+    /// Files larger than this many bytes are reported instead of read (default 8 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Date used for ignore-entry expiry (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else today.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+/// Output formats of `vouch check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Sarif,
+    /// GitLab Code Quality report.
+    Gitlab,
+}
+
+/// Output formats of `vouch secrets`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SecretsFormat {
+    /// A table for people.
+    Table,
+    /// vouch's own JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitLab secret-detection report (gl-secret-detection-report.json, schema 15.x).
+    Gitlab,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SecretsArgs {
+    /// Directory or file to scan, the repository for --git/--staged, or `-` for stdin.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Scan every commit reachable from any reference (secrets deleted later included).
+    #[arg(long)]
+    pub git: bool,
+    /// Scan what is staged (index against HEAD), for pre-commit hooks.
+    #[arg(long)]
+    pub staged: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: SecretsFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when there are findings (the default; kept explicit for hooks and CI).
+    #[arg(long, conflicts_with = "no_fail")]
+    pub fail: bool,
+    /// Exit 0 even when there are findings (report only).
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this run to a baseline file.
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
+    /// Allow-list config (default: .vouch/secrets.toml under the scanned directory, if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Skip paths matching this glob (relative to the scanned root; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Skip files and blobs larger than this many bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Worker threads (0: one per CPU).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Print secrets in clear, for local triage only. Never use in CI.
+    #[arg(long)]
+    pub show_secrets: bool,
 }

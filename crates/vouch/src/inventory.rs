@@ -11,7 +11,10 @@ use crate::progress::WalkProgress;
 
 /// Walks `path`, printing each warning on stderr. With `--strict`, any warning is an error.
 pub fn collect(path: &Path, args: &WalkArgs) -> anyhow::Result<Inventory> {
-    let options = WalkOptions { excludes: args.exclude.clone(), ..WalkOptions::default() };
+    let options = WalkOptions {
+        excludes: args.exclude.clone(),
+        ..WalkOptions::default()
+    };
     let progress = WalkProgress::new("inventory");
     let subject = subject_name(path);
     let result = walk::inventory(path, &subject, &options, &progress);

@@ -3,8 +3,12 @@
 //! Exit codes: 0 passed or nothing found, 1 findings or denied, 2 could not evaluate.
 
 mod cli;
+mod clock;
 mod commands;
 mod exit;
+mod inventory;
+mod output;
+mod progress;
 
 use clap::Parser;
 use exit::ExitStatus;

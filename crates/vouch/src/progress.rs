@@ -33,11 +33,12 @@ impl WalkProgress {
     }
 
     fn tick(&self) {
-        if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() >= Duration::from_secs(1) {
-            if !self.shown.swap(true, Ordering::Relaxed) {
-                self.bar.set_draw_target(ProgressDrawTarget::stderr());
-                self.bar.enable_steady_tick(Duration::from_millis(120));
-            }
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() >= Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(120));
         }
         if self.shown.load(Ordering::Relaxed) {
             self.bar.set_message(format!(
@@ -55,7 +56,11 @@ impl WalkProgress {
 
 impl vouch_inventory::walk::Progress for WalkProgress {
     fn entry(&self) {
-        if self.entries.fetch_add(1, Ordering::Relaxed) % 256 == 0 {
+        if self
+            .entries
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(256)
+        {
             self.tick();
         }
     }

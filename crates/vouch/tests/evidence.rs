@@ -243,7 +243,7 @@ fn attest_provenance_and_verify_attestation() {
     assert_eq!(deps[1]["uri"], "pkg:cargo/serde@1.0.0");
     assert_eq!(deps[1]["digest"]["sha256"], "ab");
     assert_eq!(
-        pred["internalParameters"]["runner"]["name"],
+        pred["buildDefinition"]["internalParameters"]["runner"]["name"],
         "shared-runner"
     );
 

@@ -2,89 +2,14 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use jsonschema::Validator;
-use serde_json::Value;
 use vouch_inventory::{
     Distro, Ecosystem, FileKind, Hash, HashAlgorithm, Inventory, Package, PackageRef, Parsed,
     Scope, SourcePackage,
 };
 
-const BOM_16: &str = include_str!("../fixtures/schemas/bom-1.6.schema.json");
-const CDX_SPDX_IDS: &str = include_str!("../fixtures/schemas/spdx.schema.json");
-const JSF: &str = include_str!("../fixtures/schemas/jsf-0.82.schema.json");
-const SPDX_23: &str = include_str!("../fixtures/schemas/spdx-2.3-schema.json");
-
-/// Serves the schemas the CycloneDX schema `$ref`s from the committed copies; anything else is
-/// an error, so validation never touches the network.
-struct Local;
-
-impl jsonschema::Retrieve for Local {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let text = match uri.as_str() {
-            "http://cyclonedx.org/schema/spdx.schema.json" => CDX_SPDX_IDS,
-            "http://cyclonedx.org/schema/jsf-0.82.schema.json" => JSF,
-            other => return Err(format!("no local copy of {other}").into()),
-        };
-        Ok(serde_json::from_str(text)?)
-    }
-}
-
-fn build(schema: &str) -> Validator {
-    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
-    jsonschema::options()
-        .with_retriever(Local)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("schema compiles offline")
-}
-
-fn errors(validator: &Validator, doc: &str) -> Vec<String> {
-    let instance: Value = match serde_json::from_str(doc) {
-        Ok(v) => v,
-        Err(e) => return vec![format!("not JSON: {e}")],
-    };
-    validator
-        .iter_errors(&instance)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect()
-}
-
-/// Schema errors of a CycloneDX 1.6 document (empty when valid).
-pub fn cyclonedx_errors(doc: &str) -> Vec<String> {
-    static V: OnceLock<Validator> = OnceLock::new();
-    errors(V.get_or_init(|| build(BOM_16)), doc)
-}
-
-/// Schema errors of an SPDX 2.3 document (empty when valid).
-pub fn spdx_errors(doc: &str) -> Vec<String> {
-    static V: OnceLock<Validator> = OnceLock::new();
-    errors(V.get_or_init(|| build(SPDX_23)), doc)
-}
-
-#[track_caller]
-pub fn assert_valid_cyclonedx(doc: &str) {
-    let errs = cyclonedx_errors(doc);
-    assert!(
-        errs.is_empty(),
-        "CycloneDX 1.6 schema errors:\n{}",
-        errs.join("\n")
-    );
-}
-
-#[track_caller]
-pub fn assert_valid_spdx(doc: &str) {
-    let errs = spdx_errors(doc);
-    assert!(
-        errs.is_empty(),
-        "SPDX 2.3 schema errors:\n{}",
-        errs.join("\n")
-    );
-}
+#[allow(unused_imports)] // each test binary uses a different subset
+pub use vouch_test::{assert_valid_cyclonedx, assert_valid_spdx, cyclonedx_errors, spdx_errors};
 
 fn sha256(seed: &str) -> Hash {
     Hash::from_hex(

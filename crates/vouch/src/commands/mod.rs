@@ -3,8 +3,12 @@
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
 
+mod check;
+mod db;
 mod sbom;
 mod scan;
+mod secrets;
+mod vulns;
 
 mod attest;
 mod evidence;
@@ -15,6 +19,7 @@ mod verify_attestation;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Key(cmd) => key::run(cmd),
         Command::Sign(args) => sign::run(args),
         Command::Verify(args) => verify::run(args),
@@ -22,5 +27,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::VerifyAttestation(args) => verify_attestation::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Sbom(args) => sbom::run(args),
+        Command::Secrets(args) => secrets::run(args),
+        Command::Db(cmd) => db::run(cmd),
+        Command::Vulns(args) => vulns::run(args),
     }
 }

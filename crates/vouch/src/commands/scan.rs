@@ -22,7 +22,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     }
     if !inventory.files.is_empty() {
         let mut files = Table::new();
-        files.load_preset(UTF8_FULL_CONDENSED).set_header(["file", "kind", "packages"]);
+        files
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_header(["file", "kind", "packages"]);
         for f in &inventory.files {
             files.add_row([f.path.clone(), f.kind.clone(), f.packages.to_string()]);
         }
@@ -40,14 +42,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn summary_table(inventory: &vouch_inventory::Inventory) -> Table {
-    let mut files_per_eco = std::collections::BTreeMap::<_, std::collections::BTreeSet<&str>>::new();
+    let mut files_per_eco =
+        std::collections::BTreeMap::<_, std::collections::BTreeSet<&str>>::new();
     for c in &inventory.components {
         for e in &c.evidence {
-            files_per_eco.entry(c.ecosystem).or_default().insert(e.path.as_str());
+            files_per_eco
+                .entry(c.ecosystem)
+                .or_default()
+                .insert(e.path.as_str());
         }
     }
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).set_header(["ecosystem", "components", "files"]);
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(["ecosystem", "components", "files"]);
     for (eco, n) in inventory.counts() {
         let files = files_per_eco.get(&eco).map_or(0, |f| f.len());
         table.add_row([eco.to_string(), n.to_string(), files.to_string()]);

@@ -1,0 +1,90 @@
+//! Test support shared by vouch's crates (a dev-dependency only).
+//!
+//! Validates documents against the official CycloneDX 1.6 and SPDX 2.3 JSON schemas committed
+//! under `schemas/` (origins in `schemas/SOURCES.md`). The schemas that CycloneDX `$ref`s are
+//! served from those copies, so validation never touches the network.
+//!
+//! ```
+//! let errors = vouch_test::cyclonedx_errors(r#"{"bomFormat": "CycloneDX"}"#);
+//! assert!(!errors.is_empty(), "specVersion is required");
+//! ```
+
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+const BOM_16: &str = include_str!("../schemas/bom-1.6.schema.json");
+const CDX_SPDX_IDS: &str = include_str!("../schemas/spdx.schema.json");
+const JSF: &str = include_str!("../schemas/jsf-0.82.schema.json");
+const SPDX_23: &str = include_str!("../schemas/spdx-2.3-schema.json");
+
+/// Serves the schemas the CycloneDX schema `$ref`s from the committed copies; anything else is
+/// an error.
+struct Local;
+
+impl jsonschema::Retrieve for Local {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let text = match uri.as_str() {
+            "http://cyclonedx.org/schema/spdx.schema.json" => CDX_SPDX_IDS,
+            "http://cyclonedx.org/schema/jsf-0.82.schema.json" => JSF,
+            other => return Err(format!("no local copy of {other}").into()),
+        };
+        Ok(serde_json::from_str(text)?)
+    }
+}
+
+fn build(schema: &str) -> Validator {
+    let schema: Value = serde_json::from_str(schema).expect("committed schema is JSON");
+    jsonschema::options()
+        .with_retriever(Local)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("committed schema compiles offline")
+}
+
+fn errors(validator: &Validator, doc: &str) -> Vec<String> {
+    let instance: Value = match serde_json::from_str(doc) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("not JSON: {e}")],
+    };
+    validator
+        .iter_errors(&instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+/// Schema errors of a CycloneDX 1.6 document (empty when valid).
+pub fn cyclonedx_errors(doc: &str) -> Vec<String> {
+    static V: OnceLock<Validator> = OnceLock::new();
+    errors(V.get_or_init(|| build(BOM_16)), doc)
+}
+
+/// Schema errors of an SPDX 2.3 document (empty when valid).
+pub fn spdx_errors(doc: &str) -> Vec<String> {
+    static V: OnceLock<Validator> = OnceLock::new();
+    errors(V.get_or_init(|| build(SPDX_23)), doc)
+}
+
+#[track_caller]
+pub fn assert_valid_cyclonedx(doc: &str) {
+    let errs = cyclonedx_errors(doc);
+    assert!(
+        errs.is_empty(),
+        "CycloneDX 1.6 schema errors:\n{}",
+        errs.join("\n")
+    );
+}
+
+#[track_caller]
+pub fn assert_valid_spdx(doc: &str) {
+    let errs = spdx_errors(doc);
+    assert!(
+        errs.is_empty(),
+        "SPDX 2.3 schema errors:\n{}",
+        errs.join("\n")
+    );
+}

@@ -1,0 +1,85 @@
+//! `vouch check`: policy as code over Dockerfiles, CI, Kubernetes, compose and package settings.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use vouch_policy::{Checker, Date, Options};
+use vouch_report::{Report, Severity};
+
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::exit::ExitStatus;
+
+/// Today's date at the edge: `--today`, else `SOURCE_DATE_EPOCH`, else the system clock
+/// (both through `clock.rs`).
+fn today(args: &CheckArgs) -> anyhow::Result<Date> {
+    if let Some(d) = &args.today {
+        return d.parse::<Date>().context("invalid --today");
+    }
+    Ok(Date::from_unix_seconds(crate::clock::now()?.as_second()))
+}
+
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
+    let fail_on: Severity = args.fail_on.parse()?;
+    let mut opts = Options::new(today(&args)?);
+    opts.policy_dirs.clone_from(&args.policy);
+    opts.builtin = !args.no_builtin;
+    opts.allowed_registries.clone_from(&args.allowed_registry);
+    opts.ignore_file.clone_from(&args.ignore_file);
+    if let Some(cap) = args.max_file_size {
+        opts.max_file_size = cap;
+    }
+    if let Some(file) = &args.print_input {
+        let input = vouch_policy::print_input(file, &opts)?;
+        println!("{}", serde_json::to_string_pretty(&input)?);
+        return Ok(ExitStatus::Success);
+    }
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    // The root holds `.vouch/policy` and `.vouch/ignore.toml`: the one directory given, else `.`.
+    let root = match paths.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    };
+    let checker = Checker::new(&root, &opts).context("could not load policies")?;
+    if args.list_rules {
+        for r in checker.policies().rules() {
+            println!("{:<38} {:<8} {}", r.id, r.severity.as_str(), r.title);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let outcome = checker.check(&paths)?;
+    let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
+    report.rules = outcome.rules;
+    report.findings = outcome.findings;
+    report.sort();
+    let rendered = match args.format {
+        CheckFormat::Table => vouch_report::render::table(&report),
+        CheckFormat::Json => vouch_report::render::json(&report),
+        CheckFormat::Sarif => vouch_report::render::sarif(&report),
+        CheckFormat::Gitlab => vouch_report::render::gitlab_code_quality(&report),
+    };
+    print!("{rendered}");
+    for e in &outcome.errors {
+        eprintln!(
+            "error: could not check {}\n  caused by: {}",
+            e.path, e.message
+        );
+    }
+    if args.format == CheckFormat::Table {
+        eprintln!(
+            "checked {} file(s), {} could not be checked",
+            outcome.files_checked,
+            outcome.errors.len()
+        );
+    }
+    Ok(if report.any_at_or_above(fail_on) {
+        ExitStatus::Failure
+    } else if !outcome.errors.is_empty() {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    })
+}
