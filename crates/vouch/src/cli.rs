@@ -57,6 +57,22 @@ pub struct ScanArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub db: DbLocation,
+    /// Exit 1 when an unsuppressed finding is at or above this severity
+    /// (info, low, medium, high, critical).
+    #[arg(long, default_value = "medium", value_name = "SEVERITY")]
+    pub fail_on: String,
+    /// Output format: a summary and one findings table, or every result as JSON.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+    Sarif,
 }
 
 /// How a directory is walked for inventory (shared by `scan`, `sbom` and `vulns`).

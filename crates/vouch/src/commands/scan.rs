@@ -1,13 +1,169 @@
-//! `vouch scan`: the umbrella command. Inventories PATH and prints a summary; the other checks
-//! (vulnerabilities, secrets, configuration, pins) report here too as they land.
+//! `vouch scan`: the umbrella command. One run inventories PATH and runs every check that
+//! applies to it: known vulnerabilities (when an advisory database exists), leaked secrets, and
+//! configuration policy. Each check's findings go into one report; a check that cannot run is
+//! an error (exit 2), never a silent pass.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::Context as _;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use vouch_inventory::Inventory;
+use vouch_report::{Report, Severity};
 
-use crate::cli::ScanArgs;
+use crate::cli::{ScanArgs, ScanFormat};
 use crate::exit::ExitStatus;
 
+/// What each check said, for the summary and the JSON output.
+#[derive(Debug, serde::Serialize)]
+struct CheckSummary {
+    check: &'static str,
+    ran: bool,
+    note: String,
+    findings: usize,
+}
+
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
+    let fail_on: Severity = args.fail_on.parse()?;
     let inventory = crate::inventory::collect(&args.path, &args.walk)?;
+    let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
+    let checks = vec![
+        vulnerabilities(&args, &inventory, &mut report)?,
+        secrets(&args.path, &args.walk.exclude, &mut report)?,
+        policy(&args.path, &mut report)?,
+    ];
+    report.sort();
+
+    let failed = report.any_at_or_above(fail_on);
+    let text = match args.format {
+        ScanFormat::Json => {
+            let value = serde_json::json!({
+                "subject": inventory.subject,
+                "distro": inventory.distro,
+                "inventory": {
+                    "components": inventory.components.len(),
+                    "per_ecosystem": inventory.counts().into_iter()
+                        .map(|(e, n)| (e.as_str().to_owned(), n)).collect::<BTreeMap<_, _>>(),
+                    "files": inventory.files,
+                    "warnings": inventory.warnings,
+                },
+                "checks": checks,
+                "findings": report.findings,
+            });
+            serde_json::to_string_pretty(&value)? + "\n"
+        }
+        ScanFormat::Sarif => vouch_report::render::sarif(&report),
+        ScanFormat::Table => table_text(&inventory, &checks, &report, fail_on),
+    };
+    crate::output::write(None, text.as_bytes())?;
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn vulnerabilities(
+    args: &ScanArgs,
+    inventory: &Inventory,
+    report: &mut Report,
+) -> anyhow::Result<CheckSummary> {
+    let path = crate::commands::db::resolve(&args.db)?;
+    if !path.is_file() {
+        return Ok(CheckSummary {
+            check: "vulnerabilities",
+            ran: false,
+            note: format!(
+                "not checked: no advisory database at {} (run `vouch db import PATH` or `vouch db update`)",
+                path.display()
+            ),
+            findings: 0,
+        });
+    }
+    let db = vouch_advisory::Database::open(&path)
+        .with_context(|| format!("cannot open the advisory database {}", path.display()))?;
+    let outcome = db
+        .match_components(
+            &inventory.components,
+            inventory.distro.as_ref(),
+            &Default::default(),
+        )
+        .context("cannot match the inventory against the advisory database")?;
+    let vulns = outcome.report("vouch", env!("CARGO_PKG_VERSION"));
+    let n = vulns.findings.len();
+    report.findings.extend(vulns.findings);
+    report.rules.extend(vulns.rules);
+    Ok(CheckSummary {
+        check: "vulnerabilities",
+        ran: true,
+        note: format!("database {} (digest {})", path.display(), outcome.db_digest),
+        findings: n,
+    })
+}
+
+fn secrets(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
+    let config = root.join(".vouch/secrets.toml");
+    let mut allow = if config.is_file() {
+        vouch_secrets::AllowList::load(&config).context("could not load the secrets config")?
+    } else {
+        vouch_secrets::AllowList::default()
+    };
+    allow
+        .add_globs(excludes, Path::new("--exclude"))
+        .context("invalid --exclude")?;
+    let options = vouch_secrets::Options {
+        allow,
+        ..Default::default()
+    };
+    let outcome = vouch_secrets::scan_dir(root, &options)
+        .with_context(|| format!("cannot scan {} for secrets", root.display()))?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    let n = outcome.findings.len();
+    report.findings.extend(outcome.findings);
+    Ok(CheckSummary {
+        check: "secrets",
+        ran: true,
+        note: format!("{} files scanned", outcome.stats.files_scanned),
+        findings: n,
+    })
+}
+
+fn policy(root: &Path, report: &mut Report) -> anyhow::Result<CheckSummary> {
+    let today = crate::clock::now()?.as_second();
+    let options = vouch_policy::Options::new(vouch_policy::Date::from_unix_seconds(today));
+    let outcome = vouch_policy::check_dir(root, &options)
+        .with_context(|| format!("cannot check the configuration files in {}", root.display()))?;
+    for e in &outcome.errors {
+        eprintln!("warning: {}: cannot evaluate: {}", e.path, e.message);
+    }
+    let n = outcome.findings.len();
+    report.findings.extend(outcome.findings);
+    report.rules.extend(outcome.rules);
+    let note = if outcome.errors.is_empty() {
+        format!("{} files checked", outcome.files_checked)
+    } else {
+        format!(
+            "{} files checked, {} could not be evaluated",
+            outcome.files_checked,
+            outcome.errors.len()
+        )
+    };
+    Ok(CheckSummary {
+        check: "configuration",
+        ran: true,
+        note,
+        findings: n,
+    })
+}
+
+fn table_text(
+    inventory: &Inventory,
+    checks: &[CheckSummary],
+    report: &Report,
+    fail_on: Severity,
+) -> String {
     let mut out = String::new();
     out.push_str(&format!("Inventory of {}", inventory.subject));
     if let Some(d) = &inventory.distro {
@@ -17,7 +173,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     if inventory.components.is_empty() {
         out.push_str("no components found\n");
     } else {
-        out.push_str(&summary_table(&inventory).to_string());
+        out.push_str(&summary_table(inventory).to_string());
         out.push('\n');
     }
     if !inventory.files.is_empty() {
@@ -32,18 +188,37 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         out.push('\n');
     }
     out.push_str(&format!(
-        "{} components from {} files, {} warning(s)\n",
+        "{} components from {} files, {} warning(s)\n\n",
         inventory.components.len(),
         inventory.files.len(),
         inventory.warnings.len()
     ));
-    crate::output::write(None, out.as_bytes())?;
-    Ok(ExitStatus::Success)
+    let mut checks_table = Table::new();
+    checks_table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(["check", "findings", "note"]);
+    for c in checks {
+        let n = if c.ran {
+            c.findings.to_string()
+        } else {
+            "-".to_owned()
+        };
+        checks_table.add_row([c.check.to_owned(), n, c.note.clone()]);
+    }
+    out.push_str(&checks_table.to_string());
+    out.push_str("\n\n");
+    out.push_str(&vouch_report::render::table(report));
+    let counting = report
+        .findings
+        .iter()
+        .filter(|f| f.counts_at(fail_on))
+        .count();
+    out.push_str(&format!("{counting} finding(s) at or above {fail_on}\n"));
+    out
 }
 
-fn summary_table(inventory: &vouch_inventory::Inventory) -> Table {
-    let mut files_per_eco =
-        std::collections::BTreeMap::<_, std::collections::BTreeSet<&str>>::new();
+fn summary_table(inventory: &Inventory) -> Table {
+    let mut files_per_eco = BTreeMap::<_, BTreeSet<&str>>::new();
     for c in &inventory.components {
         for e in &c.evidence {
             files_per_eco
