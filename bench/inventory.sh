@@ -29,7 +29,7 @@ if [ ! -f "$tree/.done-$COPIES" ]; then
     \( -name '*Cargo.lock' -o -name '*package-lock*.json' -o -name '*yarn.lock' -o -name '*pnpm-lock*.yaml' \
        -o -name '*poetry.lock' -o -name '*uv.lock' -o -name '*Pipfile.lock' -o -name '*requirements*.txt' \
        -o -name '*go.mod' -o -name '*go.sum' -o -name '*Gemfile.lock' -o -name '*composer.lock' \) \
-    -not -path '*fuzz-regressions*' -not -name '*truncated*' -not -name '*malformed*' | sort)
+    -not -path '*fuzz-regressions*' -not -path '*truncated*' -not -name 'bad*' | sort)
   for i in $(seq 1 "$COPIES"); do
     for f in "${locks[@]}"; do
       base=$(basename "$f"); dir=$tree/src/c$i/$(echo "$base" | tr '.' '_')
@@ -64,8 +64,8 @@ nfiles=$(find "$tree/src" -type f | wc -l)
 echo "tree: $nfiles lockfiles ($COPIES copies), plus $(grep -c '^Package:' "$rootfs/var/lib/dpkg/status") dpkg stanzas in the rootfs" >&2
 
 export TRIVY_CACHE_DIR=$BENCH_DIR/trivy-cache
-trivy_fs="trivy fs --format cyclonedx --include-dev-deps --quiet -o /dev/null $tree/src"
-trivy_rootfs="trivy rootfs --format cyclonedx --include-dev-deps --quiet -o /dev/null $rootfs"
+trivy_fs="trivy fs --timeout 60m --format cyclonedx --include-dev-deps --quiet -o /dev/null $tree/src"
+trivy_rootfs="trivy rootfs --timeout 60m --format cyclonedx --quiet -o /dev/null $rootfs"
 
 hyperfine --warmup 1 --runs "$RUNS" --export-json "$BENCH_DIR/hyperfine.json" \
   -n vouch "bash -c '$VOUCH sbom $tree/src >/dev/null && $VOUCH sbom $rootfs >/dev/null'" \
@@ -82,8 +82,8 @@ t1=$( { /usr/bin/time -f '%M' $trivy_fs; } 2>&1 | tail -1)
 t2=$( { /usr/bin/time -f '%M' $trivy_rootfs; } 2>&1 | tail -1)
 vc=$("$VOUCH" sbom "$tree/src" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["components"]))')
 vr=$("$VOUCH" sbom "$rootfs" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["components"]))')
-tc=$(trivy fs --format cyclonedx --include-dev-deps --quiet "$tree/src" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("components",[])))')
-tr=$(trivy rootfs --format cyclonedx --include-dev-deps --quiet "$rootfs" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("components",[])))')
+tc=$(trivy fs --timeout 60m --format cyclonedx --include-dev-deps --quiet "$tree/src" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("components",[])))')
+tr=$(trivy rootfs --timeout 60m --format cyclonedx --quiet "$rootfs" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("components",[])))')
 
 python3 - "$BENCH_DIR" "$v1" "$v2" "$t1" "$t2" "$vc" "$vr" "$tc" "$tr" <<'PY'
 import json, sys, os
