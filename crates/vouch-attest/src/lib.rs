@@ -7,6 +7,7 @@
 //! - [`slsa::Provenance`]: a SLSA Provenance v1 predicate, and [`slsa::build`] which fills one
 //!   from a typed [`slsa::BuildContext`] that the caller (the binary) gathered.
 //! - [`sbom::locked_dependencies`]: a lenient reader of CycloneDX / SPDX JSON components.
+//! - [`vsa::VerificationSummary`]: a SLSA Verification Summary Attestation v1 predicate.
 //!
 //! ```
 //! use vouch_attest::statement::{Statement, Subject};
@@ -25,6 +26,7 @@ pub mod expect;
 pub mod sbom;
 pub mod slsa;
 pub mod statement;
+pub mod vsa;
 
 pub use dsse::Envelope;
 pub use statement::Statement;

@@ -1,0 +1,137 @@
+//! What the gate decided, and why.
+
+use serde::Serialize;
+use vouch_sign::verify::Signer;
+
+/// Pass or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Pass,
+    Deny,
+}
+
+/// Which part of the gate produced a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    /// The signature bundle over the artifact.
+    Signature,
+    /// SLSA provenance attestations and the provenance policy.
+    Provenance,
+    /// The SBOM file and the SBOM attestation binding it to the artifact.
+    Sbom,
+    /// Other attestations (`[attestations] required`) and unreadable attestation files.
+    Attestation,
+    /// Vulnerabilities matched from the verified SBOM.
+    Vulnerabilities,
+    /// `vouch check` findings.
+    Check,
+    /// Leaked secrets.
+    Secrets,
+    /// The policy's Rego rules.
+    Rego,
+}
+
+impl Check {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Signature => "signature",
+            Check::Provenance => "provenance",
+            Check::Sbom => "sbom",
+            Check::Attestation => "attestation",
+            Check::Vulnerabilities => "vulnerabilities",
+            Check::Check => "check",
+            Check::Secrets => "secrets",
+            Check::Rego => "rego",
+        }
+    }
+}
+
+/// One reason to deny. `code` is stable and documented under `docs/rules/<code>.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub check: Check,
+    pub code: &'static str,
+    pub message: String,
+    /// The evidence the reason is about: `signature.bundle`, `provenance.intoto.jsonl:1`, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// For Rego reasons: the rule that denied (`<package>.deny`, or the `id` it gave).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl Reason {
+    pub(crate) fn new(check: Check, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            check,
+            code,
+            message: message.into(),
+            evidence: None,
+            rule: None,
+        }
+    }
+
+    #[must_use]
+    pub(crate) fn at(mut self, evidence: impl Into<String>) -> Self {
+        self.evidence = Some(evidence.into());
+        self
+    }
+}
+
+/// The artifact the decision is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArtifactInfo {
+    pub name: String,
+    /// `sha256:<hex>`
+    pub digest: String,
+}
+
+/// A piece of evidence that verified and was used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsedEvidence {
+    /// File name, with `:<line>` for a line of an attestation file.
+    pub evidence: String,
+    /// `signature`, or the attestation's predicate type.
+    pub kind: String,
+    /// SHA-256 of the bundle as stored (the line's bytes).
+    pub digest: String,
+    pub signer: Signer,
+    pub tlog_verified: bool,
+}
+
+/// Evidence that was present but not used (e.g. an extra attestation that does not verify
+/// while another of the same kind does, or an earlier verification summary).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ignored {
+    pub evidence: String,
+    pub why: String,
+}
+
+/// The gate's decision: the outcome and every reason, plus what was verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub artifact: ArtifactInfo,
+    pub reasons: Vec<Reason>,
+    /// The signature and attestations that verified and were used, in evaluation order.
+    pub verified: Vec<UsedEvidence>,
+    pub ignored: Vec<Ignored>,
+}
+
+impl Decision {
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Pass
+    }
+
+    /// The reference to promote on a pass: `sha256:<hex>`.
+    pub fn promote(&self) -> Option<&str> {
+        self.passed().then_some(self.artifact.digest.as_str())
+    }
+
+    /// The reason codes, in order (handy for tests and logs).
+    pub fn codes(&self) -> Vec<(Check, &'static str)> {
+        self.reasons.iter().map(|r| (r.check, r.code)).collect()
+    }
+}

@@ -1,0 +1,460 @@
+//! The gate policy file (`gate.toml`): deserialised leniently into raw types, then validated
+//! into [`Policy`], which the rest of the crate uses. Paths stay as written (relative to the
+//! policy file); the caller resolves and reads them.
+//!
+//! ```toml
+//! rego = ["policy/*.rego"]          # optional Rego modules over the verified evidence
+//! check = false                     # optional: deny on `vouch check` findings (medium and up)
+//! secrets = false                   # optional: deny on leaked secrets
+//!
+//! [trust]
+//! keys = ["release.pub"]
+//! identities = [{ identity = "https://gitlab.example.com/acme/api//.gitlab-ci.yml@refs/heads/main",
+//!                 issuer = "https://gitlab.example.com" }]
+//! trusted-root = "trusted_root.json" # optional, for keyless; default: embedded Sigstore root
+//! require-tlog = false
+//!
+//! [evidence]
+//! signature = "signature.bundle"
+//! sbom = "sbom.cdx.json"
+//!
+//! [provenance]
+//! source = "https://gitlab.example.com/acme/api"
+//! protected-refs = ["main", "v*"]
+//! builders = ["https://gitlab.example.com/acme/api/-/runners/*"]
+//! require = ["commit", "pipeline", "runner"]
+//!
+//! [attestations]
+//! required = ["https://in-toto.io/attestation/test-result/v0.1"]
+//!
+//! [vulnerabilities]
+//! fail-on = "high"
+//! ignore = ".vouch/ignore.toml"
+//! vex = ["vex.openvex.json"]
+//!
+//! [vsa]
+//! verifier-id = "https://vouch.invalid/gate"
+//! policy-uri = "https://gitlab.example.com/acme/policies/-/blob/main/gate.toml"
+//! resource-uri = "https://artifacts.example.com/acme/api/app.tar.gz"
+//! levels = ["SLSA_BUILD_LEVEL_2"]
+//! ```
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use vouch_report::Severity;
+
+/// Default file name of the signature bundle in the evidence folder.
+pub const DEFAULT_SIGNATURE: &str = "signature.bundle";
+/// Default file name of the SBOM in the evidence folder.
+pub const DEFAULT_SBOM: &str = "sbom.cdx.json";
+/// Default verifier id written into verification summaries.
+pub const DEFAULT_VERIFIER_ID: &str = "https://vouch.invalid/gate";
+
+/// Why a policy file was rejected. The caller exits 2: a gate without a valid policy cannot
+/// evaluate anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    #[error("policy {file} is not valid TOML{position}: {message}")]
+    Toml {
+        file: String,
+        position: String,
+        message: String,
+    },
+    #[error("policy {file}: `{field}` {problem}")]
+    Invalid {
+        file: String,
+        field: String,
+        problem: String,
+    },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    #[serde(default)]
+    rego: Vec<String>,
+    #[serde(default)]
+    check: bool,
+    #[serde(default)]
+    secrets: bool,
+    trust: Option<RawTrust>,
+    #[serde(default)]
+    evidence: RawEvidence,
+    #[serde(default)]
+    provenance: RawProvenance,
+    #[serde(default)]
+    attestations: RawAttestations,
+    vulnerabilities: Option<RawVulnerabilities>,
+    #[serde(default)]
+    vsa: RawVsa,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTrust {
+    #[serde(default)]
+    keys: Vec<String>,
+    #[serde(default)]
+    identities: Vec<RawIdentity>,
+    trusted_root: Option<String>,
+    #[serde(default)]
+    require_tlog: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    identity: Option<String>,
+    issuer: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawEvidence {
+    signature: Option<String>,
+    sbom: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProvenance {
+    source: Option<String>,
+    #[serde(default)]
+    protected_refs: Vec<String>,
+    #[serde(default)]
+    builders: Vec<String>,
+    require: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAttestations {
+    #[serde(default)]
+    required: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVulnerabilities {
+    fail_on: Option<String>,
+    ignore: Option<String>,
+    #[serde(default)]
+    vex: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVsa {
+    verifier_id: Option<String>,
+    policy_uri: Option<String>,
+    resource_uri: Option<String>,
+    levels: Option<Vec<String>>,
+}
+
+/// A keyless signer: certificate identity (SAN) and OIDC issuer, both exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub identity: String,
+    pub issuer: String,
+}
+
+/// Who may sign the artifact and its attestations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trust {
+    /// Public key files (PEM), relative to the policy file.
+    pub keys: Vec<String>,
+    pub identities: Vec<Identity>,
+    /// `trusted_root.json` for keyless verification, relative to the policy file.
+    pub trusted_root: Option<String>,
+    /// Require a verified transparency-log entry on key-signed bundles.
+    pub require_tlog: bool,
+}
+
+/// A glob over refs or builder ids, kept with its text.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub text: String,
+    matcher: GlobMatcher,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+impl Eq for Pattern {}
+
+impl Pattern {
+    fn new(text: &str) -> Result<Self, globset::Error> {
+        let matcher = Glob::new(text)?.compile_matcher();
+        Ok(Self {
+            text: text.to_owned(),
+            matcher,
+        })
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        self.matcher.is_match(s)
+    }
+}
+
+/// A provenance field the gate can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// The source commit (a `gitCommit` resolved dependency).
+    Commit,
+    /// The pipeline or workflow run (`runDetails.metadata.invocationId`).
+    Pipeline,
+    /// The runner (`internalParameters.runner.id`, or its name where the CI has no id).
+    Runner,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Commit => "commit",
+            Field::Pipeline => "pipeline",
+            Field::Runner => "runner",
+        }
+    }
+}
+
+/// What provenance must say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub source: Option<String>,
+    /// Refs (branch or tag names without `refs/heads/` / `refs/tags/`) builds may come from.
+    pub protected_refs: Vec<Pattern>,
+    pub builders: Vec<Pattern>,
+    pub require: Vec<Field>,
+}
+
+/// The vulnerability check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vulnerabilities {
+    pub fail_on: Severity,
+    /// Advisory ignore file (`[[ignore]] id, purl, reason, expires`), relative to the policy.
+    pub ignore: Option<String>,
+    /// OpenVEX documents, relative to the policy.
+    pub vex: Vec<String>,
+}
+
+/// What goes into the verification summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vsa {
+    pub verifier_id: String,
+    pub policy_uri: Option<String>,
+    pub resource_uri: Option<String>,
+    /// `verifiedLevels`; `None`: derived from the provenance (see [`crate::summary`]).
+    pub levels: Option<Vec<String>>,
+}
+
+/// A validated gate policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub trust: Trust,
+    pub signature_file: String,
+    pub sbom_file: String,
+    pub provenance: Provenance,
+    /// Predicate types that must each have a verified attestation, beyond provenance and SBOM.
+    pub required_predicate_types: Vec<String>,
+    pub vulnerabilities: Option<Vulnerabilities>,
+    pub check: bool,
+    pub secrets: bool,
+    /// Rego module paths or globs (wildcards in the file name only), relative to the policy.
+    pub rego: Vec<String>,
+    pub vsa: Vsa,
+}
+
+fn plain_file_name(file: &str, field: &str, name: &str) -> Result<(), PolicyError> {
+    if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".." {
+        return Err(PolicyError::Invalid {
+            file: file.to_owned(),
+            field: field.to_owned(),
+            problem: format!("must be a file name inside the evidence folder, found `{name}`"),
+        });
+    }
+    Ok(())
+}
+
+impl Policy {
+    /// Parse and validate a policy; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, PolicyError> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+            let position = e
+                .span()
+                .map(|s| {
+                    let before = &text.as_bytes()[..s.start.min(text.len())];
+                    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+                    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+                    format!(" at line {line} column {col}")
+                })
+                .unwrap_or_default();
+            PolicyError::Toml {
+                file: file.to_owned(),
+                position,
+                message: e.message().trim().to_owned(),
+            }
+        })?;
+        let invalid = |field: &str, problem: String| PolicyError::Invalid {
+            file: file.to_owned(),
+            field: field.to_owned(),
+            problem,
+        };
+
+        let raw_trust = raw.trust.ok_or_else(|| {
+            invalid(
+                "trust",
+                "is required: name at least one key or keyless identity the gate trusts".into(),
+            )
+        })?;
+        let mut identities = Vec::new();
+        for (i, id) in raw_trust.identities.into_iter().enumerate() {
+            let field = format!("trust.identities[{i}]");
+            let identity = id
+                .identity
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| invalid(&field, "needs a non-empty `identity`".into()))?;
+            let issuer = id
+                .issuer
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| invalid(&field, "needs a non-empty `issuer`".into()))?;
+            identities.push(Identity { identity, issuer });
+        }
+        if raw_trust.keys.is_empty() && identities.is_empty() {
+            return Err(invalid(
+                "trust",
+                "names no key and no identity: the gate would trust nobody".into(),
+            ));
+        }
+        if let Some(k) = raw_trust.keys.iter().find(|k| k.trim().is_empty()) {
+            return Err(invalid("trust.keys", format!("has an empty path `{k}`")));
+        }
+
+        let signature_file = raw
+            .evidence
+            .signature
+            .unwrap_or_else(|| DEFAULT_SIGNATURE.into());
+        plain_file_name(file, "evidence.signature", &signature_file)?;
+        let sbom_file = raw.evidence.sbom.unwrap_or_else(|| DEFAULT_SBOM.into());
+        plain_file_name(file, "evidence.sbom", &sbom_file)?;
+
+        let patterns = |field: &str, list: &[String]| -> Result<Vec<Pattern>, PolicyError> {
+            list.iter()
+                .map(|p| {
+                    if p.trim().is_empty() {
+                        return Err(invalid(field, "has an empty pattern".into()));
+                    }
+                    Pattern::new(p)
+                        .map_err(|e| invalid(field, format!("has a bad pattern `{p}`: {e}")))
+                })
+                .collect()
+        };
+        let protected_refs = patterns("provenance.protected-refs", &raw.provenance.protected_refs)?;
+        let builders = patterns("provenance.builders", &raw.provenance.builders)?;
+        let require = match raw.provenance.require {
+            None => vec![Field::Commit, Field::Pipeline, Field::Runner],
+            Some(list) => {
+                let mut out = Vec::new();
+                for f in list {
+                    let field = match f.as_str() {
+                        "commit" => Field::Commit,
+                        "pipeline" => Field::Pipeline,
+                        "runner" => Field::Runner,
+                        other => {
+                            return Err(invalid(
+                                "provenance.require",
+                                format!("has `{other}`; expected commit, pipeline or runner"),
+                            ));
+                        }
+                    };
+                    if !out.contains(&field) {
+                        out.push(field);
+                    }
+                }
+                out.sort();
+                out
+            }
+        };
+        if let Some(s) = &raw.provenance.source
+            && s.trim().is_empty()
+        {
+            return Err(invalid("provenance.source", "is empty".into()));
+        }
+
+        let vulnerabilities = match raw.vulnerabilities {
+            None => None,
+            Some(v) => {
+                let fail_on = v.fail_on.ok_or_else(|| {
+                    invalid(
+                        "vulnerabilities.fail-on",
+                        "is required when [vulnerabilities] is present (info, low, medium, high, critical)".into(),
+                    )
+                })?;
+                let fail_on: Severity = fail_on.parse().map_err(|_| {
+                    invalid(
+                        "vulnerabilities.fail-on",
+                        format!("is `{fail_on}`; expected info, low, medium, high or critical"),
+                    )
+                })?;
+                Some(Vulnerabilities {
+                    fail_on,
+                    ignore: v.ignore,
+                    vex: v.vex,
+                })
+            }
+        };
+
+        if let Some(t) = raw
+            .attestations
+            .required
+            .iter()
+            .find(|t| t.trim().is_empty())
+        {
+            return Err(invalid(
+                "attestations.required",
+                format!("has an empty predicate type `{t}`"),
+            ));
+        }
+        if let Some(r) = raw.rego.iter().find(|r| r.trim().is_empty()) {
+            return Err(invalid("rego", format!("has an empty path `{r}`")));
+        }
+        if let Some(levels) = &raw.vsa.levels
+            && levels.iter().any(|l| l.trim().is_empty())
+        {
+            return Err(invalid("vsa.levels", "has an empty level".into()));
+        }
+
+        Ok(Policy {
+            trust: Trust {
+                keys: raw_trust.keys,
+                identities,
+                trusted_root: raw_trust.trusted_root,
+                require_tlog: raw_trust.require_tlog,
+            },
+            signature_file,
+            sbom_file,
+            provenance: Provenance {
+                source: raw.provenance.source,
+                protected_refs,
+                builders,
+                require,
+            },
+            required_predicate_types: raw.attestations.required,
+            vulnerabilities,
+            check: raw.check,
+            secrets: raw.secrets,
+            rego: raw.rego,
+            vsa: Vsa {
+                verifier_id: raw
+                    .vsa
+                    .verifier_id
+                    .unwrap_or_else(|| DEFAULT_VERIFIER_ID.into()),
+                policy_uri: raw.vsa.policy_uri,
+                resource_uri: raw.vsa.resource_uri,
+                levels: raw.vsa.levels,
+            },
+        })
+    }
+}

@@ -1,0 +1,287 @@
+//! In-memory evaluations: a pass, single faults with their exact codes, and the guarantee that
+//! nothing unverified reaches the Rego rules.
+
+use std::collections::BTreeMap;
+
+use sha2::Digest as _;
+use vouch_advisory::suppress::{Date, Suppressions};
+use vouch_attest::Statement;
+use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
+use vouch_attest::statement::Subject;
+use vouch_gate::rego::{Module, Rules};
+use vouch_gate::{Check, EvidenceFile, Inputs, Policy, evaluate};
+use vouch_sign::key::{Algorithm, SigningKey};
+use vouch_sign::trust::TrustRoot;
+use vouch_sign::{sign, verify};
+
+const ARTIFACT: &[u8] = b"release artifact bytes";
+const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#;
+const POLICY: &str = r#"
+[trust]
+keys = ["release.pub"]
+[provenance]
+source = "https://gitlab.example.com/acme/api"
+protected-refs = ["main", "v*"]
+builders = ["https://gitlab.example.com/acme/api/-/runners/*"]
+"#;
+
+fn hex(b: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+fn provenance(subject_bytes: &[u8], git_ref: &str, protected: bool) -> Statement {
+    let ctx = BuildContext {
+        system: CiSystem::GitlabCi,
+        repository: Some("https://gitlab.example.com/acme/api".into()),
+        git_ref: Some(git_ref.into()),
+        ref_protected: Some(protected),
+        commit: Some("a".repeat(40)),
+        config_path: Some(".gitlab-ci.yml".into()),
+        builder_id: "https://gitlab.example.com/acme/api/-/runners/9".into(),
+        invocation_id: Some("https://gitlab.example.com/acme/api/-/pipelines/42/jobs/7".into()),
+        runner: Runner {
+            id: Some("9".into()),
+            name: None,
+            environment: None,
+        },
+        environment: BTreeMap::new(),
+        started_on: None,
+        finished_on: None,
+    };
+    Statement::new(
+        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
+        slsa::PROVENANCE_V1,
+        serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
+    )
+}
+
+fn sbom_statement(subject_bytes: &[u8]) -> Statement {
+    Statement::new(
+        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
+        vouch_attest::sbom::PREDICATE_CYCLONEDX,
+        serde_json::from_str(SBOM).unwrap(),
+    )
+}
+
+fn line(key: &SigningKey, st: &Statement) -> Vec<u8> {
+    let b = sign::sign_statement(key, st).unwrap();
+    let mut s = serde_json::to_vec(b.json()).unwrap();
+    s.push(b'\n');
+    s
+}
+
+struct Evidence {
+    signature: Vec<u8>,
+    files: Vec<EvidenceFile>,
+}
+
+fn good(key: &SigningKey) -> Evidence {
+    let signature = serde_json::to_vec(sign::sign_blob(key, ARTIFACT).unwrap().json()).unwrap();
+    Evidence {
+        signature,
+        files: vec![
+            EvidenceFile {
+                name: "provenance.intoto.jsonl".into(),
+                bytes: line(key, &provenance(ARTIFACT, "main", true)),
+            },
+            EvidenceFile {
+                name: "sbom.intoto.jsonl".into(),
+                bytes: line(key, &sbom_statement(ARTIFACT)),
+            },
+        ],
+    }
+}
+
+fn run(
+    policy: &Policy,
+    key: &SigningKey,
+    ev: &Evidence,
+    rules: Option<&Rules>,
+) -> vouch_gate::Decision {
+    let signers = [verify::Policy::Key {
+        key: key.public_key().clone(),
+        tlog: verify::TlogPolicy::IfPresent,
+    }];
+    let root = TrustRoot::production().unwrap();
+    let supp = Suppressions::default();
+    let inputs = Inputs {
+        artifact_name: "app.tar.gz",
+        artifact: ARTIFACT,
+        signature: Some(&ev.signature),
+        sbom: Some(SBOM.as_bytes()),
+        attestations: &ev.files,
+        signers: &signers,
+        trust_root: &root,
+        advisories: None,
+        suppressions: &supp,
+        check_findings: None,
+        secret_findings: None,
+        rules,
+        today: Date::parse("2026-01-01").unwrap(),
+    };
+    evaluate(policy, &inputs).unwrap()
+}
+
+#[test]
+fn complete_evidence_passes_and_summarises() {
+    let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let policy = Policy::parse(POLICY, "gate.toml").unwrap();
+    let d = run(&policy, &key, &good(&key), None);
+    assert!(d.passed(), "{:#?}", d.reasons);
+    assert_eq!(
+        d.promote(),
+        Some(format!("sha256:{}", hex(ARTIFACT)).as_str())
+    );
+    assert_eq!(d.verified.len(), 3);
+    let source = vouch_gate::PolicySource {
+        uri: "gate.toml".into(),
+        sha256: hex(POLICY.as_bytes()),
+        modules: vec![],
+    };
+    let t = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+    let st = vouch_gate::summary(&d, &policy, &source, t, "0.1.0").unwrap();
+    assert_eq!(st.predicate_type, vouch_attest::vsa::VSA_V1);
+    let vsa = vouch_attest::vsa::VerificationSummary::parse(&st.predicate).unwrap();
+    assert_eq!(vsa.input_attestations.len(), 2);
+    assert_eq!(
+        vsa.resource_uri,
+        format!("pkg:generic/app.tar.gz?checksum=sha256:{}", hex(ARTIFACT))
+    );
+    assert_eq!(vsa.time_verified, "2023-11-14T22:13:20Z");
+}
+
+#[test]
+fn each_fault_has_its_code_and_all_are_collected() {
+    let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let other = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let policy = Policy::parse(POLICY, "gate.toml").unwrap();
+
+    let mut ev = good(&key);
+    ev.signature = serde_json::to_vec(sign::sign_blob(&other, ARTIFACT).unwrap().json()).unwrap();
+    assert_eq!(
+        run(&policy, &key, &ev, None).codes(),
+        vec![(Check::Signature, "untrusted-signer")]
+    );
+
+    let mut ev = good(&key);
+    ev.files[0].bytes = line(&key, &provenance(ARTIFACT, "feature/x", false));
+    let d = run(&policy, &key, &ev, None);
+    assert_eq!(d.codes(), vec![(Check::Provenance, "unprotected-ref")]);
+    assert!(
+        d.reasons[0].message.contains("not protected"),
+        "{}",
+        d.reasons[0].message
+    );
+
+    let mut ev = good(&key);
+    ev.files[0].bytes = line(&key, &provenance(b"something else", "main", true));
+    ev.files[1].bytes = line(&key, &sbom_statement(b"something else"));
+    ev.signature = b"{".to_vec();
+    assert_eq!(
+        run(&policy, &key, &ev, None).codes(),
+        vec![
+            (Check::Signature, "invalid-bundle"),
+            (Check::Provenance, "subject-mismatch"),
+            (Check::Sbom, "subject-mismatch"),
+        ]
+    );
+}
+
+#[test]
+fn only_verified_evidence_reaches_rego() {
+    let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let intruder = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let mut policy = Policy::parse(POLICY, "gate.toml").unwrap();
+    policy.rego = vec!["inline".into()];
+    let mut ev = good(&key);
+    // An attestation about the artifact, but signed by a key the policy does not trust, and a
+    // provenance by the same intruder claiming another ref.
+    let evil = Statement::new(
+        vec![Subject::sha256("app.tar.gz", hex(ARTIFACT))],
+        "https://example.com/evil/v1",
+        serde_json::json!({"marker": "UNVERIFIED-MARKER"}),
+    );
+    let mut bytes = line(&intruder, &evil);
+    bytes.extend(line(
+        &intruder,
+        &provenance(ARTIFACT, "UNVERIFIED-REF", true),
+    ));
+    ev.files.push(EvidenceFile {
+        name: "extra.intoto.jsonl".into(),
+        bytes,
+    });
+    let rules = Rules::compile(&[Module {
+        name: "gate.rego".into(),
+        text: r#"package gate
+import rego.v1
+deny contains msg if {
+    some a in input.attestations
+    a.predicateType == "https://example.com/evil/v1"
+    msg := "unverified attestation reached the policy"
+}
+deny contains msg if {
+    some p in input.provenance
+    p.buildDefinition.externalParameters.ref != "main"
+    msg := "provenance from another ref reached the policy"
+}
+deny contains msg if {
+    count(input.attestations) != 2
+    msg := sprintf("expected 2 verified attestations, got %d", [count(input.attestations)])
+}
+deny contains msg if {
+    input.sbom.document.bomFormat != "CycloneDX"
+    msg := "the verified SBOM is missing"
+}
+deny contains msg if {
+    not input.signature.signer.fingerprint
+    msg := "the verified signer is missing"
+}
+"#
+        .into(),
+    }])
+    .unwrap();
+    let d = run(&policy, &key, &ev, Some(&rules));
+    assert!(d.passed(), "{:#?}", d.reasons);
+    assert_eq!(d.ignored.len(), 2, "{:#?}", d.ignored);
+    assert!(
+        d.ignored
+            .iter()
+            .all(|i| i.evidence.starts_with("extra.intoto.jsonl:"))
+    );
+
+    // The same rules see the evidence when it is signed by the trusted key.
+    let mut ev = good(&key);
+    ev.files.push(EvidenceFile {
+        name: "extra.intoto.jsonl".into(),
+        bytes: line(&key, &evil),
+    });
+    let d = run(&policy, &key, &ev, Some(&rules));
+    let mut msgs: Vec<&str> = d.reasons.iter().map(|r| r.message.as_str()).collect();
+    msgs.sort();
+    assert_eq!(
+        msgs,
+        vec![
+            "expected 2 verified attestations, got 3",
+            "unverified attestation reached the policy"
+        ]
+    );
+    assert!(
+        d.reasons
+            .iter()
+            .all(|r| r.code == "policy-denied" && r.rule.as_deref() == Some("gate.deny"))
+    );
+}
+
+#[test]
+fn rego_that_does_not_compile_is_an_error() {
+    let e = Rules::compile(&[Module {
+        name: "broken.rego".into(),
+        text: "package x\ndeny contains msg if {".into(),
+    }])
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("rego module broken.rego does not compile"),
+        "{e}"
+    );
+}
