@@ -1,0 +1,183 @@
+//! Dockerfile `FROM` images, with global `ARG` defaults substituted and `--platform` kept.
+
+use std::collections::HashMap;
+
+use parse_dockerfile::Instruction;
+
+use super::{DiscoverError, image_target};
+use crate::locate::Lines;
+use crate::reference::{Reference, Span};
+
+pub fn discover(text: &str) -> Result<Vec<Reference>, DiscoverError> {
+    let df = parse_dockerfile::parse(text).map_err(|e| DiscoverError::Dockerfile {
+        line: u32::try_from(e.line()).ok(),
+        message: e.to_string(),
+    })?;
+    let lines = Lines::new(text);
+    let mut args: HashMap<String, Option<String>> = HashMap::new();
+    let mut stages: Vec<String> = Vec::new();
+    let mut seen_from = false;
+    let mut out = Vec::new();
+    for ins in &df.instructions {
+        match ins {
+            Instruction::Arg(a) if !seen_from => {
+                for (k, v) in arg_pairs(&a.arguments.value) {
+                    args.insert(k, v);
+                }
+            }
+            Instruction::From(f) => {
+                seen_from = true;
+                let written = text
+                    .get(f.image.span.clone())
+                    .filter(|w| *w == f.image.value)
+                    .map(str::to_owned);
+                let raw = written.clone().unwrap_or_else(|| f.image.value.to_string());
+                let (resolved, used) = substitute(&raw, &args);
+                let platform = f
+                    .options
+                    .iter()
+                    .find(|o| o.name.value.eq_ignore_ascii_case("platform"))
+                    .and_then(|o| o.value.as_ref())
+                    .and_then(|v| substitute(&v.value, &args).0);
+                if let Some((_, name)) = &f.as_ {
+                    stages.push(name.value.to_ascii_lowercase());
+                }
+                let Some(resolved) = resolved else { continue };
+                if stages.contains(&resolved.to_ascii_lowercase()) {
+                    continue; // FROM an earlier stage
+                }
+                let Some(target) = image_target(&resolved, platform, used) else {
+                    continue;
+                };
+                let span = written.map(|_| Span {
+                    value: f.image.span.clone(),
+                    insert_at: f.image.span.end,
+                    comment: None,
+                });
+                out.push(Reference {
+                    line: lines.line_of(f.image.span.start),
+                    span,
+                    target,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `A=1 B="two" C` → pairs (`C` has no default).
+fn arg_pairs(s: &str) -> Vec<(String, Option<String>)> {
+    s.split_whitespace()
+        .filter(|w| !w.is_empty())
+        .map(|w| match w.split_once('=') {
+            Some((k, v)) => {
+                let v = v
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                    .unwrap_or(v);
+                (k.to_owned(), Some(v.to_owned()))
+            }
+            None => (w.to_owned(), None),
+        })
+        .collect()
+}
+
+/// Substitute `$A`, `${A}`, `${A:-default}` and `${A-default}`. Returns `None` when a variable
+/// has no value, and whether any variable was used.
+fn substitute(s: &str, args: &HashMap<String, Option<String>>) -> (Option<String>, bool) {
+    let mut out = String::with_capacity(s.len());
+    let mut used = false;
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + 1..];
+        used = true;
+        let (name, default, after) = if let Some(r) = rest.strip_prefix('{') {
+            let Some(close) = r.find('}') else {
+                return (None, used);
+            };
+            let inner = &r[..close];
+            let (name, default) = match inner.split_once(":-").or_else(|| inner.split_once('-')) {
+                Some((n, d)) => (n, Some(d)),
+                None => (inner, None),
+            };
+            (name, default, &r[close + 1..])
+        } else {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (&rest[..end], None, &rest[end..])
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return (None, used);
+        }
+        match args.get(name).cloned().flatten().filter(|v| !v.is_empty()) {
+            Some(v) => out.push_str(&v),
+            None => match default {
+                Some(d) if !d.contains('$') => out.push_str(d),
+                _ => return (None, used),
+            },
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    (Some(out), used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::Target;
+
+    fn images(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+        discover(text)
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                let Target::Image(i) = r.target else { panic!() };
+                (
+                    i.resolved,
+                    i.platform,
+                    r.span.map(|s| text[s.value].to_owned()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn from_lines() {
+        let t = "ARG PY=3.12\nARG BASE\nFROM --platform=$BUILDPLATFORM python:${PY}-slim AS build\n\
+                 FROM build AS again\nFROM scratch\nFROM $BASE\nFROM ${BASE:-alpine:3.20}\n\
+                 FROM gcr.io/distroless/cc@sha256:abc\n";
+        assert_eq!(
+            images(t),
+            vec![
+                (
+                    "python:3.12-slim".into(),
+                    None,
+                    Some("python:${PY}-slim".into())
+                ),
+                (
+                    "alpine:3.20".into(),
+                    None,
+                    Some("${BASE:-alpine:3.20}".into())
+                ),
+                (
+                    "gcr.io/distroless/cc@sha256:abc".into(),
+                    None,
+                    Some("gcr.io/distroless/cc@sha256:abc".into())
+                ),
+            ]
+        );
+        let t = "ARG P=linux/arm64\nFROM --platform=${P} node:20\n";
+        assert_eq!(images(t)[0].1.as_deref(), Some("linux/arm64"));
+    }
+
+    #[test]
+    fn malformed() {
+        let e = discover("FROM\n").unwrap_err();
+        assert!(matches!(e, DiscoverError::Dockerfile { .. }), "{e}");
+    }
+}

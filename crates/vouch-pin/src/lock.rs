@@ -1,0 +1,182 @@
+//! `vouch.lock`: every pin in the tree, as TOML, sorted and deterministic.
+//!
+//! ```toml
+//! # vouch.lock: written by `vouch pin` and `vouch update`. Do not edit by hand.
+//! version = 1
+//!
+//! [[pin]]
+//! kind = "action"
+//! reference = "actions/checkout"
+//! version = "v4.1.1"
+//! commit = "b4ffde65f46336ab88eb53be808477a3936bae11"
+//! resolved-at = "2026-11-22T10:00:00Z"
+//! files = [".github/workflows/ci.yml"]
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// File name of the lock.
+pub const FILE_NAME: &str = "vouch.lock";
+
+const HEADER: &str =
+    "# vouch.lock: written by `vouch pin` and `vouch update`. Do not edit by hand.\n";
+
+/// The whole lock.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    pub version: u32,
+    #[serde(default, rename = "pin")]
+    pub pins: Vec<Entry>,
+}
+
+/// One pinned reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Entry {
+    /// `image`, `action`, `include`, `component` or `pre-commit`.
+    pub kind: String,
+    /// `python`, `actions/checkout`, `group/project`, …
+    pub reference: String,
+    /// The human version: image tag, or the tag in the comment beside a commit.
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// When vouch resolved it (RFC 3339, UTC).
+    pub resolved_at: String,
+    /// Files holding this pin, relative to the lock's directory.
+    pub files: Vec<String>,
+}
+
+/// A pin seen in the tree after pinning.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Observed {
+    pub kind: String,
+    pub reference: String,
+    pub version: String,
+    /// Image digest (`sha256:…`) or 40-hex commit.
+    pub id: String,
+    pub file: String,
+}
+
+/// Why `vouch.lock` could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed vouch.lock: {0}")]
+pub struct LockError(#[source] toml::de::Error);
+
+impl Lock {
+    pub fn parse(text: &str) -> Result<Self, LockError> {
+        toml::from_str(text).map_err(LockError)
+    }
+
+    /// The lock for the pins `observed` now, keeping the `resolved-at` of entries that did not
+    /// change since `previous`. Entries are sorted and files deduplicated.
+    pub fn build(observed: &[Observed], previous: &Lock, now: jiff::Timestamp) -> Self {
+        let mut grouped: BTreeMap<(String, String, String, String), Vec<String>> = BTreeMap::new();
+        for o in observed {
+            grouped
+                .entry((
+                    o.kind.clone(),
+                    o.reference.clone(),
+                    o.version.clone(),
+                    o.id.clone(),
+                ))
+                .or_default()
+                .push(o.file.clone());
+        }
+        let now = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let pins = grouped
+            .into_iter()
+            .map(|((kind, reference, version, id), mut files)| {
+                files.sort();
+                files.dedup();
+                let is_digest = id.contains(':');
+                let resolved_at = previous
+                    .pins
+                    .iter()
+                    .find(|e| {
+                        e.kind == kind
+                            && e.reference == reference
+                            && e.version == version
+                            && e.digest.as_deref().or(e.commit.as_deref()) == Some(id.as_str())
+                    })
+                    .map_or_else(|| now.clone(), |e| e.resolved_at.clone());
+                Entry {
+                    kind,
+                    reference,
+                    version,
+                    digest: is_digest.then(|| id.clone()),
+                    commit: (!is_digest).then_some(id),
+                    resolved_at,
+                    files,
+                }
+            })
+            .collect();
+        Self { version: 1, pins }
+    }
+
+    /// The TOML text, with a header comment.
+    pub fn render(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!("{HEADER}{body}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(kind: &str, r: &str, v: &str, id: &str, f: &str) -> Observed {
+        Observed {
+            kind: kind.into(),
+            reference: r.into(),
+            version: v.into(),
+            id: id.into(),
+            file: f.into(),
+        }
+    }
+
+    #[test]
+    fn build_render_parse_roundtrip() {
+        let t1: jiff::Timestamp = "2026-11-01T00:00:00Z".parse().unwrap();
+        let t2: jiff::Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
+        let sha = "b4ffde65f46336ab88eb53be808477a3936bae11";
+        let d = format!("sha256:{}", "a".repeat(64));
+        let o = vec![
+            obs("image", "python", "3.12-slim", &d, "b/Dockerfile"),
+            obs("action", "actions/checkout", "v4.1.1", sha, "w.yml"),
+            obs("image", "python", "3.12-slim", &d, "a/Dockerfile"),
+        ];
+        let first = Lock::build(&o, &Lock::default(), t1);
+        assert_eq!(first.pins.len(), 2);
+        assert_eq!(first.pins[0].kind, "action");
+        assert_eq!(first.pins[1].files, vec!["a/Dockerfile", "b/Dockerfile"]);
+        let text = first.render();
+        assert!(text.starts_with(HEADER));
+        assert!(
+            text.contains("resolved-at = \"2026-11-01T00:00:00Z\""),
+            "{text}"
+        );
+        assert_eq!(Lock::parse(&text).unwrap(), first);
+        // Unchanged entries keep their time; changed ones get the new time.
+        let o2 = vec![
+            obs("image", "python", "3.12-slim", &d, "a/Dockerfile"),
+            obs("action", "actions/checkout", "v4.2.0", sha, "w.yml"),
+        ];
+        let second = Lock::build(&o2, &first, t2);
+        assert_eq!(second.pins[0].resolved_at, "2026-11-22T10:00:00Z");
+        assert_eq!(second.pins[1].resolved_at, "2026-11-01T00:00:00Z");
+        // Deterministic.
+        assert_eq!(Lock::build(&o2, &first, t2).render(), second.render());
+    }
+
+    #[test]
+    fn malformed_lock() {
+        assert!(Lock::parse("version = 1\n[[pin]]\nkind = 3\n").is_err());
+        assert!(Lock::parse("nonsense = true\nversion = 1\n").is_err());
+    }
+}

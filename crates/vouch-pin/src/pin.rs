@@ -1,0 +1,285 @@
+//! Pinning and checking one file against registries and forges (through
+//! [`vouch_resolve::Resolver`]).
+
+use vouch_resolve::{GitRef, ImageName, ResolveError, Resolver};
+
+use crate::lock::Observed;
+use crate::reference::{GitTarget, Reference, Repo, Target, is_commit};
+use crate::rewrite::{self, Change, Edit, RewriteError};
+use crate::version;
+use crate::walk::SourceFile;
+
+/// Why a reference could not be pinned, checked or updated.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PinError {
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error("no tag or branch `{reference}` in {url}")]
+    RefNotFound { reference: String, url: String },
+    #[error(transparent)]
+    Rewrite(#[from] RewriteError),
+    #[error("cannot read the interface of {what} at {commit}: {reason}")]
+    Interface {
+        what: String,
+        commit: String,
+        reason: String,
+    },
+}
+
+impl PinError {
+    /// Stable diagnostic code: the resolver's code for network faults.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Resolve(e) => e.code(),
+            Self::RefNotFound { .. } => "pin-ref-not-found",
+            Self::Rewrite(e) => e.code(),
+            Self::Interface { .. } => "pin-interface-unreadable",
+        }
+    }
+}
+
+/// A reference that failed, with where it is.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {reference}: {error}")]
+pub struct RefError {
+    pub file: String,
+    pub line: u32,
+    pub reference: String,
+    #[source]
+    pub error: PinError,
+}
+
+impl RefError {
+    pub fn new(file: &SourceFile, r: &Reference, error: impl Into<PinError>) -> Self {
+        Self {
+            file: file.rel.clone(),
+            line: r.line,
+            reference: r.display(),
+            error: error.into(),
+        }
+    }
+}
+
+/// The git URL of a repository.
+pub fn repo_url(resolver: &Resolver, repo: &Repo) -> String {
+    match repo {
+        Repo::GitHub(p) => resolver.github_repo_url(p),
+        Repo::GitLab(p) => resolver.gitlab_project_url(p),
+        Repo::Url(u) => u.clone(),
+    }
+}
+
+/// The commit `reference` names among `refs`: a tag first, then a branch.
+pub fn find_ref<'r>(refs: &'r [GitRef], reference: &str) -> Option<&'r GitRef> {
+    let tag = format!("refs/tags/{reference}");
+    let head = format!("refs/heads/{reference}");
+    refs.iter()
+        .find(|r| r.name == tag)
+        .or_else(|| refs.iter().find(|r| r.name == head))
+}
+
+/// Tag names (without `refs/tags/`) pointing at `commit`.
+pub fn tags_at(refs: &[GitRef], commit: &str) -> Vec<String> {
+    refs.iter()
+        .filter(|r| r.commit == commit)
+        .filter_map(|r| r.name.strip_prefix("refs/tags/").map(str::to_owned))
+        .collect()
+}
+
+/// Every tag name (without `refs/tags/`).
+pub fn tag_names(refs: &[GitRef]) -> Vec<String> {
+    refs.iter()
+        .filter_map(|r| r.name.strip_prefix("refs/tags/").map(str::to_owned))
+        .collect()
+}
+
+pub(crate) fn image_name(name: &str) -> Result<ImageName, PinError> {
+    Ok(ImageName::parse(name)?)
+}
+
+/// The change that pins `r` (not yet pinned) to what it resolves to now.
+pub fn resolve(resolver: &Resolver, r: &Reference) -> Result<Option<Change>, PinError> {
+    match &r.target {
+        Target::Image(image) => {
+            let name = image_name(&image.name)?;
+            let tag = image.tag.as_deref().unwrap_or("latest");
+            let digest = resolver.image_digest(&name, tag)?;
+            Ok(Some(Change::Image { tag: None, digest }))
+        }
+        Target::Git(git) => {
+            let (commit, version) = resolve_git(resolver, git, &git.reference)?;
+            Ok(Some(Change::Git { commit, version }))
+        }
+        Target::Unpinnable(_) => Ok(None),
+    }
+}
+
+/// Commit and most specific version for `reference` of `git`'s repository.
+fn resolve_git(
+    resolver: &Resolver,
+    git: &GitTarget,
+    reference: &str,
+) -> Result<(String, String), PinError> {
+    let url = repo_url(resolver, &git.repo);
+    let refs = resolver.git_refs(&url)?;
+    let found = find_ref(&refs, reference).ok_or_else(|| PinError::RefNotFound {
+        reference: reference.to_owned(),
+        url: url.clone(),
+    })?;
+    let version = if found.name.starts_with("refs/tags/") {
+        version::most_specific(reference, &tags_at(&refs, &found.commit))
+    } else {
+        reference.to_owned()
+    };
+    Ok((found.commit.clone(), version))
+}
+
+/// What pinning one file produced.
+#[derive(Debug, Default)]
+pub struct FilePin {
+    /// The new text (equal to the old when nothing changed).
+    pub text: String,
+    /// References pinned in this run: (line, reference as written, version).
+    pub pinned: Vec<(u32, String, String)>,
+    /// References left alone because vouch cannot pin them: (line, text, reason).
+    pub skipped: Vec<(u32, String, String)>,
+}
+
+/// Pin every unpinned reference of `file`. Any failure fails the whole file (it is then left
+/// untouched); already pinned references are left alone.
+pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefError> {
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut out = FilePin::default();
+    for r in &file.references {
+        if r.is_pinned() {
+            continue;
+        }
+        if let Target::Unpinnable(u) = &r.target {
+            out.skipped.push((r.line, u.text.clone(), u.reason.clone()));
+            continue;
+        }
+        // Locate before resolving: no network round trip for a value we cannot rewrite.
+        if r.span.is_none() {
+            return Err(RefError::new(
+                file,
+                r,
+                RewriteError::NoSpan { line: r.line },
+            ));
+        }
+        let Some(change) = resolve(resolver, r).map_err(|e| RefError::new(file, r, e))? else {
+            continue;
+        };
+        let version = match &change {
+            Change::Git { version, .. } => version.clone(),
+            Change::Image { .. } => r.version(&file.text).unwrap_or_default(),
+        };
+        edits
+            .extend(rewrite::edits(&file.text, r, &change).map_err(|e| RefError::new(file, r, e))?);
+        out.pinned.push((r.line, r.display(), version));
+    }
+    out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError {
+        file: file.rel.clone(),
+        line: 0,
+        reference: String::new(),
+        error: e.into(),
+    })?;
+    Ok(out)
+}
+
+/// A problem `--check` reports (exit 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFinding {
+    pub file: String,
+    pub line: u32,
+    pub reference: String,
+    /// `unpinned-reference` or `pin-comment-mismatch`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Check `file`: unpinned references (offline), and version comments that disagree with their
+/// commit (resolved).
+pub fn check_file(resolver: &Resolver, file: &SourceFile) -> Result<Vec<CheckFinding>, RefError> {
+    let mut out = unpinned(file);
+    for r in &file.references {
+        let Target::Git(git) = &r.target else {
+            continue;
+        };
+        if !is_commit(&git.reference) {
+            continue;
+        }
+        let Some(version) = r.version(&file.text) else {
+            continue;
+        };
+        let url = repo_url(resolver, &git.repo);
+        let refs = resolver
+            .git_refs(&url)
+            .map_err(|e| RefError::new(file, r, e))?;
+        let message = match find_ref(&refs, &version) {
+            Some(found) if found.commit.eq_ignore_ascii_case(&git.reference) => continue,
+            Some(found) => format!(
+                "the comment says {version}, which is commit {}, but the pin is {}",
+                found.commit, git.reference
+            ),
+            None => format!("the comment says {version}, but {url} has no such tag or branch"),
+        };
+        out.push(CheckFinding {
+            file: file.rel.clone(),
+            line: r.line,
+            reference: r.name(),
+            code: "pin-comment-mismatch",
+            message,
+        });
+    }
+    out.sort_by(|a, b| a.line.cmp(&b.line).then(a.code.cmp(b.code)));
+    Ok(out)
+}
+
+/// Unpinned references of `file` (offline: discovery only).
+pub fn unpinned(file: &SourceFile) -> Vec<CheckFinding> {
+    file.references
+        .iter()
+        .filter(|r| !r.is_pinned())
+        .map(|r| CheckFinding {
+            file: file.rel.clone(),
+            line: r.line,
+            reference: r.display(),
+            code: "unpinned-reference",
+            message: match &r.target {
+                Target::Unpinnable(u) => format!("`{}` is mutable: {}", u.text, u.reason),
+                Target::Image(_) => format!(
+                    "image `{}` is referenced by tag; a tag can be moved to other content",
+                    r.display()
+                ),
+                Target::Git(_) => format!(
+                    "`{}` is referenced by a tag or branch; it can be moved to other code",
+                    r.display()
+                ),
+            },
+        })
+        .collect()
+}
+
+/// The pins in `file` for `vouch.lock` (pinned references with a known version).
+pub fn observed(file: &SourceFile, rel_to_lock: &str) -> Vec<Observed> {
+    file.references
+        .iter()
+        .filter(|r| r.is_pinned())
+        .filter_map(|r| {
+            let version = r.version(&file.text)?;
+            let (kind, id) = match &r.target {
+                Target::Image(i) => ("image".to_owned(), i.digest.clone()?),
+                Target::Git(g) => (g.kind.as_str().to_owned(), g.reference.to_ascii_lowercase()),
+                Target::Unpinnable(_) => return None,
+            };
+            Some(Observed {
+                kind,
+                reference: r.name(),
+                version,
+                id,
+                file: rel_to_lock.to_owned(),
+            })
+        })
+        .collect()
+}

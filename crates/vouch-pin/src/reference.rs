@@ -1,0 +1,284 @@
+//! What discovery finds: a mutable (or already pinned) reference, where its text sits in the
+//! file, and what it points at.
+
+use std::fmt;
+use std::ops::Range;
+
+/// The kinds of file vouch pins references in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Dockerfile,
+    GitlabCi,
+    GithubWorkflow,
+    GithubAction,
+    Kubernetes,
+    Compose,
+    PreCommit,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dockerfile => "dockerfile",
+            Self::GitlabCi => "gitlab-ci",
+            Self::GithubWorkflow => "github-workflow",
+            Self::GithubAction => "github-action",
+            Self::Kubernetes => "kubernetes",
+            Self::Compose => "compose",
+            Self::PreCommit => "pre-commit",
+        }
+    }
+
+    /// All kinds, for fuzzing and tests.
+    pub const ALL: [FileKind; 7] = [
+        Self::Dockerfile,
+        Self::GitlabCi,
+        Self::GithubWorkflow,
+        Self::GithubAction,
+        Self::Kubernetes,
+        Self::Compose,
+        Self::PreCommit,
+    ];
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a reference's text sits in the original file, byte-exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The value as written, without surrounding quotes.
+    pub value: Range<usize>,
+    /// Just after the value and its closing quote: where a new `# version` comment goes.
+    pub insert_at: usize,
+    /// An existing `# ...` comment on the same line after the value (from `#` to the end of the
+    /// line, trailing white space excluded).
+    pub comment: Option<Range<usize>>,
+}
+
+impl Span {
+    /// The first word of the existing comment (`# v4.1.1` → `v4.1.1`, `# frozen: v1.2` →
+    /// `v1.2`), with its range.
+    pub fn comment_word<'t>(&self, text: &'t str) -> Option<(Range<usize>, &'t str)> {
+        let c = self.comment.clone()?;
+        let body = text.get(c.clone())?;
+        let after_hash = body.strip_prefix('#')?;
+        let mut offset = c.start + 1;
+        let mut rest = after_hash;
+        let trimmed = rest.trim_start();
+        offset += rest.len() - trimmed.len();
+        rest = trimmed;
+        if let Some(r) = rest.strip_prefix("frozen:") {
+            let t = r.trim_start();
+            offset += rest.len() - t.len();
+            rest = t;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if end == 0 {
+            return None;
+        }
+        Some((offset..offset + end, &rest[..end]))
+    }
+}
+
+/// Where a git reference lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Repo {
+    /// `owner/repo` on the GitHub forge (`--github-url`).
+    GitHub(String),
+    /// `group/project` on the GitLab forge (`--gitlab-url`).
+    GitLab(String),
+    /// Any git URL (pre-commit `repo:`).
+    Url(String),
+}
+
+impl fmt::Display for Repo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::GitHub(s) | Self::GitLab(s) | Self::Url(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What kind of git reference this is; decides the rewrite format and the interface check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GitKind {
+    /// GitHub `uses: owner/repo[/path]@ref` (an action or a reusable workflow).
+    Action,
+    /// GitLab `include: {project, ref}`.
+    Include,
+    /// GitLab `include: {component: host/group/project/name@version}`.
+    Component,
+    /// pre-commit `rev:`.
+    PreCommit,
+}
+
+impl GitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Action => "action",
+            Self::Include => "include",
+            Self::Component => "component",
+            Self::PreCommit => "pre-commit",
+        }
+    }
+}
+
+/// A container image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageTarget {
+    /// The reference as it resolves (Dockerfile `ARG` defaults substituted).
+    pub resolved: String,
+    /// Registry and repository as written, without tag or digest (`python`, `ghcr.io/a/b`).
+    pub name: String,
+    /// Tag, if written.
+    pub tag: Option<String>,
+    /// Digest, if written (`sha256:…`).
+    pub digest: Option<String>,
+    /// Dockerfile `FROM --platform=…` value, if any.
+    pub platform: Option<String>,
+    /// Whether the written text uses build arguments (the rewrite then appends the digest and
+    /// leaves the text before it alone).
+    pub uses_arguments: bool,
+}
+
+/// A git reference: an action, include, component or pre-commit hook repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitTarget {
+    pub kind: GitKind,
+    pub repo: Repo,
+    /// Sub-path inside the repository (`github/codeql-action/init` → `init`; a component's name).
+    pub path: Option<String>,
+    /// The ref as written (`v4`, `main`, or a 40-hex commit).
+    pub reference: String,
+    /// What the value holds before the ref (`actions/checkout@`); empty for `ref:` and `rev:`.
+    pub prefix: String,
+}
+
+/// A reference vouch cannot pin by itself, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpinnable {
+    /// The value as written.
+    pub text: String,
+    pub reason: String,
+}
+
+/// What a reference points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Image(ImageTarget),
+    Git(GitTarget),
+    Unpinnable(Unpinnable),
+}
+
+/// One reference found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// 1-based line of the value.
+    pub line: u32,
+    /// Byte-exact location, or `None` when the value could not be found in the text (flow
+    /// style, escapes, multi-line scalars): such a reference is reported but never rewritten.
+    pub span: Option<Span>,
+    pub target: Target,
+}
+
+impl Reference {
+    /// Whether the reference is immutable: an image digest, or a 40-hex commit.
+    pub fn is_pinned(&self) -> bool {
+        match &self.target {
+            Target::Image(i) => i.digest.is_some(),
+            Target::Git(g) => is_commit(&g.reference),
+            Target::Unpinnable(_) => false,
+        }
+    }
+
+    /// A short name for messages and the lock: `python`, `actions/checkout`,
+    /// `group/project`, `https://github.com/psf/black`.
+    pub fn name(&self) -> String {
+        match &self.target {
+            Target::Image(i) => i.name.clone(),
+            Target::Git(g) => match &g.path {
+                Some(p) => format!("{}/{p}", g.repo),
+                None => g.repo.to_string(),
+            },
+            Target::Unpinnable(u) => u.text.clone(),
+        }
+    }
+
+    /// The version a person reads: the image tag, or the ref (for a pinned ref, the version
+    /// comment beside it).
+    pub fn version(&self, text: &str) -> Option<String> {
+        match &self.target {
+            Target::Image(i) => match (&i.tag, &i.digest) {
+                (Some(t), _) => Some(t.clone()),
+                (None, None) => Some("latest".to_owned()),
+                (None, Some(_)) => None,
+            },
+            Target::Git(g) if is_commit(&g.reference) => self
+                .span
+                .as_ref()
+                .and_then(|s| s.comment_word(text))
+                .map(|(_, w)| w.to_owned()),
+            Target::Git(g) => Some(g.reference.clone()),
+            Target::Unpinnable(_) => None,
+        }
+    }
+
+    /// The reference as written, for messages.
+    pub fn display(&self) -> String {
+        match &self.target {
+            Target::Image(i) => i.resolved.clone(),
+            Target::Git(g) => format!("{}@{}", self.name(), g.reference),
+            Target::Unpinnable(u) => u.text.clone(),
+        }
+    }
+}
+
+/// A full 40-hex git commit id (SHA-1).
+pub fn is_commit(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// An image digest `sha256:<64 hex>` or `sha512:<128 hex>`.
+pub fn is_digest(s: &str) -> bool {
+    let ok = |h: &str, n: usize| h.len() == n && h.bytes().all(|b| b.is_ascii_hexdigit());
+    s.strip_prefix("sha256:").is_some_and(|h| ok(h, 64))
+        || s.strip_prefix("sha512:").is_some_and(|h| ok(h, 128))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_word_variants() {
+        let text = "rev: abc  # frozen: v1.2.0 extra\n";
+        let s = Span {
+            value: 5..8,
+            insert_at: 8,
+            comment: Some(10..33),
+        };
+        let (r, w) = s.comment_word(text).unwrap();
+        assert_eq!(w, "v1.2.0");
+        assert_eq!(&text[r], "v1.2.0");
+        let text = "x@y #v4\n";
+        let s = Span {
+            value: 0..3,
+            insert_at: 3,
+            comment: Some(4..7),
+        };
+        assert_eq!(s.comment_word(text).unwrap().1, "v4");
+        let text = "x@y #\n";
+        let s = Span {
+            value: 0..3,
+            insert_at: 3,
+            comment: Some(4..5),
+        };
+        assert!(s.comment_word(text).is_none());
+    }
+}

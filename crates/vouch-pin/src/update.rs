@@ -1,0 +1,371 @@
+//! Updating pins: each pinned reference moves to the newest release within its major (or any
+//! major with [`UpdateOptions::major`]), skipping releases younger than the cooldown, and
+//! refusing non-major updates that break the action's or component's interface.
+
+use vouch_resolve::Resolver;
+
+use crate::interface::{self, Break, Interface};
+use crate::pin::{PinError, RefError, find_ref, image_name, repo_url, tag_names};
+use crate::reference::{GitKind, GitTarget, Reference, Target, is_commit};
+use crate::rewrite::{self, Change, Edit};
+use crate::version::{self, TagVersion};
+use crate::walk::SourceFile;
+
+/// How to update.
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    /// Allow moving to a newer major version.
+    pub major: bool,
+    /// Skip releases younger than this.
+    pub min_age: Option<jiff::SignedDuration>,
+    /// Apply non-major updates even when their interface breaks.
+    pub allow_breaking: bool,
+    /// The time the cooldown is measured from (the caller reads the clock).
+    pub now: jiff::Timestamp,
+}
+
+/// What happened to one pinned reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Moved from one version to another.
+    Updated {
+        name: String,
+        from: String,
+        to: String,
+        /// Breaking changes accepted (with `--major` across majors, or `--allow-breaking`).
+        breaks: Vec<Break>,
+    },
+    /// A newer release exists but breaks the interface within the same major.
+    Refused {
+        name: String,
+        from: String,
+        to: String,
+        breaks: Vec<Break>,
+    },
+    /// Newer releases exist but all are younger than the cooldown.
+    Cooldown {
+        name: String,
+        from: String,
+        newest: String,
+    },
+}
+
+/// The result for one file.
+#[derive(Debug, Default)]
+pub struct FileUpdate {
+    pub text: String,
+    /// (line, outcome) in file order.
+    pub outcomes: Vec<(u32, Outcome)>,
+}
+
+/// Plan and apply updates to `file`. Any resolution failure fails the whole file.
+pub fn update_file(
+    resolver: &Resolver,
+    file: &SourceFile,
+    options: &UpdateOptions,
+) -> Result<FileUpdate, RefError> {
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut out = FileUpdate::default();
+    for r in &file.references {
+        if !r.is_pinned() {
+            continue;
+        }
+        let planned = match &r.target {
+            Target::Image(_) => plan_image(resolver, file, r, options),
+            Target::Git(git) => plan_git(resolver, file, r, git, options),
+            Target::Unpinnable(_) => Ok(None),
+        }
+        .map_err(|e| RefError::new(file, r, e))?;
+        let Some((outcome, change)) = planned else {
+            continue;
+        };
+        if let Some(change) = change {
+            edits.extend(
+                rewrite::edits(&file.text, r, &change).map_err(|e| RefError::new(file, r, e))?,
+            );
+        }
+        out.outcomes.push((r.line, outcome));
+    }
+    out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError {
+        file: file.rel.clone(),
+        line: 0,
+        reference: String::new(),
+        error: e.into(),
+    })?;
+    Ok(out)
+}
+
+type Planned = Option<(Outcome, Option<Change>)>;
+
+fn old_enough(options: &UpdateOptions, released: Option<jiff::Timestamp>) -> bool {
+    match (options.min_age, released) {
+        (None, _) => true,
+        // Unknown release time: the cooldown cannot be shown to have passed.
+        (Some(_), None) => false,
+        (Some(min), Some(t)) => options.now.duration_since(t) >= min,
+    }
+}
+
+fn plan_image(
+    resolver: &Resolver,
+    file: &SourceFile,
+    r: &Reference,
+    options: &UpdateOptions,
+) -> Result<Planned, PinError> {
+    let Target::Image(image) = &r.target else {
+        return Ok(None);
+    };
+    let Some(current) = &image.tag else {
+        return Ok(None);
+    };
+    if image.uses_arguments || TagVersion::parse(current).is_none() {
+        return Ok(None);
+    }
+    let name = image_name(&image.name)?;
+    let tags = resolver.image_tags(&name)?;
+    let candidates = version::candidates(current, &tags, options.major);
+    let Some(newest) = candidates.first() else {
+        return Ok(None);
+    };
+    for cand in &candidates {
+        let digest = resolver.image_digest(&name, cand)?;
+        let released = if options.min_age.is_some() {
+            resolver.image_created(&name, &digest)?
+        } else {
+            None
+        };
+        if !old_enough(options, released) {
+            continue;
+        }
+        let _ = file;
+        return Ok(Some((
+            Outcome::Updated {
+                name: r.name(),
+                from: current.clone(),
+                to: (*cand).to_owned(),
+                breaks: Vec::new(),
+            },
+            Some(Change::Image {
+                tag: Some((*cand).to_owned()),
+                digest,
+            }),
+        )));
+    }
+    Ok(Some((
+        Outcome::Cooldown {
+            name: r.name(),
+            from: current.clone(),
+            newest: (*newest).to_owned(),
+        },
+        None,
+    )))
+}
+
+fn plan_git(
+    resolver: &Resolver,
+    file: &SourceFile,
+    r: &Reference,
+    git: &GitTarget,
+    options: &UpdateOptions,
+) -> Result<Planned, PinError> {
+    if !is_commit(&git.reference) {
+        return Ok(None);
+    }
+    let Some(current) = r.version(&file.text) else {
+        return Ok(None);
+    };
+    let Some(cur) = TagVersion::parse(&current) else {
+        return Ok(None);
+    };
+    let url = repo_url(resolver, &git.repo);
+    let refs = resolver.git_refs(&url)?;
+    let tags = tag_names(&refs);
+    let candidates = version::candidates(&current, &tags, options.major);
+    let Some(newest) = candidates.first() else {
+        return Ok(None);
+    };
+    for cand in &candidates {
+        let Some(found) = find_ref(&refs, cand) else {
+            continue;
+        };
+        let released = if options.min_age.is_some() {
+            Some(resolver.git_commit_time(&url, &found.commit)?)
+        } else {
+            None
+        };
+        if !old_enough(options, released) {
+            continue;
+        }
+        let breaks = breaking_changes(resolver, &url, git, &git.reference, &found.commit)?;
+        let crosses_major = TagVersion::parse(cand).is_some_and(|v| v.major() != cur.major());
+        let name = r.name();
+        if !breaks.is_empty() && !crosses_major && !options.allow_breaking {
+            return Ok(Some((
+                Outcome::Refused {
+                    name,
+                    from: current,
+                    to: (*cand).to_owned(),
+                    breaks,
+                },
+                None,
+            )));
+        }
+        return Ok(Some((
+            Outcome::Updated {
+                name,
+                from: current,
+                to: (*cand).to_owned(),
+                breaks,
+            },
+            Some(Change::Git {
+                commit: found.commit.clone(),
+                version: (*cand).to_owned(),
+            }),
+        )));
+    }
+    Ok(Some((
+        Outcome::Cooldown {
+            name: r.name(),
+            from: current,
+            newest: (*newest).to_owned(),
+        },
+        None,
+    )))
+}
+
+/// Interface breaks between two commits of an action or component; empty for kinds without an
+/// interface (includes, pre-commit hooks, reusable workflows).
+fn breaking_changes(
+    resolver: &Resolver,
+    url: &str,
+    git: &GitTarget,
+    old: &str,
+    new: &str,
+) -> Result<Vec<Break>, PinError> {
+    let (candidates, parse): (
+        Vec<String>,
+        fn(&[u8]) -> Result<Interface, interface::InterfaceError>,
+    ) = match git.kind {
+        GitKind::Action => {
+            if git
+                .path
+                .as_deref()
+                .is_some_and(|p| p.contains(".github/workflows/"))
+            {
+                return Ok(Vec::new());
+            }
+            let dir = git
+                .path
+                .as_deref()
+                .map_or(String::new(), |p| format!("{p}/"));
+            (
+                vec![format!("{dir}action.yml"), format!("{dir}action.yaml")],
+                interface::action,
+            )
+        }
+        GitKind::Component => {
+            let name = git.path.clone().unwrap_or_default();
+            (
+                vec![
+                    format!("templates/{name}.yml"),
+                    format!("templates/{name}/template.yml"),
+                ],
+                interface::component,
+            )
+        }
+        GitKind::Include | GitKind::PreCommit => return Ok(Vec::new()),
+    };
+    let read = |commit: &str| -> Result<Option<Interface>, PinError> {
+        for path in &candidates {
+            if let Some(bytes) = resolver.git_file(url, commit, path)? {
+                return parse(&bytes).map(Some).map_err(|e| PinError::Interface {
+                    what: format!("{url} {path}"),
+                    commit: commit.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+        Ok(None)
+    };
+    match (read(old)?, read(new)?) {
+        (Some(a), Some(b)) => Ok(interface::breaking(&a, &b)),
+        (Some(_), None) => Err(PinError::Interface {
+            what: format!("{url} ({})", candidates.join(" or ")),
+            commit: new.to_owned(),
+            reason: "the file is missing in the new version".into(),
+        }),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The `vouch update` summary: `Updated the following pins:` and one tab-indented
+/// `name old → new` line per update, in the order given. Empty when nothing moved.
+pub fn summary(outcomes: &[Outcome]) -> String {
+    let lines: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Updated { name, from, to, .. } => Some(format!("\t{name} {from} → {to}\n")),
+            _ => None,
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("Updated the following pins:\n{}", lines.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_format() {
+        let o = vec![
+            Outcome::Updated {
+                name: "actions/checkout".into(),
+                from: "v4.1.1".into(),
+                to: "v4.2.0".into(),
+                breaks: vec![],
+            },
+            Outcome::Refused {
+                name: "a/b".into(),
+                from: "v1.0.0".into(),
+                to: "v1.1.0".into(),
+                breaks: vec![Break::RemovedInput("x".into())],
+            },
+            Outcome::Updated {
+                name: "python".into(),
+                from: "3.12.1-slim".into(),
+                to: "3.12.4-slim".into(),
+                breaks: vec![],
+            },
+        ];
+        assert_eq!(
+            summary(&o),
+            "Updated the following pins:\n\tactions/checkout v4.1.1 → v4.2.0\n\tpython 3.12.1-slim → 3.12.4-slim\n"
+        );
+        assert_eq!(summary(&o[1..2]), "");
+    }
+
+    #[test]
+    fn cooldown() {
+        let now: jiff::Timestamp = "2026-11-22T00:00:00Z".parse().unwrap();
+        let o = UpdateOptions {
+            major: false,
+            min_age: Some(jiff::SignedDuration::from_hours(24 * 7)),
+            allow_breaking: false,
+            now,
+        };
+        assert!(old_enough(
+            &o,
+            Some("2026-11-01T00:00:00Z".parse().unwrap())
+        ));
+        assert!(!old_enough(
+            &o,
+            Some("2026-11-20T00:00:00Z".parse().unwrap())
+        ));
+        assert!(!old_enough(&o, None));
+        let o = UpdateOptions { min_age: None, ..o };
+        assert!(old_enough(&o, None));
+    }
+}

@@ -1,0 +1,182 @@
+//! Finding the files to pin under a root: `.gitignore` is honoured, hidden directories such as
+//! `.github` are entered (`.git` is not), symbolic links are not followed.
+
+use std::path::{Path, PathBuf};
+
+use crate::discover::{self, DiscoverError, MAX_FILE_SIZE};
+use crate::reference::{FileKind, Reference};
+
+/// A file with references, read and discovered.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the root, `/`-separated (the file name when the root is a file).
+    pub rel: String,
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub text: String,
+    pub references: Vec<Reference>,
+}
+
+/// A file that could not be read or discovered.
+#[derive(Debug, thiserror::Error)]
+#[error("{rel}: {reason}")]
+pub struct FileError {
+    pub rel: String,
+    pub reason: FileErrorReason,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileErrorReason {
+    #[error("cannot read the file: {0}")]
+    Io(#[source] std::io::Error),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    #[error("cannot walk: {0}")]
+    Walk(String),
+}
+
+impl FileError {
+    pub fn code(&self) -> &'static str {
+        match &self.reason {
+            FileErrorReason::Discover(d) => d.code(),
+            _ => "pin-unreadable-file",
+        }
+    }
+}
+
+/// Everything found under `root` (a directory, or a single file).
+#[derive(Debug, Default)]
+pub struct Tree {
+    /// Files of a known kind, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Files that could not be read or parsed; the others are still returned.
+    pub errors: Vec<FileError>,
+}
+
+/// Walk `root` and discover every reference in the files vouch knows.
+pub fn walk(root: &Path) -> Tree {
+    let mut tree = Tree::default();
+    if root.is_file() {
+        let rel = root
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let as_written = root.to_string_lossy().replace('\\', "/");
+        load(&mut tree, root, rel, &as_written);
+        return tree;
+    }
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                tree.errors.push(FileError {
+                    rel: root.display().to_string(),
+                    reason: FileErrorReason::Walk(e.to_string()),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let detect_as = rel.clone();
+        load(&mut tree, entry.path(), rel, &detect_as);
+    }
+    tree.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    tree
+}
+
+fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
+    // Detection by name first; a look at the head only for generic YAML names.
+    let by_name = discover::detect(detect_as, b"");
+    let lower = rel.to_ascii_lowercase();
+    let generic_yaml = by_name.is_none() && (lower.ends_with(".yml") || lower.ends_with(".yaml"));
+    if by_name.is_none() && !generic_yaml {
+        return;
+    }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_SIZE as u64 {
+        tree.errors.push(FileError {
+            rel,
+            reason: FileErrorReason::Discover(DiscoverError::TooLarge {
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit: MAX_FILE_SIZE,
+            }),
+        });
+        return;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            tree.errors.push(FileError {
+                rel,
+                reason: FileErrorReason::Io(e),
+            });
+            return;
+        }
+    };
+    let Some(kind) = by_name.or_else(|| discover::detect(detect_as, &bytes)) else {
+        return;
+    };
+    match discover::discover(kind, &bytes) {
+        Ok(references) => tree.files.push(SourceFile {
+            rel,
+            path: path.to_owned(),
+            kind,
+            // discover succeeded, so the bytes are UTF-8.
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            references,
+        }),
+        Err(e) => tree.errors.push(FileError {
+            rel,
+            reason: e.into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_hidden_dirs_and_reports_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/Dockerfile"), "FROM x:1\n").unwrap();
+        std::fs::write(
+            root.join(".github/workflows/ci.yml"),
+            "jobs:\n  a:\n    steps:\n      - uses: a/b@v1\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("Dockerfile"), "FROM python:3.12\n").unwrap();
+        std::fs::write(root.join("docker-compose.yml"), "services: [\n").unwrap();
+        std::fs::write(root.join("notes.yml"), "a: 1\n").unwrap();
+        let tree = walk(root);
+        let rels: Vec<&str> = tree.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, vec![".github/workflows/ci.yml", "Dockerfile"]);
+        assert_eq!(tree.errors.len(), 1);
+        assert_eq!(tree.errors[0].rel, "docker-compose.yml");
+        assert_eq!(tree.errors[0].code(), "pin-malformed-file");
+        let single = walk(&root.join("Dockerfile"));
+        assert_eq!(single.files[0].rel, "Dockerfile");
+    }
+}
