@@ -9,6 +9,9 @@
 //! assert!(!errors.is_empty(), "specVersion is required");
 //! ```
 
+pub mod forge;
+pub mod registry;
+
 use std::sync::OnceLock;
 
 use jsonschema::Validator;
