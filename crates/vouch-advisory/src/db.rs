@@ -448,7 +448,11 @@ impl Database {
     }
 
     /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name).
-    pub(crate) fn candidates(&self, ecosystem: &str, name: &str) -> Result<Vec<Value>, DbError> {
+    pub(crate) fn candidates(
+        &self,
+        ecosystem: &str,
+        name: &str,
+    ) -> Result<Vec<crate::osv::Advisory>, DbError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -463,7 +467,7 @@ impl Database {
         for row in rows {
             let text = row.map_err(|e| self.sql(e))?;
             // Stored by this crate; a row that no longer parses means the file was tampered with.
-            let value: Value = serde_json::from_str(&text).map_err(|_| DbError::Corrupt {
+            let value = serde_json::from_str(&text).map_err(|_| DbError::Corrupt {
                 path: self.path.clone(),
                 source: rusqlite::Error::InvalidQuery,
             })?;

@@ -25,7 +25,10 @@
 //! carry in `properties`: `advisory_ids`, `aliases`, `package`, `version`, `ecosystem`, `purl`,
 //! `fixed_versions`, `status` (`affected` or `could-not-evaluate`), `severity_source`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -308,7 +311,7 @@ fn advisory_severity(a: &Advisory, entry: &Affected) -> (Severity, String, Vec<R
 }
 
 struct Hit {
-    advisory: Advisory,
+    advisory: Arc<Advisory>,
     status: MatchStatus,
     fixed: Vec<String>,
     severity: Severity,
@@ -325,9 +328,47 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
+/// One `affected` entry of a candidate record that names the looked-up package in the scanned
+/// root's ecosystem and release, prepared once per package key (ranges converted, scheme chosen,
+/// severity scored) and then evaluated for every version of that package.
+struct Entry {
+    scheme: Option<Scheme>,
+    ecosystem: String,
+    ranges: Vec<vosv::Range>,
+    versions: Vec<String>,
+    fixed_events: Vec<String>,
+    severity: (Severity, String, Vec<Rating>),
+}
+
+/// A stored record naming a package, parsed once per run.
+struct Candidate {
+    advisory: Arc<Advisory>,
+    informational: Option<String>,
+    entries: Vec<Entry>,
+}
+
+/// The lookup key of a component: OSV ecosystem, index name, and the name and version to
+/// evaluate (the source package's for OS packages).
+fn lookup_key<'c>(c: &'c Component, distro: Option<&Distro>) -> (&'static str, String, &'c str) {
+    let ecosystem = osv_ecosystem(c.ecosystem, distro);
+    let is_os = matches!(
+        c.ecosystem,
+        Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
+    );
+    let (name, version) = match (&c.source_package, is_os) {
+        (Some(sp), true) => (sp.name.as_str(), sp.version.as_str()),
+        _ => (c.name.as_str(), c.version.as_str()),
+    };
+    (ecosystem, index_name(ecosystem, name), version)
+}
+
 impl Database {
     /// Matches components against the database. `distro` is the scanned root's distribution
     /// (from the inventory), used for OS packages.
+    ///
+    /// Each distinct package is looked up and its records parsed once; the components are then
+    /// evaluated in parallel (the evaluation is pure), and the result sorted, so the outcome does
+    /// not depend on thread scheduling.
     pub fn match_components(
         &self,
         components: &[Component],
@@ -335,22 +376,40 @@ impl Database {
         options: &MatchOptions,
     ) -> Result<MatchOutcome, MatchError> {
         let release = distro.and_then(distro_release);
-        let mut matches = Vec::new();
+        let mut prepared: HashMap<(&'static str, String), Vec<Candidate>> = HashMap::new();
         for c in components {
-            matches.extend(self.match_one(c, distro, release.as_deref(), options)?);
+            let (ecosystem, key, _) = lookup_key(c, distro);
+            if prepared.contains_key(&(ecosystem, key.clone())) {
+                continue;
+            }
+            let candidates = self.prepare(ecosystem, &key, release.as_deref(), options)?;
+            prepared.insert((ecosystem, key), candidates);
         }
+        let mut matches: Vec<VulnMatch> = components
+            .par_iter()
+            .flat_map_iter(|c| {
+                let (ecosystem, key, version) = lookup_key(c, distro);
+                let candidates = prepared
+                    .get(&(ecosystem, key))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                merge(c, evaluate(candidates, version))
+            })
+            .collect();
         matches.sort_by(|a, b| {
             (
                 &a.component.ecosystem,
                 &a.component.name,
                 &a.component.version,
                 &a.id,
+                &a.component.purl,
             )
                 .cmp(&(
                     &b.component.ecosystem,
                     &b.component.name,
                     &b.component.version,
                     &b.id,
+                    &b.component.purl,
                 ))
         });
         Ok(MatchOutcome {
@@ -360,102 +419,119 @@ impl Database {
         })
     }
 
-    fn match_one(
+    /// The records naming one package, parsed, with their applicable entries prepared.
+    fn prepare(
         &self,
-        c: &Component,
-        distro: Option<&Distro>,
+        ecosystem: &str,
+        key: &str,
         release: Option<&str>,
         options: &MatchOptions,
-    ) -> Result<Vec<VulnMatch>, MatchError> {
-        let ecosystem = osv_ecosystem(c.ecosystem, distro);
-        let is_os = matches!(
-            c.ecosystem,
-            Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
-        );
-        let (name, version) = match (&c.source_package, is_os) {
-            (Some(sp), true) => (sp.name.as_str(), sp.version.as_str()),
-            _ => (c.name.as_str(), c.version.as_str()),
-        };
-        let key = index_name(ecosystem, name);
-        let candidates = self.candidates(ecosystem, &key)?;
-        let mut hits: Vec<Hit> = Vec::new();
-        for json in candidates {
-            let Ok(advisory) = serde_json::from_value::<Advisory>(json.clone()) else {
-                continue;
-            };
-            let informational = json
-                .get("database_specific")
+    ) -> Result<Vec<Candidate>, MatchError> {
+        let mut out = Vec::new();
+        for advisory in self.candidates(ecosystem, key)? {
+            let informational = advisory
+                .database_specific
+                .as_ref()
                 .and_then(|d| d.get("informational"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             if informational.is_some() && !options.informational {
                 continue;
             }
-            let mut status: Option<MatchStatus> = None;
-            let mut fixed = Vec::new();
-            let mut matched_entry: Option<&Affected> = None;
-            for entry in &advisory.affected {
-                let Some(p) = &entry.package else { continue };
-                let (base, entry_release) = split_ecosystem(&p.ecosystem);
-                if base != ecosystem
-                    || index_name(base, &p.name) != key
-                    || !release_matches(entry_release, release)
-                {
-                    continue;
-                }
-                let verdict = match Scheme::for_osv_ecosystem(&p.ecosystem) {
-                    Some(scheme) => {
-                        vosv::evaluate(scheme, version, &to_ranges(entry), &entry.versions)
+            let entries: Vec<Entry> = advisory
+                .affected
+                .iter()
+                .filter_map(|entry| {
+                    let p = entry.package.as_ref()?;
+                    let (base, entry_release) = split_ecosystem(&p.ecosystem);
+                    if base != ecosystem
+                        || index_name(base, &p.name) != key
+                        || !release_matches(entry_release, release)
+                    {
+                        return None;
                     }
-                    None => vosv::Verdict::Unknown(format!(
-                        "vouch has no version ordering for ecosystem {}",
-                        p.ecosystem
-                    )),
-                };
-                match verdict {
-                    vosv::Verdict::Affected => {
-                        status = Some(MatchStatus::Affected);
-                        let scheme = Scheme::for_osv_ecosystem(&p.ecosystem);
-                        for f in vosv::fixed_versions(&to_ranges(entry)) {
-                            // Only fixes above the installed version help; keep any we cannot order.
-                            let below = scheme
-                                .and_then(|s| vouch_version::compare(s, &f, version).ok())
-                                .is_some_and(|o| o != std::cmp::Ordering::Greater);
-                            if !below && !fixed.contains(&f) {
-                                fixed.push(f);
-                            }
-                        }
-                        matched_entry = Some(entry);
-                    }
-                    vosv::Verdict::Unknown(why) => {
-                        if status.is_none() {
-                            status = Some(MatchStatus::CouldNotEvaluate(why));
-                            matched_entry = Some(entry);
-                        }
-                    }
-                    vosv::Verdict::NotAffected => {}
-                }
-            }
-            let (Some(status), Some(entry)) = (status, matched_entry) else {
+                    let ranges = to_ranges(entry);
+                    Some(Entry {
+                        scheme: Scheme::for_osv_ecosystem(&p.ecosystem),
+                        ecosystem: p.ecosystem.clone(),
+                        fixed_events: vosv::fixed_versions(&ranges),
+                        ranges,
+                        versions: entry.versions.clone(),
+                        severity: advisory_severity(&advisory, entry),
+                    })
+                })
+                .collect();
+            if entries.is_empty() {
                 continue;
-            };
-            let (mut severity, mut severity_source, ratings) = advisory_severity(&advisory, entry);
-            if informational.is_some() {
-                severity = Severity::Info;
-                severity_source = "informational advisory".into();
             }
-            hits.push(Hit {
-                advisory: advisory.clone(),
-                status,
-                fixed,
-                severity,
-                severity_source,
-                ratings,
+            out.push(Candidate {
+                advisory: Arc::new(advisory),
                 informational,
+                entries,
             });
         }
-        Ok(merge(c, hits))
+        Ok(out)
     }
+}
+
+/// Places one version against the prepared records of its package.
+fn evaluate(candidates: &[Candidate], version: &str) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = Vec::new();
+    for candidate in candidates {
+        let mut status: Option<MatchStatus> = None;
+        let mut fixed = Vec::new();
+        let mut matched_entry: Option<&Entry> = None;
+        for entry in &candidate.entries {
+            let verdict = match entry.scheme {
+                Some(scheme) => vosv::evaluate(scheme, version, &entry.ranges, &entry.versions),
+                None => vosv::Verdict::Unknown(format!(
+                    "vouch has no version ordering for ecosystem {}",
+                    entry.ecosystem
+                )),
+            };
+            match verdict {
+                vosv::Verdict::Affected => {
+                    status = Some(MatchStatus::Affected);
+                    for f in &entry.fixed_events {
+                        // Only fixes above the installed version help; keep any we cannot order.
+                        let below = entry
+                            .scheme
+                            .and_then(|s| vouch_version::compare(s, f, version).ok())
+                            .is_some_and(|o| o != std::cmp::Ordering::Greater);
+                        if !below && !fixed.contains(f) {
+                            fixed.push(f.clone());
+                        }
+                    }
+                    matched_entry = Some(entry);
+                }
+                vosv::Verdict::Unknown(why) => {
+                    if status.is_none() {
+                        status = Some(MatchStatus::CouldNotEvaluate(why));
+                        matched_entry = Some(entry);
+                    }
+                }
+                vosv::Verdict::NotAffected => {}
+            }
+        }
+        let (Some(status), Some(entry)) = (status, matched_entry) else {
+            continue;
+        };
+        let (mut severity, mut severity_source, ratings) = entry.severity.clone();
+        if candidate.informational.is_some() {
+            severity = Severity::Info;
+            severity_source = "informational advisory".into();
+        }
+        hits.push(Hit {
+            advisory: Arc::clone(&candidate.advisory),
+            status,
+            fixed,
+            severity,
+            severity_source,
+            ratings,
+            informational: candidate.informational.clone(),
+        });
+    }
+    hits
 }
 
 fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
