@@ -188,10 +188,35 @@ pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
     use serde::Deserialize as _;
     let mut out = Vec::new();
     for de in yaml_serde::Deserializer::from_str(text) {
-        let v = yaml_serde::Value::deserialize(de).map_err(|e| YamlError(e.to_string()))?;
+        let mut v = yaml_serde::Value::deserialize(de).map_err(|e| YamlError(e.to_string()))?;
+        apply_merges(&mut v)?;
         out.push(to_json(v, 0)?);
     }
     Ok(out)
+}
+
+/// Applies YAML merge keys (`<<: *anchor`, `<<: [*a, *b]`; keys already in the mapping win), as
+/// GitLab CI and compose files use them. A merged mapping can itself carry a `<<` key (a chain of
+/// templates), so merging repeats until none is left, at most 32 rounds.
+fn apply_merges(v: &mut yaml_serde::Value) -> Result<(), YamlError> {
+    fn has_merge_key(v: &yaml_serde::Value) -> bool {
+        match v {
+            yaml_serde::Value::Mapping(m) => m.contains_key("<<") || m.values().any(has_merge_key),
+            yaml_serde::Value::Sequence(s) => s.iter().any(has_merge_key),
+            yaml_serde::Value::Tagged(t) => has_merge_key(&t.value),
+            _ => false,
+        }
+    }
+    for _ in 0..32 {
+        if !has_merge_key(v) {
+            return Ok(());
+        }
+        v.apply_merge()
+            .map_err(|e| YamlError(format!("merge key (<<): {e}")))?;
+    }
+    Err(YamlError(
+        "merge keys (<<) nested more than 32 levels deep".into(),
+    ))
 }
 
 fn to_json(v: yaml_serde::Value, depth: usize) -> Result<Value, YamlError> {
@@ -275,5 +300,24 @@ mod tests {
         );
         assert_eq!(idx.exact(0, &[k("d")]), Some(9));
         assert_eq!(idx.exact(1, &[k("e")]), Some(11));
+    }
+
+    #[test]
+    fn merge_keys_are_applied_and_own_keys_win() {
+        let text = ".base: &base\n  image: python:3.12\n  tags: [a]\n.more: &more\n  <<: *base\n  stage: test\njob:\n  <<: *more\n  tags: [b]\nlist:\n  <<: [*base, {stage: x}]\n";
+        let docs = load_all(text).unwrap();
+        let job = &docs[0]["job"];
+        assert_eq!(job["image"], "python:3.12");
+        assert_eq!(job["stage"], "test");
+        assert_eq!(job["tags"], serde_json::json!(["b"]));
+        assert!(job.get("<<").is_none());
+        assert_eq!(docs[0]["list"]["image"], "python:3.12");
+        assert_eq!(docs[0]["list"]["stage"], "x");
+    }
+
+    #[test]
+    fn merge_of_a_scalar_is_an_error_naming_the_merge() {
+        let err = load_all("a:\n  <<: 3\n").unwrap_err().to_string();
+        assert!(err.starts_with("invalid YAML: merge key (<<): "), "{err}");
     }
 }
