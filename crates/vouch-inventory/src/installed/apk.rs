@@ -13,6 +13,8 @@
 
 use base64::Engine as _;
 
+use super::{lossy_text, shorten};
+
 use crate::{
     Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
     SourcePackage,
@@ -148,32 +150,4 @@ fn checksum(c: &str) -> Option<Hash> {
     };
     let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
     Hash::from_hex(algorithm, &vouch_digest::encode_hex(&bytes))
-}
-
-fn shorten(s: &str) -> String {
-    let mut t: String = s.chars().take(60).collect();
-    if s.chars().count() > 60 {
-        t.push('…');
-    }
-    t
-}
-
-/// The file as text. A package database is not rejected whole for a stray non-UTF-8 byte (old
-/// Latin-1 maintainer names and descriptions exist): bad bytes become U+FFFD and one warning
-/// gives the first one's position.
-fn lossy_text<'a>(
-    source: &Source<'a>,
-    warnings: &mut Vec<ParseWarning>,
-) -> std::borrow::Cow<'a, str> {
-    match source.text() {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(e) => {
-            warnings.push(ParseWarning {
-                line: e.line,
-                column: e.column,
-                message: "file is not valid UTF-8; invalid bytes replaced".to_owned(),
-            });
-            String::from_utf8_lossy(source.bytes)
-        }
-    }
 }

@@ -19,6 +19,7 @@
 //! warning with its line and the other stanzas are kept. So does a byte that is not UTF-8 (it
 //! is replaced; the rest of the file is read).
 
+use super::{lossy_text, shorten};
 use crate::{
     Ecosystem, FileKind, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
     SourcePackage,
@@ -228,32 +229,4 @@ fn valid_version(v: &str) -> bool {
         && rest
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'~' | b'-' | b':'))
-}
-
-fn shorten(s: &str) -> String {
-    let mut t: String = s.chars().take(60).collect();
-    if s.chars().count() > 60 {
-        t.push('…');
-    }
-    t
-}
-
-/// The file as text. A package database is not rejected whole for a stray non-UTF-8 byte (old
-/// Latin-1 maintainer names and descriptions exist): bad bytes become U+FFFD and one warning
-/// gives the first one's position.
-fn lossy_text<'a>(
-    source: &Source<'a>,
-    warnings: &mut Vec<ParseWarning>,
-) -> std::borrow::Cow<'a, str> {
-    match source.text() {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(e) => {
-            warnings.push(ParseWarning {
-                line: e.line,
-                column: e.column,
-                message: "file is not valid UTF-8; invalid bytes replaced".to_owned(),
-            });
-            String::from_utf8_lossy(source.bytes)
-        }
-    }
 }
