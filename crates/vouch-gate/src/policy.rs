@@ -186,7 +186,8 @@ impl PartialEq for Pattern {
 impl Eq for Pattern {}
 
 impl Pattern {
-    fn new(text: &str) -> Result<Self, globset::Error> {
+    /// Compile a glob (`*`, `?`, `[…]`, `{a,b}`).
+    pub fn new(text: &str) -> Result<Self, globset::Error> {
         let matcher = Glob::new(text)?.compile_matcher();
         Ok(Self {
             text: text.to_owned(),

@@ -12,6 +12,10 @@ pub use evidence::*;
 mod advisory;
 pub use advisory::*;
 
+#[path = "cli_gate.rs"]
+mod gate;
+pub use gate::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -48,6 +52,9 @@ pub enum Command {
     Db(DbCommand),
     /// Match an inventory or an SBOM against the vulnerability database.
     Vulns(VulnsArgs),
+    /// Verify an artifact's whole evidence set against a gate policy; on a pass, write a signed
+    /// verification summary and print the `sha256:` reference to promote.
+    Gate(GateArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -12,6 +12,7 @@ mod vulns;
 
 mod attest;
 mod evidence;
+mod gate;
 mod key;
 mod sign;
 mod verify;
@@ -30,5 +31,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Secrets(args) => secrets::run(args),
         Command::Db(cmd) => db::run(cmd),
         Command::Vulns(args) => vulns::run(args),
+        Command::Gate(args) => gate::run(args),
     }
 }

@@ -1,0 +1,43 @@
+//! clap definitions for `vouch gate`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// Output formats of `vouch gate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    /// The decision and its reasons on stderr; the `sha256:` reference to promote on stdout.
+    Table,
+    /// The whole decision as JSON on stdout.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The artifact file to promote.
+    pub artifact: PathBuf,
+    /// Gate policy (TOML; see docs/gate.md). Relative paths in it are relative to its folder.
+    #[arg(long, value_name = "gate.toml")]
+    pub policy: PathBuf,
+    /// Folder holding the evidence: the signature bundle, the SBOM and every `*.intoto.jsonl`
+    /// [default: the artifact's folder].
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// Advisory database, for policies with [vulnerabilities].
+    #[command(flatten)]
+    pub db: crate::cli::DbLocation,
+    /// Source tree for `check = true` and `secrets = true` in the policy.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub source: PathBuf,
+    /// Private key that signs the verification summary on a pass (password from
+    /// VOUCH_PASSWORD or a prompt). Without it no summary is written.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: Option<PathBuf>,
+    /// Where to write the verification summary [default: EVIDENCE/vsa.intoto.jsonl].
+    #[arg(long, value_name = "FILE")]
+    pub vsa: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: GateFormat,
+}
