@@ -7,61 +7,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use vouch_report::Suppression;
 
-/// A calendar date (UTC), compared as `(year, month, day)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-/// Why a date could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("`{0}` is not a date in YYYY-MM-DD form")]
-pub struct DateError(String);
-
-impl std::str::FromStr for Date {
-    type Err = DateError;
-    fn from_str(s: &str) -> Result<Self, DateError> {
-        let err = || DateError(s.to_owned());
-        let mut it = s.trim().splitn(3, '-');
-        let year: i32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(err)?;
-        let month: u8 = it.next().and_then(|v| v.parse().ok()).ok_or_else(err)?;
-        let day: u8 = it.next().and_then(|v| v.parse().ok()).ok_or_else(err)?;
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || s.trim().len() != 10 {
-            return Err(err());
-        }
-        Ok(Self { year, month, day })
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Date {
-    /// The UTC date of a Unix timestamp (seconds). Howard Hinnant's `civil_from_days`.
-    pub fn from_unix_seconds(secs: i64) -> Self {
-        let days = secs.div_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = if m <= 2 { y + 1 } else { y };
-        Self {
-            year: i32::try_from(y).unwrap_or(i32::MAX),
-            month: u8::try_from(m).unwrap_or(1),
-            day: u8::try_from(d).unwrap_or(1),
-        }
-    }
-}
+pub use vouch_report::{Date, DateError};
 
 /// An inline suppression for `rule_id` at `line` (1-based) of `text`, if any: a
 /// `vouch:ignore <RULE-ID> <reason>` comment on that line or the line above.
@@ -242,19 +188,6 @@ impl IgnoreFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(Date::from_unix_seconds(0).to_string(), "1970-01-01");
-        assert_eq!(
-            Date::from_unix_seconds(1_795_000_000).to_string(),
-            "2026-11-18"
-        );
-        assert_eq!(
-            Date::from_unix_seconds(951_782_400).to_string(),
-            "2000-02-29"
-        );
-    }
 
     #[test]
     fn inline_on_line_or_above() {

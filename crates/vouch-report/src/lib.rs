@@ -22,10 +22,12 @@
 //! assert!(sarif.contains("\"version\": \"2.1.0\""));
 //! ```
 
+mod date;
 pub mod gitlab_secrets;
 pub mod render;
 mod severity;
 
+pub use date::{Date, DateError};
 pub use severity::{ParseSeverityError, Severity};
 
 use serde::{Deserialize, Serialize};
