@@ -548,3 +548,54 @@ fn ci_templates_pass_vouch_check() {
     let text = v.to_string();
     assert!(!text.contains("\"rule_id\""), "{v:#}");
 }
+
+#[test]
+fn every_gate_reason_code_has_a_rules_page() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let source = std::fs::read_to_string(root.join("crates/vouch-gate/src/evaluate.rs")).unwrap()
+        + &std::fs::read_to_string(root.join("crates/vouch-gate/src/rego.rs")).unwrap();
+    // Codes the gate writes itself, as string literals passed to Reason::new or failure().
+    let re = regex_lite_codes(&source);
+    assert!(re.len() >= 15, "{re:?}");
+    // Codes it reuses from the verifier and the expectation checks.
+    let reused = [
+        "digest-mismatch",
+        "subject-mismatch",
+        "artifact-mismatch",
+        "invalid-signature",
+        "key-required",
+        "certificate-required",
+        "missing-log-entry",
+        "identity-mismatch",
+        "issuer-mismatch",
+        "invalid-statement",
+        "not-an-attestation",
+        "source-mismatch",
+        "builder-mismatch",
+    ];
+    for code in re.iter().map(String::as_str).chain(reused) {
+        assert!(
+            root.join(format!("docs/rules/{code}.md")).is_file(),
+            "docs/rules/{code}.md is missing"
+        );
+    }
+}
+
+/// Kebab-case string literals that look like reason codes (`"missing-sbom"`, …).
+fn regex_lite_codes(source: &str) -> Vec<String> {
+    let mut out: Vec<String> = source
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| {
+            s.contains('-')
+                && s.len() > 6
+                && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                && !s.starts_with('-')
+        })
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
