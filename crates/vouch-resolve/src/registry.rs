@@ -281,11 +281,7 @@ impl Client {
         let body = read_bounded(subject, response, limit)?;
         let actual = Digest::sha256(&body);
         for want in [expected, claimed.as_ref()].into_iter().flatten() {
-            let computed = match want.algorithm() {
-                Algorithm::Sha256 => actual.clone(),
-                #[allow(unreachable_patterns)]
-                _ => continue,
-            };
+            let computed = hash(want.algorithm(), &body);
             if &computed != want {
                 return Err(ResolveError::DigestMismatch {
                     registry: subject.image.registry.clone(),
@@ -411,6 +407,17 @@ impl Client {
                 )
             })
     }
+}
+
+/// `body` hashed with `algorithm`.
+fn hash(algorithm: Algorithm, body: &[u8]) -> Digest {
+    use sha2::Digest as _;
+    let bytes = match algorithm {
+        Algorithm::Sha256 => return Digest::sha256(body),
+        Algorithm::Sha384 => sha2::Sha384::digest(body).to_vec(),
+        Algorithm::Sha512 => sha2::Sha512::digest(body).to_vec(),
+    };
+    Digest::from_bytes(algorithm, bytes).expect("hash length matches its algorithm")
 }
 
 fn redact_url(url: &reqwest::Url) -> String {
