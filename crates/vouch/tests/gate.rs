@@ -599,3 +599,44 @@ fn regex_lite_codes(source: &str) -> Vec<String> {
     out.dedup();
     out
 }
+
+#[test]
+fn check_and_secrets_toggles_deny_on_the_source_tree() {
+    let ws = workspace();
+    let d = ws.path();
+    let src = d.join("checked");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("Dockerfile"), "FROM python:latest\nUSER app\n").unwrap();
+    // Built at run time so the repository holds no credential-shaped string.
+    std::fs::write(
+        src.join("deploy.env"),
+        format!("AWS_ACCESS_KEY_ID=AKIA{}\n", "Z7Q3LNV5R2XKD4PW"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("gate.toml"),
+        format!("check = true\nsecrets = true\n{POLICY}"),
+    )
+    .unwrap();
+    let out = gate(d)
+        .args(["--source", "checked", "--format", "json"])
+        .assert()
+        .code(1);
+    let v = json(&out.get_output().stdout);
+    let reasons = v["reasons"].as_array().unwrap();
+    let checks: Vec<(&str, &str)> = reasons
+        .iter()
+        .map(|r| (r["check"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert!(checks.contains(&("check", "check-failed")), "{v:#}");
+    assert!(checks.contains(&("secrets", "secret-found")), "{v:#}");
+    assert!(
+        checks.iter().all(|(c, _)| *c == "check" || *c == "secrets"),
+        "{v:#}"
+    );
+    assert!(reasons.iter().any(|r| r["rule"] == "dockerfile-latest-tag"));
+    assert!(
+        !v.to_string().contains("Z7Q3LNV5R2XKD4PW"),
+        "secret in clear: {v:#}"
+    );
+}
