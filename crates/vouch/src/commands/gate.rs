@@ -259,12 +259,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
 
     // Time, database, source-tree checks.
     let now = crate::clock::now()?;
-    let today = crate::clock::today()?;
-    let today = Date {
-        year: i32::from(today.year()),
-        month: today.month() as u8,
-        day: today.day() as u8,
-    };
+    let today = Date::from_unix_seconds(now.as_second());
     let db = match &policy.vulnerabilities {
         Some(_) => {
             let path = super::db::resolve(&args.db)?;
