@@ -25,3 +25,8 @@ pub mod rewrite;
 pub mod update;
 pub mod version;
 pub mod walk;
+
+/// The resolver crate, re-exported so callers build a [`vouch_resolve::Resolver`] without a
+/// separate dependency.
+pub use vouch_resolve;
+pub mod report;

@@ -298,16 +298,41 @@ fn breaking_changes(
     }
 }
 
+/// Parse a `--min-age` duration: friendly (`7d`, `36h`, `2w`, `1d 12h`) or ISO 8601 (`P7D`).
+/// Days are 24 hours and weeks 7 days.
+pub fn parse_min_age(s: &str) -> Result<jiff::SignedDuration, String> {
+    let span: jiff::Span = s
+        .trim()
+        .parse()
+        .map_err(|e| format!("`{s}` is not a duration (try `7d` or `36h`): {e}"))?;
+    if span.get_years() != 0 || span.get_months() != 0 {
+        return Err(format!(
+            "`{s}`: years and months have no fixed length; use days or weeks"
+        ));
+    }
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| format!("`{s}` is not a usable duration: {e}"))?;
+    if d.is_negative() {
+        return Err(format!("`{s}` is negative"));
+    }
+    Ok(d)
+}
+
 /// The `vouch update` summary: `Updated the following pins:` and one tab-indented
-/// `name old → new` line per update, in the order given. Empty when nothing moved.
+/// `name old → new` line per update, in the order given, without repeats. Empty when nothing
+/// moved.
 pub fn summary(outcomes: &[Outcome]) -> String {
-    let lines: Vec<String> = outcomes
-        .iter()
-        .filter_map(|o| match o {
-            Outcome::Updated { name, from, to, .. } => Some(format!("\t{name} {from} → {to}\n")),
-            _ => None,
-        })
-        .collect();
+    let mut lines: Vec<String> = Vec::new();
+    for o in outcomes {
+        if let Outcome::Updated { name, from, to, .. } = o {
+            // The same pin in several places is one line.
+            let line = format!("\t{name} {from} → {to}\n");
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
     if lines.is_empty() {
         return String::new();
     }
@@ -345,6 +370,36 @@ mod tests {
             "Updated the following pins:\n\tactions/checkout v4.1.1 → v4.2.0\n\tpython 3.12.1-slim → 3.12.4-slim\n"
         );
         assert_eq!(summary(&o[1..2]), "");
+    }
+
+    #[test]
+    fn min_age_durations() {
+        assert_eq!(
+            parse_min_age("7d").unwrap(),
+            jiff::SignedDuration::from_hours(168)
+        );
+        assert_eq!(
+            parse_min_age("2w").unwrap(),
+            jiff::SignedDuration::from_hours(336)
+        );
+        assert_eq!(
+            parse_min_age("36h").unwrap(),
+            jiff::SignedDuration::from_hours(36)
+        );
+        assert_eq!(
+            parse_min_age("P1D").unwrap(),
+            jiff::SignedDuration::from_hours(24)
+        );
+        assert!(
+            parse_min_age("1 month")
+                .unwrap_err()
+                .contains("no fixed length")
+        );
+        assert!(
+            parse_min_age("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
     }
 
     #[test]

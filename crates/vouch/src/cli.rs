@@ -12,6 +12,10 @@ pub use evidence::*;
 mod advisory;
 pub use advisory::*;
 
+#[path = "cli_pin.rs"]
+mod pin;
+pub use pin::*;
+
 #[path = "cli_gate.rs"]
 mod gate;
 pub use gate::*;
@@ -52,6 +56,11 @@ pub enum Command {
     Db(DbCommand),
     /// Match an inventory or an SBOM against the vulnerability database.
     Vulns(VulnsArgs),
+    /// Pin image tags, action refs, includes and hook revisions to digests and commits, in
+    /// place, and record them in vouch.lock.
+    Pin(PinArgs),
+    /// Move pins to the newest release within their major, with an interface check.
+    Update(UpdateArgs),
     /// Verify an artifact's whole evidence set against a gate policy; on a pass, write a signed
     /// verification summary and print the `sha256:` reference to promote.
     Gate(GateArgs),

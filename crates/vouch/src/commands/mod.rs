@@ -14,6 +14,8 @@ mod attest;
 mod evidence;
 mod gate;
 mod key;
+mod pin;
+mod update;
 mod sign;
 mod verify;
 mod verify_attestation;
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Secrets(args) => secrets::run(args),
         Command::Db(cmd) => db::run(cmd),
         Command::Vulns(args) => vulns::run(args),
+        Command::Pin(args) => pin::run(args),
+        Command::Update(args) => update::run(args),
         Command::Gate(args) => gate::run(args),
     }
 }

@@ -31,6 +31,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         vulnerabilities(&args, &inventory, &mut report)?,
         secrets(&args.path, &args.walk.exclude, &mut report)?,
         policy(&args.path, &mut report)?,
+        pinning(&args.path, &mut report),
     ];
     report.sort();
 
@@ -156,6 +157,34 @@ fn policy(root: &Path, report: &mut Report) -> anyhow::Result<CheckSummary> {
         note,
         findings: n,
     })
+}
+
+/// Unpinned image, action, include and hook references (offline: discovery only, see
+/// docs/pin.md). A file that cannot be parsed is a warning here, as in the policy check.
+fn pinning(root: &Path, report: &mut Report) -> CheckSummary {
+    let tree = vouch_pin::walk::walk(root);
+    for e in &tree.errors {
+        eprintln!("warning: {e} (references not checked)");
+    }
+    let findings = vouch_pin::report::unpinned_findings(&tree);
+    let n = findings.len();
+    report.findings.extend(findings);
+    report.rules.push(vouch_pin::report::rule());
+    let note = if tree.errors.is_empty() {
+        format!("{} files with references", tree.files.len())
+    } else {
+        format!(
+            "{} files with references, {} could not be read",
+            tree.files.len(),
+            tree.errors.len()
+        )
+    };
+    CheckSummary {
+        check: "pinning",
+        ran: true,
+        note,
+        findings: n,
+    }
 }
 
 fn table_text(

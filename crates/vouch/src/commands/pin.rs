@@ -1,0 +1,203 @@
+//! `vouch pin`: rewrite mutable references to digests and commits in place, record them in
+//! `vouch.lock`; `--check` only reports, `--dry-run` prints the diff.
+//!
+//! A file with any failure (malformed, a missing tag, a registry error) is left untouched and
+//! the command exits 2 naming the file, reference and reason; the other files are still done.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use vouch_pin::lock::{self, Lock, Observed};
+use vouch_pin::pin::{self, RefError};
+use vouch_pin::vouch_resolve::{Options, Resolver};
+use vouch_pin::walk::{self, SourceFile, Tree};
+
+use crate::cli::{PinArgs, ResolveArgs};
+use crate::exit::ExitStatus;
+
+pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
+    let root = &args.path;
+    if !root.exists() {
+        anyhow::bail!("{} does not exist", root.display());
+    }
+    let resolver = resolver(&args.resolve)?;
+    let tree = walk::walk(root);
+    let mut failed = report_file_errors(&tree);
+    if args.check {
+        return check(&resolver, &tree, failed);
+    }
+    let mut out = String::new();
+    let mut new_files = Vec::new();
+    let (mut pinned, mut changed_files) = (0usize, 0usize);
+    for file in &tree.files {
+        match pin::pin_file(&resolver, file) {
+            Ok(result) => {
+                for (line, text, reason) in &result.skipped {
+                    eprintln!(
+                        "warning[pin-unpinnable]: {}:{line}: {text}: not pinned: {reason}",
+                        file.rel
+                    );
+                }
+                if result.text != file.text {
+                    changed_files += 1;
+                    pinned += result.pinned.len();
+                    if args.dry_run {
+                        out.push_str(&vouch_pin::rewrite::unified_diff(
+                            &file.rel,
+                            &file.text,
+                            &result.text,
+                        ));
+                    } else {
+                        crate::output::write_atomic(&file.path, result.text.as_bytes())?;
+                    }
+                }
+                new_files.push(rediscover(file, result.text));
+            }
+            Err(e) => {
+                failed = true;
+                print_ref_error(&e);
+                new_files.push(file.clone());
+            }
+        }
+    }
+    let lock_text = write_lock(root, &new_files, args.dry_run, &mut out)?;
+    if args.dry_run {
+        crate::output::write(None, out.as_bytes())?;
+    }
+    let verb = if args.dry_run { "would pin" } else { "pinned" };
+    eprintln!(
+        "{verb} {pinned} reference(s) in {changed_files} file(s){}",
+        lock_text.map_or_else(String::new, |p| format!("; {}", p.display()))
+    );
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn check(resolver: &Resolver, tree: &Tree, mut failed: bool) -> anyhow::Result<ExitStatus> {
+    let mut findings = Vec::new();
+    for file in &tree.files {
+        match pin::check_file(resolver, file) {
+            Ok(f) => findings.extend(f),
+            Err(e) => {
+                failed = true;
+                print_ref_error(&e);
+            }
+        }
+    }
+    let mut out = String::new();
+    for f in &findings {
+        out.push_str(&format!(
+            "{}:{}: {}[{}]: {}\n",
+            f.file, f.line, f.reference, f.code, f.message
+        ));
+    }
+    crate::output::write(None, out.as_bytes())?;
+    eprintln!(
+        "{} finding(s) in {} file(s)",
+        findings.len(),
+        tree.files.len()
+    );
+    Ok(if failed {
+        ExitStatus::Error
+    } else if findings.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+/// The resolver for `--insecure-registry`, `--github-url`, `--gitlab-url`.
+pub fn resolver(args: &ResolveArgs) -> anyhow::Result<Resolver> {
+    Resolver::new(Options {
+        insecure_registries: args.insecure_registry.clone(),
+        github_url: args.github_url.clone(),
+        gitlab_url: args.gitlab_url.clone(),
+    })
+    .context("cannot set up the registry and git clients")
+}
+
+/// Print every unreadable or malformed file; true when there was one.
+pub fn report_file_errors(tree: &Tree) -> bool {
+    for e in &tree.errors {
+        eprintln!("error[{}]: {e}; file left unchanged", e.code());
+    }
+    !tree.errors.is_empty()
+}
+
+pub fn print_ref_error(e: &RefError) {
+    eprintln!("error[{}]: {e}; file left unchanged", e.error.code());
+    let mut source = std::error::Error::source(&e.error);
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+/// `file` with `text` and the references discovered in it (discovery of text vouch wrote
+/// cannot fail where the original succeeded; if it does, the old references are kept).
+pub fn rediscover(file: &SourceFile, text: String) -> SourceFile {
+    let references = vouch_pin::discover::discover(file.kind, text.as_bytes())
+        .unwrap_or_else(|_| file.references.clone());
+    SourceFile {
+        text,
+        references,
+        ..file.clone()
+    }
+}
+
+/// Where `vouch.lock` goes: in PATH, or beside PATH when it is a file.
+pub fn lock_path(root: &Path) -> PathBuf {
+    if root.is_file() {
+        root.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(lock::FILE_NAME)
+    } else {
+        root.join(lock::FILE_NAME)
+    }
+}
+
+/// Rebuild `vouch.lock` from the pins in `files`. With `dry_run`, its diff goes to `out`.
+/// Returns the lock's path when it was (or would be) written.
+pub fn write_lock(
+    root: &Path,
+    files: &[SourceFile],
+    dry_run: bool,
+    out: &mut String,
+) -> anyhow::Result<Option<PathBuf>> {
+    let path = lock_path(root);
+    let old_text = match std::fs::read_to_string(&path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let previous = match &old_text {
+        Some(t) => Lock::parse(t).with_context(|| format!("cannot use {}", path.display()))?,
+        None => Lock::default(),
+    };
+    let observed: Vec<Observed> = files
+        .iter()
+        .flat_map(|f| pin::observed(f, &f.rel))
+        .collect();
+    if observed.is_empty() && old_text.is_none() {
+        return Ok(None);
+    }
+    let now = crate::clock::now()?;
+    let new_text = Lock::build(&observed, &previous, now).render();
+    if old_text.as_deref() == Some(new_text.as_str()) {
+        return Ok(None);
+    }
+    if dry_run {
+        out.push_str(&vouch_pin::rewrite::unified_diff(
+            lock::FILE_NAME,
+            old_text.as_deref().unwrap_or(""),
+            &new_text,
+        ));
+    } else {
+        crate::output::write_atomic(&path, new_text.as_bytes())?;
+    }
+    Ok(Some(path))
+}

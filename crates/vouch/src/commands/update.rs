@@ -1,0 +1,118 @@
+//! `vouch update`: move pins to the newest release within their major, respecting `--min-age`
+//! and refusing non-major updates that break an action's or component's interface.
+//!
+//! Exit 0 when every pin was evaluated (updated or current), 1 when an update was refused
+//! (breaking), 2 when a file could not be evaluated (it is then left untouched).
+
+use anyhow::Context as _;
+use vouch_pin::update::{self, Outcome, UpdateOptions};
+use vouch_pin::walk;
+
+use super::pin::{print_ref_error, rediscover, report_file_errors, resolver, write_lock};
+use crate::cli::UpdateArgs;
+use crate::exit::ExitStatus;
+
+pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
+    let root = &args.path;
+    if !root.exists() {
+        anyhow::bail!("{} does not exist", root.display());
+    }
+    let min_age = args
+        .min_age
+        .as_deref()
+        .map(update::parse_min_age)
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("invalid --min-age")?;
+    let options = UpdateOptions {
+        major: args.major,
+        min_age,
+        allow_breaking: args.allow_breaking,
+        now: crate::clock::now()?,
+    };
+    let resolver = resolver(&args.resolve)?;
+    let tree = walk::walk(root);
+    let mut failed = report_file_errors(&tree);
+    let mut refused = false;
+    let mut diff = String::new();
+    let mut outcomes = Vec::new();
+    let mut new_files = Vec::new();
+    for file in &tree.files {
+        match update::update_file(&resolver, file, &options) {
+            Ok(result) => {
+                for (line, o) in &result.outcomes {
+                    match o {
+                        Outcome::Refused {
+                            name,
+                            from,
+                            to,
+                            breaks,
+                        } => {
+                            refused = true;
+                            let reasons: Vec<String> =
+                                breaks.iter().map(ToString::to_string).collect();
+                            eprintln!(
+                                "error[update-breaking]: {}:{line}: refused {name} {from} → {to}: {} (a breaking change within major; --allow-breaking applies it)",
+                                file.rel,
+                                reasons.join("; ")
+                            );
+                        }
+                        Outcome::Cooldown { name, from, newest } => eprintln!(
+                            "note: {}:{line}: {name} stays at {from}: {newest} and every newer release are younger than --min-age",
+                            file.rel
+                        ),
+                        Outcome::Updated {
+                            name,
+                            from,
+                            to,
+                            breaks,
+                        } if !breaks.is_empty() => {
+                            let reasons: Vec<String> =
+                                breaks.iter().map(ToString::to_string).collect();
+                            eprintln!(
+                                "warning[update-breaking]: {}:{line}: {name} {from} → {to} breaks the interface: {}",
+                                file.rel,
+                                reasons.join("; ")
+                            );
+                        }
+                        Outcome::Updated { .. } => {}
+                    }
+                    outcomes.push(o.clone());
+                }
+                if result.text != file.text {
+                    if args.dry_run {
+                        diff.push_str(&vouch_pin::rewrite::unified_diff(
+                            &file.rel,
+                            &file.text,
+                            &result.text,
+                        ));
+                    } else {
+                        crate::output::write_atomic(&file.path, result.text.as_bytes())?;
+                    }
+                }
+                new_files.push(rediscover(file, result.text));
+            }
+            Err(e) => {
+                failed = true;
+                print_ref_error(&e);
+                new_files.push(file.clone());
+            }
+        }
+    }
+    write_lock(root, &new_files, args.dry_run, &mut diff)?;
+    let mut out = update::summary(&outcomes);
+    if out.is_empty() {
+        eprintln!("every pin is current");
+    }
+    if args.dry_run {
+        out.push_str(&diff);
+    }
+    crate::output::write(None, out.as_bytes())?;
+    Ok(if failed {
+        ExitStatus::Error
+    } else if refused {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
