@@ -1,6 +1,6 @@
 //! git resolution against real repositories: bare repositories with tagged releases of a test
 //! action made by `vouch_test::forge::Forge`, read over `file://` and over the smart protocol
-//! from a real `git daemon` on 127.0.0.1.
+//! from a real `git daemon` and the real `git http-backend` (smart HTTP) on 127.0.0.1.
 
 use vouch_resolve::{GitRef, Options, ResolveError, Resolver};
 use vouch_test::forge::Forge;
@@ -133,6 +133,15 @@ fn refs_files_and_times_over_git_daemon() {
 }
 
 #[test]
+fn refs_files_and_times_over_smart_http() {
+    let r = releases();
+    let resolver = resolver(r.forge.http_url());
+    let url = resolver.github_repo_url("acme/setup");
+    check_refs(&r, &url, &resolver);
+    check_files_and_times(&r, &url, &resolver);
+}
+
+#[test]
 fn a_remote_is_fetched_once_per_run() {
     let r = releases();
     let resolver = resolver(r.forge.git_url());
@@ -175,7 +184,7 @@ fn a_missing_repository_is_unreachable() {
         "2024-01-01T00:00:00Z",
         false,
     );
-    for base in [forge.file_url(), forge.git_url()] {
+    for base in [forge.file_url(), forge.git_url(), forge.http_url()] {
         let resolver = resolver(base);
         let url = resolver.github_repo_url("acme/nothing");
         let err = resolver.git_refs(&url).unwrap_err();

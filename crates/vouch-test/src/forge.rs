@@ -1,10 +1,12 @@
 //! A git forge for tests: bare repositories at `<root>/<owner>/<repo>.git`, served over
-//! `file://` and by a real `git daemon` on 127.0.0.1 (the smart protocol). Releases are made
+//! `file://`, by a real `git daemon` on 127.0.0.1 (the smart protocol over `git://`), and by the
+//! real `git http-backend` behind a small loopback HTTP server (smart HTTP). Releases are made
 //! with the git CLI (test setup only; vouch reads git through gix).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::git_http::GitHttp;
 use crate::registry::{free_port, wait_for_port};
 
 /// Bare repositories in a temporary directory and a `git daemon` exporting them; the daemon is
@@ -14,6 +16,7 @@ pub struct Forge {
     work: PathBuf,
     daemon: Child,
     port: u16,
+    http: GitHttp,
     _dir: tempfile::TempDir,
 }
 
@@ -32,8 +35,16 @@ impl Forge {
         std::fs::create_dir_all(&root).expect("forge root");
         std::fs::create_dir_all(&work).expect("forge work");
         let port = free_port();
-        let daemon = Command::new("git")
-            .arg("daemon")
+        // `git daemon` would run `git-daemon` as a child of the `git` wrapper, and killing the
+        // wrapper leaves the daemon behind: start the program itself.
+        let exec_path = Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run git (run scripts/test-setup.d/registry.sh): {e}")
+            });
+        let exec_path = String::from_utf8_lossy(&exec_path.stdout).trim().to_owned();
+        let daemon = Command::new(Path::new(&exec_path).join("git-daemon"))
             .arg("--reuseaddr")
             .arg("--export-all")
             .arg("--informative-errors")
@@ -50,11 +61,13 @@ impl Forge {
                 panic!("cannot start `git daemon` (run scripts/test-setup.d/registry.sh): {e}")
             });
         wait_for_port(port, "git daemon");
+        let http = GitHttp::start(&root, git_env(dir.path()));
         Forge {
             root,
             work,
             daemon,
             port,
+            http,
             _dir: dir,
         }
     }
@@ -67,6 +80,12 @@ impl Forge {
     /// `git://127.0.0.1:PORT`, usable as a GitHub or GitLab base URL.
     pub fn git_url(&self) -> String {
         format!("git://127.0.0.1:{}", self.port)
+    }
+
+    /// `http://127.0.0.1:PORT` (smart HTTP through `git http-backend`), usable as a GitHub or
+    /// GitLab base URL.
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http.port)
     }
 
     /// The bare repository of `owner/repo`.

@@ -10,6 +10,7 @@
 //! ```
 
 pub mod forge;
+mod git_http;
 pub mod registry;
 
 use std::sync::OnceLock;
