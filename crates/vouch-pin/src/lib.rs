@@ -29,4 +29,6 @@ pub mod walk;
 /// The resolver crate, re-exported so callers build a [`vouch_resolve::Resolver`] without a
 /// separate dependency.
 pub use vouch_resolve;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod report;

@@ -47,7 +47,7 @@ pub struct RefError {
     pub line: u32,
     pub reference: String,
     #[source]
-    pub error: PinError,
+    pub error: Box<PinError>,
 }
 
 impl RefError {
@@ -56,7 +56,7 @@ impl RefError {
             file: file.rel.clone(),
             line: r.line,
             reference: r.display(),
-            error: error.into(),
+            error: Box::new(error.into()),
         }
     }
 }
@@ -182,7 +182,7 @@ pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefEr
         file: file.rel.clone(),
         line: 0,
         reference: String::new(),
-        error: e.into(),
+        error: Box::new(e.into()),
     })?;
     Ok(out)
 }

@@ -90,10 +90,12 @@ pub fn update_file(
         file: file.rel.clone(),
         line: 0,
         reference: String::new(),
-        error: e.into(),
+        error: Box::new(e.into()),
     })?;
     Ok(out)
 }
+
+type ParseFn = fn(&[u8]) -> Result<Interface, interface::InterfaceError>;
 
 type Planned = Option<(Outcome, Option<Change>)>;
 
@@ -242,10 +244,7 @@ fn breaking_changes(
     old: &str,
     new: &str,
 ) -> Result<Vec<Break>, PinError> {
-    let (candidates, parse): (
-        Vec<String>,
-        fn(&[u8]) -> Result<Interface, interface::InterfaceError>,
-    ) = match git.kind {
+    let (candidates, parse): (Vec<String>, ParseFn) = match git.kind {
         GitKind::Action => {
             if git
                 .path
