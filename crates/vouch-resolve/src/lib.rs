@@ -182,6 +182,13 @@ impl Resolver {
     }
 }
 
+#[cfg(test)]
+#[test]
+fn resolver_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Resolver>();
+}
+
 fn join_url(base: &str, path: &str) -> String {
     format!(
         "{}/{}",

@@ -364,11 +364,30 @@ impl Client {
                 &format!("bearer challenge realm `{}`: {e}", challenge.realm),
             )
         })?;
-        if !matches!(realm.scheme(), "https" | "http") {
-            return Err(malformed(
-                subject,
-                "bearer challenge realm is not an http(s) URL",
-            ));
+        let authority = match (realm.host_str(), realm.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        };
+        match realm.scheme() {
+            "https" => {}
+            // Plain HTTP only where the operator allowed it.
+            "http" if self.insecure.contains(&authority) => {}
+            "http" => {
+                return Err(malformed(
+                    subject,
+                    &format!(
+                        "bearer challenge realm {} is plain HTTP and {authority} is not an insecure registry",
+                        redact_url(&realm)
+                    ),
+                ));
+            }
+            _ => {
+                return Err(malformed(
+                    subject,
+                    "bearer challenge realm is not an http(s) URL",
+                ));
+            }
         }
         let mut url = realm.clone();
         {

@@ -485,10 +485,20 @@ fn invalid_input_is_named() {
 /// registry's auth front (401 with a `Bearer realm=…,service=…,scope=…` challenge, as Docker Hub
 /// and GHCR send) and the token endpoint, and forwards authorised requests to the real registry.
 fn token_front(upstream: String, token: &'static str, tokens_issued: Arc<AtomicUsize>) -> u16 {
+    token_front_with_realm(upstream, token, tokens_issued, None)
+}
+
+/// As [`token_front`], with the challenge's realm on another port (a separate token service).
+fn token_front_with_realm(
+    upstream: String,
+    token: &'static str,
+    tokens_issued: Arc<AtomicUsize>,
+    realm_port: Option<u16>,
+) -> u16 {
     let port = Arc::new(std::sync::OnceLock::<u16>::new());
     let me = Arc::clone(&port);
     let p = serve(move |request: &Request| {
-        let own = *me.get().unwrap();
+        let own = realm_port.unwrap_or(*me.get().unwrap());
         if let Some(query) = request.target.strip_prefix("/token?") {
             tokens_issued.fetch_add(1, Ordering::SeqCst);
             assert!(query.contains("service=vouch-test"), "{query}");
@@ -553,4 +563,47 @@ fn a_refused_bearer_token_is_unauthorized() {
         matches!(err, ResolveError::Unauthorized { status: 401, ref reason, .. } if reason.contains("refused")),
         "{err:?}"
     );
+}
+
+#[test]
+fn a_plain_http_token_realm_needs_its_host_listed_as_insecure() {
+    let registry = Registry::start();
+    let digest = registry.push_image("team/app", "1.0", CREATED);
+    let issued = Arc::new(AtomicUsize::new(0));
+    // The token service: the same front, reached on its own port.
+    let service = token_front(registry.url(), "good-token", Arc::clone(&issued));
+    let port = token_front_with_realm(
+        registry.url(),
+        "good-token",
+        Arc::clone(&issued),
+        Some(service),
+    );
+    let host = format!("127.0.0.1:{port}");
+    let realm_host = format!("127.0.0.1:{service}");
+
+    let resolver = resolver_for(std::slice::from_ref(&host));
+    let err = resolver
+        .image_digest(&image(&host, "team/app"), "1.0")
+        .unwrap_err();
+    assert_eq!(err.code(), "registry-malformed-response", "{err}");
+    assert!(
+        err.to_string().contains(&format!(
+            "bearer challenge realm http://{realm_host}/token is plain HTTP"
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        0,
+        "no request went to the plain-HTTP realm"
+    );
+
+    let resolver = resolver_for(&[host.clone(), realm_host]);
+    assert_eq!(
+        resolver
+            .image_digest(&image(&host, "team/app"), "1.0")
+            .unwrap(),
+        digest
+    );
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
 }
