@@ -663,3 +663,49 @@ fn scan_reports_unpinned_references_offline() {
         ]
     );
 }
+
+/// A loopback HTTP server answering every request with `status` (a real registry does not
+/// answer 429 or 5xx on demand). Returns its `127.0.0.1:PORT`.
+fn fault_server(status: &'static str) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nRetry-After: 7\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    host
+}
+
+#[test]
+fn throttled_and_server_errors_are_told_apart() {
+    for (status, code) in [
+        ("429 Too Many Requests", "registry-throttled"),
+        ("503 Service Unavailable", "registry-server-error"),
+        ("500 Internal Server Error", "registry-server-error"),
+    ] {
+        let host = fault_server(status);
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("FROM {host}/team/app:1.0.0\n");
+        write(dir.path(), "Dockerfile", &text);
+        let flags = vec!["--insecure-registry".to_owned(), host.clone()];
+        let r = run(dir.path(), &flags, &["pin"]);
+        assert_eq!(r.code, 2, "{status}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "error[{code}]: Dockerfile:1: {host}/team/app:1.0.0: "
+            )),
+            "{status}: {}",
+            r.stderr
+        );
+        assert_eq!(read(dir.path(), "Dockerfile"), text);
+        assert!(!dir.path().join("vouch.lock").exists());
+    }
+}
