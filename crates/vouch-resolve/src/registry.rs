@@ -86,10 +86,16 @@ impl Client {
             image,
             text: format!("{image}:{tag}"),
         };
-        if tag.is_empty() || tag.contains('/') || tag.contains('@') {
+        // The distribution grammar: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let valid = tag.len() <= 128
+            && tag.chars().next().is_some_and(word)
+            && tag.chars().all(|c| word(c) || c == '.' || c == '-');
+        if !valid {
             return Err(ResolveError::InvalidImage {
                 name: subject.text,
-                reason: "bad tag".to_owned(),
+                reason: "a tag is 1 to 128 letters, digits, `_`, `.` or `-`, not starting with `.` or `-`"
+                    .to_owned(),
             });
         }
         let url = format!(
@@ -692,6 +698,15 @@ mod tests {
         assert_eq!(parse_challenge(r#"Basic realm="basic-realm""#), None);
         assert_eq!(parse_challenge(r#"Bearer service="x""#), None);
         assert_eq!(parse_challenge(r#"Bearer realm="unterminated"#), None);
+    }
+
+    #[test]
+    fn endpoints() {
+        let client = Client::new(&["127.0.0.1:5000".to_owned()]).unwrap();
+        assert_eq!(client.base("docker.io"), "https://registry-1.docker.io");
+        assert_eq!(client.base("ghcr.io"), "https://ghcr.io");
+        assert_eq!(client.base("127.0.0.1:5000"), "http://127.0.0.1:5000");
+        assert_eq!(client.base("127.0.0.1:5001"), "https://127.0.0.1:5001");
     }
 
     #[test]

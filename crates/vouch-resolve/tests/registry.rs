@@ -475,8 +475,21 @@ fn invalid_input_is_named() {
             .code(),
         "image-name-invalid"
     );
+    for bad in ["a/b", "", ".hidden", "-x", "a@b", "a:b"] {
+        let err = resolver.image_digest(&app, bad).unwrap_err();
+        assert_eq!(err.code(), "image-name-invalid", "{bad}");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "invalid image name `127.0.0.1:1/team/app:{bad}`: a tag is"
+            )),
+            "{err}"
+        );
+    }
     assert_eq!(
-        resolver.image_digest(&app, "a/b").unwrap_err().code(),
+        resolver
+            .image_digest(&app, &"a".repeat(129))
+            .unwrap_err()
+            .code(),
         "image-name-invalid"
     );
 }
