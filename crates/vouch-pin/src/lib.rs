@@ -29,6 +29,7 @@ pub mod walk;
 /// The resolver crate, re-exported so callers build a [`vouch_resolve::Resolver`] without a
 /// separate dependency.
 pub use vouch_resolve;
+pub mod cache;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod report;

@@ -1,7 +1,9 @@
 //! Pinning and checking one file against registries and forges (through
 //! [`vouch_resolve::Resolver`]).
 
-use vouch_resolve::{GitRef, ImageName, ResolveError, Resolver};
+use vouch_resolve::{GitRef, ImageName, ResolveError};
+
+use crate::cache::CachedResolver as Resolver;
 
 use crate::lock::Observed;
 use crate::reference::{GitTarget, Reference, Repo, Target, is_commit};

@@ -2,7 +2,7 @@
 //! major with [`UpdateOptions::major`]), skipping releases younger than the cooldown, and
 //! refusing non-major updates that break the action's or component's interface.
 
-use vouch_resolve::Resolver;
+use crate::cache::CachedResolver as Resolver;
 
 use crate::interface::{self, Break, Interface};
 use crate::pin::{PinError, RefError, find_ref, image_name, repo_url, tag_names};

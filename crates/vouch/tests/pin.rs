@@ -203,7 +203,8 @@ impl World {
         self.registry.host()
     }
 
-    /// `--insecure-registry`, and GitHub over the git protocol, GitLab over file://.
+    /// `--insecure-registry`; GitHub over the git protocol, GitLab over smart HTTP, pre-commit
+    /// hooks over file://.
     fn flags(&self) -> Vec<String> {
         vec![
             "--insecure-registry".into(),
@@ -211,7 +212,7 @@ impl World {
             "--github-url".into(),
             self.forge.git_url(),
             "--gitlab-url".into(),
-            self.forge.file_url(),
+            self.forge.http_url(),
         ]
     }
 

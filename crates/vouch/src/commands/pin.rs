@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use vouch_pin::lock::{self, Lock, Observed};
 use vouch_pin::pin::{self, RefError};
+use vouch_pin::cache::CachedResolver;
 use vouch_pin::vouch_resolve::{Options, Resolver};
 use vouch_pin::walk::{self, SourceFile, Tree};
 
@@ -76,7 +77,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn check(resolver: &Resolver, tree: &Tree, mut failed: bool) -> anyhow::Result<ExitStatus> {
+fn check(resolver: &CachedResolver, tree: &Tree, mut failed: bool) -> anyhow::Result<ExitStatus> {
     let mut findings = Vec::new();
     for file in &tree.files {
         match pin::check_file(resolver, file) {
@@ -110,13 +111,14 @@ fn check(resolver: &Resolver, tree: &Tree, mut failed: bool) -> anyhow::Result<E
 }
 
 /// The resolver for `--insecure-registry`, `--github-url`, `--gitlab-url`.
-pub fn resolver(args: &ResolveArgs) -> anyhow::Result<Resolver> {
-    Resolver::new(Options {
+pub fn resolver(args: &ResolveArgs) -> anyhow::Result<CachedResolver> {
+    let resolver = Resolver::new(Options {
         insecure_registries: args.insecure_registry.clone(),
         github_url: args.github_url.clone(),
         gitlab_url: args.gitlab_url.clone(),
     })
-    .context("cannot set up the registry and git clients")
+    .context("cannot set up the registry and git clients")?;
+    Ok(CachedResolver::new(resolver))
 }
 
 /// Print every unreadable or malformed file; true when there was one.

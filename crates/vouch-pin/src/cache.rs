@@ -1,0 +1,101 @@
+//! One answer per question per run: a workflow that uses `actions/checkout@v4` in ten jobs, or
+//! ten files on one base image, asks the forge or registry once. Only successes are kept; a
+//! failure is asked again for the next file (which then fails on its own).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use vouch_resolve::{GitRef, ImageName, ResolveError, Resolver};
+
+/// A [`Resolver`] with memoised answers, for one run on one thread.
+#[derive(Debug)]
+pub struct CachedResolver {
+    inner: Resolver,
+    digests: RefCell<HashMap<(ImageName, String), String>>,
+    tags: RefCell<HashMap<ImageName, Vec<String>>>,
+    created: RefCell<HashMap<(ImageName, String), Option<jiff::Timestamp>>>,
+    refs: RefCell<HashMap<String, Vec<GitRef>>>,
+    times: RefCell<HashMap<(String, String), jiff::Timestamp>>,
+}
+
+fn memo<K, V, E>(
+    map: &RefCell<HashMap<K, V>>,
+    key: K,
+    ask: impl FnOnce() -> Result<V, E>,
+) -> Result<V, E>
+where
+    K: std::hash::Hash + Eq,
+    V: Clone,
+{
+    if let Some(v) = map.borrow().get(&key) {
+        return Ok(v.clone());
+    }
+    let v = ask()?;
+    map.borrow_mut().insert(key, v.clone());
+    Ok(v)
+}
+
+impl CachedResolver {
+    pub fn new(inner: Resolver) -> Self {
+        Self {
+            inner,
+            digests: RefCell::default(),
+            tags: RefCell::default(),
+            created: RefCell::default(),
+            refs: RefCell::default(),
+            times: RefCell::default(),
+        }
+    }
+
+    pub fn image_digest(&self, image: &ImageName, tag: &str) -> Result<String, ResolveError> {
+        memo(&self.digests, (image.clone(), tag.to_owned()), || {
+            self.inner.image_digest(image, tag)
+        })
+    }
+
+    pub fn image_tags(&self, image: &ImageName) -> Result<Vec<String>, ResolveError> {
+        memo(&self.tags, image.clone(), || self.inner.image_tags(image))
+    }
+
+    pub fn image_created(
+        &self,
+        image: &ImageName,
+        digest: &str,
+    ) -> Result<Option<jiff::Timestamp>, ResolveError> {
+        memo(&self.created, (image.clone(), digest.to_owned()), || {
+            self.inner.image_created(image, digest)
+        })
+    }
+
+    pub fn github_repo_url(&self, owner_repo: &str) -> String {
+        self.inner.github_repo_url(owner_repo)
+    }
+
+    pub fn gitlab_project_url(&self, project: &str) -> String {
+        self.inner.gitlab_project_url(project)
+    }
+
+    pub fn git_refs(&self, url: &str) -> Result<Vec<GitRef>, ResolveError> {
+        memo(&self.refs, url.to_owned(), || self.inner.git_refs(url))
+    }
+
+    /// Not memoised here: the resolver keeps one fetched repository per URL.
+    pub fn git_file(
+        &self,
+        url: &str,
+        commit: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, ResolveError> {
+        self.inner.git_file(url, commit, path)
+    }
+
+    pub fn git_commit_time(
+        &self,
+        url: &str,
+        commit: &str,
+    ) -> Result<jiff::Timestamp, ResolveError> {
+        memo(&self.times, (url.to_owned(), commit.to_owned()), || {
+            self.inner.git_commit_time(url, commit)
+        })
+    }
+}
