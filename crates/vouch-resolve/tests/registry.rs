@@ -1,9 +1,11 @@
 //! Resolution against a real registry: Debian's `docker-registry` started by the test on
-//! 127.0.0.1 with images pushed through the distribution API (`vouch_test::registry`). The
-//! faults a real registry does not produce on demand (429, 5xx, malformed or oversized bodies,
-//! a missing or lying digest header, bearer tokens, for which no token server is available
-//! offline) come from a small loopback HTTP server in `support/`, which either answers by itself
-//! or forwards to the real registry and changes one thing.
+//! 127.0.0.1 with images pushed through the distribution API (`vouch_test::registry`), including
+//! its htpasswd and token-authentication modes (the registry sends the bearer challenge and
+//! verifies the JWT; only the token endpoint is a loopback stub handing out a pre-signed token,
+//! since no token service runs offline). The faults a real registry does not produce on demand
+//! (429, 5xx, malformed or oversized bodies, a missing or lying digest header, `Link`
+//! pagination) come from a small loopback HTTP server in `support/`, which either answers by
+//! itself or forwards to the real registry and changes one thing.
 
 mod support;
 
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::{Reply, Request, forward, serve};
 use vouch_resolve::{ImageName, Options, ResolveError, Resolver};
-use vouch_test::registry::{Registry, sha256};
+use vouch_test::registry::{Registry, TokenAuth, sha256};
 
 const CREATED: &str = "2024-03-01T12:00:00Z";
 
@@ -492,6 +494,97 @@ fn invalid_input_is_named() {
             .code(),
         "image-name-invalid"
     );
+}
+
+const ROOT_PEM: &str = include_str!("fixtures/token-auth/root.pem");
+/// The token, without the `vouch:allow` marker that follows it in the file.
+fn signed_token() -> &'static str {
+    include_str!("fixtures/token-auth/token.jwt")
+        .split_whitespace()
+        .next()
+        .expect("token.jwt holds a token")
+}
+
+/// A token endpoint on 127.0.0.1 handing out `token` (no token service runs offline; see
+/// `fixtures/token-auth/SOURCES.md`). It checks the `service` and `scope` vouch took from the
+/// real registry's challenge. Returns the port.
+fn token_endpoint(token: &'static str, issued: Arc<AtomicUsize>) -> u16 {
+    serve(move |request: &Request| {
+        let query = request
+            .target
+            .strip_prefix("/token?")
+            .expect("token request");
+        assert!(query.contains("service=vouch-test"), "{query}");
+        assert!(
+            query.contains("scope=repository%3Ateam%2Fapp%3Apull"),
+            "{query}"
+        );
+        issued.fetch_add(1, Ordering::SeqCst);
+        Reply::new(200).body(format!(r#"{{"token":"{}"}}"#, token.trim()))
+    })
+}
+
+fn token_registry(token_port: u16) -> Registry {
+    Registry::start_with_token_auth(&TokenAuth {
+        realm: &format!("http://127.0.0.1:{token_port}/token"),
+        service: "vouch-test",
+        issuer: "vouch-test-issuer",
+        root_certs_pem: ROOT_PEM,
+        push_token: signed_token(),
+    })
+}
+
+/// The real registry with token authentication sends the challenge and verifies the token.
+#[test]
+fn the_real_registry_challenge_is_answered_with_a_bearer_token() {
+    let issued = Arc::new(AtomicUsize::new(0));
+    let token_port = token_endpoint(signed_token(), Arc::clone(&issued));
+    let registry = token_registry(token_port);
+    let digest = registry.push_image("team/app", "1.0", CREATED);
+
+    let anonymous =
+        reqwest::blocking::get(format!("{}/v2/team/app/tags/list", registry.url())).unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let challenge = anonymous.headers()["www-authenticate"].to_str().unwrap();
+    assert_eq!(
+        challenge,
+        format!(
+            r#"Bearer realm="http://127.0.0.1:{token_port}/token",service="vouch-test",scope="repository:team/app:pull""#
+        )
+    );
+
+    let token_host = format!("127.0.0.1:{token_port}");
+    let resolver = resolver_for(&[registry.host(), token_host]);
+    let app = image(&registry.host(), "team/app");
+    assert_eq!(resolver.image_digest(&app, "1.0").unwrap(), digest);
+    assert_eq!(resolver.image_tags(&app).unwrap(), ["1.0"]);
+    assert_eq!(
+        resolver.image_created(&app, &digest).unwrap(),
+        Some(CREATED.parse().unwrap())
+    );
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        1,
+        "one token per repository and run"
+    );
+}
+
+#[test]
+fn a_token_the_real_registry_rejects_is_unauthorized() {
+    let issued = Arc::new(AtomicUsize::new(0));
+    let token_port = token_endpoint("not-a-signed-token", Arc::clone(&issued));
+    let registry = token_registry(token_port);
+    registry.push_image("team/app", "1.0", CREATED);
+    let resolver = resolver_for(&[registry.host(), format!("127.0.0.1:{token_port}")]);
+    let err = resolver
+        .image_digest(&image(&registry.host(), "team/app"), "1.0")
+        .unwrap_err();
+    assert_eq!(err.code(), "registry-unauthorized", "{err}");
+    assert!(
+        matches!(err, ResolveError::Unauthorized { status: 401, ref reason, .. } if reason.contains("refused")),
+        "{err:?}"
+    );
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
 }
 
 /// The bearer-token flow: no token server runs offline, so a loopback server plays the

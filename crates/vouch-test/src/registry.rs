@@ -26,8 +26,29 @@ pub struct Registry {
     child: Child,
     port: u16,
     http: reqwest::blocking::Client,
-    user: Option<(String, String)>,
+    auth: Auth,
     _dir: tempfile::TempDir,
+}
+
+/// How the helper's own pushes authenticate.
+enum Auth {
+    Anonymous,
+    Basic(String, String),
+    Bearer(String),
+}
+
+/// The registry's `auth: token` settings (distribution's token authentication): the registry
+/// answers 401 with `WWW-Authenticate: Bearer realm=…,service=…,scope=…` and accepts JWTs issued
+/// by `issuer` for `service`, signed by a key whose certificate chains to `root_certs_pem`.
+pub struct TokenAuth<'a> {
+    /// The token endpoint URL sent in the challenge.
+    pub realm: &'a str,
+    pub service: &'a str,
+    pub issuer: &'a str,
+    /// PEM certificates (the `rootcertbundle`).
+    pub root_certs_pem: &'a str,
+    /// A token with push access, used by this helper's pushes.
+    pub push_token: &'a str,
 }
 
 impl Registry {
@@ -39,39 +60,63 @@ impl Registry {
     /// Starts an anonymous registry. Panics with a clear message if `/usr/bin/docker-registry` is
     /// missing (run `scripts/test-setup.d/registry.sh`).
     pub fn start() -> Registry {
-        Self::launch(false)
+        Self::launch(Config::Anonymous)
     }
 
     /// Starts a registry that requires HTTP Basic credentials (`auth: htpasswd`) for every
     /// request: [`Registry::USER`] / [`Registry::PASSWORD`]. Pushes made through this helper use
     /// them; anonymous clients get 401 with a `Basic` challenge.
     pub fn start_with_htpasswd() -> Registry {
-        Self::launch(true)
+        Self::launch(Config::Htpasswd)
     }
 
-    fn launch(htpasswd: bool) -> Registry {
+    /// Starts a registry with token authentication (see [`TokenAuth`]). Pushes made through
+    /// this helper send `auth.push_token`.
+    pub fn start_with_token_auth(auth: &TokenAuth<'_>) -> Registry {
+        Self::launch(Config::Token(auth))
+    }
+
+    fn launch(config: Config<'_>) -> Registry {
         assert!(
             Path::new(BINARY).exists(),
             "{BINARY} is missing: run scripts/test-setup.d/registry.sh (installs Debian's docker-registry)"
         );
         let dir = tempfile::tempdir().expect("temporary directory for the registry");
         let port = free_port();
-        let auth = if htpasswd {
-            let path = dir.path().join("htpasswd");
-            std::fs::write(&path, HTPASSWD).expect("write htpasswd");
-            format!(
-                "auth:\n  htpasswd:\n    realm: vouch-test\n    path: {}\n",
-                path.display()
-            )
-        } else {
-            String::new()
+        let (auth_config, auth) = match config {
+            Config::Anonymous => (String::new(), Auth::Anonymous),
+            Config::Htpasswd => {
+                let path = dir.path().join("htpasswd");
+                std::fs::write(&path, HTPASSWD).expect("write htpasswd");
+                (
+                    format!(
+                        "auth:\n  htpasswd:\n    realm: vouch-test\n    path: {}\n",
+                        path.display()
+                    ),
+                    Auth::Basic(Self::USER.to_owned(), Self::PASSWORD.to_owned()),
+                )
+            }
+            Config::Token(token) => {
+                let path = dir.path().join("root.pem");
+                std::fs::write(&path, token.root_certs_pem).expect("write rootcertbundle");
+                (
+                    format!(
+                        "auth:\n  token:\n    realm: \"{}\"\n    service: \"{}\"\n    issuer: \"{}\"\n    rootcertbundle: {}\n",
+                        token.realm,
+                        token.service,
+                        token.issuer,
+                        path.display()
+                    ),
+                    Auth::Bearer(token.push_token.to_owned()),
+                )
+            }
         };
         let config = format!(
             "version: 0.1\n\
              log:\n  level: error\n  accesslog:\n    disabled: true\n\
              storage:\n  filesystem:\n    rootdirectory: {root}\n  delete:\n    enabled: true\n\
              http:\n  addr: 127.0.0.1:{port}\n  secret: vouch-test-secret\n\
-             {auth}",
+             {auth_config}",
             root = dir.path().join("data").display(),
         );
         let config_path = dir.path().join("config.yml");
@@ -94,7 +139,7 @@ impl Registry {
             child,
             port,
             http,
-            user: htpasswd.then(|| (Self::USER.to_owned(), Self::PASSWORD.to_owned())),
+            auth,
             _dir: dir,
         };
         registry.wait_ready();
@@ -139,9 +184,10 @@ impl Registry {
         &self,
         request: reqwest::blocking::RequestBuilder,
     ) -> reqwest::blocking::RequestBuilder {
-        match &self.user {
-            Some((user, password)) => request.basic_auth(user, Some(password)),
-            None => request,
+        match &self.auth {
+            Auth::Basic(user, password) => request.basic_auth(user, Some(password)),
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::Anonymous => request,
         }
     }
 
@@ -308,6 +354,12 @@ impl Registry {
         let bytes = response.bytes().expect("manifest body");
         self.push_manifest(repository, new_tag, &media_type, &bytes)
     }
+}
+
+enum Config<'a> {
+    Anonymous,
+    Htpasswd,
+    Token(&'a TokenAuth<'a>),
 }
 
 impl Drop for Registry {
