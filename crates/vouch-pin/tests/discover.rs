@@ -184,3 +184,21 @@ fn kubernetes_and_compose() {
         "a".repeat(64)
     )));
 }
+
+#[test]
+fn crlf_tabs_and_quotes_survive_byte_for_byte() {
+    let t = "jobs:\r\n  a:\r\n    steps:\r\n      - uses: \"actions/checkout@v4\"\t# keep\r\n      - uses: 'a/b@v1'\r\n";
+    let out = pin_all(FileKind::GithubWorkflow, t);
+    assert_eq!(
+        out,
+        format!(
+            "jobs:\r\n  a:\r\n    steps:\r\n      - uses: \"actions/checkout@{COMMIT}\" # v4\t# keep\r\n      - uses: 'a/b@{COMMIT}' # v1\r\n"
+        )
+    );
+    let t = "FROM\tnode:20 AS b\r\nFROM b\r\n";
+    let out = pin_all(FileKind::Dockerfile, t);
+    assert_eq!(
+        out,
+        format!("FROM\tnode:20@sha256:{} AS b\r\nFROM b\r\n", "a".repeat(64))
+    );
+}
