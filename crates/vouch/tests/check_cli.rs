@@ -2,8 +2,10 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 fn vouch() -> Command {
-    let mut c = Command::cargo_bin("vouch").unwrap();
+    let mut c = common::vouch();
     c.env_remove("SOURCE_DATE_EPOCH")
         .arg("check")
         .arg("--today")
@@ -11,27 +13,17 @@ fn vouch() -> Command {
     c
 }
 
-fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let p = d.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    d
-}
-
 const PINNED: &str = "FROM alpine:3.20@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nUSER app\n";
 
 #[test]
 fn clean_tree_exits_0() {
-    let d = dir_with(&[("Dockerfile", PINNED)]);
+    let d = common::dir_with(&[("Dockerfile", PINNED)]);
     vouch().arg(d.path()).assert().code(0);
 }
 
 #[test]
 fn findings_at_threshold_exit_1_and_below_exit_0() {
-    let d = dir_with(&[("Dockerfile", "FROM alpine:latest\nUSER app\n")]);
+    let d = common::dir_with(&[("Dockerfile", "FROM alpine:latest\nUSER app\n")]);
     vouch().arg(d.path()).assert().code(1);
     vouch()
         .arg(d.path())
@@ -42,7 +34,7 @@ fn findings_at_threshold_exit_1_and_below_exit_0() {
 
 #[test]
 fn unreadable_file_exits_2_but_others_are_reported() {
-    let d = dir_with(&[("Dockerfile", PINNED), (".gitlab-ci.yml", "a: [\n")]);
+    let d = common::dir_with(&[("Dockerfile", PINNED), (".gitlab-ci.yml", "a: [\n")]);
     let out = vouch()
         .arg(d.path())
         .args(["--format", "json"])
@@ -61,7 +53,7 @@ fn unreadable_file_exits_2_but_others_are_reported() {
 
 #[test]
 fn formats_render() {
-    let d = dir_with(&[("Dockerfile", "FROM alpine:latest\nUSER app\n")]);
+    let d = common::dir_with(&[("Dockerfile", "FROM alpine:latest\nUSER app\n")]);
     for (fmt, needle) in [
         ("sarif", "\"version\": \"2.1.0\""),
         ("gitlab", "\"check_name\""),
@@ -80,7 +72,7 @@ fn formats_render() {
 
 #[test]
 fn print_input_shows_the_normalised_document() {
-    let d = dir_with(&[(
+    let d = common::dir_with(&[(
         ".gitlab-ci.yml",
         "build:\n  image: node:22\n  script: [make]\n",
     )]);

@@ -2,20 +2,12 @@
 
 use assert_cmd::Command;
 
-fn vouch(dir: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("vouch").unwrap();
-    c.current_dir(dir)
-        .env("VOUCH_PASSWORD", "test-password")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .env_remove("GITLAB_CI")
-        .env_remove("CI_PIPELINE_ID")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_RUN_ID");
-    c
-}
+mod common;
 
-fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
+fn vouch(dir: &std::path::Path) -> Command {
+    let mut c = common::vouch();
+    c.current_dir(dir).env("VOUCH_PASSWORD", "test-password");
+    c
 }
 
 #[test]
@@ -44,7 +36,7 @@ fn sign_and_verify_roundtrip_with_exit_codes() {
         .success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(!stderr.contains("test-password"));
-    let bundle = json(&std::fs::read(d.join("app.bin.sigstore.json")).unwrap());
+    let bundle = common::json(&std::fs::read(d.join("app.bin.sigstore.json")).unwrap());
     assert_eq!(
         bundle["mediaType"],
         "application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -63,7 +55,7 @@ fn sign_and_verify_roundtrip_with_exit_codes() {
         ])
         .assert()
         .code(0);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     assert_eq!(v["verdict"], "verified");
     assert_eq!(v["signer"]["kind"], "key");
     assert_eq!(v["trust"]["kind"], "embedded-production");
@@ -97,7 +89,10 @@ fn sign_and_verify_roundtrip_with_exit_codes() {
         ])
         .assert()
         .code(1);
-    assert_eq!(json(&out.get_output().stdout)["code"], "digest-mismatch");
+    assert_eq!(
+        common::json(&out.get_output().stdout)["code"],
+        "digest-mismatch"
+    );
 
     // --require-tlog on an offline bundle: not verified (1)
     std::fs::write(d.join("app.bin"), b"application").unwrap();
@@ -224,7 +219,7 @@ fn attest_provenance_and_verify_attestation() {
         ])
         .assert()
         .code(0);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     assert_eq!(v["verdict"], "verified");
     let st = &v["verified"][0]["statement"];
     let pred = &st["predicate"];
@@ -264,7 +259,7 @@ fn attest_provenance_and_verify_attestation() {
         .assert()
         .code(1);
     assert_eq!(
-        json(&out.get_output().stdout)["rejected"][0]["code"],
+        common::json(&out.get_output().stdout)["rejected"][0]["code"],
         "commit-mismatch"
     );
 
@@ -284,7 +279,7 @@ fn attest_provenance_and_verify_attestation() {
         .assert()
         .code(1);
     assert_eq!(
-        json(&out.get_output().stdout)["rejected"][0]["code"],
+        common::json(&out.get_output().stdout)["rejected"][0]["code"],
         "subject-mismatch"
     );
 

@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 use sha2::Digest as _;
 
+mod common;
+
 /// Real advisory and lockfile fixtures of vouch-advisory (see its tests/fixtures/SOURCES.md):
 /// GHSA-9f46-5r25-5wfm (critical) affects league/flysystem 1.0.8 in osv-scanner's composer.lock.
 fn advisory_fixtures() -> PathBuf {
@@ -40,16 +42,10 @@ fn gitlab_env(git_ref: &str, protected: bool) -> Vec<(&'static str, String)> {
 }
 
 fn vouch(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("vouch").unwrap();
+    let mut c = common::vouch();
     c.current_dir(dir)
         .env("VOUCH_PASSWORD", "pipeline-password")
-        .env("SOURCE_DATE_EPOCH", "1700000000") // 2023-11-14
-        .env_remove("VOUCH_DB")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_RUN_ID");
-    for (k, _) in gitlab_env("", false) {
-        c.env_remove(k);
-    }
+        .env("SOURCE_DATE_EPOCH", "1700000000"); // 2023-11-14
     c
 }
 
@@ -171,14 +167,10 @@ fn gate(d: &Path) -> Command {
     c
 }
 
-fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
-}
-
 /// Run the gate expecting a denial (exit 1); return the (check, code) pairs.
 fn denied(d: &Path) -> Vec<(String, String)> {
     let out = gate(d).args(["--format", "json"]).assert().code(1);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     assert_eq!(v["outcome"], "deny");
     assert!(v["promote"].is_null());
     assert!(
@@ -238,7 +230,7 @@ fn pipeline_evidence_passes_and_the_summary_verifies() {
         .args(["--format", "json"])
         .assert()
         .code(0);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     let st = &v["verified"][0]["statement"];
     assert_eq!(st["subject"][0]["name"], "api.phar");
     let p = &st["predicate"];
@@ -296,7 +288,7 @@ fn pipeline_evidence_passes_and_the_summary_verifies() {
     let first = gate(d).args(["--format", "json"]).assert().code(0);
     let second = gate(d).args(["--format", "json"]).assert().code(0);
     assert_eq!(first.get_output().stdout, second.get_output().stdout);
-    let v = json(&first.get_output().stdout);
+    let v = common::json(&first.get_output().stdout);
     assert_eq!(v["outcome"], "pass");
     assert_eq!(v["promote"], digest);
     assert_eq!(v["reasons"], serde_json::json!([]));
@@ -413,7 +405,7 @@ fn vulnerability_above_the_threshold() {
         pairs(&[("vulnerabilities", "vulnerability-above-threshold")])
     );
     let out = gate(d).args(["--format", "json"]).assert().code(1);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     let msg = v["reasons"][0]["message"].as_str().unwrap();
     assert!(
         msg.starts_with(
@@ -520,7 +512,7 @@ deny contains {"id": "no-flysystem", "msg": msg} if {
     )
     .unwrap();
     let out = gate(d).args(["--format", "json"]).assert().code(1);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     assert_eq!(v["reasons"].as_array().unwrap().len(), 1, "{v:#}");
     assert_eq!(v["reasons"][0]["code"], "policy-denied");
     assert_eq!(v["reasons"][0]["rule"], "no-flysystem");
@@ -538,7 +530,7 @@ fn ci_templates_pass_vouch_check() {
         .args(["--fail-on", "info", "--format", "json"])
         .assert();
     let output = out.get_output().clone();
-    let v = json(&output.stdout);
+    let v = common::json(&output.stdout);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -622,7 +614,7 @@ fn check_and_secrets_toggles_deny_on_the_source_tree() {
         .args(["--source", "checked", "--format", "json"])
         .assert()
         .code(1);
-    let v = json(&out.get_output().stdout);
+    let v = common::json(&out.get_output().stdout);
     let reasons = v["reasons"].as_array().unwrap();
     let checks: Vec<(&str, &str)> = reasons
         .iter()

@@ -3,20 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
+
+mod common;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-inventory/tests/fixtures")
 }
 
 fn vouch(args: &[&str]) -> Output {
-    Command::cargo_bin("vouch")
-        .expect("binary builds")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .env_remove("VOUCH_DB")
-        .args(args)
-        .output()
-        .expect("vouch runs")
+    common::vouch().args(args).output().expect("vouch runs")
 }
 
 fn copy(from: &Path, to: &Path) {

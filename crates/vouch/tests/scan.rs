@@ -2,18 +2,14 @@
 
 use std::path::Path;
 
+mod common;
+
 use assert_cmd::Command;
 
 fn vouch(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("vouch").expect("binary builds");
-    cmd.env("SOURCE_DATE_EPOCH", "1700000000")
-        .env("VOUCH_DB", db);
+    let mut cmd = common::vouch();
+    cmd.env("VOUCH_DB", db);
     cmd
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 fn fixtures() -> std::path::PathBuf {
@@ -65,9 +61,10 @@ fn findings_of_every_check_make_exit_1() {
     )
     .unwrap();
     let token = ["ghp_", "Zq3fK9mW2xV8bN4cT7yH1jL6pR0sD5gA3eUk"].concat();
-    write(&root.join("deploy.env"), &format!("GITHUB_TOKEN={token}\n"));
-    write(
-        &root.join("Dockerfile"),
+    common::write(&root, "deploy.env", &format!("GITHUB_TOKEN={token}\n"));
+    common::write(
+        &root,
+        "Dockerfile",
         "FROM python:latest\nRUN pip install flask\n",
     );
 

@@ -8,15 +8,16 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn advisory_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
 }
 
 fn vouch(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("vouch").unwrap();
+    let mut cmd = common::vouch();
     cmd.env("VOUCH_DB", db)
-        .env("SOURCE_DATE_EPOCH", "1795000000")
-        .env_remove("XDG_DATA_HOME");
+        .env("SOURCE_DATE_EPOCH", "1795000000");
     cmd
 }
 
