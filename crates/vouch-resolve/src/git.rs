@@ -1,9 +1,10 @@
 //! git refs, files and commit times through gix.
 //!
 //! `file://` repositories are opened in place (no subprocess, no copy). `git://` and
-//! `http(s)://` remotes are listed with `ls-refs` over the smart protocol, and fetched (every
-//! branch and tag) into a temporary bare repository the first time a file or commit time is
-//! asked for; that repository is reused for the rest of the run.
+//! `http(s)://` remotes are listed with `ls-refs` over the smart protocol, and fetched into a
+//! temporary bare repository the first time a file or commit time is asked for: first only the
+//! commits branches and tags point at (depth 1), then, if a commit outside those is asked for,
+//! the whole history once. That repository is reused for the rest of the run.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub(crate) struct Cache {
 /// directory (removed when the cache is dropped).
 struct Local {
     repo: gix::ThreadSafeRepository,
+    /// For a fetched remote: its URL until the whole history has been fetched.
+    remote: Option<Mutex<Option<gix::Url>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -212,8 +215,30 @@ fn remote_refs(url: &str, parsed: gix::Url) -> Result<Vec<GitRef>, ResolveError>
     Ok(out)
 }
 
+/// Fetches every branch and tag of `parsed` into `repo`.
+fn fetch(
+    url: &str,
+    repo: &gix::Repository,
+    parsed: gix::Url,
+    shallow: gix::remote::fetch::Shallow,
+) -> Result<(), ResolveError> {
+    let remote = remote(repo, url, parsed)?;
+    let connection = remote
+        .connect(Direction::Fetch)
+        .map_err(|e| unreachable(url, e))?;
+    let interrupt = AtomicBool::new(false);
+    connection
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(|e| unreachable(url, e))?
+        .with_shallow(shallow)
+        .receive(gix::progress::Discard, &interrupt)
+        .map_err(|e| unreachable(url, e))?;
+    Ok(())
+}
+
 impl Cache {
-    /// The readable repository for `url`: opened in place, or fetched once.
+    /// The readable repository for `url`: opened in place, or fetched once (only the commits
+    /// branches and tags point at; see [`Cache::commit`] for the rest).
     fn get(&self, url: &str) -> Result<Arc<Local>, ResolveError> {
         if let Some(local) = self.repos.lock().expect("git cache lock").get(url) {
             return Ok(Arc::clone(local));
@@ -221,24 +246,16 @@ impl Cache {
         let local = match locate(url)? {
             Location::Path(path) => Local {
                 repo: open_local(url, path)?,
+                remote: None,
                 _dir: None,
             },
             Location::Remote(parsed) => {
                 let (dir, repo) = temporary(url)?;
-                {
-                    let remote = remote(&repo, url, parsed)?;
-                    let connection = remote
-                        .connect(Direction::Fetch)
-                        .map_err(|e| unreachable(url, e))?;
-                    let interrupt = AtomicBool::new(false);
-                    connection
-                        .prepare_fetch(gix::progress::Discard, Default::default())
-                        .map_err(|e| unreachable(url, e))?
-                        .receive(gix::progress::Discard, &interrupt)
-                        .map_err(|e| unreachable(url, e))?;
-                }
+                let tips = gix::remote::fetch::Shallow::DepthAtRemote(std::num::NonZeroU32::MIN);
+                fetch(url, &repo, parsed.clone(), tips)?;
                 Local {
                     repo: repo.into_sync(),
+                    remote: Some(Mutex::new(Some(parsed))),
                     _dir: Some(dir),
                 }
             }
@@ -251,9 +268,12 @@ impl Cache {
         Ok(local)
     }
 
+    /// The commit, from the tips fetched first or, if it is older, after fetching the whole
+    /// history once.
     fn commit<'r>(
         &self,
         url: &str,
+        local: &Local,
         repo: &'r gix::Repository,
         commit: &str,
     ) -> Result<gix::Commit<'r>, ResolveError> {
@@ -262,14 +282,27 @@ impl Cache {
             commit: commit.to_owned(),
         };
         let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(|_| not_found())?;
-        match repo.try_find_object(id) {
-            Ok(Some(object)) => object.try_into_commit().map_err(|_| not_found()),
-            Ok(None) => Err(not_found()),
+        let find = || match repo.try_find_object(id) {
+            Ok(found) => Ok(found),
             Err(e) => Err(ResolveError::Git {
                 url: redact(url),
                 operation: "read a commit",
                 source: Box::new(e),
             }),
+        };
+        let mut found = find()?;
+        if found.is_none()
+            && let Some(remote) = &local.remote
+        {
+            let mut remote = remote.lock().expect("git remote lock");
+            if let Some(parsed) = remote.take() {
+                fetch(url, repo, parsed, gix::remote::fetch::Shallow::undo())?;
+            }
+            found = find()?;
+        }
+        match found {
+            Some(object) => object.try_into_commit().map_err(|_| not_found()),
+            None => Err(not_found()),
         }
     }
 
@@ -281,7 +314,7 @@ impl Cache {
     ) -> Result<Option<Vec<u8>>, ResolveError> {
         let local = self.get(url)?;
         let repo = local.repo.to_thread_local();
-        let commit = self.commit(url, &repo, commit)?;
+        let commit = self.commit(url, &local, &repo, commit)?;
         let failed = |e: gix::Error| git_error(url, "read a file", e);
         let tree = commit.tree().map_err(&failed)?;
         let Some(entry) = tree.lookup_entry_by_path(path).map_err(&failed)? else {
@@ -301,7 +334,7 @@ impl Cache {
     ) -> Result<jiff::Timestamp, ResolveError> {
         let local = self.get(url)?;
         let repo = local.repo.to_thread_local();
-        let commit = self.commit(url, &repo, commit)?;
+        let commit = self.commit(url, &local, &repo, commit)?;
         let time = commit
             .time()
             .map_err(|e| git_error(url, "read the commit time", e))?;

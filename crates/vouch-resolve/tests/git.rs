@@ -174,6 +174,56 @@ fn a_remote_is_fetched_once_per_run() {
     );
 }
 
+/// Remotes are fetched at depth 1 first; a commit no branch or tag points at any more (here: a
+/// release whose tag was moved) needs the whole history, fetched once on demand.
+#[test]
+fn an_older_commit_is_found_after_fetching_the_history() {
+    let forge = Forge::new();
+    let first = forge.release(
+        "acme/moving",
+        "v1",
+        &[("action.yml", V1)],
+        "2024-01-01T00:00:00Z",
+        true,
+    );
+    let second = forge.release(
+        "acme/moving",
+        "v1",
+        &[("action.yml", V2)],
+        "2024-02-01T00:00:00Z",
+        true,
+    );
+    for base in [forge.git_url(), forge.http_url()] {
+        let resolver = resolver(base);
+        let url = resolver.github_repo_url("acme/moving");
+        let refs = resolver.git_refs(&url).unwrap();
+        assert!(refs.iter().all(|r| r.commit == second), "{refs:?}");
+        assert_eq!(
+            resolver
+                .git_file(&url, &second, "action.yml")
+                .unwrap()
+                .as_deref(),
+            Some(V2.as_bytes())
+        );
+        assert_eq!(
+            resolver
+                .git_file(&url, &first, "action.yml")
+                .unwrap()
+                .as_deref(),
+            Some(V1.as_bytes())
+        );
+        assert_eq!(
+            resolver.git_commit_time(&url, &first).unwrap(),
+            "2024-01-01T00:00:00Z".parse().unwrap()
+        );
+        let missing = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            resolver.git_commit_time(&url, missing).unwrap_err().code(),
+            "git-commit-not-found"
+        );
+    }
+}
+
 #[test]
 fn a_missing_repository_is_unreachable() {
     let forge = Forge::new();
