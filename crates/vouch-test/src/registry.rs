@@ -21,7 +21,7 @@ pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
 
-/// A running `docker-registry serve` on 127.0.0.1:<free port>; killed on drop.
+/// A running `docker-registry serve` on `127.0.0.1:<free port>`; killed on drop.
 pub struct Registry {
     child: Child,
     port: u16,
