@@ -25,8 +25,8 @@ const MAX_CONFIG: u64 = 16 << 20;
 const MAX_SMALL: u64 = 8 << 20;
 /// Tag-list pages followed before giving up (a registry could loop us forever).
 const MAX_PAGES: usize = 10_000;
-/// Tags asked for per page.
-pub(crate) const TAGS_PAGE: usize = 100;
+/// Tags asked for per page (registries may answer fewer; 1000 is a common maximum).
+pub(crate) const TAGS_PAGE: usize = 1000;
 
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
 application/vnd.oci.image.manifest.v1+json, \
