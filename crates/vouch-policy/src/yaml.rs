@@ -185,14 +185,103 @@ pub struct YamlError(String);
 /// Parse every document of `text` into JSON values. Empty documents are kept as `null`, so
 /// document indices match the [`LineIndex`].
 pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    // A mapping with several `<<:` keys is rejected by the YAML parser as a duplicate key, yet
+    // Ruby's parser (and so GitLab) accepts it; gitlabhq's own CI file has one. Such a mapping is
+    // rewritten to the standard single `<<: [*a, *b]` (line numbers kept) and parsed again.
+    for _ in 0..64 {
+        match parse_documents(&text) {
+            Ok(docs) => return Ok(docs),
+            Err(e) => {
+                let mapping_line = e
+                    .location()
+                    .filter(|_| e.to_string().contains("duplicate entry with key \"<<\""))
+                    .map(|l| l.line());
+                match mapping_line.and_then(|line| join_merge_keys(&text, line)) {
+                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+                    None => return Err(YamlError(e.to_string())),
+                }
+            }
+        }
+    }
+    Err(YamlError(
+        "too many mappings with repeated merge keys (<<)".into(),
+    ))
+}
+
+fn parse_documents(text: &str) -> Result<Vec<Value>, yaml_serde::Error> {
     use serde::Deserialize as _;
     let mut out = Vec::new();
     for de in yaml_serde::Deserializer::from_str(text) {
-        let mut v = yaml_serde::Value::deserialize(de).map_err(|e| YamlError(e.to_string()))?;
-        apply_merges(&mut v)?;
-        out.push(to_json(v, 0)?);
+        let mut v = yaml_serde::Value::deserialize(de)?;
+        apply_merges(&mut v).map_err(|e| <yaml_serde::Error as serde::de::Error>::custom(e.0))?;
+        out.push(to_json(v, 0).map_err(|e| <yaml_serde::Error as serde::de::Error>::custom(e.0))?);
     }
     Ok(out)
+}
+
+/// Rewrites the block mapping that starts at 1-based `mapping_line` so that its repeated
+/// `<<: *alias` (or `<<: [*a, *b]`) lines become one `<<: [*a, *b, …]` on the first such line;
+/// the others become empty lines, so every other line keeps its number. `None` when the shape
+/// is anything else (the parse error then stands).
+fn join_merge_keys(text: &str, mapping_line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    let mut i = mapping_line; // the line after the mapping's key line (0-based index)
+    while i < lines.len() && blank(lines[i]) {
+        i += 1;
+    }
+    let child = indent_of(lines.get(i)?);
+    if child <= indent_of(lines.get(mapping_line.checked_sub(1)?)?) {
+        return None;
+    }
+    let mut merges: Vec<(usize, Vec<String>)> = Vec::new();
+    while i < lines.len() {
+        let l = lines[i];
+        if !blank(l) {
+            let ind = indent_of(l);
+            if ind < child {
+                break;
+            }
+            if ind == child
+                && let Some(value) = l.trim().strip_prefix("<<:")
+            {
+                let value = value.trim();
+                let aliases: Vec<String> = match value.strip_prefix('[') {
+                    Some(list) => list
+                        .strip_suffix(']')?
+                        .split(',')
+                        .map(|a| a.trim().to_owned())
+                        .collect(),
+                    None => vec![value.to_owned()],
+                };
+                let plain = |a: &String| {
+                    a.strip_prefix('*').is_some_and(|n| {
+                        !n.is_empty() && !n.contains(|c: char| c.is_whitespace() || c == '#')
+                    })
+                };
+                if !aliases.iter().all(plain) {
+                    return None;
+                }
+                merges.push((i, aliases));
+            }
+        }
+        i += 1;
+    }
+    if merges.len() < 2 {
+        return None;
+    }
+    let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    let all: Vec<String> = merges.iter().flat_map(|(_, a)| a.clone()).collect();
+    let (first, _) = merges[0];
+    let newline = if out[first].ends_with('\n') { "\n" } else { "" };
+    out[first] = format!("{}<<: [{}]{newline}", " ".repeat(child), all.join(", "));
+    for (line, _) in &merges[1..] {
+        let newline = if out[*line].ends_with('\n') { "\n" } else { "" };
+        out[*line] = newline.to_owned();
+    }
+    Some(out.concat())
 }
 
 /// Applies YAML merge keys (`<<: *anchor`, `<<: [*a, *b]`; keys already in the mapping win), as
@@ -319,5 +408,27 @@ mod tests {
     fn merge_of_a_scalar_is_an_error_naming_the_merge() {
         let err = load_all("a:\n  <<: 3\n").unwrap_err().to_string();
         assert!(err.starts_with("invalid YAML: merge key (<<): "), "{err}");
+    }
+
+    #[test]
+    fn repeated_merge_keys_in_one_mapping_are_joined_in_order() {
+        let text = ".a: &a\n  image: a:1\n  stage: a\n.b: &b\n  stage: b\n  tags: [b]\njob: &job\n  <<: *a\n  # comment\n  <<: *b\n  script: [x]\nnext:\n  <<: *job\n";
+        let docs = load_all(text).unwrap();
+        let job = &docs[0]["job"];
+        assert_eq!(job["image"], "a:1");
+        assert_eq!(job["stage"], "a"); // the first merge listed wins, as in `<<: [*a, *b]`
+        assert_eq!(job["tags"], serde_json::json!(["b"]));
+        assert_eq!(docs[0]["next"]["stage"], "a");
+        // Line numbers are kept: `script` is still on line 11.
+        let idx = LineIndex::build(&join_merge_keys(text, 7).unwrap());
+        assert_eq!(idx.exact(0, &[k("job"), k("script")]), Some(11));
+    }
+
+    #[test]
+    fn repeated_merge_key_with_a_non_alias_value_stays_an_error() {
+        let err = load_all("a:\n  <<: {x: 1}\n  <<: {y: 2}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate entry with key \"<<\""), "{err}");
     }
 }
