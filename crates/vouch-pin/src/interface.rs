@@ -101,6 +101,31 @@ pub fn action(bytes: &[u8]) -> Result<Interface, InterfaceError> {
     Ok(out)
 }
 
+/// The interface of a reusable GitHub workflow: `on.workflow_call` inputs (required without a
+/// default), secrets (as inputs named `secrets.<name>`) and outputs.
+pub fn workflow(bytes: &[u8]) -> Result<Interface, InterfaceError> {
+    let doc = first_mapping(bytes, "reusable workflow", false)?;
+    let mut out = Interface::default();
+    let on = doc.get("on").or_else(|| doc.get("true"));
+    let Some(call) = on.and_then(|o| o.get("workflow_call")) else {
+        return Ok(out);
+    };
+    for (section, prefix) in [("inputs", ""), ("secrets", "secrets.")] {
+        if let Some(Value::Object(items)) = call.get(section) {
+            for (name, spec) in items {
+                let has_default = spec.get("default").is_some_and(|d| !d.is_null());
+                let required = truthy(spec.get("required")) && !has_default;
+                out.inputs
+                    .insert(format!("{prefix}{name}"), Input { required });
+            }
+        }
+    }
+    if let Some(Value::Object(outputs)) = call.get("outputs") {
+        out.outputs = outputs.keys().cloned().collect();
+    }
+    Ok(out)
+}
+
 /// The interface of a GitLab component template (`spec: inputs:` in the header document).
 pub fn component(bytes: &[u8]) -> Result<Interface, InterfaceError> {
     let doc = first_mapping(bytes, "component template", true)?;
@@ -196,6 +221,23 @@ mod tests {
         );
         let none = component(b"job:\n  script: [x]\n").unwrap();
         assert!(none.inputs.is_empty());
+    }
+
+    #[test]
+    fn reusable_workflow_interfaces() {
+        let v1 = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        required: false\n    secrets:\n      token:\n        required: false\n    outputs:\n      url:\n        value: x\njobs: {}\n";
+        let i = workflow(v1.as_bytes()).unwrap();
+        assert_eq!(i.inputs.len(), 2);
+        assert_eq!(i.outputs, vec!["url"]);
+        let v2 = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        required: false\n    secrets:\n      token:\n        required: true\njobs: {}\n";
+        assert_eq!(
+            breaking(&i, &workflow(v2.as_bytes()).unwrap()),
+            vec![
+                Break::RemovedOutput("url".into()),
+                Break::NowRequiredInput("secrets.token".into())
+            ]
+        );
+        assert!(workflow(b"on: push\n").unwrap().inputs.is_empty());
     }
 
     #[test]

@@ -236,7 +236,7 @@ fn plan_git(
 }
 
 /// Interface breaks between two commits of an action or component; empty for kinds without an
-/// interface (includes, pre-commit hooks, reusable workflows).
+/// interface (includes, pre-commit hooks).
 fn breaking_changes(
     resolver: &Resolver,
     url: &str,
@@ -246,21 +246,23 @@ fn breaking_changes(
 ) -> Result<Vec<Break>, PinError> {
     let (candidates, parse): (Vec<String>, ParseFn) = match git.kind {
         GitKind::Action => {
-            if git
+            if let Some(p) = git
                 .path
                 .as_deref()
-                .is_some_and(|p| p.contains(".github/workflows/"))
+                .filter(|p| p.contains(".github/workflows/"))
             {
-                return Ok(Vec::new());
+                // A reusable workflow: its `on.workflow_call` interface.
+                (vec![p.to_owned()], interface::workflow as ParseFn)
+            } else {
+                let dir = git
+                    .path
+                    .as_deref()
+                    .map_or(String::new(), |p| format!("{p}/"));
+                (
+                    vec![format!("{dir}action.yml"), format!("{dir}action.yaml")],
+                    interface::action as ParseFn,
+                )
             }
-            let dir = git
-                .path
-                .as_deref()
-                .map_or(String::new(), |p| format!("{p}/"));
-            (
-                vec![format!("{dir}action.yml"), format!("{dir}action.yaml")],
-                interface::action,
-            )
         }
         GitKind::Component => {
             let name = git.path.clone().unwrap_or_default();

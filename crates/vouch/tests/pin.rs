@@ -710,3 +710,55 @@ fn throttled_and_server_errors_are_told_apart() {
         assert!(!dir.path().join("vouch.lock").exists());
     }
 }
+
+#[test]
+fn reusable_workflow_interface_is_checked() {
+    let forge = Forge::new();
+    let wf = ".github/workflows/release.yml";
+    let v1 = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        required: false\njobs:\n  r:\n    runs-on: x\n    steps: [{run: echo}]\n";
+    let v2 = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        required: false\n    secrets:\n      token:\n        required: true\njobs:\n  r:\n    runs-on: x\n    steps: [{run: echo}]\n";
+    let c1 = forge.release(
+        "acme/workflows",
+        "v1.0.0",
+        &[(wf, v1)],
+        "2026-09-01T00:00:00Z",
+        false,
+    );
+    let c2 = forge.release(
+        "acme/workflows",
+        "v1.1.0",
+        &[(wf, v2)],
+        "2026-10-01T00:00:00Z",
+        false,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "jobs:\n  release:\n    uses: acme/workflows/.github/workflows/release.yml@v1.0.0\n";
+    write(d, ".github/workflows/ci.yml", text);
+    let flags = vec!["--github-url".to_owned(), forge.file_url()];
+    let r = run(d, &flags, &["pin"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pinned = format!(
+        "jobs:\n  release:\n    uses: acme/workflows/.github/workflows/release.yml@{c1} # v1.0.0\n"
+    );
+    assert_eq!(read(d, ".github/workflows/ci.yml"), pinned);
+    let r = run(d, &flags, &["update"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("refused acme/workflows/.github/workflows/release.yml v1.0.0 → v1.1.0: new input `secrets.token` is required and has no default"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(d, ".github/workflows/ci.yml"), pinned);
+    let r = run(d, &flags, &["update", "--allow-breaking"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Updated the following pins:\n\tacme/workflows/.github/workflows/release.yml v1.0.0 → v1.1.0\n"
+    );
+    assert_eq!(
+        read(d, ".github/workflows/ci.yml"),
+        pinned.replace(&c1, &c2).replace("v1.0.0", "v1.1.0")
+    );
+}
