@@ -201,7 +201,7 @@ pub struct CheckFinding {
 }
 
 /// Check `file`: unpinned references (offline), and version comments that disagree with their
-/// commit (resolved).
+/// commit (resolved). A comment naming a branch is not compared: branches move.
 pub fn check_file(resolver: &Resolver, file: &SourceFile) -> Result<Vec<CheckFinding>, RefError> {
     let mut out = unpinned(file);
     for r in &file.references {
@@ -220,6 +220,8 @@ pub fn check_file(resolver: &Resolver, file: &SourceFile) -> Result<Vec<CheckFin
             .map_err(|e| RefError::new(file, r, e))?;
         let message = match find_ref(&refs, &version) {
             Some(found) if found.commit.eq_ignore_ascii_case(&git.reference) => continue,
+            // A branch moves on by design: `# main` records where the pin came from.
+            Some(found) if found.name.starts_with("refs/heads/") => continue,
             Some(found) => format!(
                 "the comment says {version}, which is commit {}, but the pin is {}",
                 found.commit, git.reference

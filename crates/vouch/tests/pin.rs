@@ -761,4 +761,29 @@ fn reusable_workflow_interface_is_checked() {
         read(d, ".github/workflows/ci.yml"),
         pinned.replace(&c1, &c2).replace("v1.0.0", "v1.1.0")
     );
+
+    // A pin taken from a branch records `# main`; the branch moving on is not a mismatch, and
+    // update leaves it alone (not a release).
+    write(
+        d,
+        ".github/workflows/nightly.yml",
+        "jobs:\n  n:\n    uses: acme/workflows/.github/workflows/release.yml@main\n",
+    );
+    let r = run(d, &flags, &["pin"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        read(d, ".github/workflows/nightly.yml"),
+        format!(
+            "jobs:\n  n:\n    uses: acme/workflows/.github/workflows/release.yml@{c2} # main\n"
+        )
+    );
+    forge.release(
+        "acme/workflows",
+        "v1.1.1",
+        &[("README", "x")],
+        "2026-10-02T00:00:00Z",
+        false,
+    );
+    let r = run(d, &flags, &["pin", "--check"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
 }
