@@ -100,6 +100,16 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     write_lock(root, &new_files, args.dry_run, &mut diff)?;
+    let unpinned: usize = tree
+        .files
+        .iter()
+        .map(|f| f.references.iter().filter(|r| !r.is_pinned()).count())
+        .sum();
+    if unpinned > 0 {
+        eprintln!(
+            "note: {unpinned} reference(s) are not pinned and were not updated; run `vouch pin` first"
+        );
+    }
     let mut out = update::summary(&outcomes);
     if out.is_empty() {
         eprintln!("every pin is current");
