@@ -65,7 +65,7 @@ pub struct Observed {
 
 /// Why `vouch.lock` could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("malformed vouch.lock: {0}")]
+#[error("malformed vouch.lock")]
 pub struct LockError(#[source] toml::de::Error);
 
 impl Lock {

@@ -599,6 +599,23 @@ fn bad_arguments_exit_2() {
         "{}",
         r.stderr
     );
+    // A malformed vouch.lock stops the run before any file is touched.
+    let text = "FROM python:3.12\n";
+    write(dir.path(), "Dockerfile", text);
+    write(dir.path(), "vouch.lock", "version = 1\n[[pin]]\nkind = 3\n");
+    let r = run(dir.path(), &[], &["pin"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("error: cannot use ./vouch.lock\n  caused by: malformed vouch.lock\n  caused by: TOML parse error at line 3, column 8"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(dir.path(), "Dockerfile"), text);
+    let r = run(dir.path(), &[], &["update"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    std::fs::remove_file(dir.path().join("vouch.lock")).unwrap();
     // Nothing to pin: exit 0 and no lock written.
     let r = run(dir.path(), &[], &["pin"]);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use vouch_pin::cache::CachedResolver;
 use vouch_pin::lock::{self, Lock, Observed};
 use vouch_pin::pin::{self, RefError};
-use vouch_pin::cache::CachedResolver;
 use vouch_pin::vouch_resolve::{Options, Resolver};
 use vouch_pin::walk::{self, SourceFile, Tree};
 
@@ -27,6 +27,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     if args.check {
         return check(&resolver, &tree, failed);
     }
+    let lock = load_lock(root)?;
     let mut out = String::new();
     let mut new_files = Vec::new();
     let (mut pinned, mut changed_files) = (0usize, 0usize);
@@ -61,7 +62,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     }
-    let lock_text = write_lock(root, &new_files, args.dry_run, &mut out)?;
+    let lock_text = write_lock(&lock, &new_files, args.dry_run, &mut out)?;
     if args.dry_run {
         crate::output::write(None, out.as_bytes())?;
     }
@@ -162,14 +163,15 @@ pub fn lock_path(root: &Path) -> PathBuf {
     }
 }
 
-/// Rebuild `vouch.lock` from the pins in `files`. With `dry_run`, its diff goes to `out`.
-/// Returns the lock's path when it was (or would be) written.
-pub fn write_lock(
-    root: &Path,
-    files: &[SourceFile],
-    dry_run: bool,
-    out: &mut String,
-) -> anyhow::Result<Option<PathBuf>> {
+/// The existing `vouch.lock` under `root`, read before any file is touched so that a malformed
+/// lock stops the run with nothing changed.
+pub struct LockState {
+    path: PathBuf,
+    old_text: Option<String>,
+    previous: Lock,
+}
+
+pub fn load_lock(root: &Path) -> anyhow::Result<LockState> {
     let path = lock_path(root);
     let old_text = match std::fs::read_to_string(&path) {
         Ok(t) => Some(t),
@@ -180,26 +182,41 @@ pub fn write_lock(
         Some(t) => Lock::parse(t).with_context(|| format!("cannot use {}", path.display()))?,
         None => Lock::default(),
     };
+    Ok(LockState {
+        path,
+        old_text,
+        previous,
+    })
+}
+
+/// Rebuild `vouch.lock` from the pins in `files`. With `dry_run`, its diff goes to `out`.
+/// Returns the lock's path when it was (or would be) written.
+pub fn write_lock(
+    lock: &LockState,
+    files: &[SourceFile],
+    dry_run: bool,
+    out: &mut String,
+) -> anyhow::Result<Option<PathBuf>> {
     let observed: Vec<Observed> = files
         .iter()
         .flat_map(|f| pin::observed(f, &f.rel))
         .collect();
-    if observed.is_empty() && old_text.is_none() {
+    if observed.is_empty() && lock.old_text.is_none() {
         return Ok(None);
     }
     let now = crate::clock::now()?;
-    let new_text = Lock::build(&observed, &previous, now).render();
-    if old_text.as_deref() == Some(new_text.as_str()) {
+    let new_text = Lock::build(&observed, &lock.previous, now).render();
+    if lock.old_text.as_deref() == Some(new_text.as_str()) {
         return Ok(None);
     }
     if dry_run {
         out.push_str(&vouch_pin::rewrite::unified_diff(
             lock::FILE_NAME,
-            old_text.as_deref().unwrap_or(""),
+            lock.old_text.as_deref().unwrap_or(""),
             &new_text,
         ));
     } else {
-        crate::output::write_atomic(&path, new_text.as_bytes())?;
+        crate::output::write_atomic(&lock.path, new_text.as_bytes())?;
     }
-    Ok(Some(path))
+    Ok(Some(lock.path.clone()))
 }

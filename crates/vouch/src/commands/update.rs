@@ -8,7 +8,9 @@ use anyhow::Context as _;
 use vouch_pin::update::{self, Outcome, UpdateOptions};
 use vouch_pin::walk;
 
-use super::pin::{print_ref_error, rediscover, report_file_errors, resolver, write_lock};
+use super::pin::{
+    load_lock, print_ref_error, rediscover, report_file_errors, resolver, write_lock,
+};
 use crate::cli::UpdateArgs;
 use crate::exit::ExitStatus;
 
@@ -31,6 +33,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
         now: crate::clock::now()?,
     };
     let resolver = resolver(&args.resolve)?;
+    let lock = load_lock(root)?;
     let tree = walk::walk(root);
     let mut failed = report_file_errors(&tree);
     let mut refused = false;
@@ -99,7 +102,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     }
-    write_lock(root, &new_files, args.dry_run, &mut diff)?;
+    write_lock(&lock, &new_files, args.dry_run, &mut diff)?;
     let unpinned: usize = tree
         .files
         .iter()
