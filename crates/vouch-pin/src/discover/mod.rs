@@ -81,7 +81,27 @@ pub fn discover(kind: FileKind, bytes: &[u8]) -> Result<Vec<Reference>, Discover
         FileKind::Compose => yaml::compose(text)?,
         FileKind::PreCommit => yaml::pre_commit(text)?,
     };
+    // A value merged in through a YAML anchor (`<<: *defaults`) has no text of its own at the
+    // merging key; the anchor's own occurrence carries the span, and pinning it pins every copy.
+    let located: Vec<Target> = refs
+        .iter()
+        .filter(|r| r.span.is_some())
+        .map(|r| r.target.clone())
+        .collect();
+    refs.retain(|r| r.span.is_some() || !located.contains(&r.target));
     refs.sort_by_key(|r| (r.line, r.span.as_ref().map(|s| s.value.start)));
+    // Unlocated copies of one unlocated value: report it once, at its first line.
+    let mut unlocated: Vec<Target> = Vec::new();
+    refs.retain(|r| {
+        if r.span.is_some() {
+            return true;
+        }
+        if unlocated.contains(&r.target) {
+            return false;
+        }
+        unlocated.push(r.target.clone());
+        true
+    });
     refs.dedup_by(|a, b| a.span.is_some() && a.span == b.span);
     Ok(refs)
 }
@@ -143,6 +163,15 @@ mod tests {
         assert!(image_target("scratch", None, false).is_none());
         assert!(image_target("$CI_REGISTRY_IMAGE:latest", None, false).is_none());
         assert!(image_target(":x", None, false).is_none());
+    }
+
+    #[test]
+    fn merged_copies_are_pinned_through_their_anchor() {
+        let t = ".defaults: &defaults\n  image: ruby:2.4\n  services: [postgres:15]\nrspec:\n  <<: *defaults\n  script: [rspec]\nlint:\n  image: {name: node:20}\n";
+        let refs = discover(FileKind::GitlabCi, t.as_bytes()).unwrap();
+        let lines: Vec<(u32, bool)> = refs.iter().map(|r| (r.line, r.span.is_some())).collect();
+        // ruby and postgres once each (at the anchor); node:20 in flow style kept, unlocated.
+        assert_eq!(lines, vec![(2, true), (3, false), (8, false)]);
     }
 
     #[test]
