@@ -15,8 +15,8 @@ mod evidence;
 mod gate;
 mod key;
 mod pin;
-mod update;
 mod sign;
+mod update;
 mod verify;
 mod verify_attestation;
 
