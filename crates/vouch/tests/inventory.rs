@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-
 mod common;
 
 fn fixtures() -> PathBuf {
