@@ -31,6 +31,10 @@ pub struct PinArgs {
     /// its commit.
     #[arg(long)]
     pub check: bool,
+    /// With `--check`: only report unpinned references, without resolving anything (no
+    /// network), so version comments are not compared with their commits.
+    #[arg(long, requires = "check")]
+    pub offline: bool,
     #[command(flatten)]
     pub resolve: ResolveArgs,
 }

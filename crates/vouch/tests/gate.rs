@@ -541,6 +541,60 @@ fn ci_templates_pass_vouch_check() {
     assert!(!text.contains("\"rule_id\""), "{v:#}");
 }
 
+/// The templates pin what they use: `vouch pin --check --offline` finds nothing unpinned in
+/// them, and finds the upload action once its commit is swapped for a tag (so the check sees
+/// the references at all). Version comments need the network (github.com) and are not
+/// compared here.
+#[test]
+fn ci_templates_pass_vouch_pin_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let gitlab = std::fs::read_to_string(root.join("ci/gitlab/vouch.gitlab-ci.yml")).unwrap();
+    let d = common::dir_with(&[
+        ("action.yml", &action),
+        ("ci/gitlab/vouch.gitlab-ci.yml", &gitlab),
+    ]);
+    let out = vouch(d.path())
+        .args(["pin", "--check", "--offline", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout, "");
+
+    let pinned = regex_lite_uses(&action);
+    assert!(!pinned.is_empty(), "action.yml uses no action?");
+    common::write(
+        d.path(),
+        "action.yml",
+        &action.replacen(&pinned[0], "actions/upload-artifact@v7", 1),
+    );
+    let out = vouch(d.path())
+        .args(["pin", "--check", "--offline", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("action.yml:") && stdout.contains("[unpinned-reference]"),
+        "{stdout}"
+    );
+}
+
+/// The `owner/repo@<40-hex>` references of `uses:` lines.
+fn regex_lite_uses(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses:"))
+        .map(|v| v.split('#').next().unwrap_or("").trim().to_owned())
+        .filter(|v| v.rsplit_once('@').is_some_and(|(_, c)| c.len() == 40))
+        .collect()
+}
+
 #[test]
 fn every_gate_reason_code_has_a_rules_page() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

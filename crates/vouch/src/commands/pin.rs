@@ -25,7 +25,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     let tree = walk::walk(root);
     let mut failed = report_file_errors(&tree);
     if args.check {
-        return check(&resolver, &tree, failed);
+        return check(&resolver, &tree, failed, args.offline);
     }
     let lock = load_lock(root)?;
     let mut out = String::new();
@@ -78,9 +78,18 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn check(resolver: &CachedResolver, tree: &Tree, mut failed: bool) -> anyhow::Result<ExitStatus> {
+fn check(
+    resolver: &CachedResolver,
+    tree: &Tree,
+    mut failed: bool,
+    offline: bool,
+) -> anyhow::Result<ExitStatus> {
     let mut findings = Vec::new();
     for file in &tree.files {
+        if offline {
+            findings.extend(pin::unpinned(file));
+            continue;
+        }
         match pin::check_file(resolver, file) {
             Ok(f) => findings.extend(f),
             Err(e) => {
