@@ -141,20 +141,7 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-const GITLAB_KEYWORDS: &[&str] = &[
-    "image",
-    "services",
-    "stages",
-    "variables",
-    "include",
-    "default",
-    "workflow",
-    "before_script",
-    "after_script",
-    "cache",
-    "types",
-    "spec",
-];
+use vouch_policy::input::GITLAB_KEYWORDS;
 
 /// GitLab CI: `image`, `services` (top level, `default`, jobs), `include`.
 pub fn gitlab(text: &str) -> Result<Vec<Reference>, DiscoverError> {

@@ -31,7 +31,8 @@ fn is_sha(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-const GITLAB_KEYWORDS: &[&str] = &[
+/// Top-level keys of a GitLab CI file that are keywords, not jobs.
+pub const GITLAB_KEYWORDS: &[&str] = &[
     "image",
     "services",
     "stages",

@@ -4,6 +4,7 @@
 //! where `<key>` is given by [`FileKind::input_key`].
 
 mod ci;
+pub use ci::GITLAB_KEYWORDS;
 mod dockerfile;
 mod kubernetes;
 mod packages;

@@ -43,15 +43,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
                 if result.text != file.text {
                     changed_files += 1;
                     pinned += result.pinned.len();
-                    if args.dry_run {
-                        out.push_str(&vouch_pin::rewrite::unified_diff(
-                            &file.rel,
-                            &file.text,
-                            &result.text,
-                        ));
-                    } else {
-                        crate::output::write_atomic(&file.path, result.text.as_bytes())?;
-                    }
+                    apply(file, &result.text, args.dry_run, &mut out)?;
                 }
                 new_files.push(rediscover(file, result.text));
             }
@@ -150,6 +142,23 @@ pub fn print_ref_error(e: &RefError) {
 
 /// `file` with `text` and the references discovered in it (discovery of text vouch wrote
 /// cannot fail where the original succeeded; if it does, the old references are kept).
+/// Writes the new text of `file` atomically, or with `dry_run` appends its unified diff to `diff`.
+pub fn apply(
+    file: &SourceFile,
+    text: &str,
+    dry_run: bool,
+    diff: &mut String,
+) -> anyhow::Result<()> {
+    if dry_run {
+        diff.push_str(&vouch_pin::rewrite::unified_diff(
+            &file.rel, &file.text, text,
+        ));
+    } else {
+        crate::output::write_atomic(&file.path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
 pub fn rediscover(file: &SourceFile, text: String) -> SourceFile {
     let references = vouch_pin::discover::discover(file.kind, text.as_bytes())
         .unwrap_or_else(|_| file.references.clone());

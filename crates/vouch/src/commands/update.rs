@@ -9,7 +9,7 @@ use vouch_pin::update::{self, Outcome, UpdateOptions};
 use vouch_pin::walk;
 
 use super::pin::{
-    load_lock, print_ref_error, rediscover, report_file_errors, resolver, write_lock,
+    apply, load_lock, print_ref_error, rediscover, report_file_errors, resolver, write_lock,
 };
 use crate::cli::UpdateArgs;
 use crate::exit::ExitStatus;
@@ -83,15 +83,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
                     outcomes.push(o.clone());
                 }
                 if result.text != file.text {
-                    if args.dry_run {
-                        diff.push_str(&vouch_pin::rewrite::unified_diff(
-                            &file.rel,
-                            &file.text,
-                            &result.text,
-                        ));
-                    } else {
-                        crate::output::write_atomic(&file.path, result.text.as_bytes())?;
-                    }
+                    apply(file, &result.text, args.dry_run, &mut diff)?;
                 }
                 new_files.push(rediscover(file, result.text));
             }
