@@ -120,46 +120,100 @@ fn plan_image(
     let Some(current) = &image.tag else {
         return Ok(None);
     };
-    if image.uses_arguments || TagVersion::parse(current).is_none() {
+    if image.uses_arguments {
         return Ok(None);
     }
     let name = image_name(&image.name)?;
-    let tags = resolver.image_tags(&name)?;
-    let candidates = version::candidates(current, &tags, options.major);
-    let Some(newest) = candidates.first() else {
+    if TagVersion::parse(current).is_some() {
+        let tags = resolver.image_tags(&name)?;
+        let candidates = version::candidates(current, &tags, options.major);
+        if let Some(newest) = candidates.first() {
+            for cand in &candidates {
+                let digest = resolver.image_digest(&name, cand)?;
+                let released = if options.min_age.is_some() {
+                    resolver.image_created(&name, &digest)?
+                } else {
+                    None
+                };
+                if !old_enough(options, released) {
+                    continue;
+                }
+                let _ = file;
+                return Ok(Some((
+                    Outcome::Updated {
+                        name: r.name(),
+                        from: current.clone(),
+                        to: (*cand).to_owned(),
+                        breaks: Vec::new(),
+                    },
+                    Some(Change::Image {
+                        tag: Some((*cand).to_owned()),
+                        digest,
+                    }),
+                )));
+            }
+            return Ok(Some((
+                Outcome::Cooldown {
+                    name: r.name(),
+                    from: current.clone(),
+                    newest: (*newest).to_owned(),
+                },
+                None,
+            )));
+        }
+    }
+    refresh_digest(resolver, r, image, &name, current, options)
+}
+
+/// No newer release (or a tag that is not a version, like `bookworm-slim`): the pin follows its
+/// own tag when the tag now names another image (a rebuild with security fixes), as Renovate's
+/// digest updates do. The new digest is the tag's as resolved now, so a pin to one platform's
+/// manifest becomes the index digest. The cooldown applies to the new image's `created` time.
+fn refresh_digest(
+    resolver: &Resolver,
+    r: &Reference,
+    image: &crate::reference::ImageTarget,
+    name: &vouch_resolve::ImageName,
+    tag: &str,
+    options: &UpdateOptions,
+) -> Result<Planned, PinError> {
+    let Some(pinned) = &image.digest else {
         return Ok(None);
     };
-    for cand in &candidates {
-        let digest = resolver.image_digest(&name, cand)?;
-        let released = if options.min_age.is_some() {
-            resolver.image_created(&name, &digest)?
-        } else {
-            None
-        };
-        if !old_enough(options, released) {
-            continue;
-        }
-        let _ = file;
+    let digest = resolver.image_digest(name, tag)?;
+    if &digest == pinned {
+        return Ok(None);
+    }
+    let short = |d: &str| {
+        let (algorithm, hex) = d.split_once(':').unwrap_or(("sha256", d));
+        format!("{tag}@{algorithm}:{}", hex.get(..12).unwrap_or(hex))
+    };
+    let released = if options.min_age.is_some() {
+        resolver.image_created(name, &digest)?
+    } else {
+        None
+    };
+    if !old_enough(options, released) {
         return Ok(Some((
-            Outcome::Updated {
+            Outcome::Cooldown {
                 name: r.name(),
-                from: current.clone(),
-                to: (*cand).to_owned(),
-                breaks: Vec::new(),
+                from: short(pinned),
+                newest: short(&digest),
             },
-            Some(Change::Image {
-                tag: Some((*cand).to_owned()),
-                digest,
-            }),
+            None,
         )));
     }
     Ok(Some((
-        Outcome::Cooldown {
+        Outcome::Updated {
             name: r.name(),
-            from: current.clone(),
-            newest: (*newest).to_owned(),
+            from: short(pinned),
+            to: short(&digest),
+            breaks: Vec::new(),
         },
-        None,
+        Some(Change::Image {
+            tag: Some(tag.to_owned()),
+            digest,
+        }),
     )))
 }
 

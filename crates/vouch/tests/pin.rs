@@ -804,3 +804,52 @@ fn reusable_workflow_interface_is_checked() {
     let r = run(d, &flags, &["pin", "--check"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
 }
+
+/// A tag moved to a rebuilt image (same tag, new digest) and no newer release: `update` follows
+/// the tag (a digest update), after the cooldown, and says `tag@old → tag@new`.
+#[test]
+fn update_follows_a_moved_tag_to_its_new_digest() {
+    let registry = Registry::start();
+    let h = registry.host();
+    let first = registry.push_image("team/base", "bookworm-slim", "2026-10-01T00:00:00Z");
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "Dockerfile",
+        &format!("FROM {h}/team/base:bookworm-slim\nRUN true\n"),
+    );
+    let flags = vec!["--insecure-registry".to_owned(), h.clone()];
+    let r = run(d, &flags, &["pin"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        read(d, "Dockerfile"),
+        format!("FROM {h}/team/base:bookworm-slim@{first}\nRUN true\n")
+    );
+    // Nothing moved: nothing to say.
+    let r = run(d, &flags, &["update"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+
+    // The tag is rebuilt 1 day before "now": a 7-day cooldown holds it back, then it is taken.
+    let second = registry.push_image("team/base", "bookworm-slim", "2026-11-21T00:00:00Z");
+    assert_ne!(first, second);
+    let r = run(d, &flags, &["update", "--min-age", "7d"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    assert!(read(d, "Dockerfile").contains(&first));
+    let r = run(d, &flags, &["update"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let short = |digest: &str| format!("bookworm-slim@{}", &digest[..19]);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "Updated the following pins:\n\t{h}/team/base {} → {}\n",
+            short(&first),
+            short(&second)
+        )
+    );
+    assert_eq!(
+        read(d, "Dockerfile"),
+        format!("FROM {h}/team/base:bookworm-slim@{second}\nRUN true\n")
+    );
+    assert!(read(d, "vouch.lock").contains(&second));
+}
