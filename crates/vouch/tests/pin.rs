@@ -8,11 +8,13 @@ use assert_cmd::Command;
 use vouch_test::forge::Forge;
 use vouch_test::registry::Registry;
 
+mod common;
+
 /// 2026-11-22T00:00:00Z: "now" for the lock and the --min-age cooldown.
 const NOW: &str = "1795305600";
 
 fn vouch(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("vouch").unwrap();
+    let mut c = common::vouch();
     c.current_dir(dir).env("SOURCE_DATE_EPOCH", NOW);
     c
 }
@@ -36,11 +38,7 @@ fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
+use common::write;
 
 const CHECKOUT_V1: &str = "name: checkout\ninputs:\n  token:\n    required: true\n    default: ${{ github.token }}\n  path:\n    required: false\noutputs:\n  ref:\n    description: the ref\nruns:\n  using: node20\n  main: index.js\n";
 /// Adds an optional input: compatible.
