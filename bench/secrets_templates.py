@@ -100,8 +100,8 @@ TEMPLATES = {
     "openssh-private-key": ['-----BEGIN OPENSSH PRIVATE KEY-----\n@PEM@\n-----END OPENSSH PRIVATE KEY-----'],
     "pgp-private-key-block": ['-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n@PEM@\n={B:4}\n-----END PGP PRIVATE KEY BLOCK-----'],
     "jwt": ['Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ{u:60}.{u:43}'],
-    "database-url-password": ['DATABASE_URL=postgres://app:{b:20}@db.internal:5432/app', 'mongo_uri = "mongodb+srv://svc:{b:18}@cluster0.mongodb.net/prod"'],
-    "broker-url-password": ['REDIS_URL=redis://default:{b:24}@cache.internal:6379/0', 'amqp_url: amqps://worker:{b:20}@mq.internal:5671/vhost'],
+    "database-url-password": ['DATABASE_URL=postgres://app:{b:20}@db.internal:5432/app', 'mongo_uri = "mongodb+srv://svc:{b:18}@cluster0.mongodb.net/prod"'],  # vouch:allow (benchmark template, not a credential)
+    "broker-url-password": ['REDIS_URL=redis://default:{b:24}@cache.internal:6379/0', 'amqp_url: amqps://worker:{b:20}@mq.internal:5671/vhost'],  # vouch:allow (benchmark template, not a credential)
     "url-basic-auth": ['mirror = "https://deploy:{b:20}@artifacts.internal/repo"'],
     "generic-password": ['db_password = "{b:16}"', '    "password": "{b:20}",'],
     "env-password": ['MYSQL_ROOT_PASSWORD={b:20}'],

@@ -55,6 +55,12 @@ pub struct Tree {
 
 /// Walk `root` and discover every reference in the files vouch knows.
 pub fn walk(root: &Path) -> Tree {
+    walk_excluding(root, &ignore::overrides::Override::empty())
+}
+
+/// [`walk`] without the files and folders `excludes` matches (built with
+/// `vouch_policy::exclude_overrides`, the same `--exclude` syntax as every other walker).
+pub fn walk_excluding(root: &Path, excludes: &ignore::overrides::Override) -> Tree {
     let mut tree = Tree::default();
     if root.is_file() {
         let rel = root
@@ -71,6 +77,7 @@ pub fn walk(root: &Path) -> Tree {
         .git_exclude(false)
         .require_git(false)
         .follow_links(false)
+        .overrides(excludes.clone())
         .filter_entry(|e| e.file_name() != ".git")
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();

@@ -63,6 +63,9 @@ pub struct Options {
     pub max_file_size: u64,
     /// Ignore file; `None` means `<root>/.vouch/ignore.toml` (absent is fine).
     pub ignore_file: Option<PathBuf>,
+    /// `--exclude` globs (gitignore syntax, relative to the root): matching files and folders
+    /// are not walked. Files named explicitly are still checked.
+    pub excludes: Vec<String>,
 }
 
 impl Options {
@@ -74,6 +77,7 @@ impl Options {
             today,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             ignore_file: None,
+            excludes: Vec::new(),
         }
     }
 }
@@ -112,6 +116,8 @@ pub enum CheckError {
         #[source]
         source: std::io::Error,
     },
+    #[error("invalid --exclude pattern: {0}")]
+    Exclude(String),
     #[error("{path}: not a file kind vouch check knows (see docs/policy-inputs.md#detection)")]
     UnknownKind { path: String },
     #[error("{path}: {source}")]
@@ -120,6 +126,21 @@ pub enum CheckError {
         #[source]
         source: InputError,
     },
+}
+
+/// `--exclude` globs as a walker override: gitignore syntax relative to `root` (`tests/**`,
+/// `fixtures`, `*.tmp`), as the inventory walker reads them. The error names the bad pattern.
+pub fn exclude_overrides(
+    root: &Path,
+    patterns: &[String],
+) -> Result<ignore::overrides::Override, String> {
+    let mut builder = ignore::overrides::OverrideBuilder::new(root);
+    for pattern in patterns {
+        builder
+            .add(&format!("!{pattern}"))
+            .map_err(|e| format!("`{pattern}`: {e}"))?;
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 /// Check every recognised file under `root` with the built-in rules and user policies.
@@ -211,6 +232,7 @@ pub struct Checker {
     ignore: IgnoreFile,
     opts: Options,
     data: Value,
+    excludes: ignore::overrides::Override,
 }
 
 /// One file to check.
@@ -251,12 +273,14 @@ impl Checker {
         let data = serde_json::json!({"vouch": {"config": {"allowed_registries": allowed}}});
         let mut policies = policies;
         policies.add_data(&data)?;
+        let excludes = exclude_overrides(root, &opts.excludes).map_err(CheckError::Exclude)?;
         Ok(Self {
             root: root.to_path_buf(),
             policies,
             ignore,
             opts: opts.clone(),
             data,
+            excludes,
         })
     }
 
@@ -360,6 +384,7 @@ impl Checker {
             .git_global(false)
             .git_exclude(false)
             .require_git(false)
+            .overrides(self.excludes.clone())
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
                 !(e.file_type().is_some_and(|t| t.is_dir())

@@ -149,6 +149,10 @@ pub struct CheckArgs {
     /// Ignore file (default `<root>/.vouch/ignore.toml`).
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
+    /// Skip files and folders matching this glob (gitignore syntax, relative to the root;
+    /// repeatable). Files named on the command line are still checked.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Print the normalised policy input of FILE as JSON and exit.
     #[arg(long, value_name = "FILE")]
     pub print_input: Option<PathBuf>,

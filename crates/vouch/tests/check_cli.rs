@@ -87,3 +87,43 @@ fn print_input_shows_the_normalised_document() {
     assert_eq!(v["ci"]["jobs"][0]["image"], "node:22");
     assert_eq!(v["ci"]["jobs"][0]["image_line"], 2);
 }
+
+#[test]
+fn exclude_skips_walked_files_but_not_named_ones() {
+    let d = common::dir_with(&[
+        ("Dockerfile", PINNED),
+        ("broken/.gitlab-ci.yml", "a: [\n"),
+        ("legacy/Dockerfile", "FROM python:latest\n"),
+    ]);
+    // Without --exclude: findings in legacy/ (exit 1), and broken/ could not be checked.
+    let out = vouch().arg(d.path()).assert().code(1).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("could not check broken/.gitlab-ci.yml"),
+        "{stderr}"
+    );
+    vouch()
+        .arg(d.path())
+        .args(["--exclude", "broken/", "--exclude", "legacy"])
+        .assert()
+        .code(0);
+    // A file named on the command line is checked even when a glob matches it.
+    vouch()
+        .arg(d.path().join("legacy/Dockerfile"))
+        .args(["--exclude", "legacy"])
+        .assert()
+        .code(1);
+    // A bad glob is exit 2 naming it.
+    let out = vouch()
+        .arg(d.path())
+        .args(["--exclude", "a/**/[z"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("invalid --exclude pattern: `a/**/[z`"),
+        "{stderr}"
+    );
+}

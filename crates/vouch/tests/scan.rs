@@ -118,3 +118,92 @@ fn findings_of_every_check_make_exit_1() {
     assert!(rules.iter().any(|r| r.starts_with("RUSTSEC-")), "{rules:?}");
     assert!(rules.iter().any(|r| r.contains("latest")), "{rules:?}");
 }
+
+/// A tree whose `fixtures/` holds a planted token, a misconfigured Dockerfile, an unpinned
+/// workflow action and a lockfile; the rest is clean.
+fn tree_with_fixtures() -> tempfile::TempDir {
+    let token = ["ghp_", "Zq3fK9mW2xV8bN4cT7yH1jL6pR0sD5gA3eUk"].concat();
+    common::dir_with(&[
+        ("fixtures/deploy.env", &format!("GITHUB_TOKEN={token}\n")),
+        ("fixtures/Dockerfile", "FROM python:latest\nRUN true\n"),
+        (
+            "fixtures/.github/workflows/ci.yml",
+            "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n",
+        ),
+        (
+            "fixtures/Cargo.lock",
+            "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+        ),
+        ("README.md", "clean\n"),
+    ])
+}
+
+fn scan_json(root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let db = root.join("no-such.sqlite");
+    let out = vouch(&db)
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "--fail-on", "low"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), common::json(&out.stdout))
+}
+
+#[test]
+fn exclude_applies_to_every_check() {
+    let tree = tree_with_fixtures();
+    let (code, v) = scan_json(tree.path(), &[]);
+    assert_eq!(code, 1);
+    let counts: Vec<(String, u64)> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ran"] == true)
+        .map(|c| {
+            (
+                c["check"].as_str().unwrap().to_owned(),
+                c["findings"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(counts.iter().all(|(_, n)| *n > 0), "{counts:?}");
+    assert_eq!(v["inventory"]["components"], 1);
+
+    // --exclude reaches inventory, secrets, configuration and pinning alike.
+    let (code, v) = scan_json(tree.path(), &["--exclude", "fixtures/"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["inventory"]["components"], 0);
+    assert_eq!(v["excludes"], serde_json::json!(["fixtures/"]));
+}
+
+#[test]
+fn scan_toml_excludes_are_added_and_shown() {
+    let tree = tree_with_fixtures();
+    common::write(
+        tree.path(),
+        ".vouch/scan.toml",
+        "exclude = [\"fixtures/\"]\n",
+    );
+    let (code, v) = scan_json(tree.path(), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["excludes"], serde_json::json!(["fixtures/"]));
+
+    // A key vouch does not know is an error naming the file, never a silently weaker scan.
+    common::write(
+        tree.path(),
+        ".vouch/scan.toml",
+        "excludes = [\"fixtures/\"]\n",
+    );
+    let db = tree.path().join("no-such.sqlite");
+    let out = vouch(&db).arg("scan").arg(tree.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(".vouch/scan.toml: invalid scan configuration")
+            && stderr.contains("unknown field `excludes`"),
+        "{stderr}"
+    );
+}

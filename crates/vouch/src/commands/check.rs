@@ -25,6 +25,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     opts.builtin = !args.no_builtin;
     opts.allowed_registries.clone_from(&args.allowed_registry);
     opts.ignore_file.clone_from(&args.ignore_file);
+    opts.excludes.clone_from(&args.exclude);
     if let Some(cap) = args.max_file_size {
         opts.max_file_size = cap;
     }

@@ -23,15 +23,42 @@ struct CheckSummary {
     findings: usize,
 }
 
-pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
+/// `<root>/.vouch/scan.toml`: what a repository asks `vouch scan` to skip (see docs/scan.md).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanConfig {
+    /// Globs (gitignore syntax, relative to the root) every check skips, added to `--exclude`.
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+fn load_config(root: &Path) -> anyhow::Result<ScanConfig> {
+    let path = root.join(".vouch/scan.toml");
+    if !path.is_file() {
+        return Ok(ScanConfig::default());
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{}: invalid scan configuration", path.display()))
+}
+
+pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let fail_on: Severity = args.fail_on.parse()?;
+    let config = load_config(&args.path)?;
+    if !config.exclude.is_empty() {
+        eprintln!(
+            "note: .vouch/scan.toml excludes {} from every check",
+            config.exclude.join(", ")
+        );
+        args.walk.exclude.extend(config.exclude);
+    }
     let inventory = crate::inventory::collect(&args.path, &args.walk)?;
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
     let checks = vec![
         vulnerabilities(&args, &inventory, &mut report)?,
         secrets(&args.path, &args.walk.exclude, &mut report)?,
-        policy(&args.path, &mut report)?,
-        pinning(&args.path, &mut report),
+        policy(&args.path, &args.walk.exclude, &mut report)?,
+        pinning(&args.path, &args.walk.exclude, &mut report)?,
     ];
     report.sort();
 
@@ -49,6 +76,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
                     "warnings": inventory.warnings,
                 },
                 "checks": checks,
+                "excludes": args.walk.exclude,
                 "findings": report.findings,
             });
             serde_json::to_string_pretty(&value)? + "\n"
@@ -131,9 +159,10 @@ fn secrets(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Res
     })
 }
 
-fn policy(root: &Path, report: &mut Report) -> anyhow::Result<CheckSummary> {
+fn policy(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
     let today = crate::clock::now()?.as_second();
-    let options = vouch_policy::Options::new(vouch_policy::Date::from_unix_seconds(today));
+    let mut options = vouch_policy::Options::new(vouch_policy::Date::from_unix_seconds(today));
+    options.excludes = excludes.to_vec();
     let outcome = vouch_policy::check_dir(root, &options)
         .with_context(|| format!("cannot check the configuration files in {}", root.display()))?;
     for e in &outcome.errors {
@@ -161,8 +190,10 @@ fn policy(root: &Path, report: &mut Report) -> anyhow::Result<CheckSummary> {
 
 /// Unpinned image, action, include and hook references (offline: discovery only, see
 /// docs/pin.md). A file that cannot be parsed is a warning here, as in the policy check.
-fn pinning(root: &Path, report: &mut Report) -> CheckSummary {
-    let tree = vouch_pin::walk::walk(root);
+fn pinning(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
+    let excludes = vouch_policy::exclude_overrides(root, excludes)
+        .map_err(|e| anyhow::anyhow!("invalid --exclude pattern: {e}"))?;
+    let tree = vouch_pin::walk::walk_excluding(root, &excludes);
     for e in &tree.errors {
         eprintln!("warning: {e} (references not checked)");
     }
@@ -179,12 +210,12 @@ fn pinning(root: &Path, report: &mut Report) -> CheckSummary {
             tree.errors.len()
         )
     };
-    CheckSummary {
+    Ok(CheckSummary {
         check: "pinning",
         ran: true,
         note,
         findings: n,
-    }
+    })
 }
 
 fn table_text(
