@@ -82,6 +82,10 @@ pub struct ScanArgs {
     /// Output format: a summary and one findings table, or every result as JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ScanFormat,
+    /// Do not read `PATH/.vouch/scan.toml` (for scanning untrusted changes: only `--exclude`
+    /// given here applies).
+    #[arg(long)]
+    pub no_scan_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -191,6 +191,11 @@ fn scan_toml_excludes_are_added_and_shown() {
     assert_eq!(v["findings"], serde_json::json!([]));
     assert_eq!(v["excludes"], serde_json::json!(["fixtures/"]));
 
+    // --no-scan-config: the repository's excludes do not apply (scanning untrusted changes).
+    let (code, v) = scan_json(tree.path(), &["--no-scan-config"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["excludes"], serde_json::json!([]));
+
     // A key vouch does not know is an error naming the file, never a silently weaker scan.
     common::write(
         tree.path(),

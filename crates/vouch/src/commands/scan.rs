@@ -44,7 +44,11 @@ fn load_config(root: &Path) -> anyhow::Result<ScanConfig> {
 
 pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let fail_on: Severity = args.fail_on.parse()?;
-    let config = load_config(&args.path)?;
+    let config = if args.no_scan_config {
+        ScanConfig::default()
+    } else {
+        load_config(&args.path)?
+    };
     if !config.exclude.is_empty() {
         eprintln!(
             "note: .vouch/scan.toml excludes {} from every check",
