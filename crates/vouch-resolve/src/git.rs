@@ -99,12 +99,8 @@ fn open_local(url: &str, path: PathBuf) -> Result<gix::ThreadSafeRepository, Res
     } else {
         path
     };
-    gix::ThreadSafeRepository::open_opts(path, gix::open::Options::isolated()).map_err(|e| {
-        ResolveError::GitUnreachable {
-            url: redact(url),
-            source: Box::new(e),
-        }
-    })
+    gix::ThreadSafeRepository::open_opts(path, gix::open::Options::isolated())
+        .map_err(|e| unreachable(url, e))
 }
 
 /// An empty bare repository in a new temporary directory, reading no user or system config.
@@ -112,11 +108,7 @@ fn temporary(url: &str) -> Result<(tempfile::TempDir, gix::Repository), ResolveE
     let dir = tempfile::Builder::new()
         .prefix("vouch-resolve-")
         .tempdir()
-        .map_err(|e| ResolveError::Git {
-            url: redact(url),
-            operation: "create a temporary repository",
-            source: Box::new(e),
-        })?;
+        .map_err(|e| git_error(url, "create a temporary repository", e))?;
     let repo = gix::ThreadSafeRepository::init_opts(
         dir.path(),
         gix::create::Kind::Bare,
@@ -166,11 +158,9 @@ fn local_refs(url: &str, repo: &gix::Repository) -> Result<Vec<GitRef>, ResolveE
         };
         let id = reference.peel_to_id().map_err(&failed)?.detach();
         // A tag of a tree or blob is no release: skip it.
-        let object = repo.find_header(id).map_err(|e| ResolveError::Git {
-            url: redact(url),
-            operation: "list references",
-            source: Box::new(e),
-        })?;
+        let object = repo
+            .find_header(id)
+            .map_err(|e| git_error(url, "list references", e))?;
         if object.kind() == gix::object::Kind::Commit {
             out.push(GitRef {
                 name,
@@ -282,13 +272,9 @@ impl Cache {
             commit: commit.to_owned(),
         };
         let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(|_| not_found())?;
-        let find = || match repo.try_find_object(id) {
-            Ok(found) => Ok(found),
-            Err(e) => Err(ResolveError::Git {
-                url: redact(url),
-                operation: "read a commit",
-                source: Box::new(e),
-            }),
+        let find = || {
+            repo.try_find_object(id)
+                .map_err(|e| git_error(url, "read a commit", e))
         };
         let mut found = find()?;
         if found.is_none()
@@ -335,13 +321,8 @@ impl Cache {
         let local = self.get(url)?;
         let repo = local.repo.to_thread_local();
         let commit = self.commit(url, &local, &repo, commit)?;
-        let time = commit
-            .time()
-            .map_err(|e| git_error(url, "read the commit time", e))?;
-        jiff::Timestamp::from_second(time.seconds).map_err(|e| ResolveError::Git {
-            url: redact(url),
-            operation: "read the commit time",
-            source: Box::new(e),
-        })
+        let failed = |e: Source| git_error(url, "read the commit time", e);
+        let time = commit.time().map_err(|e| failed(e.into()))?;
+        jiff::Timestamp::from_second(time.seconds).map_err(|e| failed(e.into()))
     }
 }
