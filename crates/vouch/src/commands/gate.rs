@@ -172,8 +172,13 @@ fn secret_findings(source: &Path) -> anyhow::Result<Vec<Finding>> {
     };
     let outcome = vouch_secrets::scan_dir(source, &options)
         .with_context(|| format!("could not scan {} for secrets", source.display()))?;
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+    // A file the scan could not read was not checked: like `check = true`, refuse to decide.
+    if let Some(w) = outcome.warnings.first() {
+        bail!(
+            "the secret scan could not read everything in {}: {} warning(s) (first: {w}); the gate does not pass what it could not check",
+            source.display(),
+            outcome.warnings.len()
+        );
     }
     Ok(outcome.findings)
 }
