@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use sha2::Digest as _;
 use vouch_attest::Statement;
 use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
 use vouch_attest::statement::Subject;
@@ -32,7 +31,7 @@ fn subjects(paths: &[PathBuf]) -> anyhow::Result<Vec<Subject>> {
             );
             Ok(Subject::sha256(
                 name,
-                hex::encode(sha2::Sha256::digest(&bytes)),
+                vouch_digest::Digest::sha256(&bytes).hex(),
             ))
         })
         .collect()
@@ -41,7 +40,7 @@ fn subjects(paths: &[PathBuf]) -> anyhow::Result<Vec<Subject>> {
 fn write_jsonl(path: &Path, bundle: &vouch_sign::Bundle) -> anyhow::Result<()> {
     let mut line = serde_json::to_string(bundle.json())?;
     line.push('\n');
-    evidence::write(path, line.as_bytes())
+    crate::output::write_atomic(path, line.as_bytes())
 }
 
 fn provenance(args: AttestProvenanceArgs) -> anyhow::Result<ExitStatus> {
@@ -115,62 +114,23 @@ fn redact_url(url: &str) -> String {
     url.to_owned()
 }
 
-/// Read HEAD (commit and branch) and the `origin` remote URL from a git checkout, by reading
-/// the files under `.git` (no `git` process).
+/// Read HEAD (commit and branch) and the `origin` fetch URL of the git checkout containing
+/// `start`, through gix (no `git` process). `None` outside a repository.
 pub fn local_git(start: &Path) -> Option<LocalGit> {
-    let mut dir = start.to_path_buf();
-    let git_dir = loop {
-        let candidate = dir.join(".git");
-        if candidate.is_dir() {
-            break candidate;
-        }
-        if candidate.is_file() {
-            // worktree: "gitdir: PATH"
-            let text = std::fs::read_to_string(&candidate).ok()?;
-            let p = text.trim().strip_prefix("gitdir:")?.trim();
-            break dir.join(p);
-        }
-        if !dir.pop() {
-            return None;
-        }
-    };
-    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
-    let head = head.trim();
-    let common = std::fs::read_to_string(git_dir.join("commondir"))
-        .ok()
-        .map_or_else(|| git_dir.clone(), |c| git_dir.join(c.trim()));
-    let mut out = LocalGit::default();
-    if let Some(r) = head.strip_prefix("ref:") {
-        let r = r.trim();
-        out.git_ref = Some(r.to_owned());
-        out.commit = std::fs::read_to_string(common.join(r))
+    let repo = gix::discover(start).ok()?;
+    let head = repo.head().ok()?;
+    Some(LocalGit {
+        commit: head.id().map(|id| id.to_string()),
+        git_ref: head.referent_name().map(|n| n.as_bstr().to_string()),
+        remote: repo
+            .find_remote("origin")
             .ok()
-            .map(|s| s.trim().to_owned())
-            .or_else(|| {
-                let packed = std::fs::read_to_string(common.join("packed-refs")).ok()?;
-                packed.lines().find_map(|l| {
-                    let (sha, name) = l.split_once(' ')?;
-                    (name == r).then(|| sha.to_owned())
-                })
-            });
-    } else if head.len() >= 40 && head.bytes().all(|b| b.is_ascii_hexdigit()) {
-        out.commit = Some(head.to_owned());
-    }
-    if let Ok(cfg) = std::fs::read_to_string(common.join("config")) {
-        let mut in_origin = false;
-        for line in cfg.lines() {
-            let t = line.trim();
-            if t.starts_with('[') {
-                in_origin = t == "[remote \"origin\"]";
-            } else if in_origin
-                && let Some((k, v)) = t.split_once('=')
-                && k.trim() == "url"
-            {
-                out.remote = Some(redact_url(v.trim()));
-            }
-        }
-    }
-    Some(out)
+            .and_then(|r| {
+                r.url(gix::remote::Direction::Fetch)
+                    .map(|u| u.to_bstring().to_string())
+            })
+            .map(|u| redact_url(&u)),
+    })
 }
 
 /// Build the context from environment variables (`var`), the clock and the local checkout.
@@ -393,17 +353,26 @@ mod tests {
     #[test]
     fn reads_local_checkout() {
         let dir = tempfile::tempdir().unwrap();
-        let g = dir.path().join(".git");
-        std::fs::create_dir_all(g.join("refs/heads")).unwrap();
-        std::fs::write(g.join("HEAD"), "ref: refs/heads/main\n").unwrap();
-        std::fs::write(g.join("refs/heads/main"), format!("{}\n", "a".repeat(40))).unwrap();
-        std::fs::write(
-            g.join("config"),
-            "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = https://u:p@example.com/x.git\n",
-        )
-        .unwrap();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["remote", "add", "origin", "https://u:p@example.com/x.git"]);
+        git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+        let head = git(&["rev-parse", "HEAD"]).trim().to_owned();
         let git = local_git(dir.path()).unwrap();
-        assert_eq!(git.commit, Some("a".repeat(40)));
+        assert_eq!(git.commit, Some(head));
         assert_eq!(git.git_ref.as_deref(), Some("refs/heads/main"));
         assert_eq!(git.remote.as_deref(), Some("https://example.com/x.git"));
     }

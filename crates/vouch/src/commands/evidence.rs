@@ -113,13 +113,9 @@ impl ArtifactInput {
 }
 
 fn decode_hex(s: &str) -> anyhow::Result<[u8; 32]> {
-    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("expected 64 hex digits, found {} characters", s.len());
-    }
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)?;
-    }
+    hex::decode_to_slice(s, &mut out)
+        .with_context(|| format!("expected 64 hex digits, found {} characters", s.len()))?;
     Ok(out)
 }
 
@@ -153,4 +149,27 @@ pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> anyhow::Resu
 
 pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_digest_argument_is_checked() {
+        let ok = format!("sha256:{}", "ab".repeat(32));
+        assert!(matches!(
+            ArtifactInput::load(&ok).unwrap(),
+            ArtifactInput::Digest(d) if d == [0xab; 32]
+        ));
+        for bad in ["sha256:abc", &format!("sha256:{}", "zz".repeat(32))] {
+            let err = format!("{:#}", ArtifactInput::load(bad).err().unwrap());
+            assert!(
+                err.starts_with(&format!(
+                    "artifact digest `{bad}` is not sha256: followed by 64 hex digits"
+                )),
+                "{err}"
+            );
+        }
+    }
 }

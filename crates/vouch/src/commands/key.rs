@@ -39,7 +39,7 @@ fn generate(args: KeyGenerateArgs) -> anyhow::Result<ExitStatus> {
     let key = SigningKey::generate(algorithm)?;
     let pem = key.to_encrypted_pem(&password)?;
     evidence::write_private(&key_path, pem.as_bytes(), args.force)?;
-    evidence::write(&pub_path, key.public_key().to_pem().as_bytes())?;
+    crate::output::write_atomic(&pub_path, key.public_key().to_pem().as_bytes())?;
     eprintln!(
         "wrote {} (private, encrypted) and {} ({algorithm} public key {})",
         key_path.display(),

@@ -19,7 +19,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<ExitStatus> {
         PathBuf::from(s)
     });
     let json = serde_json::to_string_pretty(bundle.json())?;
-    evidence::write(&out, json.as_bytes())?;
+    crate::output::write_atomic(&out, json.as_bytes())?;
     eprintln!(
         "signed {} with {} key {}: wrote {}",
         args.file.display(),
