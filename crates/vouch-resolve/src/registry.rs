@@ -106,14 +106,8 @@ impl Client {
         let (head, with_token) = self.send(&subject, Method::HEAD, &url, MANIFEST_TYPES)?;
         let status = head.status();
         if status.is_success() {
-            if let Some(value) = head.headers().get(DIGEST_HEADER) {
-                return match value.to_str().ok().and_then(|v| Digest::from_str(v).ok()) {
-                    Some(d) => Ok(d.to_string()),
-                    None => Err(malformed(
-                        &subject,
-                        "Docker-Content-Digest header is not a digest",
-                    )),
-                };
+            if let Some(d) = claimed_digest(&subject, head.headers())? {
+                return Ok(d.to_string());
             }
             // No digest header: GET the manifest and hash it ourselves.
         } else if !matches!(
@@ -122,7 +116,7 @@ impl Client {
         ) {
             return Err(fault(&subject, &head, with_token));
         }
-        let (body, _) = self.get(&subject, &url, MANIFEST_TYPES, MAX_MANIFEST, None)?;
+        let body = self.get(&subject, &url, MANIFEST_TYPES, MAX_MANIFEST, None)?;
         Ok(Digest::sha256(&body).to_string())
     }
 
@@ -186,7 +180,7 @@ impl Client {
         })?;
         let base = self.base(&image.registry);
         let manifest_url = |d: &Digest| format!("{base}/v2/{}/manifests/{d}", image.repository);
-        let (body, _) = self.get(
+        let body = self.get(
             &subject,
             &manifest_url(&wanted),
             MANIFEST_TYPES,
@@ -210,7 +204,7 @@ impl Client {
                 image,
                 text: format!("{image}@{child}"),
             };
-            let (body, _) = self.get(
+            let body = self.get(
                 &child_subject,
                 &manifest_url(&child),
                 MANIFEST_TYPES,
@@ -232,7 +226,7 @@ impl Client {
             text: format!("config {config_digest} of {image}@{digest}"),
         };
         let url = format!("{base}/v2/{}/blobs/{config_digest}", image.repository);
-        let (body, _) = self.get(
+        let body = self.get(
             &config_subject,
             &url,
             "*/*",
@@ -260,7 +254,7 @@ impl Client {
 
     /// GETs `url`, reads at most `limit` bytes and checks the content digest: against `expected`
     /// when the caller asked by digest, and against `Docker-Content-Digest` when the registry sent
-    /// one. Returns the body and its sha256 digest.
+    /// one. Returns the body.
     fn get(
         &self,
         subject: &Subject<'_>,
@@ -268,24 +262,13 @@ impl Client {
         accept: &str,
         limit: u64,
         expected: Option<&Digest>,
-    ) -> Result<(Vec<u8>, Digest), ResolveError> {
+    ) -> Result<Vec<u8>, ResolveError> {
         let (response, with_token) = self.send(subject, Method::GET, url, accept)?;
         if !response.status().is_success() {
             return Err(fault(subject, &response, with_token));
         }
-        let claimed = match response.headers().get(DIGEST_HEADER) {
-            None => None,
-            Some(v) => Some(
-                v.to_str()
-                    .ok()
-                    .and_then(|v| Digest::from_str(v).ok())
-                    .ok_or_else(|| {
-                        malformed(subject, "Docker-Content-Digest header is not a digest")
-                    })?,
-            ),
-        };
+        let claimed = claimed_digest(subject, response.headers())?;
         let body = read_bounded(subject, response, limit)?;
-        let actual = Digest::sha256(&body);
         for want in [expected, claimed.as_ref()].into_iter().flatten() {
             let computed = hash(want.algorithm(), &body);
             if &computed != want {
@@ -297,7 +280,7 @@ impl Client {
                 });
             }
         }
-        Ok((body, actual))
+        Ok(body)
     }
 
     /// Sends a request, answering one bearer challenge with an anonymous token if the registry
@@ -432,6 +415,22 @@ impl Client {
                 )
             })
     }
+}
+
+/// The `Docker-Content-Digest` header, if the registry sent one; an error if it is not a digest.
+fn claimed_digest(
+    subject: &Subject<'_>,
+    headers: &HeaderMap,
+) -> Result<Option<Digest>, ResolveError> {
+    headers
+        .get(DIGEST_HEADER)
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| Digest::from_str(v).ok())
+                .ok_or_else(|| malformed(subject, "Docker-Content-Digest header is not a digest"))
+        })
+        .transpose()
 }
 
 /// `body` hashed with `algorithm`.
