@@ -193,9 +193,9 @@ fn file_name(p: &Path) -> String {
 pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     // The policy and everything it names.
     let policy_bytes = evidence::read(&args.policy, "policy")?;
-    let policy_text = String::from_utf8(policy_bytes.clone())
+    let policy_text = std::str::from_utf8(&policy_bytes)
         .with_context(|| format!("policy {} is not UTF-8", args.policy.display()))?;
-    let policy = Policy::parse(&policy_text, &args.policy.display().to_string())?;
+    let policy = Policy::parse(policy_text, &args.policy.display().to_string())?;
     let base = args
         .policy
         .parent()
