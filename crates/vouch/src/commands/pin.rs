@@ -140,8 +140,6 @@ pub fn print_ref_error(e: &RefError) {
     }
 }
 
-/// `file` with `text` and the references discovered in it (discovery of text vouch wrote
-/// cannot fail where the original succeeded; if it does, the old references are kept).
 /// Writes the new text of `file` atomically, or with `dry_run` appends its unified diff to `diff`.
 pub fn apply(
     file: &SourceFile,
@@ -159,6 +157,8 @@ pub fn apply(
     Ok(())
 }
 
+/// `file` with `text` and the references discovered in it (discovery of text vouch wrote
+/// cannot fail where the original succeeded; if it does, the old references are kept).
 pub fn rediscover(file: &SourceFile, text: String) -> SourceFile {
     let references = vouch_pin::discover::discover(file.kind, text.as_bytes())
         .unwrap_or_else(|_| file.references.clone());
