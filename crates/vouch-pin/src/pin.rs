@@ -61,6 +61,16 @@ impl RefError {
             error: Box::new(error.into()),
         }
     }
+
+    /// A failure of the file as a whole (line 0, no reference), such as applying its edits.
+    pub fn whole_file(file: &SourceFile, error: impl Into<PinError>) -> Self {
+        Self {
+            file: file.rel.clone(),
+            line: 0,
+            reference: String::new(),
+            error: Box::new(error.into()),
+        }
+    }
 }
 
 /// The git URL of a repository.
@@ -180,12 +190,7 @@ pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefEr
             .extend(rewrite::edits(&file.text, r, &change).map_err(|e| RefError::new(file, r, e))?);
         out.pinned.push((r.line, r.display(), version));
     }
-    out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError {
-        file: file.rel.clone(),
-        line: 0,
-        reference: String::new(),
-        error: Box::new(e.into()),
-    })?;
+    out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError::whole_file(file, e))?;
     Ok(out)
 }
 

@@ -86,12 +86,7 @@ pub fn update_file(
         }
         out.outcomes.push((r.line, outcome));
     }
-    out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError {
-        file: file.rel.clone(),
-        line: 0,
-        reference: String::new(),
-        error: Box::new(e.into()),
-    })?;
+    out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError::whole_file(file, e))?;
     Ok(out)
 }
 
