@@ -187,37 +187,12 @@ impl Database {
             db.check_schema()?;
         } else {
             db.conn
-                .execute_batch(
-                    "PRAGMA journal_mode = DELETE;
-                     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                     CREATE TABLE advisories(
-                         id TEXT PRIMARY KEY,
-                         modified TEXT NOT NULL,
-                         published TEXT,
-                         withdrawn TEXT,
-                         summary TEXT,
-                         details TEXT,
-                         informational TEXT,
-                         content_sha256 TEXT NOT NULL,
-                         json TEXT NOT NULL);
-                     CREATE TABLE affected(
-                         ecosystem TEXT NOT NULL,
-                         release TEXT NOT NULL,
-                         name TEXT NOT NULL,
-                         id TEXT NOT NULL);
-                     CREATE INDEX affected_lookup ON affected(ecosystem, name);
-                     CREATE INDEX affected_id ON affected(id);",
-                )
+                .execute_batch("PRAGMA journal_mode = DELETE;")
                 .map_err(|source| DbError::Corrupt {
                     path: path.to_owned(),
                     source,
                 })?;
-            db.conn
-                .execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)",
-                    [SCHEMA_VERSION],
-                )
-                .map_err(|e| db.sql(e))?;
+            db.create_schema()?;
         }
         Ok(db)
     }
@@ -230,19 +205,44 @@ impl Database {
             source,
         })?;
         let db = Self { conn, path };
-        db.conn
+        db.create_schema()?;
+        Ok(db)
+    }
+
+    /// Creates the tables of an empty database and records [`SCHEMA_VERSION`].
+    fn create_schema(&self) -> Result<(), DbError> {
+        self.conn
             .execute_batch(
                 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                 CREATE TABLE advisories(id TEXT PRIMARY KEY, modified TEXT NOT NULL, published TEXT,
-                     withdrawn TEXT, summary TEXT, details TEXT, informational TEXT,
-                     content_sha256 TEXT NOT NULL, json TEXT NOT NULL);
-                 CREATE TABLE affected(ecosystem TEXT NOT NULL, release TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL);
+                 CREATE TABLE advisories(
+                     id TEXT PRIMARY KEY,
+                     modified TEXT NOT NULL,
+                     published TEXT,
+                     withdrawn TEXT,
+                     summary TEXT,
+                     details TEXT,
+                     informational TEXT,
+                     content_sha256 TEXT NOT NULL,
+                     json TEXT NOT NULL);
+                 CREATE TABLE affected(
+                     ecosystem TEXT NOT NULL,
+                     release TEXT NOT NULL,
+                     name TEXT NOT NULL,
+                     id TEXT NOT NULL);
                  CREATE INDEX affected_lookup ON affected(ecosystem, name);
-                 CREATE INDEX affected_id ON affected(id);
-                 INSERT INTO meta(key, value) VALUES ('schema_version', '1');",
+                 CREATE INDEX affected_id ON affected(id);",
             )
-            .map_err(|e| db.sql(e))?;
-        Ok(db)
+            .map_err(|source| DbError::Corrupt {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.conn
+            .execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)",
+                [SCHEMA_VERSION],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
