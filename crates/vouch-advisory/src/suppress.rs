@@ -130,7 +130,6 @@ pub fn purl_matches(product: &str, component: &str) -> bool {
     };
     let fold = |ty: &str, s: &str| match ty {
         "pypi" => vouch_purl::normalize_pypi(s),
-        "composer" | "npm" | "golang" | "gem" | "cargo" | "deb" | "apk" | "rpm" => s.to_owned(),
         _ => s.to_owned(),
     };
     p.ty == c.ty
