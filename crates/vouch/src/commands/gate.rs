@@ -45,6 +45,14 @@ fn read_optional(path: &Path, what: &str) -> anyhow::Result<Option<Vec<u8>>> {
     read_capped(path, what).map(Some)
 }
 
+/// The paths in `dir`. An entry that cannot be read is an error, not a file left out: a
+/// missing rego module or attestation could change the decision.
+fn dir_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect()
+}
+
 /// `dir/*.rego`-style entries: wildcards in the file name only, sorted; plain paths as they
 /// are. A pattern that matches nothing is an error (a policy that silently lost its rules
 /// would pass more than it should).
@@ -69,9 +77,9 @@ fn rego_files(base: &Path, patterns: &[String]) -> anyhow::Result<Vec<PathBuf>> 
         let dir = path.parent().unwrap_or(base);
         let glob = vouch_gate::policy::Pattern::new(&name)
             .with_context(|| format!("bad rego pattern `{p}` in the policy"))?;
-        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        let mut found: Vec<PathBuf> = dir_entries(dir)
             .with_context(|| format!("could not read {} for rego pattern `{p}`", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
+            .into_iter()
             .filter(|f| {
                 f.is_file()
                     && f.file_name()
@@ -245,9 +253,9 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     let signature = read_optional(&evidence_dir.join(&policy.signature_file), "signature")?;
     let sbom = read_optional(&evidence_dir.join(&policy.sbom_file), "sbom")?;
     let mut attestations = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&evidence_dir)
+    let mut entries: Vec<PathBuf> = dir_entries(&evidence_dir)
         .with_context(|| format!("could not read evidence folder {}", evidence_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .into_iter()
         .filter(|p| p.is_file() && file_name(p).ends_with(".intoto.jsonl"))
         .collect();
     entries.sort();
