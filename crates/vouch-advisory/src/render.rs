@@ -3,7 +3,6 @@
 //! records the database digest. Output is deterministic for the same matches.
 
 use serde_json::{Value, json};
-use vouch_report::Severity;
 
 use crate::matching::{MatchOutcome, MatchStatus, VulnMatch};
 use crate::suppress::Expired;
@@ -157,16 +156,6 @@ pub fn sarif(outcome: &MatchOutcome, tool_version: &str) -> String {
     pretty(&v)
 }
 
-fn cdx_severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Info => "info",
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-        Severity::Critical => "critical",
-    }
-}
-
 fn cdx_method(kind: &str, vector: &str) -> Option<&'static str> {
     match kind {
         "CVSS_V4" => Some("CVSSv4"),
@@ -250,7 +239,7 @@ pub fn cyclonedx(outcome: &MatchOutcome, tool_version: &str) -> String {
                 .ratings
                 .iter()
                 .map(|r| {
-                    let mut v = json!({"source": source_of(&r.advisory), "severity": cdx_severity(r.severity)});
+                    let mut v = json!({"source": source_of(&r.advisory), "severity": r.severity.as_str()});
                     if let Some(method) = cdx_method(&r.kind, &r.vector) {
                         v["method"] = json!(method);
                         v["vector"] = json!(r.vector);
@@ -262,7 +251,7 @@ pub fn cyclonedx(outcome: &MatchOutcome, tool_version: &str) -> String {
                 })
                 .collect();
             if ratings.is_empty() {
-                ratings.push(json!({"severity": if m.severity_source == "unrated" { "unknown" } else { cdx_severity(m.severity) }}));
+                ratings.push(json!({"severity": if m.severity_source == "unrated" { "unknown" } else { m.severity.as_str() }}));
             }
             let mut references: Vec<Value> = m
                 .ids
