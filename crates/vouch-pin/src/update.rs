@@ -71,7 +71,7 @@ pub fn update_file(
             continue;
         }
         let planned = match &r.target {
-            Target::Image(_) => plan_image(resolver, file, r, options),
+            Target::Image(_) => plan_image(resolver, r, options),
             Target::Git(git) => plan_git(resolver, file, r, git, options),
             Target::Unpinnable(_) => Ok(None),
         }
@@ -105,7 +105,6 @@ fn old_enough(options: &UpdateOptions, released: Option<jiff::Timestamp>) -> boo
 
 fn plan_image(
     resolver: &Resolver,
-    file: &SourceFile,
     r: &Reference,
     options: &UpdateOptions,
 ) -> Result<Planned, PinError> {
@@ -133,7 +132,6 @@ fn plan_image(
                 if !old_enough(options, released) {
                     continue;
                 }
-                let _ = file;
                 return Ok(Some((
                     Outcome::Updated {
                         name: r.name(),
