@@ -95,7 +95,9 @@ fn rego_files(base: &Path, patterns: &[String]) -> anyhow::Result<Vec<PathBuf>> 
         found.sort();
         out.extend(found);
     }
-    out.dedup();
+    // A module named twice (a path and a glob over its folder) is compiled once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
     Ok(out)
 }
 
