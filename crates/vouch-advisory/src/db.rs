@@ -447,31 +447,35 @@ impl Database {
         })
     }
 
-    /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name).
+    /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name), each
+    /// with its RustSec `informational` kind as [`Record`] found it at import.
     pub(crate) fn candidates(
         &self,
         ecosystem: &str,
         name: &str,
-    ) -> Result<Vec<crate::osv::Advisory>, DbError> {
+    ) -> Result<Vec<(crate::osv::Advisory, Option<String>)>, DbError> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT DISTINCT a.id, a.json FROM affected f JOIN advisories a ON a.id = f.id
+                "SELECT DISTINCT a.id, a.json, a.informational FROM affected f
+                 JOIN advisories a ON a.id = f.id
                  WHERE f.ecosystem = ?1 AND f.name = ?2 AND a.withdrawn IS NULL ORDER BY a.id",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([ecosystem, name], |r| r.get::<_, String>(1))
+            .query_map([ecosystem, name], |r| {
+                Ok((r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let text = row.map_err(|e| self.sql(e))?;
+            let (text, informational) = row.map_err(|e| self.sql(e))?;
             // Stored by this crate; a row that no longer parses means the file was tampered with.
             let value = serde_json::from_str(&text).map_err(|_| DbError::Corrupt {
                 path: self.path.clone(),
                 source: rusqlite::Error::InvalidQuery,
             })?;
-            out.push(value);
+            out.push((value, informational));
         }
         Ok(out)
     }

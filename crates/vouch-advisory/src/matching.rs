@@ -428,13 +428,7 @@ impl Database {
         options: &MatchOptions,
     ) -> Result<Vec<Candidate>, MatchError> {
         let mut out = Vec::new();
-        for advisory in self.candidates(ecosystem, key)? {
-            let informational = advisory
-                .database_specific
-                .as_ref()
-                .and_then(|d| d.get("informational"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+        for (advisory, informational) in self.candidates(ecosystem, key)? {
             if informational.is_some() && !options.informational {
                 continue;
             }
