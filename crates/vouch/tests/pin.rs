@@ -642,14 +642,8 @@ fn scan_reports_unpinned_references_offline() {
         .args(["scan", ".", "--format", "json", "--fail-on", "critical"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    common::assert_exit(&out, 0);
+    let v = common::json(&out.stdout);
     let pinning = v["checks"]
         .as_array()
         .unwrap()

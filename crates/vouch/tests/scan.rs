@@ -26,12 +26,7 @@ fn clean_tree_passes_and_says_the_vulnerability_check_did_not_run() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let vulns = &v["checks"][0];
     assert_eq!(vulns["check"], "vulnerabilities");
@@ -74,12 +69,7 @@ fn findings_of_every_check_make_exit_1() {
         .arg(fixtures().join("vouch-advisory/tests/fixtures/advisories/rustsec-crates"))
         .output()
         .unwrap();
-    assert_eq!(
-        import.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&import.stderr)
-    );
+    common::assert_exit(&import, 0);
 
     let out = vouch(&db)
         .arg("scan")
@@ -87,12 +77,7 @@ fn findings_of_every_check_make_exit_1() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 1);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains(&token), "the secret must be redacted");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

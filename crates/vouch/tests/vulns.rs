@@ -42,12 +42,7 @@ fn import_status_and_vulns() {
         .arg(advisory_fixtures().join("advisories/ghsa-sample"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
 
     let out = vouch(&db)
         .args(["db", "status", "--format", "json"])
@@ -66,12 +61,7 @@ fn import_status_and_vulns() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 1);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["database"]["digest"], Value::String(digest));
     assert_eq!(report["findings"][0]["rule_id"], "GHSA-9f46-5r25-5wfm");
@@ -203,12 +193,7 @@ fn db_update_downloads_from_a_loopback_server() {
         .args(["db", "update", "--ecosystem", "Packagist", "--url", &base])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let out = vouch(&db)
         .args(["db", "status", "--format", "json"])
         .output()
