@@ -122,6 +122,16 @@ pub struct VulnMatch {
     pub finding: Finding,
 }
 
+impl VulnMatch {
+    /// The merged ids other than the primary one, then the aliases.
+    pub fn other_ids(&self) -> impl Iterator<Item = &String> {
+        self.ids
+            .iter()
+            .filter(|i| **i != self.id)
+            .chain(self.aliases.iter())
+    }
+}
+
 /// The result of matching.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchOutcome {

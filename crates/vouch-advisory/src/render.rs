@@ -46,12 +46,7 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
             );
             last = Some(key);
         }
-        let also: Vec<&String> = m
-            .ids
-            .iter()
-            .filter(|i| **i != m.id)
-            .chain(m.aliases.iter())
-            .collect();
+        let also: Vec<&String> = m.other_ids().collect();
         let also = if also.is_empty() {
             String::new()
         } else {
@@ -254,10 +249,7 @@ pub fn cyclonedx(outcome: &MatchOutcome, tool_version: &str) -> String {
                 ratings.push(json!({"severity": if m.severity_source == "unrated" { "unknown" } else { m.severity.as_str() }}));
             }
             let mut references: Vec<Value> = m
-                .ids
-                .iter()
-                .filter(|i| **i != m.id)
-                .chain(m.aliases.iter())
+                .other_ids()
                 .map(|i| json!({"id": i, "source": source_of(i)}))
                 .collect();
             references.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_owned());
@@ -342,7 +334,7 @@ pub fn gitlab(outcome: &MatchOutcome, tool_version: &str, now: &str) -> String {
     let vulns: Vec<Value> = active(outcome)
         .map(|m| {
             let mut identifiers: Vec<Value> = vec![identifier(&m.id)];
-            identifiers.extend(m.ids.iter().filter(|i| **i != m.id).chain(m.aliases.iter()).map(|i| identifier(i)));
+            identifiers.extend(m.other_ids().map(|i| identifier(i)));
             let links: Vec<Value> = m.references.iter().map(|u| json!({"url": u})).collect();
             let mut v = json!({
                 "id": uuid_from(&m.finding.fingerprint),
