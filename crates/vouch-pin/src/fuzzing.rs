@@ -44,9 +44,13 @@ pub fn discover_and_rewrite(kind: FileKind, bytes: &[u8]) {
             all.extend(e);
         }
     }
-    if let Ok(out) = apply(text, &all) {
-        // The rewritten text must still be discoverable as the same kind.
-        let _ = discover(kind, out.as_bytes());
+    let out = match apply(text, &all) {
+        Ok(out) => out,
+        Err(e) => panic!("the rewrite of every located reference does not apply: {e}"),
+    };
+    // The rewritten text must still be discoverable as the same kind.
+    if let Err(e) = discover(kind, out.as_bytes()) {
+        panic!("the rewritten text is no longer a {kind} file: {e}");
     }
 }
 
