@@ -421,6 +421,12 @@ impl Policy {
         if let Some(r) = raw.rego.iter().find(|r| r.trim().is_empty()) {
             return Err(invalid("rego", format!("has an empty path `{r}`")));
         }
+        // An empty verifier id would make a summary that `VerificationSummary::parse` rejects.
+        if let Some(id) = &raw.vsa.verifier_id
+            && id.trim().is_empty()
+        {
+            return Err(invalid("vsa.verifier-id", "is empty".into()));
+        }
         if let Some(levels) = &raw.vsa.levels
             && levels.iter().any(|l| l.trim().is_empty())
         {

@@ -171,4 +171,8 @@ fn values_are_validated() {
         err(&format!("{base}[provenance]\nsource = \" \"\n")),
         PolicyError::Invalid { field, .. } if field == "provenance.source"
     ));
+    assert!(matches!(
+        err(&format!("{base}[vsa]\nverifier-id = \"\"\n")),
+        PolicyError::Invalid { field, .. } if field == "vsa.verifier-id"
+    ));
 }
