@@ -103,6 +103,19 @@ fn old_enough(options: &UpdateOptions, released: Option<jiff::Timestamp>) -> boo
     }
 }
 
+/// The image's `created` time, asked for only when a cooldown needs it.
+fn image_released(
+    resolver: &Resolver,
+    name: &vouch_resolve::ImageName,
+    digest: &str,
+    options: &UpdateOptions,
+) -> Result<Option<jiff::Timestamp>, PinError> {
+    if options.min_age.is_none() {
+        return Ok(None);
+    }
+    Ok(resolver.image_created(name, digest)?)
+}
+
 fn plan_image(
     resolver: &Resolver,
     r: &Reference,
@@ -124,11 +137,7 @@ fn plan_image(
         if let Some(newest) = candidates.first() {
             for cand in &candidates {
                 let digest = resolver.image_digest(&name, cand)?;
-                let released = if options.min_age.is_some() {
-                    resolver.image_created(&name, &digest)?
-                } else {
-                    None
-                };
+                let released = image_released(resolver, &name, &digest, options)?;
                 if !old_enough(options, released) {
                     continue;
                 }
@@ -181,11 +190,7 @@ fn refresh_digest(
         let (algorithm, hex) = d.split_once(':').unwrap_or(("sha256", d));
         format!("{tag}@{algorithm}:{}", hex.get(..12).unwrap_or(hex))
     };
-    let released = if options.min_age.is_some() {
-        resolver.image_created(name, &digest)?
-    } else {
-        None
-    };
+    let released = image_released(resolver, name, &digest, options)?;
     if !old_enough(options, released) {
         return Ok(Some((
             Outcome::Cooldown {
