@@ -125,7 +125,12 @@ pub fn parse_purl(s: &str) -> Option<PurlParts> {
 
 /// Whether `product` (a purl, perhaps without version or qualifiers) names `component`.
 pub fn purl_matches(product: &str, component: &str) -> bool {
-    let (Some(p), Some(c)) = (parse_purl(product), parse_purl(component)) else {
+    parse_purl(component).is_some_and(|c| product_names(product, &c))
+}
+
+/// [`purl_matches`] with the component's purl already parsed.
+fn product_names(product: &str, c: &PurlParts) -> bool {
+    let Some(p) = parse_purl(product) else {
         return false;
     };
     let fold = |ty: &str, s: &str| match ty {
@@ -408,6 +413,13 @@ impl Suppressions {
     pub fn apply(&self, matches: &mut [VulnMatch], today: Date) -> Vec<Expired> {
         let mut expired: Vec<Expired> = Vec::new();
         for m in matches.iter_mut() {
+            // Parsed once per match, not once per statement product and ignore entry.
+            let component = parse_purl(&m.component.purl);
+            let names_component = |product: &str| {
+                component
+                    .as_ref()
+                    .is_some_and(|c| product_names(product, c))
+            };
             let names = names_of(m);
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             // VEX: latest applicable statement wins.
@@ -417,9 +429,7 @@ impl Suppressions {
                 .filter(|s| {
                     (names.contains(&s.vulnerability.as_str())
                         || s.aliases.iter().any(|a| names.contains(&a.as_str())))
-                        && s.products
-                            .iter()
-                            .any(|p| purl_matches(p, &m.component.purl))
+                        && s.products.iter().any(|p| names_component(p))
                 })
                 .max_by(|a, b| (&a.timestamp, a.order).cmp(&(&b.timestamp, b.order)));
             if let Some(s) = best
@@ -447,10 +457,7 @@ impl Suppressions {
             }
             for e in &self.ignore {
                 let id_hits = names.contains(&e.id.as_str());
-                let purl_hits = e
-                    .purl
-                    .as_deref()
-                    .is_none_or(|p| purl_matches(p, &m.component.purl));
+                let purl_hits = e.purl.as_deref().is_none_or(names_component);
                 if !(id_hits && purl_hits) {
                     continue;
                 }
