@@ -84,17 +84,25 @@ fn truthy(v: Option<&Value>) -> bool {
     }
 }
 
+/// Adds the entries of an action's or workflow's `inputs`-like mapping as `{prefix}{name}`:
+/// required when `required: true` without a (non-null) default.
+fn add_inputs(out: &mut Interface, items: Option<&Value>, prefix: &str) {
+    let Some(Value::Object(items)) = items else {
+        return;
+    };
+    for (name, spec) in items {
+        let has_default = spec.get("default").is_some_and(|d| !d.is_null());
+        let required = truthy(spec.get("required")) && !has_default;
+        out.inputs
+            .insert(format!("{prefix}{name}"), Input { required });
+    }
+}
+
 /// The interface of an `action.yml`.
 pub fn action(bytes: &[u8]) -> Result<Interface, InterfaceError> {
     let doc = first_mapping(bytes, "action.yml", false)?;
     let mut out = Interface::default();
-    if let Some(Value::Object(inputs)) = doc.get("inputs") {
-        for (name, spec) in inputs {
-            let has_default = spec.get("default").is_some_and(|d| !d.is_null());
-            let required = truthy(spec.get("required")) && !has_default;
-            out.inputs.insert(name.clone(), Input { required });
-        }
-    }
+    add_inputs(&mut out, doc.get("inputs"), "");
     if let Some(Value::Object(outputs)) = doc.get("outputs") {
         out.outputs = outputs.keys().cloned().collect();
     }
@@ -111,14 +119,7 @@ pub fn workflow(bytes: &[u8]) -> Result<Interface, InterfaceError> {
         return Ok(out);
     };
     for (section, prefix) in [("inputs", ""), ("secrets", "secrets.")] {
-        if let Some(Value::Object(items)) = call.get(section) {
-            for (name, spec) in items {
-                let has_default = spec.get("default").is_some_and(|d| !d.is_null());
-                let required = truthy(spec.get("required")) && !has_default;
-                out.inputs
-                    .insert(format!("{prefix}{name}"), Input { required });
-            }
-        }
+        add_inputs(&mut out, call.get(section), prefix);
     }
     if let Some(Value::Object(outputs)) = call.get("outputs") {
         out.outputs = outputs.keys().cloned().collect();
