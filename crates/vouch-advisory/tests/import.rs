@@ -2,7 +2,6 @@
 //! the database's behaviour on bad input.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use vouch_advisory::import::{self, Collected};
@@ -197,26 +196,11 @@ fn malformed_files_are_reported_and_skipped() {
     assert!(reasons[3].1.starts_with("invalid YAML"), "{}", reasons[3].1);
 }
 
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut w = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, bytes) in entries {
-            w.start_file(*name, opts).unwrap();
-            w.write_all(bytes).unwrap();
-        }
-        w.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 #[test]
 fn zip_exports_import() {
     let ghsa = std::fs::read(fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json")).unwrap();
     let go = std::fs::read(fixtures().join("advisories/go-vulndb-osv/GO-2024-3228.json")).unwrap();
-    let bytes = zip_of(&[
+    let bytes = vouch_test::zip_of(&[
         ("GHSA-9f46-5r25-5wfm.json", &ghsa),
         ("GO-2024-3228.json", &go),
         ("broken.json", b"{"),

@@ -92,3 +92,20 @@ pub fn assert_valid_spdx(doc: &str) {
         errs.join("\n")
     );
 }
+
+/// A deflated zip archive of `entries` (name, bytes), as OSV's `all.zip` exports are.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            w.start_file(*name, opts).expect("zip entry");
+            w.write_all(bytes).expect("zip write");
+        }
+        w.finish().expect("zip finish");
+    }
+    buf.into_inner()
+}

@@ -122,21 +122,6 @@ fn missing_database_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no advisory database at"));
 }
 
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut w = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, bytes) in entries {
-            w.start_file(*name, opts).unwrap();
-            w.write_all(bytes).unwrap();
-        }
-        w.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 /// Serves `body` for GET /Packagist/all.zip and 404 otherwise, for `n` requests, on loopback.
 fn serve(body: Vec<u8>, n: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -185,7 +170,7 @@ fn serve(body: Vec<u8>, n: usize) -> (String, std::thread::JoinHandle<Vec<String
 fn db_update_downloads_from_a_loopback_server() {
     let ghsa =
         std::fs::read(advisory_fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json")).unwrap();
-    let body = zip_of(&[("GHSA-9f46-5r25-5wfm.json", ghsa)]);
+    let body = vouch_test::zip_of(&[("GHSA-9f46-5r25-5wfm.json", &ghsa)]);
     let (base, server) = serve(body, 2);
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("osv.sqlite");
