@@ -58,6 +58,7 @@ pub fn discover_and_rewrite(kind: FileKind, bytes: &[u8]) {
 pub fn formats(bytes: &[u8]) {
     let _ = crate::interface::action(bytes);
     let _ = crate::interface::component(bytes);
+    let _ = crate::interface::workflow(bytes);
     if let Ok(s) = std::str::from_utf8(bytes) {
         let _ = crate::lock::Lock::parse(s);
         let tags: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
