@@ -43,13 +43,15 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     };
 
     let mut supp = Suppressions::default();
-    for (i, file) in args.vex.iter().enumerate() {
+    for file in &args.vex {
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        // Statements are numbered on from the previous documents', so later documents win ties.
+        let first_order = supp.vex.len();
         supp.vex.extend(suppress::parse_vex(
             &file.display().to_string(),
             &bytes,
-            i * 100_000,
+            first_order,
         )?);
     }
     let ignore_path = match &args.ignore_file {
