@@ -5,7 +5,7 @@
 //! | `*.json` | one OSV record |
 //! | `*.yaml`, `*.yml` | one OSV record in YAML (the PyPA database) |
 //! | `*.md` starting with a ```` ```toml ```` block | a RustSec advisory, converted to OSV |
-//! | `*.zip` | an OSV export (`all.zip`): every `*.json` entry, in name order |
+//! | `*.zip` | an OSV export (`all.zip`): every `*.json`, `*.yaml`, `*.yml` and `*.md` entry, in name order |
 //! | a folder | every file above below it, in path order; hidden entries (`.git`) skipped |
 //!
 //! A malformed advisory is a [`Problem`] naming the file and the reason; the rest still imports.
@@ -199,7 +199,8 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
     Ok(())
 }
 
-/// Reads every `*.json` entry of an OSV zip export, in entry-name order.
+/// Reads every advisory entry (`*.json`, `*.yaml`, `*.yml`, `*.md`) of an OSV zip export, in
+/// entry-name order.
 pub fn read_zip<R: Read + std::io::Seek>(
     reader: R,
     display: &str,
