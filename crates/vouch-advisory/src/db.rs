@@ -489,6 +489,13 @@ impl Database {
             })
             .optional()
             .map_err(|e| self.sql(e))?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        // As in `candidates`: a stored row that no longer parses is a tampered file, not "absent".
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|_| DbError::Corrupt {
+                path: self.path.clone(),
+                source: rusqlite::Error::InvalidQuery,
+            })
+        })
+        .transpose()
     }
 }
