@@ -23,6 +23,10 @@ pub struct Module {
 pub enum RegoError {
     #[error("rego module {name} does not compile: {message}")]
     Compile { name: String, message: String },
+    #[error(
+        "rego modules {names} declare no `deny` or `violation` rule: they could never deny (`warn` is not read)"
+    )]
+    NoDenyRule { names: String },
     #[error("rego query `{query}` failed: {message}")]
     Eval { query: String, message: String },
 }
@@ -39,6 +43,7 @@ impl Rules {
     pub fn compile(modules: &[Module]) -> Result<Self, RegoError> {
         let mut engine = Engine::new();
         let mut packages: Vec<String> = Vec::new();
+        let mut denies = false;
         for m in modules {
             let pkg = match engine.add_policy(m.name.clone(), m.text.clone()) {
                 Ok(p) => p,
@@ -55,6 +60,20 @@ impl Rules {
             if !packages.contains(&pkg) {
                 packages.push(pkg);
             }
+            // An error here (e.g. two modules with one name) can only refuse, never pass.
+            let declares = |rule: &str| {
+                engine
+                    .has_declared_rule_rooted_at(&m.name, rule)
+                    .unwrap_or(false)
+            };
+            denies |= declares("deny") || declares("violation");
+        }
+        // Rules that cannot deny would let every artifact through the Rego check unnoticed.
+        if !modules.is_empty() && !denies {
+            let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+            return Err(RegoError::NoDenyRule {
+                names: names.join(", "),
+            });
         }
         packages.sort();
         Ok(Self { engine, packages })

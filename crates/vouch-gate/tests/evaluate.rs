@@ -285,3 +285,24 @@ fn rego_that_does_not_compile_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn rego_that_cannot_deny_is_an_error() {
+    let warn_only = Module {
+        name: "warn.rego".into(),
+        text: "package x\n\nwarn contains \"w\" if { true }\n".into(),
+    };
+    let e = Rules::compile(std::slice::from_ref(&warn_only)).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("rego modules warn.rego declare no `deny` or `violation` rule"),
+        "{e}"
+    );
+    // A helper package without rules of its own is fine beside one that denies.
+    let violation = Module {
+        name: "v.rego".into(),
+        text: "package y\n\nviolation contains {\"msg\": \"v\"} if { true }\n".into(),
+    };
+    let rules = Rules::compile(&[warn_only, violation]).unwrap();
+    assert_eq!(rules.packages(), ["data.x", "data.y"]);
+}
