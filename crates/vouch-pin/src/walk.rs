@@ -113,8 +113,7 @@ pub fn walk_excluding(root: &Path, excludes: &ignore::overrides::Override) -> Tr
 fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
     // Detection by name first; a look at the head only for generic YAML names.
     let by_name = discover::detect(detect_as, b"");
-    let lower = rel.to_ascii_lowercase();
-    let generic_yaml = by_name.is_none() && (lower.ends_with(".yml") || lower.ends_with(".yaml"));
+    let generic_yaml = by_name.is_none() && discover::is_yaml(&rel);
     if by_name.is_none() && !generic_yaml {
         return;
     }

@@ -56,7 +56,8 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
     }
 }
 
-fn is_yaml(name: &str) -> bool {
+/// A `.yml` or `.yaml` name (any case).
+pub(crate) fn is_yaml(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     l.ends_with(".yml") || l.ends_with(".yaml")
 }
