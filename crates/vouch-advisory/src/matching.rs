@@ -386,21 +386,21 @@ impl Database {
         options: &MatchOptions,
     ) -> Result<MatchOutcome, MatchError> {
         let release = distro.and_then(distro_release);
-        let mut prepared: HashMap<(&'static str, String), Vec<Candidate>> = HashMap::new();
-        for c in components {
-            let (ecosystem, key, _) = lookup_key(c, distro);
-            if prepared.contains_key(&(ecosystem, key.clone())) {
+        let keys: Vec<_> = components.iter().map(|c| lookup_key(c, distro)).collect();
+        let mut prepared: HashMap<(&'static str, &str), Vec<Candidate>> = HashMap::new();
+        for (ecosystem, key, _) in &keys {
+            if prepared.contains_key(&(*ecosystem, key.as_str())) {
                 continue;
             }
-            let candidates = self.prepare(ecosystem, &key, release.as_deref(), options)?;
+            let candidates = self.prepare(ecosystem, key, release.as_deref(), options)?;
             prepared.insert((ecosystem, key), candidates);
         }
         let mut matches: Vec<VulnMatch> = components
             .par_iter()
-            .flat_map_iter(|c| {
-                let (ecosystem, key, version) = lookup_key(c, distro);
+            .zip(&keys)
+            .flat_map_iter(|(c, (ecosystem, key, version))| {
                 let candidates = prepared
-                    .get(&(ecosystem, key))
+                    .get(&(*ecosystem, key.as_str()))
                     .map(Vec::as_slice)
                     .unwrap_or_default();
                 merge(c, evaluate(candidates, version))
