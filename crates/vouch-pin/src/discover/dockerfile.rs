@@ -39,11 +39,15 @@ pub fn discover(text: &str) -> Result<Vec<Reference>, DiscoverError> {
                     .find(|o| o.name.value.eq_ignore_ascii_case("platform"))
                     .and_then(|o| o.value.as_ref())
                     .and_then(|v| substitute(&v.value, &args).0);
+                // Only earlier stages count: `FROM golang AS golang` is the image.
+                let earlier_stage = resolved
+                    .as_ref()
+                    .is_some_and(|r| stages.contains(&r.to_ascii_lowercase()));
                 if let Some((_, name)) = &f.as_ {
                     stages.push(name.value.to_ascii_lowercase());
                 }
                 let Some(resolved) = resolved else { continue };
-                if stages.contains(&resolved.to_ascii_lowercase()) {
+                if earlier_stage {
                     continue; // FROM an earlier stage
                 }
                 let Some(target) = image_target(&resolved, platform, used) else {
@@ -173,6 +177,15 @@ mod tests {
         );
         let t = "ARG P=linux/arm64\nFROM --platform=${P} node:20\n";
         assert_eq!(images(t)[0].1.as_deref(), Some("linux/arm64"));
+    }
+
+    #[test]
+    fn a_stage_named_like_its_image_is_still_the_image() {
+        let t = "FROM golang AS golang\nFROM golang AS again\n";
+        assert_eq!(
+            images(t),
+            vec![("golang".into(), None, Some("golang".into()))]
+        );
     }
 
     #[test]
