@@ -418,6 +418,21 @@ impl Policy {
                 format!("has an empty predicate type `{t}`"),
             ));
         }
+        // Summaries are never read as evidence (see `evaluate`): requiring one would always deny.
+        if raw
+            .attestations
+            .required
+            .iter()
+            .any(|t| t == vouch_attest::vsa::VSA_V1)
+        {
+            return Err(invalid(
+                "attestations.required",
+                format!(
+                    "has `{}`: a verification summary is the gate's output, never its input",
+                    vouch_attest::vsa::VSA_V1
+                ),
+            ));
+        }
         if let Some(r) = raw.rego.iter().find(|r| r.trim().is_empty()) {
             return Err(invalid("rego", format!("has an empty path `{r}`")));
         }

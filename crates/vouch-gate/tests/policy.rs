@@ -175,4 +175,10 @@ fn values_are_validated() {
         err(&format!("{base}[vsa]\nverifier-id = \"\"\n")),
         PolicyError::Invalid { field, .. } if field == "vsa.verifier-id"
     ));
+    assert!(matches!(
+        err(&format!(
+            "{base}[attestations]\nrequired = [\"https://slsa.dev/verification_summary/v1\"]\n"
+        )),
+        PolicyError::Invalid { field, .. } if field == "attestations.required"
+    ));
 }
