@@ -86,21 +86,9 @@ fn date_string(v: &toml::Value, field: &str) -> Result<String, RecordError> {
         toml::Value::Datetime(d) => d.to_string(),
         _ => return Err(RecordError::RustSec(format!("`{field}` is not a date"))),
     };
-    let b = s.as_bytes();
-    let ok = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !ok {
-        return Err(RecordError::RustSec(format!(
-            "`{field}` is `{s}`, expected YYYY-MM-DD"
-        )));
-    }
-    Ok(format!("{s}T12:00:00Z"))
+    let date = vouch_report::Date::parse(&s)
+        .ok_or_else(|| RecordError::RustSec(format!("`{field}` is `{s}`, expected YYYY-MM-DD")))?;
+    Ok(format!("{date}T12:00:00Z"))
 }
 
 /// Parses a RustSec advisory file into an OSV record.
