@@ -3,7 +3,6 @@
 //! the date come in; a [`Decision`] comes out.
 
 use serde_json::{Value, json};
-use sha2::Digest as _;
 use vouch_advisory::Database;
 use vouch_advisory::matching::{MatchError, MatchOptions};
 use vouch_advisory::suppress::{Date, Suppressions};
@@ -124,10 +123,6 @@ struct VerifiedAttestation {
 struct Failed {
     kind: Kind,
     reason: Reason,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Verify under each trusted signer in turn; the first that verifies wins.
@@ -431,7 +426,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     }
     let artifact = ArtifactInfo {
         name: inputs.artifact_name.to_owned(),
-        digest: format!("sha256:{}", sha256_hex(inputs.artifact)),
+        digest: vouch_digest::Digest::sha256(inputs.artifact).to_string(),
     };
     let subject = Artifact::Bytes(inputs.artifact);
     let mut reasons: Vec<Reason> = Vec::new();
@@ -466,7 +461,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                     used.push(UsedEvidence {
                         evidence: sig_name.to_owned(),
                         kind: "signature".into(),
-                        digest: format!("sha256:{}", sha256_hex(bytes)),
+                        digest: vouch_digest::Digest::sha256(bytes).to_string(),
                         signer: v.signer().clone(),
                         tlog_verified: v.tlog_verified(),
                     });
@@ -538,7 +533,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             }) {
                 Ok(v) => verified.push(VerifiedAttestation {
                     evidence,
-                    digest: format!("sha256:{}", sha256_hex(raw)),
+                    digest: vouch_digest::Digest::sha256(raw).to_string(),
                     kind: Kind::of(&v.value().predicate_type),
                     verified: v,
                 }),

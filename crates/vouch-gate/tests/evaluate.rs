@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use sha2::Digest as _;
 use vouch_advisory::suppress::{Date, Suppressions};
 use vouch_attest::Statement;
 use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
@@ -26,7 +25,7 @@ builders = ["https://gitlab.example.com/acme/api/-/runners/*"]
 "#;
 
 fn hex(b: &[u8]) -> String {
-    hex::encode(sha2::Sha256::digest(b))
+    vouch_digest::Digest::sha256(b).hex()
 }
 
 fn provenance(subject_bytes: &[u8], git_ref: &str, protected: bool) -> Statement {

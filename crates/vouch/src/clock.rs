@@ -19,11 +19,6 @@ pub fn now() -> anyhow::Result<jiff::Timestamp> {
     }
 }
 
-/// Today's UTC date (from [`now`]).
-pub fn today() -> anyhow::Result<jiff::civil::Date> {
-    Ok(now()?.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 #[expect(clippy::disallowed_methods, reason = "the binary's single clock read")]
 fn now_from_system() -> jiff::Timestamp {
     jiff::Timestamp::now()

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
-use sha2::Digest as _;
 
 mod common;
 
@@ -199,7 +198,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 fn sha256(path: &Path) -> String {
     format!(
         "sha256:{}",
-        hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+        vouch_digest::Digest::sha256(&std::fs::read(path).unwrap()).hex()
     )
 }
 

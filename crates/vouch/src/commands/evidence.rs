@@ -147,10 +147,6 @@ pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> anyhow::Resu
         .with_context(|| format!("could not write {}", path.display()))
 }
 
-pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use sha2::Digest as _;
 use vouch_advisory::Database;
 use vouch_advisory::suppress::{self, Date, Suppressions};
 use vouch_gate::rego::{Module, Rules};
@@ -328,14 +327,14 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
                 .policy_uri
                 .clone()
                 .unwrap_or_else(|| file_name(&args.policy)),
-            sha256: hex::encode(sha2::Sha256::digest(&policy_bytes)),
+            sha256: vouch_digest::Digest::sha256(&policy_bytes).hex(),
             modules: modules
                 .iter()
                 .map(|m| {
                     let name = Path::new(&m.name)
                         .strip_prefix(&base)
                         .map_or_else(|_| m.name.clone(), |p| p.display().to_string());
-                    (name, hex::encode(sha2::Sha256::digest(m.text.as_bytes())))
+                    (name, vouch_digest::Digest::sha256(m.text.as_bytes()).hex())
                 })
                 .collect(),
         };
@@ -345,7 +344,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
         let mut line = serde_json::to_string(bundle.json())?;
         line.push('\n');
-        evidence::write(&vsa_path, line.as_bytes())?;
+        crate::output::write_atomic(&vsa_path, line.as_bytes())?;
         vsa_written = Some(vsa_path.clone());
     }
 

@@ -68,12 +68,7 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     }
 
     let now = crate::clock::now()?;
-    let today = crate::clock::today()?;
-    let today = Date {
-        year: today.year() as i32,
-        month: today.month() as u8,
-        day: today.day() as u8,
-    };
+    let today = Date::from_unix_seconds(now.as_second());
 
     let options = MatchOptions {
         informational: args.informational,
