@@ -1,0 +1,1 @@
+//! Bounded reads (see the crate docs).

@@ -1,0 +1,1 @@
+//! Safe writes (see the crate docs).
