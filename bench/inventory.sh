@@ -64,8 +64,8 @@ nfiles=$(find "$tree/src" -type f | wc -l)
 echo "tree: $nfiles lockfiles ($COPIES copies), plus $(grep -c '^Package:' "$rootfs/var/lib/dpkg/status") dpkg stanzas in the rootfs" >&2
 
 export TRIVY_CACHE_DIR=$BENCH_DIR/trivy-cache
-trivy_fs="trivy fs --timeout 60m --format cyclonedx --include-dev-deps --quiet -o /dev/null $tree/src"
-trivy_rootfs="trivy rootfs --timeout 60m --format cyclonedx --quiet -o /dev/null $rootfs"
+trivy_fs="trivy fs --timeout 60m --format cyclonedx --include-dev-deps --quiet -o $BENCH_DIR/trivy-fs.cdx.json $tree/src"
+trivy_rootfs="trivy rootfs --timeout 60m --format cyclonedx --quiet -o $BENCH_DIR/trivy-rootfs.cdx.json $rootfs"
 
 hyperfine --warmup 1 --runs "$RUNS" --export-json "$BENCH_DIR/hyperfine.json" \
   -n vouch "bash -c '$VOUCH sbom $tree/src >/dev/null && $VOUCH sbom $rootfs >/dev/null'" \

@@ -37,8 +37,8 @@ done
 echo "== speed on $BIG ($(du -sh "$BIG" | cut -f1), $(find "$BIG" -type f | wc -l) files)"
 hyperfine --warmup 1 --runs "${RUNS:-3}" --ignore-failure --export-json "$OUT/hyperfine.json" \
   "$VOUCH_SCAN $BIG > /dev/null" \
-  "$PEERS/trivy fs --scanners secret --format json --quiet --cache-dir $OUT/trivy-cache -o /dev/null $BIG"
+  "$PEERS/trivy fs --scanners secret --format json --quiet --cache-dir $OUT/trivy-cache -o $OUT/trivy-big.json $BIG"
 
 echo "== peak RSS"
 /usr/bin/time -v $VOUCH_SCAN "$BIG" 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed"
-/usr/bin/time -v "$PEERS/trivy" fs --scanners secret --format json --quiet --cache-dir "$OUT/trivy-cache" -o /dev/null "$BIG" 2>&1 | grep -E "Maximum resident|Elapsed"
+/usr/bin/time -v "$PEERS/trivy" fs --scanners secret --format json --quiet --cache-dir "$OUT/trivy-cache" -o "$OUT/trivy-big.json" "$BIG" 2>&1 | grep -E "Maximum resident|Elapsed"

@@ -14,6 +14,7 @@ use clap::Parser;
 use exit::ExitStatus;
 
 fn main() -> std::process::ExitCode {
+    output::exit_on_closed_streams();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(status) => status.into(),

@@ -119,32 +119,14 @@ fn decode_hex(s: &str) -> anyhow::Result<[u8; 32]> {
     Ok(out)
 }
 
-/// Write a file readable only by its owner (0600 on Unix).
+/// Write a file readable only by its owner (0600, also when it replaces a looser file), never
+/// through a device or FIFO; without `overwrite` an existing file is an error.
 pub fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if overwrite {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("could not create {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("could not restrict permissions of {}", path.display()))?;
-    }
-    f.write_all(bytes)
-        .with_context(|| format!("could not write {}", path.display()))
+    crate::output::write_with(
+        path,
+        bytes,
+        &vouch_fs::write::Options::secret().overwrite(overwrite),
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use vouch_fs::write::Options as WriteOptions;
 use vouch_pin::cache::CachedResolver;
 use vouch_pin::lock::{self, Lock, Observed};
 use vouch_pin::pin::{self, RefError};
@@ -22,7 +23,8 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
         anyhow::bail!("{} does not exist", root.display());
     }
     let resolver = resolver(&args.resolve)?;
-    let tree = walk::walk(root);
+    let mut tree = walk::walk(root);
+    clean_temp_files(&mut tree, root, !args.check && !args.dry_run);
     let mut failed = report_file_errors(&tree);
     if args.check {
         return check(&resolver, &tree, failed, args.offline);
@@ -41,9 +43,13 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
                     );
                 }
                 if result.text != file.text {
+                    if !apply(file, &result.text, args.dry_run, &mut out) {
+                        failed = true;
+                        new_files.push(file.clone());
+                        continue;
+                    }
                     changed_files += 1;
                     pinned += result.pinned.len();
-                    apply(file, &result.text, args.dry_run, &mut out)?;
                 }
                 new_files.push(rediscover(file, result.text));
             }
@@ -141,20 +147,67 @@ pub fn print_ref_error(e: &RefError) {
 }
 
 /// Writes the new text of `file` atomically, or with `dry_run` appends its unified diff to `diff`.
-pub fn apply(
-    file: &SourceFile,
-    text: &str,
-    dry_run: bool,
-    diff: &mut String,
-) -> anyhow::Result<()> {
+/// A file that cannot be replaced (read-only, no longer a regular file, a full disk) is reported
+/// as `pin-cannot-write` and left unchanged: returns false.
+pub fn apply(file: &SourceFile, text: &str, dry_run: bool, diff: &mut String) -> bool {
     if dry_run {
         diff.push_str(&vouch_pin::rewrite::unified_diff(
             &file.rel, &file.text, text,
         ));
-    } else {
-        crate::output::write_atomic(&file.path, text.as_bytes())?;
+        return true;
     }
-    Ok(())
+    match vouch_fs::write::write(&file.path, text.as_bytes(), &WriteOptions::rewrite()) {
+        Ok(_) => true,
+        Err(e) => {
+            eprintln!("error[pin-cannot-write]: {e}; file left unchanged");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            false
+        }
+    }
+}
+
+/// With `remove`, removes the temporary files an interrupted `vouch pin`/`update` left beside
+/// the walked files and `vouch.lock` (only vouch's own, named `.<name>.vouch-tmp-<pid>-<random>`,
+/// whose process is gone); always drops every temporary file of vouch's from the tree so that
+/// none is pinned or reported (`.Dockerfile.vouch-tmp-…` would otherwise be read as a Dockerfile).
+pub fn clean_temp_files(tree: &mut Tree, root: &Path, remove: bool) {
+    if remove {
+        let mut dirs: Vec<PathBuf> = tree
+            .files
+            .iter()
+            .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+            .chain(lock_path(root).parent().map(Path::to_path_buf))
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    d
+                }
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for dir in &dirs {
+            match vouch_fs::write::clean_stale(dir) {
+                Ok(removed) => {
+                    for p in removed {
+                        eprintln!(
+                            "removed {}, a temporary file of an interrupted run",
+                            p.display()
+                        );
+                    }
+                }
+                Err(e) => eprintln!("warning: {e}"),
+            }
+        }
+    }
+    let is_temp = |rel: &str| vouch_fs::write::is_temp_name(rel.rsplit('/').next().unwrap_or(rel));
+    tree.files.retain(|f| !is_temp(&f.rel));
+    tree.errors.retain(|e| !is_temp(&e.rel));
 }
 
 /// `file` with `text` and the references discovered in it (discovery of text vouch wrote
@@ -234,7 +287,7 @@ pub fn write_lock(
             &new_text,
         ));
     } else {
-        crate::output::write_atomic(&lock.path, new_text.as_bytes())?;
+        crate::output::write_with(&lock.path, new_text.as_bytes(), &WriteOptions::rewrite())?;
     }
     Ok(Some(lock.path.clone()))
 }

@@ -1,6 +1,5 @@
 //! `vouch secrets`: find credentials in a working tree, git history, the staged index or stdin.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -57,8 +56,8 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&outcome.findings);
-        std::fs::write(path, baseline.to_json())
-            .with_context(|| format!("could not write baseline {}", path.display()))?;
+        crate::output::write_atomic(path, baseline.to_json().as_bytes())
+            .context("could not write the baseline")?;
         eprintln!(
             "wrote {} finding(s) to baseline {}",
             baseline.findings.len(),
@@ -108,12 +107,16 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         ),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("could not write {}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .context("could not write to stdout")?,
+        // With --show-secrets the report holds secrets in clear: a new file gets 0600.
+        Some(path) if args.show_secrets => crate::output::write_with(
+            path,
+            text.as_bytes(),
+            &vouch_fs::write::Options {
+                new_mode: 0o600,
+                ..vouch_fs::write::Options::output()
+            },
+        )?,
+        path => crate::output::write(path.as_deref(), text.as_bytes())?,
     }
     if args.show_secrets {
         eprintln!("warning: --show-secrets printed secrets in clear; do not share this output");

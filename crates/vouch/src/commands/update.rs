@@ -9,7 +9,8 @@ use vouch_pin::update::{self, Outcome, UpdateOptions};
 use vouch_pin::walk;
 
 use super::pin::{
-    apply, load_lock, print_ref_error, rediscover, report_file_errors, resolver, write_lock,
+    apply, clean_temp_files, load_lock, print_ref_error, rediscover, report_file_errors, resolver,
+    write_lock,
 };
 use crate::cli::UpdateArgs;
 use crate::exit::ExitStatus;
@@ -34,7 +35,8 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
     };
     let resolver = resolver(&args.resolve)?;
     let lock = load_lock(root)?;
-    let tree = walk::walk(root);
+    let mut tree = walk::walk(root);
+    clean_temp_files(&mut tree, root, !args.dry_run);
     let mut failed = report_file_errors(&tree);
     let mut refused = false;
     let mut diff = String::new();
@@ -43,6 +45,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
     for file in &tree.files {
         match update::update_file(&resolver, file, &options) {
             Ok(result) => {
+                let before = outcomes.len();
                 for (line, o) in &result.outcomes {
                     match o {
                         Outcome::Refused {
@@ -82,8 +85,11 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
                     }
                     outcomes.push(o.clone());
                 }
-                if result.text != file.text {
-                    apply(file, &result.text, args.dry_run, &mut diff)?;
+                if result.text != file.text && !apply(file, &result.text, args.dry_run, &mut diff) {
+                    failed = true;
+                    outcomes.truncate(before);
+                    new_files.push(file.clone());
+                    continue;
                 }
                 new_files.push(rediscover(file, result.text));
             }
