@@ -62,6 +62,8 @@ mount --bind "$D/fakedev" /dev || exit 97
 "$V" sbom "$SRC" -o /dev/null >"$D/null.out" 2>"$D/null.err"; echo "sbom-null $?"
 stat -c 'null %F %a' /dev/null
 "$V" secrets "$SRC" -o /dev/null >"$D/secrets.out" 2>"$D/secrets.err"; echo "secrets-null $?"
+"$V" key generate --output-prefix "$D/signer" 2>"$D/key.err"; echo "key $?"
+"$V" sign "$SRC/requirements.txt" --key "$D/signer.key" -o /dev/null 2>"$D/sign.err"; echo "sign-null $?"
 "$V" sbom "$SRC" -o /dev/full >"$D/full.out" 2>"$D/full.err"; echo "sbom-full $?"
 stat -c 'full %F %a' /dev/full
 "$V" sbom "$SRC" >/dev/full 2>"$D/stdout-full.err"; echo "stdout-full $?"
@@ -82,6 +84,7 @@ ls -A /dev | tr '\n' ' '; echo
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("VOUCH_PASSWORD", "pw")
         .output()
         .unwrap_or_else(|e| {
             panic!("cannot start `unshare`: {e}; this test needs util-linux and root and FAILS without them")
@@ -102,6 +105,8 @@ ls -A /dev | tr '\n' ' '; echo
             "sbom-null 0",
             "null character special file 666",
             "secrets-null 0",
+            "key 0",
+            "sign-null 0",
             "sbom-full 2",
             "full character special file 666",
             "stdout-full 2",
@@ -113,8 +118,9 @@ ls -A /dev | tr '\n' ' '; echo
             // Nothing left in /dev: no temporary file, no replaced node.
             ".vouch-test-fake-dev full null stdout zero ",
         ],
-        "null: {}\nfull: {}",
+        "null: {}\nsign: {}\nfull: {}",
         read("null.err"),
+        read("sign.err"),
         read("full.err")
     );
     assert_eq!(
