@@ -703,3 +703,34 @@ fn gate_with_check_does_not_pass_a_tree_the_walk_could_not_open() {
         "{err}"
     );
 }
+
+#[test]
+fn secrets_counts_what_it_could_not_read_and_exits_2() {
+    let d = dir_with(&[("README.md", "clean\n")]);
+    let out = vouch()
+        .arg("secrets")
+        .arg(d.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let v = json(&out.stdout);
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
+
+    too_deep(d.path());
+    let out = vouch()
+        .arg("secrets")
+        .arg(d.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let v = json(&out.stdout);
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let n = &inv["toolExecutionNotifications"][0];
+    assert_eq!(n["descriptor"]["id"], "secrets");
+    let text = n["message"]["text"].as_str().unwrap();
+    assert!(text.contains(": walk error: "), "{text}");
+    assert!(text.ends_with("File name too long (os error 36)"), "{text}");
+}
