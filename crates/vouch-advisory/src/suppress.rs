@@ -9,7 +9,8 @@
 //! else document's) wins, later documents winning ties. `not_affected` (with its justification or
 //! impact statement) and `fixed` suppress; `affected` and `under_investigation` do not.
 //!
-//! **Ignore file** (TOML):
+//! **Ignore file** (TOML; the one schema shared with `vouch check`, see `vouch_report::ignore`;
+//! entries with `rule` instead of `id` are configuration suppressions and are skipped here):
 //!
 //! ```toml
 //! [[ignore]]
@@ -23,9 +24,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::Value;
 use vouch_report::Suppression;
+use vouch_report::ignore::Target;
 
 use crate::matching::VulnMatch;
 
@@ -44,8 +45,9 @@ pub enum SuppressError {
     },
     #[error("{file}: not an OpenVEX document: {what}")]
     Vex { file: String, what: String },
-    #[error("{file}: invalid TOML: {message}")]
-    Toml { file: String, message: String },
+    /// The ignore file does not follow the shared schema (vouch_report::ignore).
+    #[error(transparent)]
+    Ignore(#[from] vouch_report::ignore::IgnoreError),
     #[error("{file}: ignore entry {index} ({id}): {what}")]
     Entry {
         file: String,
@@ -309,79 +311,30 @@ pub struct IgnoreEntry {
     pub expires: Date,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawIgnoreFile {
-    #[serde(default)]
-    ignore: Vec<RawIgnore>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawIgnore {
-    id: Option<String>,
-    purl: Option<String>,
-    reason: Option<String>,
-    expires: Option<toml::Value>,
-}
-
-/// Reads and validates `.vouch/ignore.toml`.
+/// Reads and validates `.vouch/ignore.toml` (the one schema of `vouch_report::ignore`) and
+/// keeps its `id` entries; `rule` entries are for `vouch check`.
 pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, SuppressError> {
-    let raw: RawIgnoreFile = toml::from_str(text).map_err(|e| {
-        let position = e
-            .span()
-            .map(|s| {
-                let (l, c) = vouch_inventory::line_col(text.as_bytes(), s.start);
-                format!(" at line {l} column {c}")
-            })
-            .unwrap_or_default();
-        SuppressError::Toml {
-            file: file.to_owned(),
-            message: format!("{}{position}", e.message()),
-        }
-    })?;
+    let parsed = vouch_report::ignore::IgnoreFile::parse(text, file)?;
     let mut out = Vec::new();
-    for (i, r) in raw.ignore.into_iter().enumerate() {
-        let index = i + 1;
-        let id = r.id.filter(|s| !s.trim().is_empty());
-        let shown = id.clone().unwrap_or_else(|| "?".into());
-        let entry = |what: &str| SuppressError::Entry {
-            file: file.to_owned(),
-            index,
-            id: shown.clone(),
-            what: what.to_owned(),
+    for e in parsed.entries {
+        let Target::Advisory { id, purl } = e.target else {
+            continue;
         };
-        let Some(id) = id else {
-            return Err(entry("`id` is required"));
-        };
-        let reason = r
-            .reason
-            .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| entry("`reason` is required"))?;
-        let expires = match r.expires {
-            None => return Err(entry("`expires` is required (YYYY-MM-DD)")),
-            Some(toml::Value::String(s)) => Date::parse(&s),
-            Some(toml::Value::Datetime(d)) => {
-                let s = d.to_string();
-                if d.time.is_some() {
-                    None
-                } else {
-                    Date::parse(&s)
-                }
-            }
-            Some(_) => None,
-        }
-        .ok_or_else(|| entry("`expires` is not a date (YYYY-MM-DD)"))?;
-        if let Some(p) = &r.purl
+        if let Some(p) = &purl
             && parse_purl(p).is_none()
         {
-            return Err(entry(&format!("`purl` `{p}` is not a package URL")));
+            return Err(SuppressError::Entry {
+                file: file.to_owned(),
+                index: e.index,
+                id,
+                what: format!("`purl` `{p}` is not a package URL"),
+            });
         }
         out.push(IgnoreEntry {
             id,
-            purl: r.purl,
-            reason,
-            expires,
+            purl,
+            reason: e.reason,
+            expires: e.expires,
         });
     }
     Ok(out)

@@ -459,13 +459,13 @@ expires = 2026-12-31
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "i.toml: ignore entry 1 (X): `reason` is required"
+        "i.toml: ignore entry 1 (line 1): `reason` is required"
     );
     let err =
         suppress::parse_ignore("i.toml", "[[ignore]]\nid = \"X\"\nreason = \"r\"\n").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "i.toml: ignore entry 1 (X): `expires` is required (YYYY-MM-DD)"
+        "i.toml: ignore entry 1 (line 1): `expires` (YYYY-MM-DD) is required"
     );
     let err = suppress::parse_ignore(
         "i.toml",
@@ -474,7 +474,7 @@ expires = 2026-12-31
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "i.toml: ignore entry 1 (X): `expires` is not a date (YYYY-MM-DD)"
+        "i.toml: ignore entry 1 (line 1): `expires` is not a date (YYYY-MM-DD)"
     );
 }
 

@@ -41,6 +41,16 @@ impl Default for WalkOptions {
     }
 }
 
+/// How the message of a [`Warning`] for a directory entry the walk could not open (unreadable
+/// directory, path too long, symlink loop) begins: everything below it is missing from the
+/// inventory, so callers treat it as "not checked", not as a mere warning.
+pub const WALK_ERROR: &str = "cannot walk";
+
+/// Whether `warning` is a walk error (see [`WALK_ERROR`]) rather than a problem in one file.
+pub fn is_walk_error(warning: &Warning) -> bool {
+    warning.line.is_none() && warning.message.starts_with(WALK_ERROR)
+}
+
 /// Why a walk could not start. Problems below the root are warnings, not errors.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -178,7 +188,7 @@ fn find(
                         path,
                         line: None,
                         column: None,
-                        message: format!("cannot read: {}", strip_path(&err)),
+                        message: format!("{WALK_ERROR}: {}", strip_path(&err)),
                     });
                     return ignore::WalkState::Continue;
                 }

@@ -205,10 +205,22 @@ pub struct CheckFinding {
     pub message: String,
 }
 
+/// What [`check_file`] found in one file.
+#[derive(Debug, Default)]
+pub struct FileCheck {
+    /// Every finding that could be established, sorted by line.
+    pub findings: Vec<CheckFinding>,
+    /// References that could not be checked (unreachable forge, unknown repository), each
+    /// named; the other references of the file are still checked.
+    pub errors: Vec<RefError>,
+}
+
 /// Check `file`: unpinned references (offline), and version comments that disagree with their
-/// commit (resolved). A comment naming a branch is not compared: branches move.
-pub fn check_file(resolver: &Resolver, file: &SourceFile) -> Result<Vec<CheckFinding>, RefError> {
+/// commit (resolved). A comment naming a branch is not compared: branches move. A reference
+/// that cannot be resolved is an error for that reference only.
+pub fn check_file(resolver: &Resolver, file: &SourceFile) -> FileCheck {
     let mut out = unpinned(file);
+    let mut errors = Vec::new();
     for r in &file.references {
         let Target::Git(git) = &r.target else {
             continue;
@@ -220,9 +232,13 @@ pub fn check_file(resolver: &Resolver, file: &SourceFile) -> Result<Vec<CheckFin
             continue;
         };
         let url = repo_url(resolver, &git.repo);
-        let refs = resolver
-            .git_refs(&url)
-            .map_err(|e| RefError::new(file, r, e))?;
+        let refs = match resolver.git_refs(&url) {
+            Ok(refs) => refs,
+            Err(e) => {
+                errors.push(RefError::new(file, r, e));
+                continue;
+            }
+        };
         let message = match find_ref(&refs, &version) {
             Some(found) if found.commit.eq_ignore_ascii_case(&git.reference) => continue,
             // A branch moves on by design: `# main` records where the pin came from.
@@ -242,7 +258,10 @@ pub fn check_file(resolver: &Resolver, file: &SourceFile) -> Result<Vec<CheckFin
         });
     }
     out.sort_by(|a, b| a.line.cmp(&b.line).then(a.code.cmp(b.code)));
-    Ok(out)
+    FileCheck {
+        findings: out,
+        errors,
+    }
 }
 
 /// Unpinned references of `file` (offline: discovery only).

@@ -298,9 +298,10 @@ impl Checker {
     /// `target`, `node_modules` and `.git`); files given explicitly must be of a known kind.
     pub fn check(&self, paths: &[PathBuf]) -> Result<CheckOutcome, CheckError> {
         let mut jobs = Vec::new();
+        let mut walk_errors = Vec::new();
         for p in paths {
             if p.is_dir() {
-                self.walk(p, &mut jobs);
+                self.walk(p, &mut jobs, &mut walk_errors);
             } else {
                 let rel = p
                     .strip_prefix(&self.root)
@@ -322,7 +323,10 @@ impl Checker {
                 |engine, job| self.check_one(engine, job),
             )
             .collect();
-        let mut out = CheckOutcome::default();
+        let mut out = CheckOutcome {
+            errors: walk_errors,
+            ..CheckOutcome::default()
+        };
         for r in results {
             match r {
                 Ok((f, checked)) => {
@@ -377,7 +381,10 @@ impl Checker {
         Ok(out)
     }
 
-    fn walk(&self, dir: &Path, jobs: &mut Vec<Job>) {
+    /// Collects the files under `dir` to check. Every entry the walk could not open (a
+    /// directory it cannot read, a path too long to open, a symlink loop) is a [`FileError`]:
+    /// what is below it was not checked, so the run cannot pass.
+    fn walk(&self, dir: &Path, jobs: &mut Vec<Job>, errors: &mut Vec<FileError>) {
         let walker = ignore::WalkBuilder::new(dir)
             .hidden(false)
             .git_ignore(true)
@@ -394,7 +401,14 @@ impl Checker {
                     ))
             })
             .build();
-        for entry in walker.flatten() {
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    errors.push(self.walk_error(dir, &err));
+                    continue;
+                }
+            };
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
@@ -420,6 +434,35 @@ impl Checker {
                 kind,
                 explicit: false,
             });
+        }
+    }
+
+    /// A walk error as a [`FileError`]: the path it concerns (relative to the root when inside
+    /// it) and the underlying cause without the path repeated.
+    fn walk_error(&self, dir: &Path, err: &ignore::Error) -> FileError {
+        fn parts(err: &ignore::Error) -> (Option<&Path>, String) {
+            match err {
+                ignore::Error::WithPath { path, err } => (Some(path.as_path()), parts(err).1),
+                ignore::Error::WithDepth { err, .. }
+                | ignore::Error::WithLineNumber { err, .. } => parts(err),
+                ignore::Error::Loop { child, .. } => {
+                    (Some(child.as_path()), "symbolic link loop".to_owned())
+                }
+                // The walker's I/O errors repeat the absolute path: keep the OS error alone.
+                ignore::Error::Io(e) => (None, os_cause(e)),
+                other => (None, other.to_string()),
+            }
+        }
+        let (path, cause) = parts(err);
+        let path = path.unwrap_or(dir);
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        FileError {
+            path: if rel.is_empty() { ".".to_owned() } else { rel },
+            message: format!("cannot walk: {cause}"),
         }
     }
 
@@ -493,6 +536,28 @@ impl Checker {
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
         Ok((findings, true))
     }
+}
+
+/// The operating-system error at the bottom of `e` ("File name too long (os error 36)"),
+/// without the absolute path the walker's wrapper adds; `e` itself when there is none.
+fn os_cause(e: &std::io::Error) -> String {
+    let own = |io: &std::io::Error| {
+        io.raw_os_error()
+            .map(|code| std::io::Error::from_raw_os_error(code).to_string())
+    };
+    if let Some(s) = own(e) {
+        return s;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(err) = source {
+        if let Some(s) = err.downcast_ref::<std::io::Error>().and_then(own) {
+            return s;
+        }
+        source = err.source();
+    }
+    e.to_string()
 }
 
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {

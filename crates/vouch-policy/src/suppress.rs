@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use globset::{Glob, GlobMatcher};
-use serde::Deserialize;
 use vouch_report::Suppression;
+use vouch_report::ignore::Target;
 
 pub use vouch_report::{Date, DateError};
 
@@ -38,22 +38,6 @@ pub fn inline(text: &str, line: u32, rule_id: &str) -> Option<Suppression> {
     None
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawIgnoreFile {
-    #[serde(default)]
-    ignore: Vec<RawEntry>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntry {
-    rule: Option<String>,
-    path: Option<String>,
-    reason: Option<String>,
-    expires: Option<String>,
-}
-
 /// One validated ignore entry.
 #[derive(Debug, Clone)]
 pub struct IgnoreEntry {
@@ -83,8 +67,9 @@ pub enum IgnoreFileError {
         #[source]
         source: std::io::Error,
     },
-    #[error("ignore file {path} is not valid TOML: {message}")]
-    Syntax { path: String, message: String },
+    /// The shared schema (vouch_report::ignore) rejected the file.
+    #[error(transparent)]
+    Invalid(#[from] vouch_report::ignore::IgnoreError),
     #[error("ignore file {path}, entry {index}: {message}")]
     Entry {
         path: String,
@@ -114,54 +99,34 @@ impl IgnoreFile {
         Self::parse(&text, shown)
     }
 
-    /// Validate the text of an ignore file: every entry needs `rule`, `reason` and `expires`.
+    /// Validate the text of an ignore file (the one schema of `vouch_report::ignore`) and keep
+    /// its `rule` entries; `id` entries (advisories) are for `vouch vulns` and `vouch scan`.
     pub fn parse(text: &str, shown: &str) -> Result<Self, IgnoreFileError> {
-        let raw: RawIgnoreFile = toml::from_str(text).map_err(|e| IgnoreFileError::Syntax {
-            path: shown.to_owned(),
-            message: e.message().to_owned(),
-        })?;
-        let header_lines: Vec<u32> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == "[[ignore]]")
-            .map(|(n, _)| u32::try_from(n + 1).unwrap_or(u32::MAX))
-            .collect();
+        let file = vouch_report::ignore::IgnoreFile::parse(text, shown)?;
         let mut entries = Vec::new();
-        for (i, e) in raw.ignore.into_iter().enumerate() {
-            let bad = |m: &str| IgnoreFileError::Entry {
-                path: shown.to_owned(),
-                index: i + 1,
-                message: m.to_owned(),
+        for e in file.entries {
+            let Target::Rule { rule, path } = e.target else {
+                continue;
             };
-            let rule = e
-                .rule
-                .filter(|r| !r.trim().is_empty())
-                .ok_or_else(|| bad("`rule` is required"))?;
-            let reason = e
-                .reason
-                .filter(|r| !r.trim().is_empty())
-                .ok_or_else(|| bad("`reason` is required"))?;
-            let expires_s = e
-                .expires
-                .ok_or_else(|| bad("`expires` (YYYY-MM-DD) is required"))?;
-            let expires: Date = expires_s
-                .parse()
-                .map_err(|err: DateError| bad(&err.to_string()))?;
-            let matcher = match &e.path {
+            let matcher = match &path {
                 Some(p) => Some(
                     Glob::new(p)
-                        .map_err(|err| bad(&format!("bad path glob: {err}")))?
+                        .map_err(|err| IgnoreFileError::Entry {
+                            path: shown.to_owned(),
+                            index: e.index,
+                            message: format!("bad path glob: {err}"),
+                        })?
                         .compile_matcher(),
                 ),
                 None => None,
             };
             entries.push(IgnoreEntry {
                 rule,
-                path: e.path,
+                path,
                 matcher,
-                reason,
-                expires,
-                line: header_lines.get(i).copied().unwrap_or(1),
+                reason: e.reason,
+                expires: e.expires,
+                line: e.line,
             });
         }
         Ok(Self {

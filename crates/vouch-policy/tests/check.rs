@@ -211,7 +211,9 @@ fn ignore_entries_need_reason_and_expiry() {
     assert!(
         matches!(
             err,
-            CheckError::IgnoreFile(IgnoreFileError::Entry { index: 1, .. })
+            CheckError::IgnoreFile(IgnoreFileError::Invalid(
+                vouch_report::ignore::IgnoreError::Entry { index: 1, .. }
+            ))
         ),
         "{err}"
     );

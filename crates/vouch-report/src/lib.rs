@@ -24,6 +24,7 @@
 
 mod date;
 pub mod gitlab_secrets;
+pub mod ignore;
 pub mod render;
 mod severity;
 
@@ -218,6 +219,42 @@ pub struct Report {
     pub version: String,
     pub rules: Vec<RuleMeta>,
     pub findings: Vec<Finding>,
+    /// What this run could not check. Not empty means the run is incomplete: it is never a
+    /// pass (exit 2), and SARIF says `executionSuccessful: false` with one notification each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<NotChecked>,
+}
+
+/// A check, or one input of a check, that did not run: an unusable advisory database, a file
+/// that could not be evaluated, a directory the walk could not open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotChecked {
+    /// The check (`vulnerabilities`, `configuration`, `secrets`, `pinning`, `inventory`).
+    pub check: String,
+    /// The file or directory concerned, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    /// Why it was not checked (lower case, no final period).
+    pub reason: String,
+}
+
+impl NotChecked {
+    pub fn new(check: impl Into<String>, path: Option<String>, reason: impl Into<String>) -> Self {
+        Self {
+            check: check.into(),
+            path,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for NotChecked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{}: {p}: {}", self.check, self.reason),
+            None => write!(f, "{}: {}", self.check, self.reason),
+        }
+    }
 }
 
 impl Report {
@@ -227,6 +264,7 @@ impl Report {
             version: version.into(),
             rules: Vec::new(),
             findings: Vec::new(),
+            not_checked: Vec::new(),
         }
     }
 

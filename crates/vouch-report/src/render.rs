@@ -12,23 +12,41 @@ pub fn json(report: &Report) -> String {
         "version": report.version,
         "findings": report.findings,
     });
+    let mut value = value;
+    if !report.not_checked.is_empty() {
+        value["complete"] = json!(false);
+        value["not_checked"] = json!(report.not_checked);
+    }
     to_pretty(&value)
 }
 
 /// A plain table for terminals: severity, rule, location, message. Suppressed findings are
 /// listed last, marked, so nothing is hidden without saying so.
 pub fn table(report: &Report) -> String {
+    table_with(report, true)
+}
+
+/// [`table`], listing suppressed findings only when `show_suppressed`; they are always counted
+/// in the last line.
+pub fn table_with(report: &Report, show_suppressed: bool) -> String {
     use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-    if report.findings.is_empty() {
-        return "no findings\n".to_owned();
+    let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) =
+        report.findings.iter().partition(|f| f.suppressed.is_none());
+    if active.is_empty() && (suppressed.is_empty() || !show_suppressed) {
+        return if suppressed.is_empty() {
+            "no findings\n".to_owned()
+        } else {
+            format!(
+                "no findings, {} suppressed (not listed)\n",
+                suppressed.len()
+            )
+        };
     }
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(["severity", "rule", "location", "message"]);
-    let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) =
-        report.findings.iter().partition(|f| f.suppressed.is_none());
     for f in &active {
         table.add_row([
             f.severity.to_string(),
@@ -40,7 +58,7 @@ pub fn table(report: &Report) -> String {
             f.message.clone(),
         ]);
     }
-    for f in &suppressed {
+    for f in suppressed.iter().filter(|_| show_suppressed) {
         let why = f
             .suppressed
             .as_ref()
@@ -55,11 +73,41 @@ pub fn table(report: &Report) -> String {
             format!("{}{}", f.message, why.unwrap_or_default()),
         ]);
     }
+    let listed = if show_suppressed || suppressed.is_empty() {
+        ""
+    } else {
+        " (not listed)"
+    };
     format!(
-        "{table}\n{} finding(s), {} suppressed\n",
+        "{table}\n{} finding(s), {} suppressed{listed}\n",
         active.len(),
         suppressed.len()
     )
+}
+
+/// SARIF `invocations[0]`: `executionSuccessful` is false when anything was not checked, and
+/// each thing not checked is a `toolExecutionNotifications` entry (level `error`, the check as
+/// `descriptor.id`, the file as its location).
+fn invocation(report: &Report) -> Value {
+    let notifications: Vec<Value> = report
+        .not_checked
+        .iter()
+        .map(|n| {
+            let mut v = json!({
+                "level": "error",
+                "message": {"text": n.to_string()},
+                "descriptor": {"id": n.check},
+            });
+            if let Some(p) = &n.path {
+                v["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": p}}}]);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "executionSuccessful": report.not_checked.is_empty(),
+        "toolExecutionNotifications": notifications,
+    })
 }
 
 /// SARIF 2.1.0 (one run). Suppressed findings carry a `suppressions` entry, as the spec asks.
@@ -140,6 +188,7 @@ pub fn sarif(report: &Report) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "invocations": [invocation(report)],
         }],
     });
     to_pretty(&value)

@@ -86,6 +86,29 @@ pub struct ScanArgs {
     /// given here applies).
     #[arg(long)]
     pub no_scan_config: bool,
+    /// OpenVEX document whose not_affected/fixed statements suppress vulnerabilities
+    /// (repeatable), as for `vouch vulns`.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Ignore file for vulnerabilities and configuration findings
+    /// [default: PATH/.vouch/ignore.toml].
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// List suppressed findings in the table (they are always counted).
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Do not run this check (repeatable); it is reported as skipped, never as clean.
+    #[arg(long, value_enum, value_name = "CHECK")]
+    pub skip: Vec<ScanCheck>,
+}
+
+/// The checks of `vouch scan`, for `--skip`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanCheck {
+    Vulnerabilities,
+    Secrets,
+    Configuration,
+    Pinning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

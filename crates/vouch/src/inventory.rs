@@ -33,6 +33,35 @@ pub fn collect(path: &Path, args: &WalkArgs) -> anyhow::Result<Inventory> {
     Ok(inventory)
 }
 
+/// Walks `path` without `--strict`'s early stop: every warning is printed and kept in the
+/// inventory, for a caller (`vouch scan`) that reports them as "not checked" itself.
+pub fn collect_all(path: &Path, excludes: &[String]) -> anyhow::Result<Inventory> {
+    let args = WalkArgs {
+        exclude: excludes.to_vec(),
+        strict: false,
+    };
+    collect(path, &args)
+}
+
+/// Fails when the walk could not open part of the tree (a directory it cannot read, a path
+/// too long to open): what is below it is missing from the inventory, so nothing built on the
+/// inventory can pass.
+pub fn refuse_walk_errors(inventory: &Inventory, path: &Path) -> anyhow::Result<()> {
+    let errors: Vec<_> = inventory
+        .warnings
+        .iter()
+        .filter(|w| walk::is_walk_error(w))
+        .collect();
+    if let Some(first) = errors.first() {
+        anyhow::bail!(
+            "{} path(s) under {} could not be walked (first: {first}); what is below them was not checked",
+            errors.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// The name a scanned directory goes by: its own name, or the canonical path's last part for
 /// `.` and the like.
 fn subject_name(path: &Path) -> String {

@@ -55,6 +55,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
     report.rules = outcome.rules;
     report.findings = outcome.findings;
+    // Every file that could not be evaluated and every directory the walk could not open: the
+    // JSON lists them under `not_checked`, SARIF as `toolExecutionNotifications`.
+    report.not_checked = outcome
+        .errors
+        .iter()
+        .map(|e| {
+            vouch_report::NotChecked::new("configuration", Some(e.path.clone()), e.message.clone())
+        })
+        .collect();
     report.sort();
     let rendered = match args.format {
         CheckFormat::Table => vouch_report::render::table(&report),
@@ -76,10 +85,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
             outcome.errors.len()
         );
     }
-    Ok(if report.any_at_or_above(fail_on) {
-        ExitStatus::Failure
-    } else if !outcome.errors.is_empty() {
+    // Something not checked is exit 2 even when findings were found (they are still printed):
+    // the run is incomplete, and a finding elsewhere does not make it complete.
+    Ok(if !outcome.errors.is_empty() {
         ExitStatus::Error
+    } else if report.any_at_or_above(fail_on) {
+        ExitStatus::Failure
     } else {
         ExitStatus::Success
     })

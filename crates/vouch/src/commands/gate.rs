@@ -283,7 +283,13 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
                     path.display()
                 );
             }
-            Some(Database::open(&path)?)
+            // Any failure to open the database (corrupt, empty, unreadable) is exit 2.
+            Some(Database::open(&path).with_context(|| {
+                format!(
+                    "the policy has [vulnerabilities], but the advisory database {} cannot be used",
+                    path.display()
+                )
+            })?)
         }
         None => None,
     };

@@ -55,7 +55,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
             }
             Err(e) => {
                 failed = true;
-                print_ref_error(&e);
+                print_ref_error(&e, "file left unchanged");
                 new_files.push(file.clone());
             }
         }
@@ -88,12 +88,13 @@ fn check(
             findings.extend(pin::unpinned(file));
             continue;
         }
-        match pin::check_file(resolver, file) {
-            Ok(f) => findings.extend(f),
-            Err(e) => {
-                failed = true;
-                print_ref_error(&e);
-            }
+        // One unreachable reference does not hide the file's other findings: each error names
+        // its reference, and the findings that could be established are still reported.
+        let checked = pin::check_file(resolver, file);
+        findings.extend(checked.findings);
+        for e in &checked.errors {
+            failed = true;
+            print_ref_error(e, "not checked");
         }
     }
     let mut out = String::new();
@@ -105,9 +106,14 @@ fn check(
     }
     crate::output::write(None, out.as_bytes())?;
     eprintln!(
-        "{} finding(s) in {} file(s)",
+        "{} finding(s) in {} file(s){}",
         findings.len(),
-        tree.files.len()
+        tree.files.len(),
+        if failed {
+            "; some references or files could not be checked (exit 2)"
+        } else {
+            ""
+        }
     );
     Ok(if failed {
         ExitStatus::Error
@@ -137,8 +143,10 @@ pub fn report_file_errors(tree: &Tree) -> bool {
     !tree.errors.is_empty()
 }
 
-pub fn print_ref_error(e: &RefError) {
-    eprintln!("error[{}]: {e}; file left unchanged", e.error.code());
+/// Prints `e` with its causes; `outcome` says what became of the file ("file left unchanged",
+/// or "not checked" for `--check`).
+pub fn print_ref_error(e: &RefError, outcome: &str) {
+    eprintln!("error[{}]: {e}; {outcome}", e.error.code());
     let mut source = std::error::Error::source(&e.error);
     while let Some(cause) = source {
         eprintln!("  caused by: {cause}");

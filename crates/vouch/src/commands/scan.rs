@@ -1,7 +1,9 @@
 //! `vouch scan`: the umbrella command. One run inventories PATH and runs every check that
-//! applies to it: known vulnerabilities (when an advisory database exists), leaked secrets, and
-//! configuration policy. Each check's findings go into one report; a check that cannot run is
-//! an error (exit 2), never a silent pass.
+//! applies to it: known vulnerabilities, leaked secrets, configuration policy and pinning. Each
+//! check's findings go into one report. Whatever could not be checked (no usable advisory
+//! database, a file a check could not evaluate, a directory the walk could not open) is a
+//! [`NotChecked`] in the report: listed in the table, the JSON and SARIF `invocations`, and the
+//! run exits 2, never a silent pass. `--skip CHECK` is the explicit way to leave a check out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -9,18 +11,50 @@ use std::path::Path;
 use anyhow::Context as _;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use vouch_inventory::Inventory;
-use vouch_report::{Report, Severity};
+use vouch_report::{Finding, NotChecked, Report, Severity};
 
-use crate::cli::{ScanArgs, ScanFormat};
+use crate::cli::{ScanArgs, ScanCheck, ScanFormat};
 use crate::exit::ExitStatus;
 
 /// What each check said, for the summary and the JSON output.
 #[derive(Debug, serde::Serialize)]
 struct CheckSummary {
     check: &'static str,
-    ran: bool,
+    /// `complete`, `incomplete` (ran, but some inputs could not be checked), `not checked`
+    /// (could not run) or `skipped` (`--skip`).
+    status: &'static str,
     note: String,
+    /// Unsuppressed findings.
     findings: usize,
+    /// Suppressed findings (counted, listed only with `--show-suppressed`).
+    suppressed: usize,
+}
+
+impl CheckSummary {
+    fn new(check: &'static str, note: String, findings: &[Finding], not_checked: usize) -> Self {
+        let suppressed = findings.iter().filter(|f| f.suppressed.is_some()).count();
+        Self {
+            check,
+            status: if not_checked == 0 {
+                "complete"
+            } else {
+                "incomplete"
+            },
+            note,
+            findings: findings.len() - suppressed,
+            suppressed,
+        }
+    }
+
+    fn not_run(check: &'static str, status: &'static str, note: String) -> Self {
+        Self {
+            check,
+            status,
+            note,
+            findings: 0,
+            suppressed: 0,
+        }
+    }
 }
 
 /// `<root>/.vouch/scan.toml`: what a repository asks `vouch scan` to skip (see docs/scan.md).
@@ -56,16 +90,49 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
         );
         args.walk.exclude.extend(config.exclude);
     }
-    let inventory = crate::inventory::collect(&args.path, &args.walk)?;
+    let inventory = crate::inventory::collect_all(&args.path, &args.walk.exclude)?;
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
-    let checks = vec![
-        vulnerabilities(&args, &inventory, &mut report)?,
-        secrets(&args.path, &args.walk.exclude, &mut report)?,
-        policy(&args.path, &args.walk.exclude, &mut report)?,
-        pinning(&args.path, &args.walk.exclude, &mut report)?,
-    ];
+    // Walk errors always, and with --strict every other inventory warning: the components of
+    // those files are missing, so the vulnerability check did not see them.
+    for w in &inventory.warnings {
+        if args.walk.strict || vouch_inventory::walk::is_walk_error(w) {
+            report.not_checked.push(NotChecked::new(
+                "inventory",
+                Some(w.path.clone()),
+                match w.line {
+                    Some(l) => format!("line {l}: {}", w.message),
+                    None => w.message.clone(),
+                },
+            ));
+        }
+    }
+    let skipped = |c: ScanCheck| args.skip.contains(&c);
+    let mut checks = Vec::new();
+    checks.push(if skipped(ScanCheck::Vulnerabilities) {
+        skip_summary("vulnerabilities")
+    } else {
+        vulnerabilities(&args, &inventory, &mut report)?
+    });
+    checks.push(if skipped(ScanCheck::Secrets) {
+        skip_summary("secrets")
+    } else {
+        secrets(&args.path, &args.walk.exclude, &mut report)?
+    });
+    checks.push(if skipped(ScanCheck::Configuration) {
+        skip_summary("configuration")
+    } else {
+        policy(&args, &mut report)?
+    });
+    checks.push(if skipped(ScanCheck::Pinning) {
+        skip_summary("pinning")
+    } else {
+        pinning(&args.path, &args.walk.exclude, &mut report)?
+    });
     report.sort();
 
+    for n in &report.not_checked {
+        eprintln!("error: not checked: {n}");
+    }
     let failed = report.any_at_or_above(fail_on);
     let text = match args.format {
         ScanFormat::Json => {
@@ -79,21 +146,31 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
                     "files": inventory.files,
                     "warnings": inventory.warnings,
                 },
+                "complete": report.not_checked.is_empty(),
                 "checks": checks,
+                "not_checked": report.not_checked,
                 "excludes": args.walk.exclude,
                 "findings": report.findings,
             });
             serde_json::to_string_pretty(&value)? + "\n"
         }
         ScanFormat::Sarif => vouch_report::render::sarif(&report),
-        ScanFormat::Table => table_text(&inventory, &checks, &report, fail_on),
+        ScanFormat::Table => {
+            table_text(&inventory, &checks, &report, fail_on, args.show_suppressed)
+        }
     };
     crate::output::write(None, text.as_bytes())?;
-    Ok(if failed {
+    Ok(if !report.not_checked.is_empty() {
+        ExitStatus::Error
+    } else if failed {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
+}
+
+fn skip_summary(check: &'static str) -> CheckSummary {
+    CheckSummary::not_run(check, "skipped", "skipped (--skip)".to_owned())
 }
 
 fn vulnerabilities(
@@ -101,37 +178,69 @@ fn vulnerabilities(
     inventory: &Inventory,
     report: &mut Report,
 ) -> anyhow::Result<CheckSummary> {
+    const CHECK: &str = "vulnerabilities";
     let path = crate::commands::db::resolve(&args.db)?;
-    if !path.is_file() {
-        return Ok(CheckSummary {
-            check: "vulnerabilities",
-            ran: false,
-            note: format!(
-                "not checked: no advisory database at {} (run `vouch db import PATH` or `vouch db update`)",
-                path.display()
-            ),
-            findings: 0,
-        });
-    }
-    let db = vouch_advisory::Database::open(&path)
-        .with_context(|| format!("cannot open the advisory database {}", path.display()))?;
-    let outcome = db
-        .match_components(
-            &inventory.components,
-            inventory.distro.as_ref(),
-            &Default::default(),
-        )
-        .context("cannot match the inventory against the advisory database")?;
+    // Suppressions first: a bad VEX document or ignore file is a usage error (exit 2 before
+    // any output), as in `vouch vulns`.
+    let supp = match &args.ignore_file {
+        Some(p) => super::vulns::suppressions(&args.vex, Some((p, true)))?,
+        None => super::vulns::suppressions(
+            &args.vex,
+            Some((&args.path.join(".vouch/ignore.toml"), false)),
+        )?,
+    };
+    // Any failure to open or match (missing, empty, corrupt, unreadable database) means the
+    // check could not run: it is reported as not checked, never as clean.
+    let matched = if path.is_file() {
+        vouch_advisory::Database::open(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|db| {
+                db.match_components(
+                    &inventory.components,
+                    inventory.distro.as_ref(),
+                    &Default::default(),
+                )
+                .map_err(anyhow::Error::from)
+            })
+            .map_err(|e| {
+                let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+                format!(
+                    "cannot use the advisory database {}: {}",
+                    path.display(),
+                    chain.join(": ")
+                )
+            })
+    } else {
+        Err(format!(
+            "no advisory database at {} (run `vouch db update` or `vouch db import PATH`, pass --db, or --skip vulnerabilities)",
+            path.display()
+        ))
+    };
+    let mut outcome = match matched {
+        Ok(o) => o,
+        Err(reason) => {
+            report
+                .not_checked
+                .push(NotChecked::new(CHECK, None, reason.clone()));
+            return Ok(CheckSummary::not_run(
+                CHECK,
+                "not checked",
+                format!("not checked: {reason}"),
+            ));
+        }
+    };
+    let today = vouch_advisory::suppress::Date::from_unix_seconds(crate::clock::now()?.as_second());
+    super::vulns::apply(&supp, &mut outcome.matches, today);
     let vulns = outcome.report("vouch", env!("CARGO_PKG_VERSION"));
-    let n = vulns.findings.len();
+    let summary = CheckSummary::new(
+        CHECK,
+        format!("database {} (digest {})", path.display(), outcome.db_digest),
+        &vulns.findings,
+        0,
+    );
     report.findings.extend(vulns.findings);
     report.rules.extend(vulns.rules);
-    Ok(CheckSummary {
-        check: "vulnerabilities",
-        ran: true,
-        note: format!("database {} (digest {})", path.display(), outcome.db_digest),
-        findings: n,
-    })
+    Ok(summary)
 }
 
 fn secrets(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
@@ -150,31 +259,40 @@ fn secrets(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Res
     };
     let outcome = vouch_secrets::scan_dir(root, &options)
         .with_context(|| format!("cannot scan {} for secrets", root.display()))?;
+    // A file or directory the scan could not read was not checked.
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        report.not_checked.push(NotChecked::new(
+            "secrets",
+            Some(w.subject.clone()),
+            w.message.clone(),
+        ));
     }
-    let n = outcome.findings.len();
+    let mut note = format!("{} files scanned", outcome.stats.files_scanned);
+    if !outcome.warnings.is_empty() {
+        note.push_str(&format!(", {} could not be read", outcome.warnings.len()));
+    }
+    let summary = CheckSummary::new("secrets", note, &outcome.findings, outcome.warnings.len());
     report.findings.extend(outcome.findings);
-    Ok(CheckSummary {
-        check: "secrets",
-        ran: true,
-        note: format!("{} files scanned", outcome.stats.files_scanned),
-        findings: n,
-    })
+    Ok(summary)
 }
 
-fn policy(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
+fn policy(args: &ScanArgs, report: &mut Report) -> anyhow::Result<CheckSummary> {
+    let root = &args.path;
     let today = crate::clock::now()?.as_second();
     let mut options = vouch_policy::Options::new(vouch_policy::Date::from_unix_seconds(today));
-    options.excludes = excludes.to_vec();
+    options.excludes.clone_from(&args.walk.exclude);
+    options.ignore_file.clone_from(&args.ignore_file);
     let outcome = vouch_policy::check_dir(root, &options)
         .with_context(|| format!("cannot check the configuration files in {}", root.display()))?;
+    // A file that could not be evaluated, or a directory the walk could not open, was not
+    // checked: the same rule as `vouch check`.
     for e in &outcome.errors {
-        eprintln!("warning: {}: cannot evaluate: {}", e.path, e.message);
+        report.not_checked.push(NotChecked::new(
+            "configuration",
+            Some(e.path.clone()),
+            e.message.clone(),
+        ));
     }
-    let n = outcome.findings.len();
-    report.findings.extend(outcome.findings);
-    report.rules.extend(outcome.rules);
     let note = if outcome.errors.is_empty() {
         format!("{} files checked", outcome.files_checked)
     } else {
@@ -184,25 +302,32 @@ fn policy(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Resu
             outcome.errors.len()
         )
     };
-    Ok(CheckSummary {
-        check: "configuration",
-        ran: true,
+    let summary = CheckSummary::new(
+        "configuration",
         note,
-        findings: n,
-    })
+        &outcome.findings,
+        outcome.errors.len(),
+    );
+    report.findings.extend(outcome.findings);
+    report.rules.extend(outcome.rules);
+    Ok(summary)
 }
 
 /// Unpinned image, action, include and hook references (offline: discovery only, see
-/// docs/pin.md). A file that cannot be parsed is a warning here, as in the policy check.
+/// docs/pin.md). A file that cannot be read or parsed was not checked, as in the policy check.
 fn pinning(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
     let excludes = vouch_policy::exclude_overrides(root, excludes)
         .map_err(|e| anyhow::anyhow!("invalid --exclude pattern: {e}"))?;
     let tree = vouch_pin::walk::walk_excluding(root, &excludes);
     for e in &tree.errors {
-        eprintln!("warning: {e} (references not checked)");
+        report.not_checked.push(NotChecked::new(
+            "pinning",
+            None,
+            format!("{e} (references not checked)"),
+        ));
     }
     let findings = vouch_pin::report::unpinned_findings(&tree);
-    let n = findings.len();
+    let summary_findings = findings.clone();
     report.findings.extend(findings);
     report.rules.push(vouch_pin::report::rule());
     let note = if tree.errors.is_empty() {
@@ -214,12 +339,12 @@ fn pinning(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Res
             tree.errors.len()
         )
     };
-    Ok(CheckSummary {
-        check: "pinning",
-        ran: true,
+    Ok(CheckSummary::new(
+        "pinning",
         note,
-        findings: n,
-    })
+        &summary_findings,
+        tree.errors.len(),
+    ))
 }
 
 fn table_text(
@@ -227,6 +352,7 @@ fn table_text(
     checks: &[CheckSummary],
     report: &Report,
     fail_on: Severity,
+    show_suppressed: bool,
 ) -> String {
     let mut out = String::new();
     out.push_str(&format!("Inventory of {}", inventory.subject));
@@ -258,26 +384,48 @@ fn table_text(
         inventory.warnings.len()
     ));
     let mut checks_table = Table::new();
-    checks_table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_header(["check", "findings", "note"]);
+    checks_table.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "check",
+        "status",
+        "findings",
+        "suppressed",
+        "note",
+    ]);
     for c in checks {
-        let n = if c.ran {
-            c.findings.to_string()
+        let (n, s) = if matches!(c.status, "complete" | "incomplete") {
+            (c.findings.to_string(), c.suppressed.to_string())
         } else {
-            "-".to_owned()
+            ("-".to_owned(), "-".to_owned())
         };
-        checks_table.add_row([c.check.to_owned(), n, c.note.clone()]);
+        checks_table.add_row([
+            c.check.to_owned(),
+            c.status.to_owned(),
+            n,
+            s,
+            c.note.clone(),
+        ]);
     }
     out.push_str(&checks_table.to_string());
     out.push_str("\n\n");
-    out.push_str(&vouch_report::render::table(report));
+    out.push_str(&vouch_report::render::table_with(report, show_suppressed));
+    if !show_suppressed && report.findings.iter().any(|f| f.suppressed.is_some()) {
+        out.push_str("(list suppressed findings with --show-suppressed)\n");
+    }
     let counting = report
         .findings
         .iter()
         .filter(|f| f.counts_at(fail_on))
         .count();
     out.push_str(&format!("{counting} finding(s) at or above {fail_on}\n"));
+    if !report.not_checked.is_empty() {
+        out.push_str(&format!(
+            "\nINCOMPLETE: {} thing(s) not checked (exit 2):\n",
+            report.not_checked.len()
+        ));
+        for n in &report.not_checked {
+            out.push_str(&format!("  not checked: {n}\n"));
+        }
+    }
     out
 }
 

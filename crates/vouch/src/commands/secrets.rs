@@ -93,6 +93,14 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
     let rules = RuleSet::builtin();
     report.rules = rules.metas();
     report.findings = std::mem::take(&mut outcome.findings);
+    // A file or directory the scan could not read was not checked: listed in JSON/SARIF, exit 2.
+    report.not_checked = outcome
+        .warnings
+        .iter()
+        .map(|w| {
+            vouch_report::NotChecked::new("secrets", Some(w.subject.clone()), w.message.clone())
+        })
+        .collect();
     report.sort();
     let text = match args.format {
         SecretsFormat::Table => vouch_report::render::table(&report),
@@ -122,7 +130,9 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("warning: --show-secrets printed secrets in clear; do not share this output");
     }
     let failing = report.any_at_or_above(Severity::Info);
-    Ok(if failing && !args.no_fail {
+    Ok(if !report.not_checked.is_empty() {
+        ExitStatus::Error
+    } else if failing && !args.no_fail {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

@@ -95,7 +95,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
             }
             Err(e) => {
                 failed = true;
-                print_ref_error(&e);
+                print_ref_error(&e, "file left unchanged");
                 new_files.push(file.clone());
             }
         }

@@ -1,8 +1,10 @@
 //! `vouch vulns`: match an inventory or an SBOM against the advisory database.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Context as _;
-use vouch_advisory::matching::MatchOptions;
-use vouch_advisory::suppress::{self, Date, Suppressions};
+use vouch_advisory::matching::{MatchOptions, VulnMatch};
+use vouch_advisory::suppress::{self, Date, Expired, Suppressions};
 use vouch_advisory::{Database, render};
 use vouch_report::Severity;
 
@@ -12,7 +14,12 @@ use crate::exit::ExitStatus;
 pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     let db_path = super::db::resolve(&args.location)?;
-    let db = Database::open(&db_path)?;
+    let db = Database::open(&db_path).with_context(|| {
+        format!(
+            "vulnerabilities not checked: cannot use the advisory database {}",
+            db_path.display()
+        )
+    })?;
 
     let (components, distro) = match &args.sbom {
         Some(file) => {
@@ -38,34 +45,19 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
         }
         None => {
             let inventory = crate::inventory::collect(&args.path, &args.walk)?;
+            crate::inventory::refuse_walk_errors(&inventory, &args.path)?;
             (inventory.components, inventory.distro)
         }
     };
 
-    let mut supp = Suppressions::default();
-    for file in &args.vex {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        // Statements are numbered on from the previous documents', so later documents win ties.
-        let first_order = supp.vex.len();
-        supp.vex.extend(suppress::parse_vex(
-            &file.display().to_string(),
-            &bytes,
-            first_order,
-        )?);
-    }
-    let ignore_path = match &args.ignore_file {
-        Some(p) => Some(p.clone()),
-        None if args.sbom.is_none() => {
-            Some(args.path.join(".vouch/ignore.toml")).filter(|p| p.is_file())
-        }
-        None => None,
+    let supp = match &args.ignore_file {
+        Some(p) => suppressions(&args.vex, Some((p, true)))?,
+        None if args.sbom.is_none() => suppressions(
+            &args.vex,
+            Some((&args.path.join(".vouch/ignore.toml"), false)),
+        )?,
+        None => suppressions(&args.vex, None)?,
     };
-    if let Some(p) = &ignore_path {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        supp.ignore = suppress::parse_ignore(&p.display().to_string(), &text)?;
-    }
 
     let now = crate::clock::now()?;
     let today = Date::from_unix_seconds(now.as_second());
@@ -73,14 +65,15 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     let options = MatchOptions {
         informational: args.informational,
     };
-    let mut outcome = db.match_components(&components, distro.as_ref(), &options)?;
-    let expired = supp.apply(&mut outcome.matches, today);
-    for e in &expired {
-        eprintln!(
-            "warning: ignore entry for {} expired on {} and no longer suppresses it",
-            e.id, e.expires
-        );
-    }
+    let mut outcome = db
+        .match_components(&components, distro.as_ref(), &options)
+        .with_context(|| {
+            format!(
+                "vulnerabilities not checked: cannot match against the advisory database {}",
+                db_path.display()
+            )
+        })?;
+    let expired = apply(&supp, &mut outcome.matches, today);
     let version = env!("CARGO_PKG_VERSION");
     let text = match args.format {
         VulnsFormat::Table => render::table(&outcome, &expired),
@@ -103,4 +96,50 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// The VEX documents and the ignore file that suppress vulnerabilities; shared by `vouch vulns`
+/// and `vouch scan` so both suppress exactly the same matches. The ignore file is
+/// `(path, required)`: a default path that does not exist means no ignore entries, a path given
+/// with `--ignore-file` must exist.
+pub fn suppressions(
+    vex: &[PathBuf],
+    ignore_file: Option<(&Path, bool)>,
+) -> anyhow::Result<Suppressions> {
+    let mut supp = Suppressions::default();
+    for file in vex {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        // Statements are numbered on from the previous documents', so later documents win ties.
+        let first_order = supp.vex.len();
+        supp.vex.extend(suppress::parse_vex(
+            &file.display().to_string(),
+            &bytes,
+            first_order,
+        )?);
+    }
+    if let Some((p, required)) = ignore_file {
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", p.display())),
+        };
+        if let Some(text) = text {
+            supp.ignore = suppress::parse_ignore(&p.display().to_string(), &text)?;
+        }
+    }
+    Ok(supp)
+}
+
+/// Applies `supp` to `matches`, warning on stderr about each expired ignore entry that would
+/// have applied.
+pub fn apply(supp: &Suppressions, matches: &mut [VulnMatch], today: Date) -> Vec<Expired> {
+    let expired = supp.apply(matches, today);
+    for e in &expired {
+        eprintln!(
+            "warning: ignore entry for {} expired on {} and no longer suppresses it",
+            e.id, e.expires
+        );
+    }
+    expired
 }
