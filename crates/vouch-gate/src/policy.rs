@@ -247,7 +247,7 @@ pub struct Vsa {
     pub verifier_id: String,
     pub policy_uri: Option<String>,
     pub resource_uri: Option<String>,
-    /// `verifiedLevels`; `None`: derived from the provenance (see [`crate::summary`]).
+    /// `verifiedLevels`; `None`: derived from the provenance (see [`crate::summary()`]).
     pub levels: Option<Vec<String>>,
 }
 

@@ -3,7 +3,7 @@
 //! Every package a module declares is queried for `deny` and `violation` (a set of strings,
 //! or of objects with `msg` and optionally `id`); each member is one reason with code
 //! `policy-denied`. `warn` is not a reason to deny and is not read. The input document is
-//! built by [`crate::evaluate`] from `Verified<_>` values alone (see docs/gate.md#rego-input).
+//! built by [`crate::evaluate()`] from `Verified<_>` values alone (see docs/gate.md#rego-input).
 
 use regorus::{Engine, Value as RValue};
 use serde_json::Value;

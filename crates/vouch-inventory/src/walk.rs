@@ -6,7 +6,7 @@
 //! - Symbolic links are never followed to directories: in a root filesystem they are aliases
 //!   (`lib -> usr/lib`) or point outside the root, so descending would double-count or escape;
 //!   with no directory links followed, a link loop cannot arise. A link to a *file* that
-//!   [`detect`](crate::detect) recognises is read when its target resolves inside the root, and
+//!   [`detect`] recognises is read when its target resolves inside the root, and
 //!   reported as a warning otherwise.
 //! - When the root is a root filesystem (it has `etc/os-release` or `usr/lib/os-release`),
 //!   `proc`, `sys` and `dev` at its top are skipped and the distro qualifies OS package purls.

@@ -138,7 +138,7 @@ pub struct VerifyAttestationArgs {
     pub bundle: PathBuf,
     #[command(flatten)]
     pub signer: SignerArgs,
-    /// Required predicate type (e.g. https://slsa.dev/provenance/v1).
+    /// Required predicate type (e.g. `https://slsa.dev/provenance/v1`).
     #[arg(long)]
     pub predicate_type: Option<String>,
     /// Required source repository URI (SLSA provenance).

@@ -24,7 +24,7 @@ pub struct GateArgs {
     /// [default: the artifact's folder].
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
-    /// Advisory database, for policies with [vulnerabilities].
+    /// Advisory database, for policies with `[vulnerabilities]`.
     #[command(flatten)]
     pub db: crate::cli::DbLocation,
     /// Source tree for `check = true` and `secrets = true` in the policy.

@@ -35,7 +35,7 @@ pub fn write_with(path: &Path, data: &[u8], options: &Options) -> anyhow::Result
 /// Makes a closed or full stdout or stderr an exit 2 instead of a panic (exit 101).
 ///
 /// Rust ignores `SIGPIPE`, so a write to a closed pipe (`vouch check . | head -1`) fails with
-/// `BrokenPipe`. Data written through [`write`] returns that as an error (exit 2 from `main`);
+/// `BrokenPipe`. Data written through [`write()`] returns that as an error (exit 2 from `main`);
 /// `println!`/`eprintln!` (diagnostics across the commands) panic instead. This hook, installed
 /// once at the start of `main`, turns exactly those panics ("failed printing to stdout/stderr")
 /// into exit 2, with a one-line error on stderr when stderr is still open. Every other panic

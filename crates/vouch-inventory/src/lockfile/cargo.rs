@@ -8,13 +8,13 @@
 //!   (`registry+https://…`, `git+https://…#<commit>`, `sparse+https://…`).
 //! - Packages without a `source` are path packages: the workspace's own members and path
 //!   dependencies. They are first-party code, but Syft and Trivy list them too and the model has
-//!   no first-party marker, so they are kept, as [`Scope::Required`] with no `resolved`; a
+//!   no first-party marker, so they are kept, as [`Scope::Required`](crate::Scope::Required) with no `resolved`; a
 //!   consumer tells them apart by the missing `resolved` (and the missing checksum).
-//! - `checksum` (SHA-256 of the `.crate` file) becomes a [`HashAlgorithm::Sha256`] [`Hash`]; a
+//! - `checksum` (SHA-256 of the `.crate` file) becomes a [`HashAlgorithm::Sha256`] [`Hash`](struct@crate::Hash); a
 //!   malformed checksum is dropped with a warning.
 //! - Dependency entries `"name"`, `"name version"` and `"name version (source)"` are resolved to
 //!   the exact version of the package they name in the same file.
-//! - Cargo.lock records no dev/build distinction, so every package is [`Scope::Required`].
+//! - Cargo.lock records no dev/build distinction, so every package is [`Scope::Required`](crate::Scope::Required).
 
 use std::collections::BTreeMap;
 

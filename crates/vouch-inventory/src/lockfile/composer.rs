@@ -1,7 +1,7 @@
 //! `composer.lock`.
 //!
 //! - `packages` → [`Scope::Required`], `packages-dev` → [`Scope::Dev`].
-//! - `dist.shasum`, when not empty, → SHA-1 [`Hash`] (Composer leaves it empty for GitHub
+//! - `dist.shasum`, when not empty, → SHA-1 [`Hash`](struct@crate::Hash) (Composer leaves it empty for GitHub
 //!   zipballs, which is most packages); `dist.url` (else `source.url`) → `resolved`.
 //! - `license` (an array of SPDX ids, occasionally a single string) → licences.
 //! - `require` names are resolved to the version locked in the same file (case-insensitively, as

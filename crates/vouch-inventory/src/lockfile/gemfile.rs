@@ -9,8 +9,8 @@
 //! - `GIT` gems: `resolved` is `<remote>@<revision>`; `PATH` gems (often the project itself or a
 //!   vendored gem: first-party) are kept with `resolved` = `path:<remote>`; `GEM` gems from a
 //!   registry other than rubygems.org keep that remote as `resolved`.
-//! - `CHECKSUMS` (Bundler 2.5+): `name (version) sha256=<hex>` → SHA-256 [`Hash`].
-//! - The lockfile does not record Bundler groups, so every gem is [`Scope::Required`].
+//! - `CHECKSUMS` (Bundler 2.5+): `name (version) sha256=<hex>` → SHA-256 [`Hash`](struct@crate::Hash).
+//! - The lockfile does not record Bundler groups, so every gem is [`Scope::Required`](crate::Scope::Required).
 //! - A line that does not parse is skipped with a [`ParseWarning`]; the rest is kept.
 
 use std::collections::BTreeMap;

@@ -10,7 +10,7 @@
 //! - Scope: `dev` and `devOptional` (a dev dependency that production only needs optionally)
 //!   → [`Scope::Dev`], `optional` → [`Scope::Optional`], a `peer` that is also `optional` →
 //!   Optional; a plain `peer` is installed by npm 7+ and so stays Required.
-//! - `integrity` → [`Hash`] (SRI), `resolved`, `license` (string or legacy `{type}` object).
+//! - `integrity` → [`Hash`](struct@crate::Hash) (SRI), `resolved`, `license` (string or legacy `{type}` object).
 //! - Edges: every name in `dependencies`, `optionalDependencies` and `peerDependencies` (v1:
 //!   `requires`) is resolved the way node does, at the nearest `node_modules` up the install
 //!   path; names npm did not install (an optional peer) are left out.

@@ -10,7 +10,7 @@
 //! - Scope: `dev: true` → Dev, `optional: true` → Optional. v9 dropped the `dev` flag, so there
 //!   the scope is computed from the importers: a package reachable only from some importer's
 //!   `devDependencies` is Dev.
-//! - `resolution.integrity` → [`Hash`] (SRI); `resolution.tarball` → `resolved`.
+//! - `resolution.integrity` → [`Hash`](struct@crate::Hash) (SRI); `resolution.tarball` → `resolved`.
 //! - Edges: `dependencies` and `optionalDependencies` values (`1.2.3`, `1.2.3_peer@x`,
 //!   `1.2.3(peer@x)`, `/other/1.0.0`, `other@1.0.0`) resolved to the package they name; `link:`
 //!   targets (workspace folders) are not packages and are left out.

@@ -8,7 +8,7 @@
 //! - An entry is a header at column 0 listing one or more comma-separated specifiers
 //!   (`"@babel/code-frame@^7.0.0", "@babel/code-frame@^7.10.4":`), then two-space fields, then
 //!   four-space lines inside `dependencies:` / `optionalDependencies:` / `peerDependencies:`.
-//! - Classic: `version`, `resolved` (its `#<sha1>` fragment becomes a SHA-1 [`Hash`] when there
+//! - Classic: `version`, `resolved` (its `#<sha1>` fragment becomes a SHA-1 [`Hash`](struct@crate::Hash) when there
 //!   is no `integrity`), `integrity` (SRI). An alias `foo@npm:bar@^1` is package `bar`.
 //! - Berry: the name comes from `resolution: "name@npm:1.2.3"`, the version from `version`.
 //!   Entries resolved with `workspace:`, `link:` or `portal:` are the project's own folders and
@@ -17,7 +17,7 @@
 //!   registry's integrity and would mislead any consumer comparing the two.
 //! - Edges: each dependency `name range` is resolved to the entry whose header lists
 //!   `name@range` (Berry: also `name@npm:range`); peers are resolved only when listed.
-//! - yarn.lock records no dev/optional distinction, so every package is [`Scope::Required`].
+//! - yarn.lock records no dev/optional distinction, so every package is [`Scope::Required`](crate::Scope::Required).
 //! - A malformed entry is skipped with a [`ParseWarning`]; the rest of the file is kept.
 
 use std::collections::BTreeMap;

@@ -28,7 +28,7 @@ pub enum DiscoverError {
 }
 
 impl DiscoverError {
-    /// Stable diagnostic code (docs/rules/<code>.md).
+    /// Stable diagnostic code (`docs/rules/<code>.md`).
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotUtf8 { .. } | Self::TooLarge { .. } => "pin-unreadable-file",
