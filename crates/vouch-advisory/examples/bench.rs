@@ -74,6 +74,7 @@ fn main() {
                 resolved: None,
                 evidence: vec![],
                 dependencies: vec![],
+                first_party: false,
             }
         })
         .collect();
