@@ -4,15 +4,31 @@
 //!
 //! - `advisories(id PRIMARY KEY, modified, published, withdrawn, summary, details, informational,
 //!   content_sha256, json)`: one row per OSV record; `json` is the record's canonical JSON
-//!   (object keys sorted, no insignificant white space) and `content_sha256` its SHA-256;
+//!   (object keys sorted, no insignificant white space) and `content_sha256` its SHA-256. The
+//!   other columns are copies of fields of `json` for `vouch db status`; matching reads only
+//!   `json`;
 //! - `affected(ecosystem, release, name, id)`: one row per `affected[].package`, `ecosystem` being
 //!   the OSV ecosystem before any `:` (`Debian`), `release` what follows it (`12`, or empty) and
 //!   `name` the ecosystem-normalised package name, indexed on `(ecosystem, name)`;
-//! - `meta(key, value)`: `schema_version`.
+//! - `meta(key, value)`: `schema_version`, and `content_digest`, the content digest as the last
+//!   import computed it.
 //!
 //! **Content digest**: `sha256:` followed by the hex SHA-256 of, for every advisory in ascending
-//! `id` order (byte order), the line `id TAB modified TAB content_sha256 LF`. It depends only on
-//! which records the database holds, not on the order they were imported in.
+//! `id` order (byte order), the line `id TAB modified TAB sha256(json) LF`, then for every
+//! `affected` row in ascending (`id`, `ecosystem`, `release`, `name`) order the line
+//! `affected TAB id TAB ecosystem TAB release TAB name LF`. The SHA-256 of each record is
+//! computed from the stored JSON itself, so the digest covers every stored byte matching reads:
+//! it depends only on which records the database holds, not on the order they were imported in.
+//!
+//! **Integrity**: computing the digest checks each record's JSON against its `content_sha256`
+//! ([`DbError::RecordDigest`]) and the result against the `content_digest` the last import
+//! recorded ([`DbError::DigestMismatch`]); matching computes it before it reads any record, and
+//! a stored record that does not parse is [`DbError::Record`], never a silent miss.
+//!
+//! **Interrupted imports**: an import is one transaction in SQLite's rollback-journal mode. A
+//! killed import leaves a hot journal beside the file; [`Database::open`] rolls it back (which
+//! needs a read-write connection) before it reads, so readers answer exactly as before the
+//! interrupted import.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +41,16 @@ use vouch_inventory::Ecosystem;
 use crate::osv::Record;
 
 const SCHEMA_VERSION: &str = "1";
+
+/// How long a reader waits for a live import to finish committing.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// SQLite's rollback journal beside `path`.
+fn journal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-journal");
+    PathBuf::from(name)
+}
 
 /// Why the database could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +82,59 @@ pub enum DbError {
     },
     #[error("import stopped after {done} records (simulated failure); nothing was written")]
     Interrupted { done: usize },
+    #[error(
+        "{path} holds an interrupted import (hot journal {journal}) that could not be rolled back; open it once with write access, or run `vouch db import` again"
+    )]
+    HotJournal {
+        path: PathBuf,
+        journal: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "advisory database {path} holds no advisories (an import of nothing, or an interrupted first import), so vulnerabilities cannot be evaluated; run `vouch db import` or `vouch db update`"
+    )]
+    Empty { path: PathBuf },
+    #[error(
+        "advisory database {path}: stored record {id} has content sha256:{found}, but was imported with sha256:{expected} (the file was modified or is corrupt); import the advisories again"
+    )]
+    RecordDigest {
+        path: PathBuf,
+        id: String,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "advisory database {path} has content digest {found}, but its last import recorded {expected} (the file was modified or is corrupt); import the advisories again"
+    )]
+    DigestMismatch {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "advisory database {path} records no content digest (written by an older vouch); run `vouch db import` again"
+    )]
+    NoRecordedDigest { path: PathBuf },
+    #[error("advisory database {path}: stored record {id} is not a valid OSV record")]
+    Record {
+        path: PathBuf,
+        id: String,
+        #[source]
+        source: RecordProblem,
+    },
+}
+
+/// Why a stored record could not be read back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordProblem {
+    #[error("invalid JSON")]
+    Json(#[source] serde_json::Error),
+    #[error(transparent)]
+    Osv(#[from] crate::osv::RecordError),
+    #[error("the record's id is {found}")]
+    IdMismatch { found: String },
 }
 
 /// An open advisory database.
@@ -141,11 +220,37 @@ pub fn index_name(ecosystem_base: &str, name: &str) -> String {
 
 impl Database {
     /// Opens an existing database for reading and matching.
+    ///
+    /// A hot journal left by a killed import is rolled back first: SQLite does that only on a
+    /// connection that may write, so one is opened, used for one read and closed before the
+    /// read-only connection is made. Without write access the journal cannot be rolled back and
+    /// the answer is [`DbError::HotJournal`], never a read of a half-written file.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         if !path.is_file() {
             return Err(DbError::Missing {
                 path: path.to_owned(),
             });
+        }
+        let journal = journal_path(path);
+        if std::fs::symlink_metadata(&journal).is_ok_and(|m| m.len() > 0) {
+            let hot = |source| DbError::HotJournal {
+                path: path.to_owned(),
+                journal: journal.clone(),
+                source,
+            };
+            let rw = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(hot)?;
+            rw.busy_timeout(BUSY_TIMEOUT).map_err(hot)?;
+            // Any read makes SQLite check the journal and roll it back when it is hot (no
+            // live writer holds the lock).
+            rw.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(hot)?;
+            drop(rw);
         }
         let conn = Connection::open_with_flags(
             path,
@@ -155,6 +260,11 @@ impl Database {
             path: path.to_owned(),
             source,
         })?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|source| DbError::Corrupt {
+                path: path.to_owned(),
+                source,
+            })?;
         let db = Self {
             conn,
             path: path.to_owned(),
@@ -179,6 +289,11 @@ impl Database {
             path: path.to_owned(),
             source,
         })?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|source| DbError::Corrupt {
+                path: path.to_owned(),
+                source,
+            })?;
         let db = Self {
             conn,
             path: path.to_owned(),
@@ -209,11 +324,17 @@ impl Database {
         Ok(db)
     }
 
-    /// Creates the tables of an empty database and records [`SCHEMA_VERSION`].
+    /// Creates the tables of an empty database and records [`SCHEMA_VERSION`] and the empty
+    /// database's content digest, in one transaction.
     fn create_schema(&self) -> Result<(), DbError> {
+        let corrupt = |source| DbError::Corrupt {
+            path: self.path.clone(),
+            source,
+        };
         self.conn
             .execute_batch(
-                "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                "BEGIN;
+                 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                  CREATE TABLE advisories(
                      id TEXT PRIMARY KEY,
                      modified TEXT NOT NULL,
@@ -232,15 +353,16 @@ impl Database {
                  CREATE INDEX affected_lookup ON affected(ecosystem, name);
                  CREATE INDEX affected_id ON affected(id);",
             )
-            .map_err(|source| DbError::Corrupt {
-                path: self.path.clone(),
-                source,
-            })?;
+            .map_err(corrupt)?;
+        let digest = compute_digest(&self.conn, &self.path)?;
         self.conn
             .execute(
-                "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)",
-                [SCHEMA_VERSION],
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('content_digest', ?2)",
+                [SCHEMA_VERSION, digest.as_str()],
             )
+            .map_err(|e| self.sql(e))?;
+        self.conn
+            .execute_batch("COMMIT;")
             .map_err(|e| self.sql(e))?;
         Ok(())
     }
@@ -379,30 +501,51 @@ impl Database {
                 summary.written += 1;
             }
         }
+        // The digest is recorded in the same transaction, so it always describes what committed.
+        let digest = compute_digest(&tx, &path)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('content_digest', ?1)",
+            [digest.as_str()],
+        )
+        .map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(summary)
     }
 
-    /// The content digest (see the module docs).
+    /// The content digest (see the module docs), computed from the stored records and checked
+    /// against each record's `content_sha256` and against the digest the last import recorded.
     pub fn digest(&self) -> Result<String, DbError> {
-        let mut stmt = self
+        let found = compute_digest(&self.conn, &self.path)?;
+        let recorded: Option<String> = self
             .conn
-            .prepare("SELECT id, modified, content_sha256 FROM advisories ORDER BY id")
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'content_digest'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
             .map_err(|e| self.sql(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.sql(e))?;
-        let mut lines = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
-            let id: String = row.get(0).map_err(|e| self.sql(e))?;
-            let modified: String = row.get(1).map_err(|e| self.sql(e))?;
-            let sha: String = row.get(2).map_err(|e| self.sql(e))?;
-            lines.extend_from_slice(id.as_bytes());
-            lines.push(b'\t');
-            lines.extend_from_slice(modified.as_bytes());
-            lines.push(b'\t');
-            lines.extend_from_slice(sha.as_bytes());
-            lines.push(b'\n');
+        match recorded {
+            None => Err(DbError::NoRecordedDigest {
+                path: self.path.clone(),
+            }),
+            Some(expected) if expected != found => Err(DbError::DigestMismatch {
+                path: self.path.clone(),
+                expected,
+                found,
+            }),
+            Some(_) => Ok(found),
         }
-        Ok(format!("sha256:{}", Digest::sha256(&lines).hex()))
+    }
+
+    /// How many advisories (withdrawn ones included) the database holds.
+    pub fn advisory_count(&self) -> Result<usize, DbError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM advisories", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.sql(e))
     }
 
     /// Record counts, newest `modified` and the digest.
@@ -448,7 +591,8 @@ impl Database {
     }
 
     /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name), each
-    /// with its RustSec `informational` kind as [`Record`] found it at import.
+    /// with its RustSec `informational` kind. Everything is read from the stored JSON (checked
+    /// against its `content_sha256`); a record that does not parse back is [`DbError::Record`].
     pub(crate) fn candidates(
         &self,
         ecosystem: &str,
@@ -457,45 +601,124 @@ impl Database {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT DISTINCT a.id, a.json, a.informational FROM affected f
+                "SELECT DISTINCT a.id, a.json, a.content_sha256 FROM affected f
                  JOIN advisories a ON a.id = f.id
-                 WHERE f.ecosystem = ?1 AND f.name = ?2 AND a.withdrawn IS NULL ORDER BY a.id",
+                 WHERE f.ecosystem = ?1 AND f.name = ?2 ORDER BY a.id",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([ecosystem, name], |r| {
-                Ok((r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (text, informational) = row.map_err(|e| self.sql(e))?;
-            // Stored by this crate; a row that no longer parses means the file was tampered with.
-            let value = serde_json::from_str(&text).map_err(|_| DbError::Corrupt {
-                path: self.path.clone(),
-                source: rusqlite::Error::InvalidQuery,
-            })?;
-            out.push((value, informational));
+            let (id, text, expected) = row.map_err(|e| self.sql(e))?;
+            let record = self.read_record(&id, &text, &expected)?;
+            if record.advisory.withdrawn.is_some() {
+                continue;
+            }
+            out.push((record.advisory, record.informational));
         }
         Ok(out)
     }
 
+    /// One stored row back as a validated [`Record`]: its JSON must hash to `expected`, parse,
+    /// pass the import checks and carry the row's id.
+    fn read_record(&self, id: &str, text: &str, expected: &str) -> Result<Record, DbError> {
+        let found = Digest::sha256(text.as_bytes()).hex();
+        if found != expected {
+            return Err(DbError::RecordDigest {
+                path: self.path.clone(),
+                id: id.to_owned(),
+                expected: expected.to_owned(),
+                found,
+            });
+        }
+        let problem = |source: RecordProblem| DbError::Record {
+            path: self.path.clone(),
+            id: id.to_owned(),
+            source,
+        };
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| problem(RecordProblem::Json(e)))?;
+        let record = Record::from_value(value).map_err(|e| problem(RecordProblem::Osv(e)))?;
+        if record.advisory.id != id {
+            return Err(problem(RecordProblem::IdMismatch {
+                found: record.advisory.id.clone(),
+            }));
+        }
+        Ok(record)
+    }
+
     /// The stored JSON of one advisory, withdrawn or not.
     pub fn get(&self, id: &str) -> Result<Option<Value>, DbError> {
-        let text: Option<String> = self
+        let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT json FROM advisories WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT json, content_sha256 FROM advisories WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(|e| self.sql(e))?;
-        // As in `candidates`: a stored row that no longer parses is a tampered file, not "absent".
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|_| DbError::Corrupt {
-                path: self.path.clone(),
-                source: rusqlite::Error::InvalidQuery,
-            })
-        })
-        .transpose()
+        // As in `candidates`: a stored row that no longer parses is an error, not "absent".
+        row.map(|(text, sha)| self.read_record(id, &text, &sha).map(|r| r.json))
+            .transpose()
     }
+}
+
+/// The content digest of what `conn` holds (see the module docs); each record's JSON is hashed
+/// and must equal its `content_sha256`.
+fn compute_digest(conn: &Connection, path: &Path) -> Result<String, DbError> {
+    let sql = |source| DbError::Sqlite {
+        path: path.to_owned(),
+        source,
+    };
+    // One short line per record and per index row: small next to the records themselves.
+    let mut lines: Vec<u8> = Vec::new();
+    let mut stmt = conn
+        .prepare("SELECT id, modified, content_sha256, json FROM advisories ORDER BY id")
+        .map_err(sql)?;
+    let mut rows = stmt.query([]).map_err(sql)?;
+    while let Some(row) = rows.next().map_err(sql)? {
+        let id: String = row.get(0).map_err(sql)?;
+        let modified: String = row.get(1).map_err(sql)?;
+        let expected: String = row.get(2).map_err(sql)?;
+        let json = row.get_ref(3).map_err(sql)?;
+        let bytes = match json {
+            rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => b,
+            _ => &[][..],
+        };
+        let found = Digest::sha256(bytes).hex();
+        if found != expected {
+            return Err(DbError::RecordDigest {
+                path: path.to_owned(),
+                id,
+                expected,
+                found,
+            });
+        }
+        lines.extend_from_slice(format!("{id}\t{modified}\t{found}\n").as_bytes());
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, ecosystem, release, name FROM affected ORDER BY id, ecosystem, release, name",
+        )
+        .map_err(sql)?;
+    let mut rows = stmt.query([]).map_err(sql)?;
+    while let Some(row) = rows.next().map_err(sql)? {
+        let id: String = row.get(0).map_err(sql)?;
+        let ecosystem: String = row.get(1).map_err(sql)?;
+        let release: String = row.get(2).map_err(sql)?;
+        let name: String = row.get(3).map_err(sql)?;
+        lines.extend_from_slice(
+            format!("affected\t{id}\t{ecosystem}\t{release}\t{name}\n").as_bytes(),
+        );
+    }
+    Ok(Digest::sha256(&lines).to_string())
 }

@@ -29,6 +29,7 @@
 //!     ecosystem: Ecosystem::PyPi, name: "requests".into(), version: "2.30.0".into(),
 //!     purl: "pkg:pypi/requests@2.30.0".into(), scope: Scope::Required, hashes: vec![],
 //!     licenses: vec![], source_package: None, resolved: None, evidence: vec![], dependencies: vec![],
+//!     first_party: false,
 //! };
 //! let outcome = db.match_components(&[component], None, &matching::MatchOptions::default()).unwrap();
 //! assert_eq!(outcome.matches.len(), 1);
@@ -43,5 +44,5 @@ pub mod render;
 pub mod rustsec;
 pub mod suppress;
 
-pub use db::{Database, DbError, ImportSummary, Status};
+pub use db::{Database, DbError, ImportSummary, RecordProblem, Status};
 pub use matching::{MatchError, MatchOptions, MatchOutcome, VulnMatch};

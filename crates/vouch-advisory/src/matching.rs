@@ -1,6 +1,8 @@
 //! Matching components against the database.
 //!
-//! For each component:
+//! First-party components ([`Component::first_party`]: workspace members, path dependencies)
+//! are skipped: an advisory for a registry package of the same name is not about them. For each
+//! other component:
 //!
 //! 1. the lookup key is the OSV ecosystem (`Debian` becomes `Ubuntu` on an Ubuntu root, `Red Hat`
 //!    becomes `Rocky Linux` etc.) and the ecosystem-normalised name; OS packages are looked up by
@@ -385,10 +387,20 @@ impl Database {
         distro: Option<&Distro>,
         options: &MatchOptions,
     ) -> Result<MatchOutcome, MatchError> {
+        // The digest is computed from (and checks) every stored record before any is used, and a
+        // database without advisories cannot say that nothing is vulnerable.
+        let db_digest = self.digest()?;
+        if self.advisory_count()? == 0 {
+            return Err(DbError::Empty {
+                path: self.path().to_owned(),
+            }
+            .into());
+        }
         let release = distro.and_then(distro_release);
         let keys: Vec<_> = components.iter().map(|c| lookup_key(c, distro)).collect();
         let mut prepared: HashMap<(&'static str, &str), Vec<Candidate>> = HashMap::new();
-        for (ecosystem, key, _) in &keys {
+        for ((ecosystem, key, _), _) in keys.iter().zip(components).filter(|(_, c)| !c.first_party)
+        {
             if prepared.contains_key(&(*ecosystem, key.as_str())) {
                 continue;
             }
@@ -398,6 +410,9 @@ impl Database {
         let mut matches: Vec<VulnMatch> = components
             .par_iter()
             .zip(&keys)
+            // First-party components (workspace members, path dependencies) are the project's
+            // own code: an advisory for a registry package of the same name is not about them.
+            .filter(|(c, _)| !c.first_party)
             .flat_map_iter(|(c, (ecosystem, key, version))| {
                 let candidates = prepared
                     .get(&(*ecosystem, key.as_str()))
@@ -424,7 +439,7 @@ impl Database {
         });
         Ok(MatchOutcome {
             matches,
-            db_digest: self.digest()?,
+            db_digest,
             components: components.len(),
         })
     }

@@ -177,6 +177,7 @@ fn component(eco: Ecosystem, name: &str, version: &str) -> Component {
         resolved: None,
         evidence: vec![],
         dependencies: vec![],
+        first_party: false,
     }
 }
 

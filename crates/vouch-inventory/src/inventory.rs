@@ -195,6 +195,8 @@ impl Key {
 
 fn new_component(package: Package, evidence: Evidence, distro: Option<&Distro>) -> Component {
     let purl = purl_of(&package, distro).to_string();
+    let first_party =
+        package.first_party || crate::model::is_local_version(package.ecosystem, &package.version);
     Component {
         ecosystem: package.ecosystem,
         name: package.name,
@@ -207,10 +209,14 @@ fn new_component(package: Package, evidence: Evidence, distro: Option<&Distro>) 
         resolved: package.resolved,
         evidence: vec![evidence],
         dependencies: Vec::new(),
+        first_party,
     }
 }
 
 fn merge(existing: &mut Component, package: Package, evidence: Evidence) {
+    // First-party only when every source says so: a registry listing anywhere keeps it matched.
+    existing.first_party &=
+        package.first_party || crate::model::is_local_version(package.ecosystem, &package.version);
     existing.scope = existing.scope.merge(package.scope);
     existing.evidence.push(evidence);
     existing.hashes.extend(package.hashes);

@@ -313,6 +313,25 @@ pub struct Package {
     /// 1-based line of the entry in its file, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The project's own code, not a registry package: a Cargo workspace member or path
+    /// dependency, a uv/poetry path dependency, an npm/pnpm workspace package or `file:`/`link:`
+    /// dependency. Its name may equal an unrelated registry package's, so advisories for that
+    /// package never apply to it (see [`Component::first_party`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub first_party: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Whether a version string names local code rather than a registry release: npm, yarn and
+/// pnpm write `file:…`, `link:…` and `workspace:…` for workspace packages and path dependencies.
+pub fn is_local_version(ecosystem: Ecosystem, version: &str) -> bool {
+    ecosystem == Ecosystem::Npm
+        && ["file:", "link:", "workspace:"]
+            .iter()
+            .any(|p| version.starts_with(p))
 }
 
 impl Package {
@@ -329,6 +348,7 @@ impl Package {
             resolved: None,
             qualifiers: BTreeMap::new(),
             line: None,
+            first_party: false,
         }
     }
 }
@@ -461,6 +481,11 @@ pub struct Component {
     /// purls of the components this one depends on, sorted and de-duplicated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
+    /// The project's own code (see [`Package::first_party`]); true only when every source that
+    /// lists it says so. SBOM writers give such a component a first-party property and no
+    /// registry purl, and vulnerability matching skips it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub first_party: bool,
 }
 
 impl Component {

@@ -3,7 +3,9 @@
 //! [`Purl::package`] applies each type's normalisation rules before encoding:
 //! - `npm`: a scoped name `@scope/pkg` becomes namespace `@scope` (encoded `%40scope`), name `pkg`;
 //! - `pypi`: names are lower-cased and runs of `-`, `_`, `.` become `-` (PEP 503);
-//! - `golang`: the module path's last segment is the name, the rest the namespace;
+//! - `golang`: the module path's last segment is the name, the rest the namespace, both kept
+//!   as written: Go module paths are case-sensitive (`github.com/BurntSushi/toml`), and a purl
+//!   that folded them would name another module than the one advisories list;
 //! - `composer`: `vendor/package` splits into namespace and name, lower-cased;
 //! - `maven`: `group:artifact` splits into namespace and name;
 //! - `deb`, `apk`, `rpm`: the distro vendor (`debian`, `alpine`, …) is the namespace, set with
@@ -120,8 +122,25 @@ pub fn normalize_pypi(name: &str) -> String {
     out
 }
 
+/// A purl type with no normalisation rules in `packageurl`, under which a golang purl is
+/// encoded so that its namespace keeps its case (`packageurl` lower-cases golang namespaces).
+const GOLANG_VERBATIM: &str = "golang-verbatim";
+
 impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ty == "golang" {
+            let verbatim = Purl {
+                ty: GOLANG_VERBATIM.to_owned(),
+                ..self.clone()
+            };
+            if let Ok(p) = verbatim.to_package_url() {
+                let text = p.to_string();
+                let prefix = format!("pkg:{GOLANG_VERBATIM}/");
+                if let Some(rest) = text.strip_prefix(&prefix) {
+                    return write!(f, "pkg:golang/{rest}");
+                }
+            }
+        }
         match self.to_package_url() {
             Ok(p) => p.fmt(f),
             // packageurl only rejects an empty name or a malformed type or qualifier key; keep
@@ -160,6 +179,11 @@ mod tests {
         assert_eq!(
             Purl::package("golang", "github.com/pkg/errors", "v0.9.1").to_string(),
             "pkg:golang/github.com/pkg/errors@v0.9.1"
+        );
+        // Module paths are case-sensitive: never folded.
+        assert_eq!(
+            Purl::package("golang", "github.com/BurntSushi/toml", "v1.2.0").to_string(),
+            "pkg:golang/github.com/BurntSushi/toml@v1.2.0"
         );
         assert_eq!(
             Purl::package("composer", "Laravel/Framework", "v10.0.0").to_string(),

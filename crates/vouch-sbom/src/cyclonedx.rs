@@ -332,6 +332,14 @@ fn component(c: &Component, bom_ref: String) -> CdxComponent {
             value: sp.version.clone(),
         });
     }
+    if c.first_party {
+        // The project's own code: marked, and given no registry purl that a matcher could take
+        // for the registry package of the same name.
+        properties.push(Property {
+            name: "vouch:first-party",
+            value: "true".to_owned(),
+        });
+    }
     let external_references = match &c.resolved {
         Some(url) if is_url(url) => vec![ExternalReference {
             ty: "distribution",
@@ -367,7 +375,7 @@ fn component(c: &Component, bom_ref: String) -> CdxComponent {
             })
             .collect(),
         licenses: licences(&c.licenses),
-        purl: Some(c.purl.clone()),
+        purl: (!c.first_party).then(|| c.purl.clone()),
         external_references,
         properties,
         evidence: (!occurrences.is_empty()).then_some(ComponentEvidence { occurrences }),

@@ -266,6 +266,9 @@ fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, Stri
             sp.name, sp.version
         ));
     }
+    if c.first_party {
+        info.push("first-party: the project's own code, not a registry package".to_owned());
+    }
     Package {
         name: c.name.clone(),
         spdx_id,
@@ -285,11 +288,16 @@ fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, Stri
                 checksum_value: h.hex.clone(),
             })
             .collect(),
-        external_refs: vec![ExternalRef {
-            reference_category: "PACKAGE-MANAGER",
-            reference_type: "purl",
-            reference_locator: c.purl.clone(),
-        }],
+        // No registry purl for first-party code (see `source_info`).
+        external_refs: if c.first_party {
+            Vec::new()
+        } else {
+            vec![ExternalRef {
+                reference_category: "PACKAGE-MANAGER",
+                reference_type: "purl",
+                reference_locator: c.purl.clone(),
+            }]
+        },
         source_info: (!info.is_empty()).then(|| info.join("; ")),
         description: None,
         primary_package_purpose: "LIBRARY",

@@ -4,7 +4,8 @@
 //! (<https://ossf.github.io/osv-schema/#evaluation>):
 //!
 //! - within one `SEMVER` or `ECOSYSTEM` range, events are sorted by version (`introduced: "0"`
-//!   first) and walked in order: `introduced` opens an affected interval (inclusive), `fixed`
+//!   first; at one version, `fixed` and `last_affected` before `introduced`, so adjacent
+//!   intervals listed in any order leave their shared version affected) and walked in order: `introduced` opens an affected interval (inclusive), `fixed`
 //!   closes it (exclusive: the fixed version is not affected), `last_affected` closes it after that
 //!   version (inclusive). A version at or above a `limit` of the range is outside the range;
 //! - ranges are OR'ed, and a version listed in `versions` is affected whatever the ranges say;
@@ -78,12 +79,16 @@ impl Event {
         }
     }
 
-    /// Order of events that name the same version: open before close.
+    /// Order of events that name the same version: close before open. Advisories describe a
+    /// range as a union of intervals and list them in any order; two adjacent intervals share
+    /// the version where one is fixed and the next introduced (`fixed: 3.1.1` of `[0, 3.1.1)`
+    /// and `introduced: 3.1.1` of `[3.1.1, 3.1.3)`, PYSEC-2022-236), and that version is
+    /// affected whichever of the two is listed first.
     fn rank(&self) -> u8 {
         match self {
-            Event::Introduced(_) => 0,
+            Event::Fixed(_) => 0,
             Event::LastAffected(_) => 1,
-            Event::Fixed(_) => 2,
+            Event::Introduced(_) => 2,
             Event::Limit(_) => 3,
         }
     }

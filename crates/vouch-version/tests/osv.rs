@@ -297,6 +297,57 @@ fn events_are_sorted_by_version_before_walking() {
 }
 
 #[test]
+fn adjacent_intervals_leave_their_shared_version_affected_in_any_order() {
+    // PYSEC-2022-42972 (apache-iotdb) as listed: `introduced: 0.13.0` before `fixed: 0.13.0`.
+    // Sorting `introduced` before `fixed` at one version used to close [0.13.0, 0.14.0rc1) at
+    // once, so 0.13.0-0.13.2 were missed.
+    let iotdb = [eco(vec![
+        i("0.13.0"),
+        f("0.14.0rc1"),
+        i("0.12.2"),
+        f("0.13.0"),
+    ])];
+    // PYSEC-2022-236 (pyspark): `fixed: 3.1.1` listed before `introduced: 3.1.1`.
+    let pyspark = [eco(vec![
+        i("0"),
+        f("3.1.1"),
+        i("3.2.0"),
+        f("3.2.2"),
+        i("3.1.1"),
+        f("3.1.3"),
+    ])];
+    for (r, v, want) in [
+        (&iotdb, "0.12.1", N),
+        (&iotdb, "0.12.2", A),
+        (&iotdb, "0.13.0", A),
+        (&iotdb, "0.13.2", A),
+        (&iotdb, "0.14.0rc1", N),
+        (&pyspark, "3.0.3", A),
+        (&pyspark, "3.1.1", A),
+        (&pyspark, "3.1.2", A),
+        (&pyspark, "3.1.3", N),
+        (&pyspark, "3.2.1", A),
+        (&pyspark, "3.2.2", N),
+    ] {
+        assert_eq!(evaluate(Scheme::Pep440, v, r, &[]), want, "{v}");
+    }
+    // Every listing order of the same intervals gives the same answers.
+    let mut events = vec![i("0.13.0"), f("0.14.0rc1"), i("0.12.2"), f("0.13.0")];
+    for _ in 0..4 {
+        events.rotate_left(1);
+        let r = [eco(events.clone())];
+        for v in ["0.12.2", "0.13.0", "0.13.1"] {
+            assert_eq!(evaluate(Scheme::Pep440, v, &r, &[]), A, "{v} {events:?}");
+        }
+        assert_eq!(evaluate(Scheme::Pep440, "0.14.0", &r, &[]), N);
+    }
+    // `last_affected` and `introduced` at one version: affected either way.
+    let r = [eco(vec![i("2.0"), i("1.0"), la("2.0"), f("3.0")])];
+    assert_eq!(evaluate(Scheme::Pep440, "2.0", &r, &[]), A);
+    assert_eq!(evaluate(Scheme::Pep440, "2.5", &r, &[]), A);
+}
+
+#[test]
 fn ranges_are_ored() {
     let r = [
         eco(vec![i("0"), f("1.0.0")]),

@@ -6,10 +6,10 @@
 //!
 //! - Every `[[package]]` becomes a [`Package`]; `source` is kept as [`Package::resolved`]
 //!   (`registry+https://…`, `git+https://…#<commit>`, `sparse+https://…`).
-//! - Packages without a `source` are path packages: the workspace's own members and path
-//!   dependencies. They are first-party code, but Syft and Trivy list them too and the model has
-//!   no first-party marker, so they are kept, as [`Scope::Required`](crate::Scope::Required) with no `resolved`; a
-//!   consumer tells them apart by the missing `resolved` (and the missing checksum).
+//! - Packages without a `source` are path packages: the root crate, the workspace's other
+//!   members and path dependencies. They are first-party code: kept (Syft and Trivy list them
+//!   too) with [`Package::first_party`] set and no `resolved`, so SBOMs mark them and advisories
+//!   for a crates.io crate of the same name never match them.
 //! - `checksum` (SHA-256 of the `.crate` file) becomes a [`HashAlgorithm::Sha256`] [`Hash`](struct@crate::Hash); a
 //!   malformed checksum is dropped with a warning.
 //! - Dependency entries `"name"`, `"name version"` and `"name version (source)"` are resolved to
@@ -76,6 +76,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         let mut package = Package::new(Ecosystem::Cargo, &p.name, &p.version);
         package.line = line;
         package.resolved = p.source.clone();
+        package.first_party = p.source.is_none();
         let checksum = p.checksum.as_deref().or_else(|| {
             let source = p.source.as_deref()?;
             v1_checksums

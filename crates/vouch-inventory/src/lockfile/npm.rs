@@ -5,7 +5,8 @@
 //!   another entry (a workspace member); they are not packages themselves, but dependency edges
 //!   through them are followed to their target. Workspace members (keys outside `node_modules`,
 //!   e.g. `packages/app`) are first-party code; they are kept, like Syft and Trivy do, when they
-//!   have a version.
+//!   have a version, and marked [`crate::Package::first_party`] (so are `file:`/`link:`
+//!   versions, by the inventory).
 //! - v1: the nested `dependencies` tree (only read when there is no `packages` map).
 //! - Scope: `dev` and `devOptional` (a dev dependency that production only needs optionally)
 //!   → [`Scope::Dev`], `optional` → [`Scope::Optional`], a `peer` that is also `optional` →
@@ -204,6 +205,8 @@ fn parse_packages(packages: &Map<String, Value>, lines: &KeyLines<'_>) -> Parsed
         let name = str_field(entry, "name").unwrap_or_else(|| name_from_path(path));
         let mut package = Package::new(Ecosystem::Npm, name, version);
         package.line = line;
+        // A key outside `node_modules` is a workspace member folder: the project's own code.
+        package.first_party = !path.contains("node_modules/");
         fill_common(&mut package, entry);
         if flag(entry, "peer") && flag(entry, "optional") {
             package.scope = package.scope.max(Scope::Optional);

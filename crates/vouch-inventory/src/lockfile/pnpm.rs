@@ -11,6 +11,8 @@
 //!   the scope is computed from the importers: a package reachable only from some importer's
 //!   `devDependencies` is Dev.
 //! - `resolution.integrity` → [`Hash`](struct@crate::Hash) (SRI); `resolution.tarball` → `resolved`.
+//! - `file:` packages (keys `file:…` or `name@file:…`, `resolution.directory`) are local
+//!   folders: kept, marked [`crate::Package::first_party`].
 //! - Edges: `dependencies` and `optionalDependencies` values (`1.2.3`, `1.2.3_peer@x`,
 //!   `1.2.3(peer@x)`, `/other/1.0.0`, `other@1.0.0`) resolved to the package they name; `link:`
 //!   targets (workspace folders) are not packages and are left out.
@@ -87,6 +89,9 @@ struct RawResolution {
     integrity: Option<String>,
     #[serde(default)]
     tarball: Option<String>,
+    /// A local folder (`file:` dependency): the project's own code.
+    #[serde(default)]
+    directory: Option<String>,
 }
 
 /// Parses a `pnpm-lock.yaml`.
@@ -159,6 +164,15 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         };
         let mut package = Package::new(Ecosystem::Npm, name, version);
         package.line = lines.get(key.as_str()).copied();
+        // `file:`/`link:` keys and directory resolutions are local folders: first-party code.
+        let local_key = key.trim_start_matches('/');
+        package.first_party = local_key.starts_with("file:")
+            || local_key.starts_with("link:")
+            || local_key.contains("@file:")
+            || entry
+                .resolution
+                .as_ref()
+                .is_some_and(|r| r.directory.is_some());
         if let Some(resolution) = &entry.resolution {
             package
                 .hashes

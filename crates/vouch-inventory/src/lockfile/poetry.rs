@@ -13,6 +13,9 @@
 //! 3. Otherwise `optional = true` gives optional, everything else required (the safe
 //!    direction for vulnerability matching).
 //!
+//! Path dependencies (`[package.source] type = "directory"` or `"file"`) are marked
+//! [`crate::Package::first_party`]; the project itself is not in the lock.
+//!
 //! Hashes come from the per-package `files = [{file, hash}]` list or, for old locks,
 //! from `[metadata.files]`. `[package.dependencies]` become edges, resolved to the locked
 //! version when exactly one version of that name is locked.
@@ -150,6 +153,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             });
         }
         if let Some(src) = p.source {
+            // A path dependency (`type = "directory"`, or a local archive `"file"`): first-party.
+            package.first_party = matches!(src.kind.as_deref(), Some("directory" | "file"));
             package.resolved = match (src.kind.as_deref(), src.url) {
                 (Some("git"), Some(url)) => Some(match src.resolved_reference {
                     Some(r) => format!("git+{url}@{r}"),

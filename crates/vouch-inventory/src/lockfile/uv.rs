@@ -3,7 +3,9 @@
 //! Every `[[package]]` with a version becomes a package, except the project itself and other
 //! workspace members (`source = { editable = … }` or `{ virtual = … }`): those are the user's
 //! own code, not dependencies, and their names would only produce false advisory matches.
-//! They are used as the roots of the dependency graph instead.
+//! They are used as the roots of the dependency graph instead. Path dependencies
+//! (`source = { path = … }` or `{ directory = … }`) are kept, marked
+//! [`crate::Package::first_party`].
 //!
 //! Scope is computed from the graph, as uv records it: what a root's `dependencies` reach is
 //! required; what is reached only through a root's `optional-dependencies` (extras) is
@@ -177,6 +179,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             }
         }
         if let Some(src) = &p.source {
+            // `{ path = … }` and `{ directory = … }`: a local path dependency, first-party code.
+            package.first_party = src.contains_key("path") || src.contains_key("directory");
             package.resolved = ["git", "url"].iter().find_map(|k| {
                 src.get(*k).and_then(|v| v.as_str()).map(|s| {
                     if *k == "git" {

@@ -221,6 +221,7 @@ fn found_of(c: CdxComponent) -> Found {
         licenses,
         source_package,
         resolved,
+        first_party: prop("vouch:first-party").as_deref() == Some("true"),
     }
 }
 

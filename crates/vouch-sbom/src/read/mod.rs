@@ -124,6 +124,9 @@ pub enum UnmappedReason {
     UnsupportedType(String),
     /// Neither the purl nor the component gives a version.
     NoVersion,
+    /// The document marks it first-party (vouch's `vouch:first-party` property): the project's
+    /// own code, which no registry advisory is about.
+    FirstParty,
 }
 
 impl fmt::Display for UnmappedReason {
@@ -133,6 +136,7 @@ impl fmt::Display for UnmappedReason {
             UnmappedReason::InvalidPurl(m) => write!(f, "invalid purl: {m}"),
             UnmappedReason::UnsupportedType(t) => write!(f, "purl type `{t}` is not supported"),
             UnmappedReason::NoVersion => f.write_str("no version"),
+            UnmappedReason::FirstParty => f.write_str("first-party code"),
         }
     }
 }
@@ -280,6 +284,8 @@ struct Found {
     licenses: Vec<String>,
     source_package: Option<SourcePackage>,
     resolved: Option<String>,
+    /// Marked first-party by the document.
+    first_party: bool,
 }
 
 /// Maps what a reader found to components, merging by purl and resolving dependency edges
@@ -295,7 +301,12 @@ fn assemble(
     let mut purl_of_id: BTreeMap<String, String> = BTreeMap::new();
     let mut unmapped = Vec::new();
     for f in found {
-        match map(&f) {
+        let mapped = if f.first_party {
+            Err(UnmappedReason::FirstParty)
+        } else {
+            map(&f)
+        };
+        match mapped {
             Ok((ecosystem, name, version, purl)) => {
                 if let Some(id) = &f.id {
                     purl_of_id.insert(id.clone(), purl.clone());
@@ -312,6 +323,7 @@ fn assemble(
                     resolved: None,
                     evidence: Vec::new(),
                     dependencies: Vec::new(),
+                    first_party: false,
                 });
                 c.scope = c.scope.merge(f.scope);
                 c.hashes.extend(f.hashes);
@@ -408,7 +420,71 @@ fn map(f: &Found) -> Result<(Ecosystem, String, String, String), UnmappedReason>
         _ => version,
     };
     let name = ecosystem_name(ecosystem, purl.namespace(), purl.name());
-    Ok((ecosystem, name, version, purl.to_string()))
+    let canonical = purl.to_string();
+    if ecosystem == Ecosystem::Go {
+        // `packageurl` lower-cases golang namespaces, but module paths are case-sensitive
+        // (`github.com/BurntSushi/toml`): take the path as the document wrote it.
+        if let Some(path) = golang_path(raw).filter(|p| p.eq_ignore_ascii_case(&name)) {
+            let canonical = recase_golang(&canonical, &path);
+            return Ok((ecosystem, path, version, canonical));
+        }
+    }
+    Ok((ecosystem, name, version, canonical))
+}
+
+/// The module path of a `pkg:golang/...` purl as written (namespace and name percent-decoded,
+/// case kept), or `None` when `raw` is not a golang purl.
+fn golang_path(raw: &str) -> Option<String> {
+    let rest = raw.get(..4).filter(|p| p.eq_ignore_ascii_case("pkg:"))?;
+    let rest = raw.get(rest.len()..)?.trim_start_matches('/');
+    let (ty, rest) = rest.split_once('/')?;
+    if !ty.eq_ignore_ascii_case("golang") {
+        return None;
+    }
+    let rest = rest.split('#').next()?;
+    let rest = rest.split('?').next()?;
+    let rest = rest.rsplit_once('@').map_or(rest, |(path, _)| path);
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect::<Option<_>>()?;
+    (!segments.is_empty()).then(|| segments.join("/"))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `canonical` (which `packageurl` wrote with a lower-cased namespace) with the module path's
+/// namespace as written; unchanged when the two do not line up.
+fn recase_golang(canonical: &str, path: &str) -> String {
+    const PREFIX: &str = "pkg:golang/";
+    let Some((namespace, _)) = path.rsplit_once('/') else {
+        return canonical.to_owned();
+    };
+    let end = PREFIX.len() + namespace.len();
+    match (canonical.get(PREFIX.len()..end), canonical.get(end..)) {
+        (Some(lower), Some(rest))
+            if lower.eq_ignore_ascii_case(namespace) && rest.starts_with('/') =>
+        {
+            format!("{PREFIX}{namespace}{rest}")
+        }
+        _ => canonical.to_owned(),
+    }
 }
 
 /// Re-joins a purl's namespace and name the way the ecosystem spells package names.
@@ -453,6 +529,24 @@ fn licence(s: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn golang_module_paths_keep_their_case() {
+        let f = Found {
+            purl: Some("pkg:golang/github.com/BurntSushi/toml@v1.2.0".into()),
+            ..Found::default()
+        };
+        let (eco, name, version, purl) = map(&f).unwrap();
+        assert_eq!(eco, Ecosystem::Go);
+        assert_eq!(name, "github.com/BurntSushi/toml");
+        assert_eq!(version, "v1.2.0");
+        assert_eq!(purl, "pkg:golang/github.com/BurntSushi/toml@v1.2.0");
+        assert_eq!(
+            golang_path("pkg:golang/github.com/Masterminds/semver/v3@v3.1.0?type=module#x"),
+            Some("github.com/Masterminds/semver/v3".into())
+        );
+        assert_eq!(golang_path("pkg:npm/foo@1"), None);
+    }
 
     #[test]
     fn names_rejoin_per_ecosystem() {

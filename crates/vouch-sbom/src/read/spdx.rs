@@ -185,6 +185,8 @@ pub(super) fn read(bytes: &[u8], version: String) -> Result<ReadSbom, ReadError>
                 .download_location
                 .clone()
                 .filter(|l| !matches!(l.as_str(), "NOASSERTION" | "NONE" | "")),
+            // vouch writes first-party packages without a purl: they stay unmapped as such.
+            first_party: false,
         });
     }
     Ok(assemble(

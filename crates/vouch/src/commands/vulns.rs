@@ -27,7 +27,12 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             let sbom = vouch_sbom::read::parse(&bytes)
                 .with_context(|| format!("cannot read the SBOM {}", file.display()))?;
-            for u in &sbom.unmapped {
+            // First-party components (the project's own code) are not matched, on purpose.
+            for u in sbom
+                .unmapped
+                .iter()
+                .filter(|u| u.reason != vouch_sbom::read::UnmappedReason::FirstParty)
+            {
                 eprintln!("warning: {}: component not matched: {u:?}", file.display());
             }
             let name = file.display().to_string();
