@@ -81,10 +81,15 @@ pub enum IgnoreFileError {
     Read {
         path: String,
         #[source]
-        source: std::io::Error,
+        source: vouch_fs::read::ReadError,
     },
-    #[error("ignore file {path} is not valid TOML: {message}")]
-    Syntax { path: String, message: String },
+    /// `location` is `path:line:column`; the message never quotes the file (secret-looking
+    /// values in the parser's message are redacted).
+    #[error("ignore file {location} is not valid TOML: {message}")]
+    Syntax {
+        location: vouch_fs::read::Location,
+        message: String,
+    },
     #[error("ignore file {path}, entry {index}: {message}")]
     Entry {
         path: String,
@@ -93,32 +98,36 @@ pub enum IgnoreFileError {
     },
 }
 
+/// Largest ignore file read (8 MiB).
+pub const MAX_IGNORE_FILE_LEN: u64 = 8 * 1024 * 1024;
+
 impl IgnoreFile {
-    /// Read and validate `path`; a missing file is an empty ignore list.
-    pub fn load(path: &Path, shown: &str) -> Result<Self, IgnoreFileError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Self {
-                    path: shown.to_owned(),
-                    entries: Vec::new(),
-                });
-            }
-            Err(source) => {
-                return Err(IgnoreFileError::Read {
-                    path: shown.to_owned(),
-                    source,
-                });
-            }
-        };
+    /// Read and validate `path` (a regular file of at most [`MAX_IGNORE_FILE_LEN`] bytes); a
+    /// missing file is an empty ignore list. With `root` (the repository's own ignore file),
+    /// a path that resolves outside `root` is refused.
+    pub fn load(path: &Path, shown: &str, root: Option<&Path>) -> Result<Self, IgnoreFileError> {
+        if path.symlink_metadata().is_err() {
+            return Ok(Self {
+                path: shown.to_owned(),
+                entries: Vec::new(),
+            });
+        }
+        let text = match root {
+            Some(root) => vouch_fs::read::read_to_string_in_root(root, path, MAX_IGNORE_FILE_LEN),
+            None => vouch_fs::read::read_to_string(path, MAX_IGNORE_FILE_LEN),
+        }
+        .map_err(|source| IgnoreFileError::Read {
+            path: shown.to_owned(),
+            source,
+        })?;
         Self::parse(&text, shown)
     }
 
     /// Validate the text of an ignore file: every entry needs `rule`, `reason` and `expires`.
     pub fn parse(text: &str, shown: &str) -> Result<Self, IgnoreFileError> {
         let raw: RawIgnoreFile = toml::from_str(text).map_err(|e| IgnoreFileError::Syntax {
-            path: shown.to_owned(),
-            message: e.message().to_owned(),
+            location: vouch_fs::read::Location::at(shown, text, e.span().map_or(0, |s| s.start)),
+            message: vouch_secrets::redact(e.message().trim()),
         })?;
         let header_lines: Vec<u32> = text
             .lines()
