@@ -6,6 +6,7 @@ mod cli;
 mod clock;
 mod commands;
 mod exit;
+mod files;
 mod inventory;
 mod output;
 mod progress;

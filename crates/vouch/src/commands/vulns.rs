@@ -16,8 +16,7 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
 
     let (components, distro) = match &args.sbom {
         Some(file) => {
-            let bytes =
-                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes = crate::files::read(file, "SBOM", crate::files::MAX_EVIDENCE)?;
             let sbom = vouch_sbom::read::parse(&bytes)
                 .with_context(|| format!("cannot read the SBOM {}", file.display()))?;
             for u in &sbom.unmapped {
@@ -44,8 +43,7 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
 
     let mut supp = Suppressions::default();
     for file in &args.vex {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes = crate::files::read(file, "VEX document", crate::files::MAX_EVIDENCE)?;
         // Statements are numbered on from the previous documents', so later documents win ties.
         let first_order = supp.vex.len();
         supp.vex.extend(suppress::parse_vex(
@@ -54,17 +52,19 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
             first_order,
         )?);
     }
-    let ignore_path = match &args.ignore_file {
-        Some(p) => Some(p.clone()),
+    let ignore = match &args.ignore_file {
+        Some(p) => Some((
+            p.clone(),
+            crate::files::read_text(p, "ignore file", crate::files::MAX_CONFIG)?,
+        )),
+        // The scanned repository's own ignore file: a regular file inside the repository.
         None if args.sbom.is_none() => {
-            Some(args.path.join(".vouch/ignore.toml")).filter(|p| p.is_file())
+            crate::files::read_repo_text(&args.path, ".vouch/ignore.toml", "ignore file")?
         }
         None => None,
     };
-    if let Some(p) = &ignore_path {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        supp.ignore = suppress::parse_ignore(&p.display().to_string(), &text)?;
+    if let Some((p, text)) = &ignore {
+        supp.ignore = suppress::parse_ignore(&p.display().to_string(), text)?;
     }
 
     let now = crate::clock::now()?;
