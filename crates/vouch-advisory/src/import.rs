@@ -55,6 +55,9 @@ pub enum ReadError {
     },
     #[error("{path}: {what}")]
     Limit { path: String, what: String },
+    /// A file that is not regular (a FIFO, a device) or cannot be opened.
+    #[error(transparent)]
+    File(vouch_fs::read::ReadError),
 }
 
 /// Everything read from the import roots.
@@ -184,17 +187,22 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
         return Ok(());
     };
     if format == Format::Zip {
-        let file = std::fs::File::open(path).map_err(io)?;
+        // Opened without blocking on a FIFO; only a regular file is read.
+        let file = vouch_fs::read::open(path).map_err(ReadError::File)?;
         return read_zip(file, &display, out);
     }
-    if meta.len() > MAX_RECORD {
-        out.problems.push(Problem {
-            file: display,
-            error: RecordError::Shape(format!("file is larger than {MAX_RECORD} bytes")),
-        });
-        return Ok(());
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // The limit is checked on the bytes read, and a FIFO or device is refused before reading.
+    let bytes = match vouch_fs::read::read(path, MAX_RECORD) {
+        Ok(b) => b,
+        Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
+            out.problems.push(Problem {
+                file: display,
+                error: RecordError::Shape(format!("file is larger than {MAX_RECORD} bytes")),
+            });
+            return Ok(());
+        }
+        Err(e) => return Err(ReadError::File(e)),
+    };
     out.push(display, parse_document(format, &bytes));
     Ok(())
 }

@@ -241,20 +241,20 @@ fn read_and_parse(root: &Path, c: &Candidate, options: &WalkOptions) -> Result<P
     } else {
         c.abs.clone()
     };
-    let meta = std::fs::metadata(&path).map_err(|e| warn(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(warn("not a regular file".into()));
-    }
-    if meta.len() > options.max_file_size {
-        return Err(warn(format!(
-            "skipped: {} bytes is over the {}-byte limit",
-            meta.len(),
-            options.max_file_size
-        )));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| warn(format!("cannot read: {e}")))?;
+    // A FIFO or device is refused before a byte is read; the size limit is checked on the
+    // bytes read (a file under /proc says it has 0 bytes).
+    let bytes = vouch_fs::read::read(&path, options.max_file_size).map_err(|e| match e {
+        vouch_fs::read::ReadError::TooLarge { limit, .. } => {
+            warn(format!("skipped: over the {limit}-byte limit"))
+        }
+        e => warn(e.reason()),
+    })?;
     let dir = path.parent().unwrap_or(root).to_owned();
-    let siblings = DirSiblings { root, dir: &dir };
+    let siblings = DirSiblings {
+        root,
+        dir: &dir,
+        limit: options.max_file_size,
+    };
     let source = Source {
         path: &c.rel,
         bytes: &bytes,
@@ -272,17 +272,18 @@ fn read_and_parse(root: &Path, c: &Candidate, options: &WalkOptions) -> Result<P
 struct DirSiblings<'a> {
     root: &'a Path,
     dir: &'a Path,
+    /// The walk's size limit, checked on the bytes read.
+    limit: u64,
 }
 
 impl Siblings for DirSiblings<'_> {
     fn read(&self, relative: &str) -> Option<Vec<u8>> {
-        let target = self.dir.join(relative).canonicalize().ok()?;
-        if !target.starts_with(self.root) || !target.is_file() {
-            return None;
-        }
-        std::fs::read(target).ok()
+        vouch_fs::read::read_in_root(self.root, &self.dir.join(relative), self.limit).ok()
     }
 }
+
+/// Largest `os-release` read (64 KiB).
+const MAX_OS_RELEASE_LEN: u64 = 64 * 1024;
 
 fn read_distro(root: &Path) -> Option<Distro> {
     ["etc/os-release", "usr/lib/os-release"]
@@ -291,11 +292,8 @@ fn read_distro(root: &Path) -> Option<Distro> {
             let path = root.join(rel);
             // A rootfs' etc/os-release is usually a link to ../usr/lib/os-release: resolve, but
             // stay inside the root.
-            let target = path.canonicalize().ok()?;
-            if !target.starts_with(root) {
-                return None;
-            }
-            let text = std::fs::read_to_string(target).ok()?;
+            let text =
+                vouch_fs::read::read_to_string_in_root(root, &path, MAX_OS_RELEASE_LEN).ok()?;
             os_release::parse(&text)
         })
 }

@@ -216,7 +216,7 @@ fn dpkg_corrupt_stanzas_warn_and_the_rest_is_kept() {
     assert_eq!(
         warnings(&corrupt),
         [
-            "5: line is not a `Field: value` pair: `Insterface to the configuration settings`",
+            "5: line is not a `Field: value` pair",
             "1: stanza has no `Package` field; skipped",
         ]
     );
@@ -234,7 +234,7 @@ fn dpkg_installed_but_bad_version_warns() {
     assert_eq!(names, ["b"]);
     assert_eq!(
         warnings(&parsed),
-        ["3: `a` has an invalid version `1:5.#`; skipped"]
+        ["3: `a` has an invalid version; skipped"]
     );
 
     let glued = b"Package: a\nStatus: install ok installed\nVersion: 1.0\nPackage: b\nStatus: install ok installed\nVersion: 2.0\n";
@@ -339,10 +339,7 @@ fn apk_corrupt_entries_warn_and_the_rest_is_kept() {
         "apk/syft-corrupt-installed",
         "lib/apk/db/installed",
     );
-    assert_eq!(
-        warnings(&corrupt),
-        ["1: line is not an `X:value` field: `this is a corrupt db`"]
-    );
+    assert_eq!(warnings(&corrupt), ["1: line is not an `X:value` field"]);
     let names: Vec<&str> = corrupt.packages.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["alpine-baselayout-data"]);
 }

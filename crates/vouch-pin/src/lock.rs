@@ -63,14 +63,29 @@ pub struct Observed {
     pub file: String,
 }
 
-/// Why `vouch.lock` could not be read.
+/// Why `vouch.lock` could not be read: the position and the parser's message, never the
+/// source line (`toml::de::Error`'s `Display` quotes it, and the file comes from the repository).
 #[derive(Debug, thiserror::Error)]
-#[error("malformed vouch.lock")]
-pub struct LockError(#[source] toml::de::Error);
+#[error("malformed vouch.lock at line {line} column {column}: {message}")]
+pub struct LockError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
 
 impl Lock {
     pub fn parse(text: &str) -> Result<Self, LockError> {
-        toml::from_str(text).map_err(LockError)
+        toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start).min(text.len());
+            let before = text.get(..at).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            LockError {
+                line,
+                column: before[start..].chars().count() + 1,
+                message: e.message().trim().to_owned(),
+            }
+        })
     }
 
     /// The lock for the pins `observed` now, keeping the `resolved-at` of entries that did not

@@ -27,8 +27,9 @@ pub struct FileError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileErrorReason {
-    #[error("cannot read the file: {0}")]
-    Io(#[source] std::io::Error),
+    /// Not a regular file (a FIFO, a device), or unreadable; never read past the size limit.
+    #[error("cannot read the file: {}", .0.reason())]
+    Read(vouch_fs::read::ReadError),
     #[error(transparent)]
     Discover(#[from] DiscoverError),
     #[error("cannot walk: {0}")]
@@ -62,11 +63,19 @@ pub fn walk(root: &Path) -> Tree {
 /// `vouch_policy::exclude_overrides`, the same `--exclude` syntax as every other walker).
 pub fn walk_excluding(root: &Path, excludes: &ignore::overrides::Override) -> Tree {
     let mut tree = Tree::default();
-    if root.is_file() {
+    if !root.is_dir() {
         let rel = root
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let as_written = root.to_string_lossy().replace('\\', "/");
+        // A FIFO or device named on the command line is an error whatever its name.
+        if let Err(e) = vouch_fs::read::open(root) {
+            tree.errors.push(FileError {
+                rel,
+                reason: FileErrorReason::Read(e),
+            });
+            return tree;
+        }
         load(&mut tree, root, rel, &as_written);
         return tree;
     }
@@ -92,7 +101,12 @@ pub fn walk_excluding(root: &Path, excludes: &ignore::overrides::Override) -> Tr
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        // Symbolic links are not followed; a FIFO or device with a known name is an error for
+        // that file (its read refuses it without blocking), never a silent skip.
+        if entry
+            .file_type()
+            .is_none_or(|t| t.is_dir() || t.is_symlink())
+        {
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(root) else {
@@ -117,23 +131,23 @@ fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
     if by_name.is_none() && !generic_yaml {
         return;
     }
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_FILE_SIZE as u64 {
-        tree.errors.push(FileError {
-            rel,
-            reason: FileErrorReason::Discover(DiscoverError::TooLarge {
-                size: usize::try_from(size).unwrap_or(usize::MAX),
-                limit: MAX_FILE_SIZE,
-            }),
-        });
-        return;
-    }
-    let bytes = match std::fs::read(path) {
+    // The limit is checked on the bytes read; a FIFO or device is refused before reading.
+    let bytes = match vouch_fs::read::read(path, MAX_FILE_SIZE as u64) {
         Ok(b) => b,
+        Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
+            tree.errors.push(FileError {
+                rel,
+                reason: FileErrorReason::Discover(DiscoverError::TooLarge {
+                    size: MAX_FILE_SIZE + 1,
+                    limit: MAX_FILE_SIZE,
+                }),
+            });
+            return;
+        }
         Err(e) => {
             tree.errors.push(FileError {
                 rel,
-                reason: FileErrorReason::Io(e),
+                reason: FileErrorReason::Read(e),
             });
             return;
         }

@@ -40,6 +40,9 @@ pub enum PolicyError {
         #[source]
         source: std::io::Error,
     },
+    /// A Rego file that is not a regular file inside its policy folder, or is too large.
+    #[error(transparent)]
+    File(vouch_fs::read::ReadError),
     #[error("policy {path} does not compile: {message}")]
     Compile { path: String, message: String },
     #[error("built-in rule {file} has invalid metadata: {message}")]
@@ -139,6 +142,9 @@ pub fn builtin_rules() -> Vec<RuleInfo> {
         .collect()
 }
 
+/// Largest Rego module read (8 MiB).
+pub const MAX_REGO_FILE_LEN: u64 = 8 * 1024 * 1024;
+
 /// Helper modules (`<group>/lib.rego`) have no metadata and produce no findings.
 fn is_lib(file: &str) -> bool {
     file.ends_with("/lib.rego")
@@ -187,14 +193,19 @@ impl PolicySet {
         }
         let mut files = Vec::new();
         for d in user_dirs {
+            let start = files.len();
             collect_rego(d, &mut files)?;
+            // Each module must resolve inside its policy folder (`.vouch/policy/` comes from
+            // the repository): a link to `/proc/self/environ` is refused, never compiled and
+            // quoted in a compile error.
+            for f in &files[start..] {
+                vouch_fs::read::inside_root(d, f).map_err(PolicyError::File)?;
+            }
         }
         let mut user: Vec<UserPackage> = Vec::new();
         for f in &files {
-            let text = std::fs::read_to_string(f).map_err(|source| PolicyError::Read {
-                path: f.clone(),
-                source,
-            })?;
+            let text =
+                vouch_fs::read::read_to_string(f, MAX_REGO_FILE_LEN).map_err(PolicyError::File)?;
             let name = f.display().to_string();
             let pkg = match engine.add_policy(name.clone(), text.clone()) {
                 Ok(p) => p,
@@ -202,9 +213,10 @@ impl PolicySet {
                     engine.set_rego_v0(true);
                     let r = engine.add_policy(name.clone(), text);
                     engine.set_rego_v0(false);
+                    // regorus quotes the offending source line: redact secret-looking values
                     r.map_err(|_| PolicyError::Compile {
                         path: name.clone(),
-                        message: e1.to_string(),
+                        message: vouch_secrets::redact(&e1.to_string()),
                     })?
                 }
             };
@@ -233,7 +245,7 @@ impl PolicySet {
                 .eval_query(u.package.clone(), false)
                 .map_err(|e| PolicyError::Compile {
                     path: u.package.clone(),
-                    message: e.to_string(),
+                    message: vouch_secrets::redact(&e.to_string()),
                 })?;
         }
         Ok(Self {

@@ -190,17 +190,13 @@ fn lockfile_present(root: &Path, file: &Path) -> bool {
     false
 }
 
-/// Read a file with the size cap applied.
+/// Read a regular file with the size cap applied to the bytes read; a FIFO or device is
+/// refused before anything is read.
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| InputError::Shape(format!("cannot read: {e}")))?;
-    if meta.len() > cap {
-        return Err(InputError::TooLarge {
-            size: meta.len(),
-            limit: cap,
-        });
-    }
-    std::fs::read(path).map_err(|e| InputError::Shape(format!("cannot read: {e}")))
+    vouch_fs::read::read(path, cap).map_err(|e| match e {
+        vouch_fs::read::ReadError::TooLarge { limit, .. } => InputError::TooLarge { limit },
+        e => InputError::Unreadable { reason: e.reason() },
+    })
 }
 
 /// Produce the policy input of one file, as `vouch check --print-input` shows it.
@@ -261,7 +257,9 @@ impl Checker {
             .unwrap_or(&ignore_path)
             .to_string_lossy()
             .replace('\\', "/");
-        let ignore = IgnoreFile::load(&ignore_path, &shown)?;
+        // Without --ignore-file, the ignore file is the repository's: it must stay inside it.
+        let ignore_root = opts.ignore_file.is_none().then_some(root);
+        let ignore = IgnoreFile::load(&ignore_path, &shown, ignore_root)?;
         let allowed: Vec<String> = if opts.allowed_registries.is_empty() {
             DEFAULT_ALLOWED_REGISTRIES
                 .iter()
@@ -409,7 +407,12 @@ impl Checker {
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // Symbolic links are not followed; a FIFO or device with a checked name becomes a
+            // job whose read fails (an error for that file), never a silent skip or a hang.
+            if entry
+                .file_type()
+                .is_none_or(|t| t.is_dir() || t.is_symlink())
+            {
                 continue;
             }
             let abs = entry.into_path();
@@ -481,7 +484,7 @@ impl Checker {
             }
             None => {
                 // Generic YAML: detect on the first 64 KiB; unknown kinds are not errors.
-                let head = read_head(&job.abs).map_err(|e| fail(format!("cannot read: {e}")))?;
+                let head = read_head(&job.abs).map_err(fail)?;
                 if input::detect(&job.rel, &head).is_none() {
                     if job.explicit {
                         return Err(fail("not a file kind vouch check knows (see docs/policy-inputs.md#detection)".into()));
@@ -560,12 +563,14 @@ fn os_cause(e: &std::io::Error) -> String {
     e.to_string()
 }
 
-fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+fn read_head(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
     let mut buf = Vec::with_capacity(64 * 1024);
-    std::fs::File::open(path)?
+    vouch_fs::read::open(path)
+        .map_err(|e| e.reason())?
         .take(64 * 1024)
-        .read_to_end(&mut buf)?;
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("could not read: {e}"))?;
     Ok(buf)
 }
 

@@ -65,11 +65,12 @@ pub enum IgnoreFileError {
     Read {
         path: String,
         #[source]
-        source: std::io::Error,
+        source: vouch_fs::read::ReadError,
     },
-    /// The shared schema (vouch_report::ignore) rejected the file.
-    #[error(transparent)]
-    Invalid(#[from] vouch_report::ignore::IgnoreError),
+    /// The shared schema (vouch_report::ignore) rejected the file; secret-looking values the
+    /// parser's message quotes are redacted.
+    #[error("{}", vouch_secrets::redact(&.0.to_string()))]
+    Invalid(vouch_report::ignore::IgnoreError),
     #[error("ignore file {path}, entry {index}: {message}")]
     Entry {
         path: String,
@@ -78,31 +79,36 @@ pub enum IgnoreFileError {
     },
 }
 
+/// Largest ignore file read (8 MiB).
+pub const MAX_IGNORE_FILE_LEN: u64 = 8 * 1024 * 1024;
+
 impl IgnoreFile {
-    /// Read and validate `path`; a missing file is an empty ignore list.
-    pub fn load(path: &Path, shown: &str) -> Result<Self, IgnoreFileError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Self {
-                    path: shown.to_owned(),
-                    entries: Vec::new(),
-                });
-            }
-            Err(source) => {
-                return Err(IgnoreFileError::Read {
-                    path: shown.to_owned(),
-                    source,
-                });
-            }
-        };
+    /// Read and validate `path` (a regular file of at most [`MAX_IGNORE_FILE_LEN`] bytes); a
+    /// missing file is an empty ignore list. With `root` (the repository's own ignore file),
+    /// a path that resolves outside `root` is refused.
+    pub fn load(path: &Path, shown: &str, root: Option<&Path>) -> Result<Self, IgnoreFileError> {
+        if path.symlink_metadata().is_err() {
+            return Ok(Self {
+                path: shown.to_owned(),
+                entries: Vec::new(),
+            });
+        }
+        let text = match root {
+            Some(root) => vouch_fs::read::read_to_string_in_root(root, path, MAX_IGNORE_FILE_LEN),
+            None => vouch_fs::read::read_to_string(path, MAX_IGNORE_FILE_LEN),
+        }
+        .map_err(|source| IgnoreFileError::Read {
+            path: shown.to_owned(),
+            source,
+        })?;
         Self::parse(&text, shown)
     }
 
     /// Validate the text of an ignore file (the one schema of `vouch_report::ignore`) and keep
     /// its `rule` entries; `id` entries (advisories) are for `vouch vulns` and `vouch scan`.
     pub fn parse(text: &str, shown: &str) -> Result<Self, IgnoreFileError> {
-        let file = vouch_report::ignore::IgnoreFile::parse(text, shown)?;
+        let file = vouch_report::ignore::IgnoreFile::parse(text, shown)
+            .map_err(IgnoreFileError::Invalid)?;
         let mut entries = Vec::new();
         for e in file.entries {
             let Target::Rule { rule, path } = e.target else {

@@ -5,23 +5,49 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
+use vouch_fs::read::Location;
+
+/// Largest secrets config read (1 MiB).
+pub const MAX_CONFIG_LEN: u64 = 1024 * 1024;
+/// Largest baseline read (64 MiB).
+pub const MAX_BASELINE_LEN: u64 = 64 * 1024 * 1024;
+
+/// A TOML error as `path:line:column` and the parser's message, without the source snippet
+/// that `toml::de::Error`'s `Display` includes; secret-looking values are redacted.
+/// A JSON error as `path:line:column` and serde_json's message without its " at line … column
+/// …" suffix; secret-looking values (serde quotes unexpected strings) are redacted.
+pub(crate) fn json_error(path: &Path, e: &serde_json::Error) -> (Location, String) {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    (
+        Location {
+            path: path.display().to_string(),
+            line: e.line(),
+            column: e.column(),
+        },
+        crate::redact(message),
+    )
+}
+
+pub(crate) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> (Location, String) {
+    let at = e.span().map_or(0, |s| s.start);
+    (
+        Location::at(path.display().to_string(), text, at),
+        crate::redact(e.message().trim()),
+    )
+}
 
 /// Why a config or baseline file was rejected.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    #[error("could not read {path}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path} is not valid TOML for a secrets config")]
-    Toml {
-        path: PathBuf,
-        #[source]
-        source: toml::de::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] vouch_fs::read::ReadError),
+    /// The file is not a valid secrets config. The message names the position and never quotes
+    /// the file (secret-looking values in the parser's message are redacted).
+    #[error("{location}: not a valid secrets config: {message}")]
+    Toml { location: Location, message: String },
     #[error("{path}: allow.paths entry `{glob}` is not a valid glob")]
     Glob {
         path: PathBuf,
@@ -38,12 +64,8 @@ pub enum ConfigError {
     },
     #[error("{path}: disable names unknown rule `{rule}`")]
     UnknownRule { path: PathBuf, rule: String },
-    #[error("{path} is not a vouch secrets baseline (JSON with a `findings` list)")]
-    Baseline {
-        path: PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
+    #[error("{location}: not a vouch secrets baseline (JSON with a `findings` list): {message}")]
+    Baseline { location: Location, message: String },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,9 +102,9 @@ pub struct AllowList {
 impl AllowList {
     /// Parse `text` (the content of `path`, used in messages).
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|source| ConfigError::Toml {
-            path: path.to_owned(),
-            source,
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (location, message) = toml_error(path, text, &e);
+            ConfigError::Toml { location, message }
         })?;
         let mut allow = AllowList::default();
         allow.add_globs(&raw.allow.paths, path)?;
@@ -108,12 +130,17 @@ impl AllowList {
         Ok(allow)
     }
 
-    /// Read and parse a config file.
+    /// Read and parse a config file the operator named (`--config`): a regular file of at
+    /// most [`MAX_CONFIG_LEN`] bytes.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = vouch_fs::read::read_to_string(path, MAX_CONFIG_LEN)?;
+        Self::parse(&text, path)
+    }
+
+    /// Read and parse the config of the scanned repository `root` (`.vouch/secrets.toml`):
+    /// like [`AllowList::load`], and refused when it resolves outside `root`.
+    pub fn load_in_root(root: &Path, path: &Path) -> Result<Self, ConfigError> {
+        let text = vouch_fs::read::read_to_string_in_root(root, path, MAX_CONFIG_LEN)?;
         Self::parse(&text, path)
     }
 
@@ -194,17 +221,15 @@ impl Baseline {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|source| ConfigError::Baseline {
-            path: path.to_owned(),
-            source,
+        serde_json::from_str(text).map_err(|e| {
+            let (location, message) = json_error(path, &e);
+            ConfigError::Baseline { location, message }
         })
     }
 
+    /// Read (a regular file of at most [`MAX_BASELINE_LEN`] bytes) and parse a baseline.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = vouch_fs::read::read_to_string(path, MAX_BASELINE_LEN)?;
         Self::parse(&text, path)
     }
 

@@ -40,6 +40,29 @@ pub use walk::scan_dir;
 use sha2::{Digest as _, Sha256};
 use vouch_report::{Finding, Location, Suppression};
 
+/// `text` with every match of the built-in rules replaced by its redacted form
+/// ([`Secret::redacted`]), inline `vouch:allow` markers or not. Error and warning messages that
+/// quote a file (a parser's message, a line) pass through this before they are shown.
+pub fn redact(text: &str) -> String {
+    let mut matches = RuleSet::builtin().scan(text.as_bytes());
+    if matches.is_empty() {
+        return text.to_owned();
+    }
+    matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for m in &matches {
+        if m.start < at {
+            continue; // overlaps one already redacted
+        }
+        out.push_str(&String::from_utf8_lossy(&text.as_bytes()[at..m.start]));
+        out.push_str(&m.secret.redacted());
+        at = m.end;
+    }
+    out.push_str(&String::from_utf8_lossy(&text.as_bytes()[at..]));
+    out
+}
+
 /// Files larger than this are skipped by default (10 MiB).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
@@ -174,6 +197,9 @@ pub enum ScanError {
     Rules(#[source] RuleError),
     #[error("could not read stdin")]
     Stdin(#[source] std::io::Error),
+    /// The path to scan is a single file that cannot be read (a FIFO, a device, too large).
+    #[error(transparent)]
+    File(vouch_fs::read::ReadError),
 }
 
 /// Where a match was found, for building its finding.

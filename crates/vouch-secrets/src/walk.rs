@@ -1,6 +1,5 @@
 //! The working-tree scanner: a parallel walk that honours `.gitignore` and the allow-list.
 
-use std::io::Read as _;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,21 +33,15 @@ pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError
                 message,
             });
         };
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => return warn(format!("could not open: {e}")),
-        };
-        // read at most the limit plus one byte: memory stays bounded whatever the file size
-        buf.clear();
-        if let Err(e) = file
-            .take(options.max_file_size.saturating_add(1))
-            .read_to_end(buf)
-        {
-            return warn(format!("could not read: {e}"));
-        }
-        if buf.len() as u64 > options.max_file_size {
-            large.fetch_add(1, Ordering::Relaxed);
-            return;
+        // A FIFO or device is refused before a byte is read (never a hang); at most the limit
+        // plus one byte is read, so memory stays bounded whatever the file yields.
+        match vouch_fs::read::read_into(path, options.max_file_size, buf) {
+            Ok(()) => {}
+            Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
+                large.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            Err(e) => return warn(e.reason()),
         }
         if is_binary(buf) {
             binary.fetch_add(1, Ordering::Relaxed);
@@ -70,7 +63,12 @@ pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError
         }
     };
 
-    if meta.is_file() {
+    if !meta.is_dir() {
+        // A single file named on the command line: one that cannot be read (a FIFO, a device)
+        // is an error, not a warning about a scan of nothing.
+        if let Err(e) = vouch_fs::read::open(root) {
+            return Err(ScanError::File(e));
+        }
         let rel = root.to_string_lossy().replace('\\', "/");
         scan_file(root, &rel, &mut Vec::new());
     } else {
@@ -102,7 +100,9 @@ pub fn scan_dir(root: &Path, options: &Options) -> Result<ScanOutcome, ScanError
                     }
                     return ignore::WalkState::Continue;
                 }
-                if entry.file_type().is_some_and(|t| t.is_file()) {
+                // Regular files are scanned; FIFOs, devices and sockets in the tree are refused by
+                // the read and reported as warnings. Symbolic links are not followed.
+                if entry.file_type().is_some_and(|t| !t.is_symlink()) {
                     scan_file(entry.path(), &rel, &mut buf);
                     if buf.capacity() > 1 << 20 {
                         buf = Vec::new();

@@ -6,6 +6,7 @@ mod cli;
 mod clock;
 mod commands;
 mod exit;
+mod files;
 mod inventory;
 mod output;
 mod progress;
@@ -19,9 +20,11 @@ fn main() -> std::process::ExitCode {
     match commands::run(cli) {
         Ok(status) => status.into(),
         Err(err) => {
-            eprintln!("error: {err}");
+            // Error chains can carry text from the inputs (a parser's message quoting a value):
+            // secret-looking values are redacted here, once, for every command.
+            eprintln!("error: {}", vouch_secrets::redact(&err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", vouch_secrets::redact(&cause.to_string()));
             }
             ExitStatus::Error.into()
         }

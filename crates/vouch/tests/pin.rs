@@ -605,7 +605,7 @@ fn bad_arguments_exit_2() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
-            .starts_with("error: cannot use ./vouch.lock\n  caused by: malformed vouch.lock\n  caused by: TOML parse error at line 3, column 8"),
+            .starts_with("error: cannot use ./vouch.lock\n  caused by: malformed vouch.lock at line 3 column 8: invalid type: integer `3`, expected a string\n"),
         "{}",
         r.stderr
     );

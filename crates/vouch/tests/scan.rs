@@ -195,8 +195,8 @@ fn scan_toml_excludes_are_added_and_shown() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(".vouch/scan.toml: invalid scan configuration")
-            && stderr.contains("unknown field `excludes`"),
+        stderr.contains("error: invalid scan configuration\n")
+            && stderr.contains(".vouch/scan.toml:1:1: unknown field `excludes`"),
         "{stderr}"
     );
 }

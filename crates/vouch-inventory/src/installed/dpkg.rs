@@ -19,7 +19,7 @@
 //! warning with its line and the other stanzas are kept. So does a byte that is not UTF-8 (it
 //! is replaced; the rest of the file is read).
 
-use super::{lossy_text, shorten};
+use super::lossy_text;
 use crate::{
     Ecosystem, FileKind, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
     SourcePackage,
@@ -82,7 +82,7 @@ fn stanzas<'a>(text: &'a str, warnings: &mut Vec<ParseWarning>) -> Vec<Stanza<'a
             warnings.push(ParseWarning {
                 line: Some(line_no),
                 column: None,
-                message: format!("line is not a `Field: value` pair: `{}`", shorten(line)),
+                message: "line is not a `Field: value` pair".to_owned(),
             });
             continue;
         };
@@ -152,13 +152,7 @@ fn package(
         return None;
     };
     if !valid_version(version) {
-        warn(
-            vline,
-            format!(
-                "`{name}` has an invalid version `{}`; skipped",
-                shorten(version)
-            ),
-        );
+        warn(vline, format!("`{name}` has an invalid version; skipped"));
         return None;
     }
     let mut package = Package::new(Ecosystem::Debian, name, version);

@@ -316,18 +316,14 @@ fn requirement(line: &str) -> Result<Requirement<'_>, String> {
         || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
         || !name.ends_with(|c: char| c.is_ascii_alphanumeric())
     {
-        return Err(format!(
-            "`{}` is not a requirement: no valid project name",
-            truncate(line)
-        ));
+        // Warnings name the line, never quote it: a requirements file can hold a token
+        // (`--index-url https://user:TOKEN@…`) or be a link to anything.
+        return Err("not a requirement: no valid project name".to_owned());
     }
     let mut rest = spec[name_end..].trim_start();
     if let Some(after) = rest.strip_prefix('[') {
         let Some(close) = after.find(']') else {
-            return Err(format!(
-                "`{}`: `[` of the extras is never closed",
-                truncate(line)
-            ));
+            return Err(format!("`{name}`: `[` of the extras is never closed"));
         };
         rest = after[close + 1..].trim_start();
     }
@@ -352,26 +348,18 @@ fn requirement(line: &str) -> Result<Requirement<'_>, String> {
     };
     let Some(version) = pinned else {
         if !rest.starts_with(['<', '>', '=', '!', '~']) {
-            return Err(format!(
-                "`{}`: unexpected `{}` after the project name",
-                truncate(line),
-                truncate(rest)
-            ));
+            return Err(format!("`{name}`: unexpected text after the project name"));
         }
         return Ok(Requirement::Unpinned { name });
     };
     if version.is_empty() {
-        return Err(format!("`{}`: `==` with no version", truncate(line)));
+        return Err(format!("`{name}`: `==` with no version"));
     }
     if version.contains('*') {
         return Ok(Requirement::Unpinned { name });
     }
     if version.contains(char::is_whitespace) {
-        return Err(format!(
-            "`{}`: version `{}` contains a space",
-            truncate(line),
-            truncate(version)
-        ));
+        return Err(format!("`{name}`: the version contains a space"));
     }
     Ok(Requirement::Pinned {
         name,
@@ -506,17 +494,6 @@ fn relative_to(dir: &str, full: &str) -> String {
     let mut parts: Vec<&str> = vec![".."; d.len().saturating_sub(common)];
     parts.extend(f.iter().skip(common));
     parts.join("/")
-}
-
-fn truncate(s: &str) -> String {
-    const MAX: usize = 80;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
-    }
 }
 
 #[cfg(test)]

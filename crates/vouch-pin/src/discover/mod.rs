@@ -19,7 +19,8 @@ pub const MAX_FILE_SIZE: usize = 8 * 1024 * 1024;
 pub enum DiscoverError {
     #[error("file is not valid UTF-8 (byte {offset})")]
     NotUtf8 { offset: usize },
-    #[error("file is {size} bytes, over the {limit}-byte limit")]
+    /// `size` is at least the number of bytes read (a read stops one byte past the limit).
+    #[error("file is over the {limit}-byte limit")]
     TooLarge { size: usize, limit: usize },
     #[error("malformed YAML: {message}")]
     Yaml { message: String },

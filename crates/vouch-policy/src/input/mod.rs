@@ -158,8 +158,11 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InputError {
-    #[error("file is {size} bytes, over the {limit}-byte limit")]
-    TooLarge { size: u64, limit: u64 },
+    #[error("file is over the {limit}-byte limit")]
+    TooLarge { limit: u64 },
+    /// Not a regular file (a FIFO, a device), or an I/O error; `reason` names no content.
+    #[error("{reason}")]
+    Unreadable { reason: String },
     #[error("file is not valid UTF-8 (byte {offset})")]
     NotUtf8 { offset: usize },
     #[error("syntax error{}: {message}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]

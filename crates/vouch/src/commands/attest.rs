@@ -24,7 +24,7 @@ fn subjects(paths: &[PathBuf]) -> anyhow::Result<Vec<Subject>> {
     paths
         .iter()
         .map(|p| {
-            let bytes = evidence::read(p, "subject")?;
+            let bytes = crate::files::read(p, "subject", crate::files::MAX_ARTIFACT)?;
             let name = p.file_name().map_or_else(
                 || p.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
@@ -48,7 +48,7 @@ fn provenance(args: AttestProvenanceArgs) -> anyhow::Result<ExitStatus> {
     let subject = subjects(&args.subject)?;
     let deps = match &args.sbom {
         Some(p) => {
-            let bytes = evidence::read(p, "sbom")?;
+            let bytes = crate::files::read(p, "sbom", crate::files::MAX_EVIDENCE)?;
             vouch_attest::sbom::locked_dependencies(&bytes)
                 .with_context(|| format!("could not read sbom {}", p.display()))?
                 .1
@@ -79,7 +79,7 @@ fn provenance(args: AttestProvenanceArgs) -> anyhow::Result<ExitStatus> {
 fn sbom(args: AttestSbomArgs) -> anyhow::Result<ExitStatus> {
     let key = evidence::signing_key(&args.key)?;
     let subject = subjects(&args.subject)?;
-    let bytes = evidence::read(&args.sbom, "sbom")?;
+    let bytes = crate::files::read(&args.sbom, "sbom", crate::files::MAX_EVIDENCE)?;
     let doc: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("sbom {} is not json", args.sbom.display()))?;
     let format = vouch_attest::sbom::detect(&doc)

@@ -8,6 +8,7 @@ use vouch_sign::trust::TrustRoot;
 use vouch_sign::verify::{Policy, TlogPolicy};
 
 use crate::cli::SignerArgs;
+use crate::files;
 
 /// Name of the environment variable holding the key password.
 pub const PASSWORD_ENV: &str = "VOUCH_PASSWORD";
@@ -29,13 +30,9 @@ pub fn password(confirm: bool) -> anyhow::Result<Password> {
     Ok(Password::new(first))
 }
 
-pub fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("could not read {what} {}", path.display()))
-}
-
 /// Load a private key file, asking for the password only when it is encrypted.
 pub fn signing_key(path: &Path) -> anyhow::Result<SigningKey> {
-    let bytes = read(path, "private key")?;
+    let bytes = files::read(path, "private key", files::MAX_KEY)?;
     let password = if SigningKey::needs_password(&bytes) {
         password(false)?
     } else {
@@ -48,7 +45,7 @@ pub fn signing_key(path: &Path) -> anyhow::Result<SigningKey> {
 pub fn trust_root(path: Option<&Path>) -> anyhow::Result<TrustRoot> {
     match path {
         Some(p) => {
-            let bytes = read(p, "trusted root")?;
+            let bytes = files::read(p, "trusted root", files::MAX_TRUSTED_ROOT)?;
             TrustRoot::from_json(&bytes, p.display().to_string())
                 .with_context(|| format!("could not load trusted root {}", p.display()))
         }
@@ -63,7 +60,7 @@ pub fn policy(args: &SignerArgs) -> anyhow::Result<Policy> {
         &args.certificate_oidc_issuer,
     ) {
         (Some(k), None, None) => {
-            let bytes = read(k, "public key")?;
+            let bytes = files::read(k, "public key", files::MAX_KEY)?;
             let key = PublicKey::from_pem(&bytes)
                 .with_context(|| format!("could not load public key {}", k.display()))?;
             Ok(Policy::Key {
@@ -101,7 +98,11 @@ impl ArtifactInput {
             })?;
             return Ok(ArtifactInput::Digest(bytes));
         }
-        Ok(ArtifactInput::Bytes(read(Path::new(arg), "artifact")?))
+        Ok(ArtifactInput::Bytes(files::read(
+            Path::new(arg),
+            "artifact",
+            files::MAX_ARTIFACT,
+        )?))
     }
 
     pub fn as_artifact(&self) -> vouch_sign::verify::Artifact<'_> {

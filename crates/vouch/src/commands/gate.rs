@@ -17,28 +17,19 @@ use vouch_sign::verify::{Policy as Signer, TlogPolicy};
 use super::evidence;
 use crate::cli::{GateArgs, GateFormat};
 use crate::exit::ExitStatus;
+use crate::files;
 
 /// File name of the verification summary in the evidence folder.
 pub const VSA_FILE: &str = "vsa.intoto.jsonl";
-/// Largest evidence file read (64 MiB): bundles are capped at 16 MiB each, SBOMs can be large.
-const MAX_EVIDENCE_LEN: u64 = 64 * 1024 * 1024;
-
+/// Read an evidence file (at most [`files::MAX_EVIDENCE`] bytes).
 fn read_capped(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("could not read {what} {}", path.display()))?
-        .len();
-    if len > MAX_EVIDENCE_LEN {
-        bail!(
-            "{what} {} is {len} bytes, more than the {MAX_EVIDENCE_LEN} byte limit",
-            path.display()
-        );
-    }
-    evidence::read(path, what)
+    files::read(path, what, files::MAX_EVIDENCE)
 }
 
-/// Read an evidence file that may be absent.
+/// Read an evidence file that may be absent. Something at the path that is not a regular file
+/// (a FIFO, a device, a dangling link) is an error, not an absent file.
 fn read_optional(path: &Path, what: &str) -> anyhow::Result<Option<Vec<u8>>> {
-    if !path.exists() {
+    if !files::present(path) {
         return Ok(None);
     }
     read_capped(path, what).map(Some)
@@ -64,7 +55,7 @@ fn rego_files(base: &Path, patterns: &[String]) -> anyhow::Result<Vec<PathBuf>> 
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if !name.contains(['*', '?', '[']) {
-            if !path.is_file() {
+            if !files::present(&path) {
                 bail!(
                     "rego module {} named in the policy does not exist",
                     path.display()
@@ -104,7 +95,7 @@ fn signers(policy: &Policy, base: &Path) -> anyhow::Result<Vec<Signer>> {
     let mut out = Vec::new();
     for k in &policy.trust.keys {
         let path = base.join(k);
-        let bytes = evidence::read(&path, "public key")?;
+        let bytes = files::read(&path, "public key", files::MAX_KEY)?;
         let key = PublicKey::from_pem(&bytes)
             .with_context(|| format!("could not load public key {}", path.display()))?;
         out.push(Signer::Key {
@@ -132,7 +123,7 @@ fn suppressions(policy: &Policy, base: &Path) -> anyhow::Result<Suppressions> {
     };
     for (i, f) in v.vex.iter().enumerate() {
         let path = base.join(f);
-        let bytes = evidence::read(&path, "VEX document")?;
+        let bytes = files::read(&path, "VEX document", files::MAX_EVIDENCE)?;
         supp.vex.extend(suppress::parse_vex(
             &path.display().to_string(),
             &bytes,
@@ -141,8 +132,7 @@ fn suppressions(policy: &Policy, base: &Path) -> anyhow::Result<Suppressions> {
     }
     if let Some(f) = &v.ignore {
         let path = base.join(f);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("could not read ignore file {}", path.display()))?;
+        let text = files::read_text(&path, "ignore file", files::MAX_CONFIG)?;
         supp.ignore = suppress::parse_ignore(&path.display().to_string(), &text)?;
     }
     Ok(supp)
@@ -170,8 +160,9 @@ fn check_findings(source: &Path, today: i64) -> anyhow::Result<Vec<Finding>> {
 
 fn secret_findings(source: &Path) -> anyhow::Result<Vec<Finding>> {
     let config = source.join(".vouch/secrets.toml");
-    let allow = if config.is_file() {
-        vouch_secrets::AllowList::load(&config).context("could not load the secrets config")?
+    let allow = if files::present(&config) {
+        vouch_secrets::AllowList::load_in_root(source, &config)
+            .context("could not load the secrets config")?
     } else {
         vouch_secrets::AllowList::default()
     };
@@ -201,7 +192,7 @@ fn file_name(p: &Path) -> String {
 
 pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     // The policy and everything it names.
-    let policy_bytes = evidence::read(&args.policy, "policy")?;
+    let policy_bytes = files::read(&args.policy, "policy", files::MAX_CONFIG)?;
     let policy_text = std::str::from_utf8(&policy_bytes)
         .with_context(|| format!("policy {} is not UTF-8", args.policy.display()))?;
     let policy = Policy::parse(policy_text, &args.policy.display().to_string())?;
@@ -221,8 +212,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     let rego_paths = rego_files(&base, &policy.rego)?;
     let mut modules = Vec::new();
     for p in &rego_paths {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("could not read rego module {}", p.display()))?;
+        let text = files::read_text(p, "rego module", files::MAX_CONFIG)?;
         modules.push(Module {
             name: p.display().to_string(),
             text,
@@ -235,7 +225,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     };
 
     // The artifact and its evidence.
-    let artifact = read_capped(&args.artifact, "artifact")?;
+    let artifact = files::read(&args.artifact, "artifact", files::MAX_ARTIFACT)?;
     let artifact_name = file_name(&args.artifact);
     let evidence_dir = match &args.evidence {
         Some(d) => d.clone(),
@@ -257,7 +247,9 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     let mut entries: Vec<PathBuf> = dir_entries(&evidence_dir)
         .with_context(|| format!("could not read evidence folder {}", evidence_dir.display()))?
         .into_iter()
-        .filter(|p| p.is_file() && file_name(p).ends_with(".intoto.jsonl"))
+        // By name only: a FIFO or device named `*.intoto.jsonl` is refused by the read (an
+        // error), never skipped as if it were not there.
+        .filter(|p| !p.is_dir() && file_name(p).ends_with(".intoto.jsonl"))
         .collect();
     entries.sort();
     for p in entries {

@@ -252,10 +252,15 @@ pub struct LockState {
 
 pub fn load_lock(root: &Path) -> anyhow::Result<LockState> {
     let path = lock_path(root);
-    let old_text = match std::fs::read_to_string(&path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    // The repository's own file: a regular file inside the repository, at most 8 MiB.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let old_text = if crate::files::present(&path) {
+        Some(
+            vouch_fs::read::read_to_string_in_root(dir, &path, crate::files::MAX_CONFIG)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        )
+    } else {
+        None
     };
     let previous = match &old_text {
         Some(t) => Lock::parse(t).with_context(|| format!("cannot use {}", path.display()))?,

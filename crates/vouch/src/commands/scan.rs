@@ -67,13 +67,13 @@ struct ScanConfig {
 }
 
 fn load_config(root: &Path) -> anyhow::Result<ScanConfig> {
-    let path = root.join(".vouch/scan.toml");
-    if !path.is_file() {
+    // The repository's own file: a regular file inside `root`, and errors never quote it.
+    let Some((path, text)) =
+        crate::files::read_repo_text(root, ".vouch/scan.toml", "scan configuration")?
+    else {
         return Ok(ScanConfig::default());
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("{}: invalid scan configuration", path.display()))
+    };
+    crate::files::parse_toml(&path, &text).context("invalid scan configuration")
 }
 
 pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
@@ -183,10 +183,10 @@ fn vulnerabilities(
     // Suppressions first: a bad VEX document or ignore file is a usage error (exit 2 before
     // any output), as in `vouch vulns`.
     let supp = match &args.ignore_file {
-        Some(p) => super::vulns::suppressions(&args.vex, Some((p, true)))?,
+        Some(p) => super::vulns::suppressions(&args.vex, super::vulns::IgnoreSource::File(p))?,
         None => super::vulns::suppressions(
             &args.vex,
-            Some((&args.path.join(".vouch/ignore.toml"), false)),
+            super::vulns::IgnoreSource::Repository(&args.path),
         )?,
     };
     // Any failure to open or match (missing, empty, corrupt, unreadable database) means the
@@ -245,8 +245,9 @@ fn vulnerabilities(
 
 fn secrets(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
     let config = root.join(".vouch/secrets.toml");
-    let mut allow = if config.is_file() {
-        vouch_secrets::AllowList::load(&config).context("could not load the secrets config")?
+    let mut allow = if crate::files::present(&config) {
+        vouch_secrets::AllowList::load_in_root(root, &config)
+            .context("could not load the secrets config")?
     } else {
         vouch_secrets::AllowList::default()
     };

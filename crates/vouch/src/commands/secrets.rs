@@ -15,20 +15,23 @@ const DEFAULT_CONFIG: &str = ".vouch/secrets.toml";
 pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
     let started = now_utc()?;
     let stdin = args.path.as_os_str() == "-";
-    let config_path = match &args.config {
-        Some(p) => Some(p.clone()),
+    let mut allow = match &args.config {
+        Some(p) => AllowList::load(p).context("could not load the secrets config")?,
         None if !stdin => {
+            // The scanned repository's own allow-list: a regular file inside the repository.
             let base = if args.path.is_dir() {
                 args.path.clone()
             } else {
                 std::path::PathBuf::from(".")
             };
-            Some(base.join(DEFAULT_CONFIG)).filter(|p| p.is_file())
+            let config = base.join(DEFAULT_CONFIG);
+            if crate::files::present(&config) {
+                AllowList::load_in_root(&base, &config)
+                    .context("could not load the secrets config")?
+            } else {
+                AllowList::default()
+            }
         }
-        None => None,
-    };
-    let mut allow = match &config_path {
-        Some(p) => AllowList::load(p).context("could not load the secrets config")?,
         None => AllowList::default(),
     };
     allow

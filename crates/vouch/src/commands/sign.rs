@@ -10,7 +10,7 @@ use crate::exit::ExitStatus;
 
 pub fn run(args: SignArgs) -> anyhow::Result<ExitStatus> {
     let key = evidence::signing_key(&args.key)?;
-    let data = evidence::read(&args.file, "file to sign")?;
+    let data = crate::files::read(&args.file, "file to sign", crate::files::MAX_ARTIFACT)?;
     let bundle = vouch_sign::sign::sign_blob(&key, &data)
         .with_context(|| format!("could not sign {}", args.file.display()))?;
     let out = args.output.unwrap_or_else(|| {

@@ -13,7 +13,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     let policy = evidence::policy(&args.signer)?;
     let trust = evidence::trust_root(args.signer.trusted_root.as_deref())?;
     let artifact = ArtifactInput::load(&args.artifact)?;
-    let bytes = evidence::read(&args.bundle, "bundle")?;
+    let bytes = crate::files::read(&args.bundle, "bundle", crate::files::MAX_BUNDLE)?;
     let bundle = Bundle::parse(&bytes)
         .with_context(|| format!("could not read bundle {}", args.bundle.display()))?;
     let result = verify::verify(&bundle, artifact.as_artifact(), &policy, &trust);

@@ -13,7 +13,7 @@ pub fn run(args: VerifyAttestationArgs) -> anyhow::Result<ExitStatus> {
     let policy = evidence::policy(&args.signer)?;
     let trust = evidence::trust_root(args.signer.trusted_root.as_deref())?;
     let artifact = ArtifactInput::load(&args.artifact)?;
-    let bytes = evidence::read(&args.bundle, "attestation file")?;
+    let bytes = crate::files::read(&args.bundle, "attestation file", crate::files::MAX_EVIDENCE)?;
     let bundles = vouch_sign::jsonl::parse(&bytes)
         .with_context(|| format!("could not read attestation file {}", args.bundle.display()))?;
     let expectations = Expectations {

@@ -23,8 +23,7 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
 
     let (components, distro) = match &args.sbom {
         Some(file) => {
-            let bytes =
-                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes = crate::files::read(file, "SBOM", crate::files::MAX_EVIDENCE)?;
             let sbom = vouch_sbom::read::parse(&bytes)
                 .with_context(|| format!("cannot read the SBOM {}", file.display()))?;
             // First-party components (the project's own code) are not matched, on purpose.
@@ -56,12 +55,11 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     };
 
     let supp = match &args.ignore_file {
-        Some(p) => suppressions(&args.vex, Some((p, true)))?,
-        None if args.sbom.is_none() => suppressions(
-            &args.vex,
-            Some((&args.path.join(".vouch/ignore.toml"), false)),
-        )?,
-        None => suppressions(&args.vex, None)?,
+        Some(p) => suppressions(&args.vex, IgnoreSource::File(p))?,
+        None if args.sbom.is_none() => {
+            suppressions(&args.vex, IgnoreSource::Repository(&args.path))?
+        }
+        None => suppressions(&args.vex, IgnoreSource::None)?,
     };
 
     let now = crate::clock::now()?;
@@ -109,12 +107,11 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
 /// with `--ignore-file` must exist.
 pub fn suppressions(
     vex: &[PathBuf],
-    ignore_file: Option<(&Path, bool)>,
+    ignore_file: IgnoreSource<'_>,
 ) -> anyhow::Result<Suppressions> {
     let mut supp = Suppressions::default();
     for file in vex {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes = crate::files::read(file, "VEX document", crate::files::MAX_EVIDENCE)?;
         // Statements are numbered on from the previous documents', so later documents win ties.
         let first_order = supp.vex.len();
         supp.vex.extend(suppress::parse_vex(
@@ -123,17 +120,32 @@ pub fn suppressions(
             first_order,
         )?);
     }
-    if let Some((p, required)) = ignore_file {
-        let text = match std::fs::read_to_string(p) {
-            Ok(t) => Some(t),
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", p.display())),
-        };
-        if let Some(text) = text {
-            supp.ignore = suppress::parse_ignore(&p.display().to_string(), &text)?;
+    let ignore = match ignore_file {
+        IgnoreSource::None => None,
+        IgnoreSource::File(p) => Some((
+            p.to_path_buf(),
+            crate::files::read_text(p, "ignore file", crate::files::MAX_CONFIG)?,
+        )),
+        // The scanned repository's own ignore file: a regular file inside the repository.
+        IgnoreSource::Repository(root) => {
+            crate::files::read_repo_text(root, ".vouch/ignore.toml", "ignore file")?
         }
+    };
+    if let Some((p, text)) = &ignore {
+        supp.ignore = suppress::parse_ignore(&p.display().to_string(), text)?;
     }
     Ok(supp)
+}
+
+/// Where the ignore file of `vulns` and `scan` comes from.
+#[derive(Clone, Copy)]
+pub enum IgnoreSource<'a> {
+    /// None (`vulns --sbom` without `--ignore-file`).
+    None,
+    /// `--ignore-file FILE`: must exist.
+    File(&'a Path),
+    /// The scanned repository's `.vouch/ignore.toml`, when there is one.
+    Repository(&'a Path),
 }
 
 /// Applies `supp` to `matches`, warning on stderr about each expired ignore entry that would
