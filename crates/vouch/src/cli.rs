@@ -102,8 +102,9 @@ pub struct ScanArgs {
     pub skip: Vec<ScanCheck>,
 }
 
-/// The checks of `vouch scan`, for `--skip`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The checks of `vouch scan`, for `--skip` and `skip` in `.vouch/scan.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ScanCheck {
     Vulnerabilities,
     Secrets,

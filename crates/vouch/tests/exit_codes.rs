@@ -151,6 +151,73 @@ fn strict_does_not_make_a_missing_database_pass_and_skip_is_explicit() {
 }
 
 #[test]
+fn a_skip_in_scan_toml_needs_a_reason_and_shows_it() {
+    let toml = "[[skip]]\ncheck = \"vulnerabilities\"\nreason = \"no database here\"\n";
+    let d = dir_with(&[
+        ("Dockerfile", PINNED_DOCKERFILE),
+        (".vouch/scan.toml", toml),
+    ]);
+    let db = d.path().join("no-such.sqlite");
+    let out = vouch()
+        .arg("scan")
+        .arg(d.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out)
+            .contains("note: .vouch/scan.toml skips the vulnerabilities check: no database here\n"),
+        "{}",
+        stderr(&out)
+    );
+    let v = json(&out.stdout);
+    assert_eq!(v["checks"][0]["status"], "skipped");
+    assert_eq!(
+        v["checks"][0]["note"],
+        "skipped (.vouch/scan.toml: no database here)"
+    );
+
+    // --no-scan-config runs the check anyway: without a database it was not checked.
+    let out = vouch()
+        .arg("scan")
+        .arg(d.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("--no-scan-config")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+
+    // A skip without a reason is refused, naming the file.
+    let d = dir_with(&[
+        ("Dockerfile", PINNED_DOCKERFILE),
+        (
+            ".vouch/scan.toml",
+            "[[skip]]\ncheck = \"secrets\"\nreason = \" \"\n",
+        ),
+    ]);
+    let out = vouch()
+        .arg("scan")
+        .arg(d.path())
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains(&format!(
+            "error: invalid scan configuration {}: every `skip` entry needs a `reason`",
+            d.path().join(".vouch/scan.toml").display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn scan_with_an_unusable_database_is_not_checked() {
     let d = dir_with(&[("Dockerfile", PINNED_DOCKERFILE)]);
     let db = d.path().join("garbage.sqlite");

@@ -64,6 +64,18 @@ struct ScanConfig {
     /// Globs (gitignore syntax, relative to the root) every check skips, added to `--exclude`.
     #[serde(default)]
     exclude: Vec<String>,
+    /// Checks this repository does not run in `vouch scan`, each with the reason shown in every
+    /// output format (never silently: the check is `skipped`, with the reason, and
+    /// `--no-scan-config` runs it anyway).
+    #[serde(default)]
+    skip: Vec<SkipEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkipEntry {
+    check: ScanCheck,
+    reason: String,
 }
 
 fn load_config(root: &Path) -> anyhow::Result<ScanConfig> {
@@ -88,7 +100,22 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
             "note: .vouch/scan.toml excludes {} from every check",
             config.exclude.join(", ")
         );
-        args.walk.exclude.extend(config.exclude);
+        args.walk.exclude.extend(config.exclude.iter().cloned());
+    }
+    for e in &config.skip {
+        if e.reason.trim().is_empty() {
+            anyhow::bail!(
+                "invalid scan configuration {}: every `skip` entry needs a `reason`",
+                args.path.join(".vouch/scan.toml").display()
+            );
+        }
+        if !args.skip.contains(&e.check) {
+            eprintln!(
+                "note: .vouch/scan.toml skips the {} check: {}",
+                check_name(e.check),
+                e.reason.trim()
+            );
+        }
     }
     let inventory = crate::inventory::collect_all(&args.path, &args.walk.exclude)?;
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
@@ -106,27 +133,34 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
             ));
         }
     }
-    let skipped = |c: ScanCheck| args.skip.contains(&c);
+    // Who asked for a check to be left out: the command line wins over the repository's file.
+    let skipped = |c: ScanCheck| -> Option<String> {
+        if args.skip.contains(&c) {
+            Some("skipped (--skip)".to_owned())
+        } else {
+            config
+                .skip
+                .iter()
+                .find(|e| e.check == c)
+                .map(|e| format!("skipped (.vouch/scan.toml: {})", e.reason.trim()))
+        }
+    };
     let mut checks = Vec::new();
-    checks.push(if skipped(ScanCheck::Vulnerabilities) {
-        skip_summary("vulnerabilities")
-    } else {
-        vulnerabilities(&args, &inventory, &mut report)?
+    checks.push(match skipped(ScanCheck::Vulnerabilities) {
+        Some(note) => skip_summary("vulnerabilities", note),
+        None => vulnerabilities(&args, &inventory, &mut report)?,
     });
-    checks.push(if skipped(ScanCheck::Secrets) {
-        skip_summary("secrets")
-    } else {
-        secrets(&args.path, &args.walk.exclude, &mut report)?
+    checks.push(match skipped(ScanCheck::Secrets) {
+        Some(note) => skip_summary("secrets", note),
+        None => secrets(&args.path, &args.walk.exclude, &mut report)?,
     });
-    checks.push(if skipped(ScanCheck::Configuration) {
-        skip_summary("configuration")
-    } else {
-        policy(&args, &mut report)?
+    checks.push(match skipped(ScanCheck::Configuration) {
+        Some(note) => skip_summary("configuration", note),
+        None => policy(&args, &mut report)?,
     });
-    checks.push(if skipped(ScanCheck::Pinning) {
-        skip_summary("pinning")
-    } else {
-        pinning(&args.path, &args.walk.exclude, &mut report)?
+    checks.push(match skipped(ScanCheck::Pinning) {
+        Some(note) => skip_summary("pinning", note),
+        None => pinning(&args.path, &args.walk.exclude, &mut report)?,
     });
     report.sort();
 
@@ -169,8 +203,17 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn skip_summary(check: &'static str) -> CheckSummary {
-    CheckSummary::not_run(check, "skipped", "skipped (--skip)".to_owned())
+fn check_name(c: ScanCheck) -> &'static str {
+    match c {
+        ScanCheck::Vulnerabilities => "vulnerabilities",
+        ScanCheck::Secrets => "secrets",
+        ScanCheck::Configuration => "configuration",
+        ScanCheck::Pinning => "pinning",
+    }
+}
+
+fn skip_summary(check: &'static str, note: String) -> CheckSummary {
+    CheckSummary::not_run(check, "skipped", note)
 }
 
 fn vulnerabilities(
