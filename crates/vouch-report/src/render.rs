@@ -16,7 +16,9 @@ pub fn json(report: &Report) -> String {
 }
 
 /// A plain table for terminals: severity, rule, location, message. Suppressed findings are
-/// listed last, marked, so nothing is hidden without saying so.
+/// listed last, marked, so nothing is hidden without saying so. Every cell goes through
+/// [`crate::terminal::sanitize`]: a file name or message with control characters or URL
+/// credentials prints escaped and redacted.
 pub fn table(report: &Report) -> String {
     use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
     if report.findings.is_empty() {
@@ -29,8 +31,9 @@ pub fn table(report: &Report) -> String {
         .set_header(["severity", "rule", "location", "message"]);
     let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) =
         report.findings.iter().partition(|f| f.suppressed.is_none());
+    let row = |cells: [String; 4]| cells.map(|c| crate::terminal::sanitize(&c).into_owned());
     for f in &active {
-        table.add_row([
+        table.add_row(row([
             f.severity.to_string(),
             f.rule_id.clone(),
             f.location
@@ -38,14 +41,14 @@ pub fn table(report: &Report) -> String {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             f.message.clone(),
-        ]);
+        ]));
     }
     for f in &suppressed {
         let why = f
             .suppressed
             .as_ref()
             .map(|s| format!(" (suppressed: {})", s.reason));
-        table.add_row([
+        table.add_row(row([
             format!("{} (suppressed)", f.severity),
             f.rule_id.clone(),
             f.location
@@ -53,7 +56,7 @@ pub fn table(report: &Report) -> String {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             format!("{}{}", f.message, why.unwrap_or_default()),
-        ]);
+        ]));
     }
     format!(
         "{table}\n{} finding(s), {} suppressed\n",
