@@ -32,7 +32,10 @@ fn builders_redact_message_remediation_and_properties() {
         f.remediation.as_deref(),
         Some("use https://***@mirror.example/ instead")
     );
-    assert_eq!(f.properties["reference"], "https://***@gitlab.example/x.yml");
+    assert_eq!(
+        f.properties["reference"],
+        "https://***@gitlab.example/x.yml"
+    );
     assert_eq!(f.properties["nested"]["urls"][0], "ftp://***@b/c");
 }
 
@@ -46,7 +49,10 @@ fn no_format_carries_the_credential() {
         ("gitlab", render::gitlab_code_quality(&report)),
     ] {
         assert!(!out.contains("s3cr3tTOKEN"), "{name}: {out}");
-        assert!(out.contains("https://***@get.example/i.sh"), "{name}: {out}");
+        assert!(
+            out.contains("https://***@get.example/i.sh"),
+            "{name}: {out}"
+        );
     }
 }
 
