@@ -21,7 +21,7 @@ fn active(outcome: &MatchOutcome) -> impl Iterator<Item = &VulnMatch> {
         .filter(|m| m.finding.suppressed.is_none())
 }
 
-/// A table for people, grouped by package.
+/// A table for people, grouped by package; passed through [`vouch_report::terminal::sanitize`].
 pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -103,7 +103,8 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
         outcome.components,
         outcome.db_digest
     );
-    out.trim_start_matches('\n').to_owned()
+    // Advisory summaries, package names and paths are untrusted: escape them for the terminal.
+    vouch_report::terminal::sanitize(out.trim_start_matches('\n')).into_owned()
 }
 
 /// vouch's JSON: the report's fields plus `database.digest`, `matches` and `expired_ignores`.

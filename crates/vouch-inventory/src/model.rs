@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use vouch_purl::Purl;
+pub use vouch_url::Url;
 
 /// A package ecosystem. Its purl type and OSV name are fixed here, once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -305,8 +306,9 @@ pub struct Package {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_package: Option<SourcePackage>,
     /// Download location the source records (npm `resolved`, Cargo `source`, yarn `resolved`).
+    /// A [`Url`]: it prints and serializes without credentials (`https://***@host/…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolved: Option<String>,
+    pub resolved: Option<Url>,
     /// Extra purl qualifiers (`arch`; `distro` is filled from the inventory's distro).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub qualifiers: BTreeMap<String, String>,
@@ -474,8 +476,9 @@ pub struct Component {
     pub licenses: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_package: Option<SourcePackage>,
+    /// Download location; prints and serializes without credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolved: Option<String>,
+    pub resolved: Option<Url>,
     /// Every file this component was found in, sorted.
     pub evidence: Vec<Evidence>,
     /// purls of the components this one depends on, sorted and de-duplicated.

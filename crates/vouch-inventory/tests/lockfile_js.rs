@@ -120,7 +120,7 @@ fn cargo_details() {
         "5a15f179cd60c4584b8a8c596927aadc462e27f2ca70c04e0071964a73ba7a75"
     );
     assert_eq!(
-        ahash.resolved.as_deref(),
+        ahash.resolved.as_ref().map(vouch_inventory::Url::expose),
         Some("registry+https://github.com/rust-lang/crates.io-index")
     );
     // "cfg-if 1.0.4" (name + version) resolves to that exact version.
@@ -233,7 +233,7 @@ fn npm_v3_details() {
         "2925609909b33303e59ad9633a899aca847cf56e05ca70808b713c3cfb3bbe60d53def38853faf18f2a425f4e19265ecd31d2301a6bd53cb96f1b6dfc92d9f5b"
     );
     assert_eq!(
-        debug.resolved.as_deref(),
+        debug.resolved.as_ref().map(vouch_inventory::Url::expose),
         Some("https://registry.npmjs.org/@types/debug/-/debug-4.1.13.tgz")
     );
     // "@types/ms": "*" resolves to the installed copy.
@@ -356,7 +356,7 @@ fn yarn_classic_snapshot_and_details() {
     assert_eq!(frame.dependencies[0].name, "@babel/highlight");
     assert_eq!(frame.dependencies[0].version, None);
     assert_eq!(
-        frame.resolved.as_deref(),
+        frame.resolved.as_ref().map(vouch_inventory::Url::expose),
         Some("https://registry.yarnpkg.com/@babel/code-frame/-/code-frame-7.10.4.tgz")
     );
 }
@@ -731,7 +731,7 @@ fn yarn_classic_git_fragment_is_not_a_hash() {
     let p = find(&parsed, "left-pad", "1.3.0");
     assert!(p.hashes.is_empty());
     assert_eq!(
-        p.resolved.as_deref(),
+        p.resolved.as_ref().map(vouch_inventory::Url::expose),
         Some("git+https://github.com/a/left-pad.git#5a4c1ee6c3c1a8e7e4c6f5e0a8f8b2a1c9d0e1f2")
     );
 }
@@ -779,12 +779,15 @@ DEPENDENCIES
     );
     let rails = find(&parsed, "activesupport", "8.1.0.alpha");
     assert_eq!(
-        rails.resolved.as_deref(),
+        rails.resolved.as_ref().map(vouch_inventory::Url::expose),
         Some("https://github.com/rails/rails.git@0123456789abcdef0123456789abcdef01234567")
     );
     assert_eq!(rails.dependencies[0].version.as_deref(), Some("2.0.6"));
     let app = find(&parsed, "myapp", "0.1.0");
-    assert_eq!(app.resolved.as_deref(), Some("path:."));
+    assert_eq!(
+        app.resolved.as_ref().map(vouch_inventory::Url::expose),
+        Some("path:.")
+    );
     assert_eq!(app.line, Some(12));
     assert_eq!(app.dependencies[0].version.as_deref(), Some("8.1.0.alpha"));
     assert_eq!(find(&parsed, "tzinfo", "2.0.6").resolved, None);

@@ -1,7 +1,7 @@
 //! Pinning and checking one file against registries and forges (through
 //! [`vouch_resolve::Resolver`]).
 
-use vouch_resolve::{GitRef, ImageName, ResolveError};
+use vouch_resolve::{GitRef, ImageName, ResolveError, Url};
 
 use crate::cache::CachedResolver as Resolver;
 
@@ -18,7 +18,7 @@ pub enum PinError {
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error("no tag or branch `{reference}` in {url}")]
-    RefNotFound { reference: String, url: String },
+    RefNotFound { reference: String, url: Url },
     #[error(transparent)]
     Rewrite(#[from] RewriteError),
     #[error("cannot read the interface of {what} at {commit}: {reason}")]
@@ -57,7 +57,7 @@ impl RefError {
         Self {
             file: file.rel.clone(),
             line: r.line,
-            reference: r.display(),
+            reference: redact(r.display()),
             error: Box::new(error.into()),
         }
     }
@@ -137,7 +137,7 @@ fn resolve_git(
     let refs = resolver.git_refs(&url)?;
     let found = find_ref(&refs, reference).ok_or_else(|| PinError::RefNotFound {
         reference: reference.to_owned(),
-        url: url.clone(),
+        url: Url::new(url.clone()),
     })?;
     let version = if found.name.starts_with("refs/tags/") {
         version::most_specific(reference, &tags_at(&refs, &found.commit))
@@ -194,7 +194,15 @@ pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefEr
     Ok(out)
 }
 
-/// A problem `--check` reports (exit 1).
+/// `text` with the credentials of the URLs in it redacted ([`vouch_resolve::Url`]): every
+/// reference and message this module hands out for printing, or for `vouch.lock`, goes
+/// through here.
+fn redact(text: String) -> String {
+    Url::new(text).to_string()
+}
+
+/// A problem `--check` reports (exit 1). Its `reference` and `message` carry no URL
+/// credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckFinding {
     pub file: String,
@@ -247,14 +255,17 @@ pub fn check_file(resolver: &Resolver, file: &SourceFile) -> FileCheck {
                 "the comment says {version}, which is commit {}, but the pin is {}",
                 found.commit, git.reference
             ),
-            None => format!("the comment says {version}, but {url} has no such tag or branch"),
+            None => format!(
+                "the comment says {version}, but {} has no such tag or branch",
+                Url::new(url)
+            ),
         };
         out.push(CheckFinding {
             file: file.rel.clone(),
             line: r.line,
-            reference: r.name(),
+            reference: redact(r.name()),
             code: "pin-comment-mismatch",
-            message,
+            message: redact(message),
         });
     }
     out.sort_by(|a, b| a.line.cmp(&b.line).then(a.code.cmp(b.code)));
@@ -272,9 +283,9 @@ pub fn unpinned(file: &SourceFile) -> Vec<CheckFinding> {
         .map(|r| CheckFinding {
             file: file.rel.clone(),
             line: r.line,
-            reference: r.display(),
+            reference: redact(r.display()),
             code: "unpinned-reference",
-            message: match &r.target {
+            message: redact(match &r.target {
                 Target::Unpinnable(u) => format!("`{}` is mutable: {}", u.text, u.reason),
                 Target::Image(_) => format!(
                     "image `{}` is referenced by tag; a tag can be moved to other content",
@@ -284,7 +295,7 @@ pub fn unpinned(file: &SourceFile) -> Vec<CheckFinding> {
                     "`{}` is referenced by a tag or branch; it can be moved to other code",
                     r.display()
                 ),
-            },
+            }),
         })
         .collect()
 }
@@ -303,7 +314,7 @@ pub fn observed(file: &SourceFile, rel_to_lock: &str) -> Vec<Observed> {
             };
             Some(Observed {
                 kind,
-                reference: r.name(),
+                reference: redact(r.name()),
                 version,
                 id,
                 file: rel_to_lock.to_owned(),

@@ -27,6 +27,7 @@ pub mod gitlab_secrets;
 pub mod ignore;
 pub mod render;
 mod severity;
+pub mod terminal;
 
 pub use date::{Date, DateError};
 pub use severity::{ParseSeverityError, Severity};
@@ -95,7 +96,9 @@ pub struct Finding {
     /// Stable rule or diagnostic id, e.g. `dockerfile-latest-tag`; documented in `docs/rules/<id>.md`.
     pub rule_id: String,
     pub severity: Severity,
-    /// One line, lower-case start allowed; must never contain a secret in clear.
+    /// One line, lower-case start allowed; must never contain a secret in clear. The builders
+    /// ([`Finding::new`], [`Finding::remediation`], [`Finding::property`]) pass text through
+    /// [`vouch_url::redact`], so URL credentials quoted from a scanned file never get here.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub location: Option<Location>,
@@ -123,11 +126,15 @@ pub struct Suppression {
 impl Finding {
     /// A finding whose fingerprint is derived from rule, message and location. Call
     /// [`Finding::fingerprint`] to set a better one (e.g. one that survives line moves).
+    ///
+    /// The credentials of every URL in `message` are redacted ([`vouch_url::redact`]): this is
+    /// the one place every capability's findings (built-in and user Rego rules, pinning,
+    /// advisories, secrets) pass through, so no message reaches a renderer with them.
     pub fn new(rule_id: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
         let mut finding = Self {
             rule_id: rule_id.into(),
             severity,
-            message: message.into(),
+            message: redact_owned(message.into()),
             location: None,
             remediation: None,
             fingerprint: String::new(),
@@ -147,7 +154,7 @@ impl Finding {
 
     #[must_use]
     pub fn remediation(mut self, text: impl Into<String>) -> Self {
-        self.remediation = Some(text.into());
+        self.remediation = Some(redact_owned(text.into()));
         self
     }
 
@@ -157,9 +164,14 @@ impl Finding {
         self
     }
 
+    /// Set a property; URL credentials in its string values (nested ones too) are redacted.
+    /// A value that must stay in clear (`--show-secrets`) is inserted into `properties`
+    /// directly.
     #[must_use]
     pub fn property(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.properties.insert(key.to_owned(), value.into());
+        let mut value = value.into();
+        redact_json(&mut value);
+        self.properties.insert(key.to_owned(), value);
         self
     }
 
@@ -181,6 +193,23 @@ impl Finding {
         }
         let digest = h.finalize();
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn redact_owned(text: String) -> String {
+    match vouch_url::redact(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
+}
+
+/// Redact the URL credentials in every string of `value` (nested ones too), in place.
+pub fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = redact_owned(std::mem::take(s)),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(redact_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(redact_json),
+        _ => {}
     }
 }
 

@@ -21,7 +21,9 @@ pub fn json(report: &Report) -> String {
 }
 
 /// A plain table for terminals: severity, rule, location, message. Suppressed findings are
-/// listed last, marked, so nothing is hidden without saying so.
+/// listed last, marked, so nothing is hidden without saying so. Every cell goes through
+/// [`crate::terminal::sanitize`]: a file name or message with control characters or URL
+/// credentials prints escaped and redacted.
 pub fn table(report: &Report) -> String {
     table_with(report, true)
 }
@@ -47,8 +49,9 @@ pub fn table_with(report: &Report, show_suppressed: bool) -> String {
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(["severity", "rule", "location", "message"]);
+    let row = |cells: [String; 4]| cells.map(|c| crate::terminal::sanitize(&c).into_owned());
     for f in &active {
-        table.add_row([
+        table.add_row(row([
             f.severity.to_string(),
             f.rule_id.clone(),
             f.location
@@ -56,14 +59,14 @@ pub fn table_with(report: &Report, show_suppressed: bool) -> String {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             f.message.clone(),
-        ]);
+        ]));
     }
     for f in suppressed.iter().filter(|_| show_suppressed) {
         let why = f
             .suppressed
             .as_ref()
             .map(|s| format!(" (suppressed: {})", s.reason));
-        table.add_row([
+        table.add_row(row([
             format!("{} (suppressed)", f.severity),
             f.rule_id.clone(),
             f.location
@@ -71,7 +74,7 @@ pub fn table_with(report: &Report, show_suppressed: bool) -> String {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             format!("{}{}", f.message, why.unwrap_or_default()),
-        ]);
+        ]));
     }
     let listed = if show_suppressed || suppressed.is_empty() {
         ""

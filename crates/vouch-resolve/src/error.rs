@@ -2,10 +2,13 @@
 
 use std::error::Error as StdError;
 
+pub use vouch_url::Url;
+
 type Source = Box<dyn StdError + Send + Sync + 'static>;
 
 /// A failure to resolve a reference. Each variant has a stable [`code`](ResolveError::code)
-/// documented at `docs/rules/<code>.md`.
+/// documented at `docs/rules/<code>.md`. Every URL field is a [`Url`], which prints without
+/// credentials (`https://***@host/…`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResolveError {
@@ -48,7 +51,7 @@ pub enum ResolveError {
     /// The registry (or its token service) could not be reached: DNS, connect, TLS, timeout.
     #[error("cannot reach {url}")]
     Network {
-        url: String,
+        url: Url,
         #[source]
         source: Source,
     },
@@ -71,22 +74,22 @@ pub enum ResolveError {
     },
     /// A git URL vouch cannot use (unsupported scheme, unparsable).
     #[error("invalid git URL `{url}`: {reason}")]
-    InvalidGitUrl { url: String, reason: String },
+    InvalidGitUrl { url: Url, reason: String },
     /// The git remote could not be reached or refused the connection (missing repository,
     /// network failure, protocol handshake failure).
     #[error("cannot read git repository {url}")]
     GitUnreachable {
-        url: String,
+        url: Url,
         #[source]
         source: Source,
     },
     /// The commit is not in the repository (after fetching every branch and tag).
     #[error("commit {commit} not found in git repository {url}")]
-    GitCommitNotFound { url: String, commit: String },
+    GitCommitNotFound { url: Url, commit: String },
     /// Any other git failure (local temporary repository, object decoding).
     #[error("git operation `{operation}` failed for {url}")]
     Git {
-        url: String,
+        url: Url,
         operation: &'static str,
         #[source]
         source: Source,

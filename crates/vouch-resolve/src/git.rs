@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use gix::bstr::ByteSlice as _;
 use gix::remote::Direction;
 
-use crate::{GitRef, ResolveError};
+use crate::{GitRef, ResolveError, Url};
 
 const FETCH_SPECS: [&str; 2] = [
     "+refs/heads/*:refs/remotes/origin/*",
@@ -43,16 +43,9 @@ enum Location {
     Remote(gix::Url),
 }
 
-/// Removes credentials from a URL before it goes into an error message.
-pub(crate) fn redact(url: &str) -> String {
-    match gix::url::parse(url.as_bytes().as_bstr()) {
-        Ok(mut parsed) if parsed.user().is_some() || parsed.password().is_some() => {
-            parsed.set_user(None);
-            parsed.set_password(None);
-            parsed.to_bstring().to_string()
-        }
-        _ => url.to_owned(),
-    }
+/// The URL for an error message: a [`Url`], which prints without credentials.
+pub(crate) fn redact(url: &str) -> Url {
+    Url::new(url)
 }
 
 fn locate(url: &str) -> Result<Location, ResolveError> {

@@ -35,7 +35,7 @@ mod registry;
 
 use std::fmt;
 
-pub use error::ResolveError;
+pub use error::{ResolveError, Url};
 
 /// Where and how to resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]

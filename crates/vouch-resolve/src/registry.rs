@@ -15,7 +15,7 @@ use serde::Deserialize;
 use vouch_digest::{Algorithm, Digest};
 
 use crate::image::DOCKER_HUB;
-use crate::{ImageName, ResolveError};
+use crate::{ImageName, ResolveError, Url};
 
 /// Manifests and indexes: the distribution spec lets registries refuse larger ones (4 MiB).
 const MAX_MANIFEST: u64 = 4 << 20;
@@ -56,7 +56,7 @@ impl Client {
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| ResolveError::Network {
-                url: "(HTTP client set-up)".to_owned(),
+                url: Url::new("(HTTP client set-up)"),
                 source: Box::new(e),
             })?;
         Ok(Client {
@@ -330,7 +330,7 @@ impl Client {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }
         request.send().map_err(|e| ResolveError::Network {
-            url: url.to_owned(),
+            url: Url::new(url),
             source: Box::new(e.without_url()),
         })
     }
@@ -444,12 +444,9 @@ fn hash(algorithm: Algorithm, body: &[u8]) -> Digest {
     Digest::from_bytes(algorithm, bytes).expect("hash length matches its algorithm")
 }
 
-fn redact_url(url: &reqwest::Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_query(None);
-    shown.to_string()
+/// The URL for an error message: a [`Url`], which prints without credentials.
+fn redact_url(url: &reqwest::Url) -> Url {
+    Url::new(url.as_str())
 }
 
 /// Manifest or index, only the fields vouch reads.
@@ -562,7 +559,7 @@ fn read_bounded(
             &format!("response larger than {limit} bytes"),
         ));
     }
-    let url = response.url().to_string();
+    let url = Url::new(response.url().as_str());
     let mut body = Vec::new();
     response
         .take(limit + 1)

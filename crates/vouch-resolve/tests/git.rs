@@ -268,4 +268,9 @@ fn unsupported_urls_are_refused_and_credentials_are_not_shown() {
         .unwrap_err();
     assert_eq!(err.code(), "git-unreachable", "{err}");
     assert!(!format!("{err} {err:?}").contains("s3cret"), "{err:?}");
+    // The URL is a `vouch_url::Url`: the userinfo is shown as `***`.
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read git repository http://***@127.0.0.1:{port}/acme/setup")
+    );
 }

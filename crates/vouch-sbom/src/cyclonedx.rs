@@ -340,10 +340,11 @@ fn component(c: &Component, bom_ref: String) -> CdxComponent {
             value: "true".to_owned(),
         });
     }
-    let external_references = match &c.resolved {
-        Some(url) if is_url(url) => vec![ExternalReference {
+    // `Url` prints without credentials: `https://***@host/…`.
+    let external_references = match c.resolved.as_ref().map(ToString::to_string) {
+        Some(url) if is_url(&url) => vec![ExternalReference {
             ty: "distribution",
-            url: url.clone(),
+            url,
         }],
         _ => Vec::new(),
     };

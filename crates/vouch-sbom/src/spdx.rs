@@ -273,8 +273,9 @@ fn package(c: &Component, spdx_id: String, extracted: &mut BTreeMap<String, Stri
         name: c.name.clone(),
         spdx_id,
         version_info: Some(c.version.clone()),
-        download_location: match &c.resolved {
-            Some(url) if is_url(url) => url.clone(),
+        // `Url` prints without credentials: `https://***@host/…`.
+        download_location: match c.resolved.as_ref().map(ToString::to_string) {
+            Some(url) if is_url(&url) => url,
             _ => NOASSERTION.to_owned(),
         },
         files_analyzed: false,

@@ -250,9 +250,13 @@ pub(crate) fn to_finding(
             .property("commit_date", c.date.clone());
     }
     if options.show_secrets {
-        f = f.property(
-            "secret",
-            String::from_utf8_lossy(m.secret.expose()).into_owned(),
+        // Inserted directly: `Finding::property` would redact URL credentials, and
+        // `--show-secrets` asks for the clear value.
+        f.properties.insert(
+            "secret".to_owned(),
+            String::from_utf8_lossy(m.secret.expose())
+                .into_owned()
+                .into(),
         );
     }
     if m.inline_allowed {

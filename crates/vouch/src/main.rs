@@ -2,6 +2,8 @@
 //!
 //! Exit codes: 0 passed or nothing found, 1 findings or denied, 2 could not evaluate.
 
+#[macro_use]
+mod term;
 mod cli;
 mod clock;
 mod commands;

@@ -56,7 +56,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         .get("_resolved")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .map(str::to_owned);
+        .map(vouch_url::Url::from);
     if let Some(deps) = obj.get("dependencies").and_then(Value::as_object) {
         package.dependencies = deps
             .keys()

@@ -75,7 +75,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         let line = lines.get(index).copied();
         let mut package = Package::new(Ecosystem::Cargo, &p.name, &p.version);
         package.line = line;
-        package.resolved = p.source.clone();
+        package.resolved = p.source.clone().map(vouch_url::Url::from);
         package.first_party = p.source.is_none();
         let checksum = p.checksum.as_deref().or_else(|| {
             let source = p.source.as_deref()?;

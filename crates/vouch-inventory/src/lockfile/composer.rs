@@ -112,10 +112,14 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     }),
                 }
             }
-            package.resolved = dist.url.clone();
+            package.resolved = dist.url.clone().map(vouch_url::Url::from);
         }
         if package.resolved.is_none() {
-            package.resolved = raw.source.as_ref().and_then(|s| s.url.clone());
+            package.resolved = raw
+                .source
+                .as_ref()
+                .and_then(|s| s.url.clone())
+                .map(vouch_url::Url::from);
         }
         package.licenses = match &raw.license {
             Some(Value::Array(items)) => items

@@ -142,7 +142,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                         (Section::Path, Some(r)) => Some(format!("path:{r}")),
                         (Section::Gem, Some(r)) if !is_rubygems(r) => Some(r.clone()),
                         _ => None,
-                    };
+                    }
+                    .map(vouch_url::Url::from);
                     packages.push(package);
                 }
                 6 if in_specs => {

@@ -127,7 +127,7 @@ fn licenses_of(entry: &Map<String, Value>) -> Vec<String> {
 
 fn fill_common(package: &mut Package, entry: &Map<String, Value>) {
     package.scope = scope_of(entry);
-    package.resolved = str_field(entry, "resolved").map(str::to_owned);
+    package.resolved = str_field(entry, "resolved").map(vouch_url::Url::from);
     package
         .hashes
         .extend(str_field(entry, "integrity").and_then(Hash::from_sri));

@@ -177,7 +177,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             package
                 .hashes
                 .extend(resolution.integrity.as_deref().and_then(Hash::from_sri));
-            package.resolved = resolution.tarball.clone();
+            package.resolved = resolution.tarball.clone().map(vouch_url::Url::from);
         }
         let mut edges: Vec<(&String, &Value)> = entry
             .dependencies

@@ -162,7 +162,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 }),
                 (Some("url"), Some(url)) => Some(url),
                 _ => None,
-            };
+            }
+            .map(vouch_url::Url::from);
         }
         packages.push(package);
     }

@@ -181,15 +181,18 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         if let Some(src) = &p.source {
             // `{ path = … }` and `{ directory = … }`: a local path dependency, first-party code.
             package.first_party = src.contains_key("path") || src.contains_key("directory");
-            package.resolved = ["git", "url"].iter().find_map(|k| {
-                src.get(*k).and_then(|v| v.as_str()).map(|s| {
-                    if *k == "git" {
-                        format!("git+{s}")
-                    } else {
-                        s.to_owned()
-                    }
+            package.resolved = ["git", "url"]
+                .iter()
+                .find_map(|k| {
+                    src.get(*k).and_then(|v| v.as_str()).map(|s| {
+                        if *k == "git" {
+                            format!("git+{s}")
+                        } else {
+                            s.to_owned()
+                        }
+                    })
                 })
-            });
+                .map(vouch_url::Url::from);
         }
         packages.push(package);
     }

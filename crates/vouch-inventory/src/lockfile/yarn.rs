@@ -219,9 +219,11 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 );
             }
             // Keep a git URL's `#<commit>`: it pins what was fetched.
-            package.resolved = resolved.map(|r| match r.rsplit_once('#') {
-                Some((url, _)) if url.ends_with(".tgz") => url.to_owned(),
-                _ => r.clone(),
+            package.resolved = resolved.map(|r| {
+                vouch_url::Url::from(match r.rsplit_once('#') {
+                    Some((url, _)) if url.ends_with(".tgz") => url.to_owned(),
+                    _ => r.clone(),
+                })
             });
         }
         packages.push((entry, package));

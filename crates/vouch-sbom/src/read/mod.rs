@@ -332,7 +332,7 @@ fn assemble(
                     c.source_package = f.source_package;
                 }
                 if c.resolved.is_none() {
-                    c.resolved = f.resolved;
+                    c.resolved = f.resolved.map(vouch_inventory::Url::from);
                 }
             }
             Err(reason) => unmapped.push(Unmapped {

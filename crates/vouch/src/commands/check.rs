@@ -30,7 +30,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         opts.max_file_size = cap;
     }
     if let Some(file) = &args.print_input {
-        let input = vouch_policy::print_input(file, &opts)?;
+        let mut input = vouch_policy::print_input(file, &opts)?;
+        vouch_report::redact_json(&mut input);
         println!("{}", serde_json::to_string_pretty(&input)?);
         return Ok(ExitStatus::Success);
     }

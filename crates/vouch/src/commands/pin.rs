@@ -104,6 +104,7 @@ fn check(
             f.file, f.line, f.reference, f.code, f.message
         ));
     }
+    let out = vouch_report::terminal::sanitize(&out);
     crate::output::write(None, out.as_bytes())?;
     eprintln!(
         "{} finding(s) in {} file(s){}",

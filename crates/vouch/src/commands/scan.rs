@@ -170,7 +170,7 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let failed = report.any_at_or_above(fail_on);
     let text = match args.format {
         ScanFormat::Json => {
-            let value = serde_json::json!({
+            let mut value = serde_json::json!({
                 "subject": inventory.subject,
                 "distro": inventory.distro,
                 "inventory": {
@@ -186,6 +186,8 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
                 "excludes": args.walk.exclude,
                 "findings": report.findings,
             });
+            // Warnings and notes quote file content: no URL credentials in them either.
+            vouch_report::redact_json(&mut value);
             serde_json::to_string_pretty(&value)? + "\n"
         }
         ScanFormat::Sarif => vouch_report::render::sarif(&report),
@@ -470,7 +472,7 @@ fn table_text(
             out.push_str(&format!("  not checked: {n}\n"));
         }
     }
-    out
+    vouch_report::terminal::sanitize(&out).into_owned()
 }
 
 fn summary_table(inventory: &Inventory) -> Table {
