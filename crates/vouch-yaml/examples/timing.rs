@@ -1,0 +1,36 @@
+//! Times `yaml_serde` alone (what vouch did before the depth check) against `check_depth` on
+//! generated deep input: `cargo run --release -p vouch-yaml --example timing -- 600000`.
+//! Used by bench/parse-bounds.sh; nothing is asserted.
+
+use std::time::Instant;
+
+fn main() {
+    let size: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(600_000);
+    let inputs = [
+        ("json {\"a\":", {
+            let d = size / 6;
+            format!("{}1{}", "{\"a\":".repeat(d), "}".repeat(d))
+        }),
+        ("flow [", {
+            let d = size / 2;
+            format!("{}{}", "[".repeat(d), "]".repeat(d))
+        }),
+    ];
+    for (name, text) in &inputs {
+        let t = Instant::now();
+        let err = vouch_yaml::check_depth(text, vouch_yaml::MAX_DEPTH).unwrap_err();
+        let checked = t.elapsed();
+        let t = Instant::now();
+        let parsed = yaml_serde::from_str::<yaml_serde::Value>(text).is_ok();
+        let unchecked = t.elapsed();
+        println!(
+            "{name:<12} {:>8} bytes  check_depth {:>10.3?} ({err})  yaml_serde alone {:>10.3?} (ok: {parsed})",
+            text.len(),
+            checked,
+            unchecked
+        );
+    }
+}
