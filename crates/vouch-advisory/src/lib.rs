@@ -43,5 +43,5 @@ pub mod render;
 pub mod rustsec;
 pub mod suppress;
 
-pub use db::{Database, DbError, ImportSummary, Status};
+pub use db::{Database, DbError, ImportSummary, Importer, Status};
 pub use matching::{MatchError, MatchOptions, MatchOutcome, VulnMatch};
