@@ -91,3 +91,40 @@ fn json_lockfiles_stop_at_serde_json_recursion_limit() {
     let parsed = parse_text(FileKind::NpmLock, &npm(126)).unwrap();
     assert_eq!(parsed.packages.len(), 1);
 }
+
+/// The `nesting` fuzz target's seeds (fuzz/seeds/nesting; the first byte picks the parser as in
+/// the target): each deep one is refused by a depth limit, the one at serde_json's limit is read.
+#[test]
+fn fuzz_seeds_are_refused_by_a_depth_limit() {
+    const KINDS: &[FileKind] = &[
+        FileKind::NpmLock,
+        FileKind::PnpmLock,
+        FileKind::ComposerLock,
+        FileKind::PipfileLock,
+        FileKind::NodeModule,
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/nesting");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 9);
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let (first, rest) = bytes.split_first().unwrap();
+        let kind = KINDS[usize::from(*first) % KINDS.len()];
+        let result = parse(kind, &Source::alone("seed", rest));
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "npm-json-128" {
+            assert!(result.is_ok(), "{name}: {result:?}");
+            continue;
+        }
+        let err = result.expect_err(&name);
+        assert!(
+            err.message == "nesting deeper than the limit of 128 levels"
+                || err.message == "recursion limit exceeded",
+            "{name}: {err:?}"
+        );
+    }
+}

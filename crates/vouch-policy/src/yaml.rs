@@ -264,14 +264,21 @@ fn join_merge_keys(text: &str, mapping_line: usize) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
-    let mut i = mapping_line; // the line after the mapping's key line (0-based index)
+    // The parser reports the line of the mapping's anchor or tag (`job: &job`, so the mapping
+    // starts on the next line) or, for a plain mapping, the line of its first key.
+    let reported = mapping_line.checked_sub(1)?; // 0-based
+    let mut i = mapping_line;
     while i < lines.len() && blank(lines[i]) {
         i += 1;
     }
-    let child = indent_of(lines.get(i)?);
-    if child <= indent_of(lines.get(mapping_line.checked_sub(1)?)?) {
-        return None;
+    let anchored = lines
+        .get(i)
+        .is_some_and(|l| indent_of(l) > indent_of(lines[reported]))
+        && lines[reported].contains('&');
+    if !anchored {
+        i = reported;
     }
+    let child = indent_of(lines.get(i)?);
     let mut merges: Vec<(usize, Vec<String>)> = Vec::new();
     while i < lines.len() {
         let l = lines[i];
@@ -458,6 +465,15 @@ mod tests {
         // Line numbers are kept: `script` is still on line 11.
         let idx = LineIndex::build(&join_merge_keys(text, 7).unwrap());
         assert_eq!(idx.exact(0, &[k("job"), k("script")]), Some(11));
+    }
+
+    #[test]
+    fn repeated_merge_keys_in_a_mapping_without_an_anchor_are_joined() {
+        let text =
+            ".a: &a\n  image: a:1\n.b: &b\n  stage: b\njob:\n  <<: *a\n  <<: *b\n  script: [x]\n";
+        let docs = load_all(text).unwrap();
+        assert_eq!(docs[0]["job"]["image"], "a:1");
+        assert_eq!(docs[0]["job"]["stage"], "b");
     }
 
     #[test]

@@ -152,3 +152,44 @@ fn check_dir_reports_the_file_and_goes_on() {
             .any(|f| f.rule_id == "dockerfile-latest-tag")
     );
 }
+
+/// The `yaml_load` fuzz target's seeds (fuzz/seeds/yaml_load), each read or refused as expected.
+#[test]
+fn fuzz_seeds_are_read_or_refused_by_depth() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/yaml_load");
+    let expected = [
+        ("block-map-200", false),
+        ("block-seq-200", false),
+        ("flow-map-300", false),
+        ("flow-seq-128", true),
+        ("flow-seq-300", false),
+        ("json-300.json", false),
+        ("json-array-129.json", true),
+        ("merge-keys", true),
+        ("mixed-flow-in-block", false),
+        ("unclosed-deep", false),
+    ];
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        expected
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect::<Vec<_>>()
+    );
+    for (name, ok) in expected {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        match yaml::load_all(&text) {
+            Ok(_) => assert!(ok, "{name}: read, expected a depth error"),
+            Err(YamlError::TooDeep(e)) => {
+                assert!(!ok, "{name}: {e}");
+                assert_eq!(e.limit, MAX_DEPTH);
+            }
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+}
