@@ -12,7 +12,8 @@
 #   deep-json/k8s/deep.json      600 KB Kubernetes JSON, `{"a":` nested 120,000 deep  (check)
 #   deep-ci/.gitlab-ci.yml       400 KB GitLab CI file, `[` nested 200,000 deep       (check)
 #   deep-flowmap/k8s/deep.yaml   5 MB Kubernetes YAML, `{a: ` nested 1,000,000 deep   (check)
-#   under-limit/k8s/ok.yaml      8 MB Kubernetes YAML, ConfigMaps nested 101 deep     (check)
+#   under-limit/k8s/ok.yaml      8 MB Kubernetes YAML, one ConfigMap holding 41,000 lists
+#                                nested 102 deep (parsed, not refused)               (check)
 #   pnpm/pnpm-lock.yaml          v9 lockfile, PNPM_PACKAGES packages with 4 edges each   (sbom)
 #   advisories/                  ADVISORIES OSV JSON records of ~600 bytes              (db import)
 set -euo pipefail
@@ -41,9 +42,9 @@ write("deep-ci/.gitlab-ci.yml", "build:\n  script: [echo]\n  tags: " + "[" * d +
 d = 1_000_000
 write("deep-flowmap/k8s/deep.yaml",
       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: " + "{a: " * d + "1" + "}" * d + "\n")
-doc = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: "
-       + "[" * 100 + "]" * 100 + "\n---\n")
-write("under-limit/k8s/ok.yaml", doc * (8 * 1024 * 1024 // len(doc) - 1))
+item = "[" * 100 + "]" * 100 + ", "
+write("under-limit/k8s/ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: ["
+      + item * (8 * 1024 * 1024 // len(item) - 1) + "]\n")
 with open(os.path.join(work, "pnpm-lock.yaml"), "w") as f:
     f.write("lockfileVersion: '9.0'\n\nimporters:\n  .:\n    dependencies:\n")
     for i in range(min(n_pkgs, 50)):
@@ -90,6 +91,6 @@ ls -l "$WORK"/pnpm/pnpm-lock.yaml | awk '{printf "pnpm-lock.yaml: %.0f MB\n", $5
 run "check deep JSON (600 KB)" "$VOUCH" check --today 2026-11-22 "$WORK/deep-json"
 run "check deep CI flow (400 KB)" "$VOUCH" check --today 2026-11-22 "$WORK/deep-ci"
 run "check deep flow map (5 MB)" "$VOUCH" check --today 2026-11-22 "$WORK/deep-flowmap"
-run "check depth 101, 8 MB" "$VOUCH" check --today 2026-11-22 "$WORK/under-limit"
+run "check depth 102, 8 MB" "$VOUCH" check --today 2026-11-22 "$WORK/under-limit"
 run "sbom pnpm-lock.yaml" "$VOUCH" sbom "$WORK/pnpm"
 run "db import $ADVISORIES advisories" "$VOUCH" db import --db "$WORK/osv.sqlite" "$WORK/advisories"

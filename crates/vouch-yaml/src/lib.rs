@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn over_the_limit_is_refused_at_the_first_collection_over_it() {
-        let err = check_depth(&flow_seq(MAX_DEPTH + 1), MAX_DEPTH).unwrap_err();
+        let err = check_depth(flow_seq(MAX_DEPTH + 1), MAX_DEPTH).unwrap_err();
         assert_eq!(
             err,
             DepthError {
@@ -191,12 +191,12 @@ mod tests {
             err.to_string(),
             "nesting deeper than the limit of 128 levels at line 1, column 129"
         );
-        let err = check_depth(&flow_map(200), MAX_DEPTH).unwrap_err();
+        let err = check_depth(flow_map(200), MAX_DEPTH).unwrap_err();
         assert_eq!((err.line, err.column), (1, 1 + 128 * 4));
-        let err = check_depth(&json(200), MAX_DEPTH).unwrap_err();
+        let err = check_depth(json(200), MAX_DEPTH).unwrap_err();
         assert_eq!((err.line, err.column), (1, 1 + 128 * 5));
         // Block mappings: `a:` at level n opens mapping n+1, which starts on line n+1.
-        let err = check_depth(&block_map(200), MAX_DEPTH).unwrap_err();
+        let err = check_depth(block_map(200), MAX_DEPTH).unwrap_err();
         assert_eq!((err.line, err.column), (129, 129));
     }
 
