@@ -152,6 +152,73 @@ pub struct ImportSummary {
     pub unchanged: usize,
 }
 
+/// An import in progress ([`Database::import_with`]): statements prepared once on the open
+/// transaction.
+pub struct Importer<'tx> {
+    existing: rusqlite::Statement<'tx>,
+    delete_aff: rusqlite::Statement<'tx>,
+    upsert: rusqlite::Statement<'tx>,
+    insert_aff: rusqlite::Statement<'tx>,
+    path: PathBuf,
+    summary: ImportSummary,
+}
+
+impl Importer<'_> {
+    fn sql(&self, source: rusqlite::Error) -> DbError {
+        DbError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Writes one record (see [`Database::import`] for which version of a record wins).
+    pub fn add(&mut self, record: &Record) -> Result<(), DbError> {
+        let a = &record.advisory;
+        let json = canonical_json(&record.json);
+        let sha = Digest::sha256(json.as_bytes()).hex();
+        let old: Option<(String, String)> = self
+            .existing
+            .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        if let Some((old_modified, old_sha)) = old {
+            let newer =
+                (a.modified.as_str(), sha.as_str()) > (old_modified.as_str(), old_sha.as_str());
+            if !newer {
+                self.summary.unchanged += 1;
+                return Ok(());
+            }
+            self.delete_aff.execute([&a.id]).map_err(|e| self.sql(e))?;
+        }
+        self.upsert
+            .execute(params![
+                a.id,
+                a.modified,
+                a.published,
+                a.withdrawn,
+                a.summary,
+                a.details,
+                record.informational,
+                sha,
+                json
+            ])
+            .map_err(|e| self.sql(e))?;
+        let mut seen = std::collections::BTreeSet::new();
+        for aff in &a.affected {
+            let Some(p) = &aff.package else { continue };
+            let (base, release) = split_ecosystem(&p.ecosystem);
+            let name = index_name(base, &p.name);
+            if seen.insert((base.to_owned(), release.to_owned(), name.clone())) {
+                self.insert_aff
+                    .execute(params![base, release, name, a.id])
+                    .map_err(|e| self.sql(e))?;
+            }
+        }
+        self.summary.written += 1;
+        Ok(())
+    }
+}
+
 /// What `vouch db status` shows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
@@ -409,7 +476,7 @@ impl Database {
     /// A record replaces a stored one with the same id when its `modified` is newer, or equal with
     /// a greater content hash (so the outcome does not depend on import order).
     pub fn import(&mut self, records: &[Record]) -> Result<ImportSummary, DbError> {
-        self.import_inner(records, None)
+        self.import_with(|importer| records.iter().try_for_each(|r| importer.add(r)))
     }
 
     /// [`Database::import`] that fails after `fail_after` records, to test that an interrupted
@@ -420,87 +487,56 @@ impl Database {
         records: &[Record],
         fail_after: usize,
     ) -> Result<ImportSummary, DbError> {
-        self.import_inner(records, Some(fail_after))
+        self.import_with(|importer| {
+            for (n, record) in records.iter().enumerate() {
+                if n == fail_after {
+                    return Err(DbError::Interrupted { done: n });
+                }
+                importer.add(record)?;
+            }
+            Ok(())
+        })
     }
 
-    fn import_inner(
+    /// An import fed as records are read: `feed` gets an [`Importer`] on one open transaction
+    /// and adds records one at a time (so memory stays that of one record); the transaction is
+    /// committed when `feed` returns `Ok`, and nothing is written when it returns an error.
+    pub fn import_with<E: From<DbError>>(
         &mut self,
-        records: &[Record],
-        fail_after: Option<usize>,
-    ) -> Result<ImportSummary, DbError> {
+        feed: impl FnOnce(&mut Importer<'_>) -> Result<(), E>,
+    ) -> Result<ImportSummary, E> {
         let path = self.path.clone();
         let sql = |source| DbError::Sqlite {
             path: path.clone(),
             source,
         };
         let tx = self.conn.transaction().map_err(sql)?;
-        let mut summary = ImportSummary::default();
-        {
-            let mut existing = tx
-                .prepare("SELECT modified, content_sha256 FROM advisories WHERE id = ?1")
-                .map_err(sql)?;
-            let mut delete_aff = tx
-                .prepare("DELETE FROM affected WHERE id = ?1")
-                .map_err(sql)?;
-            let mut upsert = tx
-                .prepare(
-                    "INSERT OR REPLACE INTO advisories
-                     (id, modified, published, withdrawn, summary, details, informational, content_sha256, json)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(sql)?;
-            let mut insert_aff = tx
-                .prepare(
-                    "INSERT INTO affected(ecosystem, release, name, id) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(sql)?;
-            for (n, record) in records.iter().enumerate() {
-                if fail_after == Some(n) {
-                    return Err(DbError::Interrupted { done: n });
-                }
-                let a = &record.advisory;
-                let json = canonical_json(&record.json);
-                let sha = Digest::sha256(json.as_bytes()).hex();
-                let old: Option<(String, String)> = existing
-                    .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-                    .map_err(sql)?;
-                if let Some((old_modified, old_sha)) = old {
-                    let newer = (a.modified.as_str(), sha.as_str())
-                        > (old_modified.as_str(), old_sha.as_str());
-                    if !newer {
-                        summary.unchanged += 1;
-                        continue;
-                    }
-                    delete_aff.execute([&a.id]).map_err(sql)?;
-                }
-                upsert
-                    .execute(params![
-                        a.id,
-                        a.modified,
-                        a.published,
-                        a.withdrawn,
-                        a.summary,
-                        a.details,
-                        record.informational,
-                        sha,
-                        json
-                    ])
-                    .map_err(sql)?;
-                let mut seen = std::collections::BTreeSet::new();
-                for aff in &a.affected {
-                    let Some(p) = &aff.package else { continue };
-                    let (base, release) = split_ecosystem(&p.ecosystem);
-                    let name = index_name(base, &p.name);
-                    if seen.insert((base.to_owned(), release.to_owned(), name.clone())) {
-                        insert_aff
-                            .execute(params![base, release, name, a.id])
-                            .map_err(sql)?;
-                    }
-                }
-                summary.written += 1;
-            }
-        }
+        let summary = {
+            let mut importer = Importer {
+                existing: tx
+                    .prepare("SELECT modified, content_sha256 FROM advisories WHERE id = ?1")
+                    .map_err(sql)?,
+                delete_aff: tx
+                    .prepare("DELETE FROM affected WHERE id = ?1")
+                    .map_err(sql)?,
+                upsert: tx
+                    .prepare(
+                        "INSERT OR REPLACE INTO advisories
+                         (id, modified, published, withdrawn, summary, details, informational, content_sha256, json)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )
+                    .map_err(sql)?,
+                insert_aff: tx
+                    .prepare(
+                        "INSERT INTO affected(ecosystem, release, name, id) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .map_err(sql)?,
+                path: path.clone(),
+                summary: ImportSummary::default(),
+            };
+            feed(&mut importer)?;
+            importer.summary
+        };
         // The digest is recorded in the same transaction, so it always describes what committed.
         let digest = compute_digest(&tx, &path)?;
         tx.execute(

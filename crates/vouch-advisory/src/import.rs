@@ -9,6 +9,10 @@
 //! | a folder | every file above below it, in path order; hidden entries (`.git`) skipped |
 //!
 //! A malformed advisory is a [`Problem`] naming the file and the reason; the rest still imports.
+//!
+//! Reading streams: each record goes to a [`Sink`] as soon as it is parsed. [`read_paths`]
+//! collects them ([`Collected`]); `vouch db import` passes a sink that adds each to an
+//! [`Importer`](crate::Importer) ([`Database::import_with`](crate::Database::import_with)), so an import holds one record at a time, not the whole export.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -58,6 +62,19 @@ pub enum ReadError {
     /// A file that is not regular (a FIFO, a device) or cannot be opened.
     #[error(transparent)]
     File(vouch_fs::read::ReadError),
+    /// The sink could not take a record (the database write failed).
+    #[error(transparent)]
+    Db(#[from] crate::DbError),
+}
+
+/// Where records go as they are read.
+pub trait Sink {
+    /// One advisory read from `file`. An error stops the reading.
+    fn record(&mut self, file: &str, record: Record) -> Result<(), crate::DbError>;
+    /// One advisory file that was skipped.
+    fn problem(&mut self, problem: Problem);
+    /// One file (or zip entry) was parsed, well or not ([`Collected::files`]).
+    fn parsed(&mut self) {}
 }
 
 /// Everything read from the import roots.
@@ -113,32 +130,57 @@ pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Result<Record, Rec
     }
 }
 
-impl Collected {
-    fn push(&mut self, file: String, result: Option<Result<Record, RecordError>>) {
-        match result {
-            None => {}
-            Some(Ok(r)) => {
-                self.files += 1;
-                self.records.push(r);
-            }
-            Some(Err(error)) => {
-                self.files += 1;
-                self.problems.push(Problem { file, error });
-            }
+impl Sink for Collected {
+    fn record(&mut self, _file: &str, record: Record) -> Result<(), crate::DbError> {
+        self.records.push(record);
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    fn parsed(&mut self) {
+        self.files += 1;
+    }
+}
+
+/// Hands one parsed document (or its error) to `out`.
+fn push(
+    out: &mut dyn Sink,
+    file: String,
+    result: Option<Result<Record, RecordError>>,
+) -> Result<(), ReadError> {
+    match result {
+        None => {}
+        Some(Ok(r)) => {
+            out.parsed();
+            out.record(&file, r)?;
+        }
+        Some(Err(error)) => {
+            out.parsed();
+            out.problem(Problem { file, error });
         }
     }
+    Ok(())
 }
 
 /// Reads every advisory below `roots` (files, folders, zip exports).
 pub fn read_paths(roots: &[PathBuf]) -> Result<Collected, ReadError> {
     let mut out = Collected::default();
-    for root in roots {
-        read_path(root, 0, &mut out)?;
-    }
+    read_paths_into(roots, &mut out)?;
     Ok(out)
 }
 
-fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadError> {
+/// Reads every advisory below `roots` into `out`, one record at a time.
+pub fn read_paths_into(roots: &[PathBuf], out: &mut dyn Sink) -> Result<(), ReadError> {
+    for root in roots {
+        read_path(root, 0, out)?;
+    }
+    Ok(())
+}
+
+fn read_path(path: &Path, depth: usize, out: &mut dyn Sink) -> Result<(), ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_owned(),
         source,
@@ -178,7 +220,7 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
         .unwrap_or_default();
     let display = path.display().to_string();
     let Some(format) = format_of(&name) else {
-        out.problems.push(Problem {
+        out.problem(Problem {
             file: display,
             error: RecordError::Shape(
                 "unknown file type; expected .json, .yaml, .yml, .md or .zip".into(),
@@ -195,7 +237,7 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
     let bytes = match vouch_fs::read::read(path, MAX_RECORD) {
         Ok(b) => b,
         Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
-            out.problems.push(Problem {
+            out.problem(Problem {
                 file: display,
                 error: RecordError::Shape(format!("file is larger than {MAX_RECORD} bytes")),
             });
@@ -203,8 +245,7 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
         }
         Err(e) => return Err(ReadError::File(e)),
     };
-    out.push(display, parse_document(format, &bytes));
-    Ok(())
+    push(out, display, parse_document(format, &bytes))
 }
 
 /// Reads every advisory entry (`*.json`, `*.yaml`, `*.yml`, `*.md`) of an OSV zip export, in
@@ -212,7 +253,7 @@ fn read_path(path: &Path, depth: usize, out: &mut Collected) -> Result<(), ReadE
 pub fn read_zip<R: Read + std::io::Seek>(
     reader: R,
     display: &str,
-    out: &mut Collected,
+    out: &mut dyn Sink,
 ) -> Result<(), ReadError> {
     let zip_err = |source| ReadError::Zip {
         path: display.to_owned(),
@@ -233,7 +274,7 @@ pub fn read_zip<R: Read + std::io::Seek>(
         let mut entry = match archive.by_index(index) {
             Ok(e) => e,
             Err(e) => {
-                out.problems.push(Problem {
+                out.problem(Problem {
                     file,
                     error: RecordError::Shape(format!("unreadable zip entry: {e}")),
                 });
@@ -241,7 +282,7 @@ pub fn read_zip<R: Read + std::io::Seek>(
             }
         };
         if entry.size() > MAX_RECORD {
-            out.problems.push(Problem {
+            out.problem(Problem {
                 file,
                 error: RecordError::Shape(format!("entry is larger than {MAX_RECORD} bytes")),
             });
@@ -258,12 +299,12 @@ pub fn read_zip<R: Read + std::io::Seek>(
         // Bounded read: a lying size header cannot make us read more than the limit.
         let read = (&mut entry).take(MAX_RECORD + 1).read_to_end(&mut bytes);
         match read {
-            Ok(_) if bytes.len() as u64 > MAX_RECORD => out.problems.push(Problem {
+            Ok(_) if bytes.len() as u64 > MAX_RECORD => out.problem(Problem {
                 file,
                 error: RecordError::Shape(format!("entry is larger than {MAX_RECORD} bytes")),
             }),
-            Ok(_) => out.push(file, parse_document(format, &bytes)),
-            Err(e) => out.problems.push(Problem {
+            Ok(_) => push(out, file, parse_document(format, &bytes))?,
+            Err(e) => out.problem(Problem {
                 file,
                 error: RecordError::Shape(format!("unreadable zip entry: {e}")),
             }),

@@ -44,5 +44,5 @@ pub mod render;
 pub mod rustsec;
 pub mod suppress;
 
-pub use db::{Database, DbError, ImportSummary, RecordProblem, Status};
+pub use db::{Database, DbError, ImportSummary, Importer, RecordProblem, Status};
 pub use matching::{MatchError, MatchOptions, MatchOutcome, VulnMatch};

@@ -680,10 +680,12 @@ fn deep_nesting_is_an_error_not_a_crash() {
         );
         assert_eq!(err.message, message, "{kind:?}");
     }
+    // Refused by the depth check (limit 128) before it is parsed: level 129 is the 128th `- `.
     let yaml = format!("packages:\n  {}", "- ".repeat(n));
     let err =
-        parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("not a map");
-    assert_eq!((err.line, err.column), (Some(2), Some(3)));
+        parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("too deep");
+    assert_eq!((err.line, err.column), (Some(2), Some(3 + 2 * 127)));
+    assert_eq!(err.message, "nesting deeper than the limit of 128 levels");
     let yaml = format!("packages:\n  a: {}", "[".repeat(n));
     let err =
         parse(FileKind::PnpmLock, &Source::alone("deep", yaml.as_bytes())).expect_err("too deep");

@@ -32,14 +32,18 @@ struct Frame {
     indent: usize,
     seg: Seg,
     is_key: bool,
+    /// Sequence items seen directly below this frame (the next item's index).
+    items: usize,
 }
 
 impl LineIndex {
-    /// Build the index of `text`.
+    /// Build the index of `text`, in time linear in its size: the work per line is its path,
+    /// which is no longer than the line's indentation allows.
     pub fn build(text: &str) -> Self {
         let mut docs: Vec<HashMap<Vec<Seg>, u32>> = vec![HashMap::new()];
         let mut stack: Vec<Frame> = Vec::new();
-        let mut counters: HashMap<Vec<Seg>, usize> = HashMap::new();
+        // Sequence items at the top level of the current document.
+        let mut root_items = 0usize;
         // When inside a block scalar: lines indented more than this column belong to it.
         let mut block_scalar: Option<usize> = None;
         let mut seen_content = false;
@@ -62,7 +66,7 @@ impl LineIndex {
                     docs.push(HashMap::new());
                 }
                 stack.clear();
-                counters.clear();
+                root_items = 0;
                 seen_content = false;
                 continue;
             }
@@ -84,17 +88,20 @@ impl LineIndex {
             let doc = docs.last_mut().expect("at least one document");
             // Sequence items, possibly nested on one line (`- - a`).
             while rest == "-" || rest.starts_with("- ") {
-                let parent: Vec<Seg> = stack.iter().map(|f| f.seg.clone()).collect();
-                let counter = counters.entry(parent.clone()).or_insert(0);
+                let counter = match stack.last_mut() {
+                    Some(top) => &mut top.items,
+                    None => &mut root_items,
+                };
                 let idx = *counter;
                 *counter += 1;
-                let mut path = parent;
+                let mut path: Vec<Seg> = stack.iter().map(|f| f.seg.clone()).collect();
                 path.push(Seg::Index(idx));
                 doc.entry(path).or_insert(line_no);
                 stack.push(Frame {
                     indent: col,
                     seg: Seg::Index(idx),
                     is_key: false,
+                    items: 0,
                 });
                 let after = rest[1..].trim_start_matches(' ');
                 col += rest.len() - after.len();
@@ -103,13 +110,13 @@ impl LineIndex {
             if let Some((key, value)) = split_key(rest) {
                 let mut path: Vec<Seg> = stack.iter().map(|f| f.seg.clone()).collect();
                 path.push(Seg::Key(key.clone()));
-                // A key seen again (new mapping) restarts the numbering of its children.
-                counters.retain(|p, _| !p.starts_with(&path));
                 doc.entry(path).or_insert(line_no);
+                // A new frame: a key seen again (new mapping) numbers its items from 0.
                 stack.push(Frame {
                     indent: col,
                     seg: Seg::Key(key),
                     is_key: true,
+                    items: 0,
                 });
                 let v = value.split(" #").next().unwrap_or("").trim();
                 if v.starts_with('|') || v.starts_with('>') {
@@ -179,12 +186,37 @@ fn split_key(s: &str) -> Option<(String, &str)> {
 
 /// Why a YAML file could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid YAML: {0}")]
-pub struct YamlError(String);
+#[non_exhaustive]
+pub enum YamlError {
+    /// Not YAML, or YAML this loader does not accept (a bad merge key).
+    #[error("invalid YAML: {0}")]
+    Syntax(String),
+    /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`].
+    #[error(transparent)]
+    TooDeep(#[from] vouch_yaml::DepthError),
+}
+
+impl YamlError {
+    fn syntax(message: impl Into<String>) -> Self {
+        Self::Syntax(message.into())
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Syntax(m) => m.clone(),
+            Self::TooDeep(e) => e.to_string(),
+        }
+    }
+}
 
 /// Parse every document of `text` into JSON values. Empty documents are kept as `null`, so
 /// document indices match the [`LineIndex`].
+///
+/// The nesting depth is checked first ([`vouch_yaml::check_depth`], limit
+/// [`vouch_yaml::MAX_DEPTH`]): libyaml's work per token grows with the flow-collection depth, so
+/// an unchecked `[[[[…` takes time quadratic in its size; checked, parsing is linear.
 pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
+    vouch_yaml::check_depth(text, vouch_yaml::MAX_DEPTH)?;
     let mut text = std::borrow::Cow::Borrowed(text);
     // A mapping with several `<<:` keys is rejected by the YAML parser as a duplicate key, yet
     // Ruby's parser (and so GitLab) accepts it; gitlabhq's own CI file has one. Such a mapping is
@@ -199,13 +231,13 @@ pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
                     .map(|l| l.line());
                 match mapping_line.and_then(|line| join_merge_keys(&text, line)) {
                     Some(fixed) => text = std::borrow::Cow::Owned(fixed),
-                    None => return Err(YamlError(e.to_string())),
+                    None => return Err(YamlError::syntax(e.to_string())),
                 }
             }
         }
     }
-    Err(YamlError(
-        "too many mappings with repeated merge keys (<<)".into(),
+    Err(YamlError::syntax(
+        "too many mappings with repeated merge keys (<<)",
     ))
 }
 
@@ -214,8 +246,12 @@ fn parse_documents(text: &str) -> Result<Vec<Value>, yaml_serde::Error> {
     let mut out = Vec::new();
     for de in yaml_serde::Deserializer::from_str(text) {
         let mut v = yaml_serde::Value::deserialize(de)?;
-        apply_merges(&mut v).map_err(|e| <yaml_serde::Error as serde::de::Error>::custom(e.0))?;
-        out.push(to_json(v, 0).map_err(|e| <yaml_serde::Error as serde::de::Error>::custom(e.0))?);
+        apply_merges(&mut v)
+            .map_err(|e| <yaml_serde::Error as serde::de::Error>::custom(e.message()))?;
+        out.push(
+            to_json(v, 0)
+                .map_err(|e| <yaml_serde::Error as serde::de::Error>::custom(e.message()))?,
+        );
     }
     Ok(out)
 }
@@ -228,14 +264,21 @@ fn join_merge_keys(text: &str, mapping_line: usize) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
-    let mut i = mapping_line; // the line after the mapping's key line (0-based index)
+    // The parser reports the line of the mapping's anchor or tag (`job: &job`, so the mapping
+    // starts on the next line) or, for a plain mapping, the line of its first key.
+    let reported = mapping_line.checked_sub(1)?; // 0-based
+    let mut i = mapping_line;
     while i < lines.len() && blank(lines[i]) {
         i += 1;
     }
-    let child = indent_of(lines.get(i)?);
-    if child <= indent_of(lines.get(mapping_line.checked_sub(1)?)?) {
-        return None;
+    let anchored = lines
+        .get(i)
+        .is_some_and(|l| indent_of(l) > indent_of(lines[reported]))
+        && lines[reported].contains('&');
+    if !anchored {
+        i = reported;
     }
+    let child = indent_of(lines.get(i)?);
     let mut merges: Vec<(usize, Vec<String>)> = Vec::new();
     while i < lines.len() {
         let l = lines[i];
@@ -301,16 +344,16 @@ fn apply_merges(v: &mut yaml_serde::Value) -> Result<(), YamlError> {
             return Ok(());
         }
         v.apply_merge()
-            .map_err(|e| YamlError(format!("merge key (<<): {e}")))?;
+            .map_err(|e| YamlError::syntax(format!("merge key (<<): {e}")))?;
     }
-    Err(YamlError(
-        "merge keys (<<) nested more than 32 levels deep".into(),
+    Err(YamlError::syntax(
+        "merge keys (<<) nested more than 32 levels deep",
     ))
 }
 
 fn to_json(v: yaml_serde::Value, depth: usize) -> Result<Value, YamlError> {
     if depth > 256 {
-        return Err(YamlError("nesting deeper than 256 levels".into()));
+        return Err(YamlError::syntax("nesting deeper than 256 levels"));
     }
     Ok(match v {
         yaml_serde::Value::Null => Value::Null,
@@ -422,6 +465,15 @@ mod tests {
         // Line numbers are kept: `script` is still on line 11.
         let idx = LineIndex::build(&join_merge_keys(text, 7).unwrap());
         assert_eq!(idx.exact(0, &[k("job"), k("script")]), Some(11));
+    }
+
+    #[test]
+    fn repeated_merge_keys_in_a_mapping_without_an_anchor_are_joined() {
+        let text =
+            ".a: &a\n  image: a:1\n.b: &b\n  stage: b\njob:\n  <<: *a\n  <<: *b\n  script: [x]\n";
+        let docs = load_all(text).unwrap();
+        assert_eq!(docs[0]["job"]["image"], "a:1");
+        assert_eq!(docs[0]["job"]["stage"], "b");
     }
 
     #[test]

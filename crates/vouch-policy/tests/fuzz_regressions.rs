@@ -1,5 +1,5 @@
 //! Inputs saved from fuzzing (tests/fixtures/fuzz/README.md) replayed through every normaliser,
-//! the shell splitter and the YAML line index: none may panic.
+//! the shell splitter, the YAML loader and the YAML line index: none may panic.
 
 use std::path::Path;
 
@@ -36,6 +36,7 @@ fn saved_fuzz_inputs_do_not_panic() {
         }
         if let Ok(s) = std::str::from_utf8(&bytes) {
             let _ = vouch_policy::shell::split(s);
+            let _ = vouch_policy::yaml::load_all(s);
             let _ = vouch_policy::yaml::LineIndex::build(s);
         }
         n += 1;

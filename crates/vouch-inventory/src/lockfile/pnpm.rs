@@ -26,20 +26,52 @@ use crate::{
     Ecosystem, Hash, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope, Source,
 };
 
+/// The file as read. No `#[serde(flatten)]`: it would buffer the whole document a second time
+/// (serde's `Content`) before typing it, which doubled the memory for large lockfiles.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct RawLock {
+struct RawFile {
     #[serde(default)]
     lockfile_version: Option<Value>,
     #[serde(default)]
     importers: BTreeMap<String, RawImporter>,
     /// v5 single-project lockfiles keep the importer fields at the top level.
-    #[serde(flatten)]
-    root: RawImporter,
+    #[serde(default)]
+    dependencies: BTreeMap<String, Value>,
+    #[serde(default)]
+    dev_dependencies: BTreeMap<String, Value>,
+    #[serde(default)]
+    optional_dependencies: BTreeMap<String, Value>,
     #[serde(default)]
     packages: BTreeMap<String, RawPackage>,
     #[serde(default)]
     snapshots: BTreeMap<String, RawSnapshot>,
+}
+
+#[derive(Default)]
+struct RawLock {
+    lockfile_version: Option<Value>,
+    importers: BTreeMap<String, RawImporter>,
+    /// v5 single-project lockfiles keep the importer fields at the top level.
+    root: RawImporter,
+    packages: BTreeMap<String, RawPackage>,
+    snapshots: BTreeMap<String, RawSnapshot>,
+}
+
+impl From<RawFile> for RawLock {
+    fn from(f: RawFile) -> Self {
+        Self {
+            lockfile_version: f.lockfile_version,
+            importers: f.importers,
+            root: RawImporter {
+                dependencies: f.dependencies,
+                dev_dependencies: f.dev_dependencies,
+                optional_dependencies: f.optional_dependencies,
+            },
+            packages: f.packages,
+            snapshots: f.snapshots,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -97,7 +129,12 @@ struct RawResolution {
 /// Parses a `pnpm-lock.yaml`.
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
-    let raw: RawLock = yaml_serde::from_str(text).map_err(|e| yaml_error(&e))?;
+    vouch_yaml::check_depth(text, vouch_yaml::MAX_DEPTH).map_err(|e| depth_error(&e))?;
+    Ok(from_raw(text, read_file(text)?.into()))
+}
+
+/// The packages of a lockfile read into `raw`; `text` gives the lines of `packages` keys.
+fn from_raw(text: &str, raw: RawLock) -> Parsed {
     let major = raw
         .lockfile_version
         .as_ref()
@@ -152,6 +189,14 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
 
     let mut warnings = Vec::new();
     let v9 = !raw.snapshots.is_empty();
+    // v9: the `snapshots` variants of each package key, found once (not by a scan per package).
+    let mut variants: BTreeMap<&str, Vec<&RawSnapshot>> = BTreeMap::new();
+    for (skey, snap) in &raw.snapshots {
+        variants
+            .entry(base_key(skey, slash_keys))
+            .or_default()
+            .push(snap);
+    }
     let mut packages = Vec::new();
     for (key, entry) in &raw.packages {
         let Some((name, version)) = ids.get(base_key(key, slash_keys)).cloned() else {
@@ -186,17 +231,14 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
             .collect();
         let mut optional = entry.optional == Some(true);
         if v9 {
-            let base = base_key(key, slash_keys);
-            let mut all_optional = true;
-            let mut any = false;
-            for (skey, snap) in &raw.snapshots {
-                if base_key(skey, slash_keys) == base {
-                    any = true;
-                    all_optional &= snap.optional == Some(true);
-                    edges.extend(snap.dependencies.iter().chain(&snap.optional_dependencies));
-                }
+            let snaps = variants
+                .get(base_key(key, slash_keys))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for snap in snaps {
+                edges.extend(snap.dependencies.iter().chain(&snap.optional_dependencies));
             }
-            optional |= any && all_optional;
+            optional |= !snaps.is_empty() && snaps.iter().all(|s| s.optional == Some(true));
         }
         for (dep, value) in edges {
             if let Some(r) = resolve(dep, value)
@@ -220,7 +262,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         apply_dev_scope_from_importers(&raw, &mut packages, &resolve);
     }
     packages.sort_by_key(|p| p.line);
-    Ok(Parsed { packages, warnings })
+    Parsed { packages, warnings }
 }
 
 /// v9 has no `dev` flag: a package reachable from `devDependencies` but not from
@@ -372,6 +414,210 @@ fn key_lines(text: &str, section: &str) -> BTreeMap<String, u32> {
     map
 }
 
+/// Lockfiles at least this large are read in pieces ([`read_in_pieces`]).
+const PIECEWISE_FROM: usize = 4 * 1024 * 1024;
+/// `packages` / `snapshots` / `importers` entries per piece.
+const ENTRIES_PER_PIECE: usize = 2048;
+/// Largest lockfile read in one go when it is not in pnpm's own layout: the YAML parser keeps
+/// every event of a document, about 7 bytes of memory per byte of input.
+pub const MAX_WHOLE: usize = 64 * 1024 * 1024;
+
+/// Reads the lockfile. Large files in pnpm's own layout (top-level `key:` lines, the entries
+/// of `packages`, `snapshots` and `importers` at two spaces) are read a few thousand entries at
+/// a time, so memory is that of the typed result, not of the YAML parser's event list for the
+/// whole document. Anything else is read whole, up to [`MAX_WHOLE`].
+fn read_file(text: &str) -> Result<RawFile, ParseError> {
+    if text.len() >= PIECEWISE_FROM
+        && let Some(raw) = read_in_pieces(text, ENTRIES_PER_PIECE, MAX_WHOLE)
+    {
+        return raw;
+    }
+    if text.len() > MAX_WHOLE {
+        return Err(ParseError::new(format!(
+            "file is {} bytes and not in pnpm's own layout (top-level keys, entries at two spaces); \
+             such files are read only up to {MAX_WHOLE} bytes",
+            text.len()
+        )));
+    }
+    yaml_serde::from_str::<RawFile>(text).map_err(|e| yaml_error(&e))
+}
+
+/// One top-level section: its `key:` line and the lines below it.
+struct Section<'a> {
+    key: &'a str,
+    /// 1-based line of the `key:` line.
+    line: usize,
+    /// Byte range of the header line (with its newline).
+    header: std::ops::Range<usize>,
+    /// Byte offset of each line below the header, and of the section's end.
+    lines: Vec<usize>,
+    end: usize,
+}
+
+/// `None` when the file is not in pnpm's layout, or a piece does not parse and the file is small
+/// enough to read whole (which then gives the exact error); otherwise the parse result, an error
+/// carrying its line in the whole file.
+fn read_in_pieces(
+    text: &str,
+    per_piece: usize,
+    max_whole: usize,
+) -> Option<Result<RawFile, ParseError>> {
+    let sections = sections(text)?;
+    let mut raw = RawFile::default();
+    // Small sections (lockfileVersion, settings, a v5 file's top-level dependencies, ...) are
+    // read together; `small_lines[k]` is the file line of line k + 1 of `small`.
+    let mut small = String::new();
+    let mut small_lines: Vec<usize> = Vec::new();
+    for section in &sections {
+        let header = &text[section.header.clone()];
+        let split = matches!(section.key, "packages" | "snapshots" | "importers")
+            && header.trim_end() == format!("{}:", section.key);
+        if !split {
+            small.push_str(header.trim_end_matches(['\n', '\r']));
+            small.push('\n');
+            small_lines.push(section.line);
+            let body = &text[section.lines.first().copied().unwrap_or(section.end)..section.end];
+            small.push_str(body);
+            small_lines.extend((1..=body.split_inclusive('\n').count()).map(|i| section.line + i));
+            continue;
+        }
+        // Entries start at lines indented exactly two spaces (indices into `section.lines`).
+        let bytes = text.as_bytes();
+        let mut starts = Vec::new();
+        for (i, &at) in section.lines.iter().enumerate() {
+            let indent = bytes[at..].iter().take_while(|c| **c == b' ').count();
+            if matches!(bytes.get(at + indent), None | Some(b'\n' | b'\r' | b'#')) {
+                continue;
+            }
+            match indent {
+                2 => starts.push(i),
+                0 | 1 => return None,
+                _ if starts.is_empty() => return None,
+                _ => {}
+            }
+        }
+        for (n, piece) in starts.chunks(per_piece).enumerate() {
+            let first = piece[0];
+            let from = section.lines[first];
+            let to = starts
+                .get((n + 1) * per_piece)
+                .map_or(section.end, |next| section.lines[*next]);
+            let mut chunk = String::with_capacity(section.key.len() + 2 + (to - from));
+            chunk.push_str(section.key);
+            chunk.push_str(":\n");
+            chunk.push_str(&text[from..to]);
+            // Line 1 of the piece is the header; line k > 1 is file line `body_line + k - 2`.
+            let body_line = section.line + 1 + first;
+            let part = match yaml_serde::from_str::<RawFile>(&chunk) {
+                Ok(p) => p,
+                Err(_) if text.len() <= max_whole => return None,
+                Err(e) => {
+                    return Some(Err(relocate(yaml_error(&e), |l| {
+                        if l <= 1 {
+                            Some(section.line)
+                        } else {
+                            Some(body_line + l - 2)
+                        }
+                    })));
+                }
+            };
+            raw.importers.extend(part.importers);
+            raw.packages.extend(part.packages);
+            raw.snapshots.extend(part.snapshots);
+        }
+    }
+    if small.len() > max_whole {
+        return Some(Err(ParseError::new(format!(
+            "sections other than packages, snapshots and importers hold {} bytes; at most \
+             {max_whole} are read",
+            small.len()
+        ))));
+    }
+    if !small.is_empty() {
+        let part = match yaml_serde::from_str::<RawFile>(&small) {
+            Ok(p) => p,
+            Err(_) if text.len() <= max_whole => return None,
+            Err(e) => {
+                return Some(Err(relocate(yaml_error(&e), |l| {
+                    small_lines.get(l.saturating_sub(1)).copied()
+                })));
+            }
+        };
+        raw.lockfile_version = part.lockfile_version;
+        raw.dependencies = part.dependencies;
+        raw.dev_dependencies = part.dev_dependencies;
+        raw.optional_dependencies = part.optional_dependencies;
+        raw.importers.extend(part.importers);
+        raw.packages.extend(part.packages);
+        raw.snapshots.extend(part.snapshots);
+    }
+    Some(Ok(raw))
+}
+
+/// The top-level sections of `text`, or `None` when its top level is not plain `key:` lines
+/// (documents markers, flow or block sequences, anchors, tags, quoted or repeated keys, tabs).
+fn sections(text: &str) -> Option<Vec<Section<'_>>> {
+    let mut sections: Vec<Section<'_>> = Vec::new();
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        match body.bytes().next() {
+            None | Some(b'#') => {
+                if let Some(s) = sections.last_mut() {
+                    s.lines.push(start);
+                }
+            }
+            Some(b' ') => sections.last_mut()?.lines.push(start),
+            Some(
+                b'\t' | b'-' | b'.' | b'%' | b'&' | b'*' | b'!' | b'[' | b'{' | b'?' | b'"' | b'\''
+                | b'|' | b'>' | b'@' | b'`',
+            ) => return None,
+            Some(_) => {
+                let (key, _) = body.split_once(": ").or_else(|| body.split_once(':'))?;
+                if key.contains([' ', '#']) || sections.iter().any(|s| s.key == key) {
+                    return None;
+                }
+                if let Some(s) = sections.last_mut() {
+                    s.end = start;
+                }
+                sections.push(Section {
+                    key,
+                    line: n + 1,
+                    header: start..offset,
+                    lines: Vec::new(),
+                    end: text.len(),
+                });
+            }
+        }
+    }
+    Some(sections)
+}
+
+/// `err` with its line mapped from a piece to the whole file.
+fn relocate(mut err: ParseError, line: impl Fn(usize) -> Option<usize>) -> ParseError {
+    if let Some(l) = err.line {
+        err.line = line(l as usize).map(|l| u32::try_from(l).unwrap_or(u32::MAX));
+        if err.line.is_none() {
+            err.column = None;
+        }
+    }
+    err
+}
+
+/// Nesting over [`vouch_yaml::MAX_DEPTH`], with its line and column.
+pub(crate) fn depth_error(err: &vouch_yaml::DepthError) -> ParseError {
+    ParseError::new(format!(
+        "nesting deeper than the limit of {} levels",
+        err.limit
+    ))
+    .at(
+        u32::try_from(err.line).unwrap_or(u32::MAX),
+        u32::try_from(err.column).unwrap_or(u32::MAX),
+    )
+}
+
 /// A YAML error with its line and column.
 pub(crate) fn yaml_error(err: &yaml_serde::Error) -> ParseError {
     let msg = err.to_string();
@@ -382,5 +628,70 @@ pub(crate) fn yaml_error(err: &yaml_serde::Error) -> ParseError {
             u32::try_from(loc.column()).unwrap_or(u32::MAX),
         ),
         None => ParseError::new(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &[&str] = &[
+        include_str!("../../tests/fixtures/pnpm/cdxgen.pnpm-lock.yaml"),
+        include_str!("../../tests/fixtures/pnpm/cdxgen-fixture.bytemd.pnpm-lock.v6.yaml"),
+        include_str!("../../tests/fixtures/pnpm/cdxgen-fixture.pnpm-lock.v5.3.yaml"),
+    ];
+
+    fn whole(text: &str) -> Parsed {
+        from_raw(text, yaml_serde::from_str::<RawFile>(text).unwrap().into())
+    }
+
+    #[test]
+    fn reading_in_pieces_gives_what_reading_whole_gives() {
+        for text in FIXTURES {
+            let expected = whole(text);
+            assert!(!expected.packages.is_empty());
+            for per_piece in [1, 3, 1000] {
+                let raw = read_in_pieces(text, per_piece, MAX_WHOLE)
+                    .expect("pnpm's own layout")
+                    .unwrap();
+                assert_eq!(
+                    from_raw(text, raw.into()),
+                    expected,
+                    "{per_piece} per piece"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn other_layouts_are_read_whole() {
+        for text in [
+            "---\nlockfileVersion: '9.0'\n",
+            "{lockfileVersion: '9.0'}\n",
+            "lockfileVersion: '9.0'\npackages:\n    a@1.0.0: {}\n",
+            "lockfileVersion: '9.0'\npackages: {}\npackages: {}\n",
+            "&a lockfileVersion: '9.0'\n",
+        ] {
+            assert!(read_in_pieces(text, 2, MAX_WHOLE).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_piece_names_its_line_in_the_file() {
+        let mut text = String::from("lockfileVersion: '9.0'\npackages:\n");
+        for n in 0..10 {
+            text.push_str(&format!("  p{n}@1.0.0:\n    dev: false\n"));
+        }
+        // Entry n sits on lines 3 + 2n and 4 + 2n; the bad value is on line 24, column 10.
+        text.push_str("  bad@1.0.0:\n    dev: notabool\n");
+        // Small enough to read whole: the whole read gives the error.
+        assert!(read_in_pieces(&text, 3, text.len()).is_none());
+        // Larger than `max_whole`: the piece's error, on the file's line.
+        let err = match read_in_pieces(&text, 3, 10) {
+            Some(Err(e)) => e,
+            other => panic!("expected an error, got {:?}", other.map(|r| r.is_ok())),
+        };
+        assert_eq!((err.line, err.column), (Some(24), Some(10)), "{err}");
+        assert!(err.message.contains("expected a boolean"), "{err}");
     }
 }

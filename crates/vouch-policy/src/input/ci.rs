@@ -13,10 +13,7 @@ fn k(s: &str) -> Seg {
 }
 
 fn load_one(text: &str) -> Result<(Map<String, Value>, LineIndex), InputError> {
-    let docs = yaml::load_all(text).map_err(|e| InputError::Syntax {
-        line: None,
-        message: e.to_string(),
-    })?;
+    let docs = yaml::load_all(text)?;
     let first = docs
         .into_iter()
         .find(|d| !d.is_null())

@@ -29,10 +29,7 @@ fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
 
 /// Kubernetes manifests (multi-document, `kind: List` expanded) → `input.k8s`.
 pub fn kubernetes(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
-    let docs = yaml::load_all(text).map_err(|e| InputError::Syntax {
-        line: None,
-        message: e.to_string(),
-    })?;
+    let docs = yaml::load_all(text)?;
     let idx = LineIndex::build(text);
     let mut resources = Vec::new();
     let mut anchors = Vec::new();
@@ -184,10 +181,7 @@ fn resource(
 
 /// docker-compose → `input.compose`.
 pub fn compose(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
-    let docs = yaml::load_all(text).map_err(|e| InputError::Syntax {
-        line: None,
-        message: e.to_string(),
-    })?;
+    let docs = yaml::load_all(text)?;
     let idx = LineIndex::build(text);
     let top = docs
         .into_iter()

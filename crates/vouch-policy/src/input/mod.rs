@@ -169,6 +169,21 @@ pub enum InputError {
     Syntax { line: Option<u32>, message: String },
     #[error("unexpected structure: {0}")]
     Shape(String),
+    /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`] (YAML or JSON).
+    #[error(transparent)]
+    TooDeep(vouch_yaml::DepthError),
+}
+
+impl From<crate::yaml::YamlError> for InputError {
+    fn from(e: crate::yaml::YamlError) -> Self {
+        match e {
+            crate::yaml::YamlError::TooDeep(d) => Self::TooDeep(d),
+            other => Self::Syntax {
+                line: None,
+                message: other.to_string(),
+            },
+        }
+    }
 }
 
 /// A named place in a file (job, service, stage, resource): used to give a line to findings from

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::io::Read as _;
 
 use anyhow::Context as _;
-use vouch_advisory::Database;
-use vouch_advisory::import::{self, Collected};
+use vouch_advisory::import::{self, Problem};
+use vouch_advisory::{Database, DbError, Importer, osv::Record};
 
 use crate::cli::{DbCommand, DbImportArgs, DbLocation, DbStatusArgs, DbStatusFormat, DbUpdateArgs};
 use crate::exit::ExitStatus;
@@ -38,28 +38,58 @@ pub fn resolve(location: &DbLocation) -> anyhow::Result<PathBuf> {
     }
 }
 
-fn store(path: &std::path::Path, collected: Collected) -> anyhow::Result<ExitStatus> {
-    for p in &collected.problems {
-        eprintln!("warning: skipped {p}");
+/// Writes each record into the import transaction as soon as it is read, so an import holds one
+/// record in memory, not the whole export; nothing is visible until the commit.
+struct Store<'i, 'tx> {
+    importer: &'i mut Importer<'tx>,
+    records: usize,
+    problems: usize,
+}
+
+impl import::Sink for Store<'_, '_> {
+    fn record(&mut self, _file: &str, record: Record) -> Result<(), DbError> {
+        self.records += 1;
+        self.importer.add(&record)
     }
+
+    fn problem(&mut self, problem: Problem) {
+        eprintln!("warning: skipped {problem}");
+        self.problems += 1;
+    }
+}
+
+/// Opens the database at `path`, hands `read` a sink that writes into one transaction, commits.
+fn store(
+    path: &std::path::Path,
+    read: impl FnOnce(&mut Store<'_, '_>) -> anyhow::Result<()>,
+) -> anyhow::Result<ExitStatus> {
     let mut db = Database::create(path)?;
-    let summary = db.import(&collected.records)?;
+    let (mut records, mut problems) = (0, 0);
+    let summary = db.import_with(|importer| -> anyhow::Result<()> {
+        let mut sink = Store {
+            importer,
+            records: 0,
+            problems: 0,
+        };
+        read(&mut sink)?;
+        (records, problems) = (sink.records, sink.problems);
+        Ok(())
+    })?;
     let digest = db.digest()?;
     eprintln!(
-        "imported {} advisories into {} ({} new or updated, {} unchanged, {} skipped as malformed)\ndigest {digest}",
-        collected.records.len(),
+        "imported {records} advisories into {} ({} new or updated, {} unchanged, {problems} skipped as malformed)\ndigest {digest}",
         path.display(),
         summary.written,
         summary.unchanged,
-        collected.problems.len()
     );
     Ok(ExitStatus::Success)
 }
 
 fn import_cmd(args: DbImportArgs) -> anyhow::Result<ExitStatus> {
     let path = resolve(&args.location)?;
-    let collected = import::read_paths(&args.paths)?;
-    store(&path, collected)
+    store(&path, |sink| {
+        Ok(import::read_paths_into(&args.paths, sink)?)
+    })
 }
 
 fn status(args: DbStatusArgs) -> anyhow::Result<ExitStatus> {
@@ -105,18 +135,20 @@ fn status(args: DbStatusArgs) -> anyhow::Result<ExitStatus> {
 
 fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
     let path = resolve(&args.location)?;
-    let mut all = Collected::default();
-    for eco in &args.ecosystems {
-        let url = export_url(&args.url, eco);
-        eprintln!("downloading {}", redact(&url));
-        let bytes = download(&url)?;
-        let got = import::read_zip_bytes(&bytes, &format!("{eco}/all.zip"))
+    store(&path, |sink| {
+        for eco in &args.ecosystems {
+            let url = export_url(&args.url, eco);
+            eprintln!("downloading {}", redact(&url));
+            let bytes = download(&url)?;
+            import::read_zip(
+                std::io::Cursor::new(&bytes),
+                &format!("{eco}/all.zip"),
+                sink,
+            )
             .with_context(|| format!("the {eco} export"))?;
-        all.files += got.files;
-        all.records.extend(got.records);
-        all.problems.extend(got.problems);
-    }
-    store(&path, all)
+        }
+        Ok(())
+    })
 }
 
 // ---- the network edge: downloading OSV exports ----
