@@ -1,6 +1,8 @@
 //! Updating pins: each pinned reference moves to the newest release within its major (or any
 //! major with [`UpdateOptions::major`]), skipping releases younger than the cooldown, and
-//! refusing non-major updates that break the action's or component's interface.
+//! refusing non-major updates that break the action's or component's interface. Candidates are
+//! tried newest first: a refused release does not stop the search, so the pin moves to the newest
+//! release that is still compatible, and the refused newer ones are reported with their breaks.
 
 use crate::cache::CachedResolver as Resolver;
 
@@ -24,6 +26,15 @@ pub struct UpdateOptions {
     pub now: jiff::Timestamp,
 }
 
+/// A newer release that the interface check refused (a breaking change within the major).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The release's version (tag).
+    pub version: String,
+    /// Why: every interface break from the pinned version to this one.
+    pub breaks: Vec<Break>,
+}
+
 /// What happened to one pinned reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -34,13 +45,16 @@ pub enum Outcome {
         to: String,
         /// Breaking changes accepted (with `--major` across majors, or `--allow-breaking`).
         breaks: Vec<Break>,
+        /// Newer releases than `to` that were refused, newest first: `to` is the newest
+        /// compatible one. Empty when `to` is the newest candidate.
+        refused: Vec<Refusal>,
     },
-    /// A newer release exists but breaks the interface within the same major.
+    /// Newer releases exist, but each one old enough for the cooldown breaks the interface
+    /// within the same major. Newest first; never empty.
     Refused {
         name: String,
         from: String,
-        to: String,
-        breaks: Vec<Break>,
+        refused: Vec<Refusal>,
     },
     /// Newer releases exist but all are younger than the cooldown.
     Cooldown {
@@ -147,6 +161,7 @@ fn plan_image(
                         from: current.clone(),
                         to: (*cand).to_owned(),
                         breaks: Vec::new(),
+                        refused: Vec::new(),
                     },
                     Some(Change::Image {
                         tag: Some((*cand).to_owned()),
@@ -207,6 +222,7 @@ fn refresh_digest(
             from: short(pinned),
             to: short(&digest),
             breaks: Vec::new(),
+            refused: Vec::new(),
         },
         Some(Change::Image {
             tag: Some(tag.to_owned()),
@@ -238,6 +254,7 @@ fn plan_git(
     let Some(newest) = candidates.first() else {
         return Ok(None);
     };
+    let mut refused: Vec<Refusal> = Vec::new();
     for cand in &candidates {
         let Some(found) = find_ref(&refs, cand) else {
             continue;
@@ -254,15 +271,12 @@ fn plan_git(
         let crosses_major = TagVersion::parse(cand).is_some_and(|v| v.major() != cur.major());
         let name = r.name();
         if !breaks.is_empty() && !crosses_major && !options.allow_breaking {
-            return Ok(Some((
-                Outcome::Refused {
-                    name,
-                    from: current,
-                    to: (*cand).to_owned(),
-                    breaks,
-                },
-                None,
-            )));
+            // Refused; an older release of the same major may still be compatible.
+            refused.push(Refusal {
+                version: (*cand).to_owned(),
+                breaks,
+            });
+            continue;
         }
         return Ok(Some((
             Outcome::Updated {
@@ -270,11 +284,22 @@ fn plan_git(
                 from: current,
                 to: (*cand).to_owned(),
                 breaks,
+                refused,
             },
             Some(Change::Git {
                 commit: found.commit.clone(),
                 version: (*cand).to_owned(),
             }),
+        )));
+    }
+    if !refused.is_empty() {
+        return Ok(Some((
+            Outcome::Refused {
+                name: r.name(),
+                from: current,
+                refused,
+            },
+            None,
         )));
     }
     Ok(Some((
@@ -404,18 +429,22 @@ mod tests {
                 from: "v4.1.1".into(),
                 to: "v4.2.0".into(),
                 breaks: vec![],
+                refused: vec![],
             },
             Outcome::Refused {
                 name: "a/b".into(),
                 from: "v1.0.0".into(),
-                to: "v1.1.0".into(),
-                breaks: vec![Break::RemovedInput("x".into())],
+                refused: vec![Refusal {
+                    version: "v1.1.0".into(),
+                    breaks: vec![Break::RemovedInput("x".into())],
+                }],
             },
             Outcome::Updated {
                 name: "python".into(),
                 from: "3.12.1-slim".into(),
                 to: "3.12.4-slim".into(),
                 breaks: vec![],
+                refused: vec![],
             },
         ];
         assert_eq!(

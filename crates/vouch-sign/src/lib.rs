@@ -5,6 +5,8 @@
 //! - [`bundle`]: parse bundles (v0.1–v0.3) with typed errors.
 //! - [`trust`]: the embedded production trusted root, or a custom one.
 //! - [`verify`]: verify a bundle under a key or identity policy; returns [`verify::Verified`].
+//! - [`strict`]: vouch's own consistency checks around `sigstore-verify` (recomputed Merkle
+//!   roots, Rekor v2 fields, message digest algorithm, DSSE payload type).
 //! - [`jsonl`]: read attestation JSONL files (one bundle per line).
 //!
 //! ```
@@ -24,6 +26,7 @@ pub mod bundle;
 pub mod jsonl;
 pub mod key;
 pub mod sign;
+pub mod strict;
 pub mod trust;
 pub mod verify;
 

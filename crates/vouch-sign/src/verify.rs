@@ -18,6 +18,7 @@ use vouch_attest::Statement;
 
 use crate::bundle::{Bundle, ContentKind, MaterialKind};
 use crate::key::{PublicKey, PublicKeyAlgorithm};
+use crate::strict;
 use crate::trust::{TrustRoot, TrustSource};
 
 /// What the artifact is: its bytes, or a SHA-256 digest computed elsewhere.
@@ -215,6 +216,36 @@ pub enum VerifyError {
     NotAnAttestation,
     #[error("attestation payload is not an in-toto statement")]
     Statement(#[source] vouch_attest::statement::ParseError),
+    #[error(
+        "message digest algorithm is `{found}`, expected one of SHA2_256, SHA2_384, SHA2_512, SHA3_256, SHA3_384 (spelled exactly)"
+    )]
+    UnknownDigestAlgorithm { found: String },
+    #[error("dsse payload type is `{found}`, expected application/vnd.in-toto+json")]
+    UnsupportedPayloadType { found: String },
+    #[error(
+        "log entry {log_index}: {field} is {found}, but the inclusion proof computes the root hash {computed}"
+    )]
+    RootHashMismatch {
+        log_index: u64,
+        field: &'static str,
+        computed: String,
+        found: String,
+    },
+    #[error("log entry {log_index}: {field} is {found}, expected {expected}")]
+    InconsistentLogEntry {
+        log_index: u64,
+        field: &'static str,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "log entry {log_index} is a rekor v2 entry, which has no {field} (its time comes from rfc 3161 timestamps), but the bundle sets it to {found}"
+    )]
+    UnexpectedLogField {
+        log_index: u64,
+        field: &'static str,
+        found: String,
+    },
 }
 
 impl VerifyError {
@@ -252,6 +283,11 @@ impl VerifyError {
             E::UnusableTrustRoot { .. } => "unusable-trust-root",
             E::NotAnAttestation => "not-an-attestation",
             E::Statement(_) => "invalid-statement",
+            E::UnknownDigestAlgorithm { .. } => "unknown-digest-algorithm",
+            E::UnsupportedPayloadType { .. } => "unsupported-payload-type",
+            E::RootHashMismatch { .. } => "root-hash-mismatch",
+            E::InconsistentLogEntry { .. } => "inconsistent-log-entry",
+            E::UnexpectedLogField { .. } => "unexpected-log-field",
         }
     }
 }
@@ -450,15 +486,7 @@ pub fn verify(
     // vouch's own binding checks first, for precise, typed errors.
     let statement = match bundle.content_kind() {
         ContentKind::MessageSignature => {
-            if let Some((alg, expected)) = bundle.claimed_message_digest()
-                && alg == "SHA2_256"
-                && expected != digest_hex
-            {
-                return Err(VerifyError::DigestMismatch {
-                    expected,
-                    found: digest_hex,
-                });
-            }
+            strict::check_message_digest(bundle, artifact)?;
             None
         }
         ContentKind::DsseEnvelope => {
@@ -468,6 +496,7 @@ pub fn verify(
                     detail: "dsse content missing".into(),
                 });
             };
+            strict::check_payload_type(&env.payload_type)?;
             let statement =
                 Statement::parse(env.payload.as_bytes()).map_err(VerifyError::Statement)?;
             let sha512_hex = match artifact {
@@ -574,6 +603,9 @@ pub fn verify(
             )
         }
     };
+
+    // The entries' cryptography held; now every field sigstore-verify left unread must agree.
+    strict::check_log_entries(bundle)?;
 
     let content = match statement {
         Some(st) => Content::Attestation(st),

@@ -1,8 +1,9 @@
 //! `vouch update`: move pins to the newest release within their major, respecting `--min-age`
 //! and refusing non-major updates that break an action's or component's interface.
 //!
-//! Exit 0 when every pin was evaluated (updated or current), 1 when an update was refused
-//! (breaking), 2 when a file could not be evaluated (it is then left untouched).
+//! Exit 0 when every pin was evaluated (updated or current), 1 when a newer release was refused
+//! (breaking; the pin then moves to the newest compatible release, if any), 2 when a file could
+//! not be evaluated (it is then left untouched).
 
 use anyhow::Context as _;
 use vouch_pin::update::{self, Outcome, UpdateOptions};
@@ -51,17 +52,17 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
                         Outcome::Refused {
                             name,
                             from,
-                            to,
-                            breaks,
+                            refused: refusals,
                         } => {
                             refused = true;
-                            let reasons: Vec<String> =
-                                breaks.iter().map(ToString::to_string).collect();
-                            eprintln!(
-                                "error[update-breaking]: {}:{line}: refused {name} {from} → {to}: {} (a breaking change within major; --allow-breaking applies it)",
-                                file.rel,
-                                reasons.join("; ")
-                            );
+                            for r in refusals {
+                                eprintln!(
+                                    "error[update-breaking]: {}:{line}: refused {name} {from} → {}: {} (a breaking change within major; no compatible newer release; --allow-breaking applies it)",
+                                    file.rel,
+                                    r.version,
+                                    reasons(&r.breaks)
+                                );
+                            }
                         }
                         Outcome::Cooldown { name, from, newest } => eprintln!(
                             "note: {}:{line}: {name} stays at {from}: {newest} and every newer release are younger than --min-age",
@@ -72,16 +73,25 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
                             from,
                             to,
                             breaks,
-                        } if !breaks.is_empty() => {
-                            let reasons: Vec<String> =
-                                breaks.iter().map(ToString::to_string).collect();
-                            eprintln!(
-                                "warning[update-breaking]: {}:{line}: {name} {from} → {to} breaks the interface: {}",
-                                file.rel,
-                                reasons.join("; ")
-                            );
+                            refused: refusals,
+                        } => {
+                            for r in refusals {
+                                refused = true;
+                                eprintln!(
+                                    "error[update-breaking]: {}:{line}: refused {name} {from} → {}: {} (a breaking change within major; moved to {to}, the newest compatible release; --allow-breaking applies it)",
+                                    file.rel,
+                                    r.version,
+                                    reasons(&r.breaks)
+                                );
+                            }
+                            if !breaks.is_empty() {
+                                eprintln!(
+                                    "warning[update-breaking]: {}:{line}: {name} {from} → {to} breaks the interface: {}",
+                                    file.rel,
+                                    reasons(breaks)
+                                );
+                            }
                         }
-                        Outcome::Updated { .. } => {}
                     }
                     outcomes.push(o.clone());
                 }
@@ -126,4 +136,13 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// The interface breaks of one release, `; `-separated.
+fn reasons(breaks: &[vouch_pin::interface::Break]) -> String {
+    breaks
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
