@@ -1,6 +1,6 @@
 //! Bounded reads (see the crate docs).
 //!
-//! Every file vouch reads goes through [`read`] (or [`read_into`], [`read_to_string`]):
+//! Every file vouch reads goes through [`read()`] (or [`read_into`], [`read_to_string`]):
 //!
 //! - the file is opened with `O_NONBLOCK` (and `O_NOCTTY`) and its type is checked with `fstat`
 //!   on the opened handle *before* any byte is read, so a FIFO never blocks and a device
@@ -262,7 +262,7 @@ pub fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, ReadError> {
 }
 
 /// Read a file the repository at `root` controls (`.vouch/*.toml`, Rego modules, lockfiles):
-/// like [`read`], and also refused when it resolves outside `root` through a symbolic link.
+/// like [`read()`], and also refused when it resolves outside `root` through a symbolic link.
 ///
 /// The file opened is the canonical path that was checked, so a symbolic link cannot be
 /// swapped in between the check and the open (a race on a parent directory can still be;

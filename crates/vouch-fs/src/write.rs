@@ -1,7 +1,7 @@
 //! Safe writes: every file vouch writes (`-o`, `--vsa`, signature bundles, attestations, keys,
-//! `pin`/`update` rewrites, `vouch.lock`) goes through [`write`].
+//! `pin`/`update` rewrites, `vouch.lock`) goes through [`write()`].
 //!
-//! The rules, in the order [`write`] applies them to `path`:
+//! The rules, in the order [`write()`] applies them to `path`:
 //!
 //! 1. `path` names a **directory**: [`WriteError::Directory`].
 //! 2. `path` (after following symbolic links) is **not a regular file**: a character device or a
@@ -22,7 +22,7 @@
 //!
 //! Temporary files are named `.<file name>.vouch-tmp-<pid>-<random>` beside the target. A
 //! process killed between creating one and renaming it leaves it behind; [`clean_stale`]
-//! (called by every [`write`] for the target's folder, and by `vouch pin`/`update` for every
+//! (called by every [`write()`] for the target's folder, and by `vouch pin`/`update` for every
 //! folder they walk) removes the ones whose process is no longer running, and nothing else.
 //!
 //! ```
@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 /// What sits between a temporary file's target name and its process id.
 pub const TEMP_MARKER: &str = ".vouch-tmp-";
 
-/// How many symbolic links [`write`] follows before giving up (Linux's own limit).
+/// How many symbolic links [`write()`] follows before giving up (Linux's own limit).
 const MAX_LINKS: usize = 40;
 
 /// What to do when the path names a character device or a FIFO.
@@ -55,7 +55,7 @@ pub enum Special {
     Refuse,
 }
 
-/// How [`write`] treats the file at a path.
+/// How [`write()`] treats the file at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Permission bits of a file vouch creates.
@@ -107,7 +107,7 @@ impl Options {
     }
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Written {
     /// A new regular file at this path (the target of a dangling link, or the path itself).
@@ -189,7 +189,7 @@ impl fmt::Display for Op {
     }
 }
 
-/// Why [`write`] or [`clean_stale`] did not do its job.
+/// Why [`write()`] or [`clean_stale`] did not do its job.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WriteError {
@@ -406,7 +406,7 @@ fn temp_pid(file_name: &str) -> Option<u32> {
     if valid { pid.parse().ok() } else { None }
 }
 
-/// Whether `file_name` is the name of a temporary file [`write`] makes
+/// Whether `file_name` is the name of a temporary file [`write()`] makes
 /// (`.<name>.vouch-tmp-<pid>-<random>`), whether or not its process still runs.
 pub fn is_temp_name(file_name: &str) -> bool {
     temp_pid(file_name).is_some()

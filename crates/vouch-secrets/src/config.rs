@@ -131,7 +131,7 @@ impl AllowList {
     }
 
     /// Read and parse a config file the operator named (`--config`): a regular file of at
-    /// most [`MAX_CONFIG_LEN`] bytes.
+    /// most `MAX_CONFIG_LEN` bytes.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = vouch_fs::read::read_to_string(path, MAX_CONFIG_LEN)?;
         Self::parse(&text, path)
@@ -227,7 +227,7 @@ impl Baseline {
         })
     }
 
-    /// Read (a regular file of at most [`MAX_BASELINE_LEN`] bytes) and parse a baseline.
+    /// Read (a regular file of at most `MAX_BASELINE_LEN` bytes) and parse a baseline.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = vouch_fs::read::read_to_string(path, MAX_BASELINE_LEN)?;
         Self::parse(&text, path)

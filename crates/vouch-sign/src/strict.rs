@@ -1,11 +1,11 @@
 //! vouch's own checks around `sigstore-verify`: every field of a bundle is verified, required to
 //! be consistent with what was verified, or rejected where it must not appear.
 //!
-//! - [`check_message_digest`]: `messageSignature.messageDigest.algorithm` must be spelled as the
+//! - `check_message_digest`: `messageSignature.messageDigest.algorithm` must be spelled as the
 //!   Sigstore protobuf enum spells it (`SHA2_256`, …), and its digest must equal the artifact's.
-//! - [`check_payload_type`]: a DSSE envelope must carry an in-toto statement
+//! - `check_payload_type`: a DSSE envelope must carry an in-toto statement
 //!   (`application/vnd.in-toto+json`).
-//! - [`check_log_entries`]: each inclusion proof's Merkle root is recomputed here
+//! - `check_log_entries`: each inclusion proof's Merkle root is recomputed here
 //!   ([`merkle::root_from_inclusion_proof`]) and must equal both `inclusionProof.rootHash` and
 //!   the root of the signed checkpoint; the proof's tree size must be the checkpoint's; a Rekor v2
 //!   entry (`hashedrekord` 0.0.2) must not carry an `integratedTime` (Rekor v2 has none) nor an

@@ -20,6 +20,8 @@ fn main() -> std::process::ExitCode {
     output::exit_on_closed_streams();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
+        // Diagnostics that could not be written (a closed stderr) leave the result unreported.
+        Ok(_) if term::failed() => ExitStatus::Error.into(),
         Ok(status) => status.into(),
         Err(err) => {
             // Error chains can carry text from the inputs (a parser's message quoting a value):

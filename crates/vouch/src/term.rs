@@ -2,9 +2,19 @@
 //! goes through [`vouch_report::terminal::sanitize`]: URL credentials are redacted and control
 //! characters escaped, so a file name or file content from the scanned tree cannot drive the
 //! terminal. `eprintln!` is shadowed for the whole crate (this module is declared first in
-//! `main.rs`), so no call site can forget it; a closed stderr is ignored rather than a panic.
+//! `main.rs`), so no call site can forget it. A closed or full stderr is not a panic: the line is
+//! dropped, and [`failed`] tells `main` to exit 2 (the diagnostics did not reach anyone).
 
-/// `std::eprintln!`, but through [`line`].
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a line could not be written to stderr during this run.
+pub fn failed() -> bool {
+    FAILED.load(Ordering::Relaxed)
+}
+
+/// `std::eprintln!`, but through [`line()`].
 macro_rules! eprintln {
     () => {
         $crate::term::line(format_args!(""))
@@ -20,6 +30,11 @@ pub fn line(args: std::fmt::Arguments<'_>) {
     let text = args.to_string();
     let clean = vouch_report::terminal::sanitize(&text);
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(clean.as_bytes());
-    let _ = err.write_all(b"\n");
+    if err
+        .write_all(clean.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .is_err()
+    {
+        FAILED.store(true, Ordering::Relaxed);
+    }
 }
