@@ -145,23 +145,25 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
                 .map(|e| format!("skipped (.vouch/scan.toml: {})", e.reason.trim()))
         }
     };
-    let mut checks = Vec::new();
-    checks.push(match skipped(ScanCheck::Vulnerabilities) {
-        Some(note) => skip_summary("vulnerabilities", note),
-        None => vulnerabilities(&args, &inventory, &mut report)?,
-    });
-    checks.push(match skipped(ScanCheck::Secrets) {
-        Some(note) => skip_summary("secrets", note),
-        None => secrets(&args.path, &args.walk.exclude, &mut report)?,
-    });
-    checks.push(match skipped(ScanCheck::Configuration) {
-        Some(note) => skip_summary("configuration", note),
-        None => policy(&args, &mut report)?,
-    });
-    checks.push(match skipped(ScanCheck::Pinning) {
-        Some(note) => skip_summary("pinning", note),
-        None => pinning(&args.path, &args.walk.exclude, &mut report)?,
-    });
+    // In this order: the table and the JSON list the checks as they ran.
+    let checks = vec![
+        match skipped(ScanCheck::Vulnerabilities) {
+            Some(note) => skip_summary("vulnerabilities", note),
+            None => vulnerabilities(&args, &inventory, &mut report)?,
+        },
+        match skipped(ScanCheck::Secrets) {
+            Some(note) => skip_summary("secrets", note),
+            None => secrets(&args.path, &args.walk.exclude, &mut report)?,
+        },
+        match skipped(ScanCheck::Configuration) {
+            Some(note) => skip_summary("configuration", note),
+            None => policy(&args, &mut report)?,
+        },
+        match skipped(ScanCheck::Pinning) {
+            Some(note) => skip_summary("pinning", note),
+            None => pinning(&args.path, &args.walk.exclude, &mut report)?,
+        },
+    ];
     report.sort();
 
     for n in &report.not_checked {
