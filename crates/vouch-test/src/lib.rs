@@ -109,3 +109,13 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     }
     buf.into_inner()
 }
+
+/// Creates a FIFO (named pipe) at `path` with the system's `mkfifo`, for the tests that check a
+/// read refuses what is not a regular file without blocking. Panics when `mkfifo` fails.
+pub fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
