@@ -119,3 +119,14 @@ pub fn mkfifo(path: &std::path::Path) {
         .expect("run mkfifo");
     assert!(status.success(), "mkfifo {}", path.display());
 }
+
+/// A Kubernetes JSON manifest whose `metadata.labels` holds `depth` nested objects
+/// (`{"a": {"a": ... 1}}`, starting on line 2), so the whole document is `depth + 2` levels
+/// deep: for the nesting-limit tests.
+pub fn deep_k8s_json(depth: usize) -> String {
+    format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"x\", \"labels\":\n{}1{}}}}}\n",
+        "{\"a\":".repeat(depth),
+        "}".repeat(depth)
+    )
+}

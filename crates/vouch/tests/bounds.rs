@@ -7,14 +7,6 @@ mod common;
 
 use common::{assert_exit, dir_with};
 
-fn deep_k8s_json(depth: usize) -> String {
-    format!(
-        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"x\", \"labels\":\n{}1{}}}}}\n",
-        "{\"a\":".repeat(depth),
-        "}".repeat(depth)
-    )
-}
-
 fn deep_ci_flow(depth: usize) -> String {
     format!(
         "build:\n  script: [echo]\n  tags: {}{}\n",
@@ -25,7 +17,7 @@ fn deep_ci_flow(depth: usize) -> String {
 
 #[test]
 fn check_refuses_deep_kubernetes_json_naming_file_line_and_limit() {
-    let d = dir_with(&[("k8s/deep.json", &deep_k8s_json(5000))]);
+    let d = dir_with(&[("k8s/deep.json", &vouch_test::deep_k8s_json(5000))]);
     let out = common::vouch()
         .args(["check", "--today", "2026-11-22"])
         .arg(d.path())
