@@ -12,10 +12,6 @@ mod common;
 
 use common::{assert_exit, dir_with, json, vouch, write};
 
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
-}
-
 /// SOURCE_DATE_EPOCH 1795000000 = 2026-11-18, before the ignore entries' expiry.
 const NOW: &str = "1795000000";
 
@@ -345,7 +341,7 @@ fn vulns_refuses_an_inventory_with_walk_errors() {
     let out = vouch()
         .env("VOUCH_DB", &db)
         .args(["db", "import"])
-        .arg(advisory_fixtures().join("packagist"))
+        .arg(common::advisory_fixtures().join("packagist"))
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -382,14 +378,14 @@ fn project_with_db() -> (tempfile::TempDir, PathBuf) {
     let out = vouch()
         .env("VOUCH_DB", &db)
         .args(["db", "import"])
-        .arg(advisory_fixtures().join("packagist"))
+        .arg(common::advisory_fixtures().join("packagist"))
         .output()
         .unwrap();
     assert_exit(&out, 0);
     let proj = d.path().join("proj");
     std::fs::create_dir_all(&proj).unwrap();
     std::fs::copy(
-        advisory_fixtures()
+        common::advisory_fixtures()
             .join("lockfiles/osv-scanner-fixture.locks-many-with-insecure.composer.lock"),
         proj.join("composer.lock"),
     )
