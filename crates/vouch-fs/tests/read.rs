@@ -5,14 +5,6 @@ use std::path::Path;
 
 use vouch_fs::read::{self, FileType, ReadError};
 
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("run mkfifo");
-    assert!(status.success(), "mkfifo failed");
-}
-
 #[test]
 fn regular_file_within_the_limit_is_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,7 +34,7 @@ fn file_over_the_limit_is_too_large() {
 fn fifo_is_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("pipe");
-    mkfifo(&p);
+    vouch_test::mkfifo(&p);
     // No writer ever opens the FIFO: a blocking open would hang this test.
     let err = read::read(&p, 1024).unwrap_err();
     assert!(
@@ -166,7 +158,7 @@ fn symlink_inside_the_repository_is_followed() {
 fn repository_fifo_is_refused_and_named_as_given() {
     let repo = tempfile::tempdir().unwrap();
     let p = repo.path().join("vouch.lock");
-    mkfifo(&p);
+    vouch_test::mkfifo(&p);
     let err = read::read_in_root(repo.path(), &p, 1024).unwrap_err();
     assert!(
         matches!(&err, ReadError::NotRegular { found: FileType::Fifo, path } if path == &p),

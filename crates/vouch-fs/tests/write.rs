@@ -26,15 +26,6 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
-fn mkfifo(path: &Path) {
-    let ok = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "mkfifo {}", path.display());
-}
-
 #[test]
 fn creates_0644_and_secrets_0600() {
     let d = tempfile::tempdir().unwrap();
@@ -141,7 +132,7 @@ fn links_are_followed_and_kept() {
 fn fifos_are_written_through_or_refused() {
     let d = tempfile::tempdir().unwrap();
     let fifo = d.path().join("fifo");
-    mkfifo(&fifo);
+    vouch_test::mkfifo(&fifo);
     let err = write(&fifo, b"x", &Options::rewrite()).unwrap_err();
     assert!(
         matches!(

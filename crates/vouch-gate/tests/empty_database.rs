@@ -1,19 +1,17 @@
 //! `[vulnerabilities]` against an advisory database that holds nothing: the gate cannot
 //! evaluate (an error, exit 2 in `vouch gate`), it never passes.
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::{ARTIFACT, good};
 
 use vouch_advisory::suppress::{Date, Suppressions};
 use vouch_advisory::{Database, DbError, MatchError};
-use vouch_attest::Statement;
-use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
-use vouch_attest::statement::Subject;
-use vouch_gate::{EvidenceFile, GateError, Inputs, Policy, evaluate};
+use vouch_gate::{GateError, Inputs, Policy, evaluate};
 use vouch_sign::key::{Algorithm, SigningKey};
 use vouch_sign::trust::TrustRoot;
-use vouch_sign::{sign, verify};
+use vouch_sign::verify;
 
-const ARTIFACT: &[u8] = b"release artifact bytes";
 const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
   {"type":"library","name":"braces","version":"3.0.3","purl":"pkg:npm/braces@3.0.3"}]}"#;
 const POLICY: &str = r#"
@@ -27,76 +25,9 @@ builders = ["https://gitlab.example.com/acme/api/-/runners/*"]
 fail-on = "high"
 "#;
 
-fn hex(b: &[u8]) -> String {
-    vouch_digest::Digest::sha256(b).hex()
-}
-
-fn provenance(subject_bytes: &[u8], git_ref: &str, protected: bool) -> Statement {
-    let ctx = BuildContext {
-        system: CiSystem::GitlabCi,
-        repository: Some("https://gitlab.example.com/acme/api".into()),
-        git_ref: Some(git_ref.into()),
-        ref_protected: Some(protected),
-        commit: Some("a".repeat(40)),
-        config_path: Some(".gitlab-ci.yml".into()),
-        builder_id: "https://gitlab.example.com/acme/api/-/runners/9".into(),
-        invocation_id: Some("https://gitlab.example.com/acme/api/-/pipelines/42/jobs/7".into()),
-        runner: Runner {
-            id: Some("9".into()),
-            name: None,
-            environment: None,
-        },
-        environment: BTreeMap::new(),
-        started_on: None,
-        finished_on: None,
-    };
-    Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
-        slsa::PROVENANCE_V1,
-        serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
-    )
-}
-
-fn sbom_statement(subject_bytes: &[u8]) -> Statement {
-    Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
-        vouch_attest::sbom::PREDICATE_CYCLONEDX,
-        serde_json::from_str(SBOM).unwrap(),
-    )
-}
-
-fn line(key: &SigningKey, st: &Statement) -> Vec<u8> {
-    let b = sign::sign_statement(key, st).unwrap();
-    let mut s = serde_json::to_vec(b.json()).unwrap();
-    s.push(b'\n');
-    s
-}
-
-struct Evidence {
-    signature: Vec<u8>,
-    files: Vec<EvidenceFile>,
-}
-
-fn good(key: &SigningKey) -> Evidence {
-    let signature = serde_json::to_vec(sign::sign_blob(key, ARTIFACT).unwrap().json()).unwrap();
-    Evidence {
-        signature,
-        files: vec![
-            EvidenceFile {
-                name: "provenance.intoto.jsonl".into(),
-                bytes: line(key, &provenance(ARTIFACT, "main", true)),
-            },
-            EvidenceFile {
-                name: "sbom.intoto.jsonl".into(),
-                bytes: line(key, &sbom_statement(ARTIFACT)),
-            },
-        ],
-    }
-}
-
 fn decide(db: &Database) -> Result<vouch_gate::Decision, GateError> {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
-    let ev = good(&key);
+    let ev = good(&key, SBOM);
     let policy = Policy::parse(POLICY, "gate.toml").unwrap();
     let signers = [verify::Policy::Key {
         key: key.public_key().clone(),

@@ -1,11 +1,12 @@
 //! In-memory evaluations: a pass, single faults with their exact codes, and the guarantee that
 //! nothing unverified reaches the Rego rules.
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::{ARTIFACT, Evidence, good, hex, line, provenance, sbom_statement};
 
 use vouch_advisory::suppress::{Date, Suppressions};
 use vouch_attest::Statement;
-use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
 use vouch_attest::statement::Subject;
 use vouch_gate::rego::{Module, Rules};
 use vouch_gate::{Check, EvidenceFile, Inputs, Policy, evaluate};
@@ -13,7 +14,6 @@ use vouch_sign::key::{Algorithm, SigningKey};
 use vouch_sign::trust::TrustRoot;
 use vouch_sign::{sign, verify};
 
-const ARTIFACT: &[u8] = b"release artifact bytes";
 const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#;
 const POLICY: &str = r#"
 [trust]
@@ -23,73 +23,6 @@ source = "https://gitlab.example.com/acme/api"
 protected-refs = ["main", "v*"]
 builders = ["https://gitlab.example.com/acme/api/-/runners/*"]
 "#;
-
-fn hex(b: &[u8]) -> String {
-    vouch_digest::Digest::sha256(b).hex()
-}
-
-fn provenance(subject_bytes: &[u8], git_ref: &str, protected: bool) -> Statement {
-    let ctx = BuildContext {
-        system: CiSystem::GitlabCi,
-        repository: Some("https://gitlab.example.com/acme/api".into()),
-        git_ref: Some(git_ref.into()),
-        ref_protected: Some(protected),
-        commit: Some("a".repeat(40)),
-        config_path: Some(".gitlab-ci.yml".into()),
-        builder_id: "https://gitlab.example.com/acme/api/-/runners/9".into(),
-        invocation_id: Some("https://gitlab.example.com/acme/api/-/pipelines/42/jobs/7".into()),
-        runner: Runner {
-            id: Some("9".into()),
-            name: None,
-            environment: None,
-        },
-        environment: BTreeMap::new(),
-        started_on: None,
-        finished_on: None,
-    };
-    Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
-        slsa::PROVENANCE_V1,
-        serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
-    )
-}
-
-fn sbom_statement(subject_bytes: &[u8]) -> Statement {
-    Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
-        vouch_attest::sbom::PREDICATE_CYCLONEDX,
-        serde_json::from_str(SBOM).unwrap(),
-    )
-}
-
-fn line(key: &SigningKey, st: &Statement) -> Vec<u8> {
-    let b = sign::sign_statement(key, st).unwrap();
-    let mut s = serde_json::to_vec(b.json()).unwrap();
-    s.push(b'\n');
-    s
-}
-
-struct Evidence {
-    signature: Vec<u8>,
-    files: Vec<EvidenceFile>,
-}
-
-fn good(key: &SigningKey) -> Evidence {
-    let signature = serde_json::to_vec(sign::sign_blob(key, ARTIFACT).unwrap().json()).unwrap();
-    Evidence {
-        signature,
-        files: vec![
-            EvidenceFile {
-                name: "provenance.intoto.jsonl".into(),
-                bytes: line(key, &provenance(ARTIFACT, "main", true)),
-            },
-            EvidenceFile {
-                name: "sbom.intoto.jsonl".into(),
-                bytes: line(key, &sbom_statement(ARTIFACT)),
-            },
-        ],
-    }
-}
 
 fn run(
     policy: &Policy,
@@ -125,7 +58,7 @@ fn run(
 fn complete_evidence_passes_and_summarises() {
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let policy = Policy::parse(POLICY, "gate.toml").unwrap();
-    let d = run(&policy, &key, &good(&key), None);
+    let d = run(&policy, &key, &good(&key, SBOM), None);
     assert!(d.passed(), "{:#?}", d.reasons);
     assert_eq!(
         d.promote(),
@@ -155,14 +88,14 @@ fn each_fault_has_its_code_and_all_are_collected() {
     let other = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let policy = Policy::parse(POLICY, "gate.toml").unwrap();
 
-    let mut ev = good(&key);
+    let mut ev = good(&key, SBOM);
     ev.signature = serde_json::to_vec(sign::sign_blob(&other, ARTIFACT).unwrap().json()).unwrap();
     assert_eq!(
         run(&policy, &key, &ev, None).codes(),
         vec![(Check::Signature, "untrusted-signer")]
     );
 
-    let mut ev = good(&key);
+    let mut ev = good(&key, SBOM);
     ev.files[0].bytes = line(&key, &provenance(ARTIFACT, "feature/x", false));
     let d = run(&policy, &key, &ev, None);
     assert_eq!(d.codes(), vec![(Check::Provenance, "unprotected-ref")]);
@@ -172,9 +105,9 @@ fn each_fault_has_its_code_and_all_are_collected() {
         d.reasons[0].message
     );
 
-    let mut ev = good(&key);
+    let mut ev = good(&key, SBOM);
     ev.files[0].bytes = line(&key, &provenance(b"something else", "main", true));
-    ev.files[1].bytes = line(&key, &sbom_statement(b"something else"));
+    ev.files[1].bytes = line(&key, &sbom_statement(b"something else", SBOM));
     ev.signature = b"{".to_vec();
     assert_eq!(
         run(&policy, &key, &ev, None).codes(),
@@ -192,7 +125,7 @@ fn only_verified_evidence_reaches_rego() {
     let intruder = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let mut policy = Policy::parse(POLICY, "gate.toml").unwrap();
     policy.rego = vec!["inline".into()];
-    let mut ev = good(&key);
+    let mut ev = good(&key, SBOM);
     // An attestation about the artifact, but signed by a key the policy does not trust, and a
     // provenance by the same intruder claiming another ref.
     let evil = Statement::new(
@@ -249,7 +182,7 @@ deny contains msg if {
     );
 
     // The same rules see the evidence when it is signed by the trusted key.
-    let mut ev = good(&key);
+    let mut ev = good(&key, SBOM);
     ev.files.push(EvidenceFile {
         name: "extra.intoto.jsonl".into(),
         bytes: line(&key, &evil),

@@ -2,17 +2,7 @@
 //! for that file (refused before any byte is read), the rest of the tree is still inventoried,
 //! and a file over the limit is skipped on the bytes read.
 
-use std::path::Path;
-
 use vouch_inventory::walk::{Silent, WalkOptions, inventory};
-
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("run mkfifo");
-    assert!(status.success());
-}
 
 const REQUIREMENTS: &str = "six==1.16.0\n";
 
@@ -21,7 +11,7 @@ fn fifo_lockfile_is_a_warning_and_the_rest_is_inventoried() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("requirements.txt"), REQUIREMENTS).unwrap();
     std::fs::create_dir(d.path().join("app")).unwrap();
-    mkfifo(&d.path().join("app/requirements.txt"));
+    vouch_test::mkfifo(&d.path().join("app/requirements.txt"));
     let inv = inventory(d.path(), "t", &WalkOptions::default(), &Silent).unwrap();
     assert_eq!(inv.components.len(), 1);
     assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);

@@ -1,24 +1,14 @@
 //! Bounded reads in the pin walker: a FIFO with a name vouch pins is `pin-unreadable-file`
 //! (refused before any byte is read, never a hang), and `vouch.lock` errors never quote the file.
 
-use std::path::Path;
-
 use vouch_pin::lock::Lock;
 use vouch_pin::walk::{FileErrorReason, walk};
-
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("run mkfifo");
-    assert!(status.success());
-}
 
 #[test]
 fn fifo_with_a_pinned_name_is_an_unreadable_file() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("Dockerfile"), "FROM alpine:3.20\n").unwrap();
-    mkfifo(&d.path().join(".gitlab-ci.yml"));
+    vouch_test::mkfifo(&d.path().join(".gitlab-ci.yml"));
     let tree = walk(d.path());
     assert_eq!(tree.files.len(), 1);
     assert_eq!(tree.errors.len(), 1);
@@ -36,7 +26,7 @@ fn fifo_with_a_pinned_name_is_an_unreadable_file() {
 fn fifo_as_the_root_is_an_unreadable_file() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("pipe");
-    mkfifo(&p);
+    vouch_test::mkfifo(&p);
     let tree = walk(&p);
     assert_eq!(tree.errors.len(), 1);
     assert_eq!(tree.errors[0].code(), "pin-unreadable-file");

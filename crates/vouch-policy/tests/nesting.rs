@@ -6,16 +6,6 @@ use vouch_policy::input::{Context, FileKind, InputError, normalise};
 use vouch_policy::yaml::{self, YamlError};
 use vouch_yaml::{DepthError, MAX_DEPTH};
 
-/// A Kubernetes JSON manifest whose `metadata.labels` holds `depth` nested objects, so the whole
-/// document is `depth + 2` levels deep.
-fn k8s_json(depth: usize) -> String {
-    format!(
-        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"x\", \"labels\":\n{}1{}}}}}\n",
-        "{\"a\":".repeat(depth),
-        "}".repeat(depth)
-    )
-}
-
 /// A Kubernetes YAML manifest with `depth` nested flow sequences under `data`.
 fn k8s_flow(depth: usize) -> String {
     format!(
@@ -47,7 +37,11 @@ fn too_deep(kind: FileKind, path: &str, text: &str) -> DepthError {
 #[test]
 fn kubernetes_json_over_the_limit_names_line_column_and_limit() {
     // Levels 1 and 2 are the document and `metadata`; level 129 is the 127th `{"a":`, on line 2.
-    let err = too_deep(FileKind::Kubernetes, "k8s/deep.json", &k8s_json(200));
+    let err = too_deep(
+        FileKind::Kubernetes,
+        "k8s/deep.json",
+        &vouch_test::deep_k8s_json(200),
+    );
     assert_eq!(
         err,
         DepthError {
@@ -59,7 +53,7 @@ fn kubernetes_json_over_the_limit_names_line_column_and_limit() {
     let message = normalise(
         FileKind::Kubernetes,
         "k8s/deep.json",
-        k8s_json(200).as_bytes(),
+        vouch_test::deep_k8s_json(200).as_bytes(),
         &Context::default(),
     )
     .unwrap_err()
@@ -87,7 +81,7 @@ fn yaml_block_over_the_limit_is_refused() {
 
 #[test]
 fn input_at_the_limit_is_read() {
-    let json = k8s_json(MAX_DEPTH - 2);
+    let json = vouch_test::deep_k8s_json(MAX_DEPTH - 2);
     let n = normalise(
         FileKind::Kubernetes,
         "k8s/ok.json",
@@ -130,7 +124,11 @@ fn the_loader_itself_refuses_with_the_typed_error() {
 fn check_dir_reports_the_file_and_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("k8s")).unwrap();
-    std::fs::write(dir.path().join("k8s/deep.json"), k8s_json(200)).unwrap();
+    std::fs::write(
+        dir.path().join("k8s/deep.json"),
+        vouch_test::deep_k8s_json(200),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("Dockerfile"),
         "FROM python:latest\nUSER app\n",

@@ -1,8 +1,6 @@
 //! Bounded reads in `vouch check`: FIFOs in the tree are per-file errors, the repository's
 //! ignore file and Rego modules stay inside the repository, and errors never quote the file.
 
-use std::path::Path;
-
 use vouch_fs::read::{FileType, ReadError};
 use vouch_policy::{CheckError, Date, IgnoreFileError, Options, PolicyError, check_dir};
 
@@ -12,14 +10,6 @@ fn opts() -> Options {
 
 fn token() -> String {
     format!("ghp_{}{}", "Zq8vN3kLp0Rt6Yw2", "Bx4Mc7Hd9Jf1Gs5Ua3Ke")
-}
-
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("run mkfifo");
-    assert!(status.success());
 }
 
 /// A file outside the repository holding a secret, and the repository with a link to it.
@@ -38,7 +28,7 @@ fn link_outside(rel: &str) -> (tempfile::TempDir, tempfile::TempDir) {
 fn fifo_with_a_checked_name_is_an_error_for_that_file() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("Dockerfile"), "FROM alpine:3.20\nUSER app\n").unwrap();
-    mkfifo(&d.path().join(".gitlab-ci.yml"));
+    vouch_test::mkfifo(&d.path().join(".gitlab-ci.yml"));
     let out = check_dir(d.path(), &opts()).unwrap();
     assert_eq!(out.files_checked, 1);
     assert_eq!(out.errors.len(), 1);
@@ -66,7 +56,7 @@ fn ignore_file_linking_outside_the_repository_is_refused() {
 fn ignore_file_fifo_is_refused_not_treated_as_absent() {
     let d = tempfile::tempdir().unwrap();
     std::fs::create_dir(d.path().join(".vouch")).unwrap();
-    mkfifo(&d.path().join(".vouch/ignore.toml"));
+    vouch_test::mkfifo(&d.path().join(".vouch/ignore.toml"));
     let err = check_dir(d.path(), &opts()).unwrap_err();
     assert!(
         matches!(

@@ -11,14 +11,6 @@ fn token() -> String {
     format!("ghp_{}{}", "Zq8vN3kLp0Rt6Yw2", "Bx4Mc7Hd9Jf1Gs5Ua3Ke")
 }
 
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("run mkfifo");
-    assert!(status.success());
-}
-
 #[test]
 fn dev_zero_as_the_path_is_an_error() {
     let err = scan_dir(Path::new("/dev/zero"), &Options::default()).unwrap_err();
@@ -42,7 +34,7 @@ fn dev_zero_as_the_path_is_an_error() {
 fn fifo_in_the_tree_is_a_warning_and_the_rest_is_scanned() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("a.env"), format!("T={}\n", token())).unwrap();
-    mkfifo(&d.path().join("b.env"));
+    vouch_test::mkfifo(&d.path().join("b.env"));
     let out = scan_dir(d.path(), &Options::default()).unwrap();
     assert_eq!(out.findings.len(), 1);
     assert_eq!(out.stats.files_scanned, 1);

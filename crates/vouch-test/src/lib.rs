@@ -109,3 +109,24 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     }
     buf.into_inner()
 }
+
+/// Creates a FIFO (named pipe) at `path` with the system's `mkfifo`, for the tests that check a
+/// read refuses what is not a regular file without blocking. Panics when `mkfifo` fails.
+pub fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// A Kubernetes JSON manifest whose `metadata.labels` holds `depth` nested objects
+/// (`{"a": {"a": ... 1}}`, starting on line 2), so the whole document is `depth + 2` levels
+/// deep: for the nesting-limit tests.
+pub fn deep_k8s_json(depth: usize) -> String {
+    format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"x\", \"labels\":\n{}1{}}}}}\n",
+        "{\"a\":".repeat(depth),
+        "}".repeat(depth)
+    )
+}

@@ -13,10 +13,6 @@ use serde_json::{Value, json};
 
 mod common;
 
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
-}
-
 fn vouch(db: &Path) -> Command {
     let mut cmd = common::vouch();
     cmd.env("VOUCH_DB", db);
@@ -28,7 +24,7 @@ fn vouch(db: &Path) -> Command {
 fn npm_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        advisory_fixtures().join("first-party/npm/package-lock.json"),
+        common::advisory_fixtures().join("first-party/npm/package-lock.json"),
         dir.path().join("package-lock.json"),
     )
     .unwrap();
@@ -163,7 +159,10 @@ fn killed_import(db: &Path) {
 fn a_killed_import_leaves_readers_answering_as_before() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("osv.sqlite");
-    import(&db, &advisory_fixtures().join("advisories/ghsa-sample"));
+    import(
+        &db,
+        &common::advisory_fixtures().join("advisories/ghsa-sample"),
+    );
     let project = npm_project();
     let status_before = status_json(&db);
     let (code, before) = vulns_json(&db, project.path());
@@ -187,8 +186,17 @@ fn a_killed_import_leaves_readers_answering_as_before() {
     assert_eq!(after, before);
 
     // And the next import works on the recovered file.
-    import(&db, &advisory_fixtures().join("packagist"));
+    import(&db, &common::advisory_fixtures().join("packagist"));
     assert_eq!(status_json(&db)["advisories"], 12);
+}
+
+/// Runs `vouch vulns PROJECT` against `db`, asserts it could not evaluate (exit 2, nothing on
+/// stdout) and returns its stderr.
+fn vulns_cannot_evaluate(db: &Path, project: &Path) -> String {
+    let out = vouch(db).arg("vulns").arg(project).output().unwrap();
+    common::assert_exit(&out, 2);
+    assert!(out.stdout.is_empty());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -197,14 +205,7 @@ fn a_killed_first_import_cannot_evaluate() {
     let db = tmp.path().join("osv.sqlite");
     killed_import(&db);
     let project = npm_project();
-    let out = vouch(&db)
-        .arg("vulns")
-        .arg(project.path())
-        .output()
-        .unwrap();
-    common::assert_exit(&out, 2);
-    assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = vulns_cannot_evaluate(&db, project.path());
     assert!(
         stderr.contains(&format!(
             "advisory database {} holds no advisories (an import of nothing, or an interrupted first import), so vulnerabilities cannot be evaluated",
@@ -243,7 +244,10 @@ fn an_import_of_nothing_cannot_evaluate() {
 fn a_flipped_byte_on_disk_is_an_error_naming_the_record() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("osv.sqlite");
-    import(&db, &advisory_fixtures().join("advisories/ghsa-sample"));
+    import(
+        &db,
+        &common::advisory_fixtures().join("advisories/ghsa-sample"),
+    );
     let project = npm_project();
     // The passing case first.
     let (code, _) = vulns_json(&db, project.path());
@@ -262,14 +266,7 @@ fn a_flipped_byte_on_disk_is_an_error_naming_the_record() {
     bytes[last] = b'2';
     std::fs::write(&db, &bytes).unwrap();
 
-    let out = vouch(&db)
-        .arg("vulns")
-        .arg(project.path())
-        .output()
-        .unwrap();
-    common::assert_exit(&out, 2);
-    assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = vulns_cannot_evaluate(&db, project.path());
     assert!(
         stderr.contains(&format!(
             "advisory database {}: stored record GHSA-grv7-fg5c-xmjg has content sha256:",
@@ -287,7 +284,7 @@ fn go_module_paths_keep_their_case_through_an_sbom() {
     let db = tmp.path().join("osv.sqlite");
     import(
         &db,
-        &advisory_fixtures().join("matching-classes/GO-2022-0411.json"),
+        &common::advisory_fixtures().join("matching-classes/GO-2022-0411.json"),
     );
     let project = common::dir_with(&[(
         "go.mod",
@@ -338,11 +335,11 @@ fn first_party_crates_are_marked_in_the_sbom_and_never_matched() {
     let db = tmp.path().join("osv.sqlite");
     import(
         &db,
-        &advisory_fixtures().join("matching-classes/RUSTSEC-2021-0003.md"),
+        &common::advisory_fixtures().join("matching-classes/RUSTSEC-2021-0003.md"),
     );
     let project = tempfile::tempdir().unwrap();
     std::fs::copy(
-        advisory_fixtures().join("first-party/cargo/Cargo.lock"),
+        common::advisory_fixtures().join("first-party/cargo/Cargo.lock"),
         project.path().join("Cargo.lock"),
     )
     .unwrap();

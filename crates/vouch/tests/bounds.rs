@@ -7,14 +7,6 @@ mod common;
 
 use common::{assert_exit, dir_with};
 
-fn deep_k8s_json(depth: usize) -> String {
-    format!(
-        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"x\", \"labels\":\n{}1{}}}}}\n",
-        "{\"a\":".repeat(depth),
-        "}".repeat(depth)
-    )
-}
-
 fn deep_ci_flow(depth: usize) -> String {
     format!(
         "build:\n  script: [echo]\n  tags: {}{}\n",
@@ -23,16 +15,17 @@ fn deep_ci_flow(depth: usize) -> String {
     )
 }
 
+/// Runs `vouch ARGS DIR`, asserts exit 2 (could not evaluate) and returns its stderr.
+fn stderr_of_exit_2(args: &[&str], dir: &std::path::Path) -> String {
+    let out = common::vouch().args(args).arg(dir).output().unwrap();
+    assert_exit(&out, 2);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn check_refuses_deep_kubernetes_json_naming_file_line_and_limit() {
-    let d = dir_with(&[("k8s/deep.json", &deep_k8s_json(5000))]);
-    let out = common::vouch()
-        .args(["check", "--today", "2026-11-22"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let d = dir_with(&[("k8s/deep.json", &vouch_test::deep_k8s_json(5000))]);
+    let stderr = stderr_of_exit_2(&["check", "--today", "2026-11-22"], d.path());
     assert!(
         stderr.contains(
             "error: could not check k8s/deep.json\n  caused by: nesting deeper than the limit of 128 levels at line 2, column 631"
@@ -45,13 +38,7 @@ fn check_refuses_deep_kubernetes_json_naming_file_line_and_limit() {
 fn check_refuses_deep_yaml_flow_and_reads_it_at_the_limit() {
     // `tags:` is level 2's key: the n-th `[` opens level n + 2 at column 8 + n.
     let d = dir_with(&[(".gitlab-ci.yml", &deep_ci_flow(5000))]);
-    let out = common::vouch()
-        .args(["check", "--today", "2026-11-22"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_exit_2(&["check", "--today", "2026-11-22"], d.path());
     assert!(
         stderr.contains(
             "error: could not check .gitlab-ci.yml\n  caused by: nesting deeper than the limit of 128 levels at line 3, column 135"
@@ -80,13 +67,7 @@ fn sbom_warns_about_a_deep_pnpm_lockfile_and_strict_exits_2() {
         "]".repeat(5000)
     );
     let d = dir_with(&[("app/pnpm-lock.yaml", &lock)]);
-    let out = common::vouch()
-        .args(["sbom", "--strict"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_exit_2(&["sbom", "--strict"], d.path());
     assert!(
         stderr.contains(
             "warning: app/pnpm-lock.yaml:2:138: cannot parse pnpm-lock.yaml: nesting deeper than the limit of 128 levels"
@@ -98,13 +79,7 @@ fn sbom_warns_about_a_deep_pnpm_lockfile_and_strict_exits_2() {
 #[test]
 fn pin_reports_deep_yaml_as_a_malformed_file() {
     let d = dir_with(&[(".gitlab-ci.yml", &deep_ci_flow(5000))]);
-    let out = common::vouch()
-        .args(["pin", "--check", "--offline"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of_exit_2(&["pin", "--check", "--offline"], d.path());
     assert!(
         stderr.contains("nesting deeper than the limit of 128 levels at line 3, column 135"),
         "{stderr}"

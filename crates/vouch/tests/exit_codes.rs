@@ -12,14 +12,22 @@ mod common;
 
 use common::{assert_exit, dir_with, json, vouch, write};
 
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
-}
-
 /// SOURCE_DATE_EPOCH 1795000000 = 2026-11-18, before the ignore entries' expiry.
 const NOW: &str = "1795000000";
 
 const PINNED_DOCKERFILE: &str = "FROM alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000\nUSER app\n";
+
+/// `vouch scan DIR --db DB` followed by `extra`.
+fn scan_with_db(dir: &Path, db: &Path, extra: &[&str]) -> std::process::Output {
+    vouch()
+        .arg("scan")
+        .arg(dir)
+        .arg("--db")
+        .arg(db)
+        .args(extra)
+        .output()
+        .unwrap()
+}
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -40,13 +48,7 @@ fn scan_without_a_database_is_not_checked_and_exit_2_in_every_format() {
         db.display()
     );
 
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &[]);
     assert_exit(&out, 2);
     assert!(
         stderr(&out).contains(&format!("error: not checked: vulnerabilities: {reason}\n")),
@@ -63,14 +65,7 @@ fn scan_without_a_database_is_not_checked_and_exit_2_in_every_format() {
         "{table}"
     );
 
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &["--format", "json"]);
     assert_exit(&out, 2);
     let v = json(&out.stdout);
     assert_eq!(v["complete"], false);
@@ -80,14 +75,7 @@ fn scan_without_a_database_is_not_checked_and_exit_2_in_every_format() {
     assert_eq!(v["not_checked"][0]["check"], "vulnerabilities");
     assert_eq!(v["not_checked"][0]["reason"], Value::String(reason.clone()));
 
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &["--format", "sarif"]);
     assert_exit(&out, 2);
     let v = json(&out.stdout);
     let inv = &v["runs"][0]["invocations"][0];
@@ -107,25 +95,15 @@ fn strict_does_not_make_a_missing_database_pass_and_skip_is_explicit() {
     let d = dir_with(&[("Dockerfile", PINNED_DOCKERFILE)]);
     let db = d.path().join("no-such.sqlite");
     // --strict (as the CI templates run it) is still exit 2.
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("--strict")
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &["--strict"]);
     assert_exit(&out, 2);
 
     // Leaving the check out on purpose is a pass that says so.
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--skip", "vulnerabilities", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = scan_with_db(
+        d.path(),
+        &db,
+        &["--skip", "vulnerabilities", "--format", "json"],
+    );
     assert_exit(&out, 0);
     let v = json(&out.stdout);
     assert_eq!(v["complete"], true);
@@ -133,14 +111,11 @@ fn strict_does_not_make_a_missing_database_pass_and_skip_is_explicit() {
     assert_eq!(v["checks"][0]["note"], "skipped (--skip)");
     assert_eq!(v["not_checked"], Value::Array(vec![]));
 
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--skip", "vulnerabilities", "--format", "sarif"])
-        .output()
-        .unwrap();
+    let out = scan_with_db(
+        d.path(),
+        &db,
+        &["--skip", "vulnerabilities", "--format", "sarif"],
+    );
     assert_exit(&out, 0);
     let v = json(&out.stdout);
     assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
@@ -158,14 +133,7 @@ fn a_skip_in_scan_toml_needs_a_reason_and_shows_it() {
         (".vouch/scan.toml", toml),
     ]);
     let db = d.path().join("no-such.sqlite");
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &["--format", "json"]);
     assert_exit(&out, 0);
     assert!(
         stderr(&out)
@@ -181,14 +149,7 @@ fn a_skip_in_scan_toml_needs_a_reason_and_shows_it() {
     );
 
     // --no-scan-config runs the check anyway: without a database it was not checked.
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("--no-scan-config")
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &["--no-scan-config"]);
     assert_exit(&out, 2);
 
     // A skip without a reason is refused, naming the file.
@@ -199,13 +160,7 @@ fn a_skip_in_scan_toml_needs_a_reason_and_shows_it() {
             "[[skip]]\ncheck = \"secrets\"\nreason = \" \"\n",
         ),
     ]);
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &[]);
     assert_exit(&out, 2);
     assert!(
         stderr(&out).contains(&format!(
@@ -226,14 +181,7 @@ fn scan_with_an_unusable_database_is_not_checked() {
         "this is not a database, just text long enough to be read\n",
     )
     .unwrap();
-    let out = vouch()
-        .arg("scan")
-        .arg(d.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let out = scan_with_db(d.path(), &db, &["--format", "json"]);
     assert_exit(&out, 2);
     let v = json(&out.stdout);
     assert_eq!(v["checks"][0]["status"], "not checked");
@@ -393,7 +341,7 @@ fn vulns_refuses_an_inventory_with_walk_errors() {
     let out = vouch()
         .env("VOUCH_DB", &db)
         .args(["db", "import"])
-        .arg(advisory_fixtures().join("packagist"))
+        .arg(common::advisory_fixtures().join("packagist"))
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -430,14 +378,14 @@ fn project_with_db() -> (tempfile::TempDir, PathBuf) {
     let out = vouch()
         .env("VOUCH_DB", &db)
         .args(["db", "import"])
-        .arg(advisory_fixtures().join("packagist"))
+        .arg(common::advisory_fixtures().join("packagist"))
         .output()
         .unwrap();
     assert_exit(&out, 0);
     let proj = d.path().join("proj");
     std::fs::create_dir_all(&proj).unwrap();
     std::fs::copy(
-        advisory_fixtures()
+        common::advisory_fixtures()
             .join("lockfiles/osv-scanner-fixture.locks-many-with-insecure.composer.lock"),
         proj.join("composer.lock"),
     )

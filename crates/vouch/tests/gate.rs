@@ -4,7 +4,7 @@
 //! `vouch verify-attestation` accepts. Then each single fault fails with its own reason, and
 //! several faults at once report every reason.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
@@ -13,10 +13,6 @@ mod common;
 
 /// Real advisory and lockfile fixtures of vouch-advisory (see its tests/fixtures/SOURCES.md):
 /// GHSA-9f46-5r25-5wfm (critical) affects league/flysystem 1.0.8 in osv-scanner's composer.lock.
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
-}
-
 const PROJECT: &str = "https://gitlab.example.com/acme/api";
 
 /// The `CI_*` variables GitLab sets for a job on a protected branch.
@@ -98,7 +94,7 @@ fn golden() -> &'static Path {
         // The repository: a PHP application locked to a vulnerable flysystem.
         std::fs::create_dir_all(d.join("src")).unwrap();
         std::fs::copy(
-            advisory_fixtures()
+            common::advisory_fixtures()
                 .join("lockfiles/osv-scanner-fixture.locks-many-with-insecure.composer.lock"),
             d.join("src/composer.lock"),
         )
@@ -142,7 +138,7 @@ fn golden() -> &'static Path {
         // The advisory database.
         vouch(d)
             .args(["db", "import", "--db", "advisories.sqlite"])
-            .arg(advisory_fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json"))
+            .arg(common::advisory_fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json"))
             .assert()
             .success();
         std::fs::write(d.join("gate.toml"), POLICY).unwrap();

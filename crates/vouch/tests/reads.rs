@@ -14,14 +14,6 @@ fn token() -> String {
     format!("ghp_{}{}", "Zq8vN3kLp0Rt6Yw2", "Bx4Mc7Hd9Jf1Gs5Ua3Ke")
 }
 
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("run mkfifo");
-    assert!(status.success(), "mkfifo {}", path.display());
-}
-
 /// Runs vouch in `dir`; a read that blocked would hit the timeout and fail the test.
 fn run(dir: &Path, args: &[&str]) -> (std::process::Output, String) {
     let out = vouch()
@@ -58,7 +50,7 @@ fn secrets_of_a_regular_file_still_scans_it() {
 #[test]
 fn secrets_of_a_fifo_argument_does_not_block() {
     let d = tempfile::tempdir().unwrap();
-    mkfifo(&d.path().join("pipe"));
+    vouch_test::mkfifo(&d.path().join("pipe"));
     let (out, stderr) = run(d.path(), &["secrets", "pipe"]);
     assert_exit(&out, 2);
     assert_eq!(stderr, "error: pipe is not a regular file (it is a FIFO)\n");
@@ -67,7 +59,7 @@ fn secrets_of_a_fifo_argument_does_not_block() {
 #[test]
 fn fifo_in_a_scanned_tree_is_reported_and_the_rest_is_scanned() {
     let d = common::dir_with(&[("app.env", &format!("GITHUB_TOKEN={}\n", token()))]);
-    mkfifo(&d.path().join("pipe.env"));
+    vouch_test::mkfifo(&d.path().join("pipe.env"));
     let (out, stderr) = run(d.path(), &["secrets", "."]);
     assert!(
         stderr.contains("warning: pipe.env: not a regular file (it is a FIFO)\n"),
@@ -117,7 +109,7 @@ fn public_key_from_dev_zero_is_refused() {
 #[test]
 fn fifo_as_bundle_is_refused_without_blocking() {
     let d = common::dir_with(&[("app.bin", "artifact\n")]);
-    mkfifo(&d.path().join("sig.bundle"));
+    vouch_test::mkfifo(&d.path().join("sig.bundle"));
     let (out, stderr) = run(
         d.path(),
         &[
@@ -236,7 +228,7 @@ fn malformed_scan_config_names_line_and_column_without_quoting() {
 fn scan_config_fifo_is_an_error_not_an_absent_file() {
     let d = tempfile::tempdir().unwrap();
     std::fs::create_dir(d.path().join(".vouch")).unwrap();
-    mkfifo(&d.path().join(".vouch/scan.toml"));
+    vouch_test::mkfifo(&d.path().join(".vouch/scan.toml"));
     let (out, stderr) = run(d.path(), &["scan", "."]);
     assert_exit(&out, 2);
     assert_eq!(
@@ -267,7 +259,7 @@ fn gate_evidence_fifo_is_an_error_not_an_absent_file() {
         "provenance.intoto.jsonl",
     ] {
         let d = common::dir_with(&[("app.bin", "artifact\n"), ("gate.toml", GATE_POLICY)]);
-        mkfifo(&d.path().join(name));
+        vouch_test::mkfifo(&d.path().join(name));
         let (out, stderr) = run(d.path(), &["gate", "app.bin", "--policy", "gate.toml"]);
         assert_exit(&out, 2);
         assert!(

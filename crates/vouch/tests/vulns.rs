@@ -3,16 +3,12 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
-}
 
 fn vouch(db: &Path) -> Command {
     let mut cmd = common::vouch();
@@ -24,7 +20,7 @@ fn vouch(db: &Path) -> Command {
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        advisory_fixtures()
+        common::advisory_fixtures()
             .join("lockfiles/osv-scanner-fixture.locks-many-with-insecure.composer.lock"),
         dir.path().join("composer.lock"),
     )
@@ -38,8 +34,8 @@ fn import_status_and_vulns() {
     let db = tmp.path().join("db/osv.sqlite");
     let out = vouch(&db)
         .args(["db", "import"])
-        .arg(advisory_fixtures().join("packagist"))
-        .arg(advisory_fixtures().join("advisories/ghsa-sample"))
+        .arg(common::advisory_fixtures().join("packagist"))
+        .arg(common::advisory_fixtures().join("advisories/ghsa-sample"))
         .output()
         .unwrap();
     common::assert_exit(&out, 0);
@@ -77,7 +73,7 @@ fn import_status_and_vulns() {
     assert_eq!(out.status.code(), Some(1));
     let ok = vouch(&db)
         .args(["vulns", "--sbom"])
-        .arg(advisory_fixtures().join("none.json"))
+        .arg(common::advisory_fixtures().join("none.json"))
         .output()
         .unwrap();
     assert_eq!(ok.status.code(), Some(2));
@@ -169,7 +165,8 @@ fn serve(body: Vec<u8>, n: usize) -> (String, std::thread::JoinHandle<Vec<String
 #[test]
 fn db_update_downloads_from_a_loopback_server() {
     let ghsa =
-        std::fs::read(advisory_fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json")).unwrap();
+        std::fs::read(common::advisory_fixtures().join("packagist/GHSA-9f46-5r25-5wfm.json"))
+            .unwrap();
     let body = vouch_test::zip_of(&[("GHSA-9f46-5r25-5wfm.json", &ghsa)]);
     let (base, server) = serve(body, 2);
     let tmp = tempfile::tempdir().unwrap();

@@ -27,6 +27,17 @@ fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
 }
 
+/// `vouch sbom SRC -o OUT`.
+fn sbom_to(src: &Path, out: &Path) -> std::process::Output {
+    vouch()
+        .args(["sbom"])
+        .arg(src)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -152,13 +163,7 @@ fn new_files_are_0644_existing_files_keep_mode_and_owner() {
     let src = source();
     let d = tempfile::tempdir().unwrap();
     let new = d.path().join("sbom.json");
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(&new)
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), &new);
     assert_exit(&out, 0);
     assert_eq!(mode(&new), 0o644);
     assert!(std::fs::symlink_metadata(&new).unwrap().is_file());
@@ -170,13 +175,7 @@ fn new_files_are_0644_existing_files_keep_mode_and_owner() {
     if root {
         std::os::unix::fs::chown(&existing, Some(1234), Some(4321)).unwrap();
     }
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(&existing)
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), &existing);
     assert_exit(&out, 0);
     assert_eq!(mode(&existing), 0o640);
     assert_eq!(
@@ -212,13 +211,7 @@ fn a_symlink_is_kept_and_its_target_replaced() {
     set_mode(&target, 0o640);
     let link = d.path().join("out.json");
     std::os::unix::fs::symlink("real/target.json", &link).unwrap();
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(&link)
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), &link);
     assert_exit(&out, 0);
     assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
     assert_eq!(
@@ -234,13 +227,7 @@ fn a_symlink_is_kept_and_its_target_replaced() {
     // A dangling link: its target is created (0644), the link stays.
     let dangling = d.path().join("dangling.json");
     std::os::unix::fs::symlink("real/new.json", &dangling).unwrap();
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(&dangling)
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), &dangling);
     assert_exit(&out, 0);
     assert!(std::fs::symlink_metadata(&dangling).unwrap().is_symlink());
     assert_eq!(mode(&real_dir.join("new.json")), 0o644);
@@ -255,13 +242,7 @@ fn read_only_files_and_directories_are_refused() {
     let ro = d.path().join("ro.json");
     std::fs::write(&ro, "keep\n").unwrap();
     set_mode(&ro, 0o444);
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(&ro)
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), &ro);
     assert_exit(&out, 2);
     assert_eq!(
         stderr(&out),
@@ -272,13 +253,7 @@ fn read_only_files_and_directories_are_refused() {
     );
     assert_eq!(std::fs::read_to_string(&ro).unwrap(), "keep\n");
 
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(d.path())
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), d.path());
     assert_exit(&out, 2);
     assert_eq!(
         stderr(&out),
@@ -286,28 +261,17 @@ fn read_only_files_and_directories_are_refused() {
     );
 }
 
-fn mkfifo(path: &Path) {
-    let status = StdCommand::new("mkfifo").arg(path).status().unwrap();
-    assert!(status.success(), "mkfifo {}", path.display());
-}
-
 #[test]
 fn a_fifo_is_written_through_for_results_and_refused_for_keys() {
     let src = source();
     let d = tempfile::tempdir().unwrap();
     let fifo = d.path().join("pipe");
-    mkfifo(&fifo);
+    vouch_test::mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
     };
-    let out = vouch()
-        .args(["sbom"])
-        .arg(src.path())
-        .arg("-o")
-        .arg(&fifo)
-        .output()
-        .unwrap();
+    let out = sbom_to(src.path(), &fifo);
     assert_exit(&out, 0);
     let got = reader.join().unwrap();
     assert_eq!(common::json(&got)["bomFormat"], "CycloneDX");
@@ -320,7 +284,7 @@ fn a_fifo_is_written_through_for_results_and_refused_for_keys() {
 
     // A private key is never written through a FIFO (nor anything but a regular file).
     let key = d.path().join("k.key");
-    mkfifo(&key);
+    vouch_test::mkfifo(&key);
     let out = vouch()
         .env("VOUCH_PASSWORD", "pw")
         .args(["key", "generate", "--force", "--output-prefix"])

@@ -2,7 +2,7 @@
 //! small file helpers. Each test file uses a subset.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
@@ -53,4 +53,9 @@ pub fn assert_exit(out: &std::process::Output, code: i32) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The advisory fixtures of vouch-advisory (`crates/vouch-advisory/tests/fixtures`).
+pub fn advisory_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
 }
