@@ -15,8 +15,8 @@
 # database are errors, never a pass. Exit status: 0 all passed, otherwise the failing step's.
 #
 # Environment:
-#   VOUCH_RUSTSEC_SNAPSHOT  the RustSec `crates/` folder (default: ../shared/data/advisories/
-#                           rustsec-crates beside the clone, as in CI)
+#   VOUCH_RUSTSEC_SNAPSHOT  the RustSec `crates/` folder (default: scripts/data/rustsec-crates, a dated
+#                           copy of ../shared/data/advisories/rustsec-crates; see scripts/data/SOURCES.md)
 #   VOUCH_SUPPLY_CHAIN_STEPS  steps to run, default "deny scan doc"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ CARGO_DENY_VERSION=0.20.2
 # the directory 0.20.2 uses for deny.toml's db-urls entry (https://github.com/rustsec/advisory-db).
 # A different directory makes cargo-deny fail ("failed to get HEAD timestamp"), never pass.
 ADVISORY_DB_DIR=advisory-db-3157b0e258782691
-SNAPSHOT=${VOUCH_RUSTSEC_SNAPSHOT:-../shared/data/advisories/rustsec-crates}
+SNAPSHOT=${VOUCH_RUSTSEC_SNAPSHOT:-scripts/data/rustsec-crates}
 STEPS=${VOUCH_SUPPLY_CHAIN_STEPS:-deny scan doc}
 WORK=target/supply-chain
 
@@ -123,7 +123,7 @@ step_scan() {
   # given again on the command line.
   ./target/debug/vouch scan . --db "$db" --no-scan-config \
     --exclude 'crates/*/tests/fixtures/' --exclude 'crates/*/fuzz/' \
-    --exclude 'crates/*/tests/redaction.rs'
+    --exclude 'crates/*/tests/redaction.rs' --exclude 'scripts/data/'
 }
 
 step_doc() {
