@@ -4,15 +4,16 @@
 # Usage: bench/policy.sh [COPIES] [DATA_DIR]
 #   COPIES   how many times the real-file set is replicated (default 40)
 #   DATA_DIR the ecosystem data set with dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/ compose/
-#            (default /work/shared/data/ecosystem)
+#            (default ../shared/data/ecosystem beside the clone; a user's clone passes its own)
 # Needs a release build (cargo build --release -p vouch) and, for peers, /opt/peers/bin.
 # Every tool sees the same tree; files are renamed to the names all tools detect
 # (Dockerfile, .gitlab-ci.yml, .github/workflows/*.yml, *.yaml, docker-compose.yml).
 # Exit codes of the tools are ignored (findings make them exit non-zero).
 set -euo pipefail
 COPIES=${1:-40}
-DATA=${2:-/work/shared/data/ecosystem}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${2:-$ROOT/../shared/data/ecosystem}
+[ -d "$DATA" ] || { echo "bench/policy.sh: no data set at $DATA; pass DATA_DIR (dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/ compose/)" >&2; exit 2; }
 VOUCH=${VOUCH:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vouch}
 # The command that runs vouch's checks. Default: the release `vouch` binary. With
 # VOUCH_POLICY_EXAMPLE=1: crates/vouch-policy/examples/check.rs (the same library call,
