@@ -129,6 +129,12 @@ impl Digest {
         })
     }
 
+    /// A writer that hashes everything written to it with SHA-256; [`Sha256Writer::finish`]
+    /// gives the digest. For hashing a document while it is serialized, without holding it.
+    pub fn sha256_writer() -> Sha256Writer {
+        Sha256Writer(sha2::Sha256::new())
+    }
+
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
@@ -207,6 +213,29 @@ impl<'de> serde::Deserialize<'de> for Digest {
     }
 }
 
+/// See [`Digest::sha256_writer`].
+pub struct Sha256Writer(sha2::Sha256);
+
+impl Sha256Writer {
+    pub fn finish(self) -> Digest {
+        Digest {
+            algorithm: Algorithm::Sha256,
+            bytes: self.0.finalize().to_vec(),
+        }
+    }
+}
+
+impl std::io::Write for Sha256Writer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Lower-case hex encoding.
 pub fn encode_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -238,6 +267,15 @@ pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sha256_writer_matches_one_shot_hash() {
+        use std::io::Write as _;
+        let mut w = Digest::sha256_writer();
+        w.write_all(b"hello ").unwrap();
+        w.write_all(b"world").unwrap();
+        assert_eq!(w.finish(), Digest::sha256(b"hello world"));
+    }
 
     #[test]
     fn rejects_truncated_and_bad_hex() {

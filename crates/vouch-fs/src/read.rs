@@ -200,11 +200,18 @@ pub fn read_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadE
     buf.clear();
     let file = open(path)?;
     // A regular file that already says it is too large is not read at all.
-    if file.metadata().is_ok_and(|m| m.len() > limit) {
+    let size = file.metadata().map(|m| m.len()).ok();
+    if size.is_some_and(|len| len > limit) {
         return Err(ReadError::TooLarge {
             path: path.to_owned(),
             limit,
         });
+    }
+    // Room for the size the file says it has (and one byte to see it end), so a large file
+    // is read without the copies of a doubling buffer. The size is a hint only: the limit is
+    // still decided on the bytes read.
+    if let Some(len) = size.and_then(|len| usize::try_from(len.saturating_add(1)).ok()) {
+        buf.reserve_exact(len);
     }
     file.take(limit.saturating_add(1))
         .read_to_end(buf)

@@ -36,7 +36,7 @@
 
 use std::fmt;
 use std::fs::{self, Metadata, OpenOptions, Permissions};
-use std::io::{self, Write as _};
+use std::io::{self, Write};
 use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
@@ -245,6 +245,18 @@ fn io(op: Op, path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 
 /// Writes `data` to `path` under the rules of the module docs.
 pub fn write(path: &Path, data: &[u8], options: &Options) -> Result<Written, WriteError> {
+    write_from(path, options, |out| out.write_all(data))
+}
+
+/// Like [`write()`], for content made while it is written: `produce` gets the destination (the
+/// temporary file for a regular file, else the device or FIFO) and writes everything into it,
+/// so a large document is never held whole. An error from `produce` is a write error on `path`,
+/// and a regular file is then left as it was.
+pub fn write_from(
+    path: &Path,
+    options: &Options,
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<Written, WriteError> {
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(WriteError::Directory {
             path: path.to_path_buf(),
@@ -267,7 +279,7 @@ pub fn write(path: &Path, data: &[u8], options: &Options) -> Result<Written, Wri
             if mode & 0o222 == 0 {
                 return Err(WriteError::ReadOnly { path: target, mode });
             }
-            replace(&target, data, Some(&meta), options)?;
+            replace(&target, produce, Some(&meta), options)?;
             Ok(Written::Replaced(target))
         }
         Ok(meta) => {
@@ -284,14 +296,14 @@ pub fn write(path: &Path, data: &[u8], options: &Options) -> Result<Written, Wri
                 .write(true)
                 .open(path)
                 .map_err(io(Op::Open, path))?;
-            file.write_all(data).map_err(io(Op::Write, path))?;
+            produce(&mut file).map_err(io(Op::Write, path))?;
             file.flush().map_err(io(Op::Write, path))?;
             Ok(Written::Through(path.to_path_buf()))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             // The path itself, or the missing target of a (chain of) symbolic link(s).
             let target = resolve_links(path)?;
-            replace(&target, data, None, options)?;
+            replace(&target, produce, None, options)?;
             Ok(Written::Created(target))
         }
         Err(e) => {
@@ -338,7 +350,7 @@ fn resolve_links(path: &Path) -> Result<PathBuf, WriteError> {
 /// and renames it onto `target`.
 fn replace(
     target: &Path,
-    data: &[u8],
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     existing: Option<&Metadata>,
     options: &Options,
 ) -> Result<(), WriteError> {
@@ -360,7 +372,7 @@ fn replace(
         .rand_bytes(6)
         .tempfile_in(dir)
         .map_err(io(Op::CreateTemp, dir))?;
-    tmp.write_all(data).map_err(io(Op::Write, target))?;
+    produce(&mut tmp).map_err(io(Op::Write, target))?;
     let mode = match existing {
         Some(meta) => {
             // Owner first: changing it clears set-id bits, which the mode below then sets.

@@ -6,7 +6,7 @@ use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _}
 use std::path::{Path, PathBuf};
 
 use vouch_fs::write::{
-    Options, SpecialKind, WriteError, Written, clean_stale, is_temp_name, write,
+    Options, SpecialKind, WriteError, Written, clean_stale, is_temp_name, write, write_from,
 };
 
 fn mode(path: &Path) -> u32 {
@@ -46,6 +46,35 @@ fn creates_0644_and_secrets_0600() {
     );
     assert_eq!(mode(&k), 0o600);
     assert_eq!(names(d.path()), ["k.key", "out.json"]);
+}
+
+#[test]
+fn streamed_content_lands_whole_or_not_at_all() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("sbom.json");
+    let written = write_from(&p, &Options::output(), |out| {
+        for i in 0..1000 {
+            writeln!(out, "line {i}")?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(written, Written::Created(p.clone()));
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert_eq!(text.lines().count(), 1000);
+    assert!(text.ends_with("line 999\n"));
+    // A producer that fails half-way leaves the old file as it was and no temporary file.
+    let err = write_from(&p, &Options::output(), |out| {
+        out.write_all(b"half")?;
+        Err(std::io::Error::other("serializer failed"))
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, WriteError::Io { source, .. } if source.to_string() == "serializer failed"),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
+    assert_eq!(names(d.path()), ["sbom.json"]);
 }
 
 #[test]

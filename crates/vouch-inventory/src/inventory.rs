@@ -1,6 +1,6 @@
 //! Merging parser results into one [`Inventory`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,11 @@ pub struct Inventory {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub distro: Option<Distro>,
     pub components: Vec<Component>,
+    /// The project at the top of the scanned tree, when a lockfile there names it (the root
+    /// crate of `./Cargo.lock`): first-party, not among `components`. SBOM writers make it the
+    /// document's subject (CycloneDX `metadata.component`, the SPDX described package).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub root: Option<Component>,
     pub files: Vec<SourceFile>,
     pub warnings: Vec<Warning>,
 }
@@ -46,6 +51,8 @@ impl Inventory {
         // Dependencies are recorded as (name, version) by parsers; resolve them to purls once
         // every component is known. Keep them per component until then.
         let mut pending_deps: BTreeMap<Key, Vec<crate::PackageRef>> = BTreeMap::new();
+        // Roots of lockfiles at the top of the tree (paths without a `/`).
+        let mut roots: BTreeSet<Key> = BTreeSet::new();
         for (path, kind, parsed) in results {
             files.push(SourceFile {
                 path: path.clone(),
@@ -60,17 +67,24 @@ impl Inventory {
                     message: w.message,
                 });
             }
-            for package in parsed.packages {
+            for mut package in parsed.packages {
                 let evidence = Evidence {
                     path: path.clone(),
                     kind: kind.source_kind(),
                     line: package.line,
                 };
                 let key = Key::of(&package);
-                pending_deps
-                    .entry(key.clone())
-                    .or_default()
-                    .extend(package.dependencies.iter().cloned());
+                if package.root && !path.contains('/') {
+                    roots.insert(key.clone());
+                }
+                // Moved, not copied: memory stays near one copy of the parsed packages.
+                let dependencies = std::mem::take(&mut package.dependencies);
+                if !dependencies.is_empty() {
+                    pending_deps
+                        .entry(key.clone())
+                        .or_default()
+                        .extend(dependencies);
+                }
                 match by_key.get_mut(&key) {
                     Some(existing) => merge(existing, package, evidence),
                     None => {
@@ -96,10 +110,10 @@ impl Inventory {
                 .or_default()
                 .push(key);
         }
-        let mut resolved: BTreeMap<Key, Vec<String>> = BTreeMap::new();
-        for (key, deps) in &pending_deps {
+        let mut resolved: Vec<(Key, Vec<String>)> = Vec::with_capacity(pending_deps.len());
+        for (key, deps) in std::mem::take(&mut pending_deps) {
             let mut purls = Vec::new();
-            for dep in deps {
+            for dep in &deps {
                 let name = key.ecosystem.normalize_name(&dep.name);
                 let version = match &dep.version {
                     Some(v) => Some(v.as_str()),
@@ -124,22 +138,28 @@ impl Inventory {
                     same
                 };
                 for target in chosen {
-                    if *target != key
+                    if **target != key
                         && let Some(c) = by_key.get(*target)
                     {
                         purls.push(c.purl.clone());
                     }
                 }
             }
-            resolved.insert(key.clone(), purls);
+            resolved.push((key, purls));
         }
         for (key, purls) in resolved {
             if let Some(component) = by_key.get_mut(&key) {
                 component.dependencies = purls;
             }
         }
+        // One project at the top: the subject. Two lockfiles naming different roots leave both
+        // as first-party components and the subject as given.
+        let mut root = match (roots.pop_first(), roots.is_empty()) {
+            (Some(key), true) => by_key.remove(&key),
+            _ => None,
+        };
         let mut components: Vec<Component> = by_key.into_values().collect();
-        for c in &mut components {
+        for c in components.iter_mut().chain(root.as_mut()) {
             c.evidence.sort();
             c.evidence.dedup();
             c.hashes.sort();
@@ -156,6 +176,7 @@ impl Inventory {
             subject: subject.into(),
             distro,
             components,
+            root,
             files,
             warnings,
         }

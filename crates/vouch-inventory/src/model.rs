@@ -321,6 +321,12 @@ pub struct Package {
     /// package never apply to it (see [`Component::first_party`]).
     #[serde(default, skip_serializing_if = "is_false")]
     pub first_party: bool,
+    /// The project itself: the root crate of a Cargo.lock (the path package nothing else in
+    /// the file depends on). Also first-party. The inventory lifts the root of a lockfile at
+    /// the top of the scanned tree into [`crate::Inventory::root`] (an SBOM's subject); a
+    /// nested one stays a first-party component.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub root: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -351,6 +357,7 @@ impl Package {
             qualifiers: BTreeMap::new(),
             line: None,
             first_party: false,
+            root: false,
         }
     }
 }

@@ -101,6 +101,86 @@ fn cargo_counts_match_package_headers() {
 }
 
 #[test]
+fn cargo_root_crate_is_the_path_package_nothing_depends_on() {
+    let roots = |parsed: &Parsed| -> Vec<(String, String)> {
+        parsed
+            .packages
+            .iter()
+            .filter(|p| p.root)
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect()
+    };
+    let ripgrep = run(FileKind::CargoLock, "cargo/ripgrep.Cargo.lock");
+    assert_eq!(roots(&ripgrep), [("ripgrep".into(), "15.2.0".into())]);
+    assert!(
+        ripgrep
+            .packages
+            .iter()
+            .filter(|p| p.root)
+            .all(|p| p.first_party)
+    );
+
+    // A virtual workspace: two members nothing depends on, so no root.
+    let virtual_ws = "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n\n\
+                      [[package]]\nname = \"b\"\nversion = \"0.1.0\"\n";
+    let parsed = parse(
+        FileKind::CargoLock,
+        &Source::alone("Cargo.lock", virtual_ws.as_bytes()),
+    )
+    .unwrap();
+    assert_eq!(parsed.packages.len(), 2);
+    assert_eq!(roots(&parsed), []);
+
+    // The inventory lifts the root of a top-level lockfile out of the components into
+    // `Inventory::root`; a nested lockfile's root stays a first-party component.
+    let bytes = read("cargo/ripgrep.Cargo.lock");
+    let parsed = parse(FileKind::CargoLock, &Source::alone("Cargo.lock", &bytes)).unwrap();
+    let count = parsed.packages.len();
+    let top = vouch_inventory::Inventory::build(
+        "rg",
+        None,
+        vec![("Cargo.lock".into(), FileKind::CargoLock, parsed.clone())],
+        vec![],
+    );
+    let root = top.root.as_ref().expect("root lifted");
+    assert_eq!(
+        (root.name.as_str(), root.version.as_str()),
+        ("ripgrep", "15.2.0")
+    );
+    assert!(root.first_party && !root.dependencies.is_empty());
+    assert_eq!(top.components.len(), count - 1);
+    assert!(!top.components.iter().any(|c| c.name == "ripgrep"));
+    let nested = vouch_inventory::Inventory::build(
+        "tree",
+        None,
+        vec![("rg/Cargo.lock".into(), FileKind::CargoLock, parsed.clone())],
+        vec![],
+    );
+    assert!(nested.root.is_none());
+    assert_eq!(nested.components.len(), count);
+    // Two top-level lockfiles naming different roots: neither is the subject.
+    let mut other = parsed.clone();
+    for p in other.packages.iter_mut().filter(|p| p.root) {
+        p.name = "other".into();
+    }
+    let two = vouch_inventory::Inventory::build(
+        "tree",
+        None,
+        vec![
+            ("Cargo.lock".into(), FileKind::CargoLock, parsed),
+            ("x.lock".into(), FileKind::CargoLock, other),
+        ],
+        vec![],
+    );
+    assert!(two.root.is_none());
+    assert!(
+        two.components
+            .iter()
+            .any(|c| c.name == "ripgrep" && c.first_party)
+    );
+}
+
+#[test]
 fn cargo_ripgrep_snapshot() {
     let parsed = run(FileKind::CargoLock, "cargo/ripgrep.Cargo.lock");
     insta::assert_json_snapshot!("cargo_ripgrep", parsed.packages);

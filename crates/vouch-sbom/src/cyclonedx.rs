@@ -13,56 +13,72 @@
 //! - `serialNumber` is a version-5 UUID of the SHA-256 of the document without timestamp and
 //!   serial number, so identical content gets the same serial number.
 
+use std::collections::HashSet;
+use std::io::{self, Write};
+
 use serde::Serialize;
+use serde::ser::{SerializeSeq as _, Serializer};
 use vouch_inventory::{Component, Distro, Ecosystem, Inventory, Scope, SourceKind};
 
 use crate::WriteOptions;
-use crate::ident::{is_url, sha256_hex, urn_uuid};
+use crate::ident::{is_url, urn_uuid};
 use crate::license::{Licence, NOT_IN_CYCLONEDX_ENUM, classify, join_and};
 
 /// The CycloneDX document for `inventory`, pretty-printed, with a final newline.
 pub fn to_json(inventory: &Inventory, options: &WriteOptions) -> String {
-    let mut bom = build(inventory, options);
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and every value serializes.
+    let _ = write(inventory, options, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the document [`to_json`] returns to `out`, streaming: components and dependencies are
+/// built one at a time while they are written, so memory stays near the inventory's own size
+/// whatever the number of components. The serial number needs a first pass over the document
+/// (hashed, not held).
+pub fn write(inventory: &Inventory, options: &WriteOptions, out: impl Write) -> io::Result<()> {
+    let parts = Parts::new(inventory, options);
     // Identity from content: hash the document as it is without timestamp and serial number.
-    let timestamp = bom.metadata.timestamp.take();
-    let canonical = serde_json::to_vec(&bom).unwrap_or_default();
-    bom.serial_number = urn_uuid(&format!(
+    let mut hasher = vouch_digest::Digest::sha256_writer();
+    serde_json::to_writer(&mut hasher, &parts.bom(None, ""))?;
+    let serial_number = urn_uuid(&format!(
         "https://vouch.invalid/cyclonedx/{}",
-        sha256_hex(&canonical)
+        hasher.finish().hex()
     ));
-    bom.metadata.timestamp = timestamp;
-    let mut out = serde_json::to_string_pretty(&bom).unwrap_or_default();
-    out.push('\n');
-    out
+    let mut out = io::BufWriter::new(out);
+    let bom = parts.bom(options.timestamp_text(), &serial_number);
+    serde_json::to_writer_pretty(&mut out, &bom)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[derive(Serialize)]
-struct Bom {
+struct Bom<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     #[serde(rename = "bomFormat")]
     bom_format: &'static str,
     #[serde(rename = "specVersion")]
     spec_version: &'static str,
-    #[serde(rename = "serialNumber", skip_serializing_if = "String::is_empty")]
-    serial_number: String,
+    #[serde(rename = "serialNumber", skip_serializing_if = "str::is_empty")]
+    serial_number: &'a str,
     version: u32,
-    metadata: Metadata,
-    components: Vec<CdxComponent>,
-    dependencies: Vec<Dependency>,
+    metadata: Metadata<'a>,
+    components: Components<'a>,
+    dependencies: Dependencies<'a>,
 }
 
 #[derive(Serialize)]
-struct Metadata {
+struct Metadata<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     timestamp: Option<String>,
-    tools: Tools,
-    component: CdxComponent,
+    tools: Tools<'a>,
+    component: &'a CdxComponent,
 }
 
 #[derive(Serialize)]
-struct Tools {
-    components: Vec<CdxComponent>,
+struct Tools<'a> {
+    components: [&'a CdxComponent; 1],
 }
 
 #[derive(Serialize, Default, Clone)]
@@ -140,128 +156,261 @@ struct Occurrence {
 }
 
 #[derive(Serialize)]
-struct Dependency {
+struct Dependency<'a> {
     #[serde(rename = "ref")]
-    reference: String,
+    reference: &'a str,
     #[serde(rename = "dependsOn")]
-    depends_on: Vec<String>,
+    depends_on: Vec<&'a str>,
 }
 
-fn build(inventory: &Inventory, options: &WriteOptions) -> Bom {
-    let subject = options.subject(inventory);
-    let subject_ref = format!("vouch:subject:{subject}");
-    let os = inventory.distro.as_ref().map(os_component);
-    let subject_component = CdxComponent {
-        // A root filesystem with an os-release is an image or an unpacked container; anything
-        // else is treated as an application's source tree.
-        ty: if inventory.distro.is_some() {
-            "container"
-        } else {
-            "application"
-        },
-        bom_ref: subject_ref.clone(),
-        name: subject.to_owned(),
-        ..CdxComponent::default()
-    };
-    let tool = CdxComponent {
-        ty: "application",
-        name: options.tool_name.clone(),
-        version: Some(options.tool_version.clone()),
-        ..CdxComponent::default()
-    };
+/// What the document needs besides the inventory, computed once: the small fixed components,
+/// each component's `bom-ref`, and the order of the `dependencies` entries. Component records
+/// are built only while they are written.
+struct Parts<'a> {
+    inventory: &'a Inventory,
+    subject: CdxComponent,
+    tool: CdxComponent,
+    os: Option<CdxComponent>,
+    /// The `bom-ref` of each inventory component when it is not its purl (a repeated purl).
+    renamed: Vec<Option<String>>,
+    /// Every `bom-ref` in the document's components: the purls, and the renamed ones.
+    purls: HashSet<&'a str>,
+    renamed_set: HashSet<String>,
+    /// Entries of `dependencies`, sorted by their `ref`.
+    order: Vec<Entry>,
+    /// Components nothing depends on: under the subject, or under the OS for OS packages.
+    subject_roots: Vec<usize>,
+    os_roots: Vec<usize>,
+}
 
-    // bom-ref = purl; the inventory merges by key so purls are unique in practice, but a
-    // repeated purl still gets a distinct bom-ref rather than an invalid document.
-    let mut refs: Vec<String> = Vec::with_capacity(inventory.components.len());
-    let mut seen = std::collections::BTreeSet::new();
-    for c in &inventory.components {
-        let mut r = c.purl.clone();
-        let mut n = 1;
-        while !seen.insert(r.clone()) {
-            n += 1;
-            r = format!("{}#{n}", c.purl);
-        }
-        refs.push(r);
-    }
+#[derive(Clone, Copy)]
+enum Entry {
+    Subject,
+    Os,
+    Component(usize),
+}
 
-    let mut components = Vec::with_capacity(inventory.components.len() + 1);
-    if let Some(os) = &os {
-        components.push(os.clone());
-    }
-    for (c, r) in inventory.components.iter().zip(&refs) {
-        components.push(component(c, r.clone()));
-    }
-
-    let mut dependencies = Vec::with_capacity(components.len() + 1);
-    // Roots: components nothing else in the inventory depends on.
-    let depended: std::collections::BTreeSet<&str> = inventory
-        .components
-        .iter()
-        .flat_map(|c| c.dependencies.iter().map(String::as_str))
-        .collect();
-    let is_os_pkg = |c: &Component| {
-        matches!(
-            c.ecosystem,
-            Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
-        )
-    };
-    let mut subject_deps: Vec<String> = Vec::new();
-    let mut os_deps: Vec<String> = Vec::new();
-    for (c, r) in inventory.components.iter().zip(&refs) {
-        if depended.contains(c.purl.as_str()) {
-            continue;
-        }
-        match &os {
-            Some(_) if is_os_pkg(c) => os_deps.push(r.clone()),
-            _ => subject_deps.push(r.clone()),
-        }
-    }
-    if let Some(os) = &os {
-        subject_deps.push(os.bom_ref.clone());
-        os_deps.sort();
-        dependencies.push(Dependency {
-            reference: os.bom_ref.clone(),
-            depends_on: os_deps,
-        });
-    }
-    subject_deps.sort();
-    dependencies.push(Dependency {
-        reference: subject_ref,
-        depends_on: subject_deps,
-    });
-    for (c, r) in inventory.components.iter().zip(&refs) {
-        // Component dependencies are purls of components in the inventory (it resolves them),
-        // which are their bom-refs; anything else is dropped rather than left dangling.
-        let mut depends_on: Vec<String> = c
-            .dependencies
-            .iter()
-            .filter(|d| seen.contains(d.as_str()) && *d != r)
-            .cloned()
-            .collect();
-        depends_on.sort();
-        depends_on.dedup();
-        dependencies.push(Dependency {
-            reference: r.clone(),
-            depends_on,
-        });
-    }
-    dependencies.sort_by(|a, b| a.reference.cmp(&b.reference));
-
-    Bom {
-        schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
-        bom_format: "CycloneDX",
-        spec_version: "1.6",
-        serial_number: String::new(),
-        version: 1,
-        metadata: Metadata {
-            timestamp: options.timestamp_text(),
-            tools: Tools {
-                components: vec![tool],
+impl<'a> Parts<'a> {
+    fn new(inventory: &'a Inventory, options: &WriteOptions) -> Self {
+        let subject = options.subject(inventory);
+        let os = inventory.distro.as_ref().map(os_component);
+        let mut subject_component = CdxComponent {
+            // A root filesystem with an os-release is an image or an unpacked container;
+            // anything else is treated as an application's source tree.
+            ty: if inventory.distro.is_some() {
+                "container"
+            } else {
+                "application"
             },
-            component: subject_component,
-        },
-        components,
-        dependencies,
+            bom_ref: format!("vouch:subject:{subject}"),
+            name: subject.to_owned(),
+            ..CdxComponent::default()
+        };
+        if let Some(root) = &inventory.root {
+            // The project at the top of the tree (the root crate): its own name and version,
+            // first-party, no registry purl. A name given by the caller still wins.
+            if options.subject_name.is_none() {
+                subject_component.name = root.name.clone();
+            }
+            subject_component.version = Some(root.version.clone());
+            subject_component.properties.push(Property {
+                name: "vouch:first-party",
+                value: "true".to_owned(),
+            });
+        }
+        let tool = CdxComponent {
+            ty: "application",
+            name: options.tool_name.clone(),
+            version: Some(options.tool_version.clone()),
+            ..CdxComponent::default()
+        };
+
+        // bom-ref = purl; the inventory merges by key so purls are unique in practice, but a
+        // repeated purl still gets a distinct bom-ref rather than an invalid document.
+        let components = &inventory.components;
+        let mut purls: HashSet<&'a str> = HashSet::with_capacity(components.len());
+        let mut renamed_set: HashSet<String> = HashSet::new();
+        let mut renamed: Vec<Option<String>> = Vec::with_capacity(components.len());
+        for c in components {
+            if !renamed_set.contains(&c.purl) && purls.insert(&c.purl) {
+                renamed.push(None);
+                continue;
+            }
+            let mut n = 2;
+            let mut r = format!("{}#{n}", c.purl);
+            while purls.contains(r.as_str()) || renamed_set.contains(&r) {
+                n += 1;
+                r = format!("{}#{n}", c.purl);
+            }
+            renamed_set.insert(r.clone());
+            renamed.push(Some(r));
+        }
+
+        // Roots: components nothing else in the inventory depends on.
+        let depended: HashSet<&str> = components
+            .iter()
+            .flat_map(|c| c.dependencies.iter().map(String::as_str))
+            .collect();
+        let is_os_pkg = |c: &Component| {
+            matches!(
+                c.ecosystem,
+                Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm
+            )
+        };
+        let mut subject_roots = Vec::new();
+        let mut os_roots = Vec::new();
+        for (i, c) in components.iter().enumerate() {
+            if depended.contains(c.purl.as_str()) {
+                continue;
+            }
+            match &os {
+                Some(_) if is_os_pkg(c) => os_roots.push(i),
+                _ => subject_roots.push(i),
+            }
+        }
+        drop(depended);
+
+        let mut order: Vec<Entry> = (0..components.len()).map(Entry::Component).collect();
+        order.push(Entry::Subject);
+        if os.is_some() {
+            order.push(Entry::Os);
+        }
+        let mut parts = Self {
+            inventory,
+            subject: subject_component,
+            tool,
+            os,
+            renamed,
+            purls,
+            renamed_set,
+            order: Vec::new(),
+            subject_roots,
+            os_roots,
+        };
+        // Stable: equal refs keep the order the entries were listed in.
+        order.sort_by(|a, b| parts.entry_ref(*a).cmp(parts.entry_ref(*b)));
+        parts.order = order;
+        parts
+    }
+
+    /// The `bom-ref` of inventory component `i`.
+    fn ref_of(&self, i: usize) -> &str {
+        match &self.renamed[i] {
+            Some(r) => r,
+            None => &self.inventory.components[i].purl,
+        }
+    }
+
+    fn is_ref(&self, s: &str) -> bool {
+        self.purls.contains(s) || self.renamed_set.contains(s)
+    }
+
+    fn entry_ref(&self, entry: Entry) -> &str {
+        match entry {
+            Entry::Subject => &self.subject.bom_ref,
+            Entry::Os => self.os.as_ref().map_or("", |o| o.bom_ref.as_str()),
+            Entry::Component(i) => self.ref_of(i),
+        }
+    }
+
+    fn bom<'b>(&'b self, timestamp: Option<String>, serial_number: &'b str) -> Bom<'b> {
+        Bom {
+            schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
+            bom_format: "CycloneDX",
+            spec_version: "1.6",
+            serial_number,
+            version: 1,
+            metadata: Metadata {
+                timestamp,
+                tools: Tools {
+                    components: [&self.tool],
+                },
+                component: &self.subject,
+            },
+            components: Components(self),
+            dependencies: Dependencies(self),
+        }
+    }
+}
+
+/// `components`, built one at a time while written.
+struct Components<'a>(&'a Parts<'a>);
+
+impl Serialize for Components<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parts = self.0;
+        let len = parts.inventory.components.len() + usize::from(parts.os.is_some());
+        let mut seq = serializer.serialize_seq(Some(len))?;
+        if let Some(os) = &parts.os {
+            seq.serialize_element(os)?;
+        }
+        for (i, c) in parts.inventory.components.iter().enumerate() {
+            seq.serialize_element(&component(c, parts.ref_of(i).to_owned()))?;
+        }
+        seq.end()
+    }
+}
+
+/// `dependencies`, sorted by `ref`, built one at a time while written.
+struct Dependencies<'a>(&'a Parts<'a>);
+
+impl Serialize for Dependencies<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parts = self.0;
+        let mut seq = serializer.serialize_seq(Some(parts.order.len()))?;
+        for entry in &parts.order {
+            let reference = parts.entry_ref(*entry);
+            let depends_on = match *entry {
+                Entry::Subject => {
+                    let mut deps: Vec<&str> = parts
+                        .subject_roots
+                        .iter()
+                        .map(|i| parts.ref_of(*i))
+                        .collect();
+                    if let Some(os) = &parts.os {
+                        deps.push(&os.bom_ref);
+                    }
+                    if let Some(root) = &parts.inventory.root {
+                        // What the project itself depends on.
+                        deps.extend(
+                            root.dependencies
+                                .iter()
+                                .map(String::as_str)
+                                .filter(|d| parts.is_ref(d)),
+                        );
+                    }
+                    deps.sort_unstable();
+                    deps.dedup();
+                    deps
+                }
+                Entry::Os => {
+                    let mut deps: Vec<&str> =
+                        parts.os_roots.iter().map(|i| parts.ref_of(*i)).collect();
+                    deps.sort_unstable();
+                    deps
+                }
+                Entry::Component(i) => {
+                    // Component dependencies are purls of components in the inventory (it
+                    // resolves them), which are their bom-refs; anything else is dropped
+                    // rather than left dangling.
+                    let c = &parts.inventory.components[i];
+                    let mut deps: Vec<&str> = c
+                        .dependencies
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|d| *d != reference && parts.is_ref(d))
+                        .collect();
+                    deps.sort_unstable();
+                    deps.dedup();
+                    deps
+                }
+            };
+            seq.serialize_element(&Dependency {
+                reference,
+                depends_on,
+            })?;
+        }
+        seq.end()
     }
 }
 

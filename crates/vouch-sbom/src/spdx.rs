@@ -15,9 +15,11 @@
 //!   (first 32 hex characters) covers the document without `created` and the namespace;
 //! - `created` is the given timestamp, or `1970-01-01T00:00:00Z` when none is given.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Write};
 
 use serde::Serialize;
+use serde::ser::{SerializeSeq as _, Serializer};
 use vouch_inventory::{Component, Inventory, Scope, SourceKind};
 
 use crate::WriteOptions;
@@ -29,39 +31,52 @@ const NOASSERTION: &str = "NOASSERTION";
 
 /// The SPDX document for `inventory`, pretty-printed, with a final newline.
 pub fn to_json(inventory: &Inventory, options: &WriteOptions) -> String {
-    let mut doc = build(inventory, options);
-    let canonical = serde_json::to_vec(&doc).unwrap_or_default();
-    let hash = sha256_hex(&canonical);
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and every value serializes.
+    let _ = write(inventory, options, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the document [`to_json`] returns to `out`, streaming: packages are built one at a
+/// time while they are written and relationships are held as indices, so memory stays near
+/// the inventory's own size. The namespace needs a first pass over the document (hashed, not
+/// held).
+pub fn write(inventory: &Inventory, options: &WriteOptions, out: impl Write) -> io::Result<()> {
+    let parts = Parts::new(inventory, options);
+    let mut hasher = vouch_digest::Digest::sha256_writer();
+    serde_json::to_writer(&mut hasher, &parts.document(String::new(), String::new()))?;
+    let hash = hasher.finish().hex();
     let mut name = sanitize(options.subject(inventory), 64);
     if name.is_empty() {
         name.push_str("subject");
     }
-    doc.document_namespace = format!(
+    let namespace = format!(
         "https://vouch.invalid/spdx/{name}-{}",
         hash.get(..32).unwrap_or(&hash)
     );
-    doc.creation_info.created = options
+    let created = options
         .timestamp_text()
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+    let mut out = io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &parts.document(namespace, created))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Document {
+struct Document<'a> {
     spdx_version: &'static str,
     data_license: &'static str,
     #[serde(rename = "SPDXID")]
     spdx_id: &'static str,
-    name: String,
+    name: &'a str,
     document_namespace: String,
     creation_info: CreationInfo,
-    packages: Vec<Package>,
+    packages: Packages<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     has_extracted_licensing_infos: Vec<ExtractedLicence>,
-    relationships: Vec<Relationship>,
+    relationships: Relationships<'a>,
 }
 
 #[derive(Serialize)]
@@ -118,40 +133,189 @@ struct ExtractedLicence {
     name: String,
 }
 
-#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Relationship {
-    spdx_element_id: String,
+struct Relationship<'a> {
+    spdx_element_id: &'a str,
     relationship_type: &'static str,
-    related_spdx_element: String,
+    related_spdx_element: &'a str,
 }
 
-fn build(inventory: &Inventory, options: &WriteOptions) -> Document {
-    let subject = options.subject(inventory);
-    let mut packages = Vec::with_capacity(inventory.components.len() + 2);
-    let mut relationships = Vec::new();
-    let mut extracted = BTreeMap::new();
-    packages.push(Package {
-        name: subject.to_owned(),
-        spdx_id: SUBJECT_ID.to_owned(),
-        download_location: NOASSERTION.to_owned(),
-        license_concluded: NOASSERTION,
-        license_declared: NOASSERTION.to_owned(),
-        primary_package_purpose: if inventory.distro.is_some() {
-            "CONTAINER"
-        } else {
-            "APPLICATION"
-        },
-        ..Package::default()
-    });
-    if let Some(d) = &inventory.distro {
-        let id = format!(
-            "SPDXRef-OperatingSystem-{}",
-            sanitize(&d.purl_qualifier(), 64)
-        );
-        packages.push(Package {
+/// An element of a relationship: held as an index, named when written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Node {
+    Document,
+    Subject,
+    Os,
+    Component(usize),
+}
+
+/// What the document needs besides the inventory, computed once.
+struct Parts<'a> {
+    inventory: &'a Inventory,
+    subject: &'a str,
+    /// Whether the caller named the subject ([`WriteOptions::subject_name`]).
+    named: bool,
+    creator: String,
+    os_id: Option<String>,
+    /// SPDX identifier of each inventory component, unique even if two shared a purl.
+    ids: Vec<String>,
+    extracted: BTreeMap<String, String>,
+    /// Sorted and de-duplicated, `DESCRIBES` first.
+    relationships: Vec<(Node, &'static str, Node)>,
+}
+
+impl<'a> Parts<'a> {
+    fn new(inventory: &'a Inventory, options: &'a WriteOptions) -> Self {
+        let components = &inventory.components;
+        let os_id = inventory.distro.as_ref().map(|d| {
+            format!(
+                "SPDXRef-OperatingSystem-{}",
+                sanitize(&d.purl_qualifier(), 64)
+            )
+        });
+        let mut ids = Vec::with_capacity(components.len());
+        let mut used: HashSet<String> = HashSet::with_capacity(components.len());
+        for c in components {
+            let hash = sha256_hex(c.purl.as_bytes());
+            let base = format!(
+                "SPDXRef-Package-{}-{}-{}",
+                c.ecosystem.as_str(),
+                sanitize(&c.name, 48),
+                hash.get(..8).unwrap_or(&hash)
+            );
+            let mut id = base.clone();
+            let mut n = 1;
+            while used.contains(&id) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            used.insert(id.clone());
+            ids.push(id);
+        }
+        drop(used);
+        // The first component with a purl is the one a dependency on that purl names.
+        let mut by_purl: HashMap<&str, usize> = HashMap::with_capacity(components.len());
+        for (i, c) in components.iter().enumerate() {
+            by_purl.entry(c.purl.as_str()).or_insert(i);
+        }
+
+        let mut extracted = BTreeMap::new();
+        let mut relationships = Vec::new();
+        if os_id.is_some() {
+            relationships.push((Node::Subject, "CONTAINS", Node::Os));
+        }
+        if let Some(root) = &inventory.root {
+            // What the project itself (the subject) depends on.
+            for dep in &root.dependencies {
+                if let Some(&j) = by_purl.get(dep.as_str()) {
+                    relationships.push((Node::Subject, "DEPENDS_ON", Node::Component(j)));
+                }
+            }
+        }
+        for (i, c) in components.iter().enumerate() {
+            spdx_declared(&c.licenses, &mut extracted);
+            let me = Node::Component(i);
+            relationships.push((Node::Subject, "CONTAINS", me));
+            match c.scope {
+                Scope::Required => {}
+                Scope::Optional => {
+                    relationships.push((me, "OPTIONAL_DEPENDENCY_OF", Node::Subject))
+                }
+                Scope::Dev => relationships.push((me, "DEV_DEPENDENCY_OF", Node::Subject)),
+            }
+            for dep in &c.dependencies {
+                if let Some(&j) = by_purl.get(dep.as_str())
+                    && ids[j] != ids[i]
+                {
+                    relationships.push((me, "DEPENDS_ON", Node::Component(j)));
+                }
+            }
+        }
+        drop(by_purl);
+        let mut parts = Self {
+            inventory,
+            subject: options.subject(inventory),
+            named: options.subject_name.is_some(),
+            creator: format!("Tool: {}-{}", options.tool_name, options.tool_version),
+            os_id,
+            ids,
+            extracted,
+            relationships: Vec::new(),
+        };
+        let key = |r: &(Node, &'static str, Node)| (parts.name(r.0), r.1, parts.name(r.2));
+        relationships.sort_by(|a, b| key(a).cmp(&key(b)));
+        relationships.dedup_by(|a, b| key(a) == key(b));
+        relationships.insert(0, (Node::Document, "DESCRIBES", Node::Subject));
+        parts.relationships = relationships;
+        parts
+    }
+
+    fn name(&self, node: Node) -> &str {
+        match node {
+            Node::Document => "SPDXRef-DOCUMENT",
+            Node::Subject => SUBJECT_ID,
+            Node::Os => self.os_id.as_deref().unwrap_or(""),
+            Node::Component(i) => &self.ids[i],
+        }
+    }
+
+    fn document(&self, document_namespace: String, created: String) -> Document<'_> {
+        Document {
+            spdx_version: "SPDX-2.3",
+            data_license: "CC0-1.0",
+            spdx_id: "SPDXRef-DOCUMENT",
+            name: self.subject,
+            document_namespace,
+            creation_info: CreationInfo {
+                created,
+                creators: vec![self.creator.clone()],
+                license_list_version: "3.29",
+            },
+            packages: Packages(self),
+            has_extracted_licensing_infos: self
+                .extracted
+                .iter()
+                .map(|(license_id, text)| ExtractedLicence {
+                    license_id: license_id.clone(),
+                    name: text.clone(),
+                    extracted_text: text.clone(),
+                })
+                .collect(),
+            relationships: Relationships(self),
+        }
+    }
+
+    fn subject_package(&self) -> Package {
+        // The project at the top of the tree (the root crate), when the inventory names one:
+        // its own name (unless the caller gave one) and version, marked first-party.
+        let root = self.inventory.root.as_ref();
+        Package {
+            name: match root {
+                Some(r) if !self.named => r.name.clone(),
+                _ => self.subject.to_owned(),
+            },
+            version_info: root.map(|r| r.version.clone()),
+            source_info: root
+                .map(|_| "first-party: the project's own code, not a registry package".to_owned()),
+            spdx_id: SUBJECT_ID.to_owned(),
+            download_location: NOASSERTION.to_owned(),
+            license_concluded: NOASSERTION,
+            license_declared: NOASSERTION.to_owned(),
+            primary_package_purpose: if self.inventory.distro.is_some() {
+                "CONTAINER"
+            } else {
+                "APPLICATION"
+            },
+            ..Package::default()
+        }
+    }
+
+    fn os_package(&self) -> Option<Package> {
+        let d = self.inventory.distro.as_ref()?;
+        Some(Package {
             name: d.id.clone(),
-            spdx_id: id.clone(),
+            spdx_id: self.os_id.clone().unwrap_or_default(),
             version_info: d.version_id.clone().or_else(|| d.codename.clone()),
             download_location: NOASSERTION.to_owned(),
             license_concluded: NOASSERTION,
@@ -159,84 +323,49 @@ fn build(inventory: &Inventory, options: &WriteOptions) -> Document {
             description: d.pretty_name.clone(),
             primary_package_purpose: "OPERATING_SYSTEM",
             ..Package::default()
-        });
-        relationships.push(rel(SUBJECT_ID, "CONTAINS", &id));
-    }
-
-    // SPDX identifiers, unique even if two components shared a purl.
-    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    let mut component_ids = Vec::with_capacity(inventory.components.len());
-    for c in &inventory.components {
-        let hash = sha256_hex(c.purl.as_bytes());
-        let base = format!(
-            "SPDXRef-Package-{}-{}-{}",
-            c.ecosystem.as_str(),
-            sanitize(&c.name, 48),
-            hash.get(..8).unwrap_or(&hash)
-        );
-        let mut id = base.clone();
-        let mut n = 1;
-        while !used.insert(id.clone()) {
-            n += 1;
-            id = format!("{base}-{n}");
-        }
-        ids.entry(c.purl.as_str()).or_insert_with(|| id.clone());
-        component_ids.push(id);
-    }
-
-    for (c, id) in inventory.components.iter().zip(&component_ids) {
-        packages.push(package(c, id.clone(), &mut extracted));
-        relationships.push(rel(SUBJECT_ID, "CONTAINS", id));
-        match c.scope {
-            Scope::Required => {}
-            Scope::Optional => relationships.push(rel(id, "OPTIONAL_DEPENDENCY_OF", SUBJECT_ID)),
-            Scope::Dev => relationships.push(rel(id, "DEV_DEPENDENCY_OF", SUBJECT_ID)),
-        }
-        for dep in &c.dependencies {
-            if let Some(dep_id) = ids.get(dep.as_str())
-                && dep_id != id
-            {
-                relationships.push(rel(id, "DEPENDS_ON", dep_id));
-            }
-        }
-    }
-    relationships.sort();
-    relationships.dedup();
-    relationships.insert(0, rel("SPDXRef-DOCUMENT", "DESCRIBES", SUBJECT_ID));
-
-    Document {
-        spdx_version: "SPDX-2.3",
-        data_license: "CC0-1.0",
-        spdx_id: "SPDXRef-DOCUMENT",
-        name: subject.to_owned(),
-        document_namespace: String::new(),
-        creation_info: CreationInfo {
-            created: String::new(),
-            creators: vec![format!(
-                "Tool: {}-{}",
-                options.tool_name, options.tool_version
-            )],
-            license_list_version: "3.29",
-        },
-        packages,
-        has_extracted_licensing_infos: extracted
-            .into_iter()
-            .map(|(license_id, text)| ExtractedLicence {
-                license_id,
-                name: text.clone(),
-                extracted_text: text,
-            })
-            .collect(),
-        relationships,
+        })
     }
 }
 
-fn rel(from: &str, ty: &'static str, to: &str) -> Relationship {
-    Relationship {
-        spdx_element_id: from.to_owned(),
-        relationship_type: ty,
-        related_spdx_element: to.to_owned(),
+/// `packages`, built one at a time while written.
+struct Packages<'a>(&'a Parts<'a>);
+
+impl Serialize for Packages<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parts = self.0;
+        let os = parts.os_package();
+        let len = 1 + usize::from(os.is_some()) + parts.inventory.components.len();
+        let mut seq = serializer.serialize_seq(Some(len))?;
+        seq.serialize_element(&parts.subject_package())?;
+        if let Some(os) = &os {
+            seq.serialize_element(os)?;
+        }
+        // The licence references were collected in `Parts::new`; this map only receives the
+        // same entries again.
+        let mut extracted = BTreeMap::new();
+        for (c, id) in parts.inventory.components.iter().zip(&parts.ids) {
+            seq.serialize_element(&package(c, id.clone(), &mut extracted))?;
+            extracted.clear();
+        }
+        seq.end()
+    }
+}
+
+/// `relationships`, named while written.
+struct Relationships<'a>(&'a Parts<'a>);
+
+impl Serialize for Relationships<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let parts = self.0;
+        let mut seq = serializer.serialize_seq(Some(parts.relationships.len()))?;
+        for (from, ty, to) in &parts.relationships {
+            seq.serialize_element(&Relationship {
+                spdx_element_id: parts.name(*from),
+                relationship_type: ty,
+                related_spdx_element: parts.name(*to),
+            })?;
+        }
+        seq.end()
     }
 }
 

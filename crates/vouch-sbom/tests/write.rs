@@ -440,3 +440,77 @@ fn what_vouch_writes_vouch_reads_back() {
         .expect("jest");
     assert_eq!((jest.ecosystem, jest.scope), (Ecosystem::Npm, Scope::Dev));
 }
+
+/// The root crate of a top-level Cargo.lock is the document's subject in both formats: its own
+/// name and version, first-party, no purl, with its dependencies; it is not also a component.
+#[test]
+fn the_root_crate_is_the_subject() {
+    use vouch_inventory::{FileKind, Package, PackageRef, Parsed};
+    let mut app = Package::new(Ecosystem::Cargo, "app", "0.3.0");
+    app.first_party = true;
+    app.root = true;
+    app.dependencies.push(PackageRef {
+        name: "serde".into(),
+        version: Some("1.0.200".into()),
+    });
+    let serde = Package::new(Ecosystem::Cargo, "serde", "1.0.200");
+    let inv = Inventory::build(
+        "checkout",
+        None,
+        vec![(
+            "Cargo.lock".into(),
+            FileKind::CargoLock,
+            Parsed {
+                packages: vec![app, serde],
+                warnings: vec![],
+            },
+        )],
+        vec![],
+    );
+    assert_eq!(inv.components.len(), 1);
+
+    let cdx = cyclonedx::to_json(&inv, &options());
+    assert_valid_cyclonedx(&cdx);
+    let bom = json(&cdx);
+    let subject = &bom["metadata"]["component"];
+    assert_eq!(subject["name"], "app");
+    assert_eq!(subject["version"], "0.3.0");
+    assert_eq!(subject["purl"], Value::Null);
+    assert_eq!(subject["properties"][0]["name"], "vouch:first-party");
+    assert_eq!(bom["components"].as_array().unwrap().len(), 1);
+    let deps = bom["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == subject["bom-ref"])
+        .unwrap();
+    assert_eq!(
+        deps["dependsOn"],
+        serde_json::json!(["pkg:cargo/serde@1.0.200"])
+    );
+    // A name the caller gives still wins.
+    let named = json(&cyclonedx::to_json(&inv, &options().subject_name("given")));
+    assert_eq!(named["metadata"]["component"]["name"], "given");
+
+    let doc = spdx::to_json(&inv, &options());
+    assert_valid_spdx(&doc);
+    let doc = json(&doc);
+    let subject = &doc["packages"][0];
+    assert_eq!(subject["SPDXID"], "SPDXRef-Subject");
+    assert_eq!(subject["name"], "app");
+    assert_eq!(subject["versionInfo"], "0.3.0");
+    assert!(
+        subject["sourceInfo"]
+            .as_str()
+            .unwrap()
+            .starts_with("first-party")
+    );
+    assert!(doc["relationships"].as_array().unwrap().iter().any(|r| {
+        r["spdxElementId"] == "SPDXRef-Subject"
+            && r["relationshipType"] == "DEPENDS_ON"
+            && r["relatedSpdxElement"]
+                .as_str()
+                .unwrap()
+                .starts_with("SPDXRef-Package-cargo-serde-")
+    }));
+}

@@ -20,6 +20,25 @@ pub fn write(path: Option<&Path>, data: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// Like [`write()`], for a large result made while it is written (an SBOM): `produce` writes
+/// into stdout or the destination file and nothing is held whole.
+pub fn write_from(
+    path: Option<&Path>,
+    produce: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            produce(&mut out).context("cannot write to stdout")?;
+            out.flush().context("cannot write to stdout")
+        }
+        Some(path) => {
+            vouch_fs::write::write_from(path, &Options::output(), produce)?;
+            Ok(())
+        }
+    }
+}
+
 /// Writes a result file (`-o`, `--vsa`, bundles): a regular file is replaced atomically, so
 /// readers see the old file or the new one, never a half-written one.
 pub fn write_atomic(path: &Path, data: &[u8]) -> anyhow::Result<()> {

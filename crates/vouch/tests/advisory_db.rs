@@ -1,7 +1,8 @@
 //! The advisory database end to end: an import killed with SIGKILL mid-transaction (a real
 //! child process) leaves readers answering exactly as before; an empty database cannot
 //! evaluate (exit 2); a flipped byte on disk is an error naming the record; Go module paths keep
-//! their case through an SBOM; first-party packages are marked in the SBOM and never matched.
+//! their case through an SBOM; first-party packages are marked in the SBOM and never matched, and
+//! the root crate is the SBOM's subject.
 
 use std::os::unix::process::ExitStatusExt as _;
 use std::path::{Path, PathBuf};
@@ -374,7 +375,6 @@ fn first_party_crates_are_marked_in_the_sbom_and_never_matched() {
     assert_eq!(
         rows,
         vec![
-            ("app".into(), "0.1.0".into(), Value::Null, true),
             ("smallvec".into(), "0.6.5".into(), Value::Null, true),
             (
                 "smallvec".into(),
@@ -383,6 +383,46 @@ fn first_party_crates_are_marked_in_the_sbom_and_never_matched() {
                 false
             ),
         ]
+    );
+    // The root crate (the path package nothing depends on) is the document's subject, not a
+    // component: its own name and version, first-party, no purl, and its dependencies.
+    let subject = &doc["metadata"]["component"];
+    assert_eq!(subject["name"], "app");
+    assert_eq!(subject["version"], "0.1.0");
+    assert_eq!(subject["purl"], Value::Null);
+    assert_eq!(
+        subject["properties"],
+        json!([{"name": "vouch:first-party", "value": "true"}])
+    );
+    let subject_deps = doc["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == subject["bom-ref"])
+        .unwrap();
+    assert_eq!(
+        subject_deps["dependsOn"],
+        json!(["pkg:cargo/smallvec@0.6.5", "pkg:cargo/smallvec@1.6.0"])
+    );
+    // The root crate (the path package nothing depends on) is the document's subject, not a
+    // component: its own name and version, first-party, no purl, and its dependencies.
+    let subject = &doc["metadata"]["component"];
+    assert_eq!(subject["name"], "app");
+    assert_eq!(subject["version"], "0.1.0");
+    assert_eq!(subject["purl"], Value::Null);
+    assert_eq!(
+        subject["properties"],
+        json!([{"name": "vouch:first-party", "value": "true"}])
+    );
+    let subject_deps = doc["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == subject["bom-ref"])
+        .unwrap();
+    assert_eq!(
+        subject_deps["dependsOn"],
+        json!(["pkg:cargo/smallvec@0.6.5", "pkg:cargo/smallvec@1.6.0"])
     );
     for args in [
         vec![project.path().as_os_str().to_owned()],

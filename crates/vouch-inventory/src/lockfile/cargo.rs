@@ -9,7 +9,8 @@
 //! - Packages without a `source` are path packages: the root crate, the workspace's other
 //!   members and path dependencies. They are first-party code: kept (Syft and Trivy list them
 //!   too) with [`Package::first_party`] set and no `resolved`, so SBOMs mark them and advisories
-//!   for a crates.io crate of the same name never match them.
+//!   for a crates.io crate of the same name never match them. The one path package no other
+//!   package depends on is the root crate ([`Package::root`]); a virtual workspace has none.
 //! - `checksum` (SHA-256 of the `.crate` file) becomes a [`HashAlgorithm::Sha256`] [`Hash`](struct@crate::Hash); a
 //!   malformed checksum is dropped with a warning.
 //! - Dependency entries `"name"`, `"name version"` and `"name version (source)"` are resolved to
@@ -111,7 +112,28 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         }
         packages.push(package);
     }
+    mark_root(&mut packages);
     Ok(Parsed { packages, warnings })
+}
+
+/// The root crate: the one path package no other package of the file depends on. A virtual
+/// workspace (several such members, or none) has no root.
+fn mark_root(packages: &mut [Package]) {
+    let depended = |p: &Package| {
+        packages.iter().any(|q| {
+            q.dependencies
+                .iter()
+                .any(|d| d.name == p.name && d.version.as_deref().is_none_or(|v| v == p.version))
+        })
+    };
+    let mut roots = packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.first_party && !depended(p))
+        .map(|(i, _)| i);
+    if let (Some(i), None) = (roots.next(), roots.next()) {
+        packages[i].root = true;
+    }
 }
 
 /// Resolves `name`, `name version` or `name version (source)` to the package it names.

@@ -36,12 +36,12 @@ struct RawFile {
     #[serde(default)]
     importers: BTreeMap<String, RawImporter>,
     /// v5 single-project lockfiles keep the importer fields at the top level.
-    #[serde(default)]
-    dependencies: BTreeMap<String, Value>,
-    #[serde(default)]
-    dev_dependencies: BTreeMap<String, Value>,
-    #[serde(default)]
-    optional_dependencies: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "deps")]
+    dependencies: Deps,
+    #[serde(default, deserialize_with = "deps")]
+    dev_dependencies: Deps,
+    #[serde(default, deserialize_with = "deps")]
+    optional_dependencies: Deps,
     #[serde(default)]
     packages: BTreeMap<String, RawPackage>,
     #[serde(default)]
@@ -77,12 +77,12 @@ impl From<RawFile> for RawLock {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct RawImporter {
-    #[serde(default)]
-    dependencies: BTreeMap<String, Value>,
-    #[serde(default)]
-    dev_dependencies: BTreeMap<String, Value>,
-    #[serde(default)]
-    optional_dependencies: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "deps")]
+    dependencies: Deps,
+    #[serde(default, deserialize_with = "deps")]
+    dev_dependencies: Deps,
+    #[serde(default, deserialize_with = "deps")]
+    optional_dependencies: Deps,
 }
 
 #[derive(Deserialize, Default)]
@@ -94,10 +94,10 @@ struct RawPackage {
     version: Option<Value>,
     #[serde(default)]
     resolution: Option<RawResolution>,
-    #[serde(default)]
-    dependencies: BTreeMap<String, Value>,
-    #[serde(default)]
-    optional_dependencies: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "deps")]
+    dependencies: Deps,
+    #[serde(default, deserialize_with = "deps")]
+    optional_dependencies: Deps,
     #[serde(default)]
     dev: Option<bool>,
     #[serde(default)]
@@ -107,10 +107,10 @@ struct RawPackage {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct RawSnapshot {
-    #[serde(default)]
-    dependencies: BTreeMap<String, Value>,
-    #[serde(default)]
-    optional_dependencies: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "deps")]
+    dependencies: Deps,
+    #[serde(default, deserialize_with = "deps")]
+    optional_dependencies: Deps,
     #[serde(default)]
     optional: Option<bool>,
 }
@@ -148,20 +148,19 @@ fn from_raw(text: &str, raw: RawLock) -> Parsed {
     let lines = key_lines(text, "packages:");
 
     // key (without peer suffix) -> (name, version)
-    let mut ids: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut ids: BTreeMap<&str, (String, String)> = BTreeMap::new();
     for (key, entry) in &raw.packages {
         if let Some(id) = package_id(key, entry, slash_keys) {
-            ids.insert(base_key(key, slash_keys).to_owned(), id);
+            ids.insert(base_key(key, slash_keys), id);
         }
     }
-    let resolve = |name: &str, value: &Value| -> Option<PackageRef> {
-        let v = dep_version(value)?;
+    let resolve = |name: &str, v: &str| -> Option<PackageRef> {
         if v.starts_with("link:") {
             return None;
         }
         // `/other/1.0.0` or `other@1.0.0` (an alias or a tarball key).
         if let Some(id) = ids
-            .get(base_key(&v, slash_keys))
+            .get(base_key(v, slash_keys))
             .or_else(|| ids.get(base_key(v.trim_start_matches('/'), slash_keys)))
         {
             return Some(PackageRef {
@@ -169,7 +168,7 @@ fn from_raw(text: &str, raw: RawLock) -> Parsed {
                 version: Some(id.1.clone()),
             });
         }
-        let version = strip_peers(&v, slash_keys);
+        let version = strip_peers(v, slash_keys);
         let key_v6 = format!("/{name}@{version}");
         let key_v5 = format!("/{name}/{version}");
         let key_v9 = format!("{name}@{version}");
@@ -197,7 +196,7 @@ fn from_raw(text: &str, raw: RawLock) -> Parsed {
             .or_default()
             .push(snap);
     }
-    let mut packages = Vec::new();
+    let mut packages = Vec::with_capacity(raw.packages.len());
     for (key, entry) in &raw.packages {
         let Some((name, version)) = ids.get(base_key(key, slash_keys)).cloned() else {
             warnings.push(ParseWarning {
@@ -224,7 +223,7 @@ fn from_raw(text: &str, raw: RawLock) -> Parsed {
                 .extend(resolution.integrity.as_deref().and_then(Hash::from_sri));
             package.resolved = resolution.tarball.clone().map(vouch_url::Url::from);
         }
-        let mut edges: Vec<(&String, &Value)> = entry
+        let mut edges: Vec<&(String, String)> = entry
             .dependencies
             .iter()
             .chain(&entry.optional_dependencies)
@@ -270,7 +269,7 @@ fn from_raw(text: &str, raw: RawLock) -> Parsed {
 fn apply_dev_scope_from_importers(
     raw: &RawLock,
     packages: &mut [Package],
-    resolve: &dyn Fn(&str, &Value) -> Option<PackageRef>,
+    resolve: &dyn Fn(&str, &str) -> Option<PackageRef>,
 ) {
     let importers: Vec<&RawImporter> = if raw.importers.is_empty() {
         vec![&raw.root]
@@ -317,6 +316,19 @@ fn apply_dev_scope_from_importers(
             p.scope = Scope::Dev;
         }
     }
+}
+
+/// A dependency map (`name: version`, or v6+'s `name: {specifier, version}`) kept as
+/// `(name, version)` pairs in name order; entries without a version are dropped. Converted
+/// while read, so a large lockfile does not keep a YAML value per edge.
+type Deps = Vec<(String, String)>;
+
+fn deps<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Deps, D::Error> {
+    let map = BTreeMap::<String, Value>::deserialize(deserializer)?;
+    Ok(map
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, dep_version(&value)?)))
+        .collect())
 }
 
 /// A YAML scalar as a string.
@@ -387,7 +399,7 @@ fn package_id(key: &str, entry: &RawPackage, slash_keys: bool) -> Option<(String
 }
 
 /// 1-based lines of the two-space keys under the top-level `section`, by unquoted key.
-fn key_lines(text: &str, section: &str) -> BTreeMap<String, u32> {
+fn key_lines<'a>(text: &'a str, section: &str) -> BTreeMap<&'a str, u32> {
     let mut map = BTreeMap::new();
     let mut inside = false;
     for (i, line) in text.lines().enumerate() {
@@ -408,7 +420,7 @@ fn key_lines(text: &str, section: &str) -> BTreeMap<String, u32> {
             continue;
         };
         let key = key.trim_matches(|c| c == '\'' || c == '"');
-        map.entry(key.to_owned())
+        map.entry(key)
             .or_insert(u32::try_from(i + 1).unwrap_or(u32::MAX));
     }
     map

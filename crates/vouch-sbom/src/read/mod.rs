@@ -96,6 +96,7 @@ impl ReadSbom {
                 packages: self.components.len(),
             }],
             components: self.components,
+            root: None,
             warnings,
         }
     }

@@ -11,11 +11,11 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitStatus> {
         timestamp: Some(crate::clock::now()?),
         subject_name: None,
     };
-    let document = match args.format {
-        SbomFormat::CyclonedxJson => vouch_sbom::cyclonedx::to_json(&inventory, &options),
-        SbomFormat::SpdxJson => vouch_sbom::spdx::to_json(&inventory, &options),
-    };
-    crate::output::write(args.output.as_deref(), document.as_bytes())?;
+    // Streamed: a document for hundreds of thousands of components is never held whole.
+    crate::output::write_from(args.output.as_deref(), |out| match args.format {
+        SbomFormat::CyclonedxJson => vouch_sbom::cyclonedx::write(&inventory, &options, out),
+        SbomFormat::SpdxJson => vouch_sbom::spdx::write(&inventory, &options, out),
+    })?;
     if let Some(path) = &args.output {
         eprintln!(
             "wrote {} components to {}",
