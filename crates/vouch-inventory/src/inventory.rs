@@ -65,6 +65,7 @@ impl Inventory {
                     line: w.line,
                     column: w.column,
                     message: w.message,
+                    kind: crate::WarningKind::Input,
                 });
             }
             for mut package in parsed.packages {

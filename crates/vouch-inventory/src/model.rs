@@ -372,6 +372,30 @@ pub struct Warning {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub column: Option<u32>,
     pub message: String,
+    /// What the warning is about: one input, or the walk itself.
+    #[serde(skip_serializing_if = "WarningKind::is_input", default)]
+    pub kind: WarningKind,
+}
+
+/// Whether a [`Warning`] is about one input or about the walk.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A problem in one file (a bad entry, an unreadable or too large file): the rest of the
+    /// file or tree was read.
+    #[default]
+    Input,
+    /// Part of the tree could not be walked (a folder that cannot be listed): what is below it
+    /// is missing, so nothing built on the inventory can pass.
+    Walk,
+}
+
+impl WarningKind {
+    fn is_input(&self) -> bool {
+        *self == WarningKind::Input
+    }
 }
 
 impl fmt::Display for Warning {

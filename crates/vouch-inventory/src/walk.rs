@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::{
-    Distro, FileKind, Inventory, Parsed, Siblings, Source, Warning, detect, os_release, parse,
+    Distro, FileKind, Inventory, Parsed, Siblings, Source, Warning, WarningKind, detect,
+    os_release, parse,
 };
 
 /// How to walk.
@@ -46,9 +47,9 @@ impl Default for WalkOptions {
 /// inventory, so callers treat it as "not checked", not as a mere warning.
 pub const WALK_ERROR: &str = "cannot walk";
 
-/// Whether `warning` is a walk error (see [`WALK_ERROR`]) rather than a problem in one file.
+/// Whether `warning` is a walk error ([`WarningKind::Walk`]) rather than a problem in one file.
 pub fn is_walk_error(warning: &Warning) -> bool {
-    warning.line.is_none() && warning.message.starts_with(WALK_ERROR)
+    warning.kind == WarningKind::Walk
 }
 
 /// Why a walk could not start. Problems below the root are warnings, not errors.
@@ -189,6 +190,7 @@ fn find(
                         line: None,
                         column: None,
                         message: format!("{WALK_ERROR}: {}", strip_path(&err)),
+                        kind: WarningKind::Walk,
                     });
                     return ignore::WalkState::Continue;
                 }
@@ -227,6 +229,7 @@ fn read_and_parse(root: &Path, c: &Candidate, options: &WalkOptions) -> Result<P
         line: None,
         column: None,
         message,
+        kind: WarningKind::Input,
     };
     let path = if c.is_link {
         match c.abs.canonicalize() {
@@ -265,6 +268,7 @@ fn read_and_parse(root: &Path, c: &Candidate, options: &WalkOptions) -> Result<P
         line: e.line,
         column: e.column,
         message: format!("cannot parse {}: {}", c.kind.label(), e.message),
+        kind: WarningKind::Input,
     })
 }
 

@@ -370,6 +370,36 @@ fn vulns_refuses_an_inventory_with_walk_errors() {
     );
 }
 
+#[test]
+fn sbom_writes_what_it_found_and_fails_on_walk_errors() {
+    let d = dir_with(&[(
+        "Cargo.lock",
+        "version = 3\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.11\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )]);
+    too_deep(d.path());
+    let out_dir = tempfile::tempdir().unwrap();
+    let sbom = out_dir.path().join("sbom.cdx.json");
+    let out = vouch()
+        .arg("sbom")
+        .arg(d.path())
+        .arg("-o")
+        .arg(&sbom)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "cannot walk: File name too long (os error 36)); what is below them was not checked"
+        ),
+        "{err}"
+    );
+    // Nothing found is lost: the document holds what could be read.
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap();
+    assert_eq!(doc["components"][0]["purl"], "pkg:cargo/itoa@1.0.11");
+}
+
 // --- one ignore file --------------------------------------------------------------------------
 
 fn project_with_db() -> (tempfile::TempDir, PathBuf) {

@@ -82,6 +82,7 @@ impl ReadSbom {
                         "component `{}`{version} not evaluated: {}",
                         u.name, u.reason
                     ),
+                    kind: vouch_inventory::WarningKind::Input,
                 }
             })
             .collect();

@@ -23,5 +23,8 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitStatus> {
             path.display()
         );
     }
+    // A folder that could not be walked is missing from the document: what was found is
+    // written, and the run still fails (exit 2) rather than pass off a partial SBOM.
+    crate::inventory::refuse_walk_errors(&inventory, &args.path)?;
     Ok(ExitStatus::Success)
 }
