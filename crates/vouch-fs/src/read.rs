@@ -199,6 +199,17 @@ pub fn open(path: &Path) -> Result<File, ReadError> {
 pub fn read_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
     buf.clear();
     let file = open(path)?;
+    read_open_into(file, path, limit, buf)
+}
+
+/// [`read_into`] for a file already opened by [`open`].
+fn read_open_into(
+    file: File,
+    path: &Path,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    buf.clear();
     // A regular file that already says it is too large is not read at all.
     let size = file.metadata().map(|m| m.len()).ok();
     if size.is_some_and(|len| len > limit) {
@@ -251,6 +262,11 @@ fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, ReadError> {
 /// Check that `path` (which may be relative to the working directory) resolves inside `root`
 /// after following every symbolic link, and return its canonical form.
 pub fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, ReadError> {
+    inside_root_canonical(root, path).map(|(_, canon)| canon)
+}
+
+/// The canonical root and the canonical path inside it.
+fn inside_root_canonical(root: &Path, path: &Path) -> Result<(PathBuf, PathBuf), ReadError> {
     let canon_root = root.canonicalize().map_err(|source| ReadError::Open {
         path: root.to_owned(),
         source,
@@ -265,20 +281,45 @@ pub fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, ReadError> {
             root: root.to_owned(),
         });
     }
-    Ok(canon)
+    Ok((canon_root, canon))
 }
 
 /// Read a file the repository at `root` controls (`.vouch/*.toml`, Rego modules, lockfiles):
 /// like [`read()`], and also refused when it resolves outside `root` through a symbolic link.
 ///
 /// The file opened is the canonical path that was checked, so a symbolic link cannot be
-/// swapped in between the check and the open (a race on a parent directory can still be;
-/// whoever can race the file system of a CI job already controls it).
+/// swapped in for the file between the check and the open. A parent folder swapped for a link
+/// in that window is caught after the open: on Linux the opened file's own path (the
+/// `/proc/self/fd` link of the descriptor) must still be inside `root`, else
+/// [`ReadError::OutsideRoot`] and nothing is read.
 pub fn read_in_root(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let canon = inside_root(root, path)?;
+    let (canon_root, canon) = inside_root_canonical(root, path)?;
+    let file = open(&canon).map_err(|e| with_path(e, path))?;
+    if opened_outside(&file, &canon_root) {
+        return Err(ReadError::OutsideRoot {
+            path: path.to_owned(),
+            root: root.to_owned(),
+        });
+    }
     let mut buf = Vec::new();
-    read_into(&canon, limit, &mut buf).map_err(|e| with_path(e, path))?;
+    read_open_into(file, &canon, limit, &mut buf).map_err(|e| with_path(e, path))?;
     Ok(buf)
+}
+
+/// Whether the file behind `file` is known to lie outside `canon_root`, by the path the kernel
+/// gives its descriptor. Where that path cannot be read (no `/proc`), the check before the open
+/// is all there is.
+fn opened_outside(file: &File, canon_root: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd as _;
+        let link = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        if let Ok(actual) = std::fs::read_link(link) {
+            return !actual.starts_with(canon_root);
+        }
+    }
+    let _ = (file, canon_root);
+    false
 }
 
 /// [`read_in_root`] as UTF-8 text.
@@ -336,6 +377,20 @@ impl fmt::Display for Location {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_descriptor_is_judged_by_the_file_it_opened() {
+        let root = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("in.toml"), "a = 1").unwrap();
+        std::fs::write(other.path().join("out.toml"), "a = 1").unwrap();
+        let canon_root = root.path().canonicalize().unwrap();
+        let inside = File::open(root.path().join("in.toml")).unwrap();
+        let outside = File::open(other.path().join("out.toml")).unwrap();
+        assert!(!super::opened_outside(&inside, &canon_root));
+        assert!(super::opened_outside(&outside, &canon_root));
+    }
+
     use super::*;
 
     #[test]
