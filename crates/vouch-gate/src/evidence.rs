@@ -83,13 +83,14 @@ pub struct Folder {
     exclude: Option<PathBuf>,
 }
 
-/// True when something (a file, a link, a FIFO, ...) is at `path`: evidence that is present
-/// but not a regular file is an error, never treated as absent.
-fn present(path: &Path) -> bool {
+/// True when something (a file, a link, a FIFO, ...) is at `path`: evidence or a module that
+/// is present but not a regular file is an error, never treated as absent.
+pub(crate) fn present(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }
 
-fn file_name(p: &Path) -> String {
+/// The last component of `p`, or all of it when there is none.
+pub(crate) fn file_name(p: &Path) -> String {
     p.file_name().map_or_else(
         || p.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -14,7 +14,7 @@ use vouch_sign::key::{KeyError, PublicKey};
 use vouch_sign::trust::{TrustRoot, TrustRootError};
 use vouch_sign::verify::{Policy as Signer, TlogPolicy};
 
-use crate::evidence::MAX_EVIDENCE;
+use crate::evidence::{MAX_EVIDENCE, file_name, present};
 use crate::policy::{Pattern, Policy, PolicyError};
 use crate::rego::{Module, RegoError, Rules};
 use crate::summary::PolicySource;
@@ -116,18 +116,6 @@ fn read_text(path: &Path, what: &'static str, limit: u64) -> Result<String, Load
         path: path.to_owned(),
         source,
     })
-}
-
-/// True when something (a file, a link, a FIFO, ...) is at `path`.
-fn present(path: &Path) -> bool {
-    path.symlink_metadata().is_ok()
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map_or_else(
-        || p.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// The folder of `policy_path`, `.` for a bare file name.
