@@ -6,6 +6,7 @@
 //! - [`statement::Statement`]: an in-toto Statement v1.
 //! - [`slsa::Provenance`]: a SLSA Provenance v1 predicate, and [`slsa::build`] which fills one
 //!   from a typed [`slsa::BuildContext`] that the caller (the binary) gathered.
+//! - [`ci::context`]: the CI environment (a map of variables) → [`slsa::BuildContext`].
 //! - [`sbom::locked_dependencies`]: a lenient reader of CycloneDX / SPDX JSON components.
 //! - [`vsa::VerificationSummary`]: a SLSA Verification Summary Attestation v1 predicate.
 //!
@@ -21,6 +22,7 @@
 //! assert_eq!(back.subject[0].digest["sha256"], "ab".repeat(32));
 //! ```
 
+pub mod ci;
 pub mod dsse;
 pub mod expect;
 pub mod sbom;

@@ -1,6 +1,7 @@
 //! What the gate decided, and why.
 
 use serde::Serialize;
+use vouch_digest::Digest;
 use vouch_sign::verify::Signer;
 
 /// Pass or deny.
@@ -84,8 +85,8 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArtifactInfo {
     pub name: String,
-    /// `sha256:<hex>`
-    pub digest: String,
+    /// The subject's digest (`sha256:<hex>`).
+    pub digest: Digest,
 }
 
 /// A piece of evidence that verified and was used.
@@ -96,7 +97,7 @@ pub struct UsedEvidence {
     /// `signature`, or the attestation's predicate type.
     pub kind: String,
     /// SHA-256 of the bundle as stored (the line's bytes).
-    pub digest: String,
+    pub digest: Digest,
     pub signer: Signer,
     pub tlog_verified: bool,
 }
@@ -126,12 +127,65 @@ impl Decision {
     }
 
     /// The reference to promote on a pass: `sha256:<hex>`.
-    pub fn promote(&self) -> Option<&str> {
-        self.passed().then_some(self.artifact.digest.as_str())
+    pub fn promote(&self) -> Option<&Digest> {
+        self.passed().then_some(&self.artifact.digest)
     }
 
     /// The reason codes, in order (handy for tests and logs).
     pub fn codes(&self) -> Vec<(Check, &'static str)> {
         self.reasons.iter().map(|r| (r.check, r.code)).collect()
+    }
+}
+
+/// What the gate reports: the decision, the reference to promote on a pass, and where the
+/// verification summary was written (if it was). Serialized as the decision's fields plus
+/// `promote` and `vsa` (the `--format json` output of `vouch gate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    pub decision: Decision,
+    pub promote: Option<Digest>,
+    pub vsa: Option<String>,
+}
+
+impl Report {
+    /// The report of `decision`; `vsa` names the summary written for a pass.
+    pub fn new(decision: Decision, vsa: Option<String>) -> Self {
+        Self {
+            promote: decision.promote().cloned(),
+            decision,
+            vsa,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(outcome: Outcome) -> Decision {
+        Decision {
+            outcome,
+            artifact: ArtifactInfo {
+                name: "app".into(),
+                digest: Digest::sha256(b"app"),
+            },
+            reasons: vec![],
+            verified: vec![],
+            ignored: vec![],
+        }
+    }
+
+    #[test]
+    fn a_report_flattens_the_decision_and_adds_promote_and_vsa() {
+        let pass = Report::new(decision(Outcome::Pass), Some("vsa.intoto.jsonl".into()));
+        let v = serde_json::to_value(&pass).unwrap();
+        assert_eq!(v["outcome"], "pass");
+        assert_eq!(v["artifact"]["digest"], Digest::sha256(b"app").to_string());
+        assert_eq!(v["promote"], Digest::sha256(b"app").to_string());
+        assert_eq!(v["vsa"], "vsa.intoto.jsonl");
+        let deny = serde_json::to_value(Report::new(decision(Outcome::Deny), None)).unwrap();
+        assert_eq!(deny["promote"], serde_json::Value::Null);
+        assert_eq!(deny["vsa"], serde_json::Value::Null);
     }
 }

@@ -1,6 +1,6 @@
 //! The evaluation: verify every piece of evidence, check it against the policy, collect every
-//! reason. Pure: evidence bytes, trust material, the policy, the advisory database handle and
-//! the date come in; a [`Decision`] comes out.
+//! reason. Pure: the subject, evidence bytes, trust material, the policy, the advisory database
+//! handle and the date come in; a [`Decision`] comes out.
 
 use serde_json::{Value, json};
 use vouch_advisory::Database;
@@ -13,28 +13,23 @@ use vouch_report::{Finding, Severity};
 use vouch_sign::Bundle;
 use vouch_sign::bundle::ContentKind;
 use vouch_sign::trust::TrustRoot;
-use vouch_sign::verify::{self, Artifact, Content, Policy as Signers, Signer};
+use vouch_sign::verify::{self, Content, Policy as Signers, Signer};
 use vouch_sign::{Verified, VerifyError};
 
 use crate::decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, UsedEvidence};
+use crate::evidence::{Evidence, EvidenceFile};
+use crate::load::Loaded;
 use crate::policy::{Field, Policy};
 use crate::rego::{RegoError, Rules};
+use crate::subject::Subject;
 
 /// Severity at and above which `vouch check` findings deny (the same default as `vouch check`).
 pub const CHECK_FAIL_ON: Severity = Severity::Medium;
 
-/// An evidence file: its name in the evidence folder and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceFile {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
 /// Everything the gate looks at. The caller reads files, keys, the database and the clock.
 pub struct Inputs<'a> {
-    /// The artifact's name (its file name), for messages and the summary.
-    pub artifact_name: &'a str,
-    pub artifact: &'a [u8],
+    /// What is gated: a name and a digest (with the bytes, for a file).
+    pub subject: &'a Subject<'a>,
     /// The signature bundle (`[evidence] signature`), if present.
     pub signature: Option<&'a [u8]>,
     /// The SBOM file (`[evidence] sbom`), if present.
@@ -113,7 +108,7 @@ impl Kind {
 /// An attestation that verified: only [`vouch_sign::verify`] can make the `Verified` inside.
 struct VerifiedAttestation {
     evidence: String,
-    digest: String,
+    digest: vouch_digest::Digest,
     kind: Kind,
     verified: Verified<Statement>,
 }
@@ -410,6 +405,45 @@ fn finding_place(f: &Finding) -> String {
         .map_or_else(String::new, |l| format!("{l}: "))
 }
 
+/// What the caller supplies besides the policy, the subject and the evidence: the opened
+/// advisory database, the source-tree findings (see [`crate::source`]) and today's date.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// Needed when the policy has `[vulnerabilities]`.
+    pub advisories: Option<&'a Database>,
+    /// Needed when the policy has `check = true`.
+    pub check_findings: Option<&'a [Finding]>,
+    /// Needed when the policy has `secrets = true`.
+    pub secret_findings: Option<&'a [Finding]>,
+    /// Today's date (UTC), for ignore-entry expiry.
+    pub today: Date,
+}
+
+/// Gate `subject`: the loaded policy (signers, trust root, suppressions, Rego rules) over the
+/// collected evidence. The library call behind `vouch gate`.
+pub fn gate(
+    loaded: &Loaded,
+    subject: &Subject<'_>,
+    evidence: &Evidence,
+    context: &Context<'_>,
+) -> Result<Decision, GateError> {
+    let inputs = Inputs {
+        subject,
+        signature: evidence.signature.as_deref(),
+        sbom: evidence.sbom.as_deref(),
+        attestations: &evidence.attestations,
+        signers: &loaded.signers,
+        trust_root: &loaded.trust_root,
+        advisories: context.advisories,
+        suppressions: &loaded.suppressions,
+        check_findings: context.check_findings,
+        secret_findings: context.secret_findings,
+        rules: loaded.rules.as_ref(),
+        today: context.today,
+    };
+    evaluate(&loaded.policy, &inputs)
+}
+
 /// Evaluate the gate. Every reason is collected; the decision passes only with none.
 pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateError> {
     if inputs.signers.is_empty() {
@@ -425,10 +459,10 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
         return Err(GateError::NoSecretFindings);
     }
     let artifact = ArtifactInfo {
-        name: inputs.artifact_name.to_owned(),
-        digest: vouch_digest::Digest::sha256(inputs.artifact).to_string(),
+        name: inputs.subject.name().to_owned(),
+        digest: inputs.subject.digest().clone(),
     };
-    let subject = Artifact::Bytes(inputs.artifact);
+    let subject = inputs.subject.artifact();
     let mut reasons: Vec<Reason> = Vec::new();
     let mut used: Vec<UsedEvidence> = Vec::new();
     let mut ignored: Vec<Ignored> = Vec::new();
@@ -461,7 +495,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                     used.push(UsedEvidence {
                         evidence: sig_name.to_owned(),
                         kind: "signature".into(),
-                        digest: vouch_digest::Digest::sha256(bytes).to_string(),
+                        digest: vouch_digest::Digest::sha256(bytes),
                         signer: v.signer().clone(),
                         tlog_verified: v.tlog_verified(),
                     });
@@ -533,7 +567,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             }) {
                 Ok(v) => verified.push(VerifiedAttestation {
                     evidence,
-                    digest: vouch_digest::Digest::sha256(raw).to_string(),
+                    digest: vouch_digest::Digest::sha256(raw),
                     kind: Kind::of(&v.value().predicate_type),
                     verified: v,
                 }),

@@ -1,19 +1,29 @@
 //! The promotion gate: verify an artifact's whole evidence set (signature, SLSA provenance,
 //! SBOM bound by an SBOM attestation, other attestations) against a policy, optionally match
 //! vulnerabilities from the verified SBOM and run Rego rules over the verified evidence, and
-//! decide pass or deny with every reason.
+//! decide pass or deny with every reason. A composition over vouch-sign, vouch-attest,
+//! vouch-advisory, vouch-policy and vouch-secrets; the library call behind `vouch gate`, and
+//! the one a server edge will make.
 //!
-//! Pure: evidence bytes, trust material ([`vouch_sign::verify::Policy`] per trusted signer, a
-//! [`vouch_sign::trust::TrustRoot`]), the [`Policy`], an opened advisory database and the date
-//! come in; a [`Decision`] comes out. No file system, clock or network here.
+//! The gate's parts, in the order a caller uses them:
 //!
-//! - [`policy`]: the `gate.toml` format, parsed then validated into [`Policy`].
-//! - [`evaluate()`]: the evaluation; [`Decision`] holds the outcome and every [`Reason`].
-//! - [`rego`]: the policy's Rego rules; their input is built from `Verified<_>` values only.
+//! - [`load()`]: the policy file and everything it names (keys → signers, trusted root, VEX
+//!   and ignore file, Rego modules expanded and compiled, the policy's digests) → [`Loaded`].
+//! - [`Subject`]: what is gated, a name and a `sha256:` digest (an image by its manifest
+//!   digest; a file hashed by [`Subject::from_bytes`], which keeps the bytes).
+//! - [`EvidenceSet`]: where the evidence comes from ([`Folder`] today; a registry later);
+//!   [`Evidence::collect`] reads what the policy asks for.
+//! - [`source`]: the `check = true` / `secrets = true` findings, fail-closed.
+//! - [`gate()`]: the decision; [`evaluate()`] is its pure core (bytes, trust material, an
+//!   opened database and the date in, no file system, clock or network), and [`Decision`]
+//!   holds the outcome and every [`Reason`]. [`Report`] adds what to promote and where the
+//!   summary went, as a value the edge renders.
 //! - [`summary()`]: the SLSA Verification Summary Attestation for a passed decision.
+//! - [`rego`]: the policy's Rego rules (through vouch-policy's one Rego runner); their input is
+//!   built from `Verified<_>` values only.
 //!
 //! ```
-//! use vouch_gate::{Check, EvidenceFile, Inputs, Policy, evaluate};
+//! use vouch_gate::{Check, Inputs, Policy, Subject, evaluate};
 //! use vouch_sign::{key::{Algorithm, SigningKey}, trust::TrustRoot, verify};
 //!
 //! let policy = Policy::parse("[trust]\nkeys = [\"release.pub\"]\n", "gate.toml").unwrap();
@@ -24,8 +34,7 @@
 //! }];
 //! let root = TrustRoot::production().unwrap();
 //! let inputs = Inputs {
-//!     artifact_name: "app.tar.gz",
-//!     artifact: b"app",
+//!     subject: &Subject::from_bytes("app.tar.gz", b"app"),
 //!     signature: None,
 //!     sbom: None,
 //!     attestations: &[],
@@ -53,11 +62,19 @@
 
 pub mod decision;
 pub mod evaluate;
+pub mod evidence;
+pub mod load;
 pub mod policy;
 pub mod rego;
+pub mod source;
+pub mod subject;
 pub mod summary;
 
-pub use decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, UsedEvidence};
-pub use evaluate::{EvidenceFile, GateError, Inputs, evaluate};
+pub use decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, Report, UsedEvidence};
+pub use evaluate::{Context, GateError, Inputs, evaluate, gate};
+pub use evidence::{Evidence, EvidenceError, EvidenceFile, EvidenceSet, Folder};
+pub use load::{LoadError, Loaded, load};
 pub use policy::{Policy, PolicyError};
+pub use source::SourceError;
+pub use subject::{Subject, SubjectError};
 pub use summary::{PolicySource, summary};

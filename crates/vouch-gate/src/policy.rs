@@ -1,6 +1,6 @@
 //! The gate policy file (`gate.toml`): deserialised leniently into raw types, then validated
 //! into [`Policy`], which the rest of the crate uses. Paths stay as written (relative to the
-//! policy file); the caller resolves and reads them.
+//! policy file); [`crate::load()`] resolves and reads them.
 //!
 //! ```toml
 //! rego = ["policy/*.rego"]          # optional Rego modules over the verified evidence

@@ -1,5 +1,8 @@
 //! The policy's Rego rules, evaluated over the verified evidence only.
 //!
+//! Compiling, querying and reading rule values is vouch-policy's one Rego runner
+//! ([`vouch_policy::rego`]), shared with `vouch check`.
+//!
 //! Every package a module declares is queried for `deny` and `violation` (a set of strings,
 //! or of objects with `msg` and optionally `id`); each member is one reason with code
 //! `policy-denied`. `warn` is not a reason to deny and is not read. The input document is
@@ -45,18 +48,12 @@ impl Rules {
         let mut packages: Vec<String> = Vec::new();
         let mut denies = false;
         for m in modules {
-            let pkg = match engine.add_policy(m.name.clone(), m.text.clone()) {
-                Ok(p) => p,
-                Err(first) => {
-                    engine.set_rego_v0(true);
-                    let r = engine.add_policy(m.name.clone(), m.text.clone());
-                    engine.set_rego_v0(false);
-                    r.map_err(|_| RegoError::Compile {
-                        name: m.name.clone(),
-                        message: first.to_string(),
-                    })?
-                }
-            };
+            let pkg = vouch_policy::rego::add_module(&mut engine, &m.name, &m.text).map_err(
+                |message| RegoError::Compile {
+                    name: m.name.clone(),
+                    message,
+                },
+            )?;
             if !packages.contains(&pkg) {
                 packages.push(pkg);
             }
@@ -92,38 +89,17 @@ impl Rules {
         for pkg in &self.packages {
             for rule in ["deny", "violation"] {
                 let query = format!("{pkg}.{rule}");
-                let res = engine
-                    .eval_query(query.clone(), false)
-                    .map_err(|e| RegoError::Eval {
+                let value = vouch_policy::rego::query(&mut engine, &query).map_err(|message| {
+                    RegoError::Eval {
                         query: query.clone(),
-                        message: e.to_string(),
-                    })?;
-                let value = res
-                    .result
-                    .first()
-                    .and_then(|r| r.expressions.first())
-                    .map(|e| e.value.clone())
-                    .unwrap_or(RValue::Undefined);
-                let members: Vec<RValue> = match value {
-                    RValue::Set(s) => s.iter().cloned().collect(),
-                    RValue::Array(a) => a.iter().cloned().collect(),
-                    RValue::Undefined | RValue::Null | RValue::Bool(false) => Vec::new(),
-                    other => vec![other],
-                };
+                        message,
+                    }
+                })?;
+                let members = vouch_policy::rego::members(&value);
                 let short = query.strip_prefix("data.").unwrap_or(&query).to_owned();
-                for m in members {
-                    let json = serde_json::to_value(&m).unwrap_or(Value::Null);
-                    let (message, id) = match &json {
-                        Value::String(s) => (s.clone(), None),
-                        Value::Object(o) => (
-                            o.get("msg")
-                                .or_else(|| o.get("message"))
-                                .and_then(Value::as_str)
-                                .map_or_else(|| json.to_string(), str::to_owned),
-                            o.get("id").and_then(Value::as_str).map(str::to_owned),
-                        ),
-                        other => (other.to_string(), None),
-                    };
+                for m in &members {
+                    let v = vouch_policy::rego::Violation::from_value(m);
+                    let (message, id) = (v.message, v.id);
                     let mut r = Reason::new(Check::Rego, "policy-denied", message);
                     r.rule = Some(id.unwrap_or_else(|| short.clone()));
                     out.push(r);

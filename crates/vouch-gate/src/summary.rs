@@ -6,6 +6,7 @@ use vouch_attest::Statement;
 use vouch_attest::slsa::ResourceDescriptor;
 use vouch_attest::statement::Subject;
 use vouch_attest::vsa::{PolicyRef, VerificationResult, VerificationSummary, Verifier};
+use vouch_digest::Digest;
 
 use crate::decision::Decision;
 use crate::policy::Policy;
@@ -20,10 +21,10 @@ pub const DEFAULT_LEVELS: &[&str] = &["SLSA_BUILD_LEVEL_1"];
 pub struct PolicySource {
     /// `[vsa] policy-uri`, else the policy file's name.
     pub uri: String,
-    /// SHA-256 (hex) of the policy file's bytes.
-    pub sha256: String,
-    /// `(name, sha256 hex)` of each Rego module the policy named.
-    pub modules: Vec<(String, String)>,
+    /// SHA-256 of the policy file's bytes.
+    pub sha256: Digest,
+    /// `(name, SHA-256)` of each Rego module the policy named.
+    pub modules: Vec<(String, Digest)>,
 }
 
 /// Percent-encode a purl name segment.
@@ -64,13 +65,13 @@ pub fn summary(
     if !decision.passed() {
         return None;
     }
-    let hex = decision.artifact.digest.trim_start_matches("sha256:");
+    let hex = decision.artifact.digest.hex();
     let mut annotations = BTreeMap::new();
     if !source.modules.is_empty() {
         let modules: serde_json::Map<String, serde_json::Value> = source
             .modules
             .iter()
-            .map(|(n, d)| (n.clone(), serde_json::json!({ "sha256": d })))
+            .map(|(n, d)| (n.clone(), serde_json::json!({ "sha256": d.hex() })))
             .collect();
         annotations.insert("regoModules".to_owned(), serde_json::Value::Object(modules));
     }
@@ -80,10 +81,7 @@ pub fn summary(
         .filter(|u| u.kind != "signature")
         .map(|u| ResourceDescriptor {
             uri: Some(u.evidence.clone()),
-            digest: BTreeMap::from([(
-                "sha256".to_owned(),
-                u.digest.trim_start_matches("sha256:").to_owned(),
-            )]),
+            digest: BTreeMap::from([("sha256".to_owned(), u.digest.hex())]),
             name: None,
         })
         .collect();
@@ -101,7 +99,7 @@ pub fn summary(
         resource_uri: resource_uri(policy, decision),
         policy: PolicyRef {
             uri: Some(source.uri.clone()),
-            digest: BTreeMap::from([("sha256".to_owned(), source.sha256.clone())]),
+            digest: BTreeMap::from([("sha256".to_owned(), source.sha256.hex())]),
             annotations,
         },
         input_attestations,
@@ -110,8 +108,5 @@ pub fn summary(
         dependency_levels: BTreeMap::new(),
         slsa_version: Some("1.0".to_owned()),
     };
-    Some(vsa.into_statement(vec![Subject::sha256(
-        decision.artifact.name.clone(),
-        hex.to_owned(),
-    )]))
+    Some(vsa.into_statement(vec![Subject::sha256(decision.artifact.name.clone(), hex)]))
 }

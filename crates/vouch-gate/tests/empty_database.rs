@@ -36,8 +36,7 @@ fn decide(db: &Database) -> Result<vouch_gate::Decision, GateError> {
     let root = TrustRoot::production().unwrap();
     let supp = Suppressions::default();
     let inputs = Inputs {
-        artifact_name: "app.tar.gz",
-        artifact: ARTIFACT,
+        subject: &vouch_gate::Subject::from_bytes("app.tar.gz", ARTIFACT),
         signature: Some(&ev.signature),
         sbom: Some(SBOM.as_bytes()),
         attestations: &ev.files,

@@ -37,8 +37,7 @@ fn run(
     let root = TrustRoot::production().unwrap();
     let supp = Suppressions::default();
     let inputs = Inputs {
-        artifact_name: "app.tar.gz",
-        artifact: ARTIFACT,
+        subject: &vouch_gate::Subject::from_bytes("app.tar.gz", ARTIFACT),
         signature: Some(&ev.signature),
         sbom: Some(SBOM.as_bytes()),
         attestations: &ev.files,
@@ -61,13 +60,13 @@ fn complete_evidence_passes_and_summarises() {
     let d = run(&policy, &key, &good(&key, SBOM), None);
     assert!(d.passed(), "{:#?}", d.reasons);
     assert_eq!(
-        d.promote(),
-        Some(format!("sha256:{}", hex(ARTIFACT)).as_str())
+        d.promote().map(ToString::to_string),
+        Some(format!("sha256:{}", hex(ARTIFACT)))
     );
     assert_eq!(d.verified.len(), 3);
     let source = vouch_gate::PolicySource {
         uri: "gate.toml".into(),
-        sha256: hex(POLICY.as_bytes()),
+        sha256: vouch_digest::Digest::sha256(POLICY.as_bytes()),
         modules: vec![],
     };
     let t = jiff::Timestamp::from_second(1_700_000_000).unwrap();

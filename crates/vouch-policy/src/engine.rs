@@ -12,6 +12,7 @@ use serde_json::Value;
 use vouch_report::Severity;
 
 use crate::input::Normalised;
+use crate::rego;
 use crate::rules::BUILTIN;
 
 /// What a built-in rule is: read from the `# METADATA` block at the top of its Rego file.
@@ -207,19 +208,12 @@ impl PolicySet {
             let text =
                 vouch_fs::read::read_to_string(f, MAX_REGO_FILE_LEN).map_err(PolicyError::File)?;
             let name = f.display().to_string();
-            let pkg = match engine.add_policy(name.clone(), text.clone()) {
-                Ok(p) => p,
-                Err(e1) => {
-                    engine.set_rego_v0(true);
-                    let r = engine.add_policy(name.clone(), text);
-                    engine.set_rego_v0(false);
-                    // regorus quotes the offending source line: redact secret-looking values
-                    r.map_err(|_| PolicyError::Compile {
-                        path: name.clone(),
-                        message: vouch_secrets::redact(&e1.to_string()),
-                    })?
-                }
-            };
+            // regorus quotes the offending source line: redact secret-looking values
+            let pkg =
+                rego::add_module(&mut engine, &name, &text).map_err(|e1| PolicyError::Compile {
+                    path: name.clone(),
+                    message: vouch_secrets::redact(&e1),
+                })?;
             if pkg.starts_with("data.vouch.rules.") {
                 return Err(PolicyError::Compile {
                     path: name,
@@ -291,10 +285,8 @@ impl PolicySet {
         let mut out = Vec::new();
         let group = input.kind.rule_group();
         if self.builtin.iter().any(|r| r.group == group) {
-            let res = engine
-                .eval_query(format!("data.vouch.rules.{group}"), false)
+            let value = rego::query(engine, &format!("data.vouch.rules.{group}"))
                 .map_err(|e| format!("built-in rules: {e}"))?;
-            let value = first_value(&res);
             if let RValue::Object(pkgs) = value {
                 for (pkg_name, pkg_val) in pkgs.iter() {
                     let Ok(pkg_name) = pkg_name.as_string() else {
@@ -305,7 +297,7 @@ impl PolicySet {
                         continue;
                     };
                     for rule in ["deny", "warn", "violation"] {
-                        for item in items(pkg_val, rule) {
+                        for item in rego::rule_members(pkg_val, rule) {
                             let mut f = raw(&item, &info.id, info.severity);
                             f.remediation =
                                 f.remediation.or_else(|| Some(info.remediation.clone()));
@@ -317,17 +309,15 @@ impl PolicySet {
             }
         }
         for u in &self.user {
-            let res = engine
-                .eval_query(u.package.clone(), false)
+            let value = rego::query(engine, &u.package)
                 .map_err(|e| format!("policy {}: {e}", u.package))?;
-            let value = first_value(&res);
             let short = u.package.strip_prefix("data.").unwrap_or(&u.package);
             for (rule, sev) in [
                 ("deny", Severity::High),
                 ("violation", Severity::High),
                 ("warn", Severity::Low),
             ] {
-                for item in items(&value, rule) {
+                for item in rego::rule_members(&value, rule) {
                     out.push(raw(&item, &format!("{short}.{rule}"), sev));
                 }
             }
@@ -336,90 +326,18 @@ impl PolicySet {
     }
 }
 
-fn first_value(res: &regorus::QueryResults) -> RValue {
-    res.result
-        .first()
-        .and_then(|r| r.expressions.first())
-        .map(|e| e.value.clone())
-        .unwrap_or(RValue::Undefined)
-}
-
-/// The members of rule `name` in a package value (a set, an array, or a single value).
-fn items(pkg: &RValue, name: &str) -> Vec<RValue> {
-    let RValue::Object(o) = pkg else {
-        return Vec::new();
-    };
-    match o.get(&RValue::from(name)) {
-        Some(RValue::Set(s)) => s.iter().cloned().collect(),
-        Some(RValue::Array(a)) => a.iter().cloned().collect(),
-        Some(RValue::Undefined | RValue::Null | RValue::Bool(false)) | None => Vec::new(),
-        Some(v) => vec![v.clone()],
-    }
-}
-
-fn to_json(v: &RValue) -> Value {
-    match v {
-        RValue::Null | RValue::Undefined => Value::Null,
-        RValue::Bool(b) => Value::Bool(*b),
-        RValue::Number(n) => n
-            .as_i64()
-            .map(Value::from)
-            .or_else(|| {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-            })
-            .unwrap_or(Value::Null),
-        RValue::String(s) => Value::String(s.to_string()),
-        RValue::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        RValue::Set(s) => Value::Array(s.iter().map(to_json).collect()),
-        RValue::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        RValue::String(s) => s.to_string(),
-                        other => to_json(other).to_string(),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
-    }
-}
-
 fn raw(item: &RValue, default_id: &str, default_sev: Severity) -> RawFinding {
-    let v = to_json(item);
-    let num = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|n| *n > 0)
-    };
-    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    match &v {
-        Value::String(s) => RawFinding {
-            rule_id: default_id.to_owned(),
-            severity: default_sev,
-            message: s.clone(),
-            line: None,
-            column: None,
-            remediation: None,
-            title: None,
-        },
-        _ => RawFinding {
-            rule_id: text("id")
-                .or_else(|| text("rule_id"))
-                .unwrap_or_else(|| default_id.to_owned()),
-            severity: text("severity")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(default_sev),
-            message: text("msg")
-                .or_else(|| text("message"))
-                .unwrap_or_else(|| v.to_string()),
-            line: num("line"),
-            column: num("column").or_else(|| num("col")),
-            remediation: text("remediation"),
-            title: None,
-        },
+    let v = rego::Violation::from_value(item);
+    RawFinding {
+        rule_id: v.id.or(v.rule_id).unwrap_or_else(|| default_id.to_owned()),
+        severity: v
+            .severity
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default_sev),
+        message: v.message,
+        line: v.line,
+        column: v.column,
+        remediation: v.remediation,
+        title: None,
     }
 }

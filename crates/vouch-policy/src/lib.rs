@@ -4,6 +4,8 @@
 //!
 //! - [`input`] turns a file into one documented JSON shape per kind (docs/policy-inputs.md).
 //! - [`PolicySet`] holds the built-in rules and user policies, compiled once.
+//! - [`rego`] is the one Rego runner (v1 then v0, rule values flattened into violations),
+//!   shared with the promotion gate.
 //! - [`Checker`] walks a tree, evaluates every file and applies suppressions, returning
 //!   [`vouch_report::Finding`]s in a [`CheckOutcome`].
 //!
@@ -19,6 +21,7 @@
 pub mod engine;
 pub mod image;
 pub mod input;
+pub mod rego;
 mod rules;
 pub mod shell;
 pub mod suppress;
