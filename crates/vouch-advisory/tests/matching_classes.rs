@@ -229,13 +229,15 @@ fn matches_of(inv: &Inventory, advisories: &[&str]) -> Vec<(String, String, Stri
 #[test]
 fn cargo_path_packages_are_first_party_and_never_matched() {
     let inv = inventory(FileKind::CargoLock, "cargo", "Cargo.lock");
+    // The root crate `app` is the inventory's subject, not a component.
+    let root = inv.root.as_ref().expect("root crate");
+    assert_eq!(
+        (root.name.as_str(), root.version.as_str(), root.first_party),
+        ("app", "0.1.0", true)
+    );
     assert_eq!(
         marks(&inv),
-        vec![
-            m("app", "0.1.0", true),
-            m("smallvec", "0.6.5", true),
-            m("smallvec", "1.6.0", false),
-        ]
+        vec![m("smallvec", "0.6.5", true), m("smallvec", "1.6.0", false)]
     );
     // RUSTSEC-2021-0003 affects crates.io smallvec 0.6.3–0.6.13 and 1.0.0–1.6.0: only the
     // registry crate is reported, not the path dependency of the same name.
