@@ -125,7 +125,10 @@ fn render(format: GateFormat, report: &Report) -> anyhow::Result<()> {
     match format {
         GateFormat::Json => {
             // Through a `Value`, as before: the same key order whatever serde_json's features.
-            let v = serde_json::to_value(report)?;
+            // Reasons quote evidence (a provenance source URI, a builder id): URL credentials
+            // in them print as `***`, as in every other JSON output.
+            let mut v = serde_json::to_value(report)?;
+            vouch_report::redact_json(&mut v);
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         GateFormat::Table => table(&report.decision, report.vsa.as_deref()),
