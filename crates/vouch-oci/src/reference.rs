@@ -524,6 +524,7 @@ mod tests {
     fn names_refused() {
         for (bad, why) in [
             ("", Reason::Empty),
+            ("Python", Reason::Character),
             ("python:3", Reason::UnexpectedTag),
             ("python@sha256:00", Reason::UnexpectedDigest),
             ("a//b", Reason::EmptyComponent),
