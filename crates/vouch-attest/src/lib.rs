@@ -19,7 +19,8 @@
 //! );
 //! let bytes = serde_json::to_vec(&st).unwrap();
 //! let back = Statement::parse(&bytes).unwrap();
-//! assert_eq!(back.subject[0].digest["sha256"], "ab".repeat(32));
+//! let sha256 = back.subject[0].digest.get(vouch_digest::Algorithm::Sha256).unwrap();
+//! assert_eq!(sha256.hex(), "ab".repeat(32));
 //! ```
 
 pub mod ci;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use vouch_digest::{Algorithm, Digest};
 
 /// `_type` of an in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
@@ -21,22 +22,133 @@ pub struct Statement {
     pub predicate: serde_json::Value,
 }
 
-/// One subject: a name and a digest set (algorithm -> lower-case hex).
+/// One subject: a name and a digest set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
-    pub digest: BTreeMap<String, String>,
+    pub digest: DigestSet,
 }
 
 impl Subject {
-    /// A subject identified by its SHA-256 (hex).
-    pub fn sha256(name: impl Into<String>, hex: impl Into<String>) -> Self {
+    /// A subject identified by one digest.
+    pub fn new(name: impl Into<String>, digest: Digest) -> Self {
         Self {
             name: name.into(),
-            digest: BTreeMap::from([("sha256".to_owned(), hex.into())]),
+            digest: DigestSet::from(digest),
         }
+    }
+
+    /// A subject identified by its SHA-256 as hex text; well-formed hex is typed, anything
+    /// else is kept as written (as when a statement is parsed).
+    pub fn sha256(name: impl Into<String>, hex: impl Into<String>) -> Self {
+        let mut digest = DigestSet::default();
+        digest.insert_written("sha256", hex.into());
+        Self {
+            name: name.into(),
+            digest,
+        }
+    }
+}
+
+/// An in-toto digest set. On the wire it is a JSON object, algorithm name -> hex, as the
+/// in-toto specification has it; in memory the entries for sha256, sha384 and sha512 with
+/// full-length hex are [`Digest`]s (hex normalised to lower case), and every other entry
+/// (`gitCommit`, `sha1`, a malformed value) is kept as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DigestSet {
+    typed: BTreeMap<Algorithm, Digest>,
+    other: BTreeMap<String, String>,
+}
+
+impl DigestSet {
+    /// Adds an entry as read from a statement: typed when the algorithm is one vouch knows and
+    /// the value is well-formed, kept as written otherwise.
+    pub fn insert_written(&mut self, algorithm: impl Into<String>, value: impl Into<String>) {
+        let (algorithm, value) = (algorithm.into(), value.into());
+        let known = match algorithm.as_str() {
+            "sha256" => Some(Algorithm::Sha256),
+            "sha384" => Some(Algorithm::Sha384),
+            "sha512" => Some(Algorithm::Sha512),
+            _ => None,
+        };
+        match known.and_then(|a| Digest::from_hex(a, &value).ok()) {
+            Some(d) => {
+                self.other.remove(&algorithm);
+                self.typed.insert(d.algorithm(), d);
+            }
+            None => {
+                if let Some(a) = known {
+                    self.typed.remove(&a);
+                }
+                self.other.insert(algorithm, value);
+            }
+        }
+    }
+
+    /// Adds (or replaces) the digest for its algorithm.
+    pub fn insert(&mut self, digest: Digest) {
+        self.other.remove(digest.algorithm().as_str());
+        self.typed.insert(digest.algorithm(), digest);
+    }
+
+    /// The well-formed digest for `algorithm`, if any.
+    pub fn get(&self, algorithm: Algorithm) -> Option<&Digest> {
+        self.typed.get(&algorithm)
+    }
+
+    /// Whether the set holds exactly this digest.
+    pub fn contains(&self, digest: &Digest) -> bool {
+        self.typed.get(&digest.algorithm()) == Some(digest)
+    }
+
+    /// The well-formed digests.
+    pub fn digests(&self) -> impl Iterator<Item = &Digest> {
+        self.typed.values()
+    }
+
+    /// The entries vouch does not type (other algorithms, malformed values), as written.
+    pub fn other(&self) -> &BTreeMap<String, String> {
+        &self.other
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.typed.is_empty() && self.other.is_empty()
+    }
+
+    /// The wire form: algorithm name -> hex.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        let mut map = self.other.clone();
+        for d in self.typed.values() {
+            map.insert(d.algorithm().as_str().to_owned(), d.hex());
+        }
+        map
+    }
+}
+
+impl From<Digest> for DigestSet {
+    fn from(digest: Digest) -> Self {
+        let mut set = DigestSet::default();
+        set.insert(digest);
+        set
+    }
+}
+
+impl Serialize for DigestSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DigestSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        let mut set = DigestSet::default();
+        for (algorithm, value) in map {
+            set.insert_written(algorithm, value);
+        }
+        Ok(set)
     }
 }
 
@@ -94,17 +206,52 @@ impl Statement {
         Ok(st)
     }
 
-    /// Whether some subject has this SHA-256 (hex, case-insensitive).
-    pub fn has_sha256_subject(&self, hex: &str) -> bool {
-        self.has_subject_digest("sha256", hex)
+    /// Whether some subject has this digest (hex compared case-insensitively on the wire).
+    pub fn has_subject(&self, digest: &Digest) -> bool {
+        self.subject.iter().any(|s| s.digest.contains(digest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_set_keeps_the_wire_shape() {
+        let sha = Digest::sha256(b"x");
+        let json = format!(
+            r#"{{"sha256":"{}","gitCommit":"abc","sha512":"00"}}"#,
+            sha.hex().to_uppercase()
+        );
+        let set: DigestSet = serde_json::from_str(&json).unwrap();
+        assert_eq!(set.get(Algorithm::Sha256), Some(&sha));
+        assert!(set.contains(&sha));
+        assert_eq!(set.get(Algorithm::Sha512), None);
+        assert_eq!(
+            set.other().get("gitCommit").map(String::as_str),
+            Some("abc")
+        );
+        assert_eq!(set.other().get("sha512").map(String::as_str), Some("00"));
+        assert_eq!(
+            serde_json::to_value(&set).unwrap(),
+            serde_json::json!({"gitCommit": "abc", "sha256": sha.hex(), "sha512": "00"})
+        );
+        assert!(!DigestSet::default().contains(&sha));
+        assert!(DigestSet::default().is_empty());
     }
 
-    /// Whether some subject has digest `algorithm` (e.g. `sha512`) equal to `hex`.
-    pub fn has_subject_digest(&self, algorithm: &str, hex: &str) -> bool {
-        self.subject.iter().any(|s| {
-            s.digest
-                .get(algorithm)
-                .is_some_and(|d| d.eq_ignore_ascii_case(hex))
-        })
+    #[test]
+    fn has_subject_matches_typed_digests_only() {
+        let sha = Digest::sha256(b"x");
+        let st = Statement::new(
+            vec![Subject::sha256("a", "zz"), Subject::new("b", sha.clone())],
+            "t",
+            serde_json::json!({}),
+        );
+        assert!(st.has_subject(&sha));
+        assert!(!st.has_subject(&Digest::sha256(b"y")));
+        let back = Statement::parse(&serde_json::to_vec(&st).unwrap()).unwrap();
+        assert_eq!(back, st);
+        assert_eq!(back.subject[0].digest.other()["sha256"], "zz");
     }
 }

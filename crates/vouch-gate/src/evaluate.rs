@@ -178,7 +178,7 @@ fn failure(
             .and_then(Value::as_str);
         let hinted_trusted = hint.is_some_and(|h| {
             signers.iter().any(|s| match s {
-                Signers::Key { key, .. } => key.fingerprint().trim_start_matches("sha256:") == h,
+                Signers::Key { key, .. } => key.fingerprint().hex() == h,
                 Signers::Identity { .. } => false,
             })
         });

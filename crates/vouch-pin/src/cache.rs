@@ -5,15 +5,17 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use vouch_resolve::{GitRef, ImageName, ResolveError, Resolver};
+use vouch_digest::Digest;
+use vouch_oci::reference::Name;
+use vouch_resolve::{GitRef, ResolveError, Resolver};
 
 /// A [`Resolver`] with memoised answers, for one run on one thread.
 #[derive(Debug)]
 pub struct CachedResolver {
     inner: Resolver,
-    digests: RefCell<HashMap<(ImageName, String), String>>,
-    tags: RefCell<HashMap<ImageName, Vec<String>>>,
-    created: RefCell<HashMap<(ImageName, String), Option<jiff::Timestamp>>>,
+    digests: RefCell<HashMap<(Name, String), Digest>>,
+    tags: RefCell<HashMap<Name, Vec<String>>>,
+    created: RefCell<HashMap<(Name, String), Option<jiff::Timestamp>>>,
     refs: RefCell<HashMap<String, Vec<GitRef>>>,
     times: RefCell<HashMap<(String, String), jiff::Timestamp>>,
 }
@@ -47,19 +49,19 @@ impl CachedResolver {
         }
     }
 
-    pub fn image_digest(&self, image: &ImageName, tag: &str) -> Result<String, ResolveError> {
+    pub fn image_digest(&self, image: &Name, tag: &str) -> Result<Digest, ResolveError> {
         memo(&self.digests, (image.clone(), tag.to_owned()), || {
             self.inner.image_digest(image, tag)
         })
     }
 
-    pub fn image_tags(&self, image: &ImageName) -> Result<Vec<String>, ResolveError> {
+    pub fn image_tags(&self, image: &Name) -> Result<Vec<String>, ResolveError> {
         memo(&self.tags, image.clone(), || self.inner.image_tags(image))
     }
 
     pub fn image_created(
         &self,
-        image: &ImageName,
+        image: &Name,
         digest: &str,
     ) -> Result<Option<jiff::Timestamp>, ResolveError> {
         memo(&self.created, (image.clone(), digest.to_owned()), || {

@@ -32,7 +32,11 @@ pub fn discover_and_rewrite(kind: FileKind, bytes: &[u8]) {
         let change = match &r.target {
             Target::Image(_) => Change::Image {
                 tag: None,
-                digest: format!("sha256:{}", "0".repeat(64)),
+                digest: vouch_digest::Digest::from_bytes(
+                    vouch_digest::Algorithm::Sha256,
+                    vec![0; 32],
+                )
+                .expect("32 bytes is a sha256 digest"),
             },
             Target::Git(_) => Change::Git {
                 commit: "0".repeat(40),

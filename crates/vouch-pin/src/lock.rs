@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use vouch_digest::Digest;
 
 /// File name of the lock.
 pub const FILE_NAME: &str = "vouch.lock";
@@ -43,7 +44,7 @@ pub struct Entry {
     /// The human version: image tag, or the tag in the comment beside a commit.
     pub version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
+    pub digest: Option<Digest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// When vouch resolved it (RFC 3339, UTC).
@@ -58,9 +59,18 @@ pub struct Observed {
     pub kind: String,
     pub reference: String,
     pub version: String,
-    /// Image digest (`sha256:…`) or 40-hex commit.
-    pub id: String,
+    /// What the pin points at.
+    pub id: Pinned,
     pub file: String,
+}
+
+/// What a pin points at: an image digest or a git commit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Pinned {
+    /// `sha256:…`
+    Digest(Digest),
+    /// 40 lower-case hex digits.
+    Commit(String),
 }
 
 /// Why `vouch.lock` could not be read: the position and the parser's message, never the
@@ -91,7 +101,7 @@ impl Lock {
     /// The lock for the pins `observed` now, keeping the `resolved-at` of entries that did not
     /// change since `previous`. Entries are sorted and files deduplicated.
     pub fn build(observed: &[Observed], previous: &Lock, now: jiff::Timestamp) -> Self {
-        let mut grouped: BTreeMap<(String, String, String, String), Vec<String>> = BTreeMap::new();
+        let mut grouped: BTreeMap<(String, String, String, Pinned), Vec<String>> = BTreeMap::new();
         for o in observed {
             grouped
                 .entry((
@@ -109,7 +119,6 @@ impl Lock {
             .map(|((kind, reference, version, id), mut files)| {
                 files.sort();
                 files.dedup();
-                let is_digest = id.contains(':');
                 let resolved_at = previous
                     .pins
                     .iter()
@@ -117,15 +126,26 @@ impl Lock {
                         e.kind == kind
                             && e.reference == reference
                             && e.version == version
-                            && e.digest.as_deref().or(e.commit.as_deref()) == Some(id.as_str())
+                            && match &id {
+                                Pinned::Digest(d) => e.digest.as_ref() == Some(d),
+                                Pinned::Commit(c) => {
+                                    e.digest.is_none() && e.commit.as_ref() == Some(c)
+                                }
+                            }
                     })
                     .map_or_else(|| now.clone(), |e| e.resolved_at.clone());
                 Entry {
                     kind,
                     reference,
                     version,
-                    digest: is_digest.then(|| id.clone()),
-                    commit: (!is_digest).then_some(id),
+                    digest: match &id {
+                        Pinned::Digest(d) => Some(d.clone()),
+                        Pinned::Commit(_) => None,
+                    },
+                    commit: match id {
+                        Pinned::Digest(_) => None,
+                        Pinned::Commit(c) => Some(c),
+                    },
                     resolved_at,
                     files,
                 }
@@ -150,7 +170,10 @@ mod tests {
             kind: kind.into(),
             reference: r.into(),
             version: v.into(),
-            id: id.into(),
+            id: match id.parse() {
+                Ok(d) => Pinned::Digest(d),
+                Err(_) => Pinned::Commit(id.into()),
+            },
             file: f.into(),
         }
     }

@@ -1,11 +1,12 @@
 //! Pinning and checking one file against registries and forges (through
 //! [`vouch_resolve::Resolver`]).
 
-use vouch_resolve::{GitRef, ImageName, ResolveError, Url};
+use vouch_oci::reference::Name;
+use vouch_resolve::{GitRef, ResolveError, Url};
 
 use crate::cache::CachedResolver as Resolver;
 
-use crate::lock::Observed;
+use crate::lock::{Observed, Pinned};
 use crate::reference::{GitTarget, Reference, Repo, Target, is_commit};
 use crate::rewrite::{self, Change, Edit, RewriteError};
 use crate::version;
@@ -106,16 +107,16 @@ pub fn tag_names(refs: &[GitRef]) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn image_name(name: &str) -> Result<ImageName, PinError> {
-    Ok(ImageName::parse(name)?)
+pub(crate) fn image_name(name: &str) -> Result<Name, PinError> {
+    Ok(Name::parse(name).map_err(ResolveError::from)?)
 }
 
 /// The change that pins `r` (not yet pinned) to what it resolves to now.
 pub fn resolve(resolver: &Resolver, r: &Reference) -> Result<Option<Change>, PinError> {
     match &r.target {
         Target::Image(image) => {
-            let name = image_name(&image.name)?;
-            let tag = image.tag.as_deref().unwrap_or("latest");
+            let name = image_name(image.name())?;
+            let tag = image.tag().unwrap_or("latest");
             let digest = resolver.image_digest(&name, tag)?;
             Ok(Some(Change::Image { tag: None, digest }))
         }
@@ -308,8 +309,11 @@ pub fn observed(file: &SourceFile, rel_to_lock: &str) -> Vec<Observed> {
         .filter_map(|r| {
             let version = r.version(&file.text)?;
             let (kind, id) = match &r.target {
-                Target::Image(i) => ("image".to_owned(), i.digest.clone()?),
-                Target::Git(g) => (g.kind.as_str().to_owned(), g.reference.to_ascii_lowercase()),
+                Target::Image(i) => ("image".to_owned(), Pinned::Digest(i.digest()?)),
+                Target::Git(g) => (
+                    g.kind.as_str().to_owned(),
+                    Pinned::Commit(g.reference.to_ascii_lowercase()),
+                ),
                 Target::Unpinnable(_) => return None,
             };
             Some(Observed {

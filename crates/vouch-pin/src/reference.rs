@@ -4,6 +4,9 @@
 use std::fmt;
 use std::ops::Range;
 
+use vouch_digest::Digest;
+use vouch_oci::reference::Written;
+
 /// The kinds of file vouch pins references in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -129,22 +132,44 @@ impl GitKind {
     }
 }
 
-/// A container image reference.
+/// A container image reference: the reference as it resolves (Dockerfile `ARG` defaults
+/// substituted), split as written, plus what pinning needs beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageTarget {
-    /// The reference as it resolves (Dockerfile `ARG` defaults substituted).
-    pub resolved: String,
-    /// Registry and repository as written, without tag or digest (`python`, `ghcr.io/a/b`).
-    pub name: String,
-    /// Tag, if written.
-    pub tag: Option<String>,
-    /// Digest, if written (`sha256:…`).
-    pub digest: Option<String>,
+    /// The reference as it resolves, as written (`python:3.12`, `ghcr.io/a/b@sha256:…`).
+    pub reference: Written,
     /// Dockerfile `FROM --platform=…` value, if any.
     pub platform: Option<String>,
     /// Whether the written text uses build arguments (the rewrite then appends the digest and
     /// leaves the text before it alone).
     pub uses_arguments: bool,
+}
+
+impl ImageTarget {
+    /// The reference as it resolves (`ARG` defaults substituted).
+    pub fn resolved(&self) -> &str {
+        self.reference.text()
+    }
+
+    /// Registry and repository as written, without tag or digest (`python`, `ghcr.io/a/b`).
+    pub fn name(&self) -> &str {
+        self.reference.name()
+    }
+
+    /// Tag, if written and not empty.
+    pub fn tag(&self) -> Option<&str> {
+        self.reference.tag().filter(|t| !t.is_empty())
+    }
+
+    /// Digest text after `@`, if written (well-formed or not).
+    pub fn digest_text(&self) -> Option<&str> {
+        self.reference.digest_text()
+    }
+
+    /// The written digest, if well-formed.
+    pub fn digest(&self) -> Option<Digest> {
+        self.reference.digest()
+    }
 }
 
 /// A git reference: an action, include, component or pre-commit hook repository.
@@ -191,7 +216,7 @@ impl Reference {
     /// Whether the reference is immutable: an image digest, or a 40-hex commit.
     pub fn is_pinned(&self) -> bool {
         match &self.target {
-            Target::Image(i) => i.digest.is_some(),
+            Target::Image(i) => i.digest_text().is_some(),
             Target::Git(g) => is_commit(&g.reference),
             Target::Unpinnable(_) => false,
         }
@@ -201,7 +226,7 @@ impl Reference {
     /// `group/project`, `https://github.com/psf/black`.
     pub fn name(&self) -> String {
         match &self.target {
-            Target::Image(i) => i.name.clone(),
+            Target::Image(i) => i.name().to_owned(),
             Target::Git(g) => match &g.path {
                 Some(p) => format!("{}/{p}", g.repo),
                 None => g.repo.to_string(),
@@ -214,8 +239,8 @@ impl Reference {
     /// comment beside it).
     pub fn version(&self, text: &str) -> Option<String> {
         match &self.target {
-            Target::Image(i) => match (&i.tag, &i.digest) {
-                (Some(t), _) => Some(t.clone()),
+            Target::Image(i) => match (i.tag(), i.digest_text()) {
+                (Some(t), _) => Some(t.to_owned()),
                 (None, None) => Some("latest".to_owned()),
                 (None, Some(_)) => None,
             },
@@ -232,7 +257,7 @@ impl Reference {
     /// The reference as written, for messages.
     pub fn display(&self) -> String {
         match &self.target {
-            Target::Image(i) => i.resolved.clone(),
+            Target::Image(i) => i.resolved().to_owned(),
             Target::Git(g) => format!("{}@{}", self.name(), g.reference),
             Target::Unpinnable(u) => u.text.clone(),
         }
@@ -242,13 +267,6 @@ impl Reference {
 /// A full 40-hex git commit id (SHA-1).
 pub fn is_commit(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// An image digest `sha256:<64 hex>` or `sha512:<128 hex>`.
-pub fn is_digest(s: &str) -> bool {
-    let ok = |h: &str, n: usize| h.len() == n && h.bytes().all(|b| b.is_ascii_hexdigit());
-    s.strip_prefix("sha256:").is_some_and(|h| ok(h, 64))
-        || s.strip_prefix("sha512:").is_some_and(|h| ok(h, 128))
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use vouch_digest::Digest;
+
 use crate::reference::{GitKind, Reference, Target};
 
 /// Replace `range` of the original text with `text`.
@@ -16,7 +18,7 @@ pub struct Edit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Pin an image to `digest`; with `tag`, also move it to that tag (an update).
-    Image { tag: Option<String>, digest: String },
+    Image { tag: Option<String>, digest: Digest },
     /// Pin a git ref to `commit`, with `version` in the comment beside it.
     Git { commit: String, version: String },
 }
@@ -60,19 +62,19 @@ pub fn edits(
     })?;
     match (&reference.target, change) {
         (Target::Image(image), Change::Image { tag, digest }) => match tag {
-            Some(tag) if image.tag.as_deref() != Some(tag.as_str()) => {
+            Some(tag) if image.tag() != Some(tag.as_str()) => {
                 if image.uses_arguments {
                     return Err(RewriteError::Argument);
                 }
                 Ok(vec![Edit {
                     range: span.value.clone(),
-                    text: format!("{}:{tag}@{digest}", image.name),
+                    text: format!("{}:{tag}@{digest}", image.name()),
                 }])
             }
             _ => Ok(vec![match written.rfind('@') {
-                Some(at) if image.digest.is_some() => Edit {
+                Some(at) if image.digest_text().is_some() => Edit {
                     range: span.value.start + at + 1..span.value.end,
-                    text: digest.clone(),
+                    text: digest.to_string(),
                 },
                 _ => Edit {
                     range: span.value.end..span.value.end,
@@ -194,7 +196,7 @@ mod tests {
 
     #[test]
     fn pins_images_and_precommit() {
-        let d = format!("sha256:{}", "a".repeat(64));
+        let d: Digest = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
         let text = "ARG V=3.12\nFROM python:${V}-slim AS b\nFROM node:20@sha256:00\n";
         let out = rewrite(FileKind::Dockerfile, text, |_| Change::Image {
             tag: None,
@@ -217,7 +219,7 @@ mod tests {
 
     #[test]
     fn update_moves_image_tag_and_refuses_arguments() {
-        let d = format!("sha256:{}", "b".repeat(64));
+        let d: Digest = format!("sha256:{}", "b".repeat(64)).parse().unwrap();
         let text = format!(
             "services:\n  a:\n    image: python:3.12.1-slim@sha256:{}\n",
             "c".repeat(64)
@@ -253,7 +255,7 @@ mod tests {
             r,
             &Change::Image {
                 tag: None,
-                digest: "sha256:0".into(),
+                digest: Digest::sha256(b"0"),
             },
         )
         .unwrap_err();

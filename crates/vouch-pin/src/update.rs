@@ -4,6 +4,9 @@
 //! tried newest first: a refused release does not stop the search, so the pin moves to the newest
 //! release that is still compatible, and the refused newer ones are reported with their breaks.
 
+use vouch_digest::Digest;
+use vouch_oci::reference::Name;
+
 use crate::cache::CachedResolver as Resolver;
 
 use crate::interface::{self, Break, Interface};
@@ -120,14 +123,14 @@ fn old_enough(options: &UpdateOptions, released: Option<jiff::Timestamp>) -> boo
 /// The image's `created` time, asked for only when a cooldown needs it.
 fn image_released(
     resolver: &Resolver,
-    name: &vouch_resolve::ImageName,
-    digest: &str,
+    name: &Name,
+    digest: &Digest,
     options: &UpdateOptions,
 ) -> Result<Option<jiff::Timestamp>, PinError> {
     if options.min_age.is_none() {
         return Ok(None);
     }
-    Ok(resolver.image_created(name, digest)?)
+    Ok(resolver.image_created(name, &digest.to_string())?)
 }
 
 fn plan_image(
@@ -138,13 +141,13 @@ fn plan_image(
     let Target::Image(image) = &r.target else {
         return Ok(None);
     };
-    let Some(current) = &image.tag else {
+    let Some(current) = image.tag() else {
         return Ok(None);
     };
     if image.uses_arguments {
         return Ok(None);
     }
-    let name = image_name(&image.name)?;
+    let name = image_name(image.name())?;
     if TagVersion::parse(current).is_some() {
         let tags = resolver.image_tags(&name)?;
         let candidates = version::candidates(current, &tags, options.major);
@@ -158,7 +161,7 @@ fn plan_image(
                 return Ok(Some((
                     Outcome::Updated {
                         name: r.name(),
-                        from: current.clone(),
+                        from: current.to_owned(),
                         to: (*cand).to_owned(),
                         breaks: Vec::new(),
                         refused: Vec::new(),
@@ -172,7 +175,7 @@ fn plan_image(
             return Ok(Some((
                 Outcome::Cooldown {
                     name: r.name(),
-                    from: current.clone(),
+                    from: current.to_owned(),
                     newest: (*newest).to_owned(),
                 },
                 None,
@@ -190,15 +193,15 @@ fn refresh_digest(
     resolver: &Resolver,
     r: &Reference,
     image: &crate::reference::ImageTarget,
-    name: &vouch_resolve::ImageName,
+    name: &Name,
     tag: &str,
     options: &UpdateOptions,
 ) -> Result<Planned, PinError> {
-    let Some(pinned) = &image.digest else {
+    let Some(pinned) = image.digest_text() else {
         return Ok(None);
     };
     let digest = resolver.image_digest(name, tag)?;
-    if &digest == pinned {
+    if image.digest().as_ref() == Some(&digest) {
         return Ok(None);
     }
     let short = |d: &str| {
@@ -211,7 +214,7 @@ fn refresh_digest(
             Outcome::Cooldown {
                 name: r.name(),
                 from: short(pinned),
-                newest: short(&digest),
+                newest: short(&digest.to_string()),
             },
             None,
         )));
@@ -220,7 +223,7 @@ fn refresh_digest(
         Outcome::Updated {
             name: r.name(),
             from: short(pinned),
-            to: short(&digest),
+            to: short(&digest.to_string()),
             breaks: Vec::new(),
             refused: Vec::new(),
         },

@@ -1,10 +1,12 @@
-//! Container image references as policy inputs see them.
+//! Container image references as policy inputs see them: [`vouch_oci::reference::Written`]
+//! (the reference as written, split but never rejected) in the JSON shape Rego rules read.
 
 use serde::Serialize;
+use vouch_oci::reference::Written;
 
-/// A parsed image reference: `registry/repository:tag@sha256:digest`.
+/// An image reference in policy input: `registry/repository:tag@sha256:digest`, as written.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ImageRef {
+pub struct ImageInput {
     /// The reference as written.
     pub raw: String,
     /// Registry host, `docker.io` when none is written.
@@ -13,9 +15,9 @@ pub struct ImageRef {
     pub repository: String,
     /// Tag, if written (`None` for `python` or `python@sha256:…`).
     pub tag: Option<String>,
-    /// Digest, if written and well-formed (`sha256:` + 64 hex).
+    /// Digest text after `@`, if written (well-formed or not; see `pinned`).
     pub digest: Option<String>,
-    /// Whether a digest is present and well-formed.
+    /// Whether a digest is present and well-formed (`sha256:` + 64 hex, `sha512:` + 128).
     pub pinned: bool,
     /// Whether the reference contains `$VAR`/`${VAR}` and cannot be judged statically.
     pub has_variable: bool,
@@ -23,54 +25,19 @@ pub struct ImageRef {
     pub scratch: bool,
 }
 
-impl ImageRef {
+impl ImageInput {
     pub fn parse(raw: &str) -> Self {
-        let raw_t = raw.trim();
-        let has_variable = raw_t.contains('$');
-        let (name_tag, digest) = match raw_t.split_once('@') {
-            Some((n, d)) => (n, Some(d.to_owned())),
-            None => (raw_t, None),
-        };
-        let pinned = digest.as_deref().is_some_and(is_digest);
-        // A tag is after the last ':' that follows the last '/'.
-        let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name_tag[last_slash..].rfind(':') {
-            Some(i) => (
-                &name_tag[..last_slash + i],
-                Some(name_tag[last_slash + i + 1..].to_owned()),
-            ),
-            None => (name_tag, None),
-        };
-        let (registry, repository) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (first.to_owned(), rest.to_owned())
-            }
-            Some(_) => ("docker.io".to_owned(), name.to_owned()),
-            None => ("docker.io".to_owned(), format!("library/{name}")),
-        };
+        let written = Written::parse(raw);
         Self {
             raw: raw.to_owned(),
-            registry,
-            repository,
-            tag,
-            digest,
-            pinned,
-            has_variable,
-            scratch: raw_t == "scratch",
+            registry: written.registry().to_owned(),
+            repository: written.repository(),
+            tag: written.tag().map(str::to_owned),
+            digest: written.digest_text().map(str::to_owned),
+            pinned: written.digest().is_some(),
+            has_variable: written.has_variable(),
+            scratch: written.is_scratch(),
         }
-    }
-}
-
-fn is_digest(d: &str) -> bool {
-    let hex_ok = |h: &str, n: usize| h.len() == n && h.bytes().all(|b| b.is_ascii_hexdigit());
-    if let Some(h) = d.strip_prefix("sha256:") {
-        hex_ok(h, 64)
-    } else if let Some(h) = d.strip_prefix("sha512:") {
-        hex_ok(h, 128)
-    } else {
-        false
     }
 }
 
@@ -80,18 +47,36 @@ mod tests {
 
     #[test]
     fn parses_references() {
-        let r = ImageRef::parse("python");
+        let r = ImageInput::parse("python");
         assert_eq!(
             (r.registry.as_str(), r.repository.as_str(), r.tag),
             ("docker.io", "library/python", None)
         );
-        let r = ImageRef::parse("localhost:5000/a/b:1.2");
+        let r = ImageInput::parse("localhost:5000/a/b:1.2");
         assert_eq!(
             (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
             ("localhost:5000", "a/b", Some("1.2"))
         );
         let d = format!("ghcr.io/x/y:1@sha256:{}", "a".repeat(64));
-        assert!(ImageRef::parse(&d).pinned);
-        assert!(!ImageRef::parse("x@sha256:abc").pinned);
+        assert!(ImageInput::parse(&d).pinned);
+        assert!(!ImageInput::parse("x@sha256:abc").pinned);
+    }
+
+    #[test]
+    fn json_shape_is_what_rules_read() {
+        let r = ImageInput::parse(" $REG/app:1@sha256:00 ");
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::json!({
+                "raw": " $REG/app:1@sha256:00 ",
+                "registry": "docker.io",
+                "repository": "$REG/app",
+                "tag": "1",
+                "digest": "sha256:00",
+                "pinned": false,
+                "has_variable": true,
+                "scratch": false,
+            })
+        );
     }
 }

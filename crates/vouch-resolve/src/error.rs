@@ -96,6 +96,15 @@ pub enum ResolveError {
     },
 }
 
+impl From<vouch_oci::reference::ParseError> for ResolveError {
+    fn from(e: vouch_oci::reference::ParseError) -> Self {
+        ResolveError::InvalidImage {
+            name: e.input,
+            reason: e.reason.to_string(),
+        }
+    }
+}
+
 impl ResolveError {
     /// The stable diagnostic code; `docs/rules/<code>.md` explains it.
     pub fn code(&self) -> &'static str {

@@ -15,9 +15,10 @@
 //! can tell "not found" from "throttled" from "unreachable". See `docs/resolution.md`.
 //!
 //! ```
-//! use vouch_resolve::{ImageName, Options, Resolver};
+//! use vouch_oci::reference::Name;
+//! use vouch_resolve::{Options, Resolver};
 //!
-//! let python = ImageName::parse("python").unwrap();
+//! let python = Name::parse("python").unwrap();
 //! assert_eq!(python.registry, "docker.io");
 //! assert_eq!(python.repository, "library/python");
 //!
@@ -30,10 +31,12 @@
 
 mod error;
 mod git;
-mod image;
 mod registry;
 
 use std::fmt;
+
+use vouch_digest::Digest;
+use vouch_oci::reference::Name;
 
 pub use error::{ResolveError, Url};
 
@@ -56,31 +59,6 @@ impl Default for Options {
             github_url: "https://github.com".to_owned(),
             gitlab_url: "https://gitlab.com".to_owned(),
         }
-    }
-}
-
-/// An image repository on a registry, normalised the way docker does it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ImageName {
-    /// `docker.io`, `ghcr.io`, `127.0.0.1:5000`: the host as written (Docker Hub normalised to
-    /// `docker.io`).
-    pub registry: String,
-    /// `library/python`, `team/app`.
-    pub repository: String,
-}
-
-impl ImageName {
-    /// Parses an image reference without its tag or digest (`python`, `ghcr.io/acme/api`,
-    /// `127.0.0.1:5000/team/app`). Applies Docker Hub's defaults: no registry means
-    /// `docker.io`, and a single-component Docker Hub name lives under `library/`.
-    pub fn parse(reference_without_tag_or_digest: &str) -> Result<Self, ResolveError> {
-        image::parse(reference_without_tag_or_digest)
-    }
-}
-
-impl fmt::Display for ImageName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.registry, self.repository)
     }
 }
 
@@ -127,12 +105,12 @@ impl Resolver {
 
     /// Digest of the manifest or index the tag points at (for multi-arch images: the index
     /// digest). HEAD, GET fallback.
-    pub fn image_digest(&self, image: &ImageName, tag: &str) -> Result<String, ResolveError> {
+    pub fn image_digest(&self, image: &Name, tag: &str) -> Result<Digest, ResolveError> {
         self.registry.digest(image, tag)
     }
 
     /// Every tag of the repository, in the registry's order, following `Link` pagination.
-    pub fn image_tags(&self, image: &ImageName) -> Result<Vec<String>, ResolveError> {
+    pub fn image_tags(&self, image: &Name) -> Result<Vec<String>, ResolveError> {
         self.registry.tags(image)
     }
 
@@ -140,7 +118,7 @@ impl Resolver {
     /// `None` when absent.
     pub fn image_created(
         &self,
-        image: &ImageName,
+        image: &Name,
         digest: &str,
     ) -> Result<Option<jiff::Timestamp>, ResolveError> {
         self.registry.created(image, digest)

@@ -14,8 +14,9 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LINK, RETRY_AFTER, WWW_A
 use serde::Deserialize;
 use vouch_digest::{Algorithm, Digest};
 
-use crate::image::DOCKER_HUB;
-use crate::{ImageName, ResolveError, Url};
+use vouch_oci::reference::{DOCKER_HUB, Name};
+
+use crate::{ResolveError, Url};
 
 /// Manifests and indexes: the distribution spec lets registries refuse larger ones (4 MiB).
 const MAX_MANIFEST: u64 = 4 << 20;
@@ -44,7 +45,7 @@ pub(crate) struct Client {
 
 /// What a request is about, for error messages: `127.0.0.1:5000/team/app:1.0`.
 struct Subject<'a> {
-    image: &'a ImageName,
+    image: &'a Name,
     text: String,
 }
 
@@ -81,21 +82,15 @@ impl Client {
         format!("{scheme}://{host}")
     }
 
-    pub(crate) fn digest(&self, image: &ImageName, tag: &str) -> Result<String, ResolveError> {
+    pub(crate) fn digest(&self, image: &Name, tag: &str) -> Result<Digest, ResolveError> {
         let subject = Subject {
             image,
             text: format!("{image}:{tag}"),
         };
-        // The distribution grammar: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-        let valid = tag.len() <= 128
-            && tag.chars().next().is_some_and(word)
-            && tag.chars().all(|c| word(c) || c == '.' || c == '-');
-        if !valid {
+        if let Err(reason) = vouch_oci::reference::check_tag(tag) {
             return Err(ResolveError::InvalidImage {
                 name: subject.text,
-                reason: "a tag is 1 to 128 letters, digits, `_`, `.` or `-`, not starting with `.` or `-`"
-                    .to_owned(),
+                reason: reason.to_string(),
             });
         }
         let url = format!(
@@ -107,7 +102,7 @@ impl Client {
         let status = head.status();
         if status.is_success() {
             if let Some(d) = claimed_digest(&subject, head.headers())? {
-                return Ok(d.to_string());
+                return Ok(d);
             }
             // No digest header: GET the manifest and hash it ourselves.
         } else if !matches!(
@@ -117,10 +112,10 @@ impl Client {
             return Err(fault(&subject, &head, with_token));
         }
         let body = self.get(&subject, &url, MANIFEST_TYPES, MAX_MANIFEST, None)?;
-        Ok(Digest::sha256(&body).to_string())
+        Ok(Digest::sha256(&body))
     }
 
-    pub(crate) fn tags(&self, image: &ImageName) -> Result<Vec<String>, ResolveError> {
+    pub(crate) fn tags(&self, image: &Name) -> Result<Vec<String>, ResolveError> {
         #[derive(Deserialize)]
         struct TagList {
             tags: Option<Vec<String>>,
@@ -167,7 +162,7 @@ impl Client {
 
     pub(crate) fn created(
         &self,
-        image: &ImageName,
+        image: &Name,
         digest: &str,
     ) -> Result<Option<jiff::Timestamp>, ResolveError> {
         let subject = Subject {

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::{Reply, Request, forward, serve};
-use vouch_resolve::{ImageName, Options, ResolveError, Resolver};
+use vouch_oci::reference::Name;
+use vouch_resolve::{Options, ResolveError, Resolver};
 use vouch_test::registry::{Registry, TokenAuth, sha256};
 
 const CREATED: &str = "2024-03-01T12:00:00Z";
@@ -26,8 +27,8 @@ fn resolver_for(hosts: &[String]) -> Resolver {
     .unwrap()
 }
 
-fn image(host: &str, repository: &str) -> ImageName {
-    ImageName::parse(&format!("{host}/{repository}")).unwrap()
+fn image(host: &str, repository: &str) -> Name {
+    Name::parse(&format!("{host}/{repository}")).unwrap()
 }
 
 #[test]
@@ -38,9 +39,12 @@ fn digest_of_a_single_platform_image_and_of_a_multi_arch_index() {
     let resolver = resolver_for(&[registry.host()]);
 
     let app = image(&registry.host(), "team/app");
-    assert_eq!(resolver.image_digest(&app, "1.0").unwrap(), single);
+    assert_eq!(
+        resolver.image_digest(&app, "1.0").unwrap().to_string(),
+        single
+    );
     let multi = image(&registry.host(), "team/multi");
-    let got = resolver.image_digest(&multi, "2.0").unwrap();
+    let got = resolver.image_digest(&multi, "2.0").unwrap().to_string();
     assert_eq!(got, index, "the index digest, not a platform manifest's");
     assert!(got.starts_with("sha256:") && got.len() == 71);
 }
@@ -196,12 +200,12 @@ fn head_without_digest_header_falls_back_to_get_and_hashes_the_body() {
         let resolver = resolver_for(std::slice::from_ref(&host));
         let app = image(&host, "team/app");
         assert_eq!(
-            resolver.image_digest(&app, "1.0").unwrap(),
+            resolver.image_digest(&app, "1.0").unwrap().to_string(),
             single,
             "HEAD {head_status}"
         );
         assert_eq!(
-            resolver.image_digest(&app, "multi").unwrap(),
+            resolver.image_digest(&app, "multi").unwrap().to_string(),
             index,
             "HEAD {head_status}"
         );
@@ -464,14 +468,14 @@ fn https_is_used_unless_the_registry_is_listed_as_insecure() {
 
 #[test]
 fn invalid_input_is_named() {
-    let err = ImageName::parse("Team/App").unwrap_err();
+    let err = ResolveError::from(Name::parse("Team/App").unwrap_err());
     assert_eq!(err.code(), "image-name-invalid");
     assert_eq!(
         err.to_string(),
         "invalid image name `Team/App`: path components may hold only lowercase letters, digits, `.`, `_` and `-`"
     );
     let resolver = resolver_for(&[]);
-    let app = ImageName::parse("127.0.0.1:1/team/app").unwrap();
+    let app = Name::parse("127.0.0.1:1/team/app").unwrap();
     assert_eq!(
         resolver
             .image_created(&app, "sha256:nothex")
@@ -558,7 +562,10 @@ fn the_real_registry_challenge_is_answered_with_a_bearer_token() {
     let token_host = format!("127.0.0.1:{token_port}");
     let resolver = resolver_for(&[registry.host(), token_host]);
     let app = image(&registry.host(), "team/app");
-    assert_eq!(resolver.image_digest(&app, "1.0").unwrap(), digest);
+    assert_eq!(
+        resolver.image_digest(&app, "1.0").unwrap().to_string(),
+        digest
+    );
     assert_eq!(resolver.image_tags(&app).unwrap(), ["1.0"]);
     assert_eq!(
         resolver.image_created(&app, &digest).unwrap(),
@@ -642,7 +649,10 @@ fn bearer_token_from_the_challenge_is_fetched_once_and_used() {
     let host = format!("127.0.0.1:{port}");
     let resolver = resolver_for(std::slice::from_ref(&host));
     let app = image(&host, "team/app");
-    assert_eq!(resolver.image_digest(&app, "1.0").unwrap(), digest);
+    assert_eq!(
+        resolver.image_digest(&app, "1.0").unwrap().to_string(),
+        digest
+    );
     assert_eq!(resolver.image_tags(&app).unwrap(), vec!["1.0".to_owned()]);
     assert_eq!(
         resolver.image_created(&app, &digest).unwrap(),
@@ -710,7 +720,8 @@ fn a_plain_http_token_realm_needs_its_host_listed_as_insecure() {
     assert_eq!(
         resolver
             .image_digest(&image(&host, "team/app"), "1.0")
-            .unwrap(),
+            .unwrap()
+            .to_string(),
         digest
     );
     assert_eq!(issued.load(Ordering::SeqCst), 1);

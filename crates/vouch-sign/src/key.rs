@@ -12,7 +12,6 @@ use aws_lc_rs::signature::{self as awssig, KeyPair as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 use zeroize::Zeroizing;
 
 /// PEM label vouch (and current cosign) writes for private keys.
@@ -240,9 +239,9 @@ impl PublicKey {
         self.algorithm
     }
 
-    /// `sha256:<hex>` of the DER SubjectPublicKeyInfo.
-    pub fn fingerprint(&self) -> String {
-        format!("sha256:{}", hex::encode(sha2::Sha256::digest(&self.spki)))
+    /// SHA-256 of the DER SubjectPublicKeyInfo (prints as `sha256:<hex>`).
+    pub fn fingerprint(&self) -> vouch_digest::Digest {
+        vouch_digest::Digest::sha256(&self.spki)
     }
 
     /// PEM `PUBLIC KEY`.

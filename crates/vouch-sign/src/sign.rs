@@ -20,10 +20,7 @@ pub enum SignError {
 
 /// The key hint written into bundles: hex SHA-256 of the public key's SPKI DER.
 pub fn key_hint(key: &SigningKey) -> String {
-    key.public_key()
-        .fingerprint()
-        .trim_start_matches("sha256:")
-        .to_owned()
+    key.public_key().fingerprint().hex()
 }
 
 fn finish(value: serde_json::Value) -> Result<Bundle, SignError> {

@@ -18,6 +18,7 @@
 use base64::Engine as _;
 use sha2::Digest as _;
 use sigstore_verify::types::KindVersion;
+use vouch_digest::{Algorithm, Digest};
 
 use crate::bundle::Bundle;
 use crate::verify::{Artifact, VerifyError};
@@ -68,9 +69,23 @@ pub(crate) fn check_message_digest(
         .ok_or_else(|| VerifyError::InvalidBundle {
             detail: "messageSignature.messageDigest.digest is not base64".into(),
         })?;
+    if algorithm == "SHA2_256" {
+        let found = artifact.sha256();
+        let expected = Digest::from_bytes(Algorithm::Sha256, claimed.clone()).ok_or_else(|| {
+            VerifyError::InvalidBundle {
+                detail: format!(
+                    "messageSignature.messageDigest.digest has {} bytes; SHA2_256 has 32",
+                    claimed.len()
+                ),
+            }
+        })?;
+        if expected == found {
+            return Ok(());
+        }
+        return Err(VerifyError::DigestMismatch { expected, found });
+    }
     let claimed = hex::encode(claimed);
     let found = match (algorithm, artifact) {
-        ("SHA2_256", a) => a.sha256_hex(),
         ("SHA2_384", Artifact::Bytes(b)) => hex::encode(sha2::Sha384::digest(b)),
         ("SHA2_512", Artifact::Bytes(b)) => hex::encode(sha2::Sha512::digest(b)),
         (alg, _) => {
@@ -84,18 +99,11 @@ pub(crate) fn check_message_digest(
     if claimed == found {
         return Ok(());
     }
-    if algorithm == "SHA2_256" {
-        Err(VerifyError::DigestMismatch {
-            expected: claimed,
-            found,
-        })
-    } else {
-        Err(VerifyError::ArtifactMismatch {
-            detail: format!(
-                "artifact has {algorithm} digest {found}, but the bundle's message digest is {claimed}"
-            ),
-        })
-    }
+    Err(VerifyError::ArtifactMismatch {
+        detail: format!(
+            "artifact has {algorithm} digest {found}, but the bundle's message digest is {claimed}"
+        ),
+    })
 }
 
 /// A DSSE envelope's `payloadType` must be in-toto's: vouch reads the payload as an in-toto

@@ -15,6 +15,7 @@ use sigstore_verify::{
     VerificationPolicy,
 };
 use vouch_attest::Statement;
+use vouch_digest::{Algorithm, Digest};
 
 use crate::bundle::{Bundle, ContentKind, MaterialKind};
 use crate::key::{PublicKey, PublicKeyAlgorithm};
@@ -29,11 +30,13 @@ pub enum Artifact<'a> {
 }
 
 impl Artifact<'_> {
-    /// Lower-case hex SHA-256.
-    pub fn sha256_hex(&self) -> String {
+    /// The artifact's SHA-256.
+    pub fn sha256(&self) -> Digest {
         match self {
-            Artifact::Bytes(b) => hex::encode(sha2::Sha256::digest(b)),
-            Artifact::Sha256(d) => hex::encode(d),
+            Artifact::Bytes(b) => Digest::sha256(b),
+            Artifact::Sha256(d) => {
+                Digest::from_bytes(Algorithm::Sha256, d.to_vec()).expect("32 bytes is a sha256")
+            }
         }
     }
 }
@@ -64,7 +67,7 @@ pub enum Policy {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Signer {
     Key {
-        fingerprint: String,
+        fingerprint: Digest,
         algorithm: PublicKeyAlgorithm,
     },
     Certificate {
@@ -88,8 +91,7 @@ impl fmt::Display for Signer {
 /// What a message-signature bundle proves: the signed artifact digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignedArtifact {
-    /// `sha256:<hex>`
-    pub digest: String,
+    pub digest: Digest,
 }
 
 /// What verification found; every field comes from checked evidence.
@@ -104,11 +106,11 @@ pub enum Content {
 pub struct Verified<T> {
     value: T,
     signer: Signer,
-    artifact_digest: String,
+    artifact_digest: Digest,
     trust: TrustSource,
     tlog_verified: bool,
     certificate_verified: bool,
-    timestamps: Vec<String>,
+    timestamps: Vec<jiff::Timestamp>,
 }
 
 impl<T> Verified<T> {
@@ -121,8 +123,8 @@ impl<T> Verified<T> {
     pub fn signer(&self) -> &Signer {
         &self.signer
     }
-    /// `sha256:<hex>` of the artifact (or attestation subject) that was checked.
-    pub fn artifact_digest(&self) -> &str {
+    /// SHA-256 of the artifact (or attestation subject) that was checked.
+    pub fn artifact_digest(&self) -> &Digest {
         &self.artifact_digest
     }
     pub fn trust(&self) -> &TrustSource {
@@ -136,8 +138,9 @@ impl<T> Verified<T> {
     pub fn certificate_verified(&self) -> bool {
         self.certificate_verified
     }
-    /// Authenticated signing times (RFC 3339) from log entries and RFC 3161 timestamps.
-    pub fn timestamps(&self) -> &[String] {
+    /// Authenticated signing times from log entries and RFC 3161 timestamps (serialized as
+    /// RFC 3339).
+    pub fn timestamps(&self) -> &[jiff::Timestamp] {
         &self.timestamps
     }
 }
@@ -146,10 +149,10 @@ impl<T> Verified<T> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
-    #[error("artifact has digest sha256:{found}, but the bundle signs sha256:{expected}")]
-    DigestMismatch { expected: String, found: String },
-    #[error("no subject of the attestation has digest sha256:{digest} (subjects: {subjects})")]
-    SubjectMismatch { digest: String, subjects: String },
+    #[error("artifact has digest {found}, but the bundle signs {expected}")]
+    DigestMismatch { expected: Digest, found: Digest },
+    #[error("no subject of the attestation has digest {digest} (subjects: {subjects})")]
+    SubjectMismatch { digest: Digest, subjects: String },
     #[error("bundle does not describe the artifact: {detail}")]
     ArtifactMismatch { detail: String },
     #[error("signature does not verify: {detail}")]
@@ -168,20 +171,20 @@ pub enum VerifyError {
     IssuerMismatch { expected: String, found: String },
     #[error("signing certificate expired at {not_after}, before the signing time {signed_at}")]
     ExpiredCertificate {
-        not_after: String,
-        signed_at: String,
+        not_after: jiff::Timestamp,
+        signed_at: jiff::Timestamp,
     },
     #[error(
         "signing certificate is not valid before {not_before}, after the signing time {signed_at}"
     )]
     CertificateNotYetValid {
-        not_before: String,
-        signed_at: String,
+        not_before: jiff::Timestamp,
+        signed_at: jiff::Timestamp,
     },
     #[error("signing certificate does not chain to a trusted certificate authority: {detail}")]
     UntrustedCertificate { detail: String },
     #[error("no trusted certificate authority was valid at the signing time {signed_at}")]
-    NoValidAuthority { signed_at: String },
+    NoValidAuthority { signed_at: jiff::Timestamp },
     #[error("signing certificate is malformed: {detail}")]
     MalformedCertificate { detail: String },
     #[error("signed certificate timestamp (sct) is missing or invalid: {detail}")]
@@ -203,7 +206,7 @@ pub enum VerifyError {
     #[error("rfc 3161 timestamp is invalid: {detail}")]
     InvalidTimestamp { detail: String },
     #[error("rfc 3161 timestamp {time} is outside the validity of the authority that signed it")]
-    TimestampOutsideAuthority { time: String },
+    TimestampOutsideAuthority { time: jiff::Timestamp },
     #[error("no verified signing time: {detail}")]
     NoVerifiedTimestamp { detail: String },
     #[error("bundle is invalid: {detail}")]
@@ -318,18 +321,18 @@ impl From<sigstore_verify::Error> for VerifyError {
             S::UnsupportedArtifact(d) => VerifyError::UnsupportedBundle { detail: lower(d) },
             S::Certificate(c) => match c {
                 CertificateError::Expired { time, not_after } => VerifyError::ExpiredCertificate {
-                    not_after: not_after.to_string(),
-                    signed_at: time.to_string(),
+                    not_after,
+                    signed_at: time,
                 },
                 CertificateError::NotYetValid { time, not_before } => {
                     VerifyError::CertificateNotYetValid {
-                        not_before: not_before.to_string(),
-                        signed_at: time.to_string(),
+                        not_before,
+                        signed_at: time,
                     }
                 }
-                CertificateError::NoValidAuthority { time } => VerifyError::NoValidAuthority {
-                    signed_at: time.to_string(),
-                },
+                CertificateError::NoValidAuthority { time } => {
+                    VerifyError::NoValidAuthority { signed_at: time }
+                }
                 CertificateError::ChainInvalid(d) => chain_error(&d),
                 CertificateError::Sct(d) => VerifyError::InvalidSct { detail: lower(d) },
                 other => VerifyError::MalformedCertificate {
@@ -360,9 +363,7 @@ impl From<sigstore_verify::Error> for VerifyError {
             S::Timestamp(t) => match t {
                 TimestampError::Invalid(d) => VerifyError::InvalidTimestamp { detail: lower(d) },
                 TimestampError::OutsideAuthorityValidity { time } => {
-                    VerifyError::TimestampOutsideAuthority {
-                        time: time.to_string(),
-                    }
+                    VerifyError::TimestampOutsideAuthority { time }
                 }
                 other => VerifyError::NoVerifiedTimestamp {
                     detail: lower(other),
@@ -426,13 +427,11 @@ fn verify_offline_key_signature(
 }
 
 /// Read `name: UnixTime(N)` out of webpki's debug text.
-fn unix_field(detail: &str, name: &str) -> Option<String> {
+fn unix_field(detail: &str, name: &str) -> Option<jiff::Timestamp> {
     let start = detail.find(&format!("{name}: UnixTime("))? + name.len() + ": UnixTime(".len();
     let end = detail[start..].find(')')? + start;
     let secs: i64 = detail[start..end].parse().ok()?;
-    jiff::Timestamp::from_second(secs)
-        .ok()
-        .map(|t| t.to_string())
+    jiff::Timestamp::from_second(secs).ok()
 }
 
 /// webpki reports validity-window failures inside the chain error; surface them as typed
@@ -472,7 +471,7 @@ pub fn verify(
     policy: &Policy,
     trust: &TrustRoot,
 ) -> Result<Verified<Content>, VerifyError> {
-    let digest_hex = artifact.sha256_hex();
+    let digest = artifact.sha256();
 
     // Policy kind must match the bundle's material.
     match (policy, bundle.material_kind()) {
@@ -499,26 +498,34 @@ pub fn verify(
             strict::check_payload_type(&env.payload_type)?;
             let statement =
                 Statement::parse(env.payload.as_bytes()).map_err(VerifyError::Statement)?;
-            let sha512_hex = match artifact {
-                Artifact::Bytes(b) => Some(hex::encode(sha2::Sha512::digest(b))),
+            let sha512 = match artifact {
+                Artifact::Bytes(b) => {
+                    Digest::from_bytes(Algorithm::Sha512, sha2::Sha512::digest(b).to_vec())
+                }
                 Artifact::Sha256(_) => None,
             };
-            let matches = statement.has_sha256_subject(&digest_hex)
-                || sha512_hex
-                    .as_deref()
-                    .is_some_and(|h| statement.has_subject_digest("sha512", h));
+            let matches = statement.has_subject(&digest)
+                || sha512.as_ref().is_some_and(|d| statement.has_subject(d));
             if !matches {
                 let subjects = statement
                     .subject
                     .iter()
                     .map(|s| {
-                        let d = s.digest.get("sha256").map_or("?", String::as_str);
+                        let d = match s.digest.get(Algorithm::Sha256) {
+                            Some(d) => d.hex(),
+                            None => s
+                                .digest
+                                .other()
+                                .get("sha256")
+                                .cloned()
+                                .unwrap_or_else(|| "?".to_owned()),
+                        };
                         format!("{} sha256:{d}", s.name)
                     })
                     .collect::<Vec<_>>()
                     .join(", ");
                 return Err(VerifyError::SubjectMismatch {
-                    digest: digest_hex,
+                    digest: digest.clone(),
                     subjects,
                 });
             }
@@ -555,13 +562,13 @@ pub fn verify(
                 let content = match statement {
                     Some(st) => Content::Attestation(st),
                     None => Content::Artifact(SignedArtifact {
-                        digest: format!("sha256:{digest_hex}"),
+                        digest: digest.clone(),
                     }),
                 };
                 return Ok(Verified {
                     value: content,
                     signer,
-                    artifact_digest: format!("sha256:{digest_hex}"),
+                    artifact_digest: digest,
                     trust: trust.source().clone(),
                     tlog_verified: false,
                     certificate_verified: false,
@@ -610,21 +617,17 @@ pub fn verify(
     let content = match statement {
         Some(st) => Content::Attestation(st),
         None => Content::Artifact(SignedArtifact {
-            digest: format!("sha256:{digest_hex}"),
+            digest: digest.clone(),
         }),
     };
     Ok(Verified {
         value: content,
         signer,
-        artifact_digest: format!("sha256:{digest_hex}"),
+        artifact_digest: digest,
         trust: trust.source().clone(),
         tlog_verified: result.tlog_verified(),
         certificate_verified: result.certificate_verified(),
-        timestamps: result
-            .verified_timestamps()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+        timestamps: result.verified_timestamps().to_vec(),
     })
 }
 
@@ -687,4 +690,42 @@ pub fn check_expectations(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validity_window_failures_carry_typed_times() {
+        let detail = "CertExpired { time: UnixTime(1700000000), not_after: UnixTime(1690000000) }";
+        let VerifyError::ExpiredCertificate {
+            not_after,
+            signed_at,
+        } = chain_error(detail)
+        else {
+            panic!("not typed as expired")
+        };
+        assert!(not_after < signed_at);
+        assert_eq!(
+            signed_at,
+            jiff::Timestamp::from_second(1_700_000_000).unwrap()
+        );
+        let err = VerifyError::ExpiredCertificate {
+            not_after,
+            signed_at,
+        };
+        assert_eq!(
+            err.to_string(),
+            "signing certificate expired at 2023-07-22T04:26:40Z, before the signing time 2023-11-14T22:13:20Z"
+        );
+        assert!(matches!(
+            chain_error("CertNotValidYet { time: UnixTime(1), not_before: UnixTime(2) }"),
+            VerifyError::CertificateNotYetValid { .. }
+        ));
+        assert!(matches!(
+            chain_error("UnknownIssuer"),
+            VerifyError::UntrustedCertificate { .. }
+        ));
+    }
 }

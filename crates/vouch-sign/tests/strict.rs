@@ -240,6 +240,43 @@ fn message_digest_spelled_differently_with_a_wrong_digest_is_rejected() {
 }
 
 #[test]
+fn message_digest_mismatch_carries_typed_digests_and_a_short_digest_is_malformed() {
+    let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let bundle = sign::sign_blob(&key, b"release").unwrap();
+    let policy = Policy::Key {
+        key: key.public_key().clone(),
+        tlog: TlogPolicy::IfPresent,
+    };
+    let trust = TrustRoot::production().unwrap();
+    let verify_with = |digest: &[u8]| {
+        let mut j = bundle.json().clone();
+        j["messageSignature"]["messageDigest"] =
+            json!({"algorithm": "SHA2_256", "digest": STANDARD.encode(digest)});
+        let b = Bundle::parse(&serde_json::to_vec(&j).unwrap()).unwrap();
+        verify::verify(&b, Artifact::Bytes(b"release"), &policy, &trust).unwrap_err()
+    };
+    let err = verify_with(&[7u8; 32]);
+    let VerifyError::DigestMismatch { expected, found } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*found, vouch_digest::Digest::sha256(b"release"));
+    assert_eq!(expected.hex(), "07".repeat(32));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "artifact has digest sha256:{}, but the bundle signs sha256:{}",
+            hex_sha256(b"release"),
+            "07".repeat(32)
+        )
+    );
+    let err = verify_with(&[7u8; 20]);
+    assert!(
+        matches!(&err, VerifyError::InvalidBundle { detail } if detail.contains("has 20 bytes")),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn dsse_payload_type_must_be_in_toto() {
     // The real Rekor v2 DSSE bundle, payload type changed.
     let c = case("rekor2-dsse-happy-path");

@@ -142,7 +142,7 @@ mod tests {
             .map(|r| {
                 let Target::Image(i) = r.target else { panic!() };
                 (
-                    i.resolved,
+                    i.resolved().to_owned(),
                     i.platform,
                     r.span.map(|s| text[s.value].to_owned()),
                 )

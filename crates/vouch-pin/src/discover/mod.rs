@@ -6,7 +6,7 @@
 mod dockerfile;
 mod yaml;
 
-use vouch_policy::image::ImageRef;
+use vouch_oci::reference::Written;
 
 use crate::reference::{FileKind, ImageTarget, Reference, Target};
 
@@ -123,23 +123,12 @@ pub(crate) fn image_target(
     {
         return None;
     }
-    let r = ImageRef::parse(raw);
-    if r.scratch {
-        return None;
-    }
-    let name_tag = raw.split_once('@').map_or(raw, |(n, _)| n);
-    let name = match &r.tag {
-        Some(t) => &name_tag[..name_tag.len() - t.len() - 1],
-        None => name_tag,
-    };
-    if name.is_empty() {
+    let reference = Written::parse(raw);
+    if reference.is_scratch() || reference.name().is_empty() {
         return None;
     }
     Some(Target::Image(ImageTarget {
-        resolved: raw.to_owned(),
-        name: name.to_owned(),
-        tag: r.tag.filter(|t| !t.is_empty()),
-        digest: r.digest,
+        reference,
         platform,
         uses_arguments,
     }))
@@ -155,13 +144,13 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (i.name.as_str(), i.tag.as_deref(), i.digest.as_deref()),
+            (i.name(), i.tag(), i.digest_text()),
             ("ghcr.io/a/b", Some("1.2"), Some("sha256:00"))
         );
         let Some(Target::Image(i)) = image_target("localhost:5000/x", None, false) else {
             panic!()
         };
-        assert_eq!((i.name.as_str(), i.tag), ("localhost:5000/x", None));
+        assert_eq!((i.name(), i.tag()), ("localhost:5000/x", None));
         assert!(image_target("scratch", None, false).is_none());
         assert!(image_target("$CI_REGISTRY_IMAGE:latest", None, false).is_none());
         assert!(image_target(":x", None, false).is_none());

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Anchor, InputError};
-use crate::image::ImageRef;
+use crate::image::ImageInput;
 use crate::shell;
 use crate::yaml::{self, LineIndex, Seg};
 
@@ -87,7 +87,7 @@ pub fn gitlab(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 };
                 let mut p = base.to_vec();
                 p.push(Seg::Index(i));
-                Some(json!({"name": name, "image": ImageRef::parse(&name), "line": line(&p)}))
+                Some(json!({"name": name, "image": ImageInput::parse(&name), "line": line(&p)}))
             })
             .collect()
     };
@@ -229,7 +229,7 @@ pub fn gitlab(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
             "line": job_line,
             "stage": stage,
             "image": image,
-            "image_ref": image.as_deref().map(ImageRef::parse),
+            "image_ref": image.as_deref().map(ImageInput::parse),
             "image_source": image_source,
             "image_line": image_line,
             "services": services,
@@ -315,7 +315,7 @@ pub fn parse_uses(raw: &str) -> Value {
         return json!({"raw": raw, "kind": "local", "pinned": true, "ref": null});
     }
     if let Some(img) = raw.strip_prefix("docker://") {
-        let r = ImageRef::parse(img);
+        let r = ImageInput::parse(img);
         return json!({"raw": raw, "kind": "docker", "pinned": r.pinned, "ref": r.digest.clone().or(r.tag.clone()), "image": r});
     }
     let (path, r) = match raw.split_once('@') {
@@ -455,7 +455,7 @@ pub fn github_action(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
     let using = runs.get("using").cloned().unwrap_or(Value::Null);
     let image = runs.get("image").and_then(Value::as_str).map(|s| {
         let s = s.strip_prefix("docker://").unwrap_or(s);
-        ImageRef::parse(s)
+        ImageInput::parse(s)
     });
     let body = json!({
         "name": top.get("name"),

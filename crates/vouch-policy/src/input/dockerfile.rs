@@ -4,7 +4,7 @@ use parse_dockerfile::{Command, Instruction, Source};
 use serde_json::{Value, json};
 
 use super::{Anchor, InputError, LineMap};
-use crate::image::ImageRef;
+use crate::image::ImageInput;
 use crate::shell;
 
 pub fn normalise(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
@@ -40,7 +40,7 @@ pub fn normalise(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 let from_stage = stage_names
                     .iter()
                     .any(|n| n.eq_ignore_ascii_case(&image_raw));
-                let image = ImageRef::parse(&image_raw);
+                let image = ImageInput::parse(&image_raw);
                 let name = f.as_.as_ref().map(|(_, n)| n.value.to_string());
                 let flags: Vec<Value> = f.options.iter().map(flag).collect();
                 let idx = stages.len();

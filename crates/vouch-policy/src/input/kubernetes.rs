@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Anchor, InputError};
-use crate::image::ImageRef;
+use crate::image::ImageInput;
 use crate::yaml::{self, LineIndex, Seg};
 
 fn k(s: &str) -> Seg {
@@ -127,7 +127,7 @@ fn resource(
                 "name": c.get("name"),
                 "type": ctype,
                 "line": cline,
-                "image": image.map(ImageRef::parse),
+                "image": image.map(ImageInput::parse),
                 "image_line": idx.exact(doc, &ip).or(cline),
                 "security_context": sc,
                 "resources": c.get("resources"),
@@ -233,7 +233,7 @@ pub fn compose(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
             services.push(json!({
                 "name": name,
                 "line": line,
-                "image": s.get("image").and_then(Value::as_str).map(ImageRef::parse),
+                "image": s.get("image").and_then(Value::as_str).map(ImageInput::parse),
                 "image_line": fl("image"),
                 "build": get("build"),
                 "privileged": get("privileged"),

@@ -31,10 +31,7 @@ fn subjects(paths: &[PathBuf]) -> anyhow::Result<Vec<Subject>> {
                 || p.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
-            Ok(Subject::sha256(
-                name,
-                vouch_digest::Digest::sha256(&bytes).hex(),
-            ))
+            Ok(Subject::new(name, vouch_digest::Digest::sha256(&bytes)))
         })
         .collect()
 }

@@ -113,11 +113,10 @@ impl ArtifactInput {
     }
 }
 
-fn decode_hex(s: &str) -> anyhow::Result<[u8; 32]> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(s, &mut out)
-        .with_context(|| format!("expected 64 hex digits, found {} characters", s.len()))?;
-    Ok(out)
+/// The 32 bytes of `sha256:HEX` given as hex, parsed as a [`vouch_digest::Digest`].
+fn decode_hex(hex: &str) -> anyhow::Result<[u8; 32]> {
+    let digest = vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, hex)?;
+    Ok(<[u8; 32]>::try_from(digest.as_bytes())?)
 }
 
 /// Write a file readable only by its owner (0600, also when it replaces a looser file), never
