@@ -4,8 +4,8 @@ use serde::Deserialize;
 use vouch_inventory::{Distro, Scope, SourcePackage};
 
 use super::{
-    Format, Found, ReadError, ReadSbom, assemble, display_name, hash, lenient_string, licence,
-    null_default,
+    Format, Found, Listed, ReadError, ReadSbom, assemble, display_name, hash, lenient_string,
+    licence, null_default,
 };
 
 #[derive(Deserialize, Default)]
@@ -166,6 +166,29 @@ pub(super) fn read(bytes: &[u8], spec_version: String) -> Result<ReadSbom, ReadE
         found,
         &edges,
     ))
+}
+
+pub(super) fn list(bytes: &[u8]) -> Result<Vec<Listed>, ReadError> {
+    let bom: Bom =
+        serde_json::from_slice(bytes).map_err(|e| ReadError::invalid("CycloneDX", &e))?;
+    let mut out = Vec::new();
+    let mut stack: Vec<CdxComponent> = bom.components.into_iter().rev().collect();
+    while let Some(mut c) = stack.pop() {
+        stack.extend(std::mem::take(&mut c.components).into_iter().rev());
+        let Some(purl) = c.purl.filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        out.push(Listed {
+            name: c.name,
+            purl,
+            hashes: c
+                .hashes
+                .into_iter()
+                .map(|h| (h.alg.unwrap_or_default(), h.content.unwrap_or_default()))
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 fn found_of(c: CdxComponent) -> Found {

@@ -84,12 +84,12 @@ fn sbom(args: AttestSbomArgs) -> anyhow::Result<ExitStatus> {
         .with_context(|| format!("sbom {} is not json", args.sbom.display()))?;
     let format = vouch_attest::sbom::detect(&doc)
         .with_context(|| format!("could not read sbom {}", args.sbom.display()))?;
-    let statement = Statement::new(subject, format.predicate_type(), doc);
+    let statement = Statement::new(subject, vouch_attest::sbom::predicate_type(&format), doc);
     let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
     write_jsonl(&args.output, &bundle)?;
     eprintln!(
         "wrote SBOM attestation ({}) to {}",
-        format.predicate_type(),
+        vouch_attest::sbom::predicate_type(&format),
         args.output.display()
     );
     Ok(ExitStatus::Success)
