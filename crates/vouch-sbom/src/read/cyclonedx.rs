@@ -215,11 +215,8 @@ fn found_of(c: CdxComponent) -> Found {
         .iter()
         .find(|r| r.ty.as_deref() == Some("distribution"))
         .and_then(|r| r.url.clone());
-    let purl_type = c
-        .purl
-        .as_deref()
-        .and_then(|p| p.strip_prefix("pkg:"))
-        .and_then(|p| p.split('/').next());
+    let purl = c.purl.as_deref().map(vouch_purl::Purl::parse);
+    let purl_type = purl.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.ty());
     Found {
         // Without a bom-ref, documents that use purls as refs still link up.
         id: c.bom_ref.clone().or_else(|| c.purl.clone()),

@@ -509,40 +509,16 @@ fn map(f: &Found) -> Result<(Ecosystem, String, String, String), UnmappedReason>
 }
 
 /// The module path of a `pkg:golang/...` purl as written (namespace and name percent-decoded,
-/// case kept), or `None` when `raw` is not a golang purl.
+/// case kept; parsed by [`vouch_purl::Purl::parse`]), or `None` when `raw` is not a golang purl.
 fn golang_path(raw: &str) -> Option<String> {
-    let rest = raw.get(..4).filter(|p| p.eq_ignore_ascii_case("pkg:"))?;
-    let rest = raw.get(rest.len()..)?.trim_start_matches('/');
-    let (ty, rest) = rest.split_once('/')?;
-    if !ty.eq_ignore_ascii_case("golang") {
+    let purl = vouch_purl::Purl::parse(raw).ok()?;
+    if purl.ty() != "golang" {
         return None;
     }
-    let rest = rest.split('#').next()?;
-    let rest = rest.split('?').next()?;
-    let rest = rest.rsplit_once('@').map_or(rest, |(path, _)| path);
-    let segments: Vec<String> = rest
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect::<Option<_>>()?;
-    (!segments.is_empty()).then(|| segments.join("/"))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    Some(match purl.namespace_value().filter(|ns| !ns.is_empty()) {
+        Some(ns) => format!("{ns}/{}", purl.name()),
+        None => purl.name().to_owned(),
+    })
 }
 
 /// `canonical` (which `packageurl` wrote with a lower-cased namespace) with the module path's
