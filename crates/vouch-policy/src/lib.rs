@@ -22,7 +22,6 @@ pub mod input;
 mod rules;
 pub mod shell;
 pub mod suppress;
-pub mod yaml;
 
 use std::path::{Path, PathBuf};
 

@@ -174,10 +174,10 @@ pub enum InputError {
     TooDeep(vouch_yaml::DepthError),
 }
 
-impl From<crate::yaml::YamlError> for InputError {
-    fn from(e: crate::yaml::YamlError) -> Self {
+impl From<vouch_yaml::YamlError> for InputError {
+    fn from(e: vouch_yaml::YamlError) -> Self {
         match e {
-            crate::yaml::YamlError::TooDeep(d) => Self::TooDeep(d),
+            vouch_yaml::YamlError::TooDeep(d) => Self::TooDeep(d),
             other => Self::Syntax {
                 line: None,
                 message: other.to_string(),
