@@ -138,7 +138,7 @@ fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
     store(&path, |sink| {
         for eco in &args.ecosystems {
             let url = export_url(&args.url, eco);
-            eprintln!("downloading {}", redact(&url));
+            eprintln!("downloading {}", vouch_url::redact(&url));
             let bytes = download(&url)?;
             import::read_zip(
                 std::io::Cursor::new(&bytes),
@@ -162,21 +162,9 @@ fn export_url(base: &str, ecosystem: &str) -> String {
     format!("{}/{eco}/all.zip", base.trim_end_matches('/'))
 }
 
-/// Strips `user:password@` from a URL before it is shown.
-fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            format!("{scheme}://{host}/{path}")
-        }
-        None => url.to_owned(),
-    }
-}
-
 /// Downloads `url` into memory (at most [`MAX_DOWNLOAD`] bytes).
 fn download(url: &str) -> anyhow::Result<Vec<u8>> {
-    let shown = redact(url);
+    let shown = vouch_url::redact(url);
     let client = reqwest::blocking::Client::builder()
         .user_agent(concat!("vouch/", env!("CARGO_PKG_VERSION")))
         .timeout(std::time::Duration::from_secs(600))
