@@ -30,6 +30,7 @@
 
 mod error;
 mod git;
+pub mod http;
 mod image;
 mod registry;
 
