@@ -159,13 +159,8 @@ fn check_findings(source: &Path, today: i64) -> anyhow::Result<Vec<Finding>> {
 }
 
 fn secret_findings(source: &Path) -> anyhow::Result<Vec<Finding>> {
-    let config = source.join(".vouch/secrets.toml");
-    let allow = if files::present(&config) {
-        vouch_secrets::AllowList::load_in_root(source, &config)
-            .context("could not load the secrets config")?
-    } else {
-        vouch_secrets::AllowList::default()
-    };
+    let allow =
+        vouch_secrets::AllowList::load_repo(source).context("could not load the secrets config")?;
     let options = vouch_secrets::Options {
         allow,
         ..Default::default()

@@ -80,8 +80,7 @@ struct SkipEntry {
 
 fn load_config(root: &Path) -> anyhow::Result<ScanConfig> {
     // The repository's own file: a regular file inside `root`, and errors never quote it.
-    let Some((path, text)) =
-        crate::files::read_repo_text(root, ".vouch/scan.toml", "scan configuration")?
+    let Some((path, text)) = crate::files::read_config(root, "scan.toml", "scan configuration")?
     else {
         return Ok(ScanConfig::default());
     };
@@ -291,13 +290,8 @@ fn vulnerabilities(
 }
 
 fn secrets(root: &Path, excludes: &[String], report: &mut Report) -> anyhow::Result<CheckSummary> {
-    let config = root.join(".vouch/secrets.toml");
-    let mut allow = if crate::files::present(&config) {
-        vouch_secrets::AllowList::load_in_root(root, &config)
-            .context("could not load the secrets config")?
-    } else {
-        vouch_secrets::AllowList::default()
-    };
+    let mut allow =
+        vouch_secrets::AllowList::load_repo(root).context("could not load the secrets config")?;
     allow
         .add_globs(excludes, Path::new("--exclude"))
         .context("invalid --exclude")?;
