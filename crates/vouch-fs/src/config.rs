@@ -1,6 +1,6 @@
 //! The repository's own configuration: `<root>/.vouch/<name>` (`scan.toml`, `ignore.toml`,
 //! `secrets.toml`, the `policy/` folder). Every command finds these files here and reads them
-//! through [`read_in_root`](crate::read::read_in_root): a regular file inside the repository
+//! through [`crate::read::read_in_root`]: a regular file inside the repository
 //! (a symbolic link that leaves it, a FIFO or a device is an error), bounded, never absent
 //! because it is unreadable.
 //!
