@@ -275,18 +275,25 @@ pub fn parse_json(bytes: &[u8]) -> Result<Record, RecordError> {
 /// Parses one OSV YAML document (the PyPA advisory database keeps its records so).
 pub fn parse_yaml(bytes: &[u8]) -> Result<Record, RecordError> {
     // Depth first, in linear time: libyaml alone is quadratic in the depth of `[[[[…`.
-    vouch_yaml::check_depth(bytes, vouch_yaml::MAX_DEPTH).map_err(|e| RecordError::Yaml {
-        location: Some((e.line as usize, e.column as usize)),
-        message: format!("nesting deeper than the limit of {} levels", e.limit),
-    })?;
-    let json: Value = yaml_serde::from_slice(bytes).map_err(|e| RecordError::Yaml {
-        location: e.location().map(|l| (l.line(), l.column())),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+    // (`vouch_yaml::from_slice` checks it before parsing.)
+    let json: Value = vouch_yaml::from_slice(bytes).map_err(|e| match e {
+        vouch_yaml::Error::TooDeep(e) => RecordError::Yaml {
+            location: Some((e.line as usize, e.column as usize)),
+            message: format!("nesting deeper than the limit of {} levels", e.limit),
+        },
+        vouch_yaml::Error::Parse(e) => RecordError::Yaml {
+            location: e.location().map(|l| (l.line(), l.column())),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        },
+        other => RecordError::Yaml {
+            location: None,
+            message: other.to_string(),
+        },
     })?;
     Record::from_value(json)
 }

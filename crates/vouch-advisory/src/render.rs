@@ -142,14 +142,14 @@ pub fn json(outcome: &MatchOutcome, expired: &[Expired], tool_version: &str) -> 
 pub fn sarif(outcome: &MatchOutcome, tool_version: &str) -> String {
     let mut report = outcome.report("vouch", tool_version);
     report.sort();
-    let text = vouch_report::render::sarif(&report);
-    let Ok(mut v) = serde_json::from_str::<Value>(&text) else {
-        return text;
-    };
-    if let Some(run) = v.get_mut("runs").and_then(|r| r.get_mut(0)) {
-        run["properties"] = json!({"vouch-advisory-db-digest": outcome.db_digest});
+    let mut log = vouch_report::sarif::log(&report);
+    if let Some(run) = log.runs.first_mut() {
+        run.properties = Some(std::collections::BTreeMap::from([(
+            "vouch-advisory-db-digest".to_owned(),
+            json!(outcome.db_digest),
+        )]));
     }
-    pretty(&v)
+    vouch_report::render::sarif_log(&log)
 }
 
 fn cdx_method(kind: &str, vector: &str) -> Option<&'static str> {

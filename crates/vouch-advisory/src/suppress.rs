@@ -22,9 +22,8 @@
 //!
 //! An entry past its `expires` date stops suppressing and is reported as expired.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
+use vouch_purl::Purl;
 use vouch_report::Suppression;
 use vouch_report::ignore::Target;
 
@@ -57,98 +56,28 @@ pub enum SuppressError {
     },
 }
 
-/// A parsed package URL, for matching products.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PurlParts {
-    pub ty: String,
-    pub namespace: Option<String>,
-    pub name: String,
-    pub version: Option<String>,
-    pub qualifiers: BTreeMap<String, String>,
-}
-
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Parses `pkg:type/namespace/name@version?qualifiers#subpath` (lenient; `None` if not a purl).
-pub fn parse_purl(s: &str) -> Option<PurlParts> {
-    let rest = s.trim().strip_prefix("pkg:")?;
-    let rest = rest.split('#').next().unwrap_or(rest);
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, Some(q)),
-        None => (rest, None),
-    };
-    let (path, version) = match rest.rsplit_once('@') {
-        // `@` inside the path is an npm scope only when percent-encoded; a raw one after the
-        // last `/` is the version separator.
-        Some((p, v)) if !v.contains('/') => (p, Some(pct_decode(v))),
-        _ => (rest, None),
-    };
-    let path = path.trim_matches('/');
-    let (ty, rest) = path.split_once('/')?;
-    let (namespace, name) = match rest.rsplit_once('/') {
-        Some((ns, n)) => (Some(pct_decode(ns)), pct_decode(n)),
-        None => (None, pct_decode(rest)),
-    };
-    if ty.is_empty() || name.is_empty() {
-        return None;
-    }
-    let mut qualifiers = BTreeMap::new();
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        if let Some((k, v)) = pair.split_once('=') {
-            qualifiers.insert(k.to_ascii_lowercase(), pct_decode(v));
-        }
-    }
-    Some(PurlParts {
-        ty: ty.to_ascii_lowercase(),
-        namespace,
-        name,
-        version,
-        qualifiers,
-    })
-}
-
 /// Whether `product` (a purl, perhaps without version or qualifiers) names `component`.
 pub fn purl_matches(product: &str, component: &str) -> bool {
-    parse_purl(component).is_some_and(|c| product_names(product, &c))
+    Purl::parse(component).is_ok_and(|c| product_names(product, &c))
 }
 
 /// [`purl_matches`] with the component's purl already parsed.
-fn product_names(product: &str, c: &PurlParts) -> bool {
-    let Some(p) = parse_purl(product) else {
+fn product_names(product: &str, c: &Purl) -> bool {
+    let Ok(p) = Purl::parse(product) else {
         return false;
     };
     let fold = |ty: &str, s: &str| match ty {
         "pypi" => vouch_purl::normalize_pypi(s),
         _ => s.to_owned(),
     };
-    p.ty == c.ty
-        && p.namespace.as_deref().map(|n| fold(&p.ty, n))
-            == c.namespace.as_deref().map(|n| fold(&c.ty, n))
-        && fold(&p.ty, &p.name) == fold(&c.ty, &c.name)
-        && p.version
-            .as_ref()
-            .is_none_or(|v| Some(v) == c.version.as_ref())
-        && p.qualifiers
+    p.ty() == c.ty()
+        && p.namespace_value().map(|n| fold(p.ty(), n))
+            == c.namespace_value().map(|n| fold(c.ty(), n))
+        && fold(p.ty(), p.name()) == fold(c.ty(), c.name())
+        && p.version().is_none_or(|v| Some(v) == c.version())
+        && p.qualifiers()
             .iter()
-            .all(|(k, v)| c.qualifiers.get(k) == Some(v))
+            .all(|(k, v)| c.qualifiers().get(k) == Some(v))
 }
 
 /// One OpenVEX statement, normalised.
@@ -321,7 +250,7 @@ pub fn parse_ignore(file: &str, text: &str) -> Result<Vec<IgnoreEntry>, Suppress
             continue;
         };
         if let Some(p) = &purl
-            && parse_purl(p).is_none()
+            && Purl::parse(p).is_err()
         {
             return Err(SuppressError::Entry {
                 file: file.to_owned(),
@@ -367,7 +296,7 @@ impl Suppressions {
         let mut expired: Vec<Expired> = Vec::new();
         for m in matches.iter_mut() {
             // Parsed once per match, not once per statement product and ignore entry.
-            let component = parse_purl(&m.component.purl);
+            let component = Purl::parse(&m.component.purl).ok();
             let names_component = |product: &str| {
                 component
                     .as_ref()

@@ -70,17 +70,6 @@ pub struct LocalGit {
     pub remote: Option<String>,
 }
 
-/// Remove `user:password@` from a URL so credentials never reach an attestation.
-pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://")
-        && let Some((auth, host)) = rest.split_once('@')
-        && !auth.contains('/')
-    {
-        return format!("{scheme}://{host}");
-    }
-    url.to_owned()
-}
-
 /// Build the context from the environment variables `env` (GitLab CI, GitHub Actions, or
 /// neither: a local build described by `git` and `platform`, e.g. `linux-x86_64`), with
 /// `now` as the build's finish time. Empty variables count as unset.
@@ -100,7 +89,8 @@ pub fn context(
             .collect()
     };
     if v("GITLAB_CI").is_some() || v("CI_PIPELINE_ID").is_some() {
-        let project = v("CI_PROJECT_URL").map(|u| redact_url(&u));
+        // Credentials never reach an attestation: userinfo removed, credential query values masked.
+        let project = v("CI_PROJECT_URL").map(|u| vouch_url::strip_credentials(&u).into_owned());
         let started = v("CI_JOB_STARTED_AT").and_then(|s| s.parse::<jiff::Timestamp>().ok());
         let builder_id = match (&project, v("CI_RUNNER_ID")) {
             (Some(p), Some(r)) => format!("{p}/-/runners/{r}"),
@@ -310,11 +300,11 @@ mod tests {
     #[test]
     fn credentials_are_removed_from_remotes() {
         assert_eq!(
-            redact_url("https://user:tok@gitlab.example/a/b.git"),
+            vouch_url::strip_credentials("https://user:tok@gitlab.example/a/b.git"),
             "https://gitlab.example/a/b.git"
         );
         assert_eq!(
-            redact_url("git@github.com:a/b.git"),
+            vouch_url::strip_credentials("git@github.com:a/b.git"),
             "git@github.com:a/b.git"
         );
     }

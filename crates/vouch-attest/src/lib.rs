@@ -7,7 +7,8 @@
 //! - [`slsa::Provenance`]: a SLSA Provenance v1 predicate, and [`slsa::build`] which fills one
 //!   from a typed [`slsa::BuildContext`] that the caller (the binary) gathered.
 //! - [`ci::context`]: the CI environment (a map of variables) → [`slsa::BuildContext`].
-//! - [`sbom::locked_dependencies`]: a lenient reader of CycloneDX / SPDX JSON components.
+//! - [`sbom::locked_dependencies`]: the locked dependencies of a CycloneDX / SPDX JSON SBOM (read
+//!   by `vouch-sbom`) as SLSA resource descriptors; the SBOM predicate types.
 //! - [`vsa::VerificationSummary`]: a SLSA Verification Summary Attestation v1 predicate.
 //!
 //! ```

@@ -1,10 +1,12 @@
-//! A lenient reader for the components of CycloneDX and SPDX JSON SBOMs written by other tools.
+//! SBOM attestations: the in-toto predicate types of CycloneDX and SPDX, and the locked
+//! dependencies of an SBOM as SLSA resource descriptors.
 //!
-//! Only what provenance needs: package URLs and digests. Unknown fields are ignored.
+//! Reading the SBOM itself is `vouch-sbom`'s ([`vouch_sbom::read`]): this module only maps
+//! what it lists to in-toto names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
+pub use vouch_sbom::read::{Format, ReadError};
 
 use crate::slsa::ResourceDescriptor;
 
@@ -13,92 +15,18 @@ pub const PREDICATE_CYCLONEDX: &str = "https://cyclonedx.org/bom";
 /// `predicateType` for an SPDX SBOM attestation.
 pub const PREDICATE_SPDX: &str = "https://spdx.dev/Document";
 
-/// The SBOM format, detected from the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    CycloneDx,
-    Spdx,
-}
-
-impl Format {
-    /// The in-toto predicate type for this format.
-    pub fn predicate_type(self) -> &'static str {
-        match self {
-            Format::CycloneDx => PREDICATE_CYCLONEDX,
-            Format::Spdx => PREDICATE_SPDX,
-        }
+/// The in-toto predicate type for an SBOM of this format.
+pub fn predicate_type(format: &Format) -> &'static str {
+    match format {
+        Format::CycloneDx { .. } => PREDICATE_CYCLONEDX,
+        Format::Spdx { .. } => PREDICATE_SPDX,
     }
 }
 
-/// Why an SBOM could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReadError {
-    #[error("sbom is not valid json")]
-    Json(#[source] serde_json::Error),
-    #[error("sbom is neither CycloneDX (`bomFormat`) nor SPDX (`spdxVersion`) json")]
-    UnknownFormat,
-}
-
-/// Detect the format of an SBOM document.
+/// Detect the format of an SBOM document (CycloneDX `bomFormat`, SPDX `spdxVersion`), of any
+/// declared version.
 pub fn detect(doc: &serde_json::Value) -> Result<Format, ReadError> {
-    if doc.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
-        Ok(Format::CycloneDx)
-    } else if doc.get("spdxVersion").is_some() {
-        Ok(Format::Spdx)
-    } else {
-        Err(ReadError::UnknownFormat)
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CdxBom {
-    components: Vec<CdxComponent>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CdxComponent {
-    name: Option<String>,
-    purl: Option<String>,
-    hashes: Vec<CdxHash>,
-    components: Vec<CdxComponent>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CdxHash {
-    alg: String,
-    content: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct SpdxDoc {
-    packages: Vec<SpdxPackage>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct SpdxPackage {
-    name: Option<String>,
-    external_refs: Vec<SpdxRef>,
-    checksums: Vec<SpdxChecksum>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct SpdxRef {
-    reference_type: String,
-    reference_locator: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct SpdxChecksum {
-    algorithm: String,
-    checksum_value: String,
+    vouch_sbom::read::detect_value(doc)
 }
 
 /// in-toto digest-set name for an SBOM hash algorithm name (`SHA-256`, `SHA256`, `sha256`).
@@ -116,60 +44,85 @@ fn algorithm_name(alg: &str) -> Option<&'static str> {
 
 /// Locked dependencies (purl + digest) of an SBOM, in document order, deduplicated by purl.
 /// Components without a purl are skipped; components without hashes keep an empty digest.
+/// The SBOM is read by [`vouch_sbom::read::list`].
 pub fn locked_dependencies(bytes: &[u8]) -> Result<(Format, Vec<ResourceDescriptor>), ReadError> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(ReadError::Json)?;
-    let format = detect(&doc)?;
-    let mut out: Vec<ResourceDescriptor> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut push = |purl: String, name: Option<String>, digest: BTreeMap<String, String>| {
-        if seen.insert(purl.clone()) {
-            out.push(ResourceDescriptor {
-                uri: Some(purl),
-                digest,
-                name,
-            });
-        }
-    };
-    match format {
-        Format::CycloneDx => {
-            let bom: CdxBom = serde_json::from_value(doc).unwrap_or_default();
-            let mut stack: Vec<CdxComponent> = bom.components.into_iter().rev().collect();
-            while let Some(c) = stack.pop() {
-                if let Some(purl) = c.purl.filter(|p| !p.is_empty()) {
-                    let digest = c
-                        .hashes
-                        .iter()
-                        .filter_map(|h| {
-                            algorithm_name(&h.alg).map(|a| (a.to_owned(), h.content.to_lowercase()))
-                        })
-                        .collect();
-                    push(purl, c.name, digest);
-                }
-                stack.extend(c.components.into_iter().rev());
-            }
-        }
-        Format::Spdx => {
-            let spdx: SpdxDoc = serde_json::from_value(doc).unwrap_or_default();
-            for p in spdx.packages {
-                let Some(purl) = p
-                    .external_refs
-                    .iter()
-                    .find(|r| r.reference_type.eq_ignore_ascii_case("purl"))
-                    .map(|r| r.reference_locator.clone())
-                else {
-                    continue;
-                };
-                let digest = p
-                    .checksums
-                    .iter()
-                    .filter_map(|c| {
-                        algorithm_name(&c.algorithm)
-                            .map(|a| (a.to_owned(), c.checksum_value.to_lowercase()))
-                    })
-                    .collect();
-                push(purl, p.name, digest);
-            }
-        }
+    let listing = vouch_sbom::read::list(bytes)?;
+    let mut seen = BTreeSet::new();
+    let deps = listing
+        .components
+        .into_iter()
+        .filter(|c| seen.insert(c.purl.clone()))
+        .map(|c| ResourceDescriptor {
+            digest: c
+                .hashes
+                .iter()
+                .filter_map(|(alg, value)| {
+                    algorithm_name(alg).map(|a| (a.to_owned(), value.to_lowercase()))
+                })
+                .collect::<BTreeMap<_, _>>(),
+            uri: Some(c.purl),
+            name: c.name,
+        })
+        .collect();
+    Ok((listing.format, deps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cyclonedx_components_in_document_order_deduplicated() {
+        let doc = br#"{"bomFormat":"CycloneDX","specVersion":"1.1",
+            "metadata":{"component":{"name":"app","components":[{"name":"m","purl":"pkg:npm/m@1"}]}},
+            "components":[
+              {"name":"b","purl":"pkg:cargo/b@2","hashes":[{"alg":"SHA-256","content":"AB"},{"alg":"MD5","content":"00"}],
+               "components":[{"name":"n","purl":"pkg:generic/n"}]},
+              {"name":"nopurl"},
+              {"name":"a","purl":"pkg:cargo/a@1","hashes":[{"alg":"SHA3-512","content":"cd"}]},
+              {"name":"b again","purl":"pkg:cargo/b@2"}
+            ]}"#;
+        let (format, deps) = locked_dependencies(doc).unwrap();
+        assert_eq!(predicate_type(&format), PREDICATE_CYCLONEDX);
+        let uris: Vec<&str> = deps.iter().filter_map(|d| d.uri.as_deref()).collect();
+        assert_eq!(uris, ["pkg:cargo/b@2", "pkg:generic/n", "pkg:cargo/a@1"]);
+        assert_eq!(deps[0].name.as_deref(), Some("b"));
+        assert_eq!(
+            deps[0].digest,
+            BTreeMap::from([("sha256".to_owned(), "ab".to_owned())])
+        );
+        assert!(deps[1].digest.is_empty());
+        assert_eq!(deps[2].digest["sha3-512"], "cd");
     }
-    Ok((format, out))
+
+    #[test]
+    fn spdx_packages_with_purl_refs() {
+        let doc = br#"{"spdxVersion":"SPDX-2.1","packages":[
+            {"name":"x","externalRefs":[{"referenceType":"PURL","referenceLocator":"pkg:pypi/x@1"}],
+             "checksums":[{"algorithm":"SHA1","checksumValue":"EF"}]},
+            {"name":"y","externalRefs":[{"referenceType":"cpe23Type","referenceLocator":"cpe:2.3:a"}]}
+        ]}"#;
+        let (format, deps) = locked_dependencies(doc).unwrap();
+        assert_eq!(predicate_type(&format), PREDICATE_SPDX);
+        assert_eq!(deps.len(), 1);
+        assert_eq!(deps[0].uri.as_deref(), Some("pkg:pypi/x@1"));
+        assert_eq!(deps[0].digest["sha1"], "ef");
+    }
+
+    #[test]
+    fn neither_format_is_an_error() {
+        assert!(matches!(
+            locked_dependencies(br#"{"name":"x"}"#),
+            Err(ReadError::UnknownFormat)
+        ));
+        assert!(matches!(
+            locked_dependencies(b"not json"),
+            Err(ReadError::Json { .. })
+        ));
+        assert!(matches!(
+            detect(&serde_json::json!({"bomFormat": "CycloneDX"})),
+            Ok(Format::CycloneDx { .. })
+        ));
+        assert!(detect(&serde_json::json!([1])).is_err());
+    }
 }

@@ -6,6 +6,8 @@
 //! - [`mod@write`]: writing results (`-o`, `--vsa`, `pin` rewrites): atomic replacement of regular
 //!   files that keeps their mode, writing through devices and FIFOs (or refusing), following
 //!   symbolic links instead of replacing them, and cleaning up temporary files.
+//! - [`config`]: the one lookup of a repository's own configuration, `<root>/.vouch/<name>`.
 
+pub mod config;
 pub mod read;
 pub mod write;

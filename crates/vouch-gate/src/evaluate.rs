@@ -214,26 +214,6 @@ fn failure(
     Ok(e)
 }
 
-/// The bundles of an attestation file with their line numbers and bytes. A file holding one
-/// pretty-printed bundle counts as line 1.
-fn split_bundles(
-    bytes: &[u8],
-) -> Vec<(
-    usize,
-    &[u8],
-    Result<Bundle, vouch_sign::bundle::BundleError>,
-)> {
-    if let Ok(b) = Bundle::parse(bytes) {
-        return vec![(1, bytes, Ok(b))];
-    }
-    bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
-        .map(|(i, line)| (i + 1, line, Bundle::parse(line)))
-        .collect()
-}
-
 /// The predicate type an attestation bundle claims, read without verification (only to say
 /// which check reports a failure).
 fn claimed_kind(bundle: &Bundle) -> Kind {
@@ -515,7 +495,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     let mut verified: Vec<VerifiedAttestation> = Vec::new();
     let mut failed: Vec<Failed> = Vec::new();
     for f in files {
-        let lines = split_bundles(&f.bytes);
+        let lines = vouch_sign::jsonl::split(&f.bytes);
         if lines.is_empty() {
             reasons.push(
                 Reason::new(
@@ -526,7 +506,12 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                 .at(f.name.clone()),
             );
         }
-        for (line, raw, parsed) in lines {
+        for vouch_sign::jsonl::Line {
+            number: line,
+            bytes: raw,
+            bundle: parsed,
+        } in lines
+        {
             let evidence = format!("{}:{line}", f.name);
             let bundle = match parsed {
                 Ok(b) => b,
@@ -927,14 +912,6 @@ fn rego_input(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn split_counts_lines_and_skips_blank_ones() {
-        let lines = split_bundles(b"\n{}\n\nnot json\n");
-        let nums: Vec<usize> = lines.iter().map(|(n, _, _)| *n).collect();
-        assert_eq!(nums, vec![2, 4]);
-        assert!(lines.iter().all(|(_, _, r)| r.is_err()));
-    }
 
     #[test]
     fn kinds_from_predicate_types() {

@@ -69,14 +69,10 @@ pub fn check_findings(source_dir: &Path, today: i64) -> Result<Vec<Finding>, Sou
 /// Secret findings for `source_dir`, honouring its `.vouch/secrets.toml`. Any file the scan
 /// could not read is an error.
 pub fn secret_findings(source_dir: &Path) -> Result<Vec<Finding>, SourceError> {
-    let config = source_dir.join(".vouch/secrets.toml");
-    // Something at the path that is not a regular file is an error, not an absent config.
-    let allow = if config.symlink_metadata().is_ok() {
-        vouch_secrets::AllowList::load_in_root(source_dir, &config)
-            .map_err(SourceError::SecretsConfig)?
-    } else {
-        vouch_secrets::AllowList::default()
-    };
+    // `.vouch/secrets.toml` through the one `.vouch/` lookup: absent is the default list;
+    // something there that is not a regular file inside the repository is an error.
+    let allow =
+        vouch_secrets::AllowList::load_repo(source_dir).map_err(SourceError::SecretsConfig)?;
     let options = vouch_secrets::Options {
         allow,
         ..Default::default()

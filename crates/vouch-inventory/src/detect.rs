@@ -1,6 +1,7 @@
-//! Which parser reads which file, decided from the path alone (relative to the scanned root).
+//! Which parser reads which file, decided from the path alone (relative to the scanned root)
+//! by the shared detection in `vouch-filekind`; [`FileKind`] is this crate's view of it.
 
-/// Every kind of file vouch inventories.
+/// Every kind of file vouch inventories (a view of [`vouch_filekind::FileKind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileKind {
     CargoLock,
@@ -82,7 +83,8 @@ impl FileKind {
     }
 }
 
-/// Detects the kind of a file from its path relative to the scanned root (`/`-separated).
+/// Detects the kind of a file from its path relative to the scanned root (`/`-separated):
+/// [`vouch_filekind::package_source`], seen as the kinds this crate parses.
 ///
 /// ```
 /// use vouch_inventory::{detect, FileKind};
@@ -94,71 +96,25 @@ impl FileKind {
 /// assert_eq!(detect("README.md"), None);
 /// ```
 pub fn detect(path: &str) -> Option<FileKind> {
-    let (dir, name) = match path.rsplit_once('/') {
-        Some((d, n)) => (d, n),
-        None => ("", path),
-    };
-    let parent = dir.rsplit('/').next().unwrap_or("");
-    let kind = match name {
-        "Cargo.lock" => FileKind::CargoLock,
-        "package-lock.json" | "npm-shrinkwrap.json" => {
-            // npm also writes node_modules/.package-lock.json: the hidden lockfile, not detected.
-            FileKind::NpmLock
-        }
-        "yarn.lock" => FileKind::YarnLock,
-        "pnpm-lock.yaml" => FileKind::PnpmLock,
-        "poetry.lock" => FileKind::PoetryLock,
-        "uv.lock" => FileKind::UvLock,
-        "Pipfile.lock" => FileKind::PipfileLock,
-        "go.mod" => FileKind::GoMod,
-        "Gemfile.lock" | "gems.locked" => FileKind::GemfileLock,
-        "composer.lock" => FileKind::ComposerLock,
-        "METADATA" if parent.ends_with(".dist-info") => FileKind::PythonInstalled,
-        "PKG-INFO" if parent.ends_with(".egg-info") => FileKind::PythonInstalled,
-        "package.json" if is_node_module_dir(dir) => FileKind::NodeModule,
-        "status" if dir == "var/lib/dpkg" || dir.ends_with("/var/lib/dpkg") => FileKind::DpkgStatus,
-        "installed" if dir == "lib/apk/db" || dir.ends_with("/lib/apk/db") => {
-            FileKind::ApkInstalled
-        }
-        "rpmdb.sqlite" if dir.ends_with("rpm") => FileKind::RpmSqlite,
-        _ if parent == "status.d"
-            && (dir == "var/lib/dpkg/status.d" || dir.ends_with("/var/lib/dpkg/status.d")) =>
-        {
-            // distroless writes `<pkg>` and `<pkg>.md5sums`; only the former is a stanza.
-            if name.ends_with(".md5sums") {
-                return None;
-            }
-            FileKind::DpkgStatusD
-        }
-        _ if name.ends_with(".egg-info")
-            && (parent.ends_with("site-packages") || parent.ends_with("dist-packages")) =>
-        {
-            FileKind::PythonInstalled
-        }
-        _ if is_requirements(dir, name) => FileKind::Requirements,
+    use vouch_filekind::FileKind as K;
+    Some(match vouch_filekind::package_source(path)? {
+        K::CargoLock => FileKind::CargoLock,
+        K::NpmLock => FileKind::NpmLock,
+        K::YarnLock => FileKind::YarnLock,
+        K::PnpmLock => FileKind::PnpmLock,
+        K::PoetryLock => FileKind::PoetryLock,
+        K::UvLock => FileKind::UvLock,
+        K::PipfileLock => FileKind::PipfileLock,
+        K::Requirements => FileKind::Requirements,
+        K::GoMod => FileKind::GoMod,
+        K::GemfileLock => FileKind::GemfileLock,
+        K::ComposerLock => FileKind::ComposerLock,
+        K::PythonInstalled => FileKind::PythonInstalled,
+        K::NodeModule => FileKind::NodeModule,
+        K::DpkgStatus => FileKind::DpkgStatus,
+        K::DpkgStatusD => FileKind::DpkgStatusD,
+        K::ApkInstalled => FileKind::ApkInstalled,
+        K::RpmSqlite => FileKind::RpmSqlite,
         _ => return None,
-    };
-    Some(kind)
-}
-
-fn is_node_module_dir(dir: &str) -> bool {
-    // dir must be .../node_modules/<name> or .../node_modules/@scope/<name>
-    let mut parts = dir.rsplit('/');
-    let Some(last) = parts.next() else {
-        return false;
-    };
-    if last.starts_with('.') || last == "node_modules" {
-        return false;
-    }
-    match parts.next() {
-        Some("node_modules") => !last.starts_with('@'),
-        Some(scope) if scope.starts_with('@') => parts.next() == Some("node_modules"),
-        _ => false,
-    }
-}
-
-fn is_requirements(dir: &str, name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.starts_with("requirements") && (lower.ends_with(".txt") || lower.ends_with(".pip")))
-        || (dir.rsplit('/').next() == Some("requirements") && lower.ends_with(".txt"))
+    })
 }

@@ -58,7 +58,7 @@ impl fmt::Display for Break {
 fn first_mapping(bytes: &[u8], what: &'static str, header: bool) -> Result<Value, InterfaceError> {
     let err = |message: String| InterfaceError { what, message };
     let text = std::str::from_utf8(bytes).map_err(|e| err(e.to_string()))?;
-    let docs = vouch_policy::yaml::load_all(text).map_err(|e| err(e.to_string()))?;
+    let docs = vouch_yaml::load_all(text).map_err(|e| err(e.to_string()))?;
     let doc = if header {
         // A component's header is the first document when the file has more than one.
         if docs.len() > 1 {

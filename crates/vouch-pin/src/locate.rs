@@ -1,6 +1,6 @@
 //! Byte-exact spans of YAML scalar values.
 //!
-//! The YAML parser gives values, [`vouch_policy::yaml::LineIndex`] gives the line of each key;
+//! The YAML parser gives values, [`vouch_yaml::LineIndex`] gives the line of each key;
 //! this module finds the value's exact bytes on that line, so a rewrite touches nothing else.
 //! Only single-line block-style scalars are located (plain, `'single'` or `"double"` quoted
 //! without escapes); anything else returns `None` and the reference is reported, not rewritten.

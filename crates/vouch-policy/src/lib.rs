@@ -25,7 +25,6 @@ pub mod rego;
 mod rules;
 pub mod shell;
 pub mod suppress;
-pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -246,7 +245,7 @@ impl Checker {
     /// Load policies (built-in, `--policy` dirs, `<root>/.vouch/policy`) and the ignore file.
     pub fn new(root: &Path, opts: &Options) -> Result<Self, CheckError> {
         let mut dirs = opts.policy_dirs.clone();
-        let local = root.join(".vouch/policy");
+        let local = vouch_fs::config::path(root, "policy");
         if local.is_dir() && !dirs.contains(&local) {
             dirs.push(local);
         }
@@ -254,7 +253,7 @@ impl Checker {
         let ignore_path = opts
             .ignore_file
             .clone()
-            .unwrap_or_else(|| root.join(".vouch/ignore.toml"));
+            .unwrap_or_else(|| vouch_fs::config::path(root, "ignore.toml"));
         let shown = ignore_path
             .strip_prefix(root)
             .unwrap_or(&ignore_path)

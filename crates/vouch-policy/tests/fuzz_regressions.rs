@@ -36,8 +36,8 @@ fn saved_fuzz_inputs_do_not_panic() {
         }
         if let Ok(s) = std::str::from_utf8(&bytes) {
             let _ = vouch_policy::shell::split(s);
-            let _ = vouch_policy::yaml::load_all(s);
-            let _ = vouch_policy::yaml::LineIndex::build(s);
+            let _ = vouch_yaml::load_all(s);
+            let _ = vouch_yaml::LineIndex::build(s);
         }
         n += 1;
     }

@@ -3,7 +3,7 @@
 //! measured in bench/parse-bounds.sh, never asserted here.
 
 use vouch_policy::input::{Context, FileKind, InputError, normalise};
-use vouch_policy::yaml::{self, YamlError};
+use vouch_yaml::{self as yaml, YamlError};
 use vouch_yaml::{DepthError, MAX_DEPTH};
 
 /// A Kubernetes YAML manifest with `depth` nested flow sequences under `data`.

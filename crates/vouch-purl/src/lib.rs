@@ -74,6 +74,101 @@ impl Purl {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// The namespace (percent-decoded when parsed), if any.
+    pub fn namespace_value(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Qualifiers, keys lower-cased, values percent-decoded.
+    pub fn qualifiers(&self) -> &BTreeMap<String, String> {
+        &self.qualifiers
+    }
+
+    /// Parses `pkg:type/namespace/name@version?qualifiers#subpath`, leniently: the type is
+    /// lower-cased, the namespace, name, version and qualifier values are percent-decoded (an
+    /// invalid escape or UTF-8 sequence is kept as written or replaced, never an error), the
+    /// subpath is dropped and no type's normalisation rules are applied (the name is kept as
+    /// written). A raw `@` is the version separator only after the last `/`.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let rest = s.trim().strip_prefix("pkg:").ok_or(ParseError::Scheme)?;
+        let rest = rest.split('#').next().unwrap_or(rest);
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        let (path, version) = match rest.rsplit_once('@') {
+            // `@` inside the path is an npm scope only when percent-encoded; a raw one after the
+            // last `/` is the version separator.
+            Some((p, v)) if !v.contains('/') => (p, Some(percent_decode(v))),
+            _ => (rest, None),
+        };
+        let path = path.trim_matches('/');
+        let (ty, rest) = path.split_once('/').ok_or(ParseError::Name)?;
+        let (namespace, name) = match rest.rsplit_once('/') {
+            Some((ns, n)) => (Some(percent_decode(ns)), percent_decode(n)),
+            None => (None, percent_decode(rest)),
+        };
+        if ty.is_empty() || name.is_empty() {
+            return Err(ParseError::Name);
+        }
+        let mut qualifiers = BTreeMap::new();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            if let Some((k, v)) = pair.split_once('=') {
+                qualifiers.insert(k.to_ascii_lowercase(), percent_decode(v));
+            }
+        }
+        Ok(Self {
+            ty: ty.to_ascii_lowercase(),
+            namespace,
+            name,
+            version,
+            qualifiers,
+        })
+    }
+}
+
+impl std::str::FromStr for Purl {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Why a string is not a package URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    #[error("not a package URL: expected `pkg:` at the start")]
+    Scheme,
+    #[error("not a package URL: expected `pkg:type/name`, found no name")]
+    Name,
+}
+
+/// Percent-decodes `s`; a `%` not followed by two hex digits is kept, invalid UTF-8 replaced.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn split_name(ty: &str, name: &str) -> (Option<String>, String) {
@@ -208,5 +303,40 @@ mod tests {
             "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.18.4"
         );
         assert_eq!(normalize_pypi("Foo__Bar..baz"), "foo-bar-baz");
+    }
+
+    #[test]
+    fn parse_splits_and_decodes() {
+        let p = Purl::parse(" pkg:NPM/%40babel/core@7.0.0?Arch=x%2B1&flag#sub/path ").unwrap();
+        assert_eq!(p.ty(), "npm");
+        assert_eq!(p.namespace_value(), Some("@babel"));
+        assert_eq!(p.name(), "core");
+        assert_eq!(p.version(), Some("7.0.0"));
+        assert_eq!(
+            p.qualifiers(),
+            &BTreeMap::from([("arch".to_owned(), "x+1".to_owned())])
+        );
+        let p: Purl = "pkg:golang/github.com/BurntSushi/toml".parse().unwrap();
+        assert_eq!(p.namespace_value(), Some("github.com/BurntSushi"));
+        assert_eq!(p.version(), None);
+        // A raw `@` before the last `/` is not a version separator.
+        let p = Purl::parse("pkg:npm/@scope/pkg").unwrap();
+        assert_eq!(p.namespace_value(), Some("@scope"));
+        assert_eq!(p.version(), None);
+        assert_eq!(Purl::parse("pkg:cargo/%zz").unwrap().name(), "%zz");
+        // Parsed purls compare like built ones.
+        assert_eq!(
+            Purl::parse("pkg:cargo/serde@1.0.0").unwrap(),
+            Purl::package("cargo", "serde", "1.0.0")
+        );
+    }
+
+    #[test]
+    fn parse_refuses_what_is_not_a_purl() {
+        assert_eq!(Purl::parse("npm/x@1"), Err(ParseError::Scheme));
+        assert_eq!(Purl::parse("pkg:npm"), Err(ParseError::Name));
+        assert_eq!(Purl::parse("pkg:/x"), Err(ParseError::Name));
+        assert_eq!(Purl::parse("pkg:npm/"), Err(ParseError::Name));
+        assert_eq!(Purl::parse("pkg:a//"), Err(ParseError::Name));
     }
 }

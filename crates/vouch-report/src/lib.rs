@@ -26,6 +26,7 @@ mod date;
 pub mod gitlab_secrets;
 pub mod ignore;
 pub mod render;
+pub mod sarif;
 mod severity;
 pub mod terminal;
 

@@ -88,113 +88,17 @@ pub fn table_with(report: &Report, show_suppressed: bool) -> String {
     )
 }
 
-/// SARIF `invocations[0]`: `executionSuccessful` is false when anything was not checked, and
-/// each thing not checked is a `toolExecutionNotifications` entry (level `error`, the check as
-/// `descriptor.id`, the file as its location).
-fn invocation(report: &Report) -> Value {
-    let notifications: Vec<Value> = report
-        .not_checked
-        .iter()
-        .map(|n| {
-            let mut v = json!({
-                "level": "error",
-                "message": {"text": n.to_string()},
-                "descriptor": {"id": n.check},
-            });
-            if let Some(p) = &n.path {
-                v["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": p}}}]);
-            }
-            v
-        })
-        .collect();
-    json!({
-        "executionSuccessful": report.not_checked.is_empty(),
-        "toolExecutionNotifications": notifications,
-    })
+/// SARIF 2.1.0 (one run): [`crate::sarif::log`], printed. Suppressed findings carry a
+/// `suppressions` entry, as the spec asks.
+pub fn sarif(report: &Report) -> String {
+    sarif_log(&crate::sarif::log(report))
 }
 
-/// SARIF 2.1.0 (one run). Suppressed findings carry a `suppressions` entry, as the spec asks.
-pub fn sarif(report: &Report) -> String {
-    let rules: Vec<Value> = report
-        .rules
-        .iter()
-        .map(|r| {
-            let mut rule = json!({
-                "id": r.id,
-                "name": r.id,
-                "shortDescription": {"text": r.title},
-                "defaultConfiguration": {"level": r.default_severity.sarif_level()},
-                "properties": {"security-severity": security_severity(r.default_severity)},
-            });
-            if let Some(d) = &r.description {
-                rule["fullDescription"] = json!({"text": d});
-            }
-            if let Some(u) = &r.help_uri {
-                rule["helpUri"] = json!(u);
-            }
-            rule
-        })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut result = json!({
-                "ruleId": f.rule_id,
-                "level": f.severity.sarif_level(),
-                "message": {"text": f.message},
-                "partialFingerprints": {"vouch/v1": f.fingerprint},
-                "properties": {"severity": f.severity.as_str()},
-            });
-            if let Some(idx) = report.rules.iter().position(|r| r.id == f.rule_id) {
-                result["ruleIndex"] = json!(idx);
-            }
-            if let Some(loc) = &f.location {
-                let mut region = serde_json::Map::new();
-                if let Some(l) = loc.line {
-                    region.insert("startLine".into(), json!(l.max(1)));
-                }
-                if let Some(c) = loc.column {
-                    region.insert("startColumn".into(), json!(c.max(1)));
-                }
-                if let Some(l) = loc.end_line {
-                    region.insert("endLine".into(), json!(l.max(1)));
-                }
-                if let Some(c) = loc.end_column {
-                    region.insert("endColumn".into(), json!(c.max(1)));
-                }
-                let mut physical = json!({"artifactLocation": {"uri": loc.path}});
-                if !region.is_empty() {
-                    physical["region"] = Value::Object(region);
-                }
-                result["locations"] = json!([{"physicalLocation": physical}]);
-            }
-            if let Some(s) = &f.suppressed {
-                result["suppressions"] = json!([{"kind": "external", "justification": format!("{}: {}", s.kind, s.reason)}]);
-            }
-            if !f.properties.is_empty() {
-                for (k, v) in &f.properties {
-                    result["properties"][k] = v.clone();
-                }
-            }
-            result
-        })
-        .collect();
-    let value = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": report.tool,
-                "version": report.version,
-                "informationUri": "https://example.invalid/vouch",
-                "rules": rules,
-            }},
-            "results": results,
-            "invocations": [invocation(report)],
-        }],
-    });
-    to_pretty(&value)
+/// A SARIF document built (and perhaps added to) as a value, printed like the other formats.
+pub fn sarif_log(log: &crate::sarif::Log) -> String {
+    let mut s = serde_json::to_string_pretty(log).expect("a SARIF log always serializes");
+    s.push('\n');
+    s
 }
 
 /// GitLab Code Quality (CodeClimate subset) JSON. Suppressed findings are left out: GitLab has
@@ -228,17 +132,6 @@ fn code_quality_severity(s: crate::Severity) -> &'static str {
         crate::Severity::Medium => "major",
         crate::Severity::High => "critical",
         crate::Severity::Critical => "blocker",
-    }
-}
-
-/// GitHub code scanning reads `security-severity` as a CVSS-like score string.
-fn security_severity(s: crate::Severity) -> &'static str {
-    match s {
-        crate::Severity::Info => "0.0",
-        crate::Severity::Low => "3.0",
-        crate::Severity::Medium => "5.5",
-        crate::Severity::High => "8.0",
-        crate::Severity::Critical => "9.5",
     }
 }
 

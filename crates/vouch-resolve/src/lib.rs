@@ -31,6 +31,7 @@
 
 mod error;
 mod git;
+pub mod http;
 mod registry;
 
 use std::fmt;

@@ -51,15 +51,14 @@ struct Subject<'a> {
 
 impl Client {
     pub(crate) fn new(insecure: &[String]) -> Result<Self, ResolveError> {
-        let http = Http::builder()
-            .user_agent(concat!("vouch/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(30))
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| ResolveError::Network {
-                url: Url::new("(HTTP client set-up)"),
-                source: Box::new(e),
-            })?;
+        let http = crate::http::client(crate::http::Timeouts {
+            connect: Some(Duration::from_secs(30)),
+            total: Duration::from_secs(120),
+        })
+        .map_err(|e| ResolveError::Network {
+            url: Url::new("(HTTP client set-up)"),
+            source: Box::new(e),
+        })?;
         Ok(Client {
             http,
             insecure: insecure.to_vec(),

@@ -294,13 +294,9 @@ pub fn secrets(
     excludes: &[String],
     report: &mut Report,
 ) -> Result<CheckSummary, ScanError> {
-    let config = root.join(".vouch/secrets.toml");
-    // Something at the path that is not a regular file is an error, not an absent config.
-    let mut allow = if config.symlink_metadata().is_ok() {
-        vouch_secrets::AllowList::load_in_root(root, &config).map_err(ScanError::SecretsConfig)?
-    } else {
-        vouch_secrets::AllowList::default()
-    };
+    // `.vouch/secrets.toml` through the one `.vouch/` lookup: absent is the default list;
+    // something there that is not a regular file inside the repository is an error.
+    let mut allow = vouch_secrets::AllowList::load_repo(root).map_err(ScanError::SecretsConfig)?;
     allow
         .add_globs(excludes, Path::new("--exclude"))
         .map_err(ScanError::Exclude)?;

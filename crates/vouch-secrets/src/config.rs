@@ -137,11 +137,14 @@ impl AllowList {
         Self::parse(&text, path)
     }
 
-    /// Read and parse the config of the scanned repository `root` (`.vouch/secrets.toml`):
-    /// like [`AllowList::load`], and refused when it resolves outside `root`.
-    pub fn load_in_root(root: &Path, path: &Path) -> Result<Self, ConfigError> {
-        let text = vouch_fs::read::read_to_string_in_root(root, path, MAX_CONFIG_LEN)?;
-        Self::parse(&text, path)
+    /// Read and parse the config of the scanned repository `root` (`.vouch/secrets.toml`,
+    /// found by [`vouch_fs::config`]): like [`AllowList::load`], and refused when it resolves
+    /// outside `root`; the default allow-list when nothing is at that path.
+    pub fn load_repo(root: &Path) -> Result<Self, ConfigError> {
+        match vouch_fs::config::read_text(root, "secrets.toml", MAX_CONFIG_LEN)? {
+            Some((path, text)) => Self::parse(&text, &path),
+            None => Ok(Self::default()),
+        }
     }
 
     /// Add path globs (used for `--exclude` too). Globs match the `/`-separated path relative to

@@ -67,7 +67,7 @@ fn repository_allow_list_linking_outside_is_refused() {
     std::fs::create_dir(repo.path().join(".vouch")).unwrap();
     let link = repo.path().join(".vouch/secrets.toml");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let err = AllowList::load_in_root(repo.path(), &link).unwrap_err();
+    let err = AllowList::load_repo(repo.path()).unwrap_err();
     assert!(
         matches!(&err, ConfigError::Read(ReadError::OutsideRoot { .. })),
         "{err:?}"
@@ -76,7 +76,10 @@ fn repository_allow_list_linking_outside_is_refused() {
     // A regular file inside the repository loads.
     std::fs::remove_file(&link).unwrap();
     std::fs::write(&link, "disable = []\n").unwrap();
-    AllowList::load_in_root(repo.path(), &link).unwrap();
+    AllowList::load_repo(repo.path()).unwrap();
+    // Nothing there: the default allow-list.
+    std::fs::remove_file(&link).unwrap();
+    AllowList::load_repo(repo.path()).unwrap();
 }
 
 #[test]

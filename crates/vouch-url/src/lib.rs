@@ -149,6 +149,35 @@ fn is_scheme_char(c: u8) -> bool {
 /// `text` with the credentials of every URL in it replaced by `***` (see the crate docs).
 /// Borrowed when there is nothing to redact. Linear in the length of `text`.
 pub fn redact(text: &str) -> Cow<'_, str> {
+    rewrite(text, Userinfo::Mask)
+}
+
+/// `text` with the userinfo of every URL in it removed (`https://user:TOKEN@host/x` →
+/// `https://host/x`) and sensitive query values replaced by `***`, as [`redact`] finds them: for
+/// a URL that is recorded as an identifier (a repository URI in provenance), where `***@` would
+/// name another location. Borrowed when there is nothing to remove.
+///
+/// ```
+/// assert_eq!(
+///     vouch_url::strip_credentials("https://gitlab-ci-token:abc@gitlab.example/a/b.git"),
+///     "https://gitlab.example/a/b.git"
+/// );
+/// assert_eq!(vouch_url::strip_credentials("git@github.com:a/b.git"), "git@github.com:a/b.git");
+/// ```
+pub fn strip_credentials(text: &str) -> Cow<'_, str> {
+    rewrite(text, Userinfo::Remove)
+}
+
+/// What [`rewrite`] does with a URL's userinfo.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Userinfo {
+    /// Replaced by [`MASK`].
+    Mask,
+    /// Removed with its `@`.
+    Remove,
+}
+
+fn rewrite(text: &str, userinfo: Userinfo) -> Cow<'_, str> {
     if !text.contains("://") {
         return Cow::Borrowed(text);
     }
@@ -178,8 +207,13 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         let authority = &rest[..auth_len];
         if let Some(at) = authority.rfind('@').filter(|&at| at > 0) {
             out.push_str(&text[copied..auth_start]);
-            out.push_str(MASK);
-            copied = auth_start + at;
+            match userinfo {
+                Userinfo::Mask => {
+                    out.push_str(MASK);
+                    copied = auth_start + at;
+                }
+                Userinfo::Remove => copied = auth_start + at + 1,
+            }
         }
         // Query values, in the rest of this URL.
         let tail_start = auth_start + auth_len;
@@ -217,6 +251,33 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strip_removes_userinfo_and_masks_query_credentials() {
+        for (input, want) in [
+            (
+                "https://user:tok@gitlab.example/a/b.git",
+                "https://gitlab.example/a/b.git",
+            ),
+            ("https://tok@host", "https://host"),
+            (
+                "https://host/x?private_token=abc&v=1",
+                "https://host/x?private_token=***&v=1",
+            ),
+            ("git@github.com:a/b.git", "git@github.com:a/b.git"),
+            ("https://a@b@host/p", "https://host/p"),
+            (
+                "see https://u:p@h/x and ssh://git@h2/y",
+                "see https://h/x and ssh://h2/y",
+            ),
+        ] {
+            assert_eq!(strip_credentials(input), want, "{input}");
+        }
+        assert!(matches!(
+            strip_credentials("https://host/x"),
+            Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn userinfo_is_masked() {

@@ -21,6 +21,45 @@ use std::mem::MaybeUninit;
 
 use libyaml_rs as sys;
 
+mod load;
+
+pub use load::{LineIndex, Seg, YamlError, load_all};
+
+/// Why a YAML document could not be deserialised by [`from_str`] / [`from_slice`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Mappings and sequences nested deeper than [`MAX_DEPTH`] (checked before parsing).
+    #[error(transparent)]
+    TooDeep(#[from] DepthError),
+    /// Not YAML, or not the shape `T` expects; the parser's error, with its location.
+    #[error(transparent)]
+    Parse(#[from] yaml_serde::Error),
+}
+
+/// Deserialises one YAML document into `T` after checking its nesting depth against
+/// [`MAX_DEPTH`] ([`check_depth`]): the one way vouch parses YAML into a typed value.
+///
+/// ```
+/// let v: std::collections::BTreeMap<String, u32> = vouch_yaml::from_str("a: 1\n").unwrap();
+/// assert_eq!(v["a"], 1);
+/// let deep = format!("a: {}{}", "[".repeat(200), "]".repeat(200));
+/// assert!(matches!(
+///     vouch_yaml::from_str::<serde_json::Value>(&deep),
+///     Err(vouch_yaml::Error::TooDeep(_))
+/// ));
+/// ```
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    check_depth(text, MAX_DEPTH)?;
+    Ok(yaml_serde::from_str(text)?)
+}
+
+/// [`from_str`] for bytes (UTF-8 expected; invalid UTF-8 is a [`Error::Parse`]).
+pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    check_depth(bytes, MAX_DEPTH)?;
+    Ok(yaml_serde::from_slice(bytes)?)
+}
+
 /// The nesting limit vouch applies to YAML and JSON input: 128 levels of mappings and sequences
 /// (flow or block), the same as `serde_json`'s and `yaml_serde`'s recursion limits. Real
 /// configuration files and lockfiles stay under 20.
@@ -155,6 +194,27 @@ mod tests {
 
     fn flow_seq(depth: usize) -> String {
         format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    #[test]
+    fn typed_loading_checks_depth_then_parses() {
+        type Doc = std::collections::BTreeMap<String, String>;
+        let doc: Doc = from_slice(b"name: x\n").unwrap();
+        assert_eq!(doc["name"], "x");
+        match from_slice::<serde_json::Value>(flow_seq(MAX_DEPTH + 1).as_bytes()) {
+            Err(Error::TooDeep(e)) => assert_eq!((e.line, e.column), (1, 129)),
+            other => panic!("{other:?}"),
+        }
+        // Exactly at the limit is parsed.
+        assert!(from_str::<serde_json::Value>(&flow_seq(MAX_DEPTH)).is_ok());
+        match from_str::<Doc>("name: [1\n") {
+            Err(Error::Parse(e)) => assert!(e.location().is_some()),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            from_slice::<Doc>(b"\xff\xfe"),
+            Err(Error::Parse(_))
+        ));
     }
 
     fn flow_map(depth: usize) -> String {

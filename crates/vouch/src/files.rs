@@ -38,21 +38,21 @@ pub fn present(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }
 
-/// The repository file `root/rel` as text, or `None` when there is nothing at that path. It
-/// must be a regular file inside `root` (a symbolic link that leaves the repository, a FIFO or
-/// a device is an error) of at most [`MAX_CONFIG`] bytes.
-pub fn read_repo_text(
+/// The repository's own configuration `root/.vouch/<name>` as text ([`vouch_fs::config`]), or
+/// `None` when there is nothing at that path. It must be a regular file inside `root` (a
+/// symbolic link that leaves the repository, a FIFO or a device is an error) of at most
+/// [`MAX_CONFIG`] bytes.
+pub fn read_config(
     root: &Path,
-    rel: &str,
+    name: &str,
     what: &str,
 ) -> anyhow::Result<Option<(PathBuf, String)>> {
-    let path = root.join(rel);
-    if !present(&path) {
-        return Ok(None);
-    }
-    let text = fsread::read_to_string_in_root(root, &path, MAX_CONFIG)
-        .with_context(|| format!("could not read {what} {}", path.display()))?;
-    Ok(Some((path, text)))
+    vouch_fs::config::read_text(root, name, MAX_CONFIG).with_context(|| {
+        format!(
+            "could not read {what} {}",
+            vouch_fs::config::path(root, name).display()
+        )
+    })
 }
 
 /// Parse TOML, rendering an error as `path:line:column: message` without the source snippet

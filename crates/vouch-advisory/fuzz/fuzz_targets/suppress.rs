@@ -6,6 +6,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = vouch_advisory::suppress::parse_vex("fuzz", data, 0);
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = vouch_advisory::suppress::parse_ignore("fuzz", text);
-        let _ = vouch_advisory::suppress::parse_purl(text);
+        let _ = vouch_purl::Purl::parse(text);
     }
 });

@@ -129,7 +129,8 @@ struct RawResolution {
 /// Parses a `pnpm-lock.yaml`.
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let text = source.text()?;
-    vouch_yaml::check_depth(text, vouch_yaml::MAX_DEPTH).map_err(|e| depth_error(&e))?;
+    // Every parse below goes through `vouch_yaml::from_str`, which checks the nesting depth
+    // first: the whole file, or each piece (the pieces partition the file, so it is checked once).
     Ok(from_raw(text, read_file(text)?.into()))
 }
 
@@ -451,7 +452,7 @@ fn read_file(text: &str) -> Result<RawFile, ParseError> {
             text.len()
         )));
     }
-    yaml_serde::from_str::<RawFile>(text).map_err(|e| yaml_error(&e))
+    vouch_yaml::from_str::<RawFile>(text).map_err(|e| yaml_failure(&e))
 }
 
 /// One top-level section: its `key:` line and the lines below it.
@@ -520,11 +521,11 @@ fn read_in_pieces(
             chunk.push_str(&text[from..to]);
             // Line 1 of the piece is the header; line k > 1 is file line `body_line + k - 2`.
             let body_line = section.line + 1 + first;
-            let part = match yaml_serde::from_str::<RawFile>(&chunk) {
+            let part = match vouch_yaml::from_str::<RawFile>(&chunk) {
                 Ok(p) => p,
                 Err(_) if text.len() <= max_whole => return None,
                 Err(e) => {
-                    return Some(Err(relocate(yaml_error(&e), |l| {
+                    return Some(Err(relocate(yaml_failure(&e), |l| {
                         if l <= 1 {
                             Some(section.line)
                         } else {
@@ -546,11 +547,11 @@ fn read_in_pieces(
         ))));
     }
     if !small.is_empty() {
-        let part = match yaml_serde::from_str::<RawFile>(&small) {
+        let part = match vouch_yaml::from_str::<RawFile>(&small) {
             Ok(p) => p,
             Err(_) if text.len() <= max_whole => return None,
             Err(e) => {
-                return Some(Err(relocate(yaml_error(&e), |l| {
+                return Some(Err(relocate(yaml_failure(&e), |l| {
                     small_lines.get(l.saturating_sub(1)).copied()
                 })));
             }
@@ -628,6 +629,15 @@ pub(crate) fn depth_error(err: &vouch_yaml::DepthError) -> ParseError {
         u32::try_from(err.line).unwrap_or(u32::MAX),
         u32::try_from(err.column).unwrap_or(u32::MAX),
     )
+}
+
+/// A failure of the YAML loader (too deep, or a parse error) with its line and column.
+fn yaml_failure(err: &vouch_yaml::Error) -> ParseError {
+    match err {
+        vouch_yaml::Error::TooDeep(e) => depth_error(e),
+        vouch_yaml::Error::Parse(e) => yaml_error(e),
+        other => ParseError::new(other.to_string()),
+    }
 }
 
 /// A YAML error with its line and column.

@@ -39,20 +39,19 @@ impl DiscoverError {
 }
 
 /// The kind of file at `rel_path` (`/`-separated, relative to the root), from its name and, for
-/// generic YAML names, its first bytes. Shares vouch-policy's detection and adds pre-commit.
+/// generic YAML names, its first bytes: [`vouch_filekind::config`], seen as the kinds pin reads
+/// (Kubernetes only as YAML).
 pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
-    if name == ".pre-commit-config.yaml" || name == ".pre-commit-config.yml" {
-        return Some(FileKind::PreCommit);
-    }
-    use vouch_policy::FileKind as P;
-    match vouch_policy::input::detect(rel_path, head)? {
-        P::Dockerfile => Some(FileKind::Dockerfile),
-        P::GitlabCi => Some(FileKind::GitlabCi),
-        P::GithubWorkflow => Some(FileKind::GithubWorkflow),
-        P::GithubAction => Some(FileKind::GithubAction),
-        P::Kubernetes if is_yaml(name) => Some(FileKind::Kubernetes),
-        P::Compose => Some(FileKind::Compose),
+    use vouch_filekind::FileKind as K;
+    match vouch_filekind::config(rel_path, head)? {
+        K::PreCommit => Some(FileKind::PreCommit),
+        K::Dockerfile => Some(FileKind::Dockerfile),
+        K::GitlabCi => Some(FileKind::GitlabCi),
+        K::GithubWorkflow => Some(FileKind::GithubWorkflow),
+        K::GithubAction => Some(FileKind::GithubAction),
+        K::Kubernetes if is_yaml(name) => Some(FileKind::Kubernetes),
+        K::Compose => Some(FileKind::Compose),
         _ => None,
     }
 }

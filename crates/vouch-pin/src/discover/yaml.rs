@@ -2,7 +2,7 @@
 //! pre-commit. Values come from the YAML parser; spans from [`crate::locate`].
 
 use serde_json::{Map, Value};
-use vouch_policy::yaml::{self, LineIndex, Seg};
+use vouch_yaml::{self as yaml, LineIndex, Seg};
 
 use super::{DiscoverError, image_target};
 use crate::locate::{self, Lines};

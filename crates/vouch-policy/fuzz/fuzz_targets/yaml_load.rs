@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = vouch_policy::yaml::load_all(s);
-        let _ = vouch_policy::yaml::LineIndex::build(s);
+        let _ = vouch_yaml::load_all(s);
+        let _ = vouch_yaml::LineIndex::build(s);
     }
 });

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Anchor, InputError};
 use crate::image::ImageInput;
-use crate::yaml::{self, LineIndex, Seg};
+use vouch_yaml::{self as yaml, LineIndex, Seg};
 
 fn k(s: &str) -> Seg {
     Seg::Key(s.to_owned())

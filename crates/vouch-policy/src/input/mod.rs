@@ -11,7 +11,7 @@ mod packages;
 
 use serde_json::{Value, json};
 
-/// The kinds of file `vouch check` understands.
+/// The kinds of file `vouch check` understands (a view of [`vouch_filekind::FileKind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
     Dockerfile,
@@ -77,81 +77,26 @@ impl FileKind {
 }
 
 /// Detect a file's kind from its path (relative, `/`-separated) and, for generic `.yml`/`.yaml`
-/// names only, a look at its first bytes. See docs/policy-inputs.md#detection.
+/// names only, a look at its first bytes: [`vouch_filekind::config`], seen as the kinds
+/// `vouch check` normalises. See docs/policy-inputs.md#detection.
 pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
-    let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
-    let lower = name.to_ascii_lowercase();
-    let not_docker_ext = [
-        ".md", ".txt", ".json", ".yml", ".yaml", ".sh", ".py", ".rs", ".go", ".js", ".ts", ".rego",
-        ".toml", ".j2", ".tmpl", ".tpl", ".erb", ".bak", ".orig", ".swp",
-    ];
-    if (lower.starts_with("dockerfile")
-        || lower.starts_with("containerfile")
-        || lower.contains(".dockerfile")
-        || lower.contains(".containerfile"))
-        && !not_docker_ext.iter().any(|e| lower.ends_with(e))
-    {
-        return Some(FileKind::Dockerfile);
-    }
-    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-    if yaml
-        && (lower == ".gitlab-ci.yml"
-            || lower == ".gitlab-ci.yaml"
-            || lower.ends_with(".gitlab-ci.yml"))
-    {
-        return Some(FileKind::GitlabCi);
-    }
-    if yaml && rel_path.contains(".github/workflows/") {
-        return Some(FileKind::GithubWorkflow);
-    }
-    if lower == "action.yml" || lower == "action.yaml" {
-        return Some(FileKind::GithubAction);
-    }
-    if yaml
-        && (lower.starts_with("docker-compose")
-            || lower.starts_with("compose.")
-            || lower.starts_with("compose-"))
-    {
-        return Some(FileKind::Compose);
-    }
-    match lower.as_str() {
-        ".npmrc" | "npmrc" => return Some(FileKind::Npmrc),
-        "pip.conf" | "pip.ini" => return Some(FileKind::PipConf),
-        "pyproject.toml" => return Some(FileKind::Pyproject),
-        "package.json" => return Some(FileKind::PackageJson),
-        "package-lock.json" | "npm-shrinkwrap.json" => return Some(FileKind::PackageLock),
-        "yarn.lock" => return Some(FileKind::YarnLock),
-        _ => {}
-    }
-    if lower.ends_with(".txt")
-        && (lower.starts_with("requirements") || lower.contains("requirements"))
-    {
-        return Some(FileKind::Requirements);
-    }
-    if lower.ends_with(".json") {
-        let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
-        if head.trim_start().starts_with('{')
-            && head.contains("\"apiVersion\"")
-            && head.contains("\"kind\"")
-        {
-            return Some(FileKind::Kubernetes);
-        }
-        return None;
-    }
-    if yaml {
-        let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
-        let has = |k: &str| {
-            head.lines()
-                .any(|l| l.starts_with(k) || l.trim_start_matches("- ").starts_with(k))
-        };
-        if has("apiVersion:") && has("kind:") {
-            return Some(FileKind::Kubernetes);
-        }
-        if head.lines().any(|l| l.starts_with("services:")) && !has("apiVersion:") {
-            return Some(FileKind::Compose);
-        }
-    }
-    None
+    use vouch_filekind::FileKind as K;
+    Some(match vouch_filekind::config(rel_path, head)? {
+        K::Dockerfile => FileKind::Dockerfile,
+        K::GitlabCi => FileKind::GitlabCi,
+        K::GithubWorkflow => FileKind::GithubWorkflow,
+        K::GithubAction => FileKind::GithubAction,
+        K::Kubernetes => FileKind::Kubernetes,
+        K::Compose => FileKind::Compose,
+        K::Npmrc => FileKind::Npmrc,
+        K::PipConf => FileKind::PipConf,
+        K::Pyproject => FileKind::Pyproject,
+        K::RequirementsTxt => FileKind::Requirements,
+        K::PackageJson => FileKind::PackageJson,
+        K::NpmLock => FileKind::PackageLock,
+        K::YarnLock => FileKind::YarnLock,
+        _ => return None,
+    })
 }
 
 /// Why a file could not be turned into a policy input.
@@ -174,10 +119,10 @@ pub enum InputError {
     TooDeep(vouch_yaml::DepthError),
 }
 
-impl From<crate::yaml::YamlError> for InputError {
-    fn from(e: crate::yaml::YamlError) -> Self {
+impl From<vouch_yaml::YamlError> for InputError {
+    fn from(e: vouch_yaml::YamlError) -> Self {
         match e {
-            crate::yaml::YamlError::TooDeep(d) => Self::TooDeep(d),
+            vouch_yaml::YamlError::TooDeep(d) => Self::TooDeep(d),
             other => Self::Syntax {
                 line: None,
                 message: other.to_string(),

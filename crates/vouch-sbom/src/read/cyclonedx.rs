@@ -4,8 +4,8 @@ use serde::Deserialize;
 use vouch_inventory::{Distro, Scope, SourcePackage};
 
 use super::{
-    Format, Found, ReadError, ReadSbom, assemble, display_name, hash, lenient_string, licence,
-    null_default,
+    Format, Found, Listed, ReadError, ReadSbom, assemble, display_name, hash, lenient_string,
+    licence, null_default,
 };
 
 #[derive(Deserialize, Default)]
@@ -168,6 +168,29 @@ pub(super) fn read(bytes: &[u8], spec_version: String) -> Result<ReadSbom, ReadE
     ))
 }
 
+pub(super) fn list(bytes: &[u8]) -> Result<Vec<Listed>, ReadError> {
+    let bom: Bom =
+        serde_json::from_slice(bytes).map_err(|e| ReadError::invalid("CycloneDX", &e))?;
+    let mut out = Vec::new();
+    let mut stack: Vec<CdxComponent> = bom.components.into_iter().rev().collect();
+    while let Some(mut c) = stack.pop() {
+        stack.extend(std::mem::take(&mut c.components).into_iter().rev());
+        let Some(purl) = c.purl.filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        out.push(Listed {
+            name: c.name,
+            purl,
+            hashes: c
+                .hashes
+                .into_iter()
+                .map(|h| (h.alg.unwrap_or_default(), h.content.unwrap_or_default()))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 fn found_of(c: CdxComponent) -> Found {
     let prop = |key: &str| -> Option<String> {
         c.properties
@@ -192,11 +215,8 @@ fn found_of(c: CdxComponent) -> Found {
         .iter()
         .find(|r| r.ty.as_deref() == Some("distribution"))
         .and_then(|r| r.url.clone());
-    let purl_type = c
-        .purl
-        .as_deref()
-        .and_then(|p| p.strip_prefix("pkg:"))
-        .and_then(|p| p.split('/').next());
+    let purl = c.purl.as_deref().map(vouch_purl::Purl::parse);
+    let purl_type = purl.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.ty());
     Found {
         // Without a bom-ref, documents that use purls as refs still link up.
         id: c.bom_ref.clone().or_else(|| c.purl.clone()),

@@ -217,8 +217,25 @@ struct Probe {
     spdx_version: Option<String>,
 }
 
-/// Detects the format of `bytes` and reads it.
-pub fn parse(bytes: &[u8]) -> Result<ReadSbom, ReadError> {
+impl Probe {
+    /// The format the probe names, with the version as declared (`SPDX-` prefix removed).
+    fn format(self) -> Result<Format, ReadError> {
+        if self.bom_format.as_deref() == Some("CycloneDX") {
+            return Ok(Format::CycloneDx {
+                spec_version: self.spec_version.unwrap_or_default(),
+            });
+        }
+        if let Some(v) = self.spdx_version {
+            let version = v.strip_prefix("SPDX-").unwrap_or(&v).to_owned();
+            return Ok(Format::Spdx { version });
+        }
+        Err(ReadError::UnknownFormat)
+    }
+}
+
+/// `bytes` without a UTF-8 byte-order mark; XML and SPDX tag-value documents are refused with
+/// their own error.
+fn json_body(bytes: &[u8]) -> Result<&[u8], ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = bytes
         .iter()
@@ -231,11 +248,35 @@ pub fn parse(bytes: &[u8]) -> Result<ReadSbom, ReadError> {
     if rest.starts_with(b"SPDXVersion:") || rest.starts_with(b"##") {
         return Err(ReadError::TagValue);
     }
-    let probe: Probe = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+    Ok(bytes)
+}
+
+/// Reads just enough of `bytes` (a JSON body) to tell which format it is.
+fn probe(bytes: &[u8]) -> Result<Probe, ReadError> {
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         // Well-formed JSON whose top level is not an object.
         serde_json::error::Category::Data => ReadError::UnknownFormat,
         _ => ReadError::json(&e),
-    })?;
+    })
+}
+
+/// Which format `bytes` is (CycloneDX `bomFormat`, SPDX `spdxVersion`), with the version the
+/// document declares; the version is not checked (see [`parse`] for that).
+pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
+    probe(json_body(bytes)?)?.format()
+}
+
+/// [`detect`] for a document already parsed as JSON.
+pub fn detect_value(doc: &serde_json::Value) -> Result<Format, ReadError> {
+    Probe::deserialize(doc)
+        .map_err(|_| ReadError::UnknownFormat)?
+        .format()
+}
+
+/// Detects the format of `bytes` and reads it.
+pub fn parse(bytes: &[u8]) -> Result<ReadSbom, ReadError> {
+    let bytes = json_body(bytes)?;
+    let probe = probe(bytes)?;
     if probe.bom_format.as_deref() == Some("CycloneDX") {
         let spec = probe.spec_version.unwrap_or_default();
         if !matches!(spec.as_str(), "1.2" | "1.3" | "1.4" | "1.5" | "1.6" | "1.7") {
@@ -252,6 +293,41 @@ pub fn parse(bytes: &[u8]) -> Result<ReadSbom, ReadError> {
         return spdx::read(bytes, version.to_owned());
     }
     Err(ReadError::UnknownFormat)
+}
+
+/// A component as the document lists it, before any mapping: what provenance records as a
+/// resolved dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// The component's name as written (CycloneDX `name` without the group, SPDX `name`).
+    pub name: Option<String>,
+    /// The purl as written (not canonicalised, any type).
+    pub purl: String,
+    /// Every hash as written: (algorithm, value), e.g. (`SHA-256`, `ab…`); algorithms and values
+    /// are not checked.
+    pub hashes: Vec<(String, String)>,
+}
+
+/// Every component of a document that has a purl, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub format: Format,
+    pub components: Vec<Listed>,
+}
+
+/// Lists the components of `bytes` that have a non-empty purl, in document order, of any
+/// format version: CycloneDX top-level `components` depth first (nested `components`
+/// included, `metadata.component` not), SPDX `packages` with a `purl` external reference (type
+/// compared without case). Nothing is merged, mapped or deduplicated; unlike [`parse`], the
+/// format's version is not checked.
+pub fn list(bytes: &[u8]) -> Result<Listing, ReadError> {
+    let bytes = json_body(bytes)?;
+    let format = probe(bytes)?.format()?;
+    let components = match format {
+        Format::CycloneDx { .. } => cyclonedx::list(bytes)?,
+        Format::Spdx { .. } => spdx::list(bytes)?,
+    };
+    Ok(Listing { format, components })
 }
 
 /// A string, or a number or boolean written as one; anything else (null, arrays, objects) is
@@ -435,40 +511,16 @@ fn map(f: &Found) -> Result<(Ecosystem, String, String, String), UnmappedReason>
 }
 
 /// The module path of a `pkg:golang/...` purl as written (namespace and name percent-decoded,
-/// case kept), or `None` when `raw` is not a golang purl.
+/// case kept; parsed by [`vouch_purl::Purl::parse`]), or `None` when `raw` is not a golang purl.
 fn golang_path(raw: &str) -> Option<String> {
-    let rest = raw.get(..4).filter(|p| p.eq_ignore_ascii_case("pkg:"))?;
-    let rest = raw.get(rest.len()..)?.trim_start_matches('/');
-    let (ty, rest) = rest.split_once('/')?;
-    if !ty.eq_ignore_ascii_case("golang") {
+    let purl = vouch_purl::Purl::parse(raw).ok()?;
+    if purl.ty() != "golang" {
         return None;
     }
-    let rest = rest.split('#').next()?;
-    let rest = rest.split('?').next()?;
-    let rest = rest.rsplit_once('@').map_or(rest, |(path, _)| path);
-    let segments: Vec<String> = rest
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect::<Option<_>>()?;
-    (!segments.is_empty()).then(|| segments.join("/"))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    Some(match purl.namespace_value().filter(|ns| !ns.is_empty()) {
+        Some(ns) => format!("{ns}/{}", purl.name()),
+        None => purl.name().to_owned(),
+    })
 }
 
 /// `canonical` (which `packageurl` wrote with a lower-cased namespace) with the module path's
@@ -576,6 +628,64 @@ mod tests {
             display_name(Some("maven"), Some("org.apache"), "commons"),
             "org.apache:commons"
         );
+    }
+
+    #[test]
+    fn detect_names_the_declared_version_without_checking_it() {
+        assert_eq!(
+            detect(br#"{"bomFormat":"CycloneDX","specVersion":"1.1"}"#),
+            Ok(Format::CycloneDx {
+                spec_version: "1.1".into()
+            })
+        );
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF {\"spdxVersion\":\"SPDX-2.1\"}"),
+            Ok(Format::Spdx {
+                version: "2.1".into()
+            })
+        );
+        assert_eq!(
+            detect_value(&serde_json::json!({"spdxVersion": "SPDX-2.3"})),
+            Ok(Format::Spdx {
+                version: "2.3".into()
+            })
+        );
+        assert_eq!(detect(b"<bom/>"), Err(ReadError::Xml));
+        assert_eq!(detect(b"{}"), Err(ReadError::UnknownFormat));
+        assert_eq!(
+            detect_value(&serde_json::json!("x")),
+            Err(ReadError::UnknownFormat)
+        );
+        // `parse` still refuses what it cannot read.
+        assert_eq!(
+            parse(br#"{"bomFormat":"CycloneDX","specVersion":"1.1"}"#),
+            Err(ReadError::UnsupportedCycloneDx("1.1".into()))
+        );
+    }
+
+    #[test]
+    fn list_keeps_document_order_and_purls_as_written() {
+        let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.6",
+            "metadata":{"component":{"name":"app","components":[{"name":"m","purl":"pkg:npm/m@1"}]}},
+            "components":[{"name":"b","purl":"pkg:Cargo/b@2","hashes":[{"alg":"SHA-256","content":"AB"}],
+              "components":[{"name":"n","purl":"pkg:generic/n"}]},{"name":"x"},{"name":"a","purl":"pkg:cargo/a@1"}]}"#;
+        let listing = list(cdx).unwrap();
+        let purls: Vec<&str> = listing.components.iter().map(|c| c.purl.as_str()).collect();
+        assert_eq!(purls, ["pkg:Cargo/b@2", "pkg:generic/n", "pkg:cargo/a@1"]);
+        assert_eq!(
+            listing.components[0].hashes,
+            [("SHA-256".to_owned(), "AB".to_owned())]
+        );
+        let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[
+            {"name":"p","externalRefs":[{"referenceType":"PURL","referenceLocator":"pkg:pypi/p@1"}]},
+            {"name":"q","externalRefs":[{"referenceType":"purl","referenceLocator":""}]}]}"#;
+        let listing = list(spdx).unwrap();
+        assert_eq!(listing.components.len(), 1);
+        assert_eq!(listing.components[0].name.as_deref(), Some("p"));
+        assert!(matches!(
+            list(br#"{"bomFormat":"CycloneDX","components":{}}"#),
+            Err(ReadError::Invalid { .. })
+        ));
     }
 
     #[test]

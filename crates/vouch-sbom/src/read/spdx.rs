@@ -6,7 +6,8 @@ use serde::Deserialize;
 use vouch_inventory::{Distro, Scope};
 
 use super::{
-    Format, Found, ReadError, ReadSbom, assemble, hash, lenient_string, licence, null_default,
+    Format, Found, Listed, ReadError, ReadSbom, assemble, hash, lenient_string, licence,
+    null_default,
 };
 
 #[derive(Deserialize, Default)]
@@ -196,4 +197,33 @@ pub(super) fn read(bytes: &[u8], version: String) -> Result<ReadSbom, ReadError>
         found,
         &edges,
     ))
+}
+
+pub(super) fn list(bytes: &[u8]) -> Result<Vec<Listed>, ReadError> {
+    let doc: Document =
+        serde_json::from_slice(bytes).map_err(|e| ReadError::invalid("SPDX", &e))?;
+    Ok(doc
+        .packages
+        .into_iter()
+        .filter_map(|p| {
+            let purl = p
+                .external_refs
+                .into_iter()
+                .find(|r| {
+                    r.ty.as_deref()
+                        .is_some_and(|t| t.eq_ignore_ascii_case("purl"))
+                })
+                .and_then(|r| r.locator)
+                .filter(|l| !l.is_empty())?;
+            Some(Listed {
+                name: p.name,
+                purl,
+                hashes: p
+                    .checksums
+                    .into_iter()
+                    .map(|c| (c.algorithm.unwrap_or_default(), c.value.unwrap_or_default()))
+                    .collect(),
+            })
+        })
+        .collect())
 }

@@ -89,12 +89,12 @@ fn sbom(args: AttestSbomArgs) -> anyhow::Result<ExitStatus> {
         .with_context(|| format!("sbom {} is not json", args.sbom.display()))?;
     let format = vouch_attest::sbom::detect(&doc)
         .with_context(|| format!("could not read sbom {}", args.sbom.display()))?;
-    let statement = Statement::new(subject, format.predicate_type(), doc);
+    let statement = Statement::new(subject, vouch_attest::sbom::predicate_type(&format), doc);
     let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
     write_jsonl(&args.output, &bundle)?;
     eprintln!(
         "wrote SBOM attestation ({}) to {}",
-        format.predicate_type(),
+        vouch_attest::sbom::predicate_type(&format),
         args.output.display()
     );
     Ok(ExitStatus::Success)
@@ -115,7 +115,7 @@ pub fn local_git(start: &Path) -> Option<LocalGit> {
                 r.url(gix::remote::Direction::Fetch)
                     .map(|u| u.to_bstring().to_string())
             })
-            .map(|u| ci::redact_url(&u)),
+            .map(|u| vouch_url::strip_credentials(&u).into_owned()),
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use std::io::Read as _;
+use std::io::Seek as _;
 
 use anyhow::Context as _;
 use vouch_advisory::import::{self, Problem};
@@ -135,13 +135,18 @@ fn status(args: DbStatusArgs) -> anyhow::Result<ExitStatus> {
 
 fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
     let path = resolve(&args.location)?;
+    let client = vouch_resolve::http::client(vouch_resolve::http::Timeouts {
+        connect: None,
+        total: std::time::Duration::from_secs(600),
+    })
+    .context("cannot set up the HTTP client")?;
     store(&path, |sink| {
         for eco in &args.ecosystems {
             let url = export_url(&args.url, eco);
-            eprintln!("downloading {}", redact(&url));
-            let bytes = download(&url)?;
+            eprintln!("downloading {}", vouch_url::redact(&url));
+            let file = download(&client, &url)?;
             import::read_zip(
-                std::io::Cursor::new(&bytes),
+                std::io::BufReader::new(file),
                 &format!("{eco}/all.zip"),
                 sink,
             )
@@ -162,44 +167,14 @@ fn export_url(base: &str, ecosystem: &str) -> String {
     format!("{}/{eco}/all.zip", base.trim_end_matches('/'))
 }
 
-/// Strips `user:password@` from a URL before it is shown.
-fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            format!("{scheme}://{host}/{path}")
-        }
-        None => url.to_owned(),
-    }
-}
-
-/// Downloads `url` into memory (at most [`MAX_DOWNLOAD`] bytes).
-fn download(url: &str) -> anyhow::Result<Vec<u8>> {
-    let shown = redact(url);
-    let client = reqwest::blocking::Client::builder()
-        .user_agent(concat!("vouch/", env!("CARGO_PKG_VERSION")))
-        .timeout(std::time::Duration::from_secs(600))
-        .build()
-        .with_context(|| format!("cannot fetch {shown}"))?;
-    let response = client
-        .get(url)
-        .send()
-        .with_context(|| format!("cannot fetch {shown}"))?;
-    let status = response.status();
-    if !status.is_success() {
-        anyhow::bail!("{shown} answered {}", status.as_u16());
-    }
-    if response.content_length().is_some_and(|n| n > MAX_DOWNLOAD) {
-        anyhow::bail!("{shown} is larger than {MAX_DOWNLOAD} bytes");
-    }
-    let mut bytes = Vec::new();
-    response
-        .take(MAX_DOWNLOAD + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("reading the body of {shown}"))?;
-    if bytes.len() as u64 > MAX_DOWNLOAD {
-        anyhow::bail!("{shown} is larger than {MAX_DOWNLOAD} bytes");
-    }
-    Ok(bytes)
+/// Downloads `url` into an anonymous temporary file (at most [`MAX_DOWNLOAD`] bytes, streamed,
+/// its SHA-256 computed on the way), rewound for reading.
+fn download(client: &vouch_resolve::http::Client, url: &str) -> anyhow::Result<std::fs::File> {
+    let mut file =
+        tempfile::tempfile().context("cannot create a temporary file for the download")?;
+    let got = vouch_resolve::http::download(client, url, MAX_DOWNLOAD, None, &mut file)?;
+    eprintln!("downloaded {} bytes, {}", got.size, got.digest);
+    file.seek(std::io::SeekFrom::Start(0))
+        .context("cannot rewind the downloaded export")?;
+    Ok(file)
 }

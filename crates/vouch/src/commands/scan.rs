@@ -29,7 +29,7 @@ fn load_config(args: &ScanArgs) -> anyhow::Result<(std::path::PathBuf, Config)> 
         return Ok((path, Config::default()));
     }
     let Some((path, text)) =
-        crate::files::read_repo_text(&args.path, ".vouch/scan.toml", "scan configuration")?
+        crate::files::read_config(&args.path, "scan.toml", "scan configuration")?
     else {
         return Ok((path, Config::default()));
     };

@@ -9,9 +9,6 @@ use vouch_secrets::{AllowList, Baseline, Options, RuleSet, ScanOutcome};
 use crate::cli::{SecretsArgs, SecretsFormat};
 use crate::exit::ExitStatus;
 
-/// The config file looked up under the scanned root when `--config` is not given.
-const DEFAULT_CONFIG: &str = ".vouch/secrets.toml";
-
 pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
     let started = now_utc()?;
     let stdin = args.path.as_os_str() == "-";
@@ -24,13 +21,7 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
             } else {
                 std::path::PathBuf::from(".")
             };
-            let config = base.join(DEFAULT_CONFIG);
-            if crate::files::present(&config) {
-                AllowList::load_in_root(&base, &config)
-                    .context("could not load the secrets config")?
-            } else {
-                AllowList::default()
-            }
+            AllowList::load_repo(&base).context("could not load the secrets config")?
         }
         None => AllowList::default(),
     };

@@ -128,7 +128,7 @@ pub fn suppressions(
         )),
         // The scanned repository's own ignore file: a regular file inside the repository.
         IgnoreSource::Repository(root) => {
-            crate::files::read_repo_text(root, ".vouch/ignore.toml", "ignore file")?
+            crate::files::read_config(root, "ignore.toml", "ignore file")?
         }
     };
     if let Some((p, text)) = &ignore {

@@ -1,4 +1,4 @@
-//! YAML loading with line numbers.
+//! YAML loading with line numbers (the loader behind `check`, `scan`, `pin` and `update`).
 //!
 //! Values come from `yaml_serde` (alias expansion and recursion limits, so billion-laughs inputs
 //! fail with an error instead of exhausting memory). `yaml_serde` does not expose spans for
@@ -191,9 +191,9 @@ pub enum YamlError {
     /// Not YAML, or YAML this loader does not accept (a bad merge key).
     #[error("invalid YAML: {0}")]
     Syntax(String),
-    /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`].
+    /// Mappings and sequences nested deeper than [`crate::MAX_DEPTH`].
     #[error(transparent)]
-    TooDeep(#[from] vouch_yaml::DepthError),
+    TooDeep(#[from] crate::DepthError),
 }
 
 impl YamlError {
@@ -212,11 +212,11 @@ impl YamlError {
 /// Parse every document of `text` into JSON values. Empty documents are kept as `null`, so
 /// document indices match the [`LineIndex`].
 ///
-/// The nesting depth is checked first ([`vouch_yaml::check_depth`], limit
-/// [`vouch_yaml::MAX_DEPTH`]): libyaml's work per token grows with the flow-collection depth, so
+/// The nesting depth is checked first ([`crate::check_depth`], limit
+/// [`crate::MAX_DEPTH`]): libyaml's work per token grows with the flow-collection depth, so
 /// an unchecked `[[[[…` takes time quadratic in its size; checked, parsing is linear.
 pub fn load_all(text: &str) -> Result<Vec<Value>, YamlError> {
-    vouch_yaml::check_depth(text, vouch_yaml::MAX_DEPTH)?;
+    crate::check_depth(text, crate::MAX_DEPTH)?;
     let mut text = std::borrow::Cow::Borrowed(text);
     // A mapping with several `<<:` keys is rejected by the YAML parser as a duplicate key, yet
     // Ruby's parser (and so GitLab) accepts it; gitlabhq's own CI file has one. Such a mapping is
