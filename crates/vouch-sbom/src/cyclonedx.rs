@@ -26,10 +26,7 @@ use crate::license::{Licence, NOT_IN_CYCLONEDX_ENUM, classify, join_and};
 
 /// The CycloneDX document for `inventory`, pretty-printed, with a final newline.
 pub fn to_json(inventory: &Inventory, options: &WriteOptions) -> String {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail, and every value serializes.
-    let _ = write(inventory, options, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    crate::to_string(|out| write(inventory, options, out))
 }
 
 /// Writes the document [`to_json`] returns to `out`, streaming: components and dependencies are
@@ -45,11 +42,7 @@ pub fn write(inventory: &Inventory, options: &WriteOptions, out: impl Write) -> 
         "https://vouch.invalid/cyclonedx/{}",
         hasher.finish().hex()
     ));
-    let mut out = io::BufWriter::new(out);
-    let bom = parts.bom(options.timestamp_text(), &serial_number);
-    serde_json::to_writer_pretty(&mut out, &bom)?;
-    out.write_all(b"\n")?;
-    out.flush()
+    crate::write_pretty(out, &parts.bom(options.timestamp_text(), &serial_number))
 }
 
 #[derive(Serialize)]

@@ -97,3 +97,25 @@ impl WriteOptions {
             .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
     }
 }
+
+/// A writer's document as a `String` (writing into a `Vec` cannot fail; a document that does
+/// not serialize gives the empty string, as before).
+pub(crate) fn to_string(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    match write(&mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Pretty JSON of `document` and a final newline into `out`, buffered.
+pub(crate) fn write_pretty(
+    out: impl std::io::Write,
+    document: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, document)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}

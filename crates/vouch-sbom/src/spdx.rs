@@ -31,10 +31,7 @@ const NOASSERTION: &str = "NOASSERTION";
 
 /// The SPDX document for `inventory`, pretty-printed, with a final newline.
 pub fn to_json(inventory: &Inventory, options: &WriteOptions) -> String {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail, and every value serializes.
-    let _ = write(inventory, options, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    crate::to_string(|out| write(inventory, options, out))
 }
 
 /// Writes the document [`to_json`] returns to `out`, streaming: packages are built one at a
@@ -57,10 +54,7 @@ pub fn write(inventory: &Inventory, options: &WriteOptions, out: impl Write) -> 
     let created = options
         .timestamp_text()
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
-    let mut out = io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &parts.document(namespace, created))?;
-    out.write_all(b"\n")?;
-    out.flush()
+    crate::write_pretty(out, &parts.document(namespace, created))
 }
 
 #[derive(Serialize)]
