@@ -6,6 +6,9 @@
 //! - [`mod@write`]: writing results (`-o`, `--vsa`, `pin` rewrites): atomic replacement of regular
 //!   files that keeps their mode, writing through devices and FIFOs (or refusing), following
 //!   symbolic links instead of replacing them, and cleaning up temporary files.
+//! - [`mod@walk`]: the one walker of every capability (one rule set, one `--exclude` builder)
+//!   and the [`walk::Tree`] they read files through.
 
 pub mod read;
+pub mod walk;
 pub mod write;

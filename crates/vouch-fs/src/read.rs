@@ -203,12 +203,7 @@ pub fn read_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadE
 }
 
 /// [`read_into`] for a file already opened by [`open`].
-fn read_open_into(
-    file: File,
-    path: &Path,
-    limit: u64,
-    buf: &mut Vec<u8>,
-) -> Result<(), ReadError> {
+fn read_open_into(file: File, path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
     buf.clear();
     // A regular file that already says it is too large is not read at all.
     let size = file.metadata().map(|m| m.len()).ok();
