@@ -38,9 +38,11 @@ use crate::read::ReadError;
 
 /// `--exclude` globs (gitignore syntax, relative to the walked root: `fixtures/`, `vendor/**`,
 /// `*.tmp`) checked once, when built; the same builder for every command.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Excludes {
     patterns: Vec<String>,
+    /// The patterns anchored at the empty path, for matching relative paths.
+    relative: Option<ignore::overrides::Override>,
 }
 
 /// A glob [`Excludes`] cannot use.
@@ -67,11 +69,32 @@ impl Excludes {
 
     /// Checks every pattern; the error names the first bad one.
     pub fn new(patterns: &[String]) -> Result<Self, ExcludeError> {
-        let this = Self {
+        let mut this = Self {
             patterns: patterns.to_vec(),
+            relative: None,
         };
-        this.overrides(Path::new("."))?;
+        if !patterns.is_empty() {
+            this.relative = Some(this.overrides(Path::new(""))?);
+        }
         Ok(this)
+    }
+
+    /// Whether the file `rel` (relative to the root, `/`-separated) is excluded, itself or
+    /// through one of its folders: the same answer the walk gives, for paths that are not
+    /// walked (git history, the staged index).
+    pub fn excluded(&self, rel: &str) -> bool {
+        let Some(o) = &self.relative else {
+            return false;
+        };
+        let mut end = 0;
+        while let Some(i) = rel[end..].find('/') {
+            end += i;
+            if o.matched(&rel[..end], true).is_ignore() {
+                return true;
+            }
+            end += 1;
+        }
+        o.matched(rel, false).is_ignore()
     }
 
     /// The patterns, as given.
@@ -461,6 +484,14 @@ mod tests {
         assert_eq!(ex.patterns().len(), 2);
         let walk = DirTree::open(r, ex).unwrap().walk();
         assert_eq!(rels(&walk), ["keep.yml"]);
+        let ex = Excludes::new(&["fixtures/".into(), "*.tmp".into(), "/top".into()]).unwrap();
+        assert!(ex.excluded("fixtures/x/a.yml"));
+        assert!(ex.excluded("src/fixtures/a.yml"));
+        assert!(ex.excluded("a/b.tmp"));
+        assert!(ex.excluded("top/x"));
+        assert!(!ex.excluded("src/top/x"));
+        assert!(!ex.excluded("fixtures.yml"));
+        assert!(!Excludes::none().excluded("a"));
         let err = Excludes::new(&["a/**{".into()]).unwrap_err();
         assert_eq!(err.pattern, "a/**{");
         assert_eq!(err.to_string(), "invalid --exclude pattern `a/**{`");
