@@ -379,8 +379,7 @@ pub fn pinning(
     excludes: &[String],
     report: &mut Report,
 ) -> Result<CheckSummary, ScanError> {
-    let excludes =
-        vouch_policy::exclude_overrides(root, excludes).map_err(ScanError::ExcludePattern)?;
+    let excludes = vouch_policy::excludes(excludes).map_err(ScanError::ExcludePattern)?;
     let tree = vouch_pin::walk::walk_excluding(root, &excludes);
     for e in &tree.errors {
         report.not_checked.push(NotChecked::new(
