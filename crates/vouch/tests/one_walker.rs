@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
+use assert_cmd::Command;
 
 use common::{assert_exit, json, vouch, write};
 
