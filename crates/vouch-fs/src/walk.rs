@@ -544,6 +544,37 @@ mod tests {
         }
     }
 
+    /// A folder deeper than PATH_MAX: no `open` accepts it, whoever runs the test (root
+    /// included, unlike a mode-000 folder). Two chains are made under short paths, then the
+    /// second is moved into the first's deepest folder.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_path_too_long_to_open_is_an_issue_naming_it() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        let name = "d".repeat(200);
+        let chain = |top: &Path| {
+            let mut p = top.to_path_buf();
+            for _ in 0..15 {
+                p.push(&name);
+            }
+            std::fs::create_dir_all(&p).unwrap();
+            p
+        };
+        let a_end = chain(&r.join("a"));
+        let b_end = chain(&r.join("b"));
+        std::fs::write(b_end.join("Dockerfile"), "FROM x\n").unwrap();
+        std::fs::rename(r.join("b"), a_end.join("b")).unwrap();
+        std::fs::write(r.join("ok.txt"), "ok").unwrap();
+        let walk = DirTree::open(r, Excludes::none()).unwrap().walk();
+        assert_eq!(walk.entries.last().unwrap().rel, "ok.txt");
+        assert!(!walk.issues.is_empty());
+        let i = &walk.issues[0];
+        assert!(i.rel.starts_with("a/ddd"), "{i:?}");
+        assert_eq!(i.kind, IssueKind::Io);
+        assert_eq!(i.cause, "File name too long (os error 36)");
+    }
+
     #[test]
     fn a_rootfs_skips_proc_sys_dev_at_the_top_only() {
         let d = tempfile::tempdir().unwrap();

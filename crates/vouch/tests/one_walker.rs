@@ -5,8 +5,8 @@
 
 mod common;
 
-use std::path::Path;
 use assert_cmd::Command;
+use std::path::Path;
 
 use common::{assert_exit, json, vouch, write};
 
