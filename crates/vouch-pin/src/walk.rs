@@ -79,11 +79,13 @@ pub fn walk_excluding(root: &Path, excludes: &Excludes) -> Tree {
             });
             return tree;
         }
-        load(&mut tree, root, rel, &as_written);
+        load(&mut tree, root, rel, &as_written, |limit| {
+            vouch_fs::read::read(root, limit)
+        });
         return tree;
     }
     match DirTree::open(root, excludes.clone()) {
-        Ok(dir) => walked(root, &dir.walk()),
+        Ok(dir) => walked(&dir, root, &dir.walk()),
         Err(e) => {
             tree.errors.push(FileError {
                 rel: root.display().to_string(),
@@ -94,11 +96,11 @@ pub fn walk_excluding(root: &Path, excludes: &Excludes) -> Tree {
     }
 }
 
-/// Discover the references in the entries of one walk of the directory `root` (the walk
-/// `vouch scan` shares with every check). Symbolic links are not followed; a FIFO or device
+/// Discover the references in the entries of one walk of `files`, the directory `root` (the
+/// walk `vouch scan` shares with every check), reading each file through the tree. Symbolic links are not followed; a FIFO or device
 /// with a known name is an error for that file (its read refuses it without blocking), never
 /// a silent skip; each entry the walk could not open is an error.
-pub fn walked(root: &Path, walked: &Walk) -> Tree {
+pub fn walked(files: &dyn vouch_fs::walk::Tree, root: &Path, walked: &Walk) -> Tree {
     let mut tree = Tree::default();
     for i in &walked.issues {
         tree.errors.push(FileError {
@@ -111,13 +113,21 @@ pub fn walked(root: &Path, walked: &Walk) -> Tree {
             continue;
         }
         let path = root.join(&e.rel);
-        load(&mut tree, &path, e.rel.clone(), &e.rel);
+        load(&mut tree, &path, e.rel.clone(), &e.rel, |limit| {
+            files.read(&e.rel, limit)
+        });
     }
     tree.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     tree
 }
 
-fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
+fn load(
+    tree: &mut Tree,
+    path: &Path,
+    rel: String,
+    detect_as: &str,
+    read: impl FnOnce(u64) -> Result<Vec<u8>, vouch_fs::read::ReadError>,
+) {
     // Detection by name first; a look at the head only for generic YAML names.
     let by_name = discover::detect(detect_as, b"");
     let generic_yaml = by_name.is_none() && discover::is_yaml(&rel);
@@ -125,7 +135,7 @@ fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
         return;
     }
     // The limit is checked on the bytes read; a FIFO or device is refused before reading.
-    let bytes = match vouch_fs::read::read(path, MAX_FILE_SIZE as u64) {
+    let bytes = match read(MAX_FILE_SIZE as u64) {
         Ok(b) => b,
         Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
             tree.errors.push(FileError {

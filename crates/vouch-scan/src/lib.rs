@@ -444,7 +444,10 @@ pub fn pinning(
 
 /// [`pinning`] over the shared walk of `root` (its excludes were applied by the walk).
 pub fn pinning_walked(root: &Path, walked: &Walked, report: &mut Report) -> CheckSummary {
-    pinning_summary(&vouch_pin::walk::walked(root, &walked.walk), report)
+    pinning_summary(
+        &vouch_pin::walk::walked(&walked.tree, root, &walked.walk),
+        report,
+    )
 }
 
 fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSummary {
