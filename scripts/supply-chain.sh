@@ -122,6 +122,7 @@ step_scan() {
   # file's excludes (fixtures, fuzz folders, the redaction tests' planted fake credentials) are
   # given again on the command line.
   ./target/debug/vouch scan . --db "$db" --no-scan-config \
+    --exclude '/target/' --exclude '/target-*/' --exclude '/fuzz/' \
     --exclude 'crates/*/tests/fixtures/' --exclude 'crates/*/fuzz/' \
     --exclude 'crates/*/tests/redaction.rs' --exclude 'scripts/data/'
 }

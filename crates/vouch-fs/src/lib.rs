@@ -7,7 +7,10 @@
 //!   files that keeps their mode, writing through devices and FIFOs (or refusing), following
 //!   symbolic links instead of replacing them, and cleaning up temporary files.
 //! - [`config`]: the one lookup of a repository's own configuration, `<root>/.vouch/<name>`.
+//! - [`mod@walk`]: the one walker of every capability (one rule set, one `--exclude` builder)
+//!   and the [`walk::Tree`] they read files through.
 
 pub mod config;
 pub mod read;
+pub mod walk;
 pub mod write;

@@ -1,8 +1,10 @@
 //! Finding and parsing every supported file below a root: the one module of this crate that
 //! touches the file system.
 //!
-//! - The walk is parallel (`ignore`'s walker), does not honour `.gitignore` (an SBOM lists what
-//!   is there, ignored or not), skips `.git`, and applies `--exclude` globs.
+//! - The walk is the one walker of every capability ([`vouch_fs::walk`], rules in
+//!   docs/walk.md): parallel, no ignore file honoured (an SBOM lists what is there, ignored or
+//!   not), `.git` skipped, `--exclude` globs applied, symbolic links never descended into.
+//!   Files are read through the [`vouch_fs::walk::Tree`].
 //! - Symbolic links are never followed to directories: in a root filesystem they are aliases
 //!   (`lib -> usr/lib`) or point outside the root, so descending would double-count or escape;
 //!   with no directory links followed, a link loop cannot arise. A link to a *file* that
@@ -14,10 +16,9 @@
 //!   file (and line/column); the rest of the tree is still inventoried.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
+use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk, WalkError as FsWalkError};
 
 use crate::{
     Distro, FileKind, Inventory, Parsed, Siblings, Source, Warning, WarningKind, detect,
@@ -91,26 +92,69 @@ pub fn inventory(
     options: &WalkOptions,
     progress: &dyn Progress,
 ) -> Result<Inventory, WalkError> {
-    let meta = std::fs::metadata(root).map_err(|source| WalkError::Root {
-        path: root.to_owned(),
-        source,
+    let tree = open(root, &options.excludes)?;
+    let walked = tree.walk_with(&|| progress.entry());
+    Ok(inventory_walked(&tree, &walked, subject, options, progress))
+}
+
+/// The tree below `root` with `excludes`, for [`inventory_walked`] (the errors of [`inventory`]).
+pub fn open(root: &Path, excludes: &[String]) -> Result<DirTree, WalkError> {
+    let excludes = Excludes::new(excludes).map_err(|e| WalkError::Exclude {
+        pattern: e.pattern,
+        source: e.source,
     })?;
-    if !meta.is_dir() {
-        return Err(WalkError::NotADirectory {
+    DirTree::open(root, excludes).map_err(|e| match e {
+        FsWalkError::Root { path, source } => WalkError::Root { path, source },
+        FsWalkError::NotADirectory { path } => WalkError::NotADirectory { path },
+        FsWalkError::Exclude(e) => WalkError::Exclude {
+            pattern: e.pattern,
+            source: e.source,
+        },
+        other => WalkError::Root {
             path: root.to_owned(),
-        });
-    }
-    let canonical_root = root.canonicalize().map_err(|source| WalkError::Root {
-        path: root.to_owned(),
-        source,
-    })?;
-    let distro = read_distro(&canonical_root);
-    let (candidates, mut warnings) = find(&canonical_root, distro.is_some(), options, progress)?;
+            source: std::io::Error::other(other.to_string()),
+        },
+    })
+}
+
+/// Inventories the entries of one walk of `tree` (the walk `vouch scan` shares with every
+/// check). Walk issues become [`WarningKind::Walk`] warnings.
+pub fn inventory_walked(
+    tree: &DirTree,
+    walked: &Walk,
+    subject: &str,
+    options: &WalkOptions,
+    progress: &dyn Progress,
+) -> Inventory {
+    let root = tree.root();
+    let distro = read_distro(root);
+    let mut warnings: Vec<Warning> = walked
+        .issues
+        .iter()
+        .map(|i| Warning {
+            path: i.rel.clone(),
+            line: None,
+            column: None,
+            message: format!("{WALK_ERROR}: {}", i.cause),
+            kind: WarningKind::Walk,
+        })
+        .collect();
+    let candidates: Vec<Candidate> = walked
+        .entries
+        .iter()
+        .filter_map(|e| {
+            detect(&e.rel).map(|kind| Candidate {
+                rel: e.rel.clone(),
+                kind,
+                is_link: e.kind == EntryKind::Symlink,
+            })
+        })
+        .collect();
 
     let results: Vec<(String, FileKind, Result<Parsed, Warning>)> = candidates
         .into_par_iter()
         .map(|c| {
-            let parsed = read_and_parse(&canonical_root, &c, options);
+            let parsed = read_and_parse(tree, &c, options);
             progress.parsed(&c.rel);
             (c.rel, c.kind, parsed)
         })
@@ -123,107 +167,17 @@ pub fn inventory(
         }
     }
     parsed.sort_by(|a, b| a.0.cmp(&b.0));
-    let distro = distro.or_else(|| nested_distro(&canonical_root, &parsed));
-    Ok(Inventory::build(subject, distro, parsed, warnings))
+    let distro = distro.or_else(|| nested_distro(root, &parsed));
+    Inventory::build(subject, distro, parsed, warnings)
 }
 
 struct Candidate {
     rel: String,
-    abs: PathBuf,
     kind: FileKind,
     is_link: bool,
 }
 
-fn find(
-    root: &Path,
-    is_rootfs: bool,
-    options: &WalkOptions,
-    progress: &dyn Progress,
-) -> Result<(Vec<Candidate>, Vec<Warning>), WalkError> {
-    let mut overrides = ignore::overrides::OverrideBuilder::new(root);
-    for pattern in &options.excludes {
-        overrides
-            .add(&format!("!{pattern}"))
-            .map_err(|source| WalkError::Exclude {
-                pattern: pattern.clone(),
-                source,
-            })?;
-    }
-    let overrides = overrides.build().map_err(|source| WalkError::Exclude {
-        pattern: options.excludes.join(", "),
-        source,
-    })?;
-
-    let candidates = Mutex::new(Vec::new());
-    let warnings = Mutex::new(Vec::new());
-    let seen = AtomicUsize::new(0);
-    let root_owned = root.to_owned();
-    let walker = ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .follow_links(false)
-        .overrides(overrides)
-        .filter_entry(move |entry| {
-            let name = entry.file_name();
-            if name == ".git" {
-                return false;
-            }
-            if is_rootfs && entry.depth() == 1 && entry.file_type().is_some_and(|t| t.is_dir()) {
-                return !(name == "proc" || name == "sys" || name == "dev");
-            }
-            true
-        })
-        .build_parallel();
-    walker.run(|| {
-        let candidates = &candidates;
-        let warnings = &warnings;
-        let seen = &seen;
-        let root = &root_owned;
-        Box::new(move |entry| {
-            seen.fetch_add(1, Ordering::Relaxed);
-            progress.entry();
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = error_path(&err, root);
-                    lock(warnings).push(Warning {
-                        path,
-                        line: None,
-                        column: None,
-                        message: format!("{WALK_ERROR}: {}", strip_path(&err)),
-                        kind: WarningKind::Walk,
-                    });
-                    return ignore::WalkState::Continue;
-                }
-            };
-            let Some(file_type) = entry.file_type() else {
-                return ignore::WalkState::Continue;
-            };
-            if file_type.is_dir() {
-                return ignore::WalkState::Continue;
-            }
-            let Some(rel) = relative(root, entry.path()) else {
-                return ignore::WalkState::Continue;
-            };
-            if let Some(kind) = detect(&rel) {
-                lock(candidates).push(Candidate {
-                    rel,
-                    abs: entry.path().to_owned(),
-                    kind,
-                    is_link: file_type.is_symlink(),
-                });
-            }
-            ignore::WalkState::Continue
-        })
-    });
-    let mut candidates = candidates.into_inner().unwrap_or_else(|e| e.into_inner());
-    candidates.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok((
-        candidates,
-        warnings.into_inner().unwrap_or_else(|e| e.into_inner()),
-    ))
-}
-
-fn read_and_parse(root: &Path, c: &Candidate, options: &WalkOptions) -> Result<Parsed, Warning> {
+fn read_and_parse(tree: &DirTree, c: &Candidate, options: &WalkOptions) -> Result<Parsed, Warning> {
     let warn = |message: String| Warning {
         path: c.rel.clone(),
         line: None,
@@ -231,27 +185,23 @@ fn read_and_parse(root: &Path, c: &Candidate, options: &WalkOptions) -> Result<P
         message,
         kind: WarningKind::Input,
     };
-    let path = if c.is_link {
-        match c.abs.canonicalize() {
-            Ok(target) if target.starts_with(root) => target,
-            Ok(_) => {
-                return Err(warn(
-                    "symbolic link points outside the scanned root; not followed".into(),
-                ));
-            }
-            Err(e) => return Err(warn(format!("cannot resolve symbolic link: {e}"))),
-        }
+    let rel = if c.is_link {
+        tree.read_link(&c.rel).map_err(|e| warn(e.to_string()))?
     } else {
-        c.abs.clone()
+        c.rel.clone()
     };
     // A FIFO or device is refused before a byte is read; the size limit is checked on the
     // bytes read (a file under /proc says it has 0 bytes).
-    let bytes = vouch_fs::read::read(&path, options.max_file_size).map_err(|e| match e {
-        vouch_fs::read::ReadError::TooLarge { limit, .. } => {
-            warn(format!("skipped: over the {limit}-byte limit"))
-        }
-        e => warn(e.reason()),
-    })?;
+    let bytes = tree
+        .read(&rel, options.max_file_size)
+        .map_err(|e| match e {
+            vouch_fs::read::ReadError::TooLarge { limit, .. } => {
+                warn(format!("skipped: over the {limit}-byte limit"))
+            }
+            e => warn(e.reason()),
+        })?;
+    let root = tree.root();
+    let path = tree.path(&rel);
     let dir = path.parent().unwrap_or(root).to_owned();
     let siblings = DirSiblings {
         root,
@@ -313,41 +263,4 @@ fn nested_distro(root: &Path, parsed: &[(String, FileKind, Parsed)]) -> Option<D
     };
     let prefix = &rel[..rel.find(marker)?];
     read_distro(&root.join(prefix))
-}
-
-fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut out = String::new();
-    for (i, part) in rel.components().enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        out.push_str(&part.as_os_str().to_string_lossy());
-    }
-    Some(out)
-}
-
-fn error_path(err: &ignore::Error, root: &Path) -> String {
-    match err {
-        ignore::Error::WithPath { path, .. } => {
-            relative(root, path).unwrap_or_else(|| path.display().to_string())
-        }
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err, root)
-        }
-        ignore::Error::Loop { child, .. } => relative(root, child).unwrap_or_default(),
-        _ => String::from("."),
-    }
-}
-
-fn strip_path(err: &ignore::Error) -> String {
-    match err {
-        ignore::Error::WithPath { err, .. } => strip_path(err),
-        ignore::Error::WithDepth { err, .. } => strip_path(err),
-        other => other.to_string(),
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

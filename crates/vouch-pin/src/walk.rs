@@ -1,7 +1,10 @@
-//! Finding the files to pin under a root: `.gitignore` is honoured, hidden directories such as
-//! `.github` are entered (`.git` is not), symbolic links are not followed.
+//! Finding the files to pin under a root with the one walker of every capability
+//! ([`vouch_fs::walk`]): no ignore file is honoured, hidden directories such as `.github` are
+//! entered (`.git` is not), symbolic links are not followed.
 
 use std::path::{Path, PathBuf};
+
+use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk};
 
 use crate::discover::{self, DiscoverError, MAX_FILE_SIZE};
 use crate::reference::{FileKind, Reference};
@@ -56,12 +59,12 @@ pub struct Tree {
 
 /// Walk `root` and discover every reference in the files vouch knows.
 pub fn walk(root: &Path) -> Tree {
-    walk_excluding(root, &ignore::overrides::Override::empty())
+    walk_excluding(root, &Excludes::none())
 }
 
-/// [`walk`] without the files and folders `excludes` matches (built with
-/// `vouch_policy::exclude_overrides`, the same `--exclude` syntax as every other walker).
-pub fn walk_excluding(root: &Path, excludes: &ignore::overrides::Override) -> Tree {
+/// [`walk`] without the files and folders `excludes` matches (the one `--exclude` builder of
+/// every walker, [`vouch_fs::walk::Excludes`]).
+pub fn walk_excluding(root: &Path, excludes: &Excludes) -> Tree {
     let mut tree = Tree::default();
     if !root.is_dir() {
         let rel = root
@@ -76,55 +79,55 @@ pub fn walk_excluding(root: &Path, excludes: &ignore::overrides::Override) -> Tr
             });
             return tree;
         }
-        load(&mut tree, root, rel, &as_written);
+        load(&mut tree, root, rel, &as_written, |limit| {
+            vouch_fs::read::read(root, limit)
+        });
         return tree;
     }
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
-        .follow_links(false)
-        .overrides(excludes.clone())
-        .filter_entry(|e| e.file_name() != ".git")
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                tree.errors.push(FileError {
-                    rel: root.display().to_string(),
-                    reason: FileErrorReason::Walk(e.to_string()),
-                });
-                continue;
-            }
-        };
-        // Symbolic links are not followed; a FIFO or device with a known name is an error for
-        // that file (its read refuses it without blocking), never a silent skip.
-        if entry
-            .file_type()
-            .is_none_or(|t| t.is_dir() || t.is_symlink())
-        {
+    match DirTree::open(root, excludes.clone()) {
+        Ok(dir) => walked(&dir, root, &dir.walk()),
+        Err(e) => {
+            tree.errors.push(FileError {
+                rel: root.display().to_string(),
+                reason: FileErrorReason::Walk(e.to_string()),
+            });
+            tree
+        }
+    }
+}
+
+/// Discover the references in the entries of one walk of `files`, the directory `root` (the
+/// walk `vouch scan` shares with every check), reading each file through the tree. Symbolic links are not followed; a FIFO or device
+/// with a known name is an error for that file (its read refuses it without blocking), never
+/// a silent skip; each entry the walk could not open is an error.
+pub fn walked(files: &dyn vouch_fs::walk::Tree, root: &Path, walked: &Walk) -> Tree {
+    let mut tree = Tree::default();
+    for i in &walked.issues {
+        tree.errors.push(FileError {
+            rel: i.rel.clone(),
+            reason: FileErrorReason::Walk(i.cause.clone()),
+        });
+    }
+    for e in &walked.entries {
+        if e.kind == EntryKind::Symlink {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let detect_as = rel.clone();
-        load(&mut tree, entry.path(), rel, &detect_as);
+        let path = root.join(&e.rel);
+        load(&mut tree, &path, e.rel.clone(), &e.rel, |limit| {
+            files.read(&e.rel, limit)
+        });
     }
     tree.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     tree
 }
 
-fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
+fn load(
+    tree: &mut Tree,
+    path: &Path,
+    rel: String,
+    detect_as: &str,
+    read: impl FnOnce(u64) -> Result<Vec<u8>, vouch_fs::read::ReadError>,
+) {
     // Detection by name first; a look at the head only for generic YAML names.
     let by_name = discover::detect(detect_as, b"");
     let generic_yaml = by_name.is_none() && discover::is_yaml(&rel);
@@ -132,7 +135,7 @@ fn load(tree: &mut Tree, path: &Path, rel: String, detect_as: &str) {
         return;
     }
     // The limit is checked on the bytes read; a FIFO or device is refused before reading.
-    let bytes = match vouch_fs::read::read(path, MAX_FILE_SIZE as u64) {
+    let bytes = match read(MAX_FILE_SIZE as u64) {
         Ok(b) => b,
         Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
             tree.errors.push(FileError {

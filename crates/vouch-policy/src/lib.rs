@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde_json::Value;
+use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
@@ -136,18 +137,34 @@ pub fn exclude_overrides(
     root: &Path,
     patterns: &[String],
 ) -> Result<ignore::overrides::Override, String> {
-    let mut builder = ignore::overrides::OverrideBuilder::new(root);
-    for pattern in patterns {
-        builder
-            .add(&format!("!{pattern}"))
-            .map_err(|e| format!("`{pattern}`: {e}"))?;
-    }
-    builder.build().map_err(|e| e.to_string())
+    excludes(patterns)?
+        .overrides(root)
+        .map_err(|e| format!("`{}`: {}", e.pattern, e.reason()))
+}
+
+/// `--exclude` globs as the one [`Excludes`] builder every walker uses; the error names the
+/// bad pattern as [`exclude_overrides`] does.
+pub fn excludes(patterns: &[String]) -> Result<Excludes, String> {
+    Excludes::new(patterns).map_err(|e| format!("`{}`: {}", e.pattern, e.reason()))
 }
 
 /// Check every recognised file under `root` with the built-in rules and user policies.
 pub fn check_dir(root: &Path, opts: &Options) -> Result<CheckOutcome, CheckError> {
     Checker::new(root, opts)?.check(&[root.to_path_buf()])
+}
+
+/// [`check_dir`] over the entries of one walk of `root` (the walk `vouch scan` shares with
+/// every check); `opts.excludes` were applied by that walk.
+pub fn check_walked(
+    root: &Path,
+    walked: &Walk,
+    opts: &Options,
+) -> Result<CheckOutcome, CheckError> {
+    let checker = Checker::new(root, opts)?;
+    let mut jobs = Vec::new();
+    let mut errors = Vec::new();
+    checker.select(root, walked, &mut jobs, &mut errors);
+    checker.run(jobs, errors)
 }
 
 /// Lockfile names that satisfy a manifest, by manifest file name.
@@ -230,7 +247,7 @@ pub struct Checker {
     ignore: IgnoreFile,
     opts: Options,
     data: Value,
-    excludes: ignore::overrides::Override,
+    excludes: Excludes,
 }
 
 /// One file to check.
@@ -273,7 +290,7 @@ impl Checker {
         let data = serde_json::json!({"vouch": {"config": {"allowed_registries": allowed}}});
         let mut policies = policies;
         policies.add_data(&data)?;
-        let excludes = exclude_overrides(root, &opts.excludes).map_err(CheckError::Exclude)?;
+        let excludes = excludes(&opts.excludes).map_err(CheckError::Exclude)?;
         Ok(Self {
             root: root.to_path_buf(),
             policies,
@@ -294,8 +311,10 @@ impl Checker {
         &self.data
     }
 
-    /// Check files and directories. Directories are walked (honouring `.gitignore`, skipping
-    /// `target`, `node_modules` and `.git`); files given explicitly must be of a known kind.
+    /// Check files and directories. Directories are walked by the one walker
+    /// ([`vouch_fs::walk`]: no ignore file honoured, `.git` skipped, links not followed), and
+    /// files below `target`, `node_modules`, `.hg` and `.svn` are not checked; files given
+    /// explicitly must be of a known kind.
     pub fn check(&self, paths: &[PathBuf]) -> Result<CheckOutcome, CheckError> {
         let mut jobs = Vec::new();
         let mut walk_errors = Vec::new();
@@ -316,6 +335,10 @@ impl Checker {
                 });
             }
         }
+        self.run(jobs, walk_errors)
+    }
+
+    fn run(&self, jobs: Vec<Job>, walk_errors: Vec<FileError>) -> Result<CheckOutcome, CheckError> {
         let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
             .par_iter()
             .map_init(
@@ -385,44 +408,53 @@ impl Checker {
     /// directory it cannot read, a path too long to open, a symlink loop) is a [`FileError`]:
     /// what is below it was not checked, so the run cannot pass.
     fn walk(&self, dir: &Path, jobs: &mut Vec<Job>, errors: &mut Vec<FileError>) {
-        let walker = ignore::WalkBuilder::new(dir)
-            .hidden(false)
-            .git_ignore(true)
-            .git_global(false)
-            .git_exclude(false)
-            .require_git(false)
-            .overrides(self.excludes.clone())
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && matches!(
-                        name.as_ref(),
-                        "target" | "node_modules" | ".git" | ".hg" | ".svn"
-                    ))
-            })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    errors.push(self.walk_error(dir, &err));
-                    continue;
-                }
+        match DirTree::open(dir, self.excludes.clone()) {
+            Ok(tree) => self.select(dir, &tree.walk(), jobs, errors),
+            Err(e) => errors.push(FileError {
+                path: self.rel(dir),
+                message: format!("cannot walk: {e}"),
+            }),
+        }
+    }
+
+    /// The path of `path` relative to the root, `/`-separated (`.` for the root).
+    fn rel(&self, path: &Path) -> String {
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.is_empty() { ".".to_owned() } else { rel }
+    }
+
+    /// The entries of a walk of `dir` this check wants: files not below a build or vendored
+    /// folder (`target`, `node_modules`) or another VCS's metadata (`.hg`, `.svn`), with a
+    /// known name or a YAML/JSON one (detected by content later). Links are not followed; a
+    /// FIFO or device with a checked name becomes a job whose read fails (an error for that
+    /// file), never a silent skip or a hang.
+    fn select(&self, dir: &Path, walked: &Walk, jobs: &mut Vec<Job>, errors: &mut Vec<FileError>) {
+        for i in &walked.issues {
+            let path = if i.rel == "." {
+                dir.to_path_buf()
+            } else {
+                dir.join(&i.rel)
             };
-            // Symbolic links are not followed; a FIFO or device with a checked name becomes a
-            // job whose read fails (an error for that file), never a silent skip or a hang.
-            if entry
-                .file_type()
-                .is_none_or(|t| t.is_dir() || t.is_symlink())
-            {
+            errors.push(FileError {
+                path: self.rel(&path),
+                message: format!("cannot walk: {}", i.cause),
+            });
+        }
+        for e in &walked.entries {
+            if e.kind == EntryKind::Symlink {
                 continue;
             }
-            let abs = entry.into_path();
-            let rel = abs
-                .strip_prefix(&self.root)
-                .unwrap_or(&abs)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let mut folders = e.rel.split('/');
+            folders.next_back();
+            if folders.any(|f| matches!(f, "target" | "node_modules" | ".hg" | ".svn")) {
+                continue;
+            }
+            let abs = dir.join(&e.rel);
+            let rel = self.rel(&abs);
             // Name-based detection first; generic YAML gets a look at its content later.
             let kind = input::detect(&rel, b"");
             let lower = rel.to_ascii_lowercase();
@@ -439,35 +471,6 @@ impl Checker {
                 kind,
                 explicit: false,
             });
-        }
-    }
-
-    /// A walk error as a [`FileError`]: the path it concerns (relative to the root when inside
-    /// it) and the underlying cause without the path repeated.
-    fn walk_error(&self, dir: &Path, err: &ignore::Error) -> FileError {
-        fn parts(err: &ignore::Error) -> (Option<&Path>, String) {
-            match err {
-                ignore::Error::WithPath { path, err } => (Some(path.as_path()), parts(err).1),
-                ignore::Error::WithDepth { err, .. }
-                | ignore::Error::WithLineNumber { err, .. } => parts(err),
-                ignore::Error::Loop { child, .. } => {
-                    (Some(child.as_path()), "symbolic link loop".to_owned())
-                }
-                // The walker's I/O errors repeat the absolute path: keep the OS error alone.
-                ignore::Error::Io(e) => (None, os_cause(e)),
-                other => (None, other.to_string()),
-            }
-        }
-        let (path, cause) = parts(err);
-        let path = path.unwrap_or(dir);
-        let rel = path
-            .strip_prefix(&self.root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        FileError {
-            path: if rel.is_empty() { ".".to_owned() } else { rel },
-            message: format!("cannot walk: {cause}"),
         }
     }
 
@@ -541,28 +544,6 @@ impl Checker {
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
         Ok((findings, true))
     }
-}
-
-/// The operating-system error at the bottom of `e` ("File name too long (os error 36)"),
-/// without the absolute path the walker's wrapper adds; `e` itself when there is none.
-fn os_cause(e: &std::io::Error) -> String {
-    let own = |io: &std::io::Error| {
-        io.raw_os_error()
-            .map(|code| std::io::Error::from_raw_os_error(code).to_string())
-    };
-    if let Some(s) = own(e) {
-        return s;
-    }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = e
-        .get_ref()
-        .map(|inner| inner as &(dyn std::error::Error + 'static));
-    while let Some(err) = source {
-        if let Some(s) = err.downcast_ref::<std::io::Error>().and_then(own) {
-            return s;
-        }
-        source = err.source();
-    }
-    e.to_string()
 }
 
 fn read_head(path: &Path) -> Result<Vec<u8>, String> {

@@ -4,8 +4,9 @@
 //! checked is a [`NotChecked`] (so the run can never come out as a silent pass).
 //!
 //! A composition over vouch-inventory, vouch-advisory, vouch-secrets, vouch-policy and
-//! vouch-pin, beside vouch-gate. The caller (the binary, or a server) walks the tree for the
-//! inventory (it owns progress output), resolves the advisory database, reads the clock and
+//! vouch-pin, beside vouch-gate. The caller (the binary, or a server) walks the tree once with
+//! the one walker ([`vouch_fs::walk`]; it owns progress output) into a [`Walked`] that the
+//! inventory and every `*_walked` check share, resolves the advisory database, reads the clock and
 //! the repository's configuration files, then runs each check in [`Check::ALL`] order that
 //! [`skipped`] does not leave out, and renders the [`Scan`] (see [`render`]).
 //!
@@ -294,20 +295,45 @@ pub fn secrets(
     excludes: &[String],
     report: &mut Report,
 ) -> Result<CheckSummary, ScanError> {
-    // `.vouch/secrets.toml` through the one `.vouch/` lookup: absent is the default list;
-    // something there that is not a regular file inside the repository is an error.
-    let mut allow = vouch_secrets::AllowList::load_repo(root).map_err(ScanError::SecretsConfig)?;
-    allow
-        .add_globs(excludes, Path::new("--exclude"))
-        .map_err(ScanError::Exclude)?;
-    let options = vouch_secrets::Options {
-        allow,
-        ..Default::default()
-    };
+    let mut options = secrets_options(root)?;
+    options.excludes = vouch_fs::walk::Excludes::new(excludes)
+        .map_err(|e| ScanError::ExcludePattern(format!("`{}`: {}", e.pattern, e.reason())))?;
     let outcome = vouch_secrets::scan_dir(root, &options).map_err(|source| ScanError::Secrets {
         root: root.to_owned(),
         source,
     })?;
+    Ok(secrets_summary(outcome, report))
+}
+
+/// [`secrets`] over the shared walk of `root` (its excludes were applied by the walk).
+pub fn secrets_walked(
+    root: &Path,
+    walked: &Walked,
+    report: &mut Report,
+) -> Result<CheckSummary, ScanError> {
+    let options = secrets_options(root)?;
+    let outcome =
+        vouch_secrets::scan_walked(&walked.tree, &walked.walk, &options).map_err(|source| {
+            ScanError::Secrets {
+                root: root.to_owned(),
+                source,
+            }
+        })?;
+    Ok(secrets_summary(outcome, report))
+}
+
+/// The options of the secrets check: `root`'s `.vouch/secrets.toml` allow-list, if any.
+fn secrets_options(root: &Path) -> Result<vouch_secrets::Options, ScanError> {
+    // `.vouch/secrets.toml` through the one `.vouch/` lookup: absent is the default list;
+    // something there that is not a regular file inside the repository is an error.
+    let allow = vouch_secrets::AllowList::load_repo(root).map_err(ScanError::SecretsConfig)?;
+    Ok(vouch_secrets::Options {
+        allow,
+        ..Default::default()
+    })
+}
+
+fn secrets_summary(outcome: vouch_secrets::ScanOutcome, report: &mut Report) -> CheckSummary {
     for w in &outcome.warnings {
         report.not_checked.push(NotChecked::new(
             "secrets",
@@ -321,7 +347,16 @@ pub fn secrets(
     }
     let summary = CheckSummary::new("secrets", note, &outcome.findings, outcome.warnings.len());
     report.findings.extend(outcome.findings);
-    Ok(summary)
+    summary
+}
+
+/// One walk of the scanned directory, shared by every check of `vouch scan` (the inventory,
+/// secrets, configuration and pinning): the tree is walked once and each check takes the
+/// entries it wants.
+#[derive(Debug)]
+pub struct Walked {
+    pub tree: vouch_fs::walk::DirTree,
+    pub walk: vouch_fs::walk::Walk,
 }
 
 /// Configuration policy (`vouch check`) over `root`; `today` for ignore-entry expiry. A file
@@ -341,6 +376,29 @@ pub fn configuration(
             root: root.to_owned(),
             source,
         })?;
+    Ok(configuration_summary(outcome, report))
+}
+
+/// [`configuration`] over the shared walk of `root` (its excludes were applied by the walk).
+pub fn configuration_walked(
+    root: &Path,
+    walked: &Walked,
+    ignore_file: Option<&Path>,
+    today: vouch_policy::Date,
+    report: &mut Report,
+) -> Result<CheckSummary, ScanError> {
+    let mut options = vouch_policy::Options::new(today);
+    options.ignore_file = ignore_file.map(Path::to_path_buf);
+    let outcome = vouch_policy::check_walked(root, &walked.walk, &options).map_err(|source| {
+        ScanError::Configuration {
+            root: root.to_owned(),
+            source,
+        }
+    })?;
+    Ok(configuration_summary(outcome, report))
+}
+
+fn configuration_summary(outcome: vouch_policy::CheckOutcome, report: &mut Report) -> CheckSummary {
     for e in &outcome.errors {
         report.not_checked.push(NotChecked::new(
             "configuration",
@@ -365,7 +423,7 @@ pub fn configuration(
     );
     report.findings.extend(outcome.findings);
     report.rules.extend(outcome.rules);
-    Ok(summary)
+    summary
 }
 
 /// Unpinned image, action, include and hook references (offline: discovery only, see
@@ -375,9 +433,20 @@ pub fn pinning(
     excludes: &[String],
     report: &mut Report,
 ) -> Result<CheckSummary, ScanError> {
-    let excludes =
-        vouch_policy::exclude_overrides(root, excludes).map_err(ScanError::ExcludePattern)?;
+    let excludes = vouch_policy::excludes(excludes).map_err(ScanError::ExcludePattern)?;
     let tree = vouch_pin::walk::walk_excluding(root, &excludes);
+    Ok(pinning_summary(&tree, report))
+}
+
+/// [`pinning`] over the shared walk of `root` (its excludes were applied by the walk).
+pub fn pinning_walked(root: &Path, walked: &Walked, report: &mut Report) -> CheckSummary {
+    pinning_summary(
+        &vouch_pin::walk::walked(&walked.tree, root, &walked.walk),
+        report,
+    )
+}
+
+fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSummary {
     for e in &tree.errors {
         report.not_checked.push(NotChecked::new(
             "pinning",
@@ -385,7 +454,7 @@ pub fn pinning(
             format!("{e} (references not checked)"),
         ));
     }
-    let findings = vouch_pin::report::unpinned_findings(&tree);
+    let findings = vouch_pin::report::unpinned_findings(tree);
     let note = if tree.errors.is_empty() {
         format!("{} files with references", tree.files.len())
     } else {
@@ -398,7 +467,7 @@ pub fn pinning(
     let summary = CheckSummary::new("pinning", note, &findings, tree.errors.len());
     report.findings.extend(findings);
     report.rules.push(vouch_pin::report::rule());
-    Ok(summary)
+    summary
 }
 
 /// A finished scan: the inventory, what each check said, and every finding and not-checked
@@ -548,5 +617,74 @@ mod tests {
         assert_eq!(v["complete"], true);
         assert_eq!(v["checks"][2]["status"], "skipped");
         assert!(v["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    }
+
+    #[test]
+    fn every_check_shares_one_walk_and_sees_the_same_files() {
+        use vouch_fs::walk::{DirTree, Excludes, Tree as _};
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        std::fs::create_dir_all(r.join("deploy")).unwrap();
+        std::fs::write(r.join(".gitignore"), "deploy/\n").unwrap();
+        std::fs::write(
+            r.join("deploy/Dockerfile"),
+            format!("FROM python:latest\nENV K=AKIA{}\n", "Z7Q3LNV5R2XKD4PW"),
+        )
+        .unwrap();
+        std::fs::write(r.join("deploy/requirements.txt"), "requests==2.31.0\n").unwrap();
+        let tree = DirTree::open(r, Excludes::none()).unwrap();
+        let walk = tree.walk();
+        let walked = Walked { tree, walk };
+        let inv = vouch_inventory::walk::inventory_walked(
+            &walked.tree,
+            &walked.walk,
+            "t",
+            &Default::default(),
+            &vouch_inventory::walk::Silent,
+        );
+        let mut report = Report::new("vouch", "0.1.0");
+        let today = "2026-01-01".parse().unwrap();
+        let s = secrets_walked(r, &walked, &mut report).unwrap();
+        let c = configuration_walked(r, &walked, None, today, &mut report).unwrap();
+        let p = pinning_walked(r, &walked, &mut report);
+        assert_eq!(
+            walked.tree.walks(),
+            1,
+            "one walk for the inventory and every check"
+        );
+        assert_eq!(inv.files.len(), 1);
+        assert_eq!(s.note, "3 files scanned");
+        assert_eq!((s.findings, c.status, p.findings), (1, "complete", 1));
+        let mut by_check: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "aws-access-key-id" || f.rule_id == "dockerfile-latest-tag")
+            .chain(
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule_id == "unpinned-reference"),
+            )
+            .map(|f| {
+                (
+                    f.rule_id.as_str(),
+                    f.location.as_ref().map_or("", |l| l.path.as_str()),
+                )
+            })
+            .collect();
+        by_check.sort();
+        assert_eq!(
+            by_check,
+            [
+                ("aws-access-key-id", "deploy/Dockerfile"),
+                ("dockerfile-latest-tag", "deploy/Dockerfile"),
+                ("unpinned-reference", "deploy/Dockerfile"),
+            ]
+        );
+        // The standalone entry points walk on their own, by the same rules.
+        let mut alone = Report::new("vouch", "0.1.0");
+        let s2 = secrets(r, &[], &mut alone).unwrap();
+        let p2 = pinning(r, &[], &mut alone).unwrap();
+        assert_eq!((s2.note, p2.note), (s.note, p.note));
     }
 }

@@ -201,7 +201,7 @@ fn run_job(
         Some(c) => format!("{}:{}", &commits[c].id[..12], job.path),
         None => job.path.clone(),
     };
-    if options.allow.path_excluded(&job.path) {
+    if options.allow.path_excluded(&job.path) || options.excludes.excluded(&job.path) {
         return r;
     }
     match repo.find_header(job.new) {

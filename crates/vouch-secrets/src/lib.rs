@@ -35,7 +35,7 @@ pub use engine::{ALLOW_MARKER, Match, is_binary};
 pub use git::{scan_git_history, scan_staged};
 pub use rule::{BUILTIN_RULES, Rule, RuleError, RuleSet};
 pub use secret::Secret;
-pub use walk::scan_dir;
+pub use walk::{scan_dir, scan_walked};
 
 use sha2::{Digest as _, Sha256};
 use vouch_report::{Finding, Location, Suppression};
@@ -71,8 +71,11 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 pub struct Options {
     /// Files (and blobs) larger than this many bytes are skipped and counted.
     pub max_file_size: u64,
-    /// Paths, secret regexes and fingerprints that are allowed; `--exclude` globs go here too.
+    /// Paths, secret regexes and fingerprints that are allowed.
     pub allow: AllowList,
+    /// `--exclude` globs (gitignore syntax, relative to the root), the same builder as every
+    /// walker's; applied to the walk and to paths in git history and the index.
+    pub excludes: vouch_fs::walk::Excludes,
     /// Put the clear secret in each finding's `secret` property. Local triage only.
     pub show_secrets: bool,
     /// Worker threads; 0 picks the number of CPUs.
@@ -86,6 +89,7 @@ impl Default for Options {
         Self {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             allow: AllowList::default(),
+            excludes: vouch_fs::walk::Excludes::none(),
             show_secrets: false,
             threads: 0,
             rules: None,

@@ -250,7 +250,8 @@ pub struct SecretsArgs {
     /// Allow-list config (default: .vouch/secrets.toml under the scanned directory, if present).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Skip paths matching this glob (relative to the scanned root; repeatable).
+    /// Skip paths matching this glob (gitignore syntax, relative to the scanned root;
+    /// repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Skip files and blobs larger than this many bytes.

@@ -33,14 +33,27 @@ pub fn collect(path: &Path, args: &WalkArgs) -> anyhow::Result<Inventory> {
     Ok(inventory)
 }
 
-/// Walks `path` without `--strict`'s early stop: every warning is printed and kept in the
-/// inventory, for a caller (`vouch scan`) that reports them as "not checked" itself.
-pub fn collect_all(path: &Path, excludes: &[String]) -> anyhow::Result<Inventory> {
-    let args = WalkArgs {
-        exclude: excludes.to_vec(),
-        strict: false,
-    };
-    collect(path, &args)
+/// Walks `path` once for `vouch scan`, without `--strict`'s early stop: the walk every check
+/// shares, and the inventory of it. Every warning is printed and kept in the inventory, for a
+/// caller that reports them as "not checked" itself.
+pub fn collect_all(
+    path: &Path,
+    excludes: &[String],
+) -> anyhow::Result<(Inventory, vouch_scan::Walked)> {
+    let context = || format!("cannot inventory {}", path.display());
+    let tree = walk::open(path, excludes).with_context(context)?;
+    let progress = WalkProgress::new("inventory");
+    let subject = subject_name(path);
+    let walked = vouch_fs::walk::Tree::walk_with(&tree, &|| {
+        vouch_inventory::walk::Progress::entry(&progress)
+    });
+    let inventory =
+        walk::inventory_walked(&tree, &walked, &subject, &WalkOptions::default(), &progress);
+    progress.finish();
+    for w in &inventory.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok((inventory, vouch_scan::Walked { tree, walk: walked }))
 }
 
 /// Fails when the walk could not open part of the tree (a directory it cannot read, a path

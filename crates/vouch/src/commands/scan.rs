@@ -58,10 +58,10 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
             );
         }
     }
-    let inventory = crate::inventory::collect_all(&args.path, &args.walk.exclude)?;
+    // One walk of PATH: the inventory and every check take their entries from it.
+    let (inventory, walked) = crate::inventory::collect_all(&args.path, &args.walk.exclude)?;
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
     vouch_scan::inventory_not_checked(&inventory, args.walk.strict, &mut report);
-    let excludes = &args.walk.exclude;
     // In this order: the table and the JSON list the checks as they ran.
     let mut checks = Vec::new();
     for c in Check::ALL {
@@ -71,18 +71,18 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
         }
         checks.push(match c {
             Check::Vulnerabilities => vulnerabilities(&args, &inventory, &mut report)?,
-            Check::Secrets => vouch_scan::secrets(&args.path, excludes, &mut report)?,
+            Check::Secrets => vouch_scan::secrets_walked(&args.path, &walked, &mut report)?,
             Check::Configuration => {
                 let today = crate::clock::now()?.as_second();
-                vouch_scan::configuration(
+                vouch_scan::configuration_walked(
                     &args.path,
-                    excludes,
+                    &walked,
                     args.ignore_file.as_deref(),
                     vouch_policy::Date::from_unix_seconds(today),
                     &mut report,
                 )?
             }
-            Check::Pinning => vouch_scan::pinning(&args.path, excludes, &mut report)?,
+            Check::Pinning => vouch_scan::pinning_walked(&args.path, &walked, &mut report),
         });
     }
     report.sort();

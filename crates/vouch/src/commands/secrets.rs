@@ -1,7 +1,5 @@
 //! `vouch secrets`: find credentials in a working tree, git history, the staged index or stdin.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 use vouch_report::{Report, Severity};
 use vouch_secrets::{AllowList, Baseline, Options, RuleSet, ScanOutcome};
@@ -12,7 +10,7 @@ use crate::exit::ExitStatus;
 pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
     let started = now_utc()?;
     let stdin = args.path.as_os_str() == "-";
-    let mut allow = match &args.config {
+    let allow = match &args.config {
         Some(p) => AllowList::load(p).context("could not load the secrets config")?,
         None if !stdin => {
             // The scanned repository's own allow-list: a regular file inside the repository.
@@ -25,12 +23,11 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         }
         None => AllowList::default(),
     };
-    allow
-        .add_globs(&args.exclude, Path::new("--exclude"))
-        .context("invalid --exclude")?;
+    let excludes = vouch_fs::walk::Excludes::new(&args.exclude).context("invalid --exclude")?;
     let options = Options {
         max_file_size: args.max_file_size,
         allow,
+        excludes,
         show_secrets: args.show_secrets,
         threads: args.threads,
         rules: None,
