@@ -83,6 +83,36 @@ pub struct LockError {
     pub message: String,
 }
 
+/// Where `vouch.lock` goes for a run over `root`: in it, or beside it when it is a file.
+pub fn path_for(root: &std::path::Path) -> std::path::PathBuf {
+    if root.is_file() {
+        root.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .join(FILE_NAME)
+    } else {
+        root.join(FILE_NAME)
+    }
+}
+
+/// The text of the lock for the pins in `files` (paths relative to the lock's folder), or
+/// `None` when there is nothing to record and no lock existed (`had_lock` false).
+pub fn text_for(
+    files: &[crate::walk::SourceFile],
+    previous: &Lock,
+    had_lock: bool,
+    now: jiff::Timestamp,
+) -> Option<String> {
+    let observed: Vec<Observed> = files
+        .iter()
+        .flat_map(|f| crate::pin::observed(f, &f.rel))
+        .collect();
+    if observed.is_empty() && !had_lock {
+        return None;
+    }
+    Some(Lock::build(&observed, previous, now).render())
+}
+
 impl Lock {
     pub fn parse(text: &str) -> Result<Self, LockError> {
         toml::from_str(text).map_err(|e| {

@@ -57,6 +57,55 @@ pub struct Tree {
     pub errors: Vec<FileError>,
 }
 
+impl SourceFile {
+    /// This file with `text` and the references discovered in it (discovery of text vouch
+    /// wrote cannot fail where the original succeeded; if it does, the old references are
+    /// kept).
+    #[must_use]
+    pub fn with_text(&self, text: String) -> SourceFile {
+        let references = discover::discover(self.kind, text.as_bytes())
+            .unwrap_or_else(|_| self.references.clone());
+        SourceFile {
+            text,
+            references,
+            ..self.clone()
+        }
+    }
+}
+
+impl Tree {
+    /// The folders holding the files found, and `also` (the lock's folder), sorted, each once;
+    /// `.` for a bare file name.
+    pub fn folders(&self, also: Option<&Path>) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self
+            .files
+            .iter()
+            .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+            .chain(also.map(Path::to_path_buf))
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    d
+                }
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
+    /// Drops vouch's own temporary files (`.<name>.vouch-tmp-<pid>-<random>`) from the tree so
+    /// that none is pinned or reported (`.Dockerfile.vouch-tmp-…` would otherwise be read as a
+    /// Dockerfile).
+    pub fn drop_temp_files(&mut self) {
+        let is_temp =
+            |rel: &str| vouch_fs::write::is_temp_name(rel.rsplit('/').next().unwrap_or(rel));
+        self.files.retain(|f| !is_temp(&f.rel));
+        self.errors.retain(|e| !is_temp(&e.rel));
+    }
+}
+
 /// Walk `root` and discover every reference in the files vouch knows.
 pub fn walk(root: &Path) -> Tree {
     walk_excluding(root, &Excludes::none())
@@ -177,6 +226,36 @@ fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_files_are_dropped_and_rewritten_text_is_rediscovered() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("svc")).unwrap();
+        std::fs::write(root.join("svc/Dockerfile"), "FROM python:3.12\n").unwrap();
+        std::fs::write(
+            root.join("svc/.Dockerfile.vouch-tmp-1-abcdef"),
+            "FROM python:3.12\n",
+        )
+        .unwrap();
+        let mut tree = walk(root);
+        assert_eq!(tree.files.len(), 2);
+        tree.drop_temp_files();
+        let rels: Vec<&str> = tree.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["svc/Dockerfile"]);
+        assert_eq!(
+            tree.folders(Some(root)),
+            [root.to_path_buf(), root.join("svc")]
+        );
+        let pinned =
+            tree.files[0].with_text(format!("FROM python:3.12@sha256:{}\n", "a".repeat(64)));
+        assert!(pinned.references[0].is_pinned());
+        assert_eq!(
+            crate::lock::path_for(&root.join("svc/Dockerfile")),
+            root.join("svc/vouch.lock")
+        );
+        assert_eq!(crate::lock::path_for(root), root.join("vouch.lock"));
+    }
 
     #[test]
     fn walks_hidden_dirs_and_reports_bad_files() {

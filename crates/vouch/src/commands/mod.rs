@@ -15,6 +15,7 @@ mod evidence;
 mod gate;
 mod key;
 mod pin;
+mod pin_files;
 mod sign;
 mod update;
 mod verify;

@@ -9,9 +9,8 @@ use anyhow::Context as _;
 use vouch_pin::update::{self, Outcome, UpdateOptions};
 use vouch_pin::walk;
 
-use super::pin::{
-    apply, clean_temp_files, load_lock, print_ref_error, rediscover, report_file_errors, resolver,
-    write_lock,
+use super::pin_files::{
+    apply, clean_temp_files, load_lock, print_ref_error, report_file_errors, resolver, write_lock,
 };
 use crate::cli::UpdateArgs;
 use crate::exit::ExitStatus;
@@ -101,7 +100,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
                     new_files.push(file.clone());
                     continue;
                 }
-                new_files.push(rediscover(file, result.text));
+                new_files.push(file.with_text(result.text));
             }
             Err(e) => {
                 failed = true;
