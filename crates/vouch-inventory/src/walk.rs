@@ -15,10 +15,10 @@
 //! - Unreadable files, files over the size limit and parse errors are [`Warning`]s naming the
 //!   file (and line/column); the rest of the tree is still inventoried.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
-use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk, WalkError as FsWalkError};
+use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk};
 
 use crate::{
     Distro, FileKind, Inventory, Parsed, Siblings, Source, Warning, WarningKind, detect,
@@ -53,25 +53,9 @@ pub fn is_walk_error(warning: &Warning) -> bool {
     warning.kind == WarningKind::Walk
 }
 
-/// Why a walk could not start. Problems below the root are warnings, not errors.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum WalkError {
-    #[error("cannot read {path}")]
-    Root {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path} is not a directory")]
-    NotADirectory { path: PathBuf },
-    #[error("invalid --exclude pattern `{pattern}`")]
-    Exclude {
-        pattern: String,
-        #[source]
-        source: ignore::Error,
-    },
-}
+/// Why a walk could not start (the one walker's error). Problems below the root are warnings,
+/// not errors.
+pub use vouch_fs::walk::WalkError;
 
 /// Observes a walk (for progress display). Called from several threads.
 pub trait Progress: Sync {
@@ -99,22 +83,7 @@ pub fn inventory(
 
 /// The tree below `root` with `excludes`, for [`inventory_walked`] (the errors of [`inventory`]).
 pub fn open(root: &Path, excludes: &[String]) -> Result<DirTree, WalkError> {
-    let excludes = Excludes::new(excludes).map_err(|e| WalkError::Exclude {
-        pattern: e.pattern,
-        source: e.source,
-    })?;
-    DirTree::open(root, excludes).map_err(|e| match e {
-        FsWalkError::Root { path, source } => WalkError::Root { path, source },
-        FsWalkError::NotADirectory { path } => WalkError::NotADirectory { path },
-        FsWalkError::Exclude(e) => WalkError::Exclude {
-            pattern: e.pattern,
-            source: e.source,
-        },
-        other => WalkError::Root {
-            path: root.to_owned(),
-            source: std::io::Error::other(other.to_string()),
-        },
-    })
+    DirTree::open(root, Excludes::new(excludes)?)
 }
 
 /// Inventories the entries of one walk of `tree` (the walk `vouch scan` shares with every
