@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Benchmark `vouch check` against trivy config, checkov and hadolint on the same files.
 #
-# Usage: bench/policy.sh [COPIES] [DATA_DIR]
-#   COPIES   how many times the real-file set is replicated (default 40)
-#   DATA_DIR the ecosystem data set with dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/ compose/
-#            (default ../shared/data/ecosystem beside the clone; a user's clone passes its own)
+# Usage: bench/policy.sh COPIES DATA_DIR
+#   COPIES   how many times the real-file set is replicated (e.g. 40)
+#   DATA_DIR a folder of real files with dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/
+#            compose/ (the figures in BENCHMARKS.md used the ecosystem data set of the team's
+#            shared data, `data/ecosystem`); required: a clone carries no such set
 # Needs a release build (cargo build --release -p vouch) and, for peers, /opt/peers/bin.
 # Every tool sees the same tree; files are renamed to the names all tools detect
 # (Dockerfile, .gitlab-ci.yml, .github/workflows/*.yml, *.yaml, docker-compose.yml).
 # Exit codes of the tools are ignored (findings make them exit non-zero).
 set -euo pipefail
-COPIES=${1:-40}
+[ $# -ge 2 ] || { echo "usage: bench/policy.sh COPIES DATA_DIR (DATA_DIR: dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/ compose/)" >&2; exit 2; }
+COPIES=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA=${2:-$ROOT/../shared/data/ecosystem}
+DATA=$2
 [ -d "$DATA" ] || { echo "bench/policy.sh: no data set at $DATA; pass DATA_DIR (dockerfile/ gitlab-ci/ gha-workflows/ kubernetes/ compose/)" >&2; exit 2; }
 VOUCH=${VOUCH:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vouch}
 # The command that runs vouch's checks. Default: the release `vouch` binary. With
