@@ -227,6 +227,10 @@ pub trait Tree: Sync {
         Ok(buf)
     }
 
+    /// The first `n` bytes of the file `rel` (fewer when it is shorter), for detection by
+    /// content; refused like [`Tree::read_into`].
+    fn read_head(&self, rel: &str, n: u64) -> Result<Vec<u8>, ReadError>;
+
     /// Where the symbolic link `rel` leads, as a path of this tree; a target outside the tree
     /// is [`LinkError::Outside`].
     fn read_link(&self, rel: &str) -> Result<String, LinkError>;
@@ -354,6 +358,17 @@ impl Tree for DirTree {
 
     fn read_into(&self, rel: &str, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
         crate::read::read_into(&self.root.join(rel), limit, buf)
+    }
+
+    fn read_head(&self, rel: &str, n: u64) -> Result<Vec<u8>, ReadError> {
+        use std::io::Read as _;
+        let path = self.root.join(rel);
+        let mut buf = Vec::new();
+        crate::read::open(&path)?
+            .take(n)
+            .read_to_end(&mut buf)
+            .map_err(|source| ReadError::Read { path, source })?;
+        Ok(buf)
     }
 
     fn read_link(&self, rel: &str) -> Result<String, LinkError> {

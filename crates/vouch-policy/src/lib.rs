@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde_json::Value;
-use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk};
+use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
@@ -153,18 +153,20 @@ pub fn check_dir(root: &Path, opts: &Options) -> Result<CheckOutcome, CheckError
     Checker::new(root, opts)?.check(&[root.to_path_buf()])
 }
 
-/// [`check_dir`] over the entries of one walk of `root` (the walk `vouch scan` shares with
-/// every check); `opts.excludes` were applied by that walk.
+/// [`check_dir`] over the entries of one walk of `tree` (the walk `vouch scan` shares with
+/// every check), whose root is `root`; `opts.excludes` were applied by that walk. Every file is
+/// read through `tree`.
 pub fn check_walked(
     root: &Path,
+    tree: &dyn Tree,
     walked: &Walk,
     opts: &Options,
 ) -> Result<CheckOutcome, CheckError> {
     let checker = Checker::new(root, opts)?;
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
-    checker.select(root, walked, &mut jobs, &mut errors);
-    checker.run(jobs, errors)
+    checker.select(root, 0, walked, &mut jobs, &mut errors);
+    checker.run(&[tree], jobs, errors)
 }
 
 /// Lockfile names that satisfy a manifest, by manifest file name.
@@ -209,10 +211,29 @@ fn lockfile_present(root: &Path, file: &Path) -> bool {
     false
 }
 
-/// Read a regular file with the size cap applied to the bytes read; a FIFO or device is
+/// A file given by path as a file of a tree: the tree of its folder, and its name in it (so
+/// that inputs spanning files can read their siblings).
+fn file_tree(path: &Path) -> Result<(DirTree, String), InputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| InputError::Unreadable {
+            reason: "not a file name".into(),
+        })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tree = DirTree::open(dir, Excludes::none()).map_err(|e| InputError::Unreadable {
+        reason: e.to_string(),
+    })?;
+    Ok((tree, name))
+}
+
+/// Reads `rel` of `tree` with the size cap applied to the bytes read; a FIFO or device is
 /// refused before anything is read.
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
-    vouch_fs::read::read(path, cap).map_err(|e| match e {
+fn read_capped(tree: &dyn Tree, rel: &str, cap: u64) -> Result<Vec<u8>, InputError> {
+    tree.read(rel, cap).map_err(|e| match e {
         vouch_fs::read::ReadError::TooLarge { limit, .. } => InputError::TooLarge { limit },
         e => InputError::Unreadable { reason: e.reason() },
     })
@@ -221,21 +242,22 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
 /// Produce the policy input of one file, as `vouch check --print-input` shows it.
 pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
     let shown = path.to_string_lossy().replace('\\', "/");
-    let bytes = read_capped(path, opts.max_file_size).map_err(|source| CheckError::Input {
+    let input_err = |source| CheckError::Input {
         path: shown.clone(),
         source,
-    })?;
+    };
+    let (tree, name) = file_tree(path).map_err(input_err)?;
+    let bytes = read_capped(&tree, &name, opts.max_file_size).map_err(input_err)?;
     let kind = input::detect(&shown, &bytes).ok_or_else(|| CheckError::UnknownKind {
         path: shown.clone(),
     })?;
     let root = path.parent().unwrap_or(Path::new("."));
     let ctx = Context {
         lockfile_present: lockfile_present(root, path),
+        tree: Some((&tree, &name)),
+        max_file_size: opts.max_file_size,
     };
-    let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(|source| CheckError::Input {
-        path: shown,
-        source,
-    })?;
+    let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(input_err)?;
     Ok(n.input)
 }
 
@@ -252,6 +274,10 @@ pub struct Checker {
 
 /// One file to check.
 struct Job {
+    /// Index of the tree it is read from (in the slice given to [`Checker::run`]).
+    tree: usize,
+    /// Its path in that tree.
+    in_tree: String,
     abs: PathBuf,
     rel: String,
     kind: Option<FileKind>,
@@ -318,32 +344,59 @@ impl Checker {
     pub fn check(&self, paths: &[PathBuf]) -> Result<CheckOutcome, CheckError> {
         let mut jobs = Vec::new();
         let mut walk_errors = Vec::new();
+        let mut trees = Vec::new();
         for p in paths {
-            if p.is_dir() {
-                self.walk(p, &mut jobs, &mut walk_errors);
+            let opened = if p.is_dir() {
+                DirTree::open(p, self.excludes.clone())
+                    .map(|tree| (tree, None))
+                    .map_err(|e| e.to_string())
             } else {
-                let rel = p
-                    .strip_prefix(&self.root)
-                    .unwrap_or(p)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                jobs.push(Job {
+                file_tree(p)
+                    .map(|(tree, name)| (tree, Some(name)))
+                    .map_err(|e| e.to_string())
+            };
+            let (tree, name) = match opened {
+                Ok(t) => t,
+                Err(message) => {
+                    walk_errors.push(FileError {
+                        path: self.rel(p),
+                        message: if p.is_dir() {
+                            format!("cannot walk: {message}")
+                        } else {
+                            message
+                        },
+                    });
+                    continue;
+                }
+            };
+            match name {
+                None => self.select(p, trees.len(), &tree.walk(), &mut jobs, &mut walk_errors),
+                Some(name) => jobs.push(Job {
+                    tree: trees.len(),
+                    in_tree: name,
                     abs: p.clone(),
-                    rel,
+                    rel: self.rel(p),
                     kind: None,
                     explicit: true,
-                });
+                }),
             }
+            trees.push(tree);
         }
-        self.run(jobs, walk_errors)
+        let trees: Vec<&dyn Tree> = trees.iter().map(|t| t as &dyn Tree).collect();
+        self.run(&trees, jobs, walk_errors)
     }
 
-    fn run(&self, jobs: Vec<Job>, walk_errors: Vec<FileError>) -> Result<CheckOutcome, CheckError> {
+    fn run(
+        &self,
+        trees: &[&dyn Tree],
+        jobs: Vec<Job>,
+        walk_errors: Vec<FileError>,
+    ) -> Result<CheckOutcome, CheckError> {
         let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
             .par_iter()
             .map_init(
                 || self.policies.engine(),
-                |engine, job| self.check_one(engine, job),
+                |engine, job| self.check_one(engine, trees[job.tree], job),
             )
             .collect();
         let mut out = CheckOutcome {
@@ -404,19 +457,6 @@ impl Checker {
         Ok(out)
     }
 
-    /// Collects the files under `dir` to check. Every entry the walk could not open (a
-    /// directory it cannot read, a path too long to open, a symlink loop) is a [`FileError`]:
-    /// what is below it was not checked, so the run cannot pass.
-    fn walk(&self, dir: &Path, jobs: &mut Vec<Job>, errors: &mut Vec<FileError>) {
-        match DirTree::open(dir, self.excludes.clone()) {
-            Ok(tree) => self.select(dir, &tree.walk(), jobs, errors),
-            Err(e) => errors.push(FileError {
-                path: self.rel(dir),
-                message: format!("cannot walk: {e}"),
-            }),
-        }
-    }
-
     /// The path of `path` relative to the root, `/`-separated (`.` for the root).
     fn rel(&self, path: &Path) -> String {
         let rel = path
@@ -427,12 +467,21 @@ impl Checker {
         if rel.is_empty() { ".".to_owned() } else { rel }
     }
 
-    /// The entries of a walk of `dir` this check wants: files not below a build or vendored
+    /// The entries of a walk of `dir` (tree number `tree`) this check wants: files not below a build or vendored
     /// folder (`target`, `node_modules`) or another VCS's metadata (`.hg`, `.svn`), with a
     /// known name or a YAML/JSON one (detected by content later). Links are not followed; a
     /// FIFO or device with a checked name becomes a job whose read fails (an error for that
-    /// file), never a silent skip or a hang.
-    fn select(&self, dir: &Path, walked: &Walk, jobs: &mut Vec<Job>, errors: &mut Vec<FileError>) {
+    /// file), never a silent skip or a hang. Every entry the walk could not open (a directory it
+    /// cannot read, a path too long to open, a symlink loop) is a [`FileError`]: what is below
+    /// it was not checked, so the run cannot pass.
+    fn select(
+        &self,
+        dir: &Path,
+        tree: usize,
+        walked: &Walk,
+        jobs: &mut Vec<Job>,
+        errors: &mut Vec<FileError>,
+    ) {
         for i in &walked.issues {
             let path = if i.rel == "." {
                 dir.to_path_buf()
@@ -466,6 +515,8 @@ impl Checker {
                 continue;
             }
             jobs.push(Job {
+                tree,
+                in_tree: e.rel.clone(),
                 abs,
                 rel,
                 kind,
@@ -477,26 +528,28 @@ impl Checker {
     fn check_one(
         &self,
         engine: &mut regorus::Engine,
+        tree: &dyn Tree,
         job: &Job,
     ) -> Result<(Vec<Finding>, bool), FileError> {
         let fail = |m: String| FileError {
             path: job.rel.clone(),
             message: m,
         };
+        let cap = self.opts.max_file_size;
         let bytes = match job.kind {
-            Some(_) => {
-                read_capped(&job.abs, self.opts.max_file_size).map_err(|e| fail(e.to_string()))?
-            }
+            Some(_) => read_capped(tree, &job.in_tree, cap).map_err(|e| fail(e.to_string()))?,
             None => {
                 // Generic YAML: detect on the first 64 KiB; unknown kinds are not errors.
-                let head = read_head(&job.abs).map_err(fail)?;
+                let head = tree
+                    .read_head(&job.in_tree, 64 * 1024)
+                    .map_err(|e| fail(e.reason()))?;
                 if input::detect(&job.rel, &head).is_none() {
                     if job.explicit {
                         return Err(fail("not a file kind vouch check knows (see docs/policy-inputs.md#detection)".into()));
                     }
                     return Ok((Vec::new(), false));
                 }
-                read_capped(&job.abs, self.opts.max_file_size).map_err(|e| fail(e.to_string()))?
+                read_capped(tree, &job.in_tree, cap).map_err(|e| fail(e.to_string()))?
             }
         };
         let Some(kind) = input::detect(&job.rel, &bytes) else {
@@ -506,6 +559,8 @@ impl Checker {
         };
         let ctx = Context {
             lockfile_present: lockfile_present(&self.root, &job.abs),
+            tree: Some((tree, &job.in_tree)),
+            max_file_size: cap,
         };
         let normalised =
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;
@@ -544,17 +599,6 @@ impl Checker {
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
         Ok((findings, true))
     }
-}
-
-fn read_head(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
-    let mut buf = Vec::with_capacity(64 * 1024);
-    vouch_fs::read::open(path)
-        .map_err(|e| e.reason())?
-        .take(64 * 1024)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("could not read: {e}"))?;
-    Ok(buf)
 }
 
 /// For a user-policy finding without a line: the line of the longest anchor (job, service,

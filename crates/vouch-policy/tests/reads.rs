@@ -123,3 +123,61 @@ fn rego_compile_error_redacts_the_quoted_line() {
     );
     assert!(!err.to_string().contains(&token()), "{err}");
 }
+
+/// Inputs that span files read the others through the tree, with the same cap and refusals;
+/// without a tree nothing else can be read.
+#[test]
+fn other_files_are_read_through_the_tree_with_the_cap() {
+    use vouch_fs::walk::{DirTree, Excludes};
+    use vouch_policy::{Context, InputError};
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("ci")).unwrap();
+    std::fs::write(d.path().join("ci/build.yml"), "build:\n  script: [make]\n").unwrap();
+    std::fs::write(d.path().join("big.yml"), "x".repeat(100)).unwrap();
+    let tree = DirTree::open(d.path(), Excludes::none()).unwrap();
+    let ctx = Context {
+        lockfile_present: false,
+        tree: Some((&tree, ".gitlab-ci.yml")),
+        max_file_size: 64,
+    };
+    assert_eq!(
+        ctx.read("ci/build.yml").unwrap(),
+        b"build:\n  script: [make]\n"
+    );
+    assert!(matches!(
+        ctx.read("big.yml"),
+        Err(InputError::TooLarge { limit: 64 })
+    ));
+    match ctx.read("missing.yml") {
+        Err(InputError::Unreadable { reason }) => {
+            assert!(
+                reason.starts_with("missing.yml: could not open"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("passwd"), "root:x:0:0").unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.path().join("linked")).unwrap();
+    for bad in [
+        "../passwd",
+        "/etc/passwd",
+        "ci/../../passwd",
+        "linked/passwd",
+        "ci//build.yml",
+    ] {
+        match ctx.read(bad) {
+            Err(InputError::Unreadable { reason }) => {
+                assert_eq!(reason, format!("{bad}: not a path inside the repository"))
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    match Context::default().read("ci/build.yml") {
+        Err(InputError::Unreadable { reason }) => {
+            assert_eq!(reason, "ci/build.yml: no tree to read other files from")
+        }
+        other => panic!("{other:?}"),
+    }
+}

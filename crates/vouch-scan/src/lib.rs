@@ -389,12 +389,12 @@ pub fn configuration_walked(
 ) -> Result<CheckSummary, ScanError> {
     let mut options = vouch_policy::Options::new(today);
     options.ignore_file = ignore_file.map(Path::to_path_buf);
-    let outcome = vouch_policy::check_walked(root, &walked.walk, &options).map_err(|source| {
-        ScanError::Configuration {
+    let outcome = vouch_policy::check_walked(root, &walked.tree, &walked.walk, &options).map_err(
+        |source| ScanError::Configuration {
             root: root.to_owned(),
             source,
-        }
-    })?;
+        },
+    )?;
     Ok(configuration_summary(outcome, report))
 }
 

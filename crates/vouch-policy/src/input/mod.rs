@@ -147,11 +147,56 @@ pub struct Normalised {
     pub anchors: Vec<Anchor>,
 }
 
-/// Facts about a file's surroundings that the file itself does not contain.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
+/// Facts about a file's surroundings that the file itself does not contain, and the tree it was
+/// read from, for inputs that span files (an include, a module, a chart): they read the other
+/// files through [`Context::read`], with the same size cap and refusals as the file itself.
+#[derive(Clone, Copy, Default)]
+pub struct Context<'a> {
     /// A lockfile for this manifest exists next to it or in a parent directory under the root.
     pub lockfile_present: bool,
+    /// The tree the file was read from, and the file's path in it; `None` for bytes given
+    /// without a tree (fuzzing, unit tests): then no other file can be read.
+    pub tree: Option<(&'a dyn vouch_fs::walk::Tree, &'a str)>,
+    /// The byte cap for every file read through [`Context::read`].
+    pub max_file_size: u64,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("lockfile_present", &self.lockfile_present)
+            .field("file", &self.tree.map(|(_, rel)| rel))
+            .field("max_file_size", &self.max_file_size)
+            .finish()
+    }
+}
+
+impl Context<'_> {
+    /// Reads another file of the tree, `rel` relative to the tree's root (`/`-separated).
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, InputError> {
+        let Some((tree, _)) = self.tree else {
+            return Err(InputError::Unreadable {
+                reason: format!("{rel}: no tree to read other files from"),
+            });
+        };
+        // The path comes from a file of the repository: it must name a file of the tree, not
+        // climb out of it lexically or through a linked folder.
+        let escapes = rel.is_empty()
+            || rel.starts_with('/')
+            || rel.split('/').any(|part| matches!(part, "" | "." | ".."));
+        let folder = rel.rsplit_once('/').map(|(dir, _)| dir);
+        if escapes || folder.is_some_and(|dir| tree.read_link(dir).is_err()) {
+            return Err(InputError::Unreadable {
+                reason: format!("{rel}: not a path inside the repository"),
+            });
+        }
+        tree.read(rel, self.max_file_size).map_err(|e| match e {
+            vouch_fs::read::ReadError::TooLarge { limit, .. } => InputError::TooLarge { limit },
+            e => InputError::Unreadable {
+                reason: format!("{rel}: {}", e.reason()),
+            },
+        })
+    }
 }
 
 /// Turn `bytes` of a file of `kind` into its policy input.
