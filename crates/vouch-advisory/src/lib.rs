@@ -40,7 +40,6 @@ pub mod db;
 pub mod import;
 pub mod matching;
 pub mod osv;
-pub mod render;
 pub mod rustsec;
 pub mod suppress;
 

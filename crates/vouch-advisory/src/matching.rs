@@ -32,10 +32,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 use vouch_inventory::{Component, Distro, Ecosystem};
-use vouch_report::{Finding, Location, Report, RuleMeta, Severity};
+use vouch_report::{Finding, Location, Severity};
 use vouch_version::{Scheme, osv as vosv};
 
 use crate::db::{Database, DbError, index_name, split_ecosystem};
@@ -57,110 +56,13 @@ pub enum MatchError {
     Db(#[from] DbError),
 }
 
-/// Whether the component is known to be affected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
-pub enum MatchStatus {
-    Affected,
-    /// Could not evaluate; the reason.
-    CouldNotEvaluate(String),
-}
+pub use vouch_report::vulns::{MatchOutcome, MatchStatus, MatchedComponent, Rating, VulnMatch};
 
-/// One CVSS (or other) severity entry of a matched record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rating {
-    pub advisory: String,
-    /// OSV severity type (`CVSS_V3`, `CVSS_V4`, `CVSS_V2`) or `database_specific`.
-    pub kind: String,
-    pub vector: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    pub severity: Severity,
-}
-
-/// The component a match is about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MatchedComponent {
-    pub ecosystem: Ecosystem,
-    pub name: String,
-    pub version: String,
-    pub purl: String,
-    /// The file the component was found in (first evidence), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-}
-
-/// One (merged) vulnerability of one component.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VulnMatch {
-    pub component: MatchedComponent,
-    /// The primary id (see the module docs).
-    pub id: String,
-    /// Every merged advisory id, sorted.
-    pub ids: Vec<String>,
-    /// Aliases of the merged records that are not themselves stored ids, sorted.
-    pub aliases: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    pub severity: Severity,
-    pub severity_source: String,
-    pub ratings: Vec<Rating>,
-    /// Fixed versions named by the affecting ranges.
-    pub fixed: Vec<String>,
-    #[serde(flatten)]
-    pub status: MatchStatus,
-    /// RustSec informational kind, when this is such an advisory.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub informational: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
-    pub modified: String,
-    pub references: Vec<String>,
-    /// The finding reported for this match (suppression is recorded there).
-    pub finding: Finding,
-}
-
-impl VulnMatch {
-    /// The merged ids other than the primary one, then the aliases.
-    pub fn other_ids(&self) -> impl Iterator<Item = &String> {
-        self.ids
-            .iter()
-            .filter(|i| **i != self.id)
-            .chain(self.aliases.iter())
-    }
-}
-
-/// The result of matching.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MatchOutcome {
-    pub matches: Vec<VulnMatch>,
-    pub db_digest: String,
-    pub components: usize,
-}
-
-impl MatchOutcome {
-    /// A report with one rule per advisory and one finding per match.
-    pub fn report(&self, tool: &str, version: &str) -> Report {
-        let mut report = Report::new(tool, version);
-        for m in &self.matches {
-            let mut rule = RuleMeta::new(
-                &m.id,
-                m.summary
-                    .clone()
-                    .unwrap_or_else(|| format!("vulnerability {}", m.id)),
-                m.severity,
-            );
-            rule.help_uri = m.references.first().cloned();
-            report.rules.push(rule);
-            report.findings.push(m.finding.clone());
-        }
-        report.rules.sort_by(|a, b| a.id.cmp(&b.id));
-        report.rules.dedup_by(|a, b| a.id == b.id);
-        report
+/// The ecosystem as vouch's JSON names it (the serialized [`Ecosystem`], `Npm`).
+fn json_name(eco: Ecosystem) -> String {
+    match serde_json::to_value(eco) {
+        Ok(Value::String(s)) => s,
+        _ => eco.as_str().to_owned(),
     }
 }
 
@@ -407,7 +309,8 @@ impl Database {
             let candidates = self.prepare(ecosystem, key, release.as_deref(), options)?;
             prepared.insert((ecosystem, key), candidates);
         }
-        let mut matches: Vec<VulnMatch> = components
+        // Sorted by ecosystem in vouch's order (the enum's), then name, version, id and purl.
+        let mut matches: Vec<(Ecosystem, VulnMatch)> = components
             .par_iter()
             .zip(&keys)
             // First-party components (workspace members, path dependencies) are the project's
@@ -419,24 +322,27 @@ impl Database {
                     .map(Vec::as_slice)
                     .unwrap_or_default();
                 merge(c, evaluate(candidates, version))
+                    .into_iter()
+                    .map(|m| (c.ecosystem, m))
             })
             .collect();
-        matches.sort_by(|a, b| {
+        matches.sort_by(|(ea, a), (eb, b)| {
             (
-                &a.component.ecosystem,
+                ea,
                 &a.component.name,
                 &a.component.version,
                 &a.id,
                 &a.component.purl,
             )
                 .cmp(&(
-                    &b.component.ecosystem,
+                    eb,
                     &b.component.name,
                     &b.component.version,
                     &b.id,
                     &b.component.purl,
                 ))
         });
+        let matches = matches.into_iter().map(|(_, m)| m).collect();
         Ok(MatchOutcome {
             matches,
             db_digest,
@@ -580,7 +486,7 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
     }
     let evidence = c.evidence.first();
     let component = MatchedComponent {
-        ecosystem: c.ecosystem,
+        ecosystem: json_name(c.ecosystem),
         name: c.name.clone(),
         version: c.version.clone(),
         purl: c.purl.clone(),

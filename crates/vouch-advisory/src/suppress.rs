@@ -276,14 +276,7 @@ pub struct Suppressions {
     pub ignore: Vec<IgnoreEntry>,
 }
 
-/// An ignore entry that matched a finding but has expired.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Expired {
-    pub id: String,
-    pub purl: Option<String>,
-    pub expires: String,
-    pub reason: String,
-}
+pub use vouch_report::vulns::Expired;
 
 fn names_of(m: &VulnMatch) -> Vec<String> {
     m.ids.iter().chain(m.aliases.iter()).cloned().collect()

@@ -6,11 +6,12 @@ use serde_json::{Value, json};
 use vouch_advisory::matching::{MatchOptions, MatchStatus};
 use vouch_advisory::osv::Record;
 use vouch_advisory::suppress::{self, Date, Suppressions};
-use vouch_advisory::{Database, MatchOutcome, import, render};
+use vouch_advisory::{Database, MatchOutcome, import};
 use vouch_inventory::{
     Component, Distro, Ecosystem, FileKind, Inventory, Scope, Source, SourcePackage,
 };
 use vouch_report::Severity;
+use vouch_report::vulns::render;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

@@ -29,6 +29,7 @@ pub mod render;
 pub mod sarif;
 mod severity;
 pub mod terminal;
+pub mod vulns;
 
 pub use date::{Date, DateError};
 pub use severity::{ParseSeverityError, Severity};

@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use vouch_advisory::Database;
 use vouch_advisory::matching::{MatchOptions, VulnMatch};
 use vouch_advisory::suppress::{self, Date, Expired, Suppressions};
-use vouch_advisory::{Database, render};
 use vouch_report::Severity;
+use vouch_report::vulns::render;
 
 use crate::cli::{VulnsArgs, VulnsFormat};
 use crate::exit::ExitStatus;

@@ -4,8 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::matching::{MatchOutcome, MatchStatus, VulnMatch};
-use crate::suppress::Expired;
+use super::{Expired, MatchOutcome, MatchStatus, VulnMatch};
 
 fn pretty(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
@@ -21,7 +20,7 @@ fn active(outcome: &MatchOutcome) -> impl Iterator<Item = &VulnMatch> {
         .filter(|m| m.finding.suppressed.is_none())
 }
 
-/// A table for people, grouped by package; passed through [`vouch_report::terminal::sanitize`].
+/// A table for people, grouped by package; passed through [`crate::terminal::sanitize`].
 pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -42,7 +41,9 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
             let _ = writeln!(
                 out,
                 "\n{} {} [{}]{at}",
-                m.component.name, m.component.version, m.component.ecosystem
+                m.component.name,
+                m.component.version,
+                m.component.ecosystem.to_ascii_lowercase()
             );
             last = Some(key);
         }
@@ -104,13 +105,12 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
         outcome.db_digest
     );
     // Advisory summaries, package names and paths are untrusted: escape them for the terminal.
-    vouch_report::terminal::sanitize(out.trim_start_matches('\n')).into_owned()
+    crate::terminal::sanitize(out.trim_start_matches('\n')).into_owned()
 }
 
 /// vouch's JSON: the report's fields plus `database.digest`, `matches` and `expired_ignores`.
 pub fn json(outcome: &MatchOutcome, expired: &[Expired], tool_version: &str) -> String {
-    let findings: Vec<&vouch_report::Finding> =
-        outcome.matches.iter().map(|m| &m.finding).collect();
+    let findings: Vec<&crate::Finding> = outcome.matches.iter().map(|m| &m.finding).collect();
     let matches: Vec<Value> = outcome
         .matches
         .iter()
@@ -142,14 +142,14 @@ pub fn json(outcome: &MatchOutcome, expired: &[Expired], tool_version: &str) -> 
 pub fn sarif(outcome: &MatchOutcome, tool_version: &str) -> String {
     let mut report = outcome.report("vouch", tool_version);
     report.sort();
-    let mut log = vouch_report::sarif::log(&report);
+    let mut log = crate::sarif::log(&report);
     if let Some(run) = log.runs.first_mut() {
         run.properties = Some(std::collections::BTreeMap::from([(
             "vouch-advisory-db-digest".to_owned(),
             json!(outcome.db_digest),
         )]));
     }
-    vouch_report::render::sarif_log(&log)
+    crate::render::sarif_log(&log)
 }
 
 fn cdx_method(kind: &str, vector: &str) -> Option<&'static str> {

@@ -1,0 +1,126 @@
+//! The result of matching components against an advisory database, as data for the renderers
+//! (vouch-advisory fills it in; [`render`] writes it as a table, JSON, SARIF, CycloneDX or
+//! GitLab's dependency-scanning report).
+
+use serde::Serialize;
+
+use crate::{Finding, Report, RuleMeta, Severity};
+
+pub mod render;
+
+/// Whether the component is known to be affected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
+pub enum MatchStatus {
+    Affected,
+    /// Could not evaluate; the reason.
+    CouldNotEvaluate(String),
+}
+
+/// One CVSS (or other) severity entry of a matched record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rating {
+    pub advisory: String,
+    /// OSV severity type (`CVSS_V3`, `CVSS_V4`, `CVSS_V2`) or `database_specific`.
+    pub kind: String,
+    pub vector: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    pub severity: Severity,
+}
+
+/// The component a match is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchedComponent {
+    /// The ecosystem as vouch names it in JSON (`Npm`, `PyPi`, `Debian`).
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+    /// The file the component was found in (first evidence), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// One (merged) vulnerability of one component.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VulnMatch {
+    pub component: MatchedComponent,
+    /// The primary id (see the module docs).
+    pub id: String,
+    /// Every merged advisory id, sorted.
+    pub ids: Vec<String>,
+    /// Aliases of the merged records that are not themselves stored ids, sorted.
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    pub severity: Severity,
+    pub severity_source: String,
+    pub ratings: Vec<Rating>,
+    /// Fixed versions named by the affecting ranges.
+    pub fixed: Vec<String>,
+    #[serde(flatten)]
+    pub status: MatchStatus,
+    /// RustSec informational kind, when this is such an advisory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    pub modified: String,
+    pub references: Vec<String>,
+    /// The finding reported for this match (suppression is recorded there).
+    pub finding: Finding,
+}
+
+impl VulnMatch {
+    /// The merged ids other than the primary one, then the aliases.
+    pub fn other_ids(&self) -> impl Iterator<Item = &String> {
+        self.ids
+            .iter()
+            .filter(|i| **i != self.id)
+            .chain(self.aliases.iter())
+    }
+}
+
+/// The result of matching.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchOutcome {
+    pub matches: Vec<VulnMatch>,
+    pub db_digest: String,
+    pub components: usize,
+}
+
+impl MatchOutcome {
+    /// A report with one rule per advisory and one finding per match.
+    pub fn report(&self, tool: &str, version: &str) -> Report {
+        let mut report = Report::new(tool, version);
+        for m in &self.matches {
+            let mut rule = RuleMeta::new(
+                &m.id,
+                m.summary
+                    .clone()
+                    .unwrap_or_else(|| format!("vulnerability {}", m.id)),
+                m.severity,
+            );
+            rule.help_uri = m.references.first().cloned();
+            report.rules.push(rule);
+            report.findings.push(m.finding.clone());
+        }
+        report.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        report.rules.dedup_by(|a, b| a.id == b.id);
+        report
+    }
+}
+
+/// An ignore entry that matched a finding but has expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Expired {
+    pub id: String,
+    pub purl: Option<String>,
+    pub expires: String,
+    pub reason: String,
+}
