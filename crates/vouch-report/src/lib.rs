@@ -29,6 +29,7 @@ pub mod render;
 pub mod sarif;
 mod severity;
 pub mod terminal;
+pub mod verdict;
 pub mod vulns;
 
 pub use date::{Date, DateError};

@@ -145,6 +145,24 @@ impl<T> Verified<T> {
     }
 }
 
+impl<T> Verified<T> {
+    /// What the verification established, as report data for the renderers
+    /// ([`vouch_report::verdict`]).
+    pub fn to_accepted(&self) -> vouch_report::verdict::Accepted {
+        vouch_report::verdict::Accepted {
+            signer: serde_json::to_value(&self.signer).unwrap_or_default(),
+            signer_text: self.signer.to_string(),
+            digest: self.artifact_digest.to_string(),
+            trust: serde_json::to_value(&self.trust).unwrap_or_default(),
+            trust_text: self.trust.to_string(),
+            transparency_log_verified: self.tlog_verified,
+            certificate_verified: self.certificate_verified(),
+            timestamps: self.timestamps.iter().map(ToString::to_string).collect(),
+            attestation: None,
+        }
+    }
+}
+
 /// Why a bundle did not verify. Each variant has a stable code ([`VerifyError::code`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

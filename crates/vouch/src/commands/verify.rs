@@ -1,7 +1,7 @@
 //! `vouch verify FILE|sha256:HEX --bundle B (--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS)`.
 
 use anyhow::Context as _;
-use serde_json::json;
+use vouch_report::verdict::{self, Rejected};
 use vouch_sign::bundle::Bundle;
 use vouch_sign::verify::{self, Content, Verified, VerifyError};
 
@@ -25,69 +25,26 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     ))
 }
 
-/// JSON for a successful verification.
-pub fn verified_json<T: serde::Serialize>(v: &Verified<T>) -> serde_json::Value {
-    json!({
-        "verdict": "verified",
-        "signer": v.signer(),
-        "digest": v.artifact_digest(),
-        "trust": v.trust(),
-        "transparency_log_verified": v.tlog_verified(),
-        "certificate_verified": v.certificate_verified(),
-        "timestamps": v.timestamps(),
-    })
-}
-
-pub fn error_json(e: &VerifyError) -> serde_json::Value {
-    json!({
-        "verdict": "not-verified",
-        "code": e.code(),
-        "message": e.to_string(),
-    })
-}
-
 fn report(
     artifact: &str,
     bundle: &str,
     result: Result<Verified<Content>, VerifyError>,
     format: OutputFormat,
 ) -> ExitStatus {
-    match (result, format) {
-        (Ok(v), OutputFormat::Json) => {
-            let mut j = verified_json(&v);
-            j["bundle"] = bundle.into();
-            println!("{j}");
-            ExitStatus::Success
-        }
-        (Ok(v), OutputFormat::Text) => {
-            let log = if v.tlog_verified() {
-                "transparency-log entry verified"
-            } else {
-                "no transparency-log entry"
-            };
-            eprintln!(
-                "verified: {artifact} ({}) signed by {}; {log}; trust: {}",
-                v.artifact_digest(),
-                v.signer(),
-                v.trust()
-            );
-            ExitStatus::Success
-        }
-        (Err(e), OutputFormat::Json) => {
-            let mut j = error_json(&e);
-            j["bundle"] = bundle.into();
-            println!("{j}");
-            exit_for(&e)
-        }
-        (Err(e), OutputFormat::Text) => {
-            eprintln!(
-                "error[{}]: {artifact} was not verified by {bundle}",
-                e.code()
-            );
-            eprintln!("  {e}");
-            exit_for(&e)
-        }
+    let status = match &result {
+        Ok(_) => ExitStatus::Success,
+        Err(e) => exit_for(e),
+    };
+    let result = result.map(|v| v.to_accepted()).map_err(|e| Rejected {
+        line: None,
+        code: e.code().into(),
+        message: e.to_string(),
+    });
+    match format {
+        OutputFormat::Json => print!("{}", verdict::signature_json(bundle, &result)),
+        OutputFormat::Text => eprint!("{}", verdict::signature_text(artifact, bundle, &result)),
     }
+    status
 }
 
 /// Not verified is 1; trust material vouch could not use is 2.

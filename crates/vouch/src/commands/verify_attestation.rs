@@ -1,8 +1,8 @@
 //! `vouch verify-attestation FILE --bundle ATT.jsonl (--key PUB | --certificate-identity ...)`.
 
 use anyhow::Context as _;
-use serde_json::json;
 use vouch_attest::expect::Expectations;
+use vouch_report::verdict::{self, AcceptedAttestation, Rejected};
 use vouch_sign::verify;
 
 use super::evidence::{self, ArtifactInput};
@@ -26,63 +26,38 @@ pub fn run(args: VerifyAttestationArgs) -> anyhow::Result<ExitStatus> {
     let mut reasons = Vec::new();
     let mut trust_unusable = false;
     for (i, bundle) in bundles.iter().enumerate() {
-        let line = i + 1;
+        let line = Some(i + 1);
+        let rejected = |code: &str, message: String| Rejected {
+            line,
+            code: code.into(),
+            message,
+        };
         match verify::verify_attestation(bundle, artifact.as_artifact(), &policy, &trust) {
             Ok(v) => match verify::check_expectations(&v, &expectations) {
-                Ok(()) => passed.push((line, v)),
-                Err(e) => {
-                    reasons.push(json!({"line": line, "code": e.code(), "message": e.to_string()}))
+                Ok(()) => {
+                    let mut a = v.to_accepted();
+                    a.attestation = Some(AcceptedAttestation {
+                        line: i + 1,
+                        predicate_type: v.value().predicate_type.clone(),
+                        statement: serde_json::to_value(v.value()).unwrap_or_default(),
+                    });
+                    passed.push(a);
                 }
+                Err(e) => reasons.push(rejected(e.code(), e.to_string())),
             },
             Err(e) => {
                 trust_unusable |= matches!(e, verify::VerifyError::UnusableTrustRoot { .. });
-                reasons.push(json!({"line": line, "code": e.code(), "message": e.to_string()}));
+                reasons.push(rejected(e.code(), e.to_string()));
             }
         }
     }
     let file = args.bundle.display().to_string();
-    if args.format == OutputFormat::Json {
-        let verified: Vec<_> = passed
-            .iter()
-            .map(|(line, v)| {
-                let mut j = super::verify::verified_json(v);
-                j["line"] = (*line).into();
-                j["statement"] = serde_json::to_value(v.value()).unwrap_or_default();
-                j
-            })
-            .collect();
-        println!(
+    match args.format {
+        OutputFormat::Json => print!("{}", verdict::attestations_json(&file, &passed, &reasons)),
+        OutputFormat::Text => eprint!(
             "{}",
-            json!({
-                "verdict": if passed.is_empty() { "not-verified" } else { "verified" },
-                "attestations": file,
-                "verified": verified,
-                "rejected": reasons,
-            })
-        );
-    } else if passed.is_empty() {
-        eprintln!(
-            "error: {} has no attestation for {} that verifies and meets the expectations",
-            file, args.artifact
-        );
-        for r in &reasons {
-            eprintln!(
-                "  line {}: [{}] {}",
-                r["line"],
-                r["code"].as_str().unwrap_or(""),
-                r["message"].as_str().unwrap_or("")
-            );
-        }
-    } else {
-        for (line, v) in &passed {
-            eprintln!(
-                "verified: {file} line {line}: {} for {} signed by {}; trust: {}",
-                v.value().predicate_type,
-                v.artifact_digest(),
-                v.signer(),
-                v.trust()
-            );
-        }
+            verdict::attestations_text(&args.artifact.to_string(), &file, &passed, &reasons)
+        ),
     }
     Ok(if !passed.is_empty() {
         ExitStatus::Success
