@@ -159,6 +159,40 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The decision as report data for [`vouch_report::verdict::gate_text`].
+    pub fn view(&self) -> vouch_report::verdict::GateView {
+        let d = &self.decision;
+        vouch_report::verdict::GateView {
+            passed: d.passed(),
+            name: d.artifact.name.clone(),
+            digest: d.artifact.digest.to_string(),
+            reasons: d
+                .reasons
+                .iter()
+                .map(|r| vouch_report::verdict::GateReason {
+                    code: r.code.to_owned(),
+                    check: r.check.as_str().to_owned(),
+                    message: r.message.clone(),
+                    evidence: r.evidence.clone(),
+                    rule: r.rule.clone(),
+                })
+                .collect(),
+            verified: d
+                .verified
+                .iter()
+                .map(|u| (u.evidence.clone(), u.kind.clone(), u.signer.to_string()))
+                .collect(),
+            ignored: d
+                .ignored
+                .iter()
+                .map(|i| (i.evidence.clone(), i.why.clone()))
+                .collect(),
+            vsa: self.vsa.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

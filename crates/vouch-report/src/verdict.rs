@@ -146,6 +146,90 @@ pub fn attestations_text(
     crate::terminal::sanitize(&out).into_owned()
 }
 
+/// A promotion decision (`vouch gate`) for people: what the text renderer needs, filled in by
+/// vouch-gate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GateView {
+    pub passed: bool,
+    pub name: String,
+    /// `sha256:…` of the subject.
+    pub digest: String,
+    pub reasons: Vec<GateReason>,
+    /// Evidence that verified and was used: (evidence, kind, signer).
+    pub verified: Vec<(String, String, String)>,
+    /// Evidence present but not used: (evidence, why).
+    pub ignored: Vec<(String, String)>,
+    /// Where the verification summary was written.
+    pub vsa: Option<String>,
+}
+
+/// One reason to deny, for [`GateView`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GateReason {
+    pub code: String,
+    pub check: String,
+    pub message: String,
+    pub evidence: Option<String>,
+    pub rule: Option<String>,
+}
+
+/// `vouch gate` for people: the decision and its reasons (for stderr). The reference to
+/// promote is data and goes to stdout separately.
+pub fn gate_text(g: &GateView) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if g.passed {
+        let _ = writeln!(out, "gate: pass: {} ({})", g.name, g.digest);
+    } else {
+        let _ = writeln!(
+            out,
+            "gate: deny: {} ({}): {} reason(s)",
+            g.name,
+            g.digest,
+            g.reasons.len()
+        );
+    }
+    for r in &g.reasons {
+        let at = r
+            .evidence
+            .as_deref()
+            .map(|e| format!(" {e}:"))
+            .unwrap_or_default();
+        let rule = r
+            .rule
+            .as_deref()
+            .map(|e| format!(" (rule {e})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  error[{}] {}:{at} {}{rule}",
+            r.code, r.check, r.message
+        );
+    }
+    for (evidence, kind, signer) in &g.verified {
+        let _ = writeln!(out, "  verified: {evidence} ({kind}) signed by {signer}");
+    }
+    for (evidence, why) in &g.ignored {
+        let _ = writeln!(out, "  not used: {evidence}: {why}");
+    }
+    if !g.reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nhint: each code is explained in docs/rules/<code>.md"
+        );
+    }
+    match (g.passed, g.vsa.as_deref()) {
+        (true, Some(p)) => {
+            let _ = writeln!(out, "wrote verification summary to {p}");
+        }
+        (true, None) => {
+            let _ = writeln!(out, "no --key given: no verification summary written");
+        }
+        _ => {}
+    }
+    crate::terminal::sanitize(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +276,27 @@ mod tests {
         assert!(t.ends_with(
             "(sha256:cd) signed by ecdsa-p256 key sha256:ab; no transparency-log entry; trust: trusted root root.json\n"
         ));
+    }
+
+    #[test]
+    fn gate_text_lists_reasons_with_code_check_evidence_and_rule() {
+        let g = GateView {
+            passed: false,
+            name: "app.tar".into(),
+            digest: "sha256:ab".into(),
+            reasons: vec![GateReason {
+                code: "policy-denied".into(),
+                check: "rego".into(),
+                message: "no".into(),
+                evidence: Some("gate.rego".into()),
+                rule: Some("data.gate.deny".into()),
+            }],
+            ..GateView::default()
+        };
+        assert_eq!(
+            gate_text(&g),
+            "gate: deny: app.tar (sha256:ab): 1 reason(s)\n  error[policy-denied] rego: gate.rego: no (rule data.gate.deny)\n\nhint: each code is explained in docs/rules/<code>.md\n"
+        );
     }
 
     #[test]

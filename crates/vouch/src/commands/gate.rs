@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use vouch_advisory::Database;
 use vouch_advisory::suppress::Date;
-use vouch_gate::{Decision, Evidence, Folder, Report, Subject};
+use vouch_gate::{Evidence, Folder, Report, Subject};
 
 use super::evidence;
 use crate::cli::{GateArgs, GateFormat};
@@ -131,60 +131,12 @@ fn render(format: GateFormat, report: &Report) -> anyhow::Result<()> {
             vouch_report::redact_json(&mut v);
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
-        GateFormat::Table => table(&report.decision, report.vsa.as_deref()),
+        GateFormat::Table => {
+            eprint!("{}", vouch_report::verdict::gate_text(&report.view()));
+            if let Some(r) = &report.promote {
+                println!("{r}");
+            }
+        }
     }
     Ok(())
-}
-
-fn table(d: &Decision, vsa: Option<&str>) {
-    if d.passed() {
-        eprintln!("gate: pass: {} ({})", d.artifact.name, d.artifact.digest);
-    } else {
-        eprintln!(
-            "gate: deny: {} ({}): {} reason(s)",
-            d.artifact.name,
-            d.artifact.digest,
-            d.reasons.len()
-        );
-    }
-    for r in &d.reasons {
-        let at = r
-            .evidence
-            .as_deref()
-            .map(|e| format!(" {e}:"))
-            .unwrap_or_default();
-        let rule = r
-            .rule
-            .as_deref()
-            .map(|e| format!(" (rule {e})"))
-            .unwrap_or_default();
-        eprintln!(
-            "  error[{}] {}:{at} {}{rule}",
-            r.code,
-            r.check.as_str(),
-            r.message
-        );
-    }
-    for u in &d.verified {
-        eprintln!(
-            "  verified: {} ({}) signed by {}",
-            u.evidence, u.kind, u.signer
-        );
-    }
-    for i in &d.ignored {
-        eprintln!("  not used: {}: {}", i.evidence, i.why);
-    }
-    if !d.reasons.is_empty() {
-        eprintln!("\nhint: each code is explained in docs/rules/<code>.md");
-    }
-    match (d.passed(), vsa) {
-        (true, Some(p)) => eprintln!("wrote verification summary to {p}"),
-        (true, None) => {
-            eprintln!("no --key given: no verification summary written");
-        }
-        _ => {}
-    }
-    if let Some(r) = d.promote() {
-        println!("{r}");
-    }
 }
