@@ -80,8 +80,8 @@ pub struct ScanArgs {
     #[arg(long, default_value = "medium", value_name = "SEVERITY")]
     pub fail_on: String,
     /// Output format: a summary and one findings table, or every result as JSON.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: ScanFormat,
+    #[arg(long, default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif]))]
+    pub format: Format,
     /// Do not read `PATH/.vouch/scan.toml` (for scanning untrusted changes: only `--exclude`
     /// given here applies).
     #[arg(long)]
@@ -110,13 +110,6 @@ pub enum ScanCheck {
     Secrets,
     Configuration,
     Pinning,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ScanFormat {
-    Table,
-    Json,
-    Sarif,
 }
 
 /// How a directory is walked for inventory (shared by `scan`, `sbom` and `vulns`).
@@ -164,8 +157,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_builtin: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: CheckFormat,
+    #[arg(long, default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Gitlab]))]
+    pub format: Format,
     /// Exit 1 when an unsuppressed finding is at or above this severity
     /// (info, low, medium, high, critical).
     #[arg(long, default_value = "medium", value_name = "SEVERITY")]
@@ -195,29 +188,6 @@ pub struct CheckArgs {
     pub today: Option<String>,
 }
 
-/// Output formats of `vouch check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
-    Table,
-    Json,
-    Sarif,
-    /// GitLab Code Quality report.
-    Gitlab,
-}
-
-/// Output formats of `vouch secrets`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum SecretsFormat {
-    /// A table for people.
-    Table,
-    /// vouch's own JSON.
-    Json,
-    /// SARIF 2.1.0.
-    Sarif,
-    /// GitLab secret-detection report (gl-secret-detection-report.json, schema 15.x).
-    Gitlab,
-}
-
 #[derive(Debug, clap::Args)]
 pub struct SecretsArgs {
     /// Directory or file to scan, the repository for --git/--staged, or `-` for stdin.
@@ -230,8 +200,8 @@ pub struct SecretsArgs {
     #[arg(long)]
     pub staged: bool,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "table")]
-    pub format: SecretsFormat,
+    #[arg(long, short = 'f', default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Gitlab]))]
+    pub format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
@@ -263,4 +233,37 @@ pub struct SecretsArgs {
     /// Print secrets in clear, for local triage only. Never use in CI.
     #[arg(long)]
     pub show_secrets: bool,
+}
+
+/// The report formats the finding commands share (`check`, `secrets`, `scan`, `vulns`). Each
+/// command accepts the ones it can write ([`formats`]), and its `--help` lists exactly those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// vouch's own JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitLab's report for the command: Code Quality (check), Secret Detection (secrets),
+    /// Dependency Scanning (vulns).
+    Gitlab,
+    /// CycloneDX 1.6 with a `vulnerabilities` array (vulns).
+    Cyclonedx,
+}
+
+impl Format {
+    /// The error for a format a command cannot write. The command's [`formats`] parser refuses
+    /// it first; this keeps each command's `match` total without a panic.
+    pub fn unavailable(self, command: &str) -> anyhow::Error {
+        anyhow::anyhow!("--format {self:?} is not available for vouch {command}")
+    }
+}
+
+/// A `--format` parser that accepts only `allowed` (with their help), as [`Format`].
+pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::ValueEnum as _;
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(allowed.iter().filter_map(Format::to_possible_value))
+        .try_map(|s| Format::from_str(&s, false))
 }

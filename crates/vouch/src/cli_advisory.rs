@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::WalkArgs;
+use super::{Format, WalkArgs};
 
 /// Where the advisory database lives: `--db`, else `VOUCH_DB`, else the user's data directory.
 #[derive(Debug, Clone, clap::Args)]
@@ -78,8 +78,8 @@ pub struct VulnsArgs {
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: VulnsFormat,
+    #[arg(long, default_value = "table", value_parser = super::formats(&[Format::Table, Format::Json, Format::Sarif, Format::Cyclonedx, Format::Gitlab]))]
+    pub format: Format,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -94,13 +94,4 @@ pub struct VulnsArgs {
     pub location: DbLocation,
     #[command(flatten)]
     pub walk: WalkArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum VulnsFormat {
-    Table,
-    Json,
-    Sarif,
-    Cyclonedx,
-    Gitlab,
 }

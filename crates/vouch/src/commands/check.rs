@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use vouch_policy::{Checker, Date, Options};
 use vouch_report::{Report, Severity};
 
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::{CheckArgs, Format};
 use crate::exit::ExitStatus;
 
 /// Today's date at the edge: `--today`, else `SOURCE_DATE_EPOCH`, else the system clock
@@ -67,10 +67,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         .collect();
     report.sort();
     let rendered = match args.format {
-        CheckFormat::Table => vouch_report::render::table(&report),
-        CheckFormat::Json => vouch_report::render::json(&report),
-        CheckFormat::Sarif => vouch_report::render::sarif(&report),
-        CheckFormat::Gitlab => vouch_report::render::gitlab_code_quality(&report),
+        Format::Table => vouch_report::render::table(&report),
+        Format::Json => vouch_report::render::json(&report),
+        Format::Sarif => vouch_report::render::sarif(&report),
+        Format::Gitlab => vouch_report::render::gitlab_code_quality(&report),
+        other => return Err(other.unavailable("check")),
     };
     print!("{rendered}");
     for e in &outcome.errors {
@@ -79,7 +80,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
             e.path, e.message
         );
     }
-    if args.format == CheckFormat::Table {
+    if args.format == Format::Table {
         eprintln!(
             "checked {} file(s), {} could not be checked",
             outcome.files_checked,

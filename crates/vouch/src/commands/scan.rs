@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use vouch_report::{Report, Severity};
 use vouch_scan::{Check, CheckSummary, Config, Scan};
 
-use crate::cli::{ScanArgs, ScanCheck, ScanFormat};
+use crate::cli::{Format, ScanArgs, ScanCheck};
 use crate::exit::ExitStatus;
 
 fn check(c: ScanCheck) -> Check {
@@ -98,9 +98,10 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     }
     let failed = scan.report.any_at_or_above(fail_on);
     let text = match args.format {
-        ScanFormat::Json => serde_json::to_string_pretty(&scan.to_json()?)? + "\n",
-        ScanFormat::Sarif => vouch_report::render::sarif(&scan.report),
-        ScanFormat::Table => vouch_scan::render::table(&scan, fail_on, args.show_suppressed),
+        Format::Json => serde_json::to_string_pretty(&scan.to_json()?)? + "\n",
+        Format::Sarif => vouch_report::render::sarif(&scan.report),
+        Format::Table => vouch_scan::render::table(&scan, fail_on, args.show_suppressed),
+        other => return Err(other.unavailable("scan")),
     };
     crate::output::write(None, text.as_bytes())?;
     Ok(if !scan.complete() {

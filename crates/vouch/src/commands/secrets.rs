@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use vouch_report::{Report, Severity};
 use vouch_secrets::{AllowList, Baseline, Options, RuleSet, ScanOutcome};
 
-use crate::cli::{SecretsArgs, SecretsFormat};
+use crate::cli::{Format, SecretsArgs};
 use crate::exit::ExitStatus;
 
 pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
@@ -94,16 +94,17 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         .collect();
     report.sort();
     let text = match args.format {
-        SecretsFormat::Table => vouch_report::render::table(&report),
-        SecretsFormat::Json => vouch_report::render::json(&report),
-        SecretsFormat::Sarif => vouch_report::render::sarif(&report),
-        SecretsFormat::Gitlab => vouch_report::gitlab_secrets::render(
+        Format::Table => vouch_report::render::table(&report),
+        Format::Json => vouch_report::render::json(&report),
+        Format::Sarif => vouch_report::render::sarif(&report),
+        Format::Gitlab => vouch_report::gitlab_secrets::render(
             &report,
             &vouch_report::gitlab_secrets::ScanTimes {
                 start: started,
                 end: now_utc()?,
             },
         ),
+        other => return Err(other.unavailable("secrets")),
     };
     match &args.output {
         // With --show-secrets the report holds secrets in clear: a new file gets 0600.

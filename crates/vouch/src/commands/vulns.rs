@@ -9,7 +9,7 @@ use vouch_advisory::suppress::{self, Date, Expired, Suppressions};
 use vouch_report::Severity;
 use vouch_report::vulns::render;
 
-use crate::cli::{VulnsArgs, VulnsFormat};
+use crate::cli::{Format, VulnsArgs};
 use crate::exit::ExitStatus;
 
 pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
@@ -80,11 +80,11 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     let expired = apply(&supp, &mut outcome.matches, today);
     let version = env!("CARGO_PKG_VERSION");
     let text = match args.format {
-        VulnsFormat::Table => render::table(&outcome, &expired),
-        VulnsFormat::Json => render::json(&outcome, &expired, version),
-        VulnsFormat::Sarif => render::sarif(&outcome, version),
-        VulnsFormat::Cyclonedx => render::cyclonedx(&outcome, version),
-        VulnsFormat::Gitlab => {
+        Format::Table => render::table(&outcome, &expired),
+        Format::Json => render::json(&outcome, &expired, version),
+        Format::Sarif => render::sarif(&outcome, version),
+        Format::Cyclonedx => render::cyclonedx(&outcome, version),
+        Format::Gitlab => {
             let stamp = now.strftime("%Y-%m-%dT%H:%M:%S").to_string();
             render::gitlab(&outcome, version, &stamp)
         }
