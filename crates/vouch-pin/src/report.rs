@@ -1,4 +1,5 @@
-//! Offline findings for `vouch scan`: unpinned references, from discovery alone.
+//! Pinning findings as report findings: `vouch scan`'s offline ones (unpinned references, from
+//! discovery alone) and `vouch pin --check`'s (also version comments that disagree).
 
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
@@ -8,37 +9,65 @@ use crate::walk::Tree;
 /// Rule id of an unpinned reference.
 pub const UNPINNED: &str = "unpinned-reference";
 
+/// Rule id of a version comment that disagrees with its pinned commit.
+pub const COMMENT_MISMATCH: &str = "pin-comment-mismatch";
+
 /// The rule's metadata, for SARIF.
 pub fn rule() -> RuleMeta {
-    RuleMeta::new(
+    let mut m = RuleMeta::new(
         UNPINNED,
         "Image, action, include or hook referenced by a mutable tag or branch",
         Severity::Low,
-    )
+    );
+    m.help_uri = Some(format!("docs/rules/{UNPINNED}.md"));
+    m
 }
 
-/// One finding per unpinned reference in `tree`, in path and line order. The fingerprint
+/// The rules of `vouch pin --check`, for SARIF.
+pub fn check_rules() -> Vec<RuleMeta> {
+    let mut mismatch = RuleMeta::new(
+        COMMENT_MISMATCH,
+        "A version comment disagrees with the pinned commit",
+        Severity::Medium,
+    );
+    mismatch.help_uri = Some(format!("docs/rules/{COMMENT_MISMATCH}.md"));
+    vec![mismatch, rule()]
+}
+
+/// A finding of [`pin::check_file`] or [`pin::unpinned`] as a report finding. The fingerprint
 /// survives line moves (file, rule and reference, not the line).
-pub fn unpinned_findings(tree: &Tree) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for file in &tree.files {
-        for f in pin::unpinned(file) {
-            out.push(
-                Finding::new(UNPINNED, Severity::Low, f.message.clone())
-                    .at(Location::new(f.file.clone()).line(f.line))
-                    .remediation("run `vouch pin` to pin it to a digest or commit (docs/pin.md)")
-                    .property("reference", f.reference.clone())
-                    .fingerprint(fingerprint(&f.file, &f.reference)),
-            );
-        }
-    }
-    out
+pub fn finding(f: &pin::CheckFinding) -> Finding {
+    let (severity, remediation) = if f.code == COMMENT_MISMATCH {
+        (
+            Severity::Medium,
+            "correct the comment, or re-pin with `vouch pin` (docs/rules/pin-comment-mismatch.md)",
+        )
+    } else {
+        (
+            Severity::Low,
+            "run `vouch pin` to pin it to a digest or commit (docs/pin.md)",
+        )
+    };
+    Finding::new(f.code, severity, f.message.clone())
+        .at(Location::new(f.file.clone()).line(f.line))
+        .remediation(remediation)
+        .property("reference", f.reference.clone())
+        .fingerprint(fingerprint(f.code, &f.file, &f.reference))
 }
 
-fn fingerprint(file: &str, reference: &str) -> String {
+/// One finding per unpinned reference in `tree`, in path and line order.
+pub fn unpinned_findings(tree: &Tree) -> Vec<Finding> {
+    tree.files
+        .iter()
+        .flat_map(pin::unpinned)
+        .map(|f| finding(&f))
+        .collect()
+}
+
+fn fingerprint(rule: &str, file: &str, reference: &str) -> String {
     // FNV-1a, 64 bit: stable across runs and platforms, no extra dependency.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in UNPINNED
+    for b in rule
         .bytes()
         .chain([0])
         .chain(file.bytes())

@@ -28,6 +28,27 @@ pub fn table(report: &Report) -> String {
     table_with(report, true)
 }
 
+/// One line per finding, `PATH:LINE: SUBJECT[RULE]: MESSAGE` (SUBJECT is the finding's
+/// `reference` property when it has one), the compiler-style form editors and `grep` read;
+/// passed through [`crate::terminal::sanitize`]. Suppressed findings are left out.
+pub fn lines(report: &Report) -> String {
+    let mut out = String::new();
+    for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
+        let at = f
+            .location
+            .as_ref()
+            .map(|l| format!("{l}: "))
+            .unwrap_or_default();
+        let subject = f
+            .properties
+            .get("reference")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        out.push_str(&format!("{at}{subject}[{}]: {}\n", f.rule_id, f.message));
+    }
+    crate::terminal::sanitize(&out).into_owned()
+}
+
 /// [`table`], listing suppressed findings only when `show_suppressed`; they are always counted
 /// in the last line.
 pub fn table_with(report: &Report, show_suppressed: bool) -> String {

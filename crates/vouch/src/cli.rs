@@ -80,7 +80,7 @@ pub struct ScanArgs {
     #[arg(long, default_value = "medium", value_name = "SEVERITY")]
     pub fail_on: String,
     /// Output format: a summary and one findings table, or every result as JSON.
-    #[arg(long, default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif]))]
+    #[arg(long, default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Lines]))]
     pub format: Format,
     /// Do not read `PATH/.vouch/scan.toml` (for scanning untrusted changes: only `--exclude`
     /// given here applies).
@@ -157,7 +157,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_builtin: bool,
     /// Output format.
-    #[arg(long, default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Gitlab]))]
+    #[arg(long, default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Gitlab, Format::Lines]))]
     pub format: Format,
     /// Exit 1 when an unsuppressed finding is at or above this severity
     /// (info, low, medium, high, critical).
@@ -200,7 +200,7 @@ pub struct SecretsArgs {
     #[arg(long)]
     pub staged: bool,
     /// Output format.
-    #[arg(long, short = 'f', default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Gitlab]))]
+    #[arg(long, short = 'f', default_value = "table", value_parser = formats(&[Format::Table, Format::Json, Format::Sarif, Format::Gitlab, Format::Lines]))]
     pub format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o')]
@@ -250,6 +250,8 @@ pub enum Format {
     Gitlab,
     /// CycloneDX 1.6 with a `vulnerabilities` array (vulns).
     Cyclonedx,
+    /// One line per finding, `path:line: reference[rule]: message`, for editors and grep.
+    Lines,
 }
 
 impl Format {

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::cli::Format;
+
 /// Where references resolve: registries and forges (shared by `pin` and `update`).
 #[derive(Debug, Clone, Args)]
 pub struct ResolveArgs {
@@ -35,6 +37,9 @@ pub struct PinArgs {
     /// network), so version comments are not compared with their commits.
     #[arg(long, requires = "check")]
     pub offline: bool,
+    /// With `--check`: the findings' format on stdout.
+    #[arg(long, requires = "check", default_value = "lines", value_parser = crate::cli::formats(&[Format::Lines, Format::Json, Format::Sarif]))]
+    pub format: Format,
     #[command(flatten)]
     pub resolve: ResolveArgs,
 }

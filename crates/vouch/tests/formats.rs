@@ -16,18 +16,29 @@ fn refused(args: &[&str], possible: &str) {
 
 #[test]
 fn each_command_accepts_exactly_the_formats_it_writes() {
-    refused(&["scan", "--format", "gitlab", "."], "table, json, sarif");
+    refused(
+        &["scan", "--format", "gitlab", "."],
+        "table, json, sarif, lines",
+    );
     refused(
         &["check", "--format", "cyclonedx", "."],
-        "table, json, sarif, gitlab",
+        "table, json, sarif, gitlab, lines",
     );
     refused(
         &["secrets", "--format", "cyclonedx", "."],
-        "table, json, sarif, gitlab",
+        "table, json, sarif, gitlab, lines",
     );
     refused(
         &["vulns", "--format", "spdx", "."],
         "table, json, sarif, cyclonedx, gitlab",
+    );
+    refused(
+        &["vulns", "--format", "lines", "."],
+        "table, json, sarif, cyclonedx, gitlab",
+    );
+    refused(
+        &["pin", "--check", "--format", "table", "."],
+        "lines, json, sarif",
     );
 }
 
@@ -46,4 +57,41 @@ fn a_shared_format_renders_the_same_way_in_every_command() {
         assert_eq!(log["version"], "2.1.0", "{cmd}");
         assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "vouch", "{cmd}");
     }
+}
+
+#[test]
+fn lines_are_the_same_shape_for_check_and_pin_check() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("Dockerfile"), "FROM alpine:3.20\nUSER app\n").unwrap();
+    let check = common::vouch()
+        .args(["check", "--format", "lines"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(check.stdout).unwrap(),
+        "Dockerfile:1: [dockerfile-base-not-pinned]: base image \"alpine:3.20\" is not pinned by digest\n"
+    );
+    let pin = common::vouch()
+        .args(["pin", "--check", "--offline"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(pin.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(pin.stdout).unwrap(),
+        "Dockerfile:1: alpine:3.20[unpinned-reference]: image `alpine:3.20` is referenced by tag; a tag can be moved to other content\n"
+    );
+    let sarif = common::vouch()
+        .args(["pin", "--check", "--offline", "--format", "sarif"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "unpinned-reference");
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
 }

@@ -69,6 +69,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let rendered = match args.format {
         Format::Table => vouch_report::render::table(&report),
         Format::Json => vouch_report::render::json(&report),
+        Format::Lines => vouch_report::render::lines(&report),
         Format::Sarif => vouch_report::render::sarif(&report),
         Format::Gitlab => vouch_report::render::gitlab_code_quality(&report),
         other => return Err(other.unavailable("check")),

@@ -11,7 +11,7 @@ use vouch_pin::walk::{self, Tree};
 use super::pin_files::{
     apply, clean_temp_files, load_lock, print_ref_error, report_file_errors, resolver, write_lock,
 };
-use crate::cli::PinArgs;
+use crate::cli::{Format, PinArgs};
 use crate::exit::ExitStatus;
 
 pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
@@ -24,7 +24,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     clean_temp_files(&mut tree, root, !args.check && !args.dry_run);
     let mut failed = report_file_errors(&tree);
     if args.check {
-        return check(&resolver, &tree, failed, args.offline);
+        return check(&resolver, &tree, failed, &args);
     }
     let lock = load_lock(root)?;
     let mut out = String::new();
@@ -77,11 +77,11 @@ fn check(
     resolver: &CachedResolver,
     tree: &Tree,
     mut failed: bool,
-    offline: bool,
+    args: &PinArgs,
 ) -> anyhow::Result<ExitStatus> {
     let mut findings = Vec::new();
     for file in &tree.files {
-        if offline {
+        if args.offline {
             findings.extend(pin::unpinned(file));
             continue;
         }
@@ -94,14 +94,15 @@ fn check(
             print_ref_error(e, "not checked");
         }
     }
-    let mut out = String::new();
-    for f in &findings {
-        out.push_str(&format!(
-            "{}:{}: {}[{}]: {}\n",
-            f.file, f.line, f.reference, f.code, f.message
-        ));
-    }
-    let out = vouch_report::terminal::sanitize(&out);
+    let mut report = vouch_report::Report::new("vouch", env!("CARGO_PKG_VERSION"));
+    report.findings = findings.iter().map(vouch_pin::report::finding).collect();
+    report.rules = vouch_pin::report::check_rules();
+    let out = match args.format {
+        Format::Lines => vouch_report::render::lines(&report),
+        Format::Json => vouch_report::render::json(&report),
+        Format::Sarif => vouch_report::render::sarif(&report),
+        other => return Err(other.unavailable("pin --check")),
+    };
     crate::output::write(None, out.as_bytes())?;
     eprintln!(
         "{} finding(s) in {} file(s){}",

@@ -100,6 +100,7 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&scan.to_json()?)? + "\n",
         Format::Sarif => vouch_report::render::sarif(&scan.report),
+        Format::Lines => vouch_report::render::lines(&scan.report),
         Format::Table => vouch_scan::render::table(&scan, fail_on, args.show_suppressed),
         other => return Err(other.unavailable("scan")),
     };

@@ -96,6 +96,7 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
     let text = match args.format {
         Format::Table => vouch_report::render::table(&report),
         Format::Json => vouch_report::render::json(&report),
+        Format::Lines => vouch_report::render::lines(&report),
         Format::Sarif => vouch_report::render::sarif(&report),
         Format::Gitlab => vouch_report::gitlab_secrets::render(
             &report,

@@ -88,6 +88,7 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
             let stamp = now.strftime("%Y-%m-%dT%H:%M:%S").to_string();
             render::gitlab(&outcome, version, &stamp)
         }
+        other => return Err(other.unavailable("vulns")),
     };
     crate::output::write(args.output.as_deref(), text.as_bytes())?;
     let threshold = fail_on.unwrap_or(Severity::Info);
