@@ -70,18 +70,21 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     // Time, database, source-tree checks.
     let now = crate::clock::now()?;
     let db = database(&args, &loaded)?;
-    let check = if loaded.policy.check {
-        Some(vouch_gate::source::check_findings(
-            &args.source,
-            now.as_second(),
-        )?)
+    // The source folder is walked once for both checks.
+    let source = if loaded.policy.check || loaded.policy.secrets {
+        Some(vouch_gate::source::SourceTree::open(&args.source)?)
     } else {
         None
     };
-    let secrets = if loaded.policy.secrets {
-        Some(vouch_gate::source::secret_findings(&args.source)?)
-    } else {
-        None
+    let check = match &source {
+        Some(src) if loaded.policy.check => {
+            Some(vouch_gate::source::check_findings(src, now.as_second())?)
+        }
+        _ => None,
+    };
+    let secrets = match &source {
+        Some(src) if loaded.policy.secrets => Some(vouch_gate::source::secret_findings(src)?),
+        _ => None,
     };
     let context = vouch_gate::Context {
         advisories: db.as_ref(),
