@@ -39,17 +39,6 @@ impl Subject {
             digest: DigestSet::from(digest),
         }
     }
-
-    /// A subject identified by its SHA-256 as hex text; well-formed hex is typed, anything
-    /// else is kept as written (as when a statement is parsed).
-    pub fn sha256(name: impl Into<String>, hex: impl Into<String>) -> Self {
-        let mut digest = DigestSet::default();
-        digest.insert_written("sha256", hex.into());
-        Self {
-            name: name.into(),
-            digest,
-        }
-    }
 }
 
 /// An in-toto digest set. On the wire it is a JSON object, algorithm name -> hex, as the
@@ -243,8 +232,16 @@ mod tests {
     #[test]
     fn has_subject_matches_typed_digests_only() {
         let sha = Digest::sha256(b"x");
+        let mut malformed = DigestSet::default();
+        malformed.insert_written("sha256", "zz");
         let st = Statement::new(
-            vec![Subject::sha256("a", "zz"), Subject::new("b", sha.clone())],
+            vec![
+                Subject {
+                    name: "a".into(),
+                    digest: malformed,
+                },
+                Subject::new("b", sha.clone()),
+            ],
             "t",
             serde_json::json!({}),
         );

@@ -176,7 +176,10 @@ mod tests {
 
     #[test]
     fn statement_has_vsa_type() {
-        let st = sample().into_statement(vec![Subject::sha256("app.tar.gz", "ab".repeat(32))]);
+        let st = sample().into_statement(vec![Subject::new(
+            "app.tar.gz",
+            vouch_digest::Digest::sha256(b"app"),
+        )]);
         assert_eq!(st.predicate_type, VSA_V1);
         let back = Statement::parse(&serde_json::to_vec(&st).unwrap()).unwrap();
         assert_eq!(

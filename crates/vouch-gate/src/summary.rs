@@ -65,7 +65,6 @@ pub fn summary(
     if !decision.passed() {
         return None;
     }
-    let hex = decision.artifact.digest.hex();
     let mut annotations = BTreeMap::new();
     if !source.modules.is_empty() {
         let modules: serde_json::Map<String, serde_json::Value> = source
@@ -108,5 +107,8 @@ pub fn summary(
         dependency_levels: BTreeMap::new(),
         slsa_version: Some("1.0".to_owned()),
     };
-    Some(vsa.into_statement(vec![Subject::sha256(decision.artifact.name.clone(), hex)]))
+    Some(vsa.into_statement(vec![Subject::new(
+        decision.artifact.name.clone(),
+        decision.artifact.digest.clone(),
+    )]))
 }

@@ -128,7 +128,11 @@ fn only_verified_evidence_reaches_rego() {
     // An attestation about the artifact, but signed by a key the policy does not trust, and a
     // provenance by the same intruder claiming another ref.
     let evil = Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(ARTIFACT))],
+        vec![Subject::new(
+            "app.tar.gz",
+            vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &hex(ARTIFACT))
+                .unwrap(),
+        )],
         "https://example.com/evil/v1",
         serde_json::json!({"marker": "UNVERIFIED-MARKER"}),
     );

@@ -70,7 +70,11 @@ fn sigstore_js_verifies_vouch_bundles() {
 
     // a DSSE attestation bundle too
     let st = Statement::new(
-        vec![Subject::sha256("release.tar.gz", "00".repeat(32))],
+        vec![Subject::new(
+            "release.tar.gz",
+            vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &"00".repeat(32))
+                .unwrap(),
+        )],
         "https://example.com/predicate/v1",
         serde_json::json!({"k": "v"}),
     );
@@ -91,7 +95,11 @@ fn securesystemslib_verifies_vouch_dsse_envelopes() {
     for alg in [Algorithm::EcdsaP256, Algorithm::Ed25519] {
         let key = SigningKey::generate(alg).unwrap();
         let st = Statement::new(
-            vec![Subject::sha256("app", "ab".repeat(32))],
+            vec![Subject::new(
+                "app",
+                vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &"ab".repeat(32))
+                    .unwrap(),
+            )],
             "https://slsa.dev/provenance/v1",
             serde_json::json!({"buildDefinition": {"buildType": "t", "externalParameters": {}}, "runDetails": {"builder": {"id": "b"}}}),
         );

@@ -155,7 +155,14 @@ fn key_bundle_with_identity_policy() {
 
 fn statement(subject: &[u8]) -> Statement {
     Statement::new(
-        vec![Subject::sha256("app.bin", hex::encode(sha256(subject)))],
+        vec![Subject::new(
+            "app.bin",
+            vouch_digest::Digest::from_hex(
+                vouch_digest::Algorithm::Sha256,
+                &hex::encode(sha256(subject)),
+            )
+            .unwrap(),
+        )],
         "https://slsa.dev/provenance/v1",
         serde_json::json!({"buildDefinition": {"buildType": "x", "externalParameters": {}}, "runDetails": {"builder": {"id": "b"}}}),
     )

@@ -293,7 +293,11 @@ fn dsse_payload_type_must_be_in_toto() {
     // good, the type is still not in-toto.
     let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
     let st = Statement::new(
-        vec![Subject::sha256("a", hex_sha256(b"a"))],
+        vec![Subject::new(
+            "a",
+            vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &hex_sha256(b"a"))
+                .unwrap(),
+        )],
         "https://example.com/p/v1",
         json!({}),
     );

@@ -40,7 +40,11 @@ pub fn provenance(subject_bytes: &[u8], git_ref: &str, protected: bool) -> State
         finished_on: None,
     };
     Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
+        vec![Subject::new(
+            "app.tar.gz",
+            vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &hex(subject_bytes))
+                .unwrap(),
+        )],
         slsa::PROVENANCE_V1,
         serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
     )
@@ -49,7 +53,11 @@ pub fn provenance(subject_bytes: &[u8], git_ref: &str, protected: bool) -> State
 /// A CycloneDX SBOM statement (`sbom`) for `subject_bytes`.
 pub fn sbom_statement(subject_bytes: &[u8], sbom: &str) -> Statement {
     Statement::new(
-        vec![Subject::sha256("app.tar.gz", hex(subject_bytes))],
+        vec![Subject::new(
+            "app.tar.gz",
+            vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &hex(subject_bytes))
+                .unwrap(),
+        )],
         vouch_attest::sbom::PREDICATE_CYCLONEDX,
         serde_json::from_str(sbom).unwrap(),
     )
