@@ -171,22 +171,26 @@ fn flatten(
     Ok(())
 }
 
-/// Blank (keep only the newline of) every line of `new` that also occurs in `old`, so line
-/// numbers stay right and only added or changed lines can match.
-fn blank_old_lines(new: &[u8], old: &[u8]) -> Vec<u8> {
+/// For each line of `new` (split at `\n`), whether it is added: no line of `old` has the same
+/// bytes. `None` when there is no previous version (every line is new).
+fn added_lines(new: &[u8], old: &[u8]) -> Vec<bool> {
     let old_lines: HashSet<&[u8]> = old.split(|&b| b == b'\n').collect();
-    let mut out = Vec::with_capacity(new.len());
-    let mut first = true;
-    for line in new.split(|&b| b == b'\n') {
-        if !first {
-            out.push(b'\n');
-        }
-        first = false;
-        if !old_lines.contains(line) {
-            out.extend_from_slice(line);
-        }
-    }
-    out
+    new.split(|&b| b == b'\n')
+        .map(|line| !old_lines.contains(line))
+        .collect()
+}
+
+/// Whether a match on lines `line..=end_line` (1-based) of the new version touches an added
+/// line. The match itself was found in the whole new version, so it lies within real content
+/// of one version of the file: lines the previous version also had are never removed, which
+/// would let a keyword join a value lines away (vite's yarn.lock), and a match that touches
+/// no added line was already in the previous version.
+fn touches_added(added: &[bool], line: u32, end_line: u32) -> bool {
+    let first = (line as usize).saturating_sub(1);
+    let last = (end_line as usize).saturating_sub(1).max(first);
+    added
+        .get(first..=last.min(added.len().saturating_sub(1)))
+        .is_some_and(|lines| lines.iter().any(|&a| a))
 }
 
 fn run_job(
@@ -234,9 +238,9 @@ fn run_job(
     }
     r.scanned = 1;
     r.bytes = data.len() as u64;
-    let data = match job.old.and_then(|o| repo.find_object(o).ok()) {
-        Some(old) if !is_binary(&old.data) => blank_old_lines(&data, &old.data),
-        _ => data,
+    let added = match job.old.and_then(|o| repo.find_object(o).ok()) {
+        Some(old) if !is_binary(&old.data) => Some(added_lines(&data, &old.data)),
+        _ => None,
     };
     let commit = job.commit.map(|c| &commits[c]);
     let origin = Origin {
@@ -244,6 +248,11 @@ fn run_job(
         commit,
     };
     for m in rules.scan(&data) {
+        if let Some(added) = &added
+            && !touches_added(added, m.line, m.end_line)
+        {
+            continue;
+        }
         r.findings.push((
             job.commit.unwrap_or(0),
             to_finding(rules, &m, &origin, options),
@@ -459,7 +468,13 @@ mod tests {
     }
 
     #[test]
-    fn blanking_keeps_line_numbers() {
-        assert_eq!(blank_old_lines(b"a\nb\nc", b"a\nc"), b"\nb\n");
+    fn added_lines_and_matches() {
+        let added = added_lines(b"a\nb\nc", b"a\nc");
+        assert_eq!(added, [false, true, false]);
+        assert!(touches_added(&added, 2, 2));
+        assert!(touches_added(&added, 1, 3));
+        assert!(!touches_added(&added, 1, 1));
+        assert!(!touches_added(&added, 3, 3));
+        assert!(!touches_added(&added, 9, 9));
     }
 }

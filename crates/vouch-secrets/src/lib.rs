@@ -23,6 +23,7 @@
 
 mod config;
 mod engine;
+mod filter;
 mod git;
 mod rule;
 mod secret;
@@ -31,7 +32,8 @@ mod walk;
 use std::path::PathBuf;
 
 pub use config::{AllowList, Baseline, BaselineEntry, ConfigError};
-pub use engine::{ALLOW_MARKER, Match, is_binary};
+pub use engine::{ALLOW_MARKER, Match, Rejection, is_binary};
+pub use filter::{NotASecret, judge};
 pub use git::{scan_git_history, scan_staged};
 pub use rule::{BUILTIN_RULES, Rule, RuleError, RuleSet};
 pub use secret::Secret;

@@ -29,6 +29,14 @@ fn page(rule: &Rule) -> String {
     }
     if rule.generic {
         s.push_str("- Generic: yes; a specific rule matching the same text wins\n");
+        s.push_str(
+            "- Keyword boundary: the keyword must begin a word (`db_password`, `dbPassword`; \
+             not `bypass`, not inside a base64 hash)\n",
+        );
+        s.push_str(
+            "- Value filters for generic rules: variable references, paths, word-like values, \
+             sequences ([docs/secrets.md](../../secrets.md#why-a-match-is-not-reported))\n",
+        );
     }
     if !rule.stopwords.is_empty() {
         s.push_str(&format!(
