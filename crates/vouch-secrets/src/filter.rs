@@ -99,7 +99,7 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// Substrings that mark a template or markup slot, or an elision, rather than a value.
 const TEMPLATE_MARKERS: &[&str] = &[
-    "{{", "}}", "{%", "<", ">", "%s", "%d", "%v", "%(", "...", "…", "****", "[[", "]]",
+    "{{", "}}", "{%", "<", ">", "%s", "%d", "%v", "%(", "...", "…", "[[", "]]",
 ];
 
 /// Substrings that read an environment variable or a secret store in code.
