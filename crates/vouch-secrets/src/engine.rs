@@ -21,6 +21,9 @@ pub struct Match {
     pub end_line: u32,
     pub end_column: u32,
     pub secret: Secret,
+    /// 1-based lines of the whole match (keyword and value), which may start before `line`
+    pub match_line: u32,
+    pub match_end_line: u32,
     /// the line carries `vouch:allow`
     pub inline_allowed: bool,
 }
@@ -168,6 +171,10 @@ impl RuleSet {
                     memchr::memmem::find(lines.line_bytes(data, idx), ALLOW_MARKER).is_some()
                 };
                 let inline_allowed = allowed(li) || (le != li && allowed(le));
+                let match_line = lines.locate(whole.start()).0;
+                let match_end_line = lines
+                    .locate(whole.end().saturating_sub(1).max(whole.start()))
+                    .0;
                 out.push(Match {
                     rule: ri,
                     start: m.start(),
@@ -177,6 +184,8 @@ impl RuleSet {
                     end_line: to_u32(le + 1),
                     end_column: to_u32(end - les + 2),
                     secret: Secret::new(secret),
+                    match_line: to_u32(match_line.min(li) + 1),
+                    match_end_line: to_u32(match_end_line.max(le) + 1),
                     inline_allowed,
                 });
             }

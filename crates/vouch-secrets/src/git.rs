@@ -180,17 +180,29 @@ fn added_lines(new: &[u8], old: &[u8]) -> Vec<bool> {
         .collect()
 }
 
-/// Whether a match on lines `line..=end_line` (1-based) of the new version touches an added
-/// line. The match itself was found in the whole new version, so it lies within real content
-/// of one version of the file: lines the previous version also had are never removed, which
-/// would let a keyword join a value lines away (vite's yarn.lock), and a match that touches
-/// no added line was already in the previous version.
-fn touches_added(added: &[bool], line: u32, end_line: u32) -> bool {
-    let first = (line as usize).saturating_sub(1);
-    let last = (end_line as usize).saturating_sub(1).max(first);
-    added
+/// Whether the match on lines `first..=last` (1-based, keyword to value) of `new` is new in
+/// this version. The match was found in the whole new version, so it lies within real content
+/// of one version of the file (lines the previous version also had are never removed, which
+/// let a keyword join a value lines away in vite's yarn.lock). It is new when it touches an
+/// added line, or when its lines, all present before, were not together in `old`.
+fn match_is_new(new: &[u8], old: &[u8], added: &[bool], first: u32, last: u32) -> bool {
+    let first = (first as usize).saturating_sub(1);
+    let last = (last as usize).saturating_sub(1).max(first);
+    if added
         .get(first..=last.min(added.len().saturating_sub(1)))
-        .is_some_and(|lines| lines.iter().any(|&a| a))
+        .is_none_or(|lines| lines.iter().any(|&a| a))
+    {
+        return true;
+    }
+    if first == last {
+        return false;
+    }
+    let span: Vec<&[u8]> = new
+        .split(|&b| b == b'\n')
+        .skip(first)
+        .take(last - first + 1)
+        .collect();
+    memchr::memmem::find(old, &span.join(&b'\n')).is_none()
 }
 
 fn run_job(
@@ -238,8 +250,11 @@ fn run_job(
     }
     r.scanned = 1;
     r.bytes = data.len() as u64;
-    let added = match job.old.and_then(|o| repo.find_object(o).ok()) {
-        Some(old) if !is_binary(&old.data) => Some(added_lines(&data, &old.data)),
+    let old = match job.old.and_then(|o| repo.find_object(o).ok()) {
+        Some(old) if !is_binary(&old.data) => {
+            let added = added_lines(&data, &old.data);
+            Some((old.detach().data, added))
+        }
         _ => None,
     };
     let commit = job.commit.map(|c| &commits[c]);
@@ -248,8 +263,8 @@ fn run_job(
         commit,
     };
     for m in rules.scan(&data) {
-        if let Some(added) = &added
-            && !touches_added(added, m.line, m.end_line)
+        if let Some((old, added)) = &old
+            && !match_is_new(&data, old, added, m.match_line, m.match_end_line)
         {
             continue;
         }
@@ -469,12 +484,17 @@ mod tests {
 
     #[test]
     fn added_lines_and_matches() {
-        let added = added_lines(b"a\nb\nc", b"a\nc");
+        let (new, old) = (&b"a\nb\nc"[..], &b"a\nc"[..]);
+        let added = added_lines(new, old);
         assert_eq!(added, [false, true, false]);
-        assert!(touches_added(&added, 2, 2));
-        assert!(touches_added(&added, 1, 3));
-        assert!(!touches_added(&added, 1, 1));
-        assert!(!touches_added(&added, 3, 3));
-        assert!(!touches_added(&added, 9, 9));
+        assert!(match_is_new(new, old, &added, 2, 2));
+        assert!(match_is_new(new, old, &added, 1, 3));
+        assert!(!match_is_new(new, old, &added, 1, 1));
+        assert!(!match_is_new(new, old, &added, 3, 3));
+        // lines that were all there before, but not together
+        let (new, old) = (&b"k\nv\nr"[..], &b"k\nr\nv"[..]);
+        let added = added_lines(new, old);
+        assert!(match_is_new(new, old, &added, 1, 2));
+        assert!(!match_is_new(new, old, &added, 2, 2));
     }
 }
