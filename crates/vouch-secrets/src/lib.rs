@@ -2,7 +2,9 @@
 //! history, the staged index and stdin.
 //!
 //! One Aho-Corasick pass over a file's bytes picks the rules whose keywords occur; only those
-//! rules' regexes run; each match then passes the placeholder, stop-word and entropy filters.
+//! rules' regexes run; each match then passes one filter stage ([`judge`]: placeholders,
+//! templates, repeated characters, stop words, entropy, and for generic rules variable
+//! references, paths, sequences and word-like values), whose reasons are [`NotASecret`].
 //! Findings are [`vouch_report::Finding`]s whose message and properties carry only a redacted
 //! form of the secret (see [`Secret::redacted`]).
 //!
