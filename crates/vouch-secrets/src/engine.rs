@@ -154,7 +154,11 @@ impl RuleSet {
                     .unwrap_or(whole);
                 let secret = &data[m.start()..m.end()];
                 let lines = lines.get_or_insert_with(|| Lines::new(data));
-                if let Some(reason) = judge(rule, secret) {
+                let host = rule
+                    .host_group
+                    .and_then(|g| caps.get(g))
+                    .map(|h| h.as_bytes());
+                if let Some(reason) = judge(rule, secret, host) {
                     if let Some(record) = record.as_deref_mut() {
                         record.push(Rejection {
                             rule: rule.id.clone(),

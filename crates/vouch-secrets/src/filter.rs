@@ -37,6 +37,10 @@ pub enum NotASecret {
     /// Generic rules: the value is a file path (`/run/secrets/db`, `./token.txt`,
     /// `relative/path/to/secret_1_file`, `server.key`).
     Path,
+    /// URL rules: the credentials are for a host name reserved for documentation (RFC 2606:
+    /// `example.com`, `example.net`, `example.org` and their subdomains, `*.example`,
+    /// `*.invalid`), which no real service answers.
+    ReservedHost,
     /// Generic rules: the value is made of common words and small numbers
     /// (`production-server-password`, `test_password_1`, `dockerhub-pass`, `IAmSensitive`).
     WordLike,
@@ -54,6 +58,7 @@ impl NotASecret {
             Self::LowEntropy => "low-entropy",
             Self::VariableReference => "variable-reference",
             Self::Path => "path",
+            Self::ReservedHost => "reserved-host",
             Self::WordLike => "word-like",
         }
     }
@@ -136,10 +141,14 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
     memchr::memmem::find(haystack, needle.as_bytes()).is_some()
 }
 
-/// The first reason `secret` (matched by `rule`) is not a secret, or `None` when it is reported.
-/// The common checks run first, then, for generic rules, the value checks.
-pub fn judge(rule: &Rule, secret: &[u8]) -> Option<NotASecret> {
+/// The first reason `secret` (matched by `rule`; `host` is the rule's `host` group, the host of
+/// a URL with credentials) is not a secret, or `None` when it is reported. The common checks
+/// run first, then, for generic rules, the value checks.
+pub fn judge(rule: &Rule, secret: &[u8], host: Option<&[u8]>) -> Option<NotASecret> {
     let lower = secret.to_ascii_lowercase();
+    if host.is_some_and(is_reserved_host) {
+        return Some(NotASecret::ReservedHost);
+    }
     if PLACEHOLDERS.iter().any(|p| contains(&lower, p)) {
         return Some(NotASecret::Placeholder);
     }
@@ -173,6 +182,31 @@ pub fn judge(rule: &Rule, secret: &[u8]) -> Option<NotASecret> {
         return Some(NotASecret::LowEntropy);
     }
     None
+}
+
+/// A documentation host (RFC 2606): `example.com|net|org` or a subdomain, `*.example`,
+/// `*.invalid`. `host` may carry a port or a `,`-separated list; the first host decides.
+fn is_reserved_host(host: &[u8]) -> bool {
+    let end = host
+        .iter()
+        .position(|&b| matches!(b, b':' | b',' | b'?' | b'#'))
+        .unwrap_or(host.len());
+    let name = host[..end].to_ascii_lowercase();
+    let name = name.strip_suffix(b".").unwrap_or(&name);
+    [
+        "example.com",
+        "example.net",
+        "example.org",
+        "example",
+        "invalid",
+    ]
+    .iter()
+    .any(|d| {
+        name == d.as_bytes()
+            || (name.len() > d.len()
+                && name.ends_with(d.as_bytes())
+                && name[name.len() - d.len() - 1] == b'.')
+    })
 }
 
 /// A run of one character over most of the value: `000000…`, `aaaa…`, `********`.
@@ -499,6 +533,26 @@ mod tests {
         }
         for v in ["AKIAZ7Q3LNV5R2XKD4PW", "Secret_Key_1234567", "A_1"] {
             assert!(!is_variable_reference(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn reserved_hosts() {
+        for h in [
+            "gitlab.example.com",
+            "example.com:5432",
+            "db.example",
+            "x.invalid,y:1",
+        ] {
+            assert!(is_reserved_host(h.as_bytes()), "{h}");
+        }
+        for h in [
+            "gitlab.com",
+            "notexample.com",
+            "localhost",
+            "example.com.evil.io",
+        ] {
+            assert!(!is_reserved_host(h.as_bytes()), "{h}");
         }
     }
 

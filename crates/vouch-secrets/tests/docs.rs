@@ -48,6 +48,12 @@ fn page(rule: &Rule) -> String {
                 .join(", ")
         ));
     }
+    if rule.regex.capture_names().any(|n| n == Some("host")) {
+        s.push_str(
+            "- Reserved hosts: credentials for a documentation host (`example.com`, `example.net`, \
+             `example.org` and their subdomains, `*.example`, `*.invalid`) are not reported\n",
+        );
+    }
     s.push_str(&format!(
         "\n## Pattern\n\n```text\n{}\n```\n\nThe named group `secret` is what is redacted, hashed into the fingerprint and filtered.\n",
         rule.regex.as_str()

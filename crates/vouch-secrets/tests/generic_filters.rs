@@ -1,4 +1,4 @@
-//! The generic rules' filter stage on real lines from real repositories
+//! The filter stage (generic rules' value checks, URL rules' reserved hosts) on real lines from real repositories
 //! (`tests/fixtures/generic/`, origins in SOURCES.md): each labelled line is matched by a generic
 //! rule and dropped for one exact reason ([`NotASecret`]), and nothing in those files is
 //! reported. The passing case: the same real line with its value swapped for a random-looking
@@ -132,6 +132,20 @@ const LABELLED: &[(&str, u32, &str, NotASecret, &str)] = &[
         "prod-app-secrets/database",
     ),
     (
+        "gitlab-runner/executors__docker__internal__labels__labels_test.go.txt",
+        1,
+        "url-basic-auth",
+        NotASecret::ReservedHost,
+        "ToKeN123",
+    ),
+    (
+        "pydantic/pydantic-core__tests__validators__test_url.py.txt",
+        1,
+        "database-url-password",
+        NotASecret::ReservedHost,
+        "p%40ss%2Fword%3F%23__",
+    ),
+    (
         "trivy/docs__tutorials__integrations__gitlab-ci.md.txt",
         1,
         "generic-password",
@@ -232,12 +246,16 @@ fn random_value() -> String {
 #[test]
 fn the_same_real_line_with_a_secret_is_reported() {
     let mut failures = Vec::new();
-    for &(file, line, rule, _, value) in LABELLED {
+    for &(file, line, rule, reason, value) in LABELLED {
         let text = read(file);
         let lines: Vec<&str> = text.lines().collect();
         let mut changed: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
         let i = line as usize - 1;
         changed[i] = lines[i].replacen(value, &random_value(), 1);
+        if reason == NotASecret::ReservedHost {
+            // the same credentials for a host that is not reserved for documentation
+            changed[i] = changed[i].replace("example.com", "corp-internal.net");
+        }
         let data = changed.join("\n");
         let out = scan_bytes(data.as_bytes(), file, &Options::default()).unwrap();
         let hit = out
