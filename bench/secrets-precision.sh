@@ -12,6 +12,8 @@
 #     ../shared/tools/peers-install.sh); a peer that is missing is printed as `not installed`,
 #     never as 0
 #   OUT=results folder (default /tmp/vouch-secrets-precision)
+#   VOUCH_BEFORE=another vouch binary (e.g. built from main before a change): adds a column
+#   REUSE=1: reuse the peers' JSON already in $OUT (vouch always runs again)
 # Output: a Markdown table on stdout, then vouch's findings per repository; raw JSON in $OUT.
 # Every tool scans the same folder with its defaults for a directory scan (detect-secrets with
 # --all-files, trufflehog3 with --no-history, since the folders are not git repositories).
@@ -52,6 +54,9 @@ EOF
 # run NAME OUTFILE CMD...: run a tool, time it; prints "count (seconds s)" or why not
 run() {
   local tool=$1 out=$2; shift 2
+  if [ "${REUSE:-0}" = 1 ] && [ "$tool" != vouch ] && [ -s "$out" ]; then
+    printf '%s (reused)' "$(count "$tool" "$out")"; return
+  fi
   local start end
   start=$(date +%s.%N)
   "$@" > "$out" 2> "$out.err"
@@ -65,10 +70,17 @@ run() {
 
 peer() { [ -x "$PEERS/$1" ]; }
 
-echo "| repository | vouch | Trivy | detect-secrets | trufflehog3 |"
-echo "|---|---|---|---|---|"
+before_head=""; before_sep=""
+[ -n "${VOUCH_BEFORE:-}" ] && { before_head=" vouch (before) |"; before_sep="---|"; }
+echo "| repository |$before_head vouch | Trivy | detect-secrets | trufflehog3 |"
+echo "|---|$before_sep---|---|---|---|"
 for dir in "$@"; do
   name=$(basename "$dir")
+  b=""
+  if [ -n "${VOUCH_BEFORE:-}" ]; then
+    b=" $(run vouch "$OUT/$name.vouch-before.json" "$VOUCH_BEFORE" secrets "$dir" --format json \
+      --no-fail) |"
+  fi
   v=$(run vouch "$OUT/$name.vouch.json" "$VOUCH" secrets "$dir" --format json --no-fail)
   if peer trivy; then
     t=$(run trivy "$OUT/$name.trivy.json" "$PEERS/trivy" fs --scanners secret --format json \
@@ -82,7 +94,7 @@ for dir in "$@"; do
     h=$(run trufflehog3 "$OUT/$name.trufflehog3.json" "$PEERS/trufflehog3" --no-history \
       --format json "$dir")
   else h="not installed"; fi
-  echo "| $name | $v | $t | $d | $h |"
+  echo "| $name |$b $v | $t | $d | $h |"
 done
 
 echo
