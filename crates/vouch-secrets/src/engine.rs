@@ -1,34 +1,8 @@
 //! The matching engine: keyword pass, regexes, filters. Works on one in-memory buffer.
 
-use crate::rule::{Rule, RuleSet};
-use crate::secret::{Secret, entropy};
-
-/// Values that mark a match as documentation or a template, not a live secret (compared
-/// case-insensitively as substrings of the secret).
-const PLACEHOLDERS: &[&str] = &[
-    "example",
-    "xxxx",
-    "****",
-    "${",
-    "{{",
-    "<",
-    ">",
-    "%s",
-    "$(",
-    "dummy",
-    "placeholder",
-    "redacted",
-    "your_",
-    "your-",
-    "yourkey",
-    "changeme",
-    "change_me",
-    "sample",
-    "...",
-    "…",
-    "fake",
-    "insert",
-];
+use crate::filter::{NotASecret, judge};
+use crate::rule::RuleSet;
+use crate::secret::Secret;
 
 /// The marker that suppresses a match on its line.
 pub const ALLOW_MARKER: &[u8] = b"vouch:allow";
@@ -47,6 +21,9 @@ pub struct Match {
     pub end_line: u32,
     pub end_column: u32,
     pub secret: Secret,
+    /// 1-based lines of the whole match (keyword and value), which may start before `line`
+    pub match_line: u32,
+    pub match_end_line: u32,
     /// the line carries `vouch:allow`
     pub inline_allowed: bool,
 }
@@ -83,39 +60,33 @@ pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
 }
 
-fn is_placeholder(secret: &[u8]) -> bool {
-    let lower = secret.to_ascii_lowercase();
-    if PLACEHOLDERS
-        .iter()
-        .any(|p| memchr::memmem::find(&lower, p.as_bytes()).is_some())
-    {
+/// Whether a generic rule's match may start at `at`: the keyword begins a word. The byte
+/// before is not a letter or digit (`db_password`, `"password"`, line start), or the keyword
+/// starts a camel-case word (`dbPassword`: lower case or digit, then an upper-case letter
+/// followed by a lower-case one). So `pwd` inside `…hpwdazH9Aw==` (a base64 integrity hash)
+/// and `pass` inside `bypass` or `compass` are not keywords.
+pub(crate) fn keyword_boundary(data: &[u8], at: usize) -> bool {
+    let Some(&prev) = at.checked_sub(1).and_then(|i| data.get(i)) else {
+        return true;
+    };
+    if !prev.is_ascii_alphanumeric() {
         return true;
     }
-    // a run of one repeated character over most of the value: `000000…`, `aaaa…`
-    let first = lower.first().copied();
-    first.is_some_and(|f| lower.iter().filter(|&&b| b == f).count() * 10 >= lower.len() * 8)
+    let cur = data.get(at).copied().unwrap_or(0);
+    let next = data.get(at + 1).copied().unwrap_or(0);
+    (prev.is_ascii_lowercase() || prev.is_ascii_digit())
+        && cur.is_ascii_uppercase()
+        && next.is_ascii_lowercase()
 }
 
-fn passes_filters(rule: &Rule, secret: &[u8]) -> bool {
-    if secret.is_empty() || is_placeholder(secret) {
-        return false;
-    }
-    if !rule.stopwords.is_empty() {
-        let lower = secret.to_ascii_lowercase();
-        if rule
-            .stopwords
-            .iter()
-            .any(|s| memchr::memmem::find(&lower, s.as_bytes()).is_some())
-        {
-            return false;
-        }
-    }
-    if let Some(min) = rule.entropy
-        && entropy(secret) < min
-    {
-        return false;
-    }
-    true
+/// A match a filter dropped, and why (see [`RuleSet::rejections`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// the rule's id
+    pub rule: String,
+    /// 1-based line of the value's start
+    pub line: u32,
+    pub reason: NotASecret,
 }
 
 impl RuleSet {
@@ -144,6 +115,18 @@ impl RuleSet {
     /// Every match in `data` that passes the filters, generic rules yielding to specific ones,
     /// sorted by position.
     pub fn scan(&self, data: &[u8]) -> Vec<Match> {
+        self.scan_recording(data, None)
+    }
+
+    /// The matches the filters dropped in `data`, with the reason of each, in rule order then
+    /// position: what `scan` does not report and why. For tests, docs and triage.
+    pub fn rejections(&self, data: &[u8]) -> Vec<Rejection> {
+        let mut out = Vec::new();
+        self.scan_recording(data, Some(&mut out));
+        out
+    }
+
+    fn scan_recording(&self, data: &[u8], mut record: Option<&mut Vec<Rejection>>) -> Vec<Match> {
         let candidates = self.candidates(data);
         if candidates.is_empty() {
             return Vec::new();
@@ -152,18 +135,39 @@ impl RuleSet {
         let mut out: Vec<Match> = Vec::new();
         for ri in candidates {
             let rule = &self.rules[ri];
-            for caps in rule.regex.captures_iter(data) {
+            let mut at = 0;
+            while at <= data.len() {
+                let Some(caps) = rule.regex.captures_at(data, at) else {
+                    break;
+                };
+                let Some(whole) = caps.get(0) else { break };
+                if rule.generic && !keyword_boundary(data, whole.start()) {
+                    // the keyword is inside a word: look again one byte further
+                    at = whole.start() + 1;
+                    continue;
+                }
+                at = whole.end().max(whole.start() + 1);
                 let m = rule
                     .secret_groups
                     .iter()
                     .find_map(|&g| caps.get(g))
-                    .or_else(|| caps.get(0));
-                let Some(m) = m else { continue };
+                    .unwrap_or(whole);
                 let secret = &data[m.start()..m.end()];
-                if !passes_filters(rule, secret) {
+                let lines = lines.get_or_insert_with(|| Lines::new(data));
+                let host = rule
+                    .host_group
+                    .and_then(|g| caps.get(g))
+                    .map(|h| h.as_bytes());
+                if let Some(reason) = judge(rule, secret, host) {
+                    if let Some(record) = record.as_deref_mut() {
+                        record.push(Rejection {
+                            rule: rule.id.clone(),
+                            line: to_u32(lines.locate(m.start()).0 + 1),
+                            reason,
+                        });
+                    }
                     continue;
                 }
-                let lines = lines.get_or_insert_with(|| Lines::new(data));
                 let (li, ls) = lines.locate(m.start());
                 let end = m.end().saturating_sub(1).max(m.start());
                 let (le, les) = lines.locate(end);
@@ -171,6 +175,10 @@ impl RuleSet {
                     memchr::memmem::find(lines.line_bytes(data, idx), ALLOW_MARKER).is_some()
                 };
                 let inline_allowed = allowed(li) || (le != li && allowed(le));
+                let match_line = lines.locate(whole.start()).0;
+                let match_end_line = lines
+                    .locate(whole.end().saturating_sub(1).max(whole.start()))
+                    .0;
                 out.push(Match {
                     rule: ri,
                     start: m.start(),
@@ -180,6 +188,8 @@ impl RuleSet {
                     end_line: to_u32(le + 1),
                     end_column: to_u32(end - les + 2),
                     secret: Secret::new(secret),
+                    match_line: to_u32(match_line.min(li) + 1),
+                    match_end_line: to_u32(match_end_line.max(le) + 1),
                     inline_allowed,
                 });
             }

@@ -171,22 +171,38 @@ fn flatten(
     Ok(())
 }
 
-/// Blank (keep only the newline of) every line of `new` that also occurs in `old`, so line
-/// numbers stay right and only added or changed lines can match.
-fn blank_old_lines(new: &[u8], old: &[u8]) -> Vec<u8> {
+/// For each line of `new` (split at `\n`), whether it is added: no line of `old` has the same
+/// bytes. `None` when there is no previous version (every line is new).
+fn added_lines(new: &[u8], old: &[u8]) -> Vec<bool> {
     let old_lines: HashSet<&[u8]> = old.split(|&b| b == b'\n').collect();
-    let mut out = Vec::with_capacity(new.len());
-    let mut first = true;
-    for line in new.split(|&b| b == b'\n') {
-        if !first {
-            out.push(b'\n');
-        }
-        first = false;
-        if !old_lines.contains(line) {
-            out.extend_from_slice(line);
-        }
+    new.split(|&b| b == b'\n')
+        .map(|line| !old_lines.contains(line))
+        .collect()
+}
+
+/// Whether the match on lines `first..=last` (1-based, keyword to value) of `new` is new in
+/// this version. The match was found in the whole new version, so it lies within real content
+/// of one version of the file (lines the previous version also had are never removed, which
+/// let a keyword join a value lines away in vite's yarn.lock). It is new when it touches an
+/// added line, or when its lines, all present before, were not together in `old`.
+fn match_is_new(new: &[u8], old: &[u8], added: &[bool], first: u32, last: u32) -> bool {
+    let first = (first as usize).saturating_sub(1);
+    let last = (last as usize).saturating_sub(1).max(first);
+    if added
+        .get(first..=last.min(added.len().saturating_sub(1)))
+        .is_none_or(|lines| lines.iter().any(|&a| a))
+    {
+        return true;
     }
-    out
+    if first == last {
+        return false;
+    }
+    let span: Vec<&[u8]> = new
+        .split(|&b| b == b'\n')
+        .skip(first)
+        .take(last - first + 1)
+        .collect();
+    memchr::memmem::find(old, &span.join(&b'\n')).is_none()
 }
 
 fn run_job(
@@ -234,9 +250,12 @@ fn run_job(
     }
     r.scanned = 1;
     r.bytes = data.len() as u64;
-    let data = match job.old.and_then(|o| repo.find_object(o).ok()) {
-        Some(old) if !is_binary(&old.data) => blank_old_lines(&data, &old.data),
-        _ => data,
+    let old = match job.old.and_then(|o| repo.find_object(o).ok()) {
+        Some(old) if !is_binary(&old.data) => {
+            let added = added_lines(&data, &old.data);
+            Some((old.detach().data, added))
+        }
+        _ => None,
     };
     let commit = job.commit.map(|c| &commits[c]);
     let origin = Origin {
@@ -244,6 +263,11 @@ fn run_job(
         commit,
     };
     for m in rules.scan(&data) {
+        if let Some((old, added)) = &old
+            && !match_is_new(&data, old, added, m.match_line, m.match_end_line)
+        {
+            continue;
+        }
         r.findings.push((
             job.commit.unwrap_or(0),
             to_finding(rules, &m, &origin, options),
@@ -459,7 +483,18 @@ mod tests {
     }
 
     #[test]
-    fn blanking_keeps_line_numbers() {
-        assert_eq!(blank_old_lines(b"a\nb\nc", b"a\nc"), b"\nb\n");
+    fn added_lines_and_matches() {
+        let (new, old) = (&b"a\nb\nc"[..], &b"a\nc"[..]);
+        let added = added_lines(new, old);
+        assert_eq!(added, [false, true, false]);
+        assert!(match_is_new(new, old, &added, 2, 2));
+        assert!(match_is_new(new, old, &added, 1, 3));
+        assert!(!match_is_new(new, old, &added, 1, 1));
+        assert!(!match_is_new(new, old, &added, 3, 3));
+        // lines that were all there before, but not together
+        let (new, old) = (&b"k\nv\nr"[..], &b"k\nr\nv"[..]);
+        let added = added_lines(new, old);
+        assert!(match_is_new(new, old, &added, 1, 2));
+        assert!(!match_is_new(new, old, &added, 2, 2));
     }
 }

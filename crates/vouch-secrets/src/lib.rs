@@ -2,7 +2,9 @@
 //! history, the staged index and stdin.
 //!
 //! One Aho-Corasick pass over a file's bytes picks the rules whose keywords occur; only those
-//! rules' regexes run; each match then passes the placeholder, stop-word and entropy filters.
+//! rules' regexes run; each match then passes one filter stage ([`judge`]: placeholders,
+//! templates, repeated characters, stop words, entropy, and for generic rules variable
+//! references, paths, sequences and word-like values), whose reasons are [`NotASecret`].
 //! Findings are [`vouch_report::Finding`]s whose message and properties carry only a redacted
 //! form of the secret (see [`Secret::redacted`]).
 //!
@@ -23,6 +25,7 @@
 
 mod config;
 mod engine;
+mod filter;
 mod git;
 mod rule;
 mod secret;
@@ -31,7 +34,8 @@ mod walk;
 use std::path::PathBuf;
 
 pub use config::{AllowList, Baseline, BaselineEntry, ConfigError};
-pub use engine::{ALLOW_MARKER, Match, is_binary};
+pub use engine::{ALLOW_MARKER, Match, Rejection, is_binary};
+pub use filter::{NotASecret, judge};
 pub use git::{scan_git_history, scan_staged};
 pub use rule::{BUILTIN_RULES, Rule, RuleError, RuleSet};
 pub use secret::Secret;

@@ -87,6 +87,8 @@ pub struct Rule {
     pub positive_examples: Vec<String>,
     pub negative_examples: Vec<String>,
     pub(crate) secret_groups: Vec<usize>,
+    /// index of the `host` group (the host of a URL with credentials), if any
+    pub(crate) host_group: Option<usize>,
 }
 
 impl Rule {
@@ -167,6 +169,7 @@ impl RuleSet {
                 .filter(|(_, n)| n.is_some_and(|n| n.starts_with("secret")))
                 .map(|(i, _)| i)
                 .collect();
+            let host_group = regex.capture_names().position(|n| n == Some("host"));
             rules.push(Rule {
                 id: r.id,
                 description: r.description,
@@ -179,6 +182,7 @@ impl RuleSet {
                 positive_examples: r.examples.positive,
                 negative_examples: r.examples.negative,
                 secret_groups,
+                host_group,
             });
         }
         Self::from_rules(rules)

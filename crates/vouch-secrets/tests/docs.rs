@@ -29,6 +29,14 @@ fn page(rule: &Rule) -> String {
     }
     if rule.generic {
         s.push_str("- Generic: yes; a specific rule matching the same text wins\n");
+        s.push_str(
+            "- Keyword boundary: the keyword must begin a word (`db_password`, `dbPassword`; \
+             not `bypass`, not inside a base64 hash)\n",
+        );
+        s.push_str(
+            "- Value filters for generic rules: variable references, paths, word-like values, \
+             sequences ([docs/secrets.md](../../secrets.md#why-a-match-is-not-reported))\n",
+        );
     }
     if !rule.stopwords.is_empty() {
         s.push_str(&format!(
@@ -39,6 +47,12 @@ fn page(rule: &Rule) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    if rule.regex.capture_names().any(|n| n == Some("host")) {
+        s.push_str(
+            "- Reserved hosts: credentials for a documentation host (`example.com`, `example.net`, \
+             `example.org` and their subdomains, `*.example`, `*.invalid`) are not reported\n",
+        );
     }
     s.push_str(&format!(
         "\n## Pattern\n\n```text\n{}\n```\n\nThe named group `secret` is what is redacted, hashed into the fingerprint and filtered.\n",
