@@ -260,3 +260,36 @@ fn sbom_of_a_yarn_berry_lockfile_alone_takes_scopes_from_the_manifests_beside_it
         "required"
     );
 }
+
+#[test]
+fn scan_of_a_single_file_checks_that_file_alone() {
+    let d = common::dir_with(&[
+        ("Dockerfile", "FROM alpine:latest\n"),
+        // Beside it, files every check would report in a directory scan.
+        ("other.Dockerfile", "FROM debian:latest\n"),
+        (
+            "package-lock.json",
+            "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/a\": {\"version\": \"1.0.0\"}}}\n",
+        ),
+    ]);
+    let out = common::vouch()
+        .args(["scan", "--skip", "vulnerabilities", "--format", "json"])
+        .arg(d.path().join("Dockerfile"))
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 1);
+    let report = common::json(&out.stdout);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{report}");
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert!(paths.iter().all(|p| *p == "Dockerfile"), "{paths:?}");
+    let rules: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(rules.contains(&"dockerfile-latest-tag"), "{rules:?}");
+    assert_eq!(report["complete"], true, "{report}");
+}
