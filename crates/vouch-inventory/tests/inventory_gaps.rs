@@ -659,3 +659,28 @@ fn a_single_file_of_an_unknown_kind_is_an_error_naming_it() {
         )
     );
 }
+
+#[test]
+fn maven_pom_property_loops_and_blow_ups_are_bounded() {
+    let big = "x".repeat(600);
+    let text = format!(
+        r#"<project><groupId>g</groupId><artifactId>a</artifactId><version>1</version>
+  <properties><loop>${{loop}}</loop><big>{big}</big><twice>${{big}}${{big}}</twice></properties>
+  <dependencies>
+    <dependency><groupId>d</groupId><artifactId>looping</artifactId><version>${{loop}}</version></dependency>
+    <dependency><groupId>d</groupId><artifactId>huge</artifactId><version>${{twice}}</version></dependency>
+  </dependencies>
+</project>"#
+    );
+    let parsed = run_text(FileKind::PomXml, &text).unwrap();
+    assert_eq!(
+        parsed.packages.iter().map(purl).collect::<Vec<_>>(),
+        ["pkg:maven/g/a@1"]
+    );
+    assert_eq!(
+        messages(&parsed),
+        [
+            "2 dependencies use a property this pom and its parents in the tree do not define; left out: d:looping (`${loop}`: more than 32 substitutions), d:huge (`${twice}`: longer than 1024 bytes once resolved)"
+        ]
+    );
+}

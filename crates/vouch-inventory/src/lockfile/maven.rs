@@ -10,7 +10,8 @@
 //!   `<dependencyManagement>`, which only pin versions, nor plugins, nor profiles, which are
 //!   not active by default). Each is a direct dependency (`dependency` property `direct`).
 //! - A version is a literal, or `${name}` taken from `<properties>` (nested references
-//!   followed, at most [`MAX_EXPANSIONS`] deep), `${project.version}`,
+//!   followed, at most [`MAX_EXPANSIONS`] substitutions and [`MAX_RESOLVED_LEN`] bytes),
+//!   `${project.version}`,
 //!   `${project.groupId}`, `${project.artifactId}` and `${project.parent.version}`. A
 //!   dependency without a version takes it from the `<dependencyManagement>` of the same file.
 //! - The parent pom (`<parent>`, at `<relativePath>`, by default `../pom.xml`) is read when it
@@ -52,6 +53,8 @@ pub const MAX_NODES: u32 = 1_000_000;
 pub const MAX_EXPANSIONS: usize = 32;
 /// Most parent poms followed.
 pub const MAX_PARENTS: usize = 8;
+/// Longest value a `${…}` substitution may build (a version or a coordinate is far shorter).
+pub const MAX_RESOLVED_LEN: usize = 1024;
 
 /// The `maven-scope` property: the dependency's `<scope>` as written.
 pub const MAVEN_SCOPE: &str = "maven-scope";
@@ -221,7 +224,7 @@ struct Resolver {
 }
 
 impl Resolver {
-    /// `value` with every `${name}` replaced; `Err(name)` for the first that is not defined.
+    /// `value` with every `${name}` replaced, or why it cannot be (quoted for a warning).
     fn resolve(&self, value: &str) -> Result<String, String> {
         let mut out = value.to_owned();
         for _ in 0..MAX_EXPANSIONS {
@@ -229,11 +232,11 @@ impl Resolver {
                 return Ok(out);
             };
             let Some(len) = out[start..].find('}') else {
-                return Err(out[start..].to_owned());
+                return Err(format!("`{value}`: `${{` is never closed"));
             };
             let name = &out[start + 2..start + len];
             let Some(replacement) = self.properties.get(name) else {
-                return Err(name.to_owned());
+                return Err(format!("`${{{name}}}`"));
             };
             out = format!(
                 "{}{}{}",
@@ -241,9 +244,14 @@ impl Resolver {
                 replacement,
                 &out[start + len + 1..]
             );
+            if out.len() > MAX_RESOLVED_LEN {
+                return Err(format!(
+                    "`{value}`: longer than {MAX_RESOLVED_LEN} bytes once resolved"
+                ));
+            }
         }
         Err(format!(
-            "{value} (more than {MAX_EXPANSIONS} substitutions)"
+            "`{value}`: more than {MAX_EXPANSIONS} substitutions"
         ))
     }
 }
@@ -357,7 +365,7 @@ pub fn parse_pom(source: &Source<'_>) -> Result<Parsed, ParseError> {
         let (group, artifact) = match (resolver.resolve(&d.group), resolver.resolve(&d.artifact)) {
             (Ok(g), Ok(a)) => (g, a),
             (Err(name), _) | (_, Err(name)) => {
-                undefined.push(format!("{}:{} (`${{{name}}}`)", d.group, d.artifact));
+                undefined.push(format!("{}:{} ({name})", d.group, d.artifact));
                 continue;
             }
         };
@@ -373,7 +381,7 @@ pub fn parse_pom(source: &Source<'_>) -> Result<Parsed, ParseError> {
         let version = match resolver.resolve(&written) {
             Ok(v) => v,
             Err(name) => {
-                undefined.push(format!("{coordinate} (`${{{name}}}`)"));
+                undefined.push(format!("{coordinate} ({name})"));
                 continue;
             }
         };
