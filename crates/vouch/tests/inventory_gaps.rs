@@ -293,3 +293,66 @@ fn scan_of_a_single_file_checks_that_file_alone() {
     assert!(rules.contains(&"dockerfile-latest-tag"), "{rules:?}");
     assert_eq!(report["complete"], true, "{report}");
 }
+
+#[test]
+fn vulns_matches_a_maven_dependency_whose_version_is_a_property() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("osv.sqlite");
+    let vouch = || {
+        let mut c = common::vouch();
+        c.env("VOUCH_DB", &db);
+        c
+    };
+    let out = vouch()
+        .args(["db", "import"])
+        .arg(common::advisory_fixtures().join("advisories/ghsa-sample"))
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let pom = |version: &str| {
+        format!(
+            "<project>\n  <groupId>org.example</groupId>\n  <artifactId>plugin</artifactId>\n  <version>1.0</version>\n  <properties><jenkins.version>{version}</jenkins.version></properties>\n  <dependencies>\n    <dependency>\n      <groupId>org.jenkins-ci.main</groupId>\n      <artifactId>jenkins-core</artifactId>\n      <version>${{jenkins.version}}</version>\n    </dependency>\n  </dependencies>\n</project>\n"
+        )
+    };
+    let project = tmp.path().join("project");
+    common::write(&project, "pom.xml", &pom("2.426.2"));
+    let out = vouch()
+        .args(["vulns", "--format", "json"])
+        .arg(project.join("pom.xml"))
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 1);
+    let report = common::json(&out.stdout);
+    let hits: Vec<(&str, &str, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        hits.contains(&("GHSA-53ph-2r2x-vqw8", "pom.xml", 7)),
+        "{report}"
+    );
+    // Past the fix of that advisory's first range: it no longer matches.
+    common::write(&project, "pom.xml", &pom("2.426.3"));
+    let out = vouch()
+        .args(["vulns", "--format", "json"])
+        .arg(project.join("pom.xml"))
+        .output()
+        .unwrap();
+    let report = common::json(&out.stdout);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule_id"] != "GHSA-53ph-2r2x-vqw8"),
+        "{report}"
+    );
+}
