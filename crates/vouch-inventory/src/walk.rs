@@ -93,7 +93,7 @@ pub fn inventory(
 ) -> Result<Inventory, InventoryError> {
     let tree = open(root, &options.excludes)?;
     if let Some(name) = tree.single_file()
-        && detect(name).is_none()
+        && detect_in(&tree, name).is_none()
     {
         return Err(InventoryError::UnknownFile {
             path: root.to_owned(),
@@ -142,7 +142,7 @@ pub fn inventory_walked(
         .entries
         .iter()
         .filter_map(|e| {
-            detect(&e.rel).map(|kind| Candidate {
+            detect_in(tree, &e.rel).map(|kind| Candidate {
                 rel: e.rel.clone(),
                 kind,
                 is_link: e.kind == EntryKind::Symlink,
@@ -171,6 +171,18 @@ pub fn inventory_walked(
         None => distro.or_else(|| nested_distro(root, &parsed)),
     };
     Inventory::build(subject, distro, parsed, warnings)
+}
+
+/// The kind of `rel` in `tree`. A single file ([`DirTree::open_path`]) is detected by its
+/// whole path, since its folder decides some kinds (`.github/workflows/ci.yml`,
+/// `var/lib/dpkg/status`); its evidence path stays its name.
+fn detect_in(tree: &DirTree, rel: &str) -> Option<FileKind> {
+    match tree.single_file() {
+        Some(_) => {
+            detect(&tree.path(rel).to_string_lossy().replace('\\', "/")).or_else(|| detect(rel))
+        }
+        None => detect(rel),
+    }
 }
 
 struct Candidate {

@@ -356,3 +356,86 @@ fn vulns_matches_a_maven_dependency_whose_version_is_a_property() {
         "{report}"
     );
 }
+
+/// GHSA-cxww-7g56-2vh6 as OSV serves it (ecosystem `GitHub Actions`, an ECOSYSTEM range),
+/// reduced to the fields matching reads.
+const DOWNLOAD_ARTIFACT_ADVISORY: &str = r#"{
+  "schema_version": "1.4.0",
+  "id": "GHSA-cxww-7g56-2vh6",
+  "modified": "2024-09-03T19:57:02Z",
+  "published": "2024-09-03T19:57:02Z",
+  "aliases": ["CVE-2024-42471"],
+  "summary": "@actions/download-artifact has an Arbitrary File Write via artifact extraction",
+  "affected": [{
+    "package": {"ecosystem": "GitHub Actions", "name": "actions/download-artifact"},
+    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "4.0.0"}, {"fixed": "4.1.3"}]}]
+  }],
+  "database_specific": {"severity": "HIGH"}
+}"#;
+
+#[test]
+fn vulns_places_a_github_action_ref_in_its_advisory_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("osv.sqlite");
+    common::write(
+        tmp.path(),
+        "advisories/GHSA-cxww-7g56-2vh6.json",
+        DOWNLOAD_ARTIFACT_ADVISORY,
+    );
+    let vouch = || {
+        let mut c = common::vouch();
+        c.env("VOUCH_DB", &db);
+        c
+    };
+    let out = vouch()
+        .args(["db", "import"])
+        .arg(tmp.path().join("advisories"))
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let workflow = |refs: &[&str]| {
+        let steps: String = refs
+            .iter()
+            .map(|r| format!("      - uses: actions/download-artifact@{r}\n"))
+            .collect();
+        format!("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{steps}")
+    };
+    let project = tmp.path().join("project");
+    let run = |refs: &[&str]| {
+        common::write(&project, ".github/workflows/ci.yml", &workflow(refs));
+        let out = vouch()
+            .args(["vulns", "--format", "json"])
+            .arg(project.join(".github/workflows/ci.yml"))
+            .output()
+            .unwrap();
+        let report = common::json(&out.stdout);
+        let messages: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect();
+        (out.status.code(), messages)
+    };
+    // Inside the range: affected.
+    let (code, messages) = run(&["v4.1.2"]);
+    assert_eq!(code, Some(1), "{messages:?}");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0]
+            .starts_with("actions/download-artifact v4.1.2 is affected by GHSA-cxww-7g56-2vh6"),
+        "{messages:?}"
+    );
+    // At the fix: nothing.
+    let (code, messages) = run(&["v4.1.3"]);
+    assert_eq!((code, messages.len()), (Some(0), 0), "{messages:?}");
+    // A major tag or a commit cannot be placed in a range: said, never dropped.
+    let (code, messages) = run(&["v4"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        messages[0].starts_with(
+            "could not evaluate actions/download-artifact v4 against GHSA-cxww-7g56-2vh6"
+        ),
+        "{messages:?}"
+    );
+}
