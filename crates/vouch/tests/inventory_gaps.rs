@@ -239,6 +239,20 @@ fn sbom_lists_maven_gradle_nuget_and_actions_with_their_properties() {
         scaffolding["evidence"]["occurrences"][0]["location"],
         ".github/workflows/e2e-tests.yml"
     );
+    // The same tree as SPDX 2.3: valid, with every purl as a package-manager reference.
+    let out = common::vouch()
+        .args(["sbom", "--format", "spdx-json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let text = String::from_utf8(out.stdout).unwrap();
+    vouch_test::assert_valid_spdx(&text);
+    assert!(
+        text.contains("pkg:githubactions/sigstore/scaffolding@main#actions/setup"),
+        "{text}"
+    );
+    assert!(text.contains("pkg:maven/junit/junit@4.13.2"));
 }
 
 #[test]
