@@ -661,4 +661,34 @@ mod tests {
             Err(WalkError::NotADirectory { .. })
         ));
     }
+
+    #[test]
+    fn open_path_on_a_file_walks_that_file_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::fs::write(r.join("etc/os-release"), "ID=debian\n").unwrap();
+        std::fs::write(r.join("go.mod"), "module m\n").unwrap();
+        std::fs::write(r.join("go.sum"), "").unwrap();
+        let tree = DirTree::open_path(&r.join("go.mod"), Excludes::none()).unwrap();
+        assert_eq!(tree.single_file(), Some("go.mod"));
+        // A directory holding only it: not a root filesystem, its folder is the root.
+        assert!(!tree.is_rootfs());
+        assert_eq!(tree.root(), r.canonicalize().unwrap());
+        assert_eq!(rels(&tree.walk()), ["go.mod"]);
+        // `--exclude` still applies; a directory opens as with `open`.
+        let excluded = DirTree::open_path(
+            &r.join("go.mod"),
+            Excludes::new(&["go.mod".into()]).unwrap(),
+        )
+        .unwrap();
+        assert!(excluded.walk().entries.is_empty());
+        let dir = DirTree::open_path(r, Excludes::none()).unwrap();
+        assert_eq!(dir.single_file(), None);
+        assert!(dir.is_rootfs());
+        assert!(matches!(
+            DirTree::open_path(&r.join("missing"), Excludes::none()),
+            Err(WalkError::Root { .. })
+        ));
+    }
 }
