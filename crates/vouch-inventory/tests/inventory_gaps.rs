@@ -135,7 +135,8 @@ fn maven_pom_lists_dependencies_with_resolved_versions_and_scopes() {
             direct(Some("provided")),
         ),
         (
-            "pkg:maven/io.takari.maven.plugins/takari-plugin-integration-testing@3.1.1",
+            // `<type>pom</type>`: the purl's `type` qualifier.
+            "pkg:maven/io.takari.maven.plugins/takari-plugin-integration-testing@3.1.1?type=pom",
             Scope::Dev,
             direct(Some("test")),
         ),
@@ -681,6 +682,28 @@ fn maven_pom_property_loops_and_blow_ups_are_bounded() {
         messages(&parsed),
         [
             "2 dependencies use a property this pom and its parents in the tree do not define; left out: d:looping (`${loop}`: more than 32 substitutions), d:huge (`${twice}`: longer than 1024 bytes once resolved)"
+        ]
+    );
+}
+
+#[test]
+fn maven_classifier_and_type_are_purl_qualifiers() {
+    let text = r#"<project><groupId>g</groupId><artifactId>a</artifactId><version>1</version>
+  <properties><netty.classifier>linux-x86_64</netty.classifier></properties>
+  <dependencies>
+    <dependency><groupId>io.netty</groupId><artifactId>netty-transport-native-epoll</artifactId><version>4.1.100.Final</version><classifier>${netty.classifier}</classifier></dependency>
+    <dependency><groupId>io.netty</groupId><artifactId>netty-transport-native-epoll</artifactId><version>4.1.100.Final</version><type>jar</type></dependency>
+    <dependency><groupId>org.example</groupId><artifactId>bundle</artifactId><version>2</version><type>pom</type></dependency>
+  </dependencies>
+</project>"#;
+    let parsed = run_text(FileKind::PomXml, text).unwrap();
+    assert_eq!(
+        parsed.packages.iter().map(purl).collect::<Vec<_>>(),
+        [
+            "pkg:maven/g/a@1",
+            "pkg:maven/io.netty/netty-transport-native-epoll@4.1.100.Final?classifier=linux-x86_64",
+            "pkg:maven/io.netty/netty-transport-native-epoll@4.1.100.Final",
+            "pkg:maven/org.example/bundle@2?type=pom",
         ]
     );
 }

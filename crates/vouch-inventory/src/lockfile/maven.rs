@@ -26,6 +26,8 @@
 //!   `compile`, `runtime`, `provided` and `system` → [`Scope::Required`] (`provided` is on
 //!   the class path at run time, supplied by the container). The Maven scope is kept as the
 //!   `maven-scope` property.
+//! - `<classifier>` and a `<type>` other than `jar` are the purl's `classifier` and `type`
+//!   qualifiers (`pkg:maven/io.netty/netty-transport-native-epoll@4.1.100.Final?classifier=linux-x86_64`).
 //! - The project itself (its own coordinates) is the file's root package (first-party).
 //! - Input is bounded: at most [`MAX_POM_LEN`] bytes and [`MAX_NODES`] XML nodes; a DTD is
 //!   refused (so no entity expansion).
@@ -87,6 +89,8 @@ struct Dependency {
     version: Option<String>,
     scope: Option<String>,
     optional: bool,
+    classifier: Option<String>,
+    packaging: Option<String>,
     line: u32,
 }
 
@@ -205,6 +209,8 @@ fn read_pom(doc: &Document<'_>) -> Result<(Pom, Vec<Dependency>), ParseError> {
                 version: text_of(d, "version"),
                 scope: text_of(d, "scope"),
                 optional: text_of(d, "optional").as_deref() == Some("true"),
+                classifier: text_of(d, "classifier"),
+                packaging: text_of(d, "type"),
                 line,
             });
         }
@@ -399,6 +405,14 @@ pub fn parse_pom(source: &Source<'_>) -> Result<Parsed, ParseError> {
         };
         if let Some(scope) = d.scope {
             package.properties.insert(MAVEN_SCOPE.into(), scope);
+        }
+        // The purl spec's Maven qualifiers: `classifier`, and `type` when it is not `jar`.
+        for (key, value) in [("classifier", d.classifier), ("type", d.packaging)] {
+            if let Some(v) = value.and_then(|v| resolver.resolve(&v).ok())
+                && !(key == "type" && v == "jar")
+            {
+                package.qualifiers.insert(key.into(), v);
+            }
         }
         packages.push(package);
     }
