@@ -75,6 +75,7 @@ fn main() {
                 evidence: vec![],
                 dependencies: vec![],
                 first_party: false,
+                properties: Default::default(),
             }
         })
         .collect();

@@ -30,6 +30,7 @@
 //!     purl: "pkg:pypi/requests@2.30.0".into(), scope: Scope::Required, hashes: vec![],
 //!     licenses: vec![], source_package: None, resolved: None, evidence: vec![], dependencies: vec![],
 //!     first_party: false,
+//!     properties: Default::default(),
 //! };
 //! let outcome = db.match_components(&[component], None, &matching::MatchOptions::default()).unwrap();
 //! assert_eq!(outcome.matches.len(), 1);

@@ -38,6 +38,7 @@ fn braces() -> Vec<Component> {
         evidence: vec![],
         dependencies: vec![],
         first_party: false,
+        properties: Default::default(),
     }]
 }
 

@@ -179,6 +179,7 @@ fn component(eco: Ecosystem, name: &str, version: &str) -> Component {
         evidence: vec![],
         dependencies: vec![],
         first_party: false,
+        properties: Default::default(),
     }
 }
 

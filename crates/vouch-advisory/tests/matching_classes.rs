@@ -40,6 +40,7 @@ fn component(ecosystem: Ecosystem, name: &str, version: &str) -> Component {
         evidence: vec![],
         dependencies: vec![],
         first_party: false,
+        properties: Default::default(),
     }
 }
 

@@ -81,6 +81,15 @@ pub enum FileKind {
     RequirementsTxt,
     /// A project's `package.json` (manifest).
     PackageJson,
+    /// Maven `pom.xml`.
+    PomXml,
+    /// Gradle dependency lockfiles: `gradle.lockfile`, `*.gradle.lockfile`,
+    /// `buildscript-gradle.lockfile`, `settings-gradle.lockfile`.
+    GradleLockfile,
+    /// NuGet `packages.lock.json`.
+    NugetLock,
+    /// .NET `*.deps.json` (what a built application loads).
+    DotnetDeps,
 }
 
 /// Detects a lockfile or installed-package database from its path relative to the scanned root
@@ -114,6 +123,25 @@ pub fn package_source(path: &str) -> Option<FileKind> {
         "go.mod" => FileKind::GoMod,
         "Gemfile.lock" | "gems.locked" => FileKind::GemfileLock,
         "composer.lock" => FileKind::ComposerLock,
+        "pom.xml" => FileKind::PomXml,
+        "packages.lock.json" => FileKind::NugetLock,
+        "gradle.lockfile" => FileKind::GradleLockfile,
+        _ if name.ends_with(".gradle.lockfile") || name.ends_with("-gradle.lockfile") => {
+            FileKind::GradleLockfile
+        }
+        _ if name.ends_with(".deps.json") && name.len() > ".deps.json".len() => {
+            FileKind::DotnetDeps
+        }
+        // CI files name the actions, images and components a pipeline runs: inventoried as
+        // components too (same names as `config`, exact case).
+        "action.yml" | "action.yaml" => FileKind::GithubAction,
+        ".gitlab-ci.yml" | ".gitlab-ci.yaml" => FileKind::GitlabCi,
+        _ if name.ends_with(".gitlab-ci.yml") => FileKind::GitlabCi,
+        _ if (name.ends_with(".yml") || name.ends_with(".yaml"))
+            && (dir == ".github/workflows" || dir.ends_with("/.github/workflows")) =>
+        {
+            FileKind::GithubWorkflow
+        }
         "METADATA" if parent.ends_with(".dist-info") => FileKind::PythonInstalled,
         "PKG-INFO" if parent.ends_with(".egg-info") => FileKind::PythonInstalled,
         "package.json" if is_node_module_dir(dir) => FileKind::NodeModule,
@@ -307,5 +335,36 @@ mod tests {
             Some(FileKind::DpkgStatusD)
         );
         assert_eq!(package_source("Dockerfile"), None);
+        // Maven, Gradle, NuGet and .NET.
+        assert_eq!(package_source("app/pom.xml"), Some(FileKind::PomXml));
+        assert_eq!(
+            package_source("gradle.lockfile"),
+            Some(FileKind::GradleLockfile)
+        );
+        assert_eq!(
+            package_source("lib/buildscript-gradle.lockfile"),
+            Some(FileKind::GradleLockfile)
+        );
+        assert_eq!(
+            package_source("gradle/dependency-locks/compileClasspath.gradle.lockfile"),
+            Some(FileKind::GradleLockfile)
+        );
+        assert_eq!(
+            package_source("src/packages.lock.json"),
+            Some(FileKind::NugetLock)
+        );
+        assert_eq!(
+            package_source("bin/App.deps.json"),
+            Some(FileKind::DotnetDeps)
+        );
+        assert_eq!(package_source(".deps.json"), None);
+        // CI files, for the actions and components they name.
+        assert_eq!(
+            package_source(".github/workflows/ci.yml"),
+            Some(FileKind::GithubWorkflow)
+        );
+        assert_eq!(package_source(".github/workflows/sub/ci.yml"), None);
+        assert_eq!(package_source("a/action.yml"), Some(FileKind::GithubAction));
+        assert_eq!(package_source(".gitlab-ci.yml"), Some(FileKind::GitlabCi));
     }
 }

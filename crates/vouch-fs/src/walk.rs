@@ -243,9 +243,44 @@ pub struct DirTree {
     excludes: ignore::overrides::Override,
     rootfs: bool,
     walks: AtomicUsize,
+    /// Opened on one file ([`DirTree::open_path`]): its name in `root`, the only entry walked.
+    only: Option<String>,
 }
 
 impl DirTree {
+    /// A directory as with [`DirTree::open`], or one regular file as a directory holding only
+    /// it: the root is the file's folder (so files beside it, such as a `go.sum` or a
+    /// workspace's `package.json`, can still be read as siblings), but a walk yields that one
+    /// file and nothing else, and the folder is never taken for a root filesystem. A symbolic
+    /// link given here is followed (the operator named it); `--exclude` still applies.
+    pub fn open_path(path: &Path, excludes: Excludes) -> Result<Self, WalkError> {
+        let meta = std::fs::metadata(path).map_err(|source| WalkError::Root {
+            path: path.to_owned(),
+            source,
+        })?;
+        if !meta.is_file() {
+            return Self::open(path, excludes);
+        }
+        let canonical = path.canonicalize().map_err(|source| WalkError::Root {
+            path: path.to_owned(),
+            source,
+        })?;
+        let (Some(parent), Some(name)) = (canonical.parent(), canonical.file_name()) else {
+            return Err(WalkError::NotADirectory {
+                path: path.to_owned(),
+            });
+        };
+        let mut tree = Self::open(parent, excludes)?;
+        tree.rootfs = false;
+        tree.only = Some(name.to_string_lossy().into_owned());
+        Ok(tree)
+    }
+
+    /// The one file this tree was opened on ([`DirTree::open_path`]), relative to its root.
+    pub fn single_file(&self) -> Option<&str> {
+        self.only.as_deref()
+    }
+
     /// `root` must be a directory; it is canonicalised (paths yielded stay relative to it).
     pub fn open(root: &Path, excludes: Excludes) -> Result<Self, WalkError> {
         let meta = std::fs::metadata(root).map_err(|source| WalkError::Root {
@@ -270,6 +305,7 @@ impl DirTree {
             excludes,
             rootfs,
             walks: AtomicUsize::new(0),
+            only: None,
         })
     }
 
@@ -297,6 +333,32 @@ impl DirTree {
 impl Tree for DirTree {
     fn walk_with(&self, on_entry: &(dyn Fn() + Sync)) -> Walk {
         self.walks.fetch_add(1, Ordering::Relaxed);
+        if let Some(name) = &self.only {
+            on_entry();
+            let path = self.root.join(name);
+            let excluded = self.excludes.matched(&path, false).is_ignore();
+            let mut walk = Walk::default();
+            match std::fs::symlink_metadata(&path) {
+                Ok(_) if excluded => {}
+                Ok(meta) => walk.entries.push(Entry {
+                    rel: name.clone(),
+                    kind: if meta.file_type().is_symlink() {
+                        EntryKind::Symlink
+                    } else if meta.is_file() {
+                        EntryKind::File
+                    } else {
+                        EntryKind::Other
+                    },
+                    size: meta.len(),
+                }),
+                Err(e) => walk.issues.push(WalkIssue {
+                    rel: name.clone(),
+                    kind: IssueKind::Io,
+                    cause: os_cause(&e),
+                }),
+            }
+            return walk;
+        }
         let rootfs = self.rootfs;
         let entries = Mutex::new(Vec::new());
         let issues = Mutex::new(Vec::new());
@@ -612,6 +674,36 @@ mod tests {
         assert!(matches!(
             DirTree::open(&f, Excludes::none()),
             Err(WalkError::NotADirectory { .. })
+        ));
+    }
+
+    #[test]
+    fn open_path_on_a_file_walks_that_file_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::fs::write(r.join("etc/os-release"), "ID=debian\n").unwrap();
+        std::fs::write(r.join("go.mod"), "module m\n").unwrap();
+        std::fs::write(r.join("go.sum"), "").unwrap();
+        let tree = DirTree::open_path(&r.join("go.mod"), Excludes::none()).unwrap();
+        assert_eq!(tree.single_file(), Some("go.mod"));
+        // A directory holding only it: not a root filesystem, its folder is the root.
+        assert!(!tree.is_rootfs());
+        assert_eq!(tree.root(), r.canonicalize().unwrap());
+        assert_eq!(rels(&tree.walk()), ["go.mod"]);
+        // `--exclude` still applies; a directory opens as with `open`.
+        let excluded = DirTree::open_path(
+            &r.join("go.mod"),
+            Excludes::new(&["go.mod".into()]).unwrap(),
+        )
+        .unwrap();
+        assert!(excluded.walk().entries.is_empty());
+        let dir = DirTree::open_path(r, Excludes::none()).unwrap();
+        assert_eq!(dir.single_file(), None);
+        assert!(dir.is_rootfs());
+        assert!(matches!(
+            DirTree::open_path(&r.join("missing"), Excludes::none()),
+            Err(WalkError::Root { .. })
         ));
     }
 }

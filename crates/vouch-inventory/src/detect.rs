@@ -32,6 +32,20 @@ pub enum FileKind {
     ApkInstalled,
     /// `var/lib/rpm/rpmdb.sqlite` (RPM 4.16+).
     RpmSqlite,
+    /// Maven `pom.xml`: the declared dependencies, versions resolved within the file.
+    PomXml,
+    /// `gradle.lockfile`, `*.gradle.lockfile`, `buildscript-gradle.lockfile`, ….
+    GradleLockfile,
+    /// NuGet `packages.lock.json`.
+    NugetLock,
+    /// .NET `*.deps.json`.
+    DotnetDeps,
+    /// A GitHub Actions workflow (`.github/workflows/*.yml`): the actions and images it uses.
+    GithubWorkflow,
+    /// A GitHub action's `action.yml`: the actions and images a composite or Docker action uses.
+    GithubAction,
+    /// `.gitlab-ci.yml`: the CI/CD components and project files it includes.
+    GitlabCi,
 }
 
 impl FileKind {
@@ -55,6 +69,13 @@ impl FileKind {
             FileKind::DpkgStatusD => "dpkg status.d",
             FileKind::ApkInstalled => "apk installed",
             FileKind::RpmSqlite => "rpmdb.sqlite",
+            FileKind::PomXml => "pom.xml",
+            FileKind::GradleLockfile => "gradle.lockfile",
+            FileKind::NugetLock => "packages.lock.json",
+            FileKind::DotnetDeps => "deps.json",
+            FileKind::GithubWorkflow => "GitHub workflow",
+            FileKind::GithubAction => "action.yml",
+            FileKind::GitlabCi => "GitLab CI",
         }
     }
 
@@ -115,6 +136,13 @@ pub fn detect(path: &str) -> Option<FileKind> {
         K::DpkgStatusD => FileKind::DpkgStatusD,
         K::ApkInstalled => FileKind::ApkInstalled,
         K::RpmSqlite => FileKind::RpmSqlite,
+        K::PomXml => FileKind::PomXml,
+        K::GradleLockfile => FileKind::GradleLockfile,
+        K::NugetLock => FileKind::NugetLock,
+        K::DotnetDeps => FileKind::DotnetDeps,
+        K::GithubWorkflow => FileKind::GithubWorkflow,
+        K::GithubAction => FileKind::GithubAction,
+        K::GitlabCi => FileKind::GitlabCi,
         _ => return None,
     })
 }

@@ -202,6 +202,8 @@ struct Key {
     name: String,
     version: String,
     qualifiers: BTreeMap<String, String>,
+    /// Two actions in one repository (`github/codeql-action/init`, `…/analyze`) stay apart.
+    subpath: Option<String>,
 }
 
 impl Key {
@@ -211,6 +213,7 @@ impl Key {
             name: package.ecosystem.normalize_name(&package.name),
             version: package.version.clone(),
             qualifiers: package.qualifiers.clone(),
+            subpath: package.subpath.clone(),
         }
     }
 }
@@ -232,6 +235,7 @@ fn new_component(package: Package, evidence: Evidence, distro: Option<&Distro>) 
         evidence: vec![evidence],
         dependencies: Vec::new(),
         first_party,
+        properties: package.properties,
     }
 }
 
@@ -248,5 +252,21 @@ fn merge(existing: &mut Component, package: Package, evidence: Evidence) {
     }
     if existing.resolved.is_none() {
         existing.resolved = package.resolved;
+    }
+    merge_properties(&mut existing.properties, package.properties);
+}
+
+/// Unions two property maps: the first value of a key stays, except that `dependency` is
+/// `direct` when any source says so.
+fn merge_properties(into: &mut BTreeMap<String, String>, from: BTreeMap<String, String>) {
+    use crate::property::{DEPENDENCY, DIRECT};
+    for (key, value) in from {
+        match into.get_mut(&key) {
+            Some(existing) if key == DEPENDENCY && value == DIRECT => *existing = value,
+            Some(_) => {}
+            None => {
+                into.insert(key, value);
+            }
+        }
     }
 }

@@ -56,5 +56,11 @@ pub fn parse(kind: FileKind, source: &Source<'_>) -> Result<Parsed, ParseError> 
         FileKind::DpkgStatus | FileKind::DpkgStatusD => installed::dpkg::parse(source),
         FileKind::ApkInstalled => installed::apk::parse(source),
         FileKind::RpmSqlite => installed::rpm::parse(source),
+        FileKind::PomXml => lockfile::maven::parse_pom(source),
+        FileKind::GradleLockfile => lockfile::maven::parse_gradle_lockfile(source),
+        FileKind::NugetLock => lockfile::nuget::parse_lock(source),
+        FileKind::DotnetDeps => lockfile::nuget::parse_deps(source),
+        FileKind::GithubWorkflow | FileKind::GithubAction => lockfile::ci::parse_github(source),
+        FileKind::GitlabCi => lockfile::ci::parse_gitlab(source),
     }
 }

@@ -19,10 +19,20 @@ pub enum Ecosystem {
     Debian,
     Alpine,
     Rpm,
+    /// Maven Central coordinates (`group:artifact`), from `pom.xml` and Gradle lockfiles.
+    Maven,
+    /// NuGet packages, from `packages.lock.json` and `*.deps.json`.
+    NuGet,
+    /// GitHub Actions (`uses: owner/repo[/path]@ref`) in workflows and `action.yml`.
+    GitHubActions,
+    /// Container images a CI file runs (`uses: docker://…`).
+    Docker,
+    /// GitLab CI/CD components and project includes (`include: component:` / `project:`).
+    GitLab,
 }
 
 impl Ecosystem {
-    pub const ALL: [Ecosystem; 9] = [
+    pub const ALL: [Ecosystem; 14] = [
         Ecosystem::Cargo,
         Ecosystem::Npm,
         Ecosystem::PyPi,
@@ -32,6 +42,11 @@ impl Ecosystem {
         Ecosystem::Debian,
         Ecosystem::Alpine,
         Ecosystem::Rpm,
+        Ecosystem::Maven,
+        Ecosystem::NuGet,
+        Ecosystem::GitHubActions,
+        Ecosystem::Docker,
+        Ecosystem::GitLab,
     ];
 
     /// The purl `type` (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
@@ -46,6 +61,11 @@ impl Ecosystem {
             Ecosystem::Debian => "deb",
             Ecosystem::Alpine => "apk",
             Ecosystem::Rpm => "rpm",
+            Ecosystem::Maven => "maven",
+            Ecosystem::NuGet => "nuget",
+            Ecosystem::GitHubActions => "githubactions",
+            Ecosystem::Docker => "docker",
+            Ecosystem::GitLab => "gitlab",
         }
     }
 
@@ -61,6 +81,12 @@ impl Ecosystem {
             Ecosystem::Debian => "Debian",
             Ecosystem::Alpine => "Alpine",
             Ecosystem::Rpm => "Red Hat",
+            Ecosystem::Maven => "Maven",
+            Ecosystem::NuGet => "NuGet",
+            Ecosystem::GitHubActions => "GitHub Actions",
+            // Not OSV ecosystems: no advisory names them, so nothing matches.
+            Ecosystem::Docker => "Docker",
+            Ecosystem::GitLab => "GitLab",
         }
     }
 
@@ -76,6 +102,11 @@ impl Ecosystem {
             Ecosystem::Debian => "debian",
             Ecosystem::Alpine => "alpine",
             Ecosystem::Rpm => "rpm",
+            Ecosystem::Maven => "maven",
+            Ecosystem::NuGet => "nuget",
+            Ecosystem::GitHubActions => "github-actions",
+            Ecosystem::Docker => "docker",
+            Ecosystem::GitLab => "gitlab",
         }
     }
 
@@ -93,16 +124,25 @@ impl Ecosystem {
             "debian" | "deb" => Ecosystem::Debian,
             "alpine" | "apk" => Ecosystem::Alpine,
             "rpm" | "red hat" => Ecosystem::Rpm,
+            "maven" => Ecosystem::Maven,
+            "nuget" => Ecosystem::NuGet,
+            "githubactions" | "github actions" | "github-actions" => Ecosystem::GitHubActions,
+            "docker" | "oci" => Ecosystem::Docker,
+            "gitlab" => Ecosystem::GitLab,
             _ => return None,
         })
     }
 
-    /// The name as the ecosystem compares it: PyPI names are PEP 503-normalised, Composer
-    /// names lower-cased; the rest are case-sensitive as given.
+    /// The name as the ecosystem compares it: PyPI names are PEP 503-normalised; Composer,
+    /// NuGet, GitHub and GitLab names lower-cased (those registries and forges compare them
+    /// without case); the rest are case-sensitive as given.
     pub fn normalize_name(self, name: &str) -> String {
         match self {
             Ecosystem::PyPi => vouch_purl::normalize_pypi(name),
-            Ecosystem::Packagist => name.to_ascii_lowercase(),
+            Ecosystem::Packagist
+            | Ecosystem::NuGet
+            | Ecosystem::GitHubActions
+            | Ecosystem::GitLab => name.to_ascii_lowercase(),
             _ => name.to_owned(),
         }
     }
@@ -327,6 +367,31 @@ pub struct Package {
     /// nested one stays a first-party component.
     #[serde(default, skip_serializing_if = "is_false")]
     pub root: bool,
+    /// The purl subpath: a path inside the package (a GitHub action in a folder of its
+    /// repository, `github/codeql-action/init`). Part of the component's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subpath: Option<String>,
+    /// Facts about this package that its source records and no typed field holds, keyed by
+    /// the names in [`property`] (`dependency`: `direct` or `indirect`; the Gradle
+    /// configurations; whether an action is pinned to a commit). SBOM writers give each as a
+    /// `vouch:<key>` property.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+}
+
+/// The keys of [`Package::properties`] that several sources share, and their values.
+pub mod property {
+    /// Whether the project asks for the package itself (`direct`) or it comes with another
+    /// package (`indirect`): Go `// indirect`, NuGet `Transitive`, a `pom.xml` dependency.
+    /// When sources disagree, `direct` wins.
+    pub const DEPENDENCY: &str = "dependency";
+    pub const DIRECT: &str = "direct";
+    pub const INDIRECT: &str = "indirect";
+    /// The reference as written in a CI file (`v4`, a commit SHA, `main`).
+    pub const REF: &str = "ref";
+    /// `true` when a CI reference is pinned to a full commit SHA or an image digest, `false`
+    /// for a tag or branch (which of the two cannot be known offline).
+    pub const PINNED: &str = "pinned";
 }
 
 fn is_false(b: &bool) -> bool {
@@ -358,7 +423,16 @@ impl Package {
             line: None,
             first_party: false,
             root: false,
+            subpath: None,
+            properties: BTreeMap::new(),
         }
+    }
+
+    /// Sets one of [`Package::properties`].
+    #[must_use]
+    pub fn with_property(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.properties.insert(key.to_owned(), value.into());
+        self
     }
 }
 
@@ -520,6 +594,10 @@ pub struct Component {
     /// registry purl, and vulnerability matching skips it.
     #[serde(default, skip_serializing_if = "is_false")]
     pub first_party: bool,
+    /// The merged [`Package::properties`] of every source (`dependency`: `direct` when any
+    /// source says so).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 impl Component {
@@ -559,6 +637,9 @@ pub fn purl_of(package: &Package, distro: Option<&Distro>) -> Purl {
     }
     for (k, v) in &package.qualifiers {
         purl = purl.qualifier(k, v);
+    }
+    if let Some(subpath) = &package.subpath {
+        purl = purl.subpath(subpath);
     }
     purl
 }

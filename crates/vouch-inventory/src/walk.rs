@@ -69,21 +69,46 @@ pub trait Progress: Sync {
 pub struct Silent;
 impl Progress for Silent {}
 
-/// Inventories everything below `root`. `subject` names it in the result (as given by the user).
+/// Why an inventory could not start: the walk's own errors, or a single file given as the root
+/// that is not a kind vouch inventories.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InventoryError {
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    #[error(
+        "{} is not a lockfile, package database or CI file vouch inventories (supported names: see docs/sbom.md#supported-files)",
+        path.display()
+    )]
+    UnknownFile { path: std::path::PathBuf },
+}
+
+/// Inventories everything below `root`, or `root` alone when it is a file (as a directory
+/// holding only it; see [`open`]). `subject` names it in the result (as given by the user).
 pub fn inventory(
     root: &Path,
     subject: &str,
     options: &WalkOptions,
     progress: &dyn Progress,
-) -> Result<Inventory, WalkError> {
+) -> Result<Inventory, InventoryError> {
     let tree = open(root, &options.excludes)?;
+    if let Some(name) = tree.single_file()
+        && detect_in(&tree, name).is_none()
+    {
+        return Err(InventoryError::UnknownFile {
+            path: root.to_owned(),
+        });
+    }
     let walked = tree.walk_with(&|| progress.entry());
     Ok(inventory_walked(&tree, &walked, subject, options, progress))
 }
 
-/// The tree below `root` with `excludes`, for [`inventory_walked`] (the errors of [`inventory`]).
+/// The tree at `root` with `excludes`, for [`inventory_walked`]: a directory, or a single
+/// file as a directory holding only it ([`DirTree::open_path`]: files beside it are still read
+/// as a parser's siblings — a `go.sum`, a yarn workspace's `package.json` — but nothing else
+/// is inventoried, and the folder is not taken for a root filesystem).
 pub fn open(root: &Path, excludes: &[String]) -> Result<DirTree, WalkError> {
-    DirTree::open(root, Excludes::new(excludes)?)
+    DirTree::open_path(root, Excludes::new(excludes)?)
 }
 
 /// Inventories the entries of one walk of `tree` (the walk `vouch scan` shares with every
@@ -96,7 +121,12 @@ pub fn inventory_walked(
     progress: &dyn Progress,
 ) -> Inventory {
     let root = tree.root();
-    let distro = read_distro(root);
+    // A single file is a directory holding only it: no os-release beside it counts.
+    let distro = if tree.single_file().is_some() {
+        None
+    } else {
+        read_distro(root)
+    };
     let mut warnings: Vec<Warning> = walked
         .issues
         .iter()
@@ -112,7 +142,7 @@ pub fn inventory_walked(
         .entries
         .iter()
         .filter_map(|e| {
-            detect(&e.rel).map(|kind| Candidate {
+            detect_in(tree, &e.rel).map(|kind| Candidate {
                 rel: e.rel.clone(),
                 kind,
                 is_link: e.kind == EntryKind::Symlink,
@@ -136,8 +166,23 @@ pub fn inventory_walked(
         }
     }
     parsed.sort_by(|a, b| a.0.cmp(&b.0));
-    let distro = distro.or_else(|| nested_distro(root, &parsed));
+    let distro = match tree.single_file() {
+        Some(_) => distro,
+        None => distro.or_else(|| nested_distro(root, &parsed)),
+    };
     Inventory::build(subject, distro, parsed, warnings)
+}
+
+/// The kind of `rel` in `tree`. A single file ([`DirTree::open_path`]) is detected by its
+/// whole path, since its folder decides some kinds (`.github/workflows/ci.yml`,
+/// `var/lib/dpkg/status`); its evidence path stays its name.
+fn detect_in(tree: &DirTree, rel: &str) -> Option<FileKind> {
+    match tree.single_file() {
+        Some(_) => {
+            detect(&tree.path(rel).to_string_lossy().replace('\\', "/")).or_else(|| detect(rel))
+        }
+        None => detect(rel),
+    }
 }
 
 struct Candidate {

@@ -35,6 +35,7 @@ pub struct Purl {
     name: String,
     version: Option<String>,
     qualifiers: BTreeMap<String, String>,
+    subpath: Option<String>,
 }
 
 impl Purl {
@@ -48,7 +49,20 @@ impl Purl {
             name,
             version: (!version.is_empty()).then(|| version.to_owned()),
             qualifiers: BTreeMap::new(),
+            subpath: None,
         }
+    }
+
+    /// Sets the subpath (a path inside the package, `/`-separated); empty segments, `.` and
+    /// `..` are dropped, as the spec requires.
+    #[must_use]
+    pub fn subpath(mut self, subpath: &str) -> Self {
+        let clean: Vec<&str> = subpath
+            .split('/')
+            .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+            .collect();
+        self.subpath = (!clean.is_empty()).then(|| clean.join("/"));
+        self
     }
 
     #[must_use]
@@ -128,6 +142,7 @@ impl Purl {
             name,
             version,
             qualifiers,
+            subpath: None,
         })
     }
 }
@@ -178,7 +193,7 @@ fn split_name(ty: &str, name: &str) -> (Option<String>, String) {
             None => (None, name.to_owned()),
         },
         "pypi" => (None, normalize_pypi(name)),
-        "golang" | "github" | "gitlab" | "bitbucket" | "composer" => {
+        "golang" | "github" | "githubactions" | "gitlab" | "bitbucket" | "composer" | "docker" => {
             let lowered;
             let name = if ty == "golang" {
                 name
@@ -256,6 +271,9 @@ impl Purl {
         }
         for (k, v) in &self.qualifiers {
             p.add_qualifier(k.as_str(), v.as_str())?;
+        }
+        if let Some(subpath) = &self.subpath {
+            p.with_subpath(subpath.as_str())?;
         }
         Ok(p)
     }

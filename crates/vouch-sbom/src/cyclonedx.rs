@@ -132,7 +132,7 @@ struct ExternalReference {
 
 #[derive(Serialize, Clone)]
 struct Property {
-    name: &'static str,
+    name: std::borrow::Cow<'static, str>,
     value: String,
 }
 
@@ -207,7 +207,7 @@ impl<'a> Parts<'a> {
             }
             subject_component.version = Some(root.version.clone());
             subject_component.properties.push(Property {
-                name: "vouch:first-party",
+                name: "vouch:first-party".into(),
                 value: "true".to_owned(),
             });
         }
@@ -417,12 +417,12 @@ fn os_component(distro: &Distro) -> CdxComponent {
     let mut properties = Vec::new();
     if let Some(codename) = &distro.codename {
         properties.push(Property {
-            name: "vouch:distro:codename",
+            name: "vouch:distro:codename".into(),
             value: codename.clone(),
         });
     }
     properties.push(Property {
-        name: "vouch:distro:id",
+        name: "vouch:distro:id".into(),
         value: distro.id.clone(),
     });
     CdxComponent {
@@ -448,6 +448,13 @@ fn component(c: &Component, bom_ref: String) -> CdxComponent {
             }
             _ => (None, c.name.clone()),
         },
+        // `group:artifact`: the group is CycloneDX's `group`, as Maven tools write it.
+        Ecosystem::Maven => match c.name.split_once(':') {
+            Some((group, artifact)) if !group.is_empty() && !artifact.is_empty() => {
+                (Some(group.to_owned()), artifact.to_owned())
+            }
+            _ => (None, c.name.clone()),
+        },
         _ => (None, c.name.clone()),
     };
     let mut properties = Vec::new();
@@ -460,17 +467,17 @@ fn component(c: &Component, bom_ref: String) -> CdxComponent {
             SourceKind::Installed => "installed",
         };
         properties.push(Property {
-            name: "vouch:source-kind",
+            name: "vouch:source-kind".into(),
             value: value.to_owned(),
         });
     }
     if let Some(sp) = &c.source_package {
         properties.push(Property {
-            name: "vouch:source-package",
+            name: "vouch:source-package".into(),
             value: sp.name.clone(),
         });
         properties.push(Property {
-            name: "vouch:source-package-version",
+            name: "vouch:source-package-version".into(),
             value: sp.version.clone(),
         });
     }
@@ -478,8 +485,15 @@ fn component(c: &Component, bom_ref: String) -> CdxComponent {
         // The project's own code: marked, and given no registry purl that a matcher could take
         // for the registry package of the same name.
         properties.push(Property {
-            name: "vouch:first-party",
+            name: "vouch:first-party".into(),
             value: "true".to_owned(),
+        });
+    }
+    // What the source recorded beyond the typed fields (`dependency`, `ref`, `pinned`, …).
+    for (key, value) in &c.properties {
+        properties.push(Property {
+            name: format!("vouch:{key}").into(),
+            value: value.clone(),
         });
     }
     // `Url` prints without credentials: `https://***@host/…`.

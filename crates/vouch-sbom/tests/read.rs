@@ -261,7 +261,18 @@ fn spdx_2_3_official_example() {
         }
     );
     assert_eq!(sbom.subject.as_deref(), Some("glibc"));
-    assert!(sbom.components.is_empty());
+    // Maven purls map (issue #14): Jena is a component.
+    assert_eq!(
+        sbom.components
+            .iter()
+            .map(|c| (c.name.as_str(), c.version.as_str(), c.purl.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "org.apache.jena:apache-jena",
+            "3.12.0",
+            "pkg:maven/org.apache.jena/apache-jena@3.12.0"
+        )]
+    );
     let got: Vec<(&str, &UnmappedReason)> = sbom
         .unmapped
         .iter()
@@ -271,7 +282,6 @@ fn spdx_2_3_official_example() {
         got,
         [
             ("Apache Commons Lang", &UnmappedReason::NoPurl),
-            ("Jena", &UnmappedReason::UnsupportedType("maven".into())),
             ("Saxon", &UnmappedReason::NoPurl),
         ]
     );
@@ -334,10 +344,7 @@ fn unmapped_reasons_and_merging() {
     assert_eq!(got.len(), 4, "{got:?}");
     assert_eq!(
         got[0],
-        (
-            "org.apache.commons:commons-lang3",
-            &UnmappedReason::UnsupportedType("maven".into())
-        )
+        ("phoenix", &UnmappedReason::UnsupportedType("hex".into()))
     );
     assert_eq!(got[1], ("vendored-thing", &UnmappedReason::NoPurl));
     assert_eq!(got[2].0, "broken");
@@ -399,7 +406,7 @@ fn into_inventory_keeps_unmapped_as_warnings() {
     );
     let inv = read("read-errors/unmapped.cdx.json").into_inventory("x.json");
     assert!(inv.warnings.iter().any(|w| w.message
-        == "component `org.apache.commons:commons-lang3` 3.14.0 not evaluated: purl type `maven` is not supported"));
+        == "component `phoenix` 1.7.14 not evaluated: purl type `hex` is not supported"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //!
 //! | scheme | ecosystems | type |
 //! | --- | --- | --- |
-//! | [`Scheme::SemVer`] | crates.io, npm, Hex, Pub, SwiftURL | [`semver::SemVer`] (the `semver` crate) |
+//! | [`Scheme::SemVer`] | crates.io, npm, Hex, Pub, SwiftURL, GitHub Actions | [`semver::SemVer`] (the `semver` crate) |
 //! | [`Scheme::Go`] | Go modules | [`go::GoVersion`] (`v` prefix, pseudo-versions, `+incompatible`) |
 //! | [`Scheme::Pep440`] | PyPI | [`pep440::Pep440Version`] (the `pep440_rs` crate) |
 //! | [`Scheme::Dpkg`] | Debian, Ubuntu | [`dpkg::DpkgVersion`] (dpkg's `verrevcmp`) |
@@ -113,7 +113,8 @@ impl Scheme {
     pub fn for_osv_ecosystem(name: &str) -> Option<Scheme> {
         let base = name.split(':').next().unwrap_or(name).trim();
         let scheme = match base {
-            "crates.io" | "npm" | "Hex" | "Pub" | "SwiftURL" => Scheme::SemVer,
+            // GitHub Actions: GHSA writes release versions (`4.1.3`); a ref `v4.1.2` parses too.
+            "crates.io" | "npm" | "Hex" | "Pub" | "SwiftURL" | "GitHub Actions" => Scheme::SemVer,
             "Go" => Scheme::Go,
             "PyPI" => Scheme::Pep440,
             "Debian" | "Ubuntu" => Scheme::Dpkg,

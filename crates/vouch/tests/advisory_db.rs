@@ -307,7 +307,14 @@ fn go_module_paths_keep_their_case_through_an_sbom() {
         .iter()
         .filter_map(|c| c["purl"].as_str())
         .collect();
-    assert_eq!(purls, ["pkg:golang/github.com/Masterminds/goutils@v1.1.0"]);
+    // The standard library of `go 1.21` is a component too (issue #14).
+    assert_eq!(
+        purls,
+        [
+            "pkg:golang/github.com/Masterminds/goutils@v1.1.0",
+            "pkg:golang/stdlib@1.21.0"
+        ]
+    );
 
     // From the tree and from the SBOM alike.
     for args in [

@@ -104,7 +104,11 @@ fn scan_gives_every_check_the_files_no_ignore_file_hides() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert_eq!(files, ["deploy/requirements.txt"]);
+    // A workflow is an inventory source too: the actions it uses are components (issue #14).
+    assert_eq!(
+        files,
+        [".github/workflows/ci.yml", "deploy/requirements.txt"]
+    );
     let found = finding_paths(&v);
     for (rule, path) in [
         ("aws-access-key-id", "deploy/Dockerfile"),

@@ -11,6 +11,16 @@
 //! - `exclude`: a requirement on an excluded version is dropped with a warning (Go then picks
 //!   the next version, which cannot be known offline).
 //! - The main module (`module` line) is not a package: go.mod gives it no version.
+//! - `// indirect` requirements (a module only other modules need) get the `dependency`
+//!   property `indirect`, the others `direct` ([`crate::property`]).
+//! - The standard library is a package, `pkg:golang/stdlib@1.x.y`, as OSV's Go advisories name
+//!   it (package `stdlib`, SEMVER ranges): its version is the `toolchain` directive's
+//!   (`toolchain go1.22.3` → `1.22.3`), else the `go` directive's with Go 1.21's meaning, where
+//!   `go 1.22` is release 1.22.0 and `go 1.23rc1` is `1.23.0-rc.1`. That version is the
+//!   *oldest* toolchain the module accepts: a build with a newer one has fewer advisories, so a
+//!   match means "this module allows a vulnerable standard library". Before Go 1.21 the `go`
+//!   line named only the language version, not a toolchain, so no stdlib is listed for
+//!   `go 1.20` and older without a `toolchain` line.
 //! - `go.sum`: Go's `h1:` value is a SHA-256 over a listing of the module's files, not a hash
 //!   of any downloadable artifact, so recording it as the package's SHA-256 would mislead
 //!   anyone who checks it against a file. No hashes are recorded for Go. go.sum is used only to
@@ -19,7 +29,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{Ecosystem, Package, ParseError, ParseWarning, Parsed, Source};
+use crate::{Ecosystem, Package, ParseError, ParseWarning, Parsed, Source, property};
+
+/// The name OSV gives the Go standard library.
+pub const STDLIB: &str = "stdlib";
 
 /// `replace` directives: (old path, old version or `None` for every version) -> the replacement
 /// module and version, or `None` for a local directory.
@@ -29,6 +42,46 @@ struct Require {
     path: String,
     version: String,
     line: u32,
+    indirect: bool,
+}
+
+/// `// indirect` on a requirement's line (the comment may carry more after `;`).
+fn is_indirect(line: &str) -> bool {
+    line.split_once("//")
+        .is_some_and(|(_, comment)| comment.trim().split(';').any(|w| w.trim() == "indirect"))
+}
+
+/// The stdlib version a `go` or `toolchain` directive names (`go1.22.3`, `1.22`, `1.23rc1`),
+/// as OSV writes Go releases; `None` for what is not a Go release (`default`).
+fn stdlib_version(directive: &str, toolchain: bool) -> Option<String> {
+    let v = directive.strip_prefix("go").unwrap_or(directive);
+    // A custom toolchain `go1.22.3-custom` is still release 1.22.3.
+    let v = if toolchain { v.split('-').next()? } else { v };
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    let (numbers, pre) = v.split_at(split);
+    let parts: Vec<&str> = numbers.split('.').collect();
+    if parts.iter().any(|p| p.is_empty() || p.len() > 9) || parts.len() < 2 || parts.len() > 3 {
+        return None;
+    }
+    let major: u32 = parts[0].parse().ok()?;
+    let minor: u32 = parts[1].parse().ok()?;
+    if !toolchain && (major, minor) < (1, 21) {
+        return None;
+    }
+    let patch = parts.get(2).copied().unwrap_or("0");
+    let pre = match pre {
+        "" => String::new(),
+        p => {
+            let (word, n) = p.split_at(p.find(|c: char| c.is_ascii_digit()).unwrap_or(p.len()));
+            if !matches!(word, "rc" | "beta") || n.is_empty() || parts.len() == 3 {
+                return None;
+            }
+            format!("-{word}.{n}")
+        }
+    };
+    Some(format!("{major}.{minor}.{patch}{pre}"))
 }
 
 pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
@@ -38,6 +91,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     let mut excludes: BTreeSet<(String, String)> = BTreeSet::new();
     let mut warnings = Vec::new();
 
+    let mut go_directive: Option<(String, u32)> = None;
+    let mut toolchain: Option<(String, u32)> = None;
     let mut block: Option<String> = None;
     for (i, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -82,6 +137,7 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                     path: path.clone(),
                     version: version.clone(),
                     line: line_no,
+                    indirect: is_indirect(raw),
                 }),
                 _ => {
                     return Err(ParseError::new(format!(
@@ -128,7 +184,17 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 };
                 replaces.insert(old_key, target);
             }
-            // module, go, toolchain, godebug, retract, tool, ignore: nothing to list
+            "go" => {
+                if let [v] = args {
+                    go_directive = Some((v.clone(), line_no));
+                }
+            }
+            "toolchain" => {
+                if let [v] = args {
+                    toolchain = Some((v.clone(), line_no));
+                }
+            }
+            // module, godebug, retract, tool, ignore: nothing to list
             _ => {}
         }
     }
@@ -182,8 +248,26 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 message: format!("{path} {version} has no `h1:` checksum in go.sum"),
             });
         }
-        let mut package = Package::new(Ecosystem::Go, path, version);
+        let direct = if r.indirect {
+            property::INDIRECT
+        } else {
+            property::DIRECT
+        };
+        let mut package =
+            Package::new(Ecosystem::Go, path, version).with_property(property::DEPENDENCY, direct);
         package.line = Some(r.line);
+        packages.push(package);
+    }
+    let stdlib = toolchain
+        .as_ref()
+        .and_then(|(v, line)| Some((stdlib_version(v, true)?, *line)))
+        .or_else(|| {
+            let (v, line) = go_directive.as_ref()?;
+            Some((stdlib_version(v, false)?, *line))
+        });
+    if let Some((version, line)) = stdlib {
+        let mut package = Package::new(Ecosystem::Go, STDLIB, version);
+        package.line = Some(line);
         packages.push(package);
     }
     Ok(Parsed { packages, warnings })
@@ -273,7 +357,35 @@ fn tokenize(line: &str) -> Result<Vec<String>, (u32, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::tokenize;
+    use super::{is_indirect, stdlib_version, tokenize};
+
+    #[test]
+    fn stdlib_versions() {
+        assert_eq!(stdlib_version("1.22", false).as_deref(), Some("1.22.0"));
+        assert_eq!(stdlib_version("1.21.5", false).as_deref(), Some("1.21.5"));
+        assert_eq!(
+            stdlib_version("1.23rc1", false).as_deref(),
+            Some("1.23.0-rc.1")
+        );
+        assert_eq!(stdlib_version("go1.22.3", true).as_deref(), Some("1.22.3"));
+        assert_eq!(
+            stdlib_version("go1.22.3-custom", true).as_deref(),
+            Some("1.22.3")
+        );
+        assert_eq!(stdlib_version("1.20", false), None);
+        assert_eq!(stdlib_version("default", true), None);
+        assert_eq!(stdlib_version("1.22.0rc1", false), None);
+    }
+
+    #[test]
+    fn indirect_comments() {
+        assert!(is_indirect("\tgolang.org/x/sys v0.1.0 // indirect"));
+        assert!(is_indirect("require a v1 // indirect; for tests"));
+        assert!(!is_indirect("\tgolang.org/x/sys v0.1.0"));
+        assert!(!is_indirect(
+            "\tgolang.org/x/sys v0.1.0 // direct, not indirectly"
+        ));
+    }
 
     #[test]
     fn words() {

@@ -2,10 +2,13 @@
 //! `pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError>`.
 
 pub mod cargo;
+pub mod ci;
 pub mod composer;
 pub mod gemfile;
 pub mod gomod;
+pub mod maven;
 pub mod npm;
+pub mod nuget;
 pub mod pipfile;
 pub mod pnpm;
 pub mod poetry;

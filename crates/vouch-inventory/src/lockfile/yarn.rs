@@ -17,13 +17,23 @@
 //!   registry's integrity and would mislead any consumer comparing the two.
 //! - Edges: each dependency `name range` is resolved to the entry whose header lists
 //!   `name@range` (Berry: also `name@npm:range`); peers are resolved only when listed.
-//! - yarn.lock records no dev/optional distinction, so every package is [`Scope::Required`](crate::Scope::Required).
+//! - Scope. Classic yarn.lock records no dev/optional distinction, so every package is
+//!   [`Scope::Required`]. Berry lists each workspace as an entry (`name@workspace:path`) with
+//!   its dependencies and devDependencies merged; the workspace's own `package.json`
+//!   (`<path>/package.json` beside the lockfile, read through [`crate::Siblings`]) says which
+//!   is which. Packages reachable from some workspace's `dependencies`,
+//!   `optionalDependencies` or `peerDependencies` are [`Scope::Required`]; those reachable
+//!   only from `devDependencies` are [`Scope::Dev`], transitively. When no workspace manifest
+//!   can be read (the lockfile given alone), every package stays Required, the claim that
+//!   hides nothing; a workspace whose manifest is missing counts all its dependencies as
+//!   required.
 //! - A malformed entry is skipped with a [`ParseWarning`]; the rest of the file is kept.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::{
-    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Source,
+    Ecosystem, Hash, HashAlgorithm, Package, PackageRef, ParseError, ParseWarning, Parsed, Scope,
+    Source,
 };
 
 #[derive(Default)]
@@ -149,6 +159,8 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
     // specifier -> (name, version), for edges.
     let mut by_spec: BTreeMap<&str, (String, String)> = BTreeMap::new();
     let mut packages = Vec::new();
+    // Berry workspaces: (folder relative to the lockfile, entry).
+    let mut workspaces: Vec<(&str, &Entry)> = Vec::new();
     for entry in &entries {
         if entry.broken || entry.specs.iter().any(|s| s == "__metadata") {
             continue;
@@ -175,6 +187,10 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
                 continue;
             };
             let protocol = reference.split_once(':').map_or("", |(p, _)| p);
+            if protocol == "workspace" {
+                let folder = reference.get("workspace:".len()..).unwrap_or(".");
+                workspaces.push((folder, entry));
+            }
             if matches!(protocol, "workspace" | "link" | "portal") {
                 continue;
             }
@@ -277,10 +293,109 @@ pub fn parse(source: &Source<'_>) -> Result<Parsed, ParseError> {
         }
         out.push(package);
     }
+    if berry {
+        scope_from_workspaces(source, &workspaces, &by_spec, &mut out);
+    }
     Ok(Parsed {
         packages: out,
         warnings,
     })
+}
+
+/// The names a workspace's `package.json` lists for production and for development, or
+/// `None` when it cannot be read.
+fn manifest_names(
+    source: &Source<'_>,
+    folder: &str,
+) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    let path = match folder.trim_end_matches('/') {
+        "" | "." => "package.json".to_owned(),
+        f => format!("{f}/package.json"),
+    };
+    let bytes = source.siblings.read(&path)?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let names = |field: &str| -> BTreeSet<String> {
+        value
+            .get(field)
+            .and_then(serde_json::Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut prod = names("dependencies");
+    prod.extend(names("optionalDependencies"));
+    prod.extend(names("peerDependencies"));
+    Some((prod, names("devDependencies")))
+}
+
+/// Marks packages reachable only from workspaces' devDependencies as [`Scope::Dev`].
+fn scope_from_workspaces(
+    source: &Source<'_>,
+    workspaces: &[(&str, &Entry)],
+    by_spec: &BTreeMap<&str, (String, String)>,
+    packages: &mut [Package],
+) {
+    let resolve = |name: &str, range: &str| -> Option<(String, String)> {
+        by_spec
+            .get(format!("{name}@{range}").as_str())
+            .or_else(|| by_spec.get(format!("{name}@npm:{range}").as_str()))
+            .cloned()
+    };
+    let mut prod_roots: Vec<(String, String)> = Vec::new();
+    let mut dev_roots: Vec<(String, String)> = Vec::new();
+    let mut any_manifest = false;
+    for (folder, entry) in workspaces {
+        let manifest = manifest_names(source, folder);
+        any_manifest |= manifest.is_some();
+        for (block, name, range) in &entry.deps {
+            if block != "dependencies" && block != "optionalDependencies" {
+                continue;
+            }
+            let Some(target) = resolve(name, range) else {
+                continue;
+            };
+            let dev_only = manifest
+                .as_ref()
+                .is_some_and(|(prod, dev)| dev.contains(name) && !prod.contains(name));
+            if dev_only {
+                dev_roots.push(target);
+            } else {
+                prod_roots.push(target);
+            }
+        }
+    }
+    if !any_manifest {
+        return;
+    }
+    let index: BTreeMap<(String, String), usize> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.name.clone(), p.version.clone()), i))
+        .collect();
+    let reach = |roots: Vec<(String, String)>| -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut queue: VecDeque<usize> =
+            roots.iter().filter_map(|r| index.get(r).copied()).collect();
+        while let Some(i) = queue.pop_front() {
+            if !seen.insert(i) {
+                continue;
+            }
+            for d in &packages[i].dependencies {
+                if let Some(v) = &d.version
+                    && let Some(&j) = index.get(&(d.name.clone(), v.clone()))
+                {
+                    queue.push_back(j);
+                }
+            }
+        }
+        seen
+    };
+    let required = reach(prod_roots);
+    let dev = reach(dev_roots);
+    for (i, p) in packages.iter_mut().enumerate() {
+        if dev.contains(&i) && !required.contains(&i) {
+            p.scope = Scope::Dev;
+        }
+    }
 }
 
 /// `name@range` → (`name`, `range`); a leading `@` belongs to the scope.

@@ -402,6 +402,7 @@ fn assemble(
                     evidence: Vec::new(),
                     dependencies: Vec::new(),
                     first_party: false,
+                    properties: Default::default(),
                 });
                 c.scope = c.scope.merge(f.scope);
                 c.hashes.extend(f.hashes);
@@ -546,7 +547,15 @@ fn ecosystem_name(ecosystem: Ecosystem, namespace: Option<&str>, name: &str) -> 
     match (ecosystem, namespace.filter(|n| !n.is_empty())) {
         (Ecosystem::Npm, Some(ns)) if ns.starts_with('@') => format!("{ns}/{name}"),
         (Ecosystem::Npm, Some(ns)) => format!("@{ns}/{name}"),
-        (Ecosystem::Go | Ecosystem::Packagist, Some(ns)) => format!("{ns}/{name}"),
+        (Ecosystem::Maven, Some(ns)) => format!("{ns}:{name}"),
+        (
+            Ecosystem::Go
+            | Ecosystem::Packagist
+            | Ecosystem::GitHubActions
+            | Ecosystem::GitLab
+            | Ecosystem::Docker,
+            Some(ns),
+        ) => format!("{ns}/{name}"),
         _ => name.to_owned(),
     }
 }

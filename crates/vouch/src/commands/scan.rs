@@ -60,6 +60,12 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     }
     // One walk of PATH: the inventory and every check take their entries from it.
     let (inventory, walked) = crate::inventory::collect_all(&args.path, &args.walk.exclude)?;
+    // One file as PATH is a directory holding only it: the checks read the walked entries
+    // (that file) below its folder, the tree's root.
+    let root: &std::path::Path = match walked.tree.single_file() {
+        Some(_) => walked.tree.root(),
+        None => &args.path,
+    };
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
     vouch_scan::inventory_not_checked(&inventory, args.walk.strict, &mut report);
     // In this order: the table and the JSON list the checks as they ran.
@@ -71,18 +77,18 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
         }
         checks.push(match c {
             Check::Vulnerabilities => vulnerabilities(&args, &inventory, &mut report)?,
-            Check::Secrets => vouch_scan::secrets_walked(&args.path, &walked, &mut report)?,
+            Check::Secrets => vouch_scan::secrets_walked(root, &walked, &mut report)?,
             Check::Configuration => {
                 let today = crate::clock::now()?.as_second();
                 vouch_scan::configuration_walked(
-                    &args.path,
+                    root,
                     &walked,
                     args.ignore_file.as_deref(),
                     vouch_policy::Date::from_unix_seconds(today),
                     &mut report,
                 )?
             }
-            Check::Pinning => vouch_scan::pinning_walked(&args.path, &walked, &mut report),
+            Check::Pinning => vouch_scan::pinning_walked(root, &walked, &mut report),
         });
     }
     report.sort();
