@@ -60,6 +60,8 @@ pub struct RawFinding {
     pub column: Option<u32>,
     pub remediation: Option<String>,
     pub title: Option<String>,
+    /// The file `line` is in when it is not the checked file (GitLab CI includes).
+    pub path: Option<String>,
 }
 
 /// A user policy package and where it came from.
@@ -339,5 +341,6 @@ fn raw(item: &RValue, default_id: &str, default_sev: Severity) -> RawFinding {
         column: v.column,
         remediation: v.remediation,
         title: None,
+        path: v.path,
     }
 }

@@ -89,6 +89,9 @@ pub struct Violation {
     pub column: Option<u32>,
     /// `remediation`.
     pub remediation: Option<String>,
+    /// `path`: the file the line is in, when not the checked file (a value a GitLab CI job
+    /// inherits from an included file).
+    pub path: Option<String>,
 }
 
 impl Violation {
@@ -104,6 +107,7 @@ impl Violation {
                 line: None,
                 column: None,
                 remediation: None,
+                path: None,
             };
         }
         let num = |k: &str| {
@@ -123,6 +127,7 @@ impl Violation {
             line: num("line"),
             column: num("column").or_else(|| num("col")),
             remediation: text("remediation"),
+            path: text("path").filter(|p| !p.is_empty()),
         }
     }
 }

@@ -48,6 +48,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/dockerfile/user_root.rego"),
     ),
     (
+        "gitlab/config_unresolved.rego",
+        include_str!("../rules/gitlab/config_unresolved.rego"),
+    ),
+    (
         "gitlab/curl_pipe_shell.rego",
         include_str!("../rules/gitlab/curl_pipe_shell.rego"),
     ),
