@@ -179,7 +179,7 @@ impl PolicySet {
     /// Load the built-in pack (when `builtin`) and every `*.rego` (not `*_test.rego`) under
     /// `user_dirs`. Rego v1 is tried first, then v0 for older conftest policies.
     pub fn load(user_dirs: &[PathBuf], builtin: bool) -> Result<Self, PolicyError> {
-        let mut engine = Engine::new();
+        let mut engine = rego::new_engine();
         let mut rules = Vec::new();
         if builtin {
             for (file, text) in BUILTIN {
