@@ -77,8 +77,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/github/action_not_pinned.rego"),
     ),
     (
+        "github/curl_pipe_shell.rego",
+        include_str!("../rules/github/curl_pipe_shell.rego"),
+    ),
+    (
         "github/excessive_permissions.rego",
         include_str!("../rules/github/excessive_permissions.rego"),
+    ),
+    (
+        "github/image_not_pinned.rego",
+        include_str!("../rules/github/image_not_pinned.rego"),
+    ),
+    (
+        "github/latest_tag.rego",
+        include_str!("../rules/github/latest_tag.rego"),
     ),
     ("github/lib.rego", include_str!("../rules/github/lib.rego")),
     (

@@ -353,6 +353,22 @@ fn steps(v: Option<&Value>, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
                 q.push(Seg::Key("uses".into()));
                 idx.exact(0, &q).or(line)
             };
+            // `actions/github-script`'s `script:` is JavaScript into which `${{ }}` is pasted,
+            // as `run:` is shell.
+            let github_script = s
+                .get("uses")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u.split('@').next() == Some("actions/github-script"));
+            let script = github_script
+                .then(|| s.get("with").and_then(|w| w.get("script")).cloned())
+                .flatten()
+                .unwrap_or(Value::Null);
+            let script_line = {
+                let mut q = p.clone();
+                q.push(Seg::Key("with".into()));
+                q.push(Seg::Key("script".into()));
+                idx.exact(0, &q).or(line)
+            };
             json!({
                 "index": i,
                 "id": get("id"),
@@ -362,6 +378,8 @@ fn steps(v: Option<&Value>, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
                 "uses_line": uses_line,
                 "run": get("run"),
                 "run_line": run_line,
+                "script": script,
+                "script_line": script_line,
                 "pipelines": s.get("run").and_then(Value::as_str).map(shell::split),
                 "pipe_to_shell": s.get("run").and_then(Value::as_str).map(shell::pipe_to_shell).unwrap_or_default(),
                 "shell": get("shell"),
@@ -371,6 +389,44 @@ fn steps(v: Option<&Value>, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// The images a workflow job runs in: `container:` (a string or `{image: …}`) and each of
+/// `services:`, with the line of the image.
+fn job_images(job: &Value, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut push = |what: String, v: &Value, path: Vec<Seg>| {
+        let (raw, path) = match v {
+            Value::String(s) => (s.as_str(), path),
+            Value::Object(o) => match o.get("image").and_then(Value::as_str) {
+                Some(s) => (s, [path, vec![k("image")]].concat()),
+                None => return,
+            },
+            _ => return,
+        };
+        let raw = raw.strip_prefix("docker://").unwrap_or(raw);
+        if raw.is_empty() {
+            return;
+        }
+        out.push(json!({
+            "what": what,
+            "ref": ImageInput::parse(raw),
+            "line": idx.exact(0, &path).or_else(|| idx.line(0, &path)),
+        }));
+    };
+    if let Some(c) = job.get("container") {
+        push("container".into(), c, [base, &[k("container")]].concat());
+    }
+    if let Some(Value::Object(svcs)) = job.get("services") {
+        for (name, svc) in svcs {
+            push(
+                format!("service {name:?}"),
+                svc,
+                [base, &[k("services"), k(name)]].concat(),
+            );
+        }
+    }
+    out
 }
 
 /// GitHub Actions workflow → `input.workflow`.
@@ -421,6 +477,7 @@ pub fn github_workflow(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 "uses_line": idx.exact(0, &[k("jobs"), k(id), k("uses")]).or(line),
                 "container": get("container"),
                 "services": get("services"),
+                "images": job_images(job, &base, &idx),
                 "env": get("env"),
                 "steps": steps(job.get("steps"), &sp, &idx),
             }));
