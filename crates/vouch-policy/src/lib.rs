@@ -270,6 +270,7 @@ pub struct Checker {
     opts: Options,
     data: Value,
     excludes: Excludes,
+    trivyignore: suppress::TrivyIgnore,
 }
 
 /// One file to check.
@@ -317,7 +318,27 @@ impl Checker {
         let mut policies = policies;
         policies.add_data(&data)?;
         let excludes = excludes(&opts.excludes).map_err(CheckError::Exclude)?;
+        // Trivy's ignore file at the root, where Trivy reads it; ids that map to a vouch rule
+        // suppress it everywhere (docs/check.md#peer-pragmas). Read inside the root only.
+        let trivy_path = root.join(".trivyignore");
+        let trivyignore = if trivy_path.symlink_metadata().is_ok() {
+            let text = vouch_fs::read::read_to_string_in_root(
+                root,
+                &trivy_path,
+                suppress::MAX_IGNORE_FILE_LEN,
+            )
+            .map_err(|source| {
+                CheckError::IgnoreFile(IgnoreFileError::Read {
+                    path: ".trivyignore".into(),
+                    source,
+                })
+            })?;
+            suppress::TrivyIgnore::parse(&text, ".trivyignore")
+        } else {
+            suppress::TrivyIgnore::default()
+        };
         Ok(Self {
+            trivyignore,
             root: root.to_path_buf(),
             policies,
             ignore,
@@ -656,9 +677,15 @@ impl Checker {
             }
             f = f.property("kind", kind.as_str());
             let shown_path = at.as_deref().unwrap_or(&job.rel);
+            let whole_file_checkov = kind == FileKind::Dockerfile;
             f.suppressed = line
                 .zip(file_text)
-                .and_then(|(l, t)| suppress::inline(t, l, &r.rule_id))
+                .and_then(|(l, t)| {
+                    suppress::inline(t, l, &r.rule_id).or_else(|| {
+                        suppress::peer(t, l, &r.rule_id, whole_file_checkov, self.opts.today)
+                    })
+                })
+                .or_else(|| self.trivyignore.matching(&r.rule_id, self.opts.today))
                 .or_else(|| {
                     self.ignore
                         .matching(&r.rule_id, shown_path, self.opts.today)
