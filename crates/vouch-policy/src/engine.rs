@@ -153,7 +153,7 @@ fn is_lib(file: &str) -> bool {
     file.ends_with("/lib.rego")
 }
 
-fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+pub(crate) fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
     let rd = std::fs::read_dir(dir).map_err(|source| PolicyError::Read {
         path: dir.to_owned(),
         source,
@@ -311,15 +311,18 @@ impl PolicySet {
             }
         }
         for u in &self.user {
-            let value = rego::query(engine, &u.package)
-                .map_err(|e| format!("policy {}: {e}", u.package))?;
             let short = u.package.strip_prefix("data.").unwrap_or(&u.package);
             for (rule, sev) in [
                 ("deny", Severity::High),
                 ("violation", Severity::High),
                 ("warn", Severity::Low),
             ] {
-                for item in rego::rule_members(&value, rule) {
+                // Each rule is queried on its own, as conftest does: evaluating the whole
+                // package at once loses rules whose bodies call rules of an imported package
+                // (regorus 0.14 returns them empty).
+                let value = rego::query(engine, &format!("{}.{rule}", u.package))
+                    .map_err(|e| format!("policy {}: {e}", u.package))?;
+                for item in rego::members(&value) {
                     out.push(raw(&item, &format!("{short}.{rule}"), sev));
                 }
             }

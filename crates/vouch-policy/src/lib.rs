@@ -18,6 +18,7 @@
 //! assert!(outcome.findings.iter().any(|f| f.rule_id == "dockerfile-latest-tag"));
 //! ```
 
+pub mod conftest;
 pub mod engine;
 pub mod image;
 pub mod input;

@@ -75,3 +75,32 @@ fn a_type_error_in_one_rule_leaves_the_other_rules_and_jobs_reporting() {
         ]
     );
 }
+
+/// A user policy whose rule calls a rule of another package it imports (conftest's
+/// kubernetes example does) reports: each rule is queried on its own.
+#[test]
+fn rules_calling_an_imported_package_report() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitlab-ci.yml", CI);
+    write(
+        dir.path(),
+        "policy/helpers.rego",
+        "package helpers\n\nis_gitlab if input.kind = \"gitlab-ci\"\n",
+    );
+    write(
+        dir.path(),
+        "policy/ci.rego",
+        "package ci\n\nimport data.helpers\n\nname := input.path\n\nwarn contains msg if {\n  helpers.is_gitlab\n  msg := sprintf(\"%s is a GitLab pipeline\", [name])\n}\n",
+    );
+    let mut opts = Options::new("2026-11-22".parse::<Date>().unwrap());
+    opts.builtin = false;
+    opts.policy_dirs = vec![dir.path().join("policy")];
+    let out = check_dir(dir.path(), &opts).unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let got: Vec<(&str, &str)> = out
+        .findings
+        .iter()
+        .map(|f| (f.rule_id.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(got, [("ci.warn", ".gitlab-ci.yml is a GitLab pipeline")]);
+}
