@@ -214,3 +214,33 @@ fn hadolint_pragma_is_listed_as_the_suppression() {
         "`# hadolint ignore=DL3007` (DL3007 is dockerfile-latest-tag)"
     );
 }
+
+/// `vouch scan` reports an unpinned action once: the configuration rule's finding stays and
+/// carries the pinning check's reference; `unpinned-reference` is not repeated for it.
+#[test]
+fn scan_reports_an_unpinned_action_once() {
+    let d = common::dir_with(&[(
+        ".github/workflows/ci.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n",
+    )]);
+    let out = common::vouch()
+        .arg("scan")
+        .arg(d.path())
+        .args(["--skip", "vulnerabilities", "--format", "json"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 1);
+    let v = common::json(&out.stdout);
+    let at_line_8: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["line"] == 8)
+        .collect();
+    assert_eq!(at_line_8.len(), 1, "{at_line_8:#?}");
+    assert_eq!(at_line_8[0]["rule_id"], "github-action-not-pinned");
+    assert_eq!(
+        at_line_8[0]["properties"]["pinning"]["reference"],
+        "actions/checkout@v4"
+    );
+}
