@@ -330,13 +330,12 @@ fn substituted_download(word: &str) -> Option<String> {
 pub fn pipe_to_shell(script: &str) -> Vec<PipeToShell> {
     let mut found = Vec::new();
     for pipeline in split(script) {
-        if let Some(i) = pipeline.iter().position(downloads_to_stdout) {
-            if let Some(sh) = pipeline[i + 1..]
+        if let Some(i) = pipeline.iter().position(downloads_to_stdout)
+            && let Some(sh) = pipeline[i + 1..]
                 .iter()
                 .find(|c| is_interpreter(&c.program) && reads_stdin(c))
-            {
-                found.push(PipeToShell::new(&pipeline[i].program, &sh.program, "pipe"));
-            }
+        {
+            found.push(PipeToShell::new(&pipeline[i].program, &sh.program, "pipe"));
         }
         for cmd in &pipeline {
             let p = cmd.program.as_str();
