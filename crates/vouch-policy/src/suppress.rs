@@ -182,21 +182,37 @@ pub fn peer(
                     },
                 ));
             }
-        } else if let Some(rest) = comment.strip_prefix("trivy:ignore:") {
+        } else if comment.starts_with("trivy:ignore:") {
             if !near(n) {
                 continue;
             }
-            let rest = rest.split_whitespace().next().unwrap_or("");
-            let (id, expiry) = match rest.split_once(":exp:") {
-                Some((id, exp)) => (id, exp.parse::<Date>().ok()),
-                None => (rest, None),
-            };
-            let avd = trivy_avd(id);
-            if maps(TRIVY_RULES, &avd, rule_id) && expiry.is_none_or(|e| e >= today) {
-                return Some(suppression(
-                    "trivy",
-                    format!("`# trivy:ignore:{rest}` ({avd} is {rule_id})"),
-                ));
+            // `#trivy:ignore:AVD-GCP-0051 trivy:ignore:AVD-GCP-0053`: several on one comment
+            for written in comment
+                .split_whitespace()
+                .filter_map(|w| w.strip_prefix("trivy:ignore:"))
+            {
+                let (id, expiry) = match written.split_once(":exp:") {
+                    Some((id, exp)) => (id, exp.parse::<Date>().ok()),
+                    None => (written, None),
+                };
+                let avd = trivy_avd(id);
+                let mapped = if id == "*" {
+                    TRIVY_RULES.iter().any(|(_, r)| *r == rule_id)
+                } else {
+                    maps(TRIVY_RULES, &avd, rule_id)
+                };
+                if mapped && expiry.is_none_or(|e| e >= today) {
+                    return Some(suppression(
+                        "trivy",
+                        if id == "*" {
+                            format!(
+                                "`# trivy:ignore:{written}` (every Trivy check, {rule_id} among them)"
+                            )
+                        } else {
+                            format!("`# trivy:ignore:{written}` ({avd} is {rule_id})")
+                        },
+                    ));
+                }
             }
         }
     }

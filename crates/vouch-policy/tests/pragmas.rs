@@ -145,3 +145,61 @@ fn trivyignore_file_suppresses_mapped_ids_everywhere_and_nothing_else() {
         "{got:#?}"
     );
 }
+
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pragmas")
+}
+
+/// Real file (gitlab-runner): `# hadolint ignore=DL3018` above `apk add` without versions.
+#[test]
+fn gitlab_runner_hadolint_pragma_suppresses_the_unpinned_apk_packages() {
+    let got = findings(&fixtures().join("gitlab-runner-helper"), "2026-11-22");
+    assert!(
+        got.contains(&"Dockerfile:7 dockerfile-unpinned-packages [hadolint: `# hadolint ignore=DL3018` (DL3018 is dockerfile-unpinned-packages)]".to_owned()),
+        "{got:#?}"
+    );
+    // the base image is not covered by that pragma
+    assert!(
+        got.contains(&"Dockerfile:1 dockerfile-base-not-pinned".to_owned()),
+        "{got:#?}"
+    );
+}
+
+/// Trivy's own `.trivyignore` test file: read without error, and since none of its ids maps to
+/// a vouch rule, it suppresses nothing.
+#[test]
+fn trivy_testdata_trivyignore_suppresses_nothing_unmapped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("trivy/.trivyignore"),
+        dir.path().join(".trivyignore"),
+    )
+    .unwrap();
+    write(dir.path(), "Dockerfile", "FROM debian:12\nUSER root\n");
+    let got = findings(dir.path(), "2026-11-22");
+    assert!(
+        got.contains(&"Dockerfile:2 dockerfile-user-root".to_owned()),
+        "{got:#?}"
+    );
+    assert!(got.iter().all(|f| !f.contains('[')), "{got:#?}");
+}
+
+/// Several Trivy ignores on one comment, and the `*` wildcard.
+#[test]
+fn trivy_ignore_lists_and_wildcard() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "#trivy:ignore:AVD-DS-0005 trivy:ignore:AVD-DS-0001\nFROM python:latest\n#trivy:ignore:*\nUSER root\n",
+    );
+    let got = findings(dir.path(), "2026-11-22");
+    assert!(
+        got.contains(&"Dockerfile:2 dockerfile-latest-tag [trivy: `# trivy:ignore:AVD-DS-0001` (AVD-DS-0001 is dockerfile-latest-tag)]".to_owned()),
+        "{got:#?}"
+    );
+    assert!(
+        got.contains(&"Dockerfile:4 dockerfile-user-root [trivy: `# trivy:ignore:*` (every Trivy check, dockerfile-user-root among them)]".to_owned()),
+        "{got:#?}"
+    );
+}
