@@ -44,7 +44,7 @@ pub struct Rules {
 impl Rules {
     /// Compile `modules` (Rego v1; v0 is tried for older policies).
     pub fn compile(modules: &[Module]) -> Result<Self, RegoError> {
-        let mut engine = Engine::new();
+        let mut engine = vouch_policy::rego::new_engine();
         let mut packages: Vec<String> = Vec::new();
         let mut denies = false;
         for m in modules {

@@ -60,6 +60,8 @@ pub struct RawFinding {
     pub column: Option<u32>,
     pub remediation: Option<String>,
     pub title: Option<String>,
+    /// The file `line` is in when it is not the checked file (GitLab CI includes).
+    pub path: Option<String>,
 }
 
 /// A user policy package and where it came from.
@@ -151,7 +153,7 @@ fn is_lib(file: &str) -> bool {
     file.ends_with("/lib.rego")
 }
 
-fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+pub(crate) fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
     let rd = std::fs::read_dir(dir).map_err(|source| PolicyError::Read {
         path: dir.to_owned(),
         source,
@@ -177,7 +179,7 @@ impl PolicySet {
     /// Load the built-in pack (when `builtin`) and every `*.rego` (not `*_test.rego`) under
     /// `user_dirs`. Rego v1 is tried first, then v0 for older conftest policies.
     pub fn load(user_dirs: &[PathBuf], builtin: bool) -> Result<Self, PolicyError> {
-        let mut engine = Engine::new();
+        let mut engine = rego::new_engine();
         let mut rules = Vec::new();
         if builtin {
             for (file, text) in BUILTIN {
@@ -309,15 +311,18 @@ impl PolicySet {
             }
         }
         for u in &self.user {
-            let value = rego::query(engine, &u.package)
-                .map_err(|e| format!("policy {}: {e}", u.package))?;
             let short = u.package.strip_prefix("data.").unwrap_or(&u.package);
             for (rule, sev) in [
                 ("deny", Severity::High),
                 ("violation", Severity::High),
                 ("warn", Severity::Low),
             ] {
-                for item in rego::rule_members(&value, rule) {
+                // Each rule is queried on its own, as conftest does: evaluating the whole
+                // package at once loses rules whose bodies call rules of an imported package
+                // (regorus 0.14 returns them empty).
+                let value = rego::query(engine, &format!("{}.{rule}", u.package))
+                    .map_err(|e| format!("policy {}: {e}", u.package))?;
+                for item in rego::members(&value) {
                     out.push(raw(&item, &format!("{short}.{rule}"), sev));
                 }
             }
@@ -339,5 +344,6 @@ fn raw(item: &RValue, default_id: &str, default_sev: Severity) -> RawFinding {
         column: v.column,
         remediation: v.remediation,
         title: None,
+        path: v.path,
     }
 }

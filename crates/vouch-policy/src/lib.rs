@@ -18,6 +18,7 @@
 //! assert!(outcome.findings.iter().any(|f| f.rule_id == "dockerfile-latest-tag"));
 //! ```
 
+pub mod conftest;
 pub mod engine;
 pub mod image;
 pub mod input;
@@ -270,6 +271,7 @@ pub struct Checker {
     opts: Options,
     data: Value,
     excludes: Excludes,
+    trivyignore: suppress::TrivyIgnore,
 }
 
 /// One file to check.
@@ -317,7 +319,27 @@ impl Checker {
         let mut policies = policies;
         policies.add_data(&data)?;
         let excludes = excludes(&opts.excludes).map_err(CheckError::Exclude)?;
+        // Trivy's ignore file at the root, where Trivy reads it; ids that map to a vouch rule
+        // suppress it everywhere (docs/check.md#peer-pragmas). Read inside the root only.
+        let trivy_path = root.join(".trivyignore");
+        let trivyignore = if trivy_path.symlink_metadata().is_ok() {
+            let text = vouch_fs::read::read_to_string_in_root(
+                root,
+                &trivy_path,
+                suppress::MAX_IGNORE_FILE_LEN,
+            )
+            .map_err(|source| {
+                CheckError::IgnoreFile(IgnoreFileError::Read {
+                    path: ".trivyignore".into(),
+                    source,
+                })
+            })?;
+            suppress::TrivyIgnore::parse(&text, ".trivyignore")
+        } else {
+            suppress::TrivyIgnore::default()
+        };
         Ok(Self {
+            trivyignore,
             root: root.to_path_buf(),
             policies,
             ignore,
@@ -392,6 +414,14 @@ impl Checker {
         jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
+        // A file a `.gitlab-ci.yml` of this run includes is checked as part of that pipeline
+        // (its jobs resolved with the including file's `default:` and templates), not again
+        // on its own, where its `extends` could not be resolved. Files named explicitly are
+        // always checked on their own.
+        let included = self.included_gitlab_files(trees, &jobs);
+        let (jobs, in_pipeline): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| {
+            j.explicit || j.kind != Some(FileKind::GitlabCi) || !included.contains(&j.rel)
+        });
         let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
             .par_iter()
             .map_init(
@@ -401,6 +431,7 @@ impl Checker {
             .collect();
         let mut out = CheckOutcome {
             errors: walk_errors,
+            files_checked: in_pipeline.len(),
             ..CheckOutcome::default()
         };
         for r in results {
@@ -455,6 +486,40 @@ impl Checker {
         out.rules = report.rules;
         out.errors.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
+    }
+
+    /// Shown paths of the files that the `.gitlab-ci.yml` (or `.gitlab-ci.yaml`) files among
+    /// `jobs` include, directly or through other includes.
+    fn included_gitlab_files(
+        &self,
+        trees: &[&dyn Tree],
+        jobs: &[Job],
+    ) -> std::collections::BTreeSet<String> {
+        let mut included = std::collections::BTreeSet::new();
+        for job in jobs {
+            let name = job.rel.rsplit('/').next().unwrap_or(&job.rel);
+            if job.kind != Some(FileKind::GitlabCi)
+                || !matches!(name, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
+            {
+                continue;
+            }
+            let tree = trees[job.tree];
+            let Ok(bytes) = read_capped(tree, &job.in_tree, self.opts.max_file_size) else {
+                continue; // reported when the file itself is checked
+            };
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let ctx = Context {
+                lockfile_present: false,
+                tree: Some((tree, &job.in_tree)),
+                max_file_size: self.opts.max_file_size,
+            };
+            if let Ok(r) = input::gitlab::resolve(text, &job.rel, &ctx) {
+                included.extend(r.files.into_iter().skip(1).map(|f| f.shown));
+            }
+        }
+        included
     }
 
     /// The path of `path` relative to the root, `/`-separated (`.` for the root).
@@ -566,10 +631,38 @@ impl Checker {
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;
         let raws = self.policies.evaluate(engine, &normalised).map_err(fail)?;
         let text = String::from_utf8_lossy(&bytes);
+        // Texts of the other files findings point into (GitLab CI includes), for their inline
+        // suppressions; read through the same tree, with the same cap.
+        let mut others: std::collections::HashMap<String, Option<String>> =
+            std::collections::HashMap::new();
+        let prefix = job
+            .rel
+            .strip_suffix(job.in_tree.as_str())
+            .unwrap_or_default()
+            .to_owned();
         let mut findings = Vec::with_capacity(raws.len());
         for r in raws {
-            let line = r.line.or_else(|| anchor_line(&normalised, &r.message));
-            let mut loc = Location::new(job.rel.clone());
+            let (line, at) = match r.line {
+                Some(l) => (Some(l), r.path.clone()),
+                None => match anchor_line(&normalised, &r.message) {
+                    Some((l, p)) => (Some(l), p),
+                    None => (None, None),
+                },
+            };
+            let at = at.filter(|p| *p != job.rel);
+            let file_text: Option<&str> = match &at {
+                None => Some(&text),
+                Some(p) => others
+                    .entry(p.clone())
+                    .or_insert_with(|| {
+                        let in_tree = p.strip_prefix(prefix.as_str())?;
+                        read_capped(tree, in_tree, cap)
+                            .ok()
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    })
+                    .as_deref(),
+            };
+            let mut loc = Location::new(at.clone().unwrap_or_else(|| job.rel.clone()));
             if let Some(l) = line {
                 loc = loc.line(l);
                 if let Some(c) = r.column {
@@ -584,11 +677,19 @@ impl Checker {
                 f = f.property("title", t.clone());
             }
             f = f.property("kind", kind.as_str());
+            let shown_path = at.as_deref().unwrap_or(&job.rel);
+            let whole_file_checkov = kind == FileKind::Dockerfile;
             f.suppressed = line
-                .and_then(|l| suppress::inline(&text, l, &r.rule_id))
+                .zip(file_text)
+                .and_then(|(l, t)| {
+                    suppress::inline(t, l, &r.rule_id).or_else(|| {
+                        suppress::peer(t, l, &r.rule_id, whole_file_checkov, self.opts.today)
+                    })
+                })
+                .or_else(|| self.trivyignore.matching(&r.rule_id, self.opts.today))
                 .or_else(|| {
                     self.ignore
-                        .matching(&r.rule_id, &job.rel, self.opts.today)
+                        .matching(&r.rule_id, shown_path, self.opts.today)
                         .map(|e| vouch_report::Suppression {
                             kind: "ignore-file".into(),
                             reason: format!("{} (until {})", e.reason, e.expires),
@@ -603,7 +704,7 @@ impl Checker {
 
 /// For a user-policy finding without a line: the line of the longest anchor (job, service,
 /// stage, resource name) that the message quotes, e.g. `job "build" uses …`.
-fn anchor_line(n: &Normalised, message: &str) -> Option<u32> {
+fn anchor_line(n: &Normalised, message: &str) -> Option<(u32, Option<String>)> {
     n.anchors
         .iter()
         .filter(|a| {
@@ -612,5 +713,5 @@ fn anchor_line(n: &Normalised, message: &str) -> Option<u32> {
                 || message.contains(&format!("`{}`", a.name))
         })
         .max_by_key(|a| a.name.len())
-        .map(|a| a.line)
+        .map(|a| (a.line, a.path.clone()))
 }

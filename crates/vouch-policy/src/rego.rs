@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use vouch_policy::rego;
-//! let mut engine = regorus::Engine::new();
+//! let mut engine = rego::new_engine();
 //! // A Rego v0 module: compiled by the fallback.
 //! let pkg = rego::add_module(&mut engine, "p.rego", "package p\ndeny[msg] { msg := \"no\" }\n").unwrap();
 //! assert_eq!(pkg, "data.p");
@@ -17,6 +17,17 @@
 
 use regorus::{Engine, Value as RValue};
 use serde_json::Value;
+
+/// A new engine as both `vouch check` and the gate use it: a builtin called with arguments of
+/// the wrong type (`endswith(null, ":latest")`, as a job with an inherited `image` gives) makes
+/// that expression undefined, so only the rule that called it has no result, as in OPA with
+/// strict builtin errors off (its default); the module's other rules still run. Resource-limit
+/// errors still fail the evaluation.
+pub fn new_engine() -> Engine {
+    let mut engine = Engine::new();
+    engine.set_strict_builtin_errors(false);
+    engine
+}
 
 /// Add the module `name` to `engine` and return its package (`data.<package>`). Rego v1 is
 /// tried first, then v0; when both fail the error is v1's (the one worth showing), as text.
@@ -89,6 +100,9 @@ pub struct Violation {
     pub column: Option<u32>,
     /// `remediation`.
     pub remediation: Option<String>,
+    /// `path`: the file the line is in, when not the checked file (a value a GitLab CI job
+    /// inherits from an included file).
+    pub path: Option<String>,
 }
 
 impl Violation {
@@ -104,6 +118,7 @@ impl Violation {
                 line: None,
                 column: None,
                 remediation: None,
+                path: None,
             };
         }
         let num = |k: &str| {
@@ -123,6 +138,7 @@ impl Violation {
             line: num("line"),
             column: num("column").or_else(|| num("col")),
             remediation: text("remediation"),
+            path: text("path").filter(|p| !p.is_empty()),
         }
     }
 }

@@ -48,6 +48,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/dockerfile/user_root.rego"),
     ),
     (
+        "gitlab/config_unresolved.rego",
+        include_str!("../rules/gitlab/config_unresolved.rego"),
+    ),
+    (
         "gitlab/curl_pipe_shell.rego",
         include_str!("../rules/gitlab/curl_pipe_shell.rego"),
     ),
@@ -73,8 +77,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/github/action_not_pinned.rego"),
     ),
     (
+        "github/curl_pipe_shell.rego",
+        include_str!("../rules/github/curl_pipe_shell.rego"),
+    ),
+    (
         "github/excessive_permissions.rego",
         include_str!("../rules/github/excessive_permissions.rego"),
+    ),
+    (
+        "github/image_not_pinned.rego",
+        include_str!("../rules/github/image_not_pinned.rego"),
+    ),
+    (
+        "github/latest_tag.rego",
+        include_str!("../rules/github/latest_tag.rego"),
     ),
     ("github/lib.rego", include_str!("../rules/github/lib.rego")),
     (

@@ -95,10 +95,13 @@ pub fn split(script: &str) -> Vec<Pipeline> {
                 text.push(chars[i + 1]);
                 i += 2;
             }
-            '$' if chars.get(i + 1) == Some(&'(') => {
+            '$' | '<' | '>' if chars.get(i + 1) == Some(&'(') => {
+                // `$(…)` and the process substitutions `<(…)`, `>(…)` stay one word.
                 in_word = true;
-                word.push_str("$(");
-                text.push_str("$(");
+                word.push(c);
+                word.push('(');
+                text.push(c);
+                text.push('(');
                 depth = 1;
                 i += 2;
             }
@@ -165,8 +168,22 @@ pub fn split(script: &str) -> Vec<Pipeline> {
 
 fn make_command(text: String, words: Vec<String>) -> ShellCommand {
     let mut idx = 0;
+    let mut after_sudo = false;
     while idx < words.len() {
         let w = &words[idx];
+        // `sudo -E`, `sudo -u user`: options of sudo, not the program.
+        if after_sudo && w.starts_with('-') {
+            idx += if matches!(
+                w.as_str(),
+                "-u" | "-g" | "-U" | "-C" | "-h" | "-p" | "-r" | "-t"
+            ) {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        after_sudo = w == "sudo";
         let is_assign = w.contains('=')
             && !w.starts_with('-')
             && w.split('=').next().is_some_and(|n| {
@@ -209,6 +226,138 @@ fn make_command(text: String, words: Vec<String>) -> ShellCommand {
     }
 }
 
+/// Programs that fetch a URL.
+pub const DOWNLOADERS: &[&str] = &["curl", "wget"];
+/// Shells that run a script read from standard input.
+pub const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "dash", "ksh", "fish"];
+/// Other interpreters that run a program read from standard input (`python3 -`).
+pub const INTERPRETERS: &[&str] = &[
+    "python", "python2", "python3", "perl", "ruby", "node", "php", "pwsh",
+];
+
+/// A remote download run as code: the one matcher behind the Dockerfile, GitLab CI and GitHub
+/// Actions pipe-to-shell rules (`input…pipe_to_shell`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PipeToShell {
+    /// `curl` or `wget`.
+    pub downloader: String,
+    /// The shell or interpreter that runs it (`sh`, `python3`, `source`).
+    pub interpreter: String,
+    /// `pipe` (`curl … | sh`), `command-substitution` (`sh -c "$(curl …)"`, `eval "$(curl …)"`)
+    /// or `process-substitution` (`bash <(curl …)`).
+    pub form: &'static str,
+    /// What happens, for messages: `pipes a curl download into sh`.
+    pub text: String,
+}
+
+impl PipeToShell {
+    fn new(downloader: &str, interpreter: &str, form: &'static str) -> Self {
+        let text = match form {
+            "pipe" => format!("pipes a {downloader} download into {interpreter}"),
+            "process-substitution" => {
+                format!("runs a {downloader} download with {interpreter} <({downloader} …)")
+            }
+            _ => format!("runs a {downloader} download with {interpreter} \"$({downloader} …)\""),
+        };
+        Self {
+            downloader: downloader.to_owned(),
+            interpreter: interpreter.to_owned(),
+            form,
+            text,
+        }
+    }
+}
+
+/// Whether `cmd` downloads a URL to standard output: any `curl` (it writes to stdout unless
+/// told otherwise), `wget` only with `-O-`, `-qO-`, `-O -` or `--output-document=-`.
+fn downloads_to_stdout(cmd: &ShellCommand) -> bool {
+    match cmd.program.as_str() {
+        "curl" => !cmd
+            .args
+            .iter()
+            .any(|a| matches!(a.as_str(), "-o" | "--output" | "-O" | "--remote-name")),
+        "wget" => cmd.args.iter().enumerate().any(|(i, a)| {
+            a == "--output-document=-"
+                || (a.starts_with('-') && !a.starts_with("--") && a.ends_with("O-"))
+                || ((a == "-O"
+                    || a == "--output-document"
+                    || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('O')))
+                    && cmd.args.get(i + 1).is_some_and(|n| n == "-"))
+        }),
+        _ => false,
+    }
+}
+
+/// Whether the interpreter `cmd` reads its program from standard input (no `-c`, no script
+/// file before `-s`, `-` or `--`).
+fn reads_stdin(cmd: &ShellCommand) -> bool {
+    for a in &cmd.args {
+        match a.as_str() {
+            "-" | "-s" | "--" => return true,
+            "-c" | "-m" | "-e" | "-E" | "--command" => return false,
+            a if a.starts_with('-') => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn is_interpreter(program: &str) -> bool {
+    SHELLS.contains(&program) || INTERPRETERS.contains(&program)
+}
+
+/// The downloader of a `$(…)`, `<(…)` or backquoted word, when it downloads to stdout.
+fn substituted_download(word: &str) -> Option<String> {
+    let inner = word
+        .strip_prefix("$(")
+        .or_else(|| word.strip_prefix("<("))
+        .map(|w| w.strip_suffix(')').unwrap_or(w))
+        .or_else(|| {
+            let start = word.find('`')?;
+            let rest = &word[start + 1..];
+            Some(&rest[..rest.find('`').unwrap_or(rest.len())])
+        })?;
+    split(inner)
+        .iter()
+        .flatten()
+        .find(|c| downloads_to_stdout(c))
+        .map(|c| c.program.clone())
+}
+
+/// Every place in `script` where a download is run as code, in the usual forms: `curl … | sh`,
+/// `| sudo -E bash -`, `| python3 -`, `wget -qO- … | sh`, `sh -c "$(curl …)"`,
+/// `eval "$(curl …)"`, `bash <(curl …)`, `source <(curl …)`.
+pub fn pipe_to_shell(script: &str) -> Vec<PipeToShell> {
+    let mut found = Vec::new();
+    for pipeline in split(script) {
+        if let Some(i) = pipeline.iter().position(downloads_to_stdout)
+            && let Some(sh) = pipeline[i + 1..]
+                .iter()
+                .find(|c| is_interpreter(&c.program) && reads_stdin(c))
+        {
+            found.push(PipeToShell::new(&pipeline[i].program, &sh.program, "pipe"));
+        }
+        for cmd in &pipeline {
+            let p = cmd.program.as_str();
+            let runs_args = is_interpreter(p) || matches!(p, "eval" | "source" | ".");
+            if !runs_args {
+                continue;
+            }
+            for a in &cmd.args {
+                if let Some(dl) = substituted_download(a) {
+                    let form = if a.starts_with("<(") {
+                        "process-substitution"
+                    } else {
+                        "command-substitution"
+                    };
+                    found.push(PipeToShell::new(&dl, p, form));
+                }
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +381,82 @@ mod tests {
         assert_eq!(p.len(), 1);
         assert_eq!(p[0][0].program, "wget");
         assert_eq!(p[0][1].program, "sh");
+    }
+
+    fn forms(script: &str) -> Vec<(String, String, &'static str)> {
+        pipe_to_shell(script)
+            .into_iter()
+            .map(|p| (p.downloader, p.interpreter, p.form))
+            .collect()
+    }
+
+    fn one(d: &str, i: &str, f: &'static str) -> Vec<(String, String, &'static str)> {
+        vec![(d.to_owned(), i.to_owned(), f)]
+    }
+
+    #[test]
+    fn pipe_to_shell_in_its_usual_forms() {
+        let pipe = "pipe";
+        assert_eq!(
+            forms("curl -fsSL https://x/i.sh | sh"),
+            one("curl", "sh", pipe)
+        );
+        assert_eq!(
+            forms("curl -sL https://x | sudo sh"),
+            one("curl", "sh", pipe)
+        );
+        assert_eq!(
+            forms("curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash -"),
+            one("curl", "bash", pipe)
+        );
+        assert_eq!(
+            forms("curl -sSL https://install.python-poetry.org | python3 -"),
+            one("curl", "python3", pipe)
+        );
+        assert_eq!(forms("wget -qO- https://x | sh"), one("wget", "sh", pipe));
+        assert_eq!(
+            forms("wget -O- https://x | bash"),
+            one("wget", "bash", pipe)
+        );
+        assert_eq!(
+            forms("wget -O - https://x | bash -s -- -y"),
+            one("wget", "bash", pipe)
+        );
+        assert_eq!(
+            forms("wget --output-document=- https://x | sh"),
+            one("wget", "sh", pipe)
+        );
+        assert_eq!(
+            forms(r#"sh -c "$(curl -fsSL https://raw.githubusercontent.com/x/install.sh)""#),
+            one("curl", "sh", "command-substitution")
+        );
+        assert_eq!(
+            forms(r#"eval "$(wget -qO- https://x)""#),
+            one("wget", "eval", "command-substitution")
+        );
+        assert_eq!(
+            forms("bash <(curl -s https://x/install.sh)"),
+            one("curl", "bash", "process-substitution")
+        );
+        assert_eq!(
+            forms("source <(curl -s https://x/env.sh)"),
+            one("curl", "source", "process-substitution")
+        );
+        assert_eq!(
+            pipe_to_shell("curl -s https://x | sh")[0].text,
+            "pipes a curl download into sh"
+        );
+    }
+
+    #[test]
+    fn downloads_that_are_not_run_are_not_pipe_to_shell() {
+        // wget writes to a file unless told to use stdout
+        assert!(forms("wget https://x/i.sh | sh").is_empty());
+        assert!(forms("curl -o i.sh https://x && sh i.sh").is_empty());
+        // the interpreter runs a program of its own, not the download
+        assert!(forms("curl -s https://api/x | python3 -c 'import json,sys'").is_empty());
+        assert!(forms("curl -s https://api/x | jq .tag_name").is_empty());
+        assert!(forms(r#"echo "$(curl -s https://x)""#).is_empty());
+        assert!(forms("sh -c 'curl -s https://x'").is_empty());
     }
 }

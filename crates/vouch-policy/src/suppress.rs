@@ -38,6 +38,238 @@ pub fn inline(text: &str, line: u32, rule_id: &str) -> Option<Suppression> {
     None
 }
 
+/// Peer rules whose meaning a vouch rule has, so that their ignore pragmas carry over
+/// (docs/check.md#peer-pragmas): `(peer rule id, vouch rule id)`. A peer rule not listed here
+/// suppresses nothing.
+pub const HADOLINT_RULES: &[(&str, &str)] = &[
+    ("DL3002", "dockerfile-user-root"),
+    ("DL3006", "dockerfile-latest-tag"),
+    ("DL3007", "dockerfile-latest-tag"),
+    ("DL3008", "dockerfile-unpinned-packages"),
+    ("DL3013", "dockerfile-unpinned-packages"),
+    ("DL3016", "dockerfile-unpinned-packages"),
+    ("DL3018", "dockerfile-unpinned-packages"),
+    ("DL3028", "dockerfile-unpinned-packages"),
+    ("DL3033", "dockerfile-unpinned-packages"),
+    ("DL3037", "dockerfile-unpinned-packages"),
+    ("DL3041", "dockerfile-unpinned-packages"),
+];
+
+/// checkov checks → vouch rules (see [`HADOLINT_RULES`]).
+pub const CHECKOV_RULES: &[(&str, &str)] = &[
+    ("CKV_DOCKER_3", "dockerfile-user-root"),
+    ("CKV_DOCKER_4", "dockerfile-add-remote-url"),
+    ("CKV_DOCKER_7", "dockerfile-latest-tag"),
+    ("CKV_DOCKER_8", "dockerfile-user-root"),
+    ("CKV_K8S_6", "workload-run-as-root"),
+    ("CKV_K8S_11", "workload-no-resource-limits"),
+    ("CKV_K8S_13", "workload-no-resource-limits"),
+    ("CKV_K8S_14", "workload-latest-tag"),
+    ("CKV_K8S_16", "workload-privileged"),
+    ("CKV_K8S_17", "workload-host-namespace"),
+    ("CKV_K8S_18", "workload-host-namespace"),
+    ("CKV_K8S_19", "workload-host-namespace"),
+    ("CKV_K8S_20", "workload-privilege-escalation"),
+    ("CKV_K8S_23", "workload-run-as-root"),
+    ("CKV_K8S_43", "workload-image-not-pinned"),
+    ("CKV_GHA_2", "github-script-injection"),
+    ("CKV2_GHA_1", "github-excessive-permissions"),
+];
+
+/// Trivy misconfiguration ids (AVD form) → vouch rules (see [`HADOLINT_RULES`]).
+pub const TRIVY_RULES: &[(&str, &str)] = &[
+    ("AVD-DS-0001", "dockerfile-latest-tag"),
+    ("AVD-DS-0002", "dockerfile-user-root"),
+    ("AVD-DS-0005", "dockerfile-add-remote-url"),
+    ("AVD-KSV-0001", "workload-privilege-escalation"),
+    ("AVD-KSV-0008", "workload-host-namespace"),
+    ("AVD-KSV-0009", "workload-host-namespace"),
+    ("AVD-KSV-0010", "workload-host-namespace"),
+    ("AVD-KSV-0011", "workload-no-resource-limits"),
+    ("AVD-KSV-0012", "workload-run-as-root"),
+    ("AVD-KSV-0013", "workload-latest-tag"),
+    ("AVD-KSV-0017", "workload-privileged"),
+    ("AVD-KSV-0018", "workload-no-resource-limits"),
+    ("AVD-KSV-0023", "workload-host-path"),
+];
+
+fn maps(table: &[(&str, &str)], peer: &str, rule_id: &str) -> bool {
+    table.iter().any(|(p, r)| *p == peer && *r == rule_id)
+}
+
+/// Trivy's short ids (`DS001`, `KSV012`) in the AVD form (`AVD-DS-0001`, `AVD-KSV-0012`).
+pub fn trivy_avd(id: &str) -> String {
+    let id = id.trim();
+    if id.starts_with("AVD-") {
+        return id.to_owned();
+    }
+    let split = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
+    let (letters, digits) = id.split_at(split);
+    match digits.parse::<u32>() {
+        Ok(n) if !letters.is_empty() => format!("AVD-{letters}-{n:04}"),
+        _ => id.to_owned(),
+    }
+}
+
+fn suppression(kind: &str, reason: String) -> Suppression {
+    Suppression {
+        kind: kind.into(),
+        reason,
+    }
+}
+
+/// A peer tool's ignore pragma for `rule_id` at `line` of `text`, when it names a peer rule
+/// that maps to `rule_id`:
+///
+/// - `# hadolint ignore=DL3006,DL3008` on the line above (or the line itself), and
+///   `# hadolint global ignore=…` anywhere in the file;
+/// - `#checkov:skip=CKV_DOCKER_7:reason` on the line or the line above; in a Dockerfile anywhere
+///   in the file, as checkov reads Dockerfiles;
+/// - `# trivy:ignore:AVD-DS-0001` (or `DS001`) on the line or the line above, with an optional
+///   `:exp:YYYY-MM-DD` after which it no longer applies.
+pub fn peer(
+    text: &str,
+    line: u32,
+    rule_id: &str,
+    whole_file_checkov: bool,
+    today: Date,
+) -> Option<Suppression> {
+    let idx = usize::try_from(line).ok()?.checked_sub(1)?;
+    let near = |n: usize| n == idx || n + 1 == idx;
+    for (n, l) in text.lines().enumerate() {
+        let Some(hash) = l.find('#') else { continue };
+        let comment = l[hash + 1..].trim();
+        if let Some(rest) = comment.strip_prefix("hadolint") {
+            let rest = rest.trim_start();
+            let (global, rest) = match rest.strip_prefix("global") {
+                Some(r) => (true, r.trim_start()),
+                None => (false, rest),
+            };
+            let Some(ids) = rest.strip_prefix("ignore=") else {
+                continue;
+            };
+            if !(global || near(n)) {
+                continue;
+            }
+            let ids = ids.split_whitespace().next().unwrap_or("");
+            if let Some(id) = ids
+                .split(',')
+                .map(str::trim)
+                .find(|id| maps(HADOLINT_RULES, id, rule_id))
+            {
+                return Some(suppression(
+                    "hadolint",
+                    format!(
+                        "`# hadolint {}ignore={ids}` ({id} is {rule_id})",
+                        if global { "global " } else { "" }
+                    ),
+                ));
+            }
+        } else if let Some(rest) = comment.strip_prefix("checkov:skip=") {
+            if !(whole_file_checkov || near(n)) {
+                continue;
+            }
+            let (id, reason) = rest.split_once(':').unwrap_or((rest, ""));
+            let id = id.trim();
+            if maps(CHECKOV_RULES, id, rule_id) {
+                let reason = reason.trim();
+                return Some(suppression(
+                    "checkov",
+                    if reason.is_empty() {
+                        format!("`#checkov:skip={id}` ({id} is {rule_id}), no reason given")
+                    } else {
+                        format!("`#checkov:skip={id}` ({id} is {rule_id}): {reason}")
+                    },
+                ));
+            }
+        } else if comment.starts_with("trivy:ignore:") {
+            if !near(n) {
+                continue;
+            }
+            // `#trivy:ignore:AVD-GCP-0051 trivy:ignore:AVD-GCP-0053`: several on one comment
+            for written in comment
+                .split_whitespace()
+                .filter_map(|w| w.strip_prefix("trivy:ignore:"))
+            {
+                let (id, expiry) = match written.split_once(":exp:") {
+                    Some((id, exp)) => (id, exp.parse::<Date>().ok()),
+                    None => (written, None),
+                };
+                let avd = trivy_avd(id);
+                let mapped = if id == "*" {
+                    TRIVY_RULES.iter().any(|(_, r)| *r == rule_id)
+                } else {
+                    maps(TRIVY_RULES, &avd, rule_id)
+                };
+                if mapped && expiry.is_none_or(|e| e >= today) {
+                    return Some(suppression(
+                        "trivy",
+                        if id == "*" {
+                            format!(
+                                "`# trivy:ignore:{written}` (every Trivy check, {rule_id} among them)"
+                            )
+                        } else {
+                            format!("`# trivy:ignore:{written}` ({avd} is {rule_id})")
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A `.trivyignore` file: one Trivy id per line (`AVD-DS-0001`, `DS001`), `#` comments, an
+/// optional ` exp:YYYY-MM-DD` after which the line no longer applies. Ids of vulnerabilities
+/// and secrets are kept but map to no vouch configuration rule.
+#[derive(Debug, Clone, Default)]
+pub struct TrivyIgnore {
+    /// Path shown in suppressions.
+    pub path: String,
+    /// `(AVD id, as written, expiry, line)`.
+    entries: Vec<(String, String, Option<Date>, u32)>,
+}
+
+impl TrivyIgnore {
+    /// Parse the text of a `.trivyignore`.
+    pub fn parse(text: &str, path: &str) -> Self {
+        let mut entries = Vec::new();
+        for (n, l) in text.lines().enumerate() {
+            let l = l.split('#').next().unwrap_or("").trim();
+            let mut words = l.split_whitespace();
+            let Some(id) = words.next() else { continue };
+            let expiry = words
+                .find_map(|w| w.strip_prefix("exp:"))
+                .and_then(|d| d.parse::<Date>().ok());
+            entries.push((
+                trivy_avd(id),
+                id.to_owned(),
+                expiry,
+                u32::try_from(n + 1).unwrap_or(u32::MAX),
+            ));
+        }
+        Self {
+            path: path.to_owned(),
+            entries,
+        }
+    }
+
+    /// The entry that suppresses `rule_id` today, if any.
+    pub fn matching(&self, rule_id: &str, today: Date) -> Option<Suppression> {
+        self.entries
+            .iter()
+            .find(|(avd, _, exp, _)| {
+                maps(TRIVY_RULES, avd, rule_id) && exp.is_none_or(|e| e >= today)
+            })
+            .map(|(avd, written, _, line)| {
+                suppression(
+                    "trivyignore",
+                    format!("{}:{line} `{written}` ({avd} is {rule_id})", self.path),
+                )
+            })
+    }
+}
+
 /// One validated ignore entry.
 #[derive(Debug, Clone)]
 pub struct IgnoreEntry {

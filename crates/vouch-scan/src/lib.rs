@@ -454,8 +454,9 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
             format!("{e} (references not checked)"),
         ));
     }
-    let findings = vouch_pin::report::unpinned_findings(tree);
-    let note = if tree.errors.is_empty() {
+    let (findings, folded) =
+        fold_into_configuration(vouch_pin::report::unpinned_findings(tree), report);
+    let mut note = if tree.errors.is_empty() {
         format!("{} files with references", tree.files.len())
     } else {
         format!(
@@ -464,10 +465,60 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
             tree.errors.len()
         )
     };
+    if folded > 0 {
+        note.push_str(&format!(
+            ", {folded} unpinned reported by the configuration rules"
+        ));
+    }
     let summary = CheckSummary::new("pinning", note, &findings, tree.errors.len());
     report.findings.extend(findings);
     report.rules.push(vouch_pin::report::rule());
     summary
+}
+
+/// Configuration rules that report an unpinned image, action or include: the same fact as the
+/// pinning check's `unpinned-reference`.
+pub const PINNING_RULES: &[&str] = &[
+    "dockerfile-base-not-pinned",
+    "github-action-not-pinned",
+    "github-image-not-pinned",
+    "gitlab-image-not-pinned",
+    "gitlab-include-unpinned",
+    "workload-image-not-pinned",
+];
+
+/// Each unpinned reference is reported once. Where a configuration rule of [`PINNING_RULES`]
+/// already reports it (same file and line), that finding stays (its rule id says what kind of
+/// reference it is, and its suppressions, inline, ignore-file or a peer's pragma, apply), and
+/// it takes the pinning check's information as its `pinning` property (the reference and the
+/// `vouch pin` remedy); the `unpinned-reference` finding goes. References no configuration rule
+/// covers (pre-commit hooks, compose files when not checked, a skipped configuration check)
+/// keep their `unpinned-reference` finding. Returns the findings kept and how many folded.
+pub fn fold_into_configuration(pin: Vec<Finding>, report: &mut Report) -> (Vec<Finding>, usize) {
+    let at = |f: &Finding| f.location.as_ref().map(|l| (l.path.clone(), l.line));
+    let mut kept = Vec::new();
+    let mut folded = 0;
+    for p in pin {
+        let place = at(&p);
+        let mut matched = false;
+        for c in report.findings.iter_mut().filter(|c| {
+            PINNING_RULES.contains(&c.rule_id.as_str()) && place.is_some() && at(c) == place
+        }) {
+            matched = true;
+            let info = serde_json::json!({
+                "rule_id": p.rule_id,
+                "reference": p.properties.get("reference"),
+                "remediation": p.remediation,
+            });
+            c.properties.insert("pinning".to_owned(), info);
+        }
+        if matched {
+            folded += 1;
+        } else {
+            kept.push(p);
+        }
+    }
+    (kept, folded)
 }
 
 /// A finished scan: the inventory, what each check said, and every finding and not-checked
@@ -600,9 +651,22 @@ mod tests {
         let c = configuration(d.path(), &[], None, today, &mut report).unwrap();
         assert_eq!(c.status, "complete");
         assert!(c.findings > 0);
+        std::fs::write(
+            d.path().join(".pre-commit-config.yaml"),
+            "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n",
+        )
+        .unwrap();
         let p = pinning(d.path(), &[], &mut report).unwrap();
         assert_eq!((p.check, p.status), ("pinning", "complete"));
-        assert!(p.findings > 0, "{p:?}");
+        // the base image is the configuration rule's finding; the hook rev no rule covers
+        assert_eq!(p.findings, 1, "{p:?}");
+        let unpinned: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "unpinned-reference")
+            .map(|f| f.location.as_ref().unwrap().path.as_str())
+            .collect();
+        assert_eq!(unpinned, [".pre-commit-config.yaml"]);
         let scan = Scan {
             inventory: Inventory::build("t", None, vec![], vec![]),
             checks: vec![
@@ -654,7 +718,20 @@ mod tests {
         );
         assert_eq!(inv.files.len(), 1);
         assert_eq!(s.note, "3 files scanned");
-        assert_eq!((s.findings, c.status, p.findings), (1, "complete", 1));
+        // FROM python:latest: reported once, by dockerfile-base-not-pinned (with the pinning
+        // check's information), not again as unpinned-reference
+        assert_eq!((s.findings, c.status, p.findings), (1, "complete", 0));
+        assert_eq!(
+            p.note,
+            "1 files with references, 1 unpinned reported by the configuration rules"
+        );
+        let base = report
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "dockerfile-base-not-pinned")
+            .unwrap();
+        assert_eq!(base.properties["pinning"]["rule_id"], "unpinned-reference");
+        assert_eq!(base.properties["pinning"]["reference"], "python:latest");
         let mut by_check: Vec<(&str, &str)> = report
             .findings
             .iter()
@@ -678,13 +755,25 @@ mod tests {
             [
                 ("aws-access-key-id", "deploy/Dockerfile"),
                 ("dockerfile-latest-tag", "deploy/Dockerfile"),
-                ("unpinned-reference", "deploy/Dockerfile"),
             ]
         );
-        // The standalone entry points walk on their own, by the same rules.
+        // The standalone entry points walk on their own, by the same rules; without the
+        // configuration check, the pinning check reports the reference itself.
         let mut alone = Report::new("vouch", "0.1.0");
         let s2 = secrets(r, &[], &mut alone).unwrap();
         let p2 = pinning(r, &[], &mut alone).unwrap();
-        assert_eq!((s2.note, p2.note), (s.note, p.note));
+        assert_eq!(s2.note, s.note);
+        assert_eq!(
+            (p2.note.as_str(), p2.findings),
+            ("1 files with references", 1)
+        );
+        assert_eq!(
+            alone
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == "unpinned-reference")
+                .count(),
+            1
+        );
     }
 }

@@ -151,7 +151,8 @@ pub struct CheckArgs {
     /// Files or directories to check (directories are walked; default `.`).
     pub paths: Vec<PathBuf>,
     /// Directory of Rego policies (repeatable); `.vouch/policy/` under the root is always added.
-    #[arg(long = "policy", value_name = "DIR")]
+    /// `-p` as in conftest.
+    #[arg(short = 'p', long = "policy", value_name = "DIR")]
     pub policy: Vec<PathBuf>,
     /// Do not evaluate the built-in rule pack.
     #[arg(long)]
@@ -186,6 +187,20 @@ pub struct CheckArgs {
     /// Date used for ignore-entry expiry (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else today.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Evaluate the `--policy` folders exactly as `conftest test` does: the input is each parsed
+    /// document of each YAML/JSON/TOML file, `deny`/`violation` fail and `warn` warns, in the
+    /// `--namespace` packages (default `main`). The built-in rules are not run.
+    #[arg(long)]
+    pub conftest: bool,
+    /// With --conftest: the package(s) to query (repeatable, `*` wildcards) [default: main].
+    #[arg(long = "namespace", value_name = "NS", requires = "conftest")]
+    pub namespace: Vec<String>,
+    /// With --conftest: query every package of the policies.
+    #[arg(long, requires = "conftest", conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// With --conftest: exit 1 on warnings too.
+    #[arg(long, requires = "conftest")]
+    pub fail_on_warn: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -106,7 +106,8 @@ fn findings_of_every_check_make_exit_1() {
 }
 
 /// A tree whose `fixtures/` holds a planted token, a misconfigured Dockerfile, an unpinned
-/// workflow action and a lockfile; the rest is clean.
+/// workflow action, an unpinned pre-commit hook (a reference only the pinning check reports)
+/// and a lockfile; the rest is clean.
 fn tree_with_fixtures() -> tempfile::TempDir {
     let token = ["ghp_", "Zq3fK9mW2xV8bN4cT7yH1jL6pR0sD5gA3eUk"].concat();
     common::dir_with(&[
@@ -119,6 +120,10 @@ fn tree_with_fixtures() -> tempfile::TempDir {
         (
             "fixtures/Cargo.lock",
             "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+        ),
+        (
+            "fixtures/.pre-commit-config.yaml",
+            "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n",
         ),
         ("README.md", "clean\n"),
     ])

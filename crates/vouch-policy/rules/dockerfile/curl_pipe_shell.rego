@@ -10,16 +10,13 @@ package vouch.rules.dockerfile.curl_pipe_shell
 
 import data.vouch.lib.dockerfile as lib
 
+# `pipe_to_shell` is the one matcher (vouch_policy::shell::pipe_to_shell) shared with the
+# GitLab CI and GitHub Actions rules.
 deny contains f if {
 	ins := lib.runs[_]
-	p := ins.pipelines[_]
-	dl := p[i]
-	dl.program in lib.downloaders
-	sh := p[j]
-	sh.program in lib.shells
-	j > i
+	p := ins.pipe_to_shell[_]
 	f := {
-		"msg": sprintf("RUN pipes a %s download into %s", [dl.program, sh.program]),
+		"msg": sprintf("RUN %s", [p.text]),
 		"line": ins.line,
 	}
 }

@@ -9,8 +9,18 @@
 #   each job only what it needs.
 package vouch.rules.github.excessive_permissions
 
+# A reusable workflow (only `on: workflow_call`) runs with the token of the workflow that
+# calls it, whose permissions decide; it is checked there.
+reusable_only if {
+	count(input.workflow.on) > 0
+	every t in input.workflow.on {
+		t == "workflow_call"
+	}
+}
+
 deny contains f if {
 	input.workflow
+	not reusable_only
 	not input.workflow.has_permissions
 	some job in input.workflow.jobs
 	not job.has_permissions

@@ -10,15 +10,12 @@ package vouch.rules.gitlab.curl_pipe_shell
 
 import data.vouch.lib.gitlab as lib
 
+# `pipe_to_shell` is the one matcher (vouch_policy::shell::pipe_to_shell) shared with the
+# Dockerfile and GitHub Actions rules.
 deny contains f if {
 	some pair in lib.script_lines
 	job := pair[0]
 	s := pair[1]
-	p := s.pipelines[_]
-	dl := p[i]
-	dl.program in {"curl", "wget"}
-	sh := p[j]
-	sh.program in lib.shells
-	j > i
-	f := {"msg": sprintf("job %q pipes a %s download into %s", [job.name, dl.program, sh.program]), "line": s.line}
+	p := s.pipe_to_shell[_]
+	f := {"msg": sprintf("job %q %s", [job.name, p.text]), "line": s.line, "path": s.path}
 }

@@ -12,5 +12,5 @@ import data.vouch.lib.gitlab as lib
 deny contains f if {
 	x := lib.images[_]
 	not x.ref.pinned
-	f := {"msg": sprintf("job %q %s %q is not pinned by digest", [x.job, x.what, x.ref.raw]), "line": x.line}
+	f := {"msg": sprintf("job %q %s %q is not pinned by digest", [x.job, x.what, x.ref.raw]), "line": x.line, "path": x.path}
 }

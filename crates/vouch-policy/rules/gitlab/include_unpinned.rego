@@ -14,14 +14,14 @@ deny contains f if {
 	not inc.pinned
 	r := object.get(inc, "ref", null)
 	shown := ref_text(r)
-	f := {"msg": sprintf("include of %s %q is not pinned to a commit SHA (%s)", [inc.type, inc.value, shown]), "line": inc.line}
+	f := {"msg": sprintf("include of %s %q is not pinned to a commit SHA (%s)", [inc.type, inc.value, shown]), "line": inc.line, "path": inc.path}
 }
 
 deny contains f if {
 	inc := input.ci.include[_]
 	inc.type == "remote"
 	not inc.pinned
-	f := {"msg": sprintf("remote include %q has no integrity hash", [inc.value]), "line": inc.line}
+	f := {"msg": sprintf("remote include %q has no integrity hash", [inc.value]), "line": inc.line, "path": inc.path}
 }
 
 ref_text(r) := "no ref, so the default branch" if r == null

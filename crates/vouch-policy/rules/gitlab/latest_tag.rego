@@ -13,5 +13,5 @@ deny contains f if {
 	x := lib.images[_]
 	not x.ref.pinned
 	x.ref.tag in {"latest", null}
-	f := {"msg": sprintf("job %q %s %q uses the mutable latest tag", [x.job, x.what, x.ref.raw]), "line": x.line}
+	f := {"msg": sprintf("job %q %s %q uses the mutable latest tag", [x.job, x.what, x.ref.raw]), "line": x.line, "path": x.path}
 }

@@ -6,17 +6,15 @@ images contains x if {
 	job := input.ci.jobs[_]
 	job.image_ref != null
 	not job.image_ref.has_variable
-	x := {"job": job.name, "what": "image", "ref": job.image_ref, "line": job.image_line}
+	x := {"job": job.name, "what": "image", "ref": job.image_ref, "line": job.image_line, "path": job.image_path}
 }
 
 images contains x if {
 	job := input.ci.jobs[_]
 	svc := job.services[_]
 	not svc.image.has_variable
-	x := {"job": job.name, "what": "service", "ref": svc.image, "line": svc.line}
+	x := {"job": job.name, "what": "service", "ref": svc.image, "line": svc.line, "path": svc.path}
 }
-
-shells := {"sh", "bash", "zsh", "ash", "dash", "ksh"}
 
 script_lines contains [job, s] if {
 	job := input.ci.jobs[_]

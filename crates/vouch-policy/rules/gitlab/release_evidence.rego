@@ -27,5 +27,5 @@ deny contains f if {
 	job.protected
 	missing := [e | some e in evidence; not produced(job, e)]
 	count(missing) > 0
-	f := {"msg": sprintf("release job %q does not produce %s", [job.name, concat(", ", missing)]), "line": job.line}
+	f := {"msg": sprintf("release job %q does not produce %s", [job.name, concat(", ", missing)]), "line": job.line, "path": job.path}
 }

@@ -44,219 +44,209 @@ pub const GITLAB_KEYWORDS: &[&str] = &[
     "spec",
 ];
 
-/// GitLab CI → `input.ci`.
-pub fn gitlab(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
-    let (top, idx) = load_one(text)?;
-    let line = |path: &[Seg]| idx.line(0, path);
-    let default = top.get("default").and_then(Value::as_object);
-    let image_name = |v: Option<&Value>| -> Option<String> {
-        match v? {
-            Value::String(s) => Some(s.clone()),
-            Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_owned),
+/// GitLab CI → `input.ci`: the configuration as GitLab resolves it ([`super::gitlab`]), with
+/// the file and line where each checked value is written.
+pub fn gitlab(
+    text: &str,
+    shown: &str,
+    ctx: &super::Context,
+) -> Result<(Value, Vec<Anchor>), InputError> {
+    use super::gitlab::{Node, Origin, resolve};
+    let r = resolve(text, shown, ctx)?;
+    let at = |o: &Origin| json!({"line": r.line(o), "path": r.path(o)});
+    let image_name = |v: Option<&Node>| -> Option<(String, Origin)> {
+        let v = v?;
+        match v {
+            Node::Scalar(Value::String(s), o) => Some((s.clone(), o.clone())),
+            Node::Map(..) => {
+                let n = v.get("name")?;
+                n.as_str().map(|s| (s.to_owned(), n.origin().clone()))
+            }
             _ => None,
         }
     };
-    let global_image = image_name(top.get("image"));
-    let default_image = image_name(default.and_then(|d| d.get("image")));
-    let mut includes = Vec::new();
-    if let Some(inc) = top.get("include") {
-        let items: Vec<(usize, &Value)> = match inc {
-            Value::Array(a) => a.iter().enumerate().collect(),
-            other => vec![(usize::MAX, other)],
-        };
-        for (i, item) in items {
-            let path = if i == usize::MAX {
-                vec![k("include")]
-            } else {
-                vec![k("include"), Seg::Index(i)]
-            };
-            includes.push(gitlab_include(item, line(&path)));
-        }
-    }
-    let services_of = |v: Option<&Value>, base: &[Seg]| -> Vec<Value> {
-        let Some(Value::Array(a)) = v else {
+    let services_of = |v: Option<&Node>| -> Vec<Value> {
+        let Some(Node::Seq(items, _)) = v else {
             return Vec::new();
         };
-        a.iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
-                let name = match s {
-                    Value::String(s) => s.clone(),
-                    Value::Object(o) => o.get("name").and_then(Value::as_str)?.to_owned(),
-                    _ => return None,
-                };
-                let mut p = base.to_vec();
-                p.push(Seg::Index(i));
-                Some(json!({"name": name, "image": ImageInput::parse(&name), "line": line(&p)}))
+        items
+            .iter()
+            .filter_map(|s| {
+                let (name, o) = image_name(Some(s))?;
+                Some(json!({
+                    "name": name, "image": ImageInput::parse(&name),
+                    "line": r.line(&o), "path": r.path(&o),
+                }))
             })
             .collect()
     };
-    let default_services = if default.is_some_and(|d| d.contains_key("services")) {
-        services_of(
-            default.and_then(|d| d.get("services")),
-            &[k("default"), k("services")],
-        )
+    let default = r.top.get("default");
+    let global_image = image_name(r.top.get("image"));
+    let default_image = image_name(default.and_then(|d| d.get("image")));
+    let default_services = if default.and_then(|d| d.get("services")).is_some() {
+        services_of(default.and_then(|d| d.get("services")))
     } else {
-        services_of(top.get("services"), &[k("services")])
+        services_of(r.top.get("services"))
     };
-    // image via `extends`, one name or a list, followed up to 10 levels.
-    let extends_image = |job: &Map<String, Value>| -> Option<(String, String)> {
-        let mut cur = job.clone();
-        for _ in 0..10 {
-            let parent = match cur.get("extends") {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Array(a)) => a.last().and_then(Value::as_str)?.to_owned(),
-                _ => return None,
-            };
-            let p = top.get(&parent)?.as_object()?;
-            if let Some(img) = image_name(p.get("image")) {
-                return Some((img, parent));
-            }
-            cur = p.clone();
-        }
-        None
-    };
+    let includes: Vec<Value> = r
+        .includes
+        .iter()
+        .map(|inc| {
+            let mut v = gitlab_include(&inc.item, r.line(&inc.origin));
+            v["path"] = json!(r.path(&inc.origin));
+            v["followed"] = json!(!inc.read.is_empty());
+            v["files"] = json!(inc.read);
+            v
+        })
+        .collect();
+    let unresolved: Vec<Value> = r
+        .unresolved
+        .iter()
+        .map(|u| {
+            let mut v = at(&u.origin);
+            v["what"] = json!(u.what);
+            v["message"] = json!(u.message);
+            v
+        })
+        .collect();
     let mut jobs = Vec::new();
     let mut anchors = Vec::new();
-    for (name, v) in &top {
-        if GITLAB_KEYWORDS.contains(&name.as_str()) || name.starts_with('.') {
-            continue;
-        }
-        let Some(job) = v.as_object() else { continue };
-        let base = vec![k(name)];
-        let job_line = line(&base);
+    for (name, job) in &r.jobs {
+        let origin = job.origin();
+        let job_line = r.line(origin);
+        let job_path = r.path(origin).to_owned();
         if let Some(l) = job_line {
             anchors.push(Anchor {
                 name: name.clone(),
                 line: l,
+                path: (job_path != shown).then(|| job_path.clone()),
             });
         }
-        let (image, image_source, image_line) = if let Some(img) = image_name(job.get("image")) {
-            (
-                Some(img),
-                Some("job".to_owned()),
-                line(&[k(name), k("image")]),
-            )
-        } else if let Some((img, parent)) = extends_image(job) {
-            (Some(img), Some(format!("extends:{parent}")), job_line)
-        } else if let Some(img) = &default_image {
-            (
-                Some(img.clone()),
-                Some("default".to_owned()),
-                line(&[k("default"), k("image")]),
-            )
-        } else if let Some(img) = &global_image {
-            (
-                Some(img.clone()),
-                Some("global".to_owned()),
-                line(&[k("image")]),
-            )
-        } else {
-            (None, None, None)
-        };
-        let services = if job.contains_key("services") {
-            services_of(job.get("services"), &[k(name), k("services")])
-        } else {
-            default_services.clone()
-        };
-        let script_of = |key: &str| -> Vec<Value> {
-            let mut p = base.clone();
-            p.push(k(key));
-            let items: Vec<(Option<usize>, String)> = match job.get(key) {
-                Some(Value::String(s)) => vec![(None, s.clone())],
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, v)| v.as_str().map(|s| (Some(i), s.to_owned())))
-                    .collect(),
-                _ => Vec::new(),
+        let image = image_name(job.get("image"));
+        // Where the image comes from: the job itself, a job it extends, `default:` or the
+        // top-level `image:`, by the key its value is written under.
+        let image_source = image.as_ref().map(|(_, o)| {
+            let written_under = match o.path.first() {
+                Some(vouch_yaml::Seg::Key(k)) => k.as_str(),
+                _ => "",
             };
+            match written_under {
+                k if k == name && o.file == origin.file => "job".to_owned(),
+                "default" => "default".to_owned(),
+                "image" => "global".to_owned(),
+                k => format!("extends:{k}"),
+            }
+        });
+        let script_of = |key: &str| -> Vec<Value> {
+            let mut items = Vec::new();
+            flatten_script(job.get(key), 0, &mut items);
             items
                 .into_iter()
-                .map(|(i, s)| {
-                    let mut pp = p.clone();
-                    if let Some(i) = i {
-                        pp.push(Seg::Index(i));
-                    }
-                    json!({"text": s, "line": line(&pp), "pipelines": shell::split(&s)})
+                .map(|(s, o)| {
+                    json!({
+                        "text": s, "line": r.line(&o), "path": r.path(&o),
+                        "pipelines": shell::split(&s),
+                        "pipe_to_shell": shell::pipe_to_shell(&s),
+                    })
                 })
                 .collect()
         };
         let rules: Vec<Value> = match job.get("rules") {
-            Some(Value::Array(a)) => a
+            Some(Node::Seq(items, _)) => items
                 .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let mut r = r.clone();
-                    if let Value::Object(o) = &mut r {
-                        o.insert(
-                            "line".into(),
-                            json!(line(&[k(name), k("rules"), Seg::Index(i)])),
-                        );
+                .map(|n| {
+                    let mut v = n.to_value();
+                    if let Value::Object(o) = &mut v {
+                        o.insert("line".into(), json!(r.line(n.origin())));
                     }
-                    r
+                    v
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        let artifacts_paths: Vec<Value> = job
-            .get("artifacts")
-            .and_then(|a| a.get("paths"))
+        let value = |k: &str| job.get(k).map_or(Value::Null, Node::to_value);
+        let artifacts_paths: Vec<Value> = value("artifacts")
+            .get("paths")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let rules_text = serde_json::to_string(&json!([
-            job.get("rules"),
-            job.get("only"),
-            job.get("except")
-        ]))
-        .unwrap_or_default();
-        let env_name = match job.get("environment") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Object(o)) => o.get("name").and_then(Value::as_str).map(str::to_owned),
+        let rules_text =
+            serde_json::to_string(&json!([value("rules"), value("only"), value("except")]))
+                .unwrap_or_default();
+        let env_name = match value("environment") {
+            Value::String(s) => Some(s),
+            Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_owned),
             _ => None,
         };
         let protected = rules_text.contains("CI_COMMIT_TAG")
             || rules_text.contains("CI_COMMIT_REF_PROTECTED")
             || rules_text.contains("\"tags\"")
             || env_name.as_deref().is_some_and(|e| e.starts_with("prod"));
-        let stage = job.get("stage").and_then(Value::as_str).unwrap_or("test");
-        let release = job.contains_key("release")
+        let stage = job
+            .get("stage")
+            .and_then(Node::as_str)
+            .unwrap_or("test")
+            .to_owned();
+        let release = job.get("release").is_some()
             || name.to_ascii_lowercase().contains("release")
             || stage.to_ascii_lowercase().contains("release");
+        let services = services_of(job.get("services"));
         jobs.push(json!({
             "name": name,
             "line": job_line,
+            "path": job_path,
             "stage": stage,
-            "image": image,
-            "image_ref": image.as_deref().map(ImageInput::parse),
+            "image": image.as_ref().map(|(s, _)| s),
+            "image_ref": image.as_ref().map(|(s, _)| ImageInput::parse(s)),
             "image_source": image_source,
-            "image_line": image_line,
+            "image_line": image.as_ref().and_then(|(_, o)| r.line(o)),
+            "image_path": image.as_ref().map(|(_, o)| r.path(o)),
             "services": services,
             "script": script_of("script"),
             "before_script": script_of("before_script"),
             "after_script": script_of("after_script"),
             "rules": rules,
-            "only": job.get("only"),
-            "except": job.get("except"),
-            "when": job.get("when"),
-            "extends": job.get("extends"),
+            "only": value("only"),
+            "except": value("except"),
+            "when": value("when"),
+            "extends": value("extends"),
             "environment": env_name,
             "artifacts": {"paths": artifacts_paths},
             "release": release,
             "protected": protected,
-            "variables": job.get("variables"),
+            "variables": value("variables"),
         }));
     }
     let body = json!({
-        "stages": top.get("stages"),
-        "variables": top.get("variables"),
-        "image": global_image,
-        "default": {"image": default_image, "services": default_services},
+        "stages": r.top.get("stages").map(Node::to_value),
+        "variables": r.top.get("variables").map(Node::to_value),
+        "image": global_image.map(|(s, _)| s),
+        "default": {"image": default_image.map(|(s, _)| s), "services": default_services},
         "include": includes,
+        "files": r.files.iter().map(|f| f.shown.clone()).collect::<Vec<_>>(),
+        "unresolved": unresolved,
         "jobs": jobs,
     });
     Ok((body, anchors))
+}
+
+/// The lines of a script key: a string, or a sequence whose nested sequences (from
+/// `!reference` or anchors) are flattened, as GitLab does up to 10 levels.
+fn flatten_script(
+    v: Option<&super::gitlab::Node>,
+    depth: usize,
+    out: &mut Vec<(String, super::gitlab::Origin)>,
+) {
+    use super::gitlab::Node;
+    match v {
+        Some(Node::Scalar(Value::String(s), o)) => out.push((s.clone(), o.clone())),
+        Some(Node::Seq(items, _)) if depth < 10 => {
+            for i in items {
+                flatten_script(Some(i), depth + 1, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn gitlab_include(item: &Value, line: Option<u32>) -> Value {
@@ -363,6 +353,22 @@ fn steps(v: Option<&Value>, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
                 q.push(Seg::Key("uses".into()));
                 idx.exact(0, &q).or(line)
             };
+            // `actions/github-script`'s `script:` is JavaScript into which `${{ }}` is pasted,
+            // as `run:` is shell.
+            let github_script = s
+                .get("uses")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u.split('@').next() == Some("actions/github-script"));
+            let script = github_script
+                .then(|| s.get("with").and_then(|w| w.get("script")).cloned())
+                .flatten()
+                .unwrap_or(Value::Null);
+            let script_line = {
+                let mut q = p.clone();
+                q.push(Seg::Key("with".into()));
+                q.push(Seg::Key("script".into()));
+                idx.exact(0, &q).or(line)
+            };
             json!({
                 "index": i,
                 "id": get("id"),
@@ -372,7 +378,10 @@ fn steps(v: Option<&Value>, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
                 "uses_line": uses_line,
                 "run": get("run"),
                 "run_line": run_line,
+                "script": script,
+                "script_line": script_line,
                 "pipelines": s.get("run").and_then(Value::as_str).map(shell::split),
+                "pipe_to_shell": s.get("run").and_then(Value::as_str).map(shell::pipe_to_shell).unwrap_or_default(),
                 "shell": get("shell"),
                 "with": get("with"),
                 "env": get("env"),
@@ -380,6 +389,44 @@ fn steps(v: Option<&Value>, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// The images a workflow job runs in: `container:` (a string or `{image: …}`) and each of
+/// `services:`, with the line of the image.
+fn job_images(job: &Value, base: &[Seg], idx: &LineIndex) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut push = |what: String, v: &Value, path: Vec<Seg>| {
+        let (raw, path) = match v {
+            Value::String(s) => (s.as_str(), path),
+            Value::Object(o) => match o.get("image").and_then(Value::as_str) {
+                Some(s) => (s, [path, vec![k("image")]].concat()),
+                None => return,
+            },
+            _ => return,
+        };
+        let raw = raw.strip_prefix("docker://").unwrap_or(raw);
+        if raw.is_empty() {
+            return;
+        }
+        out.push(json!({
+            "what": what,
+            "ref": ImageInput::parse(raw),
+            "line": idx.exact(0, &path).or_else(|| idx.line(0, &path)),
+        }));
+    };
+    if let Some(c) = job.get("container") {
+        push("container".into(), c, [base, &[k("container")]].concat());
+    }
+    if let Some(Value::Object(svcs)) = job.get("services") {
+        for (name, svc) in svcs {
+            push(
+                format!("service {name:?}"),
+                svc,
+                [base, &[k("services"), k(name)]].concat(),
+            );
+        }
+    }
+    out
 }
 
 /// GitHub Actions workflow → `input.workflow`.
@@ -411,6 +458,7 @@ pub fn github_workflow(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 anchors.push(Anchor {
                     name: id.clone(),
                     line: l,
+                    path: None,
                 });
             }
             let get = |k: &str| job.get(k).cloned().unwrap_or(Value::Null);
@@ -429,6 +477,7 @@ pub fn github_workflow(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 "uses_line": idx.exact(0, &[k("jobs"), k(id), k("uses")]).or(line),
                 "container": get("container"),
                 "services": get("services"),
+                "images": job_images(job, &base, &idx),
                 "env": get("env"),
                 "steps": steps(job.get("steps"), &sp, &idx),
             }));

@@ -51,6 +51,7 @@ pub fn normalise(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                     anchors.push(Anchor {
                         name: n.clone(),
                         line,
+                        path: None,
                     });
                 }
                 stages.push(json!({
@@ -86,6 +87,7 @@ pub fn normalise(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 );
                 o.insert("exec_form".into(), json!(exec_form));
                 o.insert("pipelines".into(), json!(shell::split(&full)));
+                o.insert("pipe_to_shell".into(), json!(shell::pipe_to_shell(&full)));
                 o.insert("script".into(), json!(full));
             }
             Instruction::Env(e) => {

@@ -75,6 +75,7 @@ fn resource(
         anchors.push(Anchor {
             name: n.clone(),
             line: l,
+            path: None,
         });
     }
     let mut out = json!({
@@ -197,6 +198,7 @@ pub fn compose(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 anchors.push(Anchor {
                     name: name.clone(),
                     line: l,
+                    path: None,
                 });
             }
             let get = |f: &str| s.get(f).cloned().unwrap_or(Value::Null);

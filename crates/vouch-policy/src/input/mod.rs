@@ -6,6 +6,7 @@
 mod ci;
 pub use ci::GITLAB_KEYWORDS;
 mod dockerfile;
+pub mod gitlab;
 mod kubernetes;
 mod packages;
 
@@ -137,6 +138,9 @@ impl From<vouch_yaml::YamlError> for InputError {
 pub struct Anchor {
     pub name: String,
     pub line: u32,
+    /// The file the line is in, when not the checked file (a GitLab CI job defined in an
+    /// included file).
+    pub path: Option<String>,
 }
 
 /// The input document of one file.
@@ -212,7 +216,7 @@ pub fn normalise(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (body, anchors) = match kind {
         FileKind::Dockerfile => dockerfile::normalise(text)?,
-        FileKind::GitlabCi => ci::gitlab(text)?,
+        FileKind::GitlabCi => ci::gitlab(text, rel_path, ctx)?,
         FileKind::GithubWorkflow => ci::github_workflow(text)?,
         FileKind::GithubAction => ci::github_action(text)?,
         FileKind::Kubernetes => kubernetes::kubernetes(text)?,

@@ -29,6 +29,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     if let Some(cap) = args.max_file_size {
         opts.max_file_size = cap;
     }
+    if args.conftest {
+        return conftest(&args, &opts);
+    }
     if let Some(file) = &args.print_input {
         let mut input = vouch_policy::print_input(file, &opts)?;
         vouch_report::redact_json(&mut input);
@@ -93,6 +96,41 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     Ok(if !outcome.errors.is_empty() {
         ExitStatus::Error
     } else if report.any_at_or_above(fail_on) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `vouch check --conftest`: conftest's evaluation and output (docs/check.md#conftest-mode).
+fn conftest(args: &CheckArgs, opts: &Options) -> anyhow::Result<ExitStatus> {
+    use vouch_policy::conftest::{Conftest, Options as ConftestOptions, render};
+    let policy_dirs = if args.policy.is_empty() {
+        vec![PathBuf::from("policy")]
+    } else {
+        args.policy.clone()
+    };
+    let c = Conftest::load(&ConftestOptions {
+        policy_dirs,
+        namespaces: args.namespace.clone(),
+        all_namespaces: args.all_namespaces,
+        max_file_size: opts.max_file_size,
+    })
+    .context("could not load policies")?;
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let results = c.test(&paths).context("could not evaluate")?;
+    match args.format {
+        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+        CheckFormat::Table => print!("{}", render(&results)),
+        other => anyhow::bail!("--conftest prints text or JSON, not {other:?}"),
+    }
+    let failures = results.iter().any(|r| !r.failures.is_empty());
+    let warnings = results.iter().any(|r| !r.warnings.is_empty());
+    Ok(if failures || (args.fail_on_warn && warnings) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
