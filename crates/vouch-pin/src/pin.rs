@@ -288,8 +288,12 @@ pub fn unpinned(file: &SourceFile) -> Vec<CheckFinding> {
             code: "unpinned-reference",
             message: redact(match &r.target {
                 Target::Unpinnable(u) => format!("`{}` is mutable: {}", u.text, u.reason),
-                Target::Image(_) => format!(
+                Target::Image(image) if image.tag().is_some() => format!(
                     "image `{}` is referenced by tag; a tag can be moved to other content",
+                    r.display()
+                ),
+                Target::Image(_) => format!(
+                    "image `{}` has no tag or digest: it means `latest`, which moves with every release",
                     r.display()
                 ),
                 Target::Git(_) => format!(

@@ -40,7 +40,7 @@ pub fn finding(f: &pin::CheckFinding) -> Finding {
     let (severity, remediation) = if f.code == COMMENT_MISMATCH {
         (
             Severity::Medium,
-            "correct the comment, or re-pin with `vouch pin` (docs/rules/pin-comment-mismatch.md)",
+            "correct the comment, or re-pin with `vouch pin` (`vouch explain pin-comment-mismatch`)",
         )
     } else {
         (
@@ -102,5 +102,16 @@ mod tests {
             "image `python:3.12` is referenced by tag; a tag can be moved to other content"
         );
         assert_eq!(f[0].fingerprint, unpinned_findings(&tree)[0].fingerprint);
+    }
+
+    #[test]
+    fn an_image_without_a_tag_is_not_said_to_have_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM python\n").unwrap();
+        let f = unpinned_findings(&crate::walk::walk(dir.path()));
+        assert_eq!(
+            f[0].message,
+            "image `python` has no tag or digest: it means `latest`, which moves with every release"
+        );
     }
 }

@@ -215,7 +215,7 @@ pub fn gate_text(g: &GateView) -> String {
     if !g.reasons.is_empty() {
         let _ = writeln!(
             out,
-            "\nhint: each code is explained in docs/rules/<code>.md"
+            "\nhint: `vouch explain <code>` prints what each code means and how to fix it"
         );
     }
     match (g.passed, g.vsa.as_deref()) {
@@ -295,7 +295,7 @@ mod tests {
         };
         assert_eq!(
             gate_text(&g),
-            "gate: deny: app.tar (sha256:ab): 1 reason(s)\n  error[policy-denied] rego: gate.rego: no (rule data.gate.deny)\n\nhint: each code is explained in docs/rules/<code>.md\n"
+            "gate: deny: app.tar (sha256:ab): 1 reason(s)\n  error[policy-denied] rego: gate.rego: no (rule data.gate.deny)\n\nhint: `vouch explain <code>` prints what each code means and how to fix it\n"
         );
     }
 

@@ -343,7 +343,7 @@ fn secrets_summary(outcome: vouch_secrets::ScanOutcome, report: &mut Report) -> 
     }
     let mut note = format!("{} files scanned", outcome.stats.files_scanned);
     if !outcome.warnings.is_empty() {
-        note.push_str(&format!(", {} could not be read", outcome.warnings.len()));
+        note.push_str(&format!(", {} not scanned", outcome.warnings.len()));
     }
     let summary = CheckSummary::new("secrets", note, &outcome.findings, outcome.warnings.len());
     report.findings.extend(outcome.findings);
@@ -460,7 +460,7 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
         format!("{} files with references", tree.files.len())
     } else {
         format!(
-            "{} files with references, {} could not be read",
+            "{} files with references, {} could not be read or parsed",
             tree.files.len(),
             tree.errors.len()
         )

@@ -155,6 +155,14 @@ impl Bundle {
         Some((alg, hex::encode(bytes)))
     }
 
+    /// The public-key hint the bundle names (`verificationMaterial.publicKey.hint`), if any.
+    /// Unverified: only used to say which key a bundle that does not verify was made with.
+    pub fn key_hint(&self) -> Option<&str> {
+        self.json
+            .pointer("/verificationMaterial/publicKey/hint")
+            .and_then(|h| h.as_str())
+    }
+
     /// The raw DSSE envelope JSON, if the bundle carries one. Unverified.
     pub fn dsse_envelope_json(&self) -> Option<&serde_json::Value> {
         self.json.get("dsseEnvelope")

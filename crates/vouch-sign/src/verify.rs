@@ -175,6 +175,10 @@ pub enum VerifyError {
     ArtifactMismatch { detail: String },
     #[error("signature does not verify: {detail}")]
     InvalidSignature { detail: String },
+    /// The signature does not verify with the given key, and the bundle's key hint names
+    /// another key: signed by a different key (not a tampered artifact).
+    #[error("signed by a different key: the bundle names key {hint}, the given key is {given}")]
+    KeyMismatch { hint: String, given: Digest },
     #[error("bundle is signed with a managed key, but no key was given (use --key)")]
     KeyRequired,
     #[error(
@@ -278,6 +282,7 @@ impl VerifyError {
             E::SubjectMismatch { .. } => "subject-mismatch",
             E::ArtifactMismatch { .. } => "artifact-mismatch",
             E::InvalidSignature { .. } => "invalid-signature",
+            E::KeyMismatch { .. } => "key-mismatch",
             E::KeyRequired => "key-required",
             E::CertificateRequired => "certificate-required",
             E::MissingLogEntry => "missing-log-entry",
@@ -481,9 +486,50 @@ fn chain_error(detail: &str) -> VerifyError {
 /// Verify `bundle` over `artifact` (the signed file, or the attestation subject) under
 /// `policy` and `trust`. Never touches the network.
 ///
+/// A signature that does not verify with the given key, in a bundle whose key hint names
+/// another key, is [`VerifyError::KeyMismatch`]: the usual mistake (the wrong `--key`), told
+/// apart from a changed artifact or signature.
+///
 /// Note: `sigstore-verify` reads the system clock for one check (a log entry's integrated time
 /// must not be in the future); everything else uses times from the evidence.
 pub fn verify(
+    bundle: &Bundle,
+    artifact: Artifact<'_>,
+    policy: &Policy,
+    trust: &TrustRoot,
+) -> Result<Verified<Content>, VerifyError> {
+    verify_checked(bundle, artifact, policy, trust).map_err(|e| match (e, policy) {
+        (VerifyError::InvalidSignature { detail }, Policy::Key { key, .. }) => {
+            match bundle.key_hint() {
+                Some(hint) if names_another_key(hint, &key.fingerprint()) => {
+                    VerifyError::KeyMismatch {
+                        hint: hint.to_owned(),
+                        given: key.fingerprint(),
+                    }
+                }
+                _ => VerifyError::InvalidSignature { detail },
+            }
+        }
+        (e, _) => e,
+    })
+}
+
+/// Whether a key hint (hex or base64 of the key's SHA-256, as vouch and cosign write it) names
+/// a key other than `fingerprint`. A hint in neither form says nothing.
+fn names_another_key(hint: &str, fingerprint: &Digest) -> bool {
+    use base64::Engine as _;
+    let bytes = if hint.len() == 64 && hint.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex::decode(hint).ok()
+    } else {
+        base64::engine::general_purpose::STANDARD.decode(hint).ok()
+    };
+    match bytes {
+        Some(b) if b.len() == 32 => hex::encode(b) != fingerprint.hex(),
+        _ => false,
+    }
+}
+
+fn verify_checked(
     bundle: &Bundle,
     artifact: Artifact<'_>,
     policy: &Policy,

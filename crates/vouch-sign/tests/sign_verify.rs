@@ -89,6 +89,39 @@ fn wrong_key() {
         &trust(),
     )
     .unwrap_err();
+    // The bundle's key hint names the signing key: "signed by a different key".
+    let given = other.public_key().fingerprint();
+    match &err {
+        VerifyError::KeyMismatch { hint, given: g } => {
+            assert_eq!(hint, &key.public_key().fingerprint().hex());
+            assert_eq!(g, &given);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.code(), "key-mismatch");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "signed by a different key: the bundle names key {}, the given key is {given}",
+            key.public_key().fingerprint().hex()
+        )
+    );
+
+    // Without a hint, or with the given key's own hint over a changed signature, nothing says
+    // which key signed: the signature simply does not verify.
+    let mut json = bundle.json().clone();
+    json["verificationMaterial"]["publicKey"]
+        .as_object_mut()
+        .unwrap()
+        .remove("hint");
+    let unhinted = Bundle::parse(&serde_json::to_vec(&json).unwrap()).unwrap();
+    let err = verify::verify(
+        &unhinted,
+        Artifact::Bytes(b"abc"),
+        &key_policy(&other),
+        &trust(),
+    )
+    .unwrap_err();
     assert!(
         matches!(err, VerifyError::InvalidSignature { .. }),
         "{err:?}"

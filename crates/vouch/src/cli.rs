@@ -64,6 +64,19 @@ pub enum Command {
     /// Verify an artifact's whole evidence set against a gate policy; on a pass, write a signed
     /// verification summary and print the `sha256:` reference to promote.
     Gate(GateArgs),
+    /// Print the page of a rule or diagnostic code (the `error[CODE]` and rule ids vouch
+    /// reports), from the docs built into this binary.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The code, e.g. `invalid-signature`, `dockerfile-latest-tag`, `generic-password`.
+    #[arg(required_unless_present = "list")]
+    pub code: Option<String>,
+    /// List every code that has a page.
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -273,7 +286,12 @@ impl Format {
     /// The error for a format a command cannot write. The command's [`formats`] parser refuses
     /// it first; this keeps each command's `match` total without a panic.
     pub fn unavailable(self, command: &str) -> anyhow::Error {
-        anyhow::anyhow!("--format {self:?} is not available for vouch {command}")
+        use clap::ValueEnum as _;
+        let name = self
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        anyhow::anyhow!("--format {name} is not available for vouch {command}")
     }
 }
 

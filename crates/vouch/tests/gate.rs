@@ -604,6 +604,7 @@ fn every_gate_reason_code_has_a_rules_page() {
         "subject-mismatch",
         "artifact-mismatch",
         "invalid-signature",
+        "key-mismatch",
         "key-required",
         "certificate-required",
         "missing-log-entry",

@@ -131,6 +131,20 @@ pub enum UnmappedReason {
     FirstParty,
 }
 
+impl fmt::Display for Unmapped {
+    /// `` `name` 1.2 (pkg:…): reason ``, for warnings.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`", self.name)?;
+        if let Some(v) = &self.version {
+            write!(f, " {v}")?;
+        }
+        if let Some(p) = &self.purl {
+            write!(f, " ({p})")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
 impl fmt::Display for UnmappedReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -592,6 +606,21 @@ fn licence(s: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unmapped_component_prints_name_version_purl_and_reason() {
+        let u = Unmapped {
+            name: "actions/checkout".into(),
+            version: Some("v4".into()),
+            kind: None,
+            purl: Some("pkg:github/actions/checkout@v4".into()),
+            reason: UnmappedReason::UnsupportedType("github".into()),
+        };
+        assert_eq!(
+            u.to_string(),
+            "`actions/checkout` v4 (pkg:github/actions/checkout@v4): purl type `github` is not supported"
+        );
+    }
 
     #[test]
     fn golang_module_paths_keep_their_case() {

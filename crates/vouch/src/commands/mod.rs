@@ -5,6 +5,7 @@ use crate::exit::ExitStatus;
 
 mod check;
 mod db;
+mod explain;
 mod sbom;
 mod scan;
 mod secrets;
@@ -37,5 +38,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Pin(args) => pin::run(args),
         Command::Update(args) => update::run(args),
         Command::Gate(args) => gate::run(args),
+        Command::Explain(args) => explain::run(args),
     }
 }

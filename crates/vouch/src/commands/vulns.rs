@@ -33,7 +33,7 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
                 .iter()
                 .filter(|u| u.reason != vouch_sbom::read::UnmappedReason::FirstParty)
             {
-                eprintln!("warning: {}: component not matched: {u:?}", file.display());
+                eprintln!("warning: {}: component not matched: {u}", file.display());
             }
             let name = file.display().to_string();
             let mut components = sbom.components;
