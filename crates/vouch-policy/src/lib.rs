@@ -166,7 +166,7 @@ pub fn check_walked(
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
     checker.select(root, 0, walked, &mut jobs, &mut errors);
-    checker.run(&[tree], jobs, errors)
+    checker.run(&[tree], &[listing(walked)], jobs, errors)
 }
 
 /// Lockfile names that satisfy a manifest, by manifest file name.
@@ -230,6 +230,28 @@ fn file_tree(path: &Path) -> Result<(DirTree, String), InputError> {
     Ok((tree, name))
 }
 
+/// The files of a walk (links left out: they are entries, never followed), sorted: what
+/// [`Context::files`] lists.
+fn listing(walked: &Walk) -> Vec<String> {
+    let mut v: Vec<String> = walked
+        .entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Symlink)
+        .map(|e| e.rel.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether reading `name` as a policy input needs the listing of its tree (a Terraform file
+/// reads its module folder); then a file given by path has its folder walked.
+fn needs_listing(name: &str) -> bool {
+    matches!(
+        vouch_filekind::config(name, b""),
+        Some(vouch_filekind::FileKind::Terraform)
+    )
+}
+
 /// Reads `rel` of `tree` with the size cap applied to the bytes read; a FIFO or device is
 /// refused before anything is read.
 fn read_capped(tree: &dyn Tree, rel: &str, cap: u64) -> Result<Vec<u8>, InputError> {
@@ -252,10 +274,16 @@ pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
         path: shown.clone(),
     })?;
     let root = path.parent().unwrap_or(Path::new("."));
+    let files = if needs_listing(&name) {
+        listing(&tree.walk())
+    } else {
+        vec![name.clone()]
+    };
     let ctx = Context {
         lockfile_present: lockfile_present(root, path),
         tree: Some((&tree, &name)),
         max_file_size: opts.max_file_size,
+        files: &files,
     };
     let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(input_err)?;
     Ok(n.input)
@@ -345,6 +373,7 @@ impl Checker {
         let mut jobs = Vec::new();
         let mut walk_errors = Vec::new();
         let mut trees = Vec::new();
+        let mut listings = Vec::new();
         for p in paths {
             let opened = if p.is_dir() {
                 DirTree::open(p, self.excludes.clone())
@@ -370,25 +399,37 @@ impl Checker {
                 }
             };
             match name {
-                None => self.select(p, trees.len(), &tree.walk(), &mut jobs, &mut walk_errors),
-                Some(name) => jobs.push(Job {
-                    tree: trees.len(),
-                    in_tree: name,
-                    abs: p.clone(),
-                    rel: self.rel(p),
-                    kind: None,
-                    explicit: true,
-                }),
+                None => {
+                    let walked = tree.walk();
+                    self.select(p, trees.len(), &walked, &mut jobs, &mut walk_errors);
+                    listings.push(listing(&walked));
+                }
+                Some(name) => {
+                    listings.push(if needs_listing(&name) {
+                        listing(&tree.walk())
+                    } else {
+                        vec![name.clone()]
+                    });
+                    jobs.push(Job {
+                        tree: trees.len(),
+                        in_tree: name,
+                        abs: p.clone(),
+                        rel: self.rel(p),
+                        kind: None,
+                        explicit: true,
+                    });
+                }
             }
             trees.push(tree);
         }
         let trees: Vec<&dyn Tree> = trees.iter().map(|t| t as &dyn Tree).collect();
-        self.run(&trees, jobs, walk_errors)
+        self.run(&trees, &listings, jobs, walk_errors)
     }
 
     fn run(
         &self,
         trees: &[&dyn Tree],
+        listings: &[Vec<String>],
         jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
@@ -396,7 +437,7 @@ impl Checker {
             .par_iter()
             .map_init(
                 || self.policies.engine(),
-                |engine, job| self.check_one(engine, trees[job.tree], job),
+                |engine, job| self.check_one(engine, trees[job.tree], &listings[job.tree], job),
             )
             .collect();
         let mut out = CheckOutcome {
@@ -529,6 +570,7 @@ impl Checker {
         &self,
         engine: &mut regorus::Engine,
         tree: &dyn Tree,
+        files: &[String],
         job: &Job,
     ) -> Result<(Vec<Finding>, bool), FileError> {
         let fail = |m: String| FileError {
@@ -561,6 +603,7 @@ impl Checker {
             lockfile_present: lockfile_present(&self.root, &job.abs),
             tree: Some((tree, &job.in_tree)),
             max_file_size: cap,
+            files,
         };
         let normalised =
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;

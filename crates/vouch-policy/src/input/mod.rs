@@ -8,6 +8,7 @@ pub use ci::GITLAB_KEYWORDS;
 mod dockerfile;
 mod kubernetes;
 mod packages;
+mod terraform;
 
 use serde_json::{Value, json};
 
@@ -27,6 +28,10 @@ pub enum FileKind {
     PackageJson,
     PackageLock,
     YarnLock,
+    /// Terraform / OpenTofu HCL (`*.tf`, `*.tofu`).
+    Terraform,
+    /// A plan as `terraform show -json` writes it.
+    TerraformPlan,
 }
 
 impl FileKind {
@@ -46,6 +51,8 @@ impl FileKind {
             Self::PackageJson => "package-json",
             Self::PackageLock => "package-lock",
             Self::YarnLock => "yarn-lock",
+            Self::Terraform => "terraform",
+            Self::TerraformPlan => "terraform-plan",
         }
     }
 
@@ -61,6 +68,7 @@ impl FileKind {
             Self::Npmrc | Self::PipConf | Self::Pyproject | Self::Requirements => "registry",
             Self::PackageJson => "manifest",
             Self::PackageLock | Self::YarnLock => "lockfile",
+            Self::Terraform | Self::TerraformPlan => "terraform",
         }
     }
 
@@ -71,6 +79,7 @@ impl FileKind {
             Self::GitlabCi => "gitlab",
             Self::GithubWorkflow | Self::GithubAction => "github",
             Self::Kubernetes | Self::Compose => "workload",
+            Self::Terraform | Self::TerraformPlan => "terraform",
             _ => "packages",
         }
     }
@@ -95,6 +104,8 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         K::PackageJson => FileKind::PackageJson,
         K::NpmLock => FileKind::PackageLock,
         K::YarnLock => FileKind::YarnLock,
+        K::Terraform => FileKind::Terraform,
+        K::TerraformPlan => FileKind::TerraformPlan,
         _ => return None,
     })
 }
@@ -114,6 +125,10 @@ pub enum InputError {
     Syntax { line: Option<u32>, message: String },
     #[error("unexpected structure: {0}")]
     Shape(String),
+    /// Another file this input is built from (a file of a Terraform module folder, a local
+    /// module's file) could not be read or parsed: this file is not evaluated on a guess.
+    #[error("{path}, which this file depends on, could not be read: {reason}")]
+    Dependency { path: String, reason: String },
     /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`] (YAML or JSON).
     #[error(transparent)]
     TooDeep(vouch_yaml::DepthError),
@@ -159,6 +174,9 @@ pub struct Context<'a> {
     pub tree: Option<(&'a dyn vouch_fs::walk::Tree, &'a str)>,
     /// The byte cap for every file read through [`Context::read`].
     pub max_file_size: u64,
+    /// Every file of the tree's walk (tree-relative, `/`-separated), for inputs that read a
+    /// folder (a Terraform module); empty when there is no tree.
+    pub files: &'a [String],
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -167,6 +185,7 @@ impl std::fmt::Debug for Context<'_> {
             .field("lockfile_present", &self.lockfile_present)
             .field("file", &self.tree.map(|(_, rel)| rel))
             .field("max_file_size", &self.max_file_size)
+            .field("files", &self.files.len())
             .finish()
     }
 }
@@ -224,6 +243,8 @@ pub fn normalise(
         FileKind::PackageJson => packages::package_json(text, ctx)?,
         FileKind::PackageLock => packages::package_lock(text)?,
         FileKind::YarnLock => packages::yarn_lock(text),
+        FileKind::Terraform => terraform::hcl(text, ctx)?,
+        FileKind::TerraformPlan => terraform::plan(text, rel_path)?,
     };
     let mut input = json!({"kind": kind.as_str(), "path": rel_path});
     input[kind.input_key()] = body;
