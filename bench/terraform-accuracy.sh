@@ -19,6 +19,7 @@ DATA=$1
   echo "bench/terraform-accuracy.sh: $DATA has no trivy-checks/checks-index.json or checkov/aws-checks/expected-results.json" >&2; exit 2; }
 VOUCH=${VOUCH:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vouch}
 [ -x "$VOUCH" ] || { echo "bench/terraform-accuracy.sh: no vouch binary at $VOUCH (cargo build --release -p vouch, or VOUCH=...)" >&2; exit 2; }
+VOUCH=$(cd "$(dirname "$VOUCH")" && pwd)/$(basename "$VOUCH")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 python3 "$ROOT/crates/vouch-policy/tests/fixtures/terraform/regenerate.py" "$DATA" "$WORK/fixtures" >/dev/null
@@ -26,8 +27,9 @@ python3 "$ROOT/crates/vouch-policy/tests/fixtures/terraform/regenerate.py" "$DAT
 rc=0
 (cd "$WORK/fixtures" && "$VOUCH" check --format json .) >"$WORK/findings.json" 2>"$WORK/stderr" || rc=$?
 if [ "$rc" -ge 2 ]; then
-  echo "vouch check exited $rc (some files could not be evaluated):" >&2
+  echo "vouch check exited $rc: some files could not be evaluated, so the labels are not scored" >&2
   cat "$WORK/stderr" >&2
+  exit 2
 fi
 echo "vouch: $VOUCH ($(cd "$ROOT" && git rev-parse --short HEAD)); data: $DATA"
 python3 "$ROOT/bench/terraform-accuracy.py" "$WORK/fixtures/verdicts.tsv" "$WORK/findings.json" \

@@ -509,7 +509,7 @@ impl Checker {
     }
 
     /// The entries of a walk of `dir` (tree number `tree`) this check wants: files not below a build or vendored
-    /// folder (`target`, `node_modules`) or another VCS's metadata (`.hg`, `.svn`), with a
+    /// folder (`target`, `node_modules`, `.terraform`) or another VCS's metadata (`.hg`, `.svn`), with a
     /// known name or a YAML/JSON one (detected by content later). Links are not followed; a
     /// FIFO or device with a checked name becomes a job whose read fails (an error for that
     /// file), never a silent skip or a hang. Every entry the walk could not open (a directory it
@@ -540,7 +540,11 @@ impl Checker {
             }
             let mut folders = e.rel.split('/');
             folders.next_back();
-            if folders.any(|f| matches!(f, "target" | "node_modules" | ".hg" | ".svn")) {
+            // `.terraform/`: modules and providers `terraform init` downloaded (not the
+            // repository's code; checkov and trivy skip it too).
+            if folders
+                .any(|f| matches!(f, "target" | "node_modules" | ".hg" | ".svn" | ".terraform"))
+            {
                 continue;
             }
             let abs = dir.join(&e.rel);

@@ -323,3 +323,18 @@ fn hostile_hcl_is_bounded() {
         ]
     );
 }
+
+#[test]
+fn downloaded_modules_under_dot_terraform_are_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".terraform/modules/vpc/main.tf",
+        "resource \"aws_db_instance\" \"db\" {\n  storage_encrypted   = true\n  publicly_accessible = true\n}\n",
+    );
+    write(dir.path(), ".terraform/modules/broken/main.tf", "x = \n");
+    let out = check_dir(dir.path(), &opts()).unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.files_checked, 0);
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+}

@@ -117,7 +117,9 @@ port_range(s) := [to_number(parts[0]), to_number(parts[1])] if {
 # Statements of an IAM policy that is JSON text (`jsonencode`, a heredoc, a string).
 json_statements(p) := stmts if {
 	is_string(p)
+	json.is_valid(p)
 	doc := json.unmarshal(p)
+	is_object(doc)
 	stmts := items(object.get(doc, "Statement", []))
 }
 

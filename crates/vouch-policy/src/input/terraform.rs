@@ -53,11 +53,18 @@ fn folder(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// The `.tf`/`.tofu` files directly in `dir` (tree-relative), from the walk's listing.
+/// The `.tf`/`.tofu` files directly in `dir` (tree-relative), from the walk's listing (sorted,
+/// so the files below a folder are one run of it).
 fn module_files<'a>(ctx: &'a Context, dir: &'a str) -> impl Iterator<Item = &'a String> + 'a {
-    ctx.files
-        .iter()
-        .filter(move |f| folder(f) == dir && is_tf(f))
+    let run = if dir.is_empty() {
+        ctx.files
+    } else {
+        let prefix = format!("{dir}/");
+        let start = ctx.files.partition_point(|f| f.as_str() < prefix.as_str());
+        let len = ctx.files[start..].partition_point(|f| f.starts_with(&prefix));
+        &ctx.files[start..start + len]
+    };
+    run.iter().filter(move |f| folder(f) == dir && is_tf(f))
 }
 
 fn unknown(expr: &str, refs: BTreeSet<String>) -> Value {
