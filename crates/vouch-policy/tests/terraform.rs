@@ -338,3 +338,33 @@ fn downloaded_modules_under_dot_terraform_are_not_checked() {
     assert_eq!(out.files_checked, 0);
     assert!(out.findings.is_empty(), "{:?}", out.findings);
 }
+
+#[test]
+fn a_real_module_is_followed_two_levels_with_its_arguments() {
+    // terraform-aws-rds' complete-mssql example: `module "db" { source = "../../" ...
+    // storage_encrypted = false }`, the root module passing it on to ./modules/db_instance.
+    let dir = base().join("real/terraform-aws-rds");
+    let out = check_dir(&dir, &opts()).unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let got: Vec<String> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule_id.starts_with("terraform-"))
+        .map(|f| {
+            let loc = f.location.as_ref().unwrap();
+            format!(
+                "{}:{}: {}: {}",
+                loc.path,
+                loc.line.unwrap_or(0),
+                f.rule_id,
+                f.message
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "examples/complete-mssql/main.tf:26: terraform-rds-unencrypted: module.db.module.db_instance.aws_db_instance.this (modules/db_instance/main.tf:30) does not encrypt its storage (storage_encrypted = false)"
+        ]
+    );
+}
