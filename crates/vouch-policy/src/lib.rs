@@ -34,7 +34,7 @@ use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
-pub use input::{Context, FileKind, InputError, Normalised};
+pub use input::{Context, FileKind, FolderCache, InputError, Normalised};
 pub use suppress::{Date, IgnoreFile, IgnoreFileError};
 
 /// Default per-file size limit: 8 MiB. Larger files are reported, not read.
@@ -284,6 +284,7 @@ pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
         tree: Some((&tree, &name)),
         max_file_size: opts.max_file_size,
         files: &files,
+        folders: None,
     };
     let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(input_err)?;
     Ok(n.input)
@@ -433,11 +434,15 @@ impl Checker {
         jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
+        let folders: Vec<FolderCache> = trees.iter().map(|_| FolderCache::default()).collect();
         let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
             .par_iter()
             .map_init(
                 || self.policies.engine(),
-                |engine, job| self.check_one(engine, trees[job.tree], &listings[job.tree], job),
+                |engine, job| {
+                    let tree = (trees[job.tree], &listings[job.tree][..], &folders[job.tree]);
+                    self.check_one(engine, tree, job)
+                },
             )
             .collect();
         let mut out = CheckOutcome {
@@ -573,8 +578,7 @@ impl Checker {
     fn check_one(
         &self,
         engine: &mut regorus::Engine,
-        tree: &dyn Tree,
-        files: &[String],
+        (tree, files, folders): (&dyn Tree, &[String], &FolderCache),
         job: &Job,
     ) -> Result<(Vec<Finding>, bool), FileError> {
         let fail = |m: String| FileError {
@@ -608,6 +612,7 @@ impl Checker {
             tree: Some((tree, &job.in_tree)),
             max_file_size: cap,
             files,
+            folders: Some(folders),
         };
         let normalised =
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;

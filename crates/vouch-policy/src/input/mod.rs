@@ -177,6 +177,47 @@ pub struct Context<'a> {
     /// Every file of the tree's walk (tree-relative, `/`-separated), for inputs that read a
     /// folder (a Terraform module); empty when there is no tree.
     pub files: &'a [String],
+    /// Module folders already read in this run, shared by the files of one tree; `None`: every
+    /// file reads its folder itself.
+    pub folders: Option<&'a FolderCache>,
+}
+
+/// Terraform module folders read once per run and tree, shared by their files (each file of a
+/// folder needs the whole folder's variables, locals and resources).
+#[derive(Default)]
+pub struct FolderCache {
+    folders: std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            std::sync::Arc<std::sync::OnceLock<std::sync::Arc<terraform::Folder>>>,
+        >,
+    >,
+}
+
+impl std::fmt::Debug for FolderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FolderCache").finish_non_exhaustive()
+    }
+}
+
+impl FolderCache {
+    /// The folder `dir`, built by `build` the first time (once, even when several threads ask).
+    pub(crate) fn get(
+        &self,
+        dir: &str,
+        build: impl FnOnce() -> terraform::Folder,
+    ) -> std::sync::Arc<terraform::Folder> {
+        let cell = {
+            // A poisoned lock only means another thread panicked while holding it; the map is
+            // still consistent (insertions are single calls).
+            let mut map = self
+                .folders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(dir.to_owned()).or_default().clone()
+        };
+        cell.get_or_init(|| std::sync::Arc::new(build())).clone()
+    }
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -186,6 +227,7 @@ impl std::fmt::Debug for Context<'_> {
             .field("file", &self.tree.map(|(_, rel)| rel))
             .field("max_file_size", &self.max_file_size)
             .field("files", &self.files.len())
+            .field("folders", &self.folders.is_some())
             .finish()
     }
 }

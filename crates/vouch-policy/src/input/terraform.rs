@@ -827,6 +827,44 @@ fn read_module(
     out
 }
 
+/// A module folder as each of its files sees it: its files parsed, its variables and locals
+/// evaluated, and the resources of every file (for linking). Built once per folder and run
+/// when a [`super::FolderCache`] is given, so a folder of N files is parsed once, not N times.
+pub(crate) struct Folder {
+    files: Vec<TfFile>,
+    errors: Vec<(String, String)>,
+    scope: Scope,
+    resources: Vec<Value>,
+    budget: usize,
+}
+
+fn build_folder(ctx: &Context, dir: &str, checked: Option<(&str, &str)>) -> Folder {
+    let mut errors = Vec::new();
+    let files = read_module(ctx, dir, checked, &mut errors);
+    let mut budget = EVAL_BUDGET;
+    let scope = scope_of(&files, BTreeMap::new(), &mut budget);
+    let mut c = Collected {
+        resources: Vec::new(),
+        anchors: Vec::new(),
+        modules: Vec::new(),
+        errors: Vec::new(),
+    };
+    let all = Instance {
+        dir: dir.to_owned(),
+        prefix: String::new(),
+        files: &files,
+    };
+    // Module calls are not followed here: they are when the file that makes them is checked.
+    collect_shallow(&all, &scope, &mut budget, &mut c);
+    Folder {
+        files,
+        errors,
+        scope,
+        resources: c.resources,
+        budget,
+    }
+}
+
 /// The input of one HCL file: its resources (and those of the local modules it calls), with
 /// the resources of its module folder's other files for linking.
 pub(crate) fn hcl(text: &str, ctx: &Context) -> Result<(Value, Vec<Anchor>), InputError> {
@@ -834,19 +872,24 @@ pub(crate) fn hcl(text: &str, ctx: &Context) -> Result<(Value, Vec<Anchor>), Inp
     // The checked file first: its own syntax error is the error of this file.
     parse(text)?;
     let dir = folder(in_tree).to_owned();
-    let mut errors = Vec::new();
-    let files = read_module(ctx, &dir, Some((in_tree, text)), &mut errors);
-    if let Some((path, reason)) = errors.into_iter().next() {
+    let cached = ctx
+        .folders
+        .map(|cache| cache.get(&dir, || build_folder(ctx, &dir, None)))
+        .filter(|f| f.files.iter().any(|f| f.rel == in_tree));
+    let model = match cached {
+        Some(m) => m,
+        None => std::sync::Arc::new(build_folder(ctx, &dir, Some((in_tree, text)))),
+    };
+    if let Some((path, reason)) = model.errors.first().cloned() {
         // Another file of the module could not be read: this file's variables and locals
         // may come from it, so this file is not evaluated on a guess.
         return Err(InputError::Dependency { path, reason });
     }
-    let mut budget = EVAL_BUDGET;
-    let scope = scope_of(&files, BTreeMap::new(), &mut budget);
+    let mut budget = model.budget;
     let root = Instance {
         dir: dir.clone(),
         prefix: String::new(),
-        files: &files,
+        files: &model.files,
     };
     let mut own = Collected {
         resources: Vec::new(),
@@ -857,7 +900,7 @@ pub(crate) fn hcl(text: &str, ctx: &Context) -> Result<(Value, Vec<Anchor>), Inp
     collect(
         ctx,
         &root,
-        &scope,
+        &model.scope,
         Some(in_tree),
         None,
         0,
@@ -868,33 +911,20 @@ pub(crate) fn hcl(text: &str, ctx: &Context) -> Result<(Value, Vec<Anchor>), Inp
         return Err(InputError::Dependency { path, reason });
     }
     // The other files of the folder: their resources, for linking (a bucket's ACL resource in
-    // another file). Their module calls are checked with those files.
-    let mut others = Vec::new();
-    for f in files.iter().filter(|f| f.rel != in_tree) {
-        let mut c = Collected {
-            resources: Vec::new(),
-            anchors: Vec::new(),
-            modules: Vec::new(),
-            errors: Vec::new(),
-        };
-        let single = Instance {
-            dir: dir.clone(),
-            prefix: String::new(),
-            files: std::slice::from_ref(f),
-        };
-        // Module calls of other files are not followed here (they are when that file is
-        // checked): only depth 0 resources.
-        collect_shallow(&single, &scope, &mut budget, &mut c);
-        others.extend(c.resources);
-    }
+    // another file).
+    let others: Vec<&Value> = model
+        .resources
+        .iter()
+        .filter(|r| r["file"].as_str() != Some(in_tree))
+        .collect();
     let body = json!({
         "source": "hcl",
         "module_dir": dir,
         "resources": own.resources,
         "module_resources": others,
         "modules": own.modules,
-        "variables": scope.vars,
-        "locals": scope.locals,
+        "variables": model.scope.vars,
+        "locals": model.scope.locals,
     });
     Ok((body, own.anchors))
 }
