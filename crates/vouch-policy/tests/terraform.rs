@@ -368,3 +368,36 @@ fn a_real_module_is_followed_two_levels_with_its_arguments() {
         ]
     );
 }
+
+#[test]
+fn a_module_calling_its_own_folder_stops_at_the_depth_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        base().join("../fuzz/seed-terraform-shapes.tf"),
+        dir.path().join("main.tf"),
+    )
+    .unwrap();
+    let input = print_input(&dir.path().join("main.tf"), &opts()).unwrap();
+    let t = &input["terraform"];
+    // `module "loop" { source = "./" }`: followed 8 levels deep, then listed with the reason.
+    let deepest = t["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["reason"] == json!("nested deeper than 8 modules"));
+    assert!(deepest.is_some(), "{}", t["modules"]);
+    assert_eq!(
+        t["locals"]["self"],
+        json!({"$unknown": "local.self", "refs": ["local.self"]})
+    );
+    assert_eq!(t["locals"]["a"][0], json!("private"));
+    assert_eq!(t["locals"]["legacy"], json!("private"));
+    assert_eq!(t["locals"]["merged"], json!({"a": 1, "b": 2}));
+    assert_eq!(t["locals"]["heredoc"], json!("{\"Statement\": []}\n"));
+    // A JSON document that spells the unknown marker is not taken for an unknown.
+    assert_eq!(
+        t["locals"]["json"]["$unknown"],
+        json!("jsondecode(\"{\\\"a\\\": [1, 2, {\\\"$unknown\\\": 1}]}\")")
+    );
+    assert_eq!(t["locals"]["json"]["refs"], json!([]));
+}

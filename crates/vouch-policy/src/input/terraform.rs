@@ -79,6 +79,24 @@ fn is_unknown(v: &Value) -> bool {
     v.get("$unknown").is_some()
 }
 
+/// Whether `v` holds an object with the key `$unknown` anywhere.
+fn spells_marker(v: &Value) -> bool {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(o) => {
+                if o.contains_key("$unknown") {
+                    return true;
+                }
+                stack.extend(o.values());
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Count the nodes of `v`, stopping at `limit`.
 fn nodes(v: &Value, limit: usize) -> usize {
     let mut n = 0;
@@ -232,6 +250,10 @@ impl Eval<'_> {
                             _ => return self.unknown_of(e),
                         },
                     };
+                    if key == "$unknown" {
+                        // An object literal that spells the marker is not taken for it.
+                        return self.unknown_of(e);
+                    }
                     let val = self.eval(v.expr(), scope, d);
                     m.insert(key, val);
                 }
@@ -410,9 +432,11 @@ impl Eval<'_> {
         }
         match (name, args.as_slice()) {
             ("jsonencode", [v]) => Value::String(v.to_string()),
+            // A document that spells the unknown marker stays unknown as a whole: data is
+            // never taken for vouch's own marker.
             ("jsondecode", [Value::String(s)]) => serde_json::from_str(s)
                 .ok()
-                .filter(|v: &Value| !is_unknown(v))
+                .filter(|v: &Value| !spells_marker(v))
                 .unwrap_or_else(|| self.unknown_of(e)),
             ("tostring", [v @ Value::String(_)]) => v.clone(),
             ("tostring", [Value::Number(n)]) => Value::String(n.to_string()),
@@ -461,10 +485,16 @@ fn dedent(s: &str) -> String {
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    s.lines()
+    let mut out = s
+        .lines()
         .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    // Terraform keeps the heredoc's last line break.
+    if s.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 /// Where a module instance's files are and how its resources are named.
