@@ -10,13 +10,19 @@ fn main() {
     let mut pages = Vec::new();
     collect(&rules, &mut pages);
     pages.sort();
-    let mut out = String::from("/// (code, page) for every page under docs/rules, sorted by code.\npub static PAGES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// (code, page) for every page under docs/rules, sorted by code.\npub static PAGES: &[(&str, &str)] = &[\n",
+    );
     for (code, path) in &pages {
         println!("cargo:rerun-if-changed={}", path.display());
-        out.push_str(&format!("    ({code:?}, include_str!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({code:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("rule_pages.rs");
+    let dest =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("rule_pages.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }
 

@@ -90,6 +90,11 @@ pub enum FileKind {
     NugetLock,
     /// .NET `*.deps.json` (what a built application loads).
     DotnetDeps,
+    /// Terraform / OpenTofu configuration: `*.tf`, `*.tofu`.
+    Terraform,
+    /// A Terraform plan as `terraform show -json` writes it (any `.json` name; detected by its
+    /// `format_version` and `planned_values` or `resource_changes` keys).
+    TerraformPlan,
 }
 
 /// Detects a lockfile or installed-package database from its path relative to the scanned root
@@ -244,6 +249,9 @@ pub fn config(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         "yarn.lock" => return Some(FileKind::YarnLock),
         _ => {}
     }
+    if lower.ends_with(".tf") || lower.ends_with(".tofu") {
+        return Some(FileKind::Terraform);
+    }
     if lower.ends_with(".txt")
         && (lower.starts_with("requirements") || lower.contains("requirements"))
     {
@@ -251,6 +259,13 @@ pub fn config(rel_path: &str, head: &[u8]) -> Option<FileKind> {
     }
     if lower.ends_with(".json") {
         let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+        // Before Kubernetes: a plan of `kubernetes_manifest` resources holds apiVersion/kind.
+        if head.trim_start().starts_with('{')
+            && head.contains("\"format_version\"")
+            && (head.contains("\"planned_values\"") || head.contains("\"resource_changes\""))
+        {
+            return Some(FileKind::TerraformPlan);
+        }
         if head.trim_start().starts_with('{')
             && head.contains("\"apiVersion\"")
             && head.contains("\"kind\"")
@@ -307,6 +322,29 @@ mod tests {
             Some(FileKind::Kubernetes)
         );
         assert_eq!(config("other.json", b"{}"), None);
+        assert_eq!(config("infra/main.tf", b""), Some(FileKind::Terraform));
+        assert_eq!(config("infra/Main.TOFU", b""), Some(FileKind::Terraform));
+        assert_eq!(config("infra/main.tfvars", b""), None);
+        assert_eq!(
+            config(
+                "tfplan.json",
+                br#"{"format_version":"1.2","planned_values":{"root_module":{}}}"#
+            ),
+            Some(FileKind::TerraformPlan)
+        );
+        // A plan of Kubernetes manifests is still a plan.
+        assert_eq!(
+            config(
+                "plan.json",
+                br#"{"format_version":"1.2","resource_changes":[{"apiVersion":"v1","kind":"Pod"}]}"#
+            ),
+            Some(FileKind::TerraformPlan)
+        );
+        // A state file (`values`, no plan keys) is not a plan.
+        assert_eq!(
+            config("state.json", br#"{"format_version":"1.0","values":{}}"#),
+            None
+        );
         assert_eq!(
             config("stack.yml", b"services:\n  web:\n    image: x\n"),
             Some(FileKind::Compose)

@@ -12,7 +12,8 @@ fixtures = root / "crates/vouch-policy/tests/fixtures/rules"
 out = root / "docs/rules"
 out.mkdir(parents=True, exist_ok=True)
 KINDS = {"dockerfile": "Dockerfile", "gitlab": "GitLab CI", "github": "GitHub Actions workflows and actions",
-         "workload": "Kubernetes manifests and docker-compose", "packages": "package-manager settings, manifests and lockfiles"}
+         "workload": "Kubernetes manifests and docker-compose", "packages": "package-manager settings, manifests and lockfiles",
+         "terraform": "Terraform / OpenTofu HCL (`*.tf`, `*.tofu`) and plan JSON (`terraform show -json`)"}
 
 def meta(text):
     fields, cur = {}, None
@@ -32,7 +33,7 @@ def example(rule_id, which):
     if not files:
         return ""
     p = files[0]
-    lang = "dockerfile" if p.name == "Dockerfile" else ("yaml" if p.suffix in (".yml", ".yaml") else ("json" if p.suffix == ".json" else ("toml" if p.suffix == ".toml" else "text")))
+    lang = "dockerfile" if p.name == "Dockerfile" else ("yaml" if p.suffix in (".yml", ".yaml") else ("json" if p.suffix == ".json" else ("toml" if p.suffix == ".toml" else ("hcl" if p.suffix in (".tf", ".tofu") else "text"))))
     return f"`{p.relative_to(d)}`:\n\n```{lang}\n{p.read_text().rstrip()}\n```\n"
 
 for group in sorted(os.listdir(rules)):

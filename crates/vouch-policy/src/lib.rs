@@ -35,7 +35,7 @@ use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
-pub use input::{Context, FileKind, InputError, Normalised};
+pub use input::{Context, FileKind, FolderCache, InputError, Normalised};
 pub use suppress::{Date, IgnoreFile, IgnoreFileError};
 
 /// Default per-file size limit: 8 MiB. Larger files are reported, not read.
@@ -167,7 +167,7 @@ pub fn check_walked(
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
     checker.select(root, 0, walked, &mut jobs, &mut errors);
-    checker.run(&[tree], jobs, errors)
+    checker.run(&[tree], &[listing(walked)], jobs, errors)
 }
 
 /// Lockfile names that satisfy a manifest, by manifest file name.
@@ -231,6 +231,28 @@ fn file_tree(path: &Path) -> Result<(DirTree, String), InputError> {
     Ok((tree, name))
 }
 
+/// The files of a walk (links left out: they are entries, never followed), sorted: what
+/// [`Context::files`] lists.
+fn listing(walked: &Walk) -> Vec<String> {
+    let mut v: Vec<String> = walked
+        .entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Symlink)
+        .map(|e| e.rel.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether reading `name` as a policy input needs the listing of its tree (a Terraform file
+/// reads its module folder); then a file given by path has its folder walked.
+fn needs_listing(name: &str) -> bool {
+    matches!(
+        vouch_filekind::config(name, b""),
+        Some(vouch_filekind::FileKind::Terraform)
+    )
+}
+
 /// Reads `rel` of `tree` with the size cap applied to the bytes read; a FIFO or device is
 /// refused before anything is read.
 fn read_capped(tree: &dyn Tree, rel: &str, cap: u64) -> Result<Vec<u8>, InputError> {
@@ -253,10 +275,17 @@ pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
         path: shown.clone(),
     })?;
     let root = path.parent().unwrap_or(Path::new("."));
+    let files = if needs_listing(&name) {
+        listing(&tree.walk())
+    } else {
+        vec![name.clone()]
+    };
     let ctx = Context {
         lockfile_present: lockfile_present(root, path),
         tree: Some((&tree, &name)),
         max_file_size: opts.max_file_size,
+        files: &files,
+        folders: None,
     };
     let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(input_err)?;
     Ok(n.input)
@@ -367,6 +396,7 @@ impl Checker {
         let mut jobs = Vec::new();
         let mut walk_errors = Vec::new();
         let mut trees = Vec::new();
+        let mut listings = Vec::new();
         for p in paths {
             let opened = if p.is_dir() {
                 DirTree::open(p, self.excludes.clone())
@@ -392,25 +422,37 @@ impl Checker {
                 }
             };
             match name {
-                None => self.select(p, trees.len(), &tree.walk(), &mut jobs, &mut walk_errors),
-                Some(name) => jobs.push(Job {
-                    tree: trees.len(),
-                    in_tree: name,
-                    abs: p.clone(),
-                    rel: self.rel(p),
-                    kind: None,
-                    explicit: true,
-                }),
+                None => {
+                    let walked = tree.walk();
+                    self.select(p, trees.len(), &walked, &mut jobs, &mut walk_errors);
+                    listings.push(listing(&walked));
+                }
+                Some(name) => {
+                    listings.push(if needs_listing(&name) {
+                        listing(&tree.walk())
+                    } else {
+                        vec![name.clone()]
+                    });
+                    jobs.push(Job {
+                        tree: trees.len(),
+                        in_tree: name,
+                        abs: p.clone(),
+                        rel: self.rel(p),
+                        kind: None,
+                        explicit: true,
+                    });
+                }
             }
             trees.push(tree);
         }
         let trees: Vec<&dyn Tree> = trees.iter().map(|t| t as &dyn Tree).collect();
-        self.run(&trees, jobs, walk_errors)
+        self.run(&trees, &listings, jobs, walk_errors)
     }
 
     fn run(
         &self,
         trees: &[&dyn Tree],
+        listings: &[Vec<String>],
         jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
@@ -422,11 +464,15 @@ impl Checker {
         let (jobs, in_pipeline): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| {
             j.explicit || j.kind != Some(FileKind::GitlabCi) || !included.contains(&j.rel)
         });
+        let folders: Vec<FolderCache> = trees.iter().map(|_| FolderCache::default()).collect();
         let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
             .par_iter()
             .map_init(
                 || self.policies.engine(),
-                |engine, job| self.check_one(engine, trees[job.tree], job),
+                |engine, job| {
+                    let tree = (trees[job.tree], &listings[job.tree][..], &folders[job.tree]);
+                    self.check_one(engine, tree, job)
+                },
             )
             .collect();
         let mut out = CheckOutcome {
@@ -514,6 +560,7 @@ impl Checker {
                 lockfile_present: false,
                 tree: Some((tree, &job.in_tree)),
                 max_file_size: self.opts.max_file_size,
+                ..Context::default()
             };
             if let Ok(r) = input::gitlab::resolve(text, &job.rel, &ctx) {
                 included.extend(r.files.into_iter().skip(1).map(|f| f.shown));
@@ -533,7 +580,7 @@ impl Checker {
     }
 
     /// The entries of a walk of `dir` (tree number `tree`) this check wants: files not below a build or vendored
-    /// folder (`target`, `node_modules`) or another VCS's metadata (`.hg`, `.svn`), with a
+    /// folder (`target`, `node_modules`, `.terraform`) or another VCS's metadata (`.hg`, `.svn`), with a
     /// known name or a YAML/JSON one (detected by content later). Links are not followed; a
     /// FIFO or device with a checked name becomes a job whose read fails (an error for that
     /// file), never a silent skip or a hang. Every entry the walk could not open (a directory it
@@ -564,7 +611,11 @@ impl Checker {
             }
             let mut folders = e.rel.split('/');
             folders.next_back();
-            if folders.any(|f| matches!(f, "target" | "node_modules" | ".hg" | ".svn")) {
+            // `.terraform/`: modules and providers `terraform init` downloaded (not the
+            // repository's code; checkov and trivy skip it too).
+            if folders
+                .any(|f| matches!(f, "target" | "node_modules" | ".hg" | ".svn" | ".terraform"))
+            {
                 continue;
             }
             let abs = dir.join(&e.rel);
@@ -593,7 +644,7 @@ impl Checker {
     fn check_one(
         &self,
         engine: &mut regorus::Engine,
-        tree: &dyn Tree,
+        (tree, files, folders): (&dyn Tree, &[String], &FolderCache),
         job: &Job,
     ) -> Result<(Vec<Finding>, bool), FileError> {
         let fail = |m: String| FileError {
@@ -626,6 +677,8 @@ impl Checker {
             lockfile_present: lockfile_present(&self.root, &job.abs),
             tree: Some((tree, &job.in_tree)),
             max_file_size: cap,
+            files,
+            folders: Some(folders),
         };
         let normalised =
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;

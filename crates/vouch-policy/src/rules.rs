@@ -102,6 +102,66 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/github/script_injection.rego"),
     ),
     (
+        "terraform/azure_nsg_open.rego",
+        include_str!("../rules/terraform/azure_nsg_open.rego"),
+    ),
+    (
+        "terraform/azure_sql_firewall_open.rego",
+        include_str!("../rules/terraform/azure_sql_firewall_open.rego"),
+    ),
+    (
+        "terraform/azure_storage_public.rego",
+        include_str!("../rules/terraform/azure_storage_public.rego"),
+    ),
+    (
+        "terraform/db_public.rego",
+        include_str!("../rules/terraform/db_public.rego"),
+    ),
+    (
+        "terraform/ebs_unencrypted.rego",
+        include_str!("../rules/terraform/ebs_unencrypted.rego"),
+    ),
+    (
+        "terraform/gcp_bucket_public.rego",
+        include_str!("../rules/terraform/gcp_bucket_public.rego"),
+    ),
+    (
+        "terraform/gcp_firewall_open.rego",
+        include_str!("../rules/terraform/gcp_firewall_open.rego"),
+    ),
+    (
+        "terraform/gcp_sql_public.rego",
+        include_str!("../rules/terraform/gcp_sql_public.rego"),
+    ),
+    (
+        "terraform/iam_wildcard.rego",
+        include_str!("../rules/terraform/iam_wildcard.rego"),
+    ),
+    (
+        "terraform/lib.rego",
+        include_str!("../rules/terraform/lib.rego"),
+    ),
+    (
+        "terraform/rds_unencrypted.rego",
+        include_str!("../rules/terraform/rds_unencrypted.rego"),
+    ),
+    (
+        "terraform/s3_public_access_block.rego",
+        include_str!("../rules/terraform/s3_public_access_block.rego"),
+    ),
+    (
+        "terraform/s3_public_acl.rego",
+        include_str!("../rules/terraform/s3_public_acl.rego"),
+    ),
+    (
+        "terraform/s3_public_policy.rego",
+        include_str!("../rules/terraform/s3_public_policy.rego"),
+    ),
+    (
+        "terraform/security_group_open.rego",
+        include_str!("../rules/terraform/security_group_open.rego"),
+    ),
+    (
         "workload/host_namespace.rego",
         include_str!("../rules/workload/host_namespace.rego"),
     ),

@@ -19,6 +19,8 @@ const KINDS: &[FileKind] = &[
     FileKind::PackageJson,
     FileKind::PackageLock,
     FileKind::YarnLock,
+    FileKind::Terraform,
+    FileKind::TerraformPlan,
 ];
 
 #[test]

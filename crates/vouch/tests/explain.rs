@@ -33,7 +33,9 @@ fn an_unknown_code_is_exit_2_naming_it() {
     assert_eq!(code, Some(2));
     assert!(out.is_empty());
     assert!(
-        err.contains("no rule or diagnostic is named `no-such-rule` (`vouch explain --list` lists the"),
+        err.contains(
+            "no rule or diagnostic is named `no-such-rule` (`vouch explain --list` lists the"
+        ),
         "{err}"
     );
     let (code, _, _) = run(&["explain"]);
@@ -49,7 +51,12 @@ fn every_built_in_rule_has_a_page() {
     for rule in rules.lines().filter_map(|l| l.split_whitespace().next()) {
         assert!(codes.contains(rule), "`vouch explain {rule}` has no page");
     }
-    for code in ["invalid-signature", "pin-comment-mismatch", "unpinned-reference", "ignore-expired"] {
+    for code in [
+        "invalid-signature",
+        "pin-comment-mismatch",
+        "unpinned-reference",
+        "ignore-expired",
+    ] {
         assert!(codes.contains(code), "{code}");
     }
 }

@@ -18,6 +18,8 @@ const KINDS: &[(FileKind, &str)] = &[
     (FileKind::PackageJson, "package.json"),
     (FileKind::PackageLock, "package-lock.json"),
     (FileKind::YarnLock, "yarn.lock"),
+    (FileKind::Terraform, "main.tf"),
+    (FileKind::TerraformPlan, "tfplan.json"),
 ];
 
 fuzz_target!(|data: &[u8]| {

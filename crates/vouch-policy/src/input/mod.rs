@@ -9,6 +9,7 @@ mod dockerfile;
 pub mod gitlab;
 mod kubernetes;
 mod packages;
+mod terraform;
 
 use serde_json::{Value, json};
 
@@ -28,6 +29,10 @@ pub enum FileKind {
     PackageJson,
     PackageLock,
     YarnLock,
+    /// Terraform / OpenTofu HCL (`*.tf`, `*.tofu`).
+    Terraform,
+    /// A plan as `terraform show -json` writes it.
+    TerraformPlan,
 }
 
 impl FileKind {
@@ -47,6 +52,8 @@ impl FileKind {
             Self::PackageJson => "package-json",
             Self::PackageLock => "package-lock",
             Self::YarnLock => "yarn-lock",
+            Self::Terraform => "terraform",
+            Self::TerraformPlan => "terraform-plan",
         }
     }
 
@@ -62,6 +69,7 @@ impl FileKind {
             Self::Npmrc | Self::PipConf | Self::Pyproject | Self::Requirements => "registry",
             Self::PackageJson => "manifest",
             Self::PackageLock | Self::YarnLock => "lockfile",
+            Self::Terraform | Self::TerraformPlan => "terraform",
         }
     }
 
@@ -72,6 +80,7 @@ impl FileKind {
             Self::GitlabCi => "gitlab",
             Self::GithubWorkflow | Self::GithubAction => "github",
             Self::Kubernetes | Self::Compose => "workload",
+            Self::Terraform | Self::TerraformPlan => "terraform",
             _ => "packages",
         }
     }
@@ -96,6 +105,8 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         K::PackageJson => FileKind::PackageJson,
         K::NpmLock => FileKind::PackageLock,
         K::YarnLock => FileKind::YarnLock,
+        K::Terraform => FileKind::Terraform,
+        K::TerraformPlan => FileKind::TerraformPlan,
         _ => return None,
     })
 }
@@ -115,6 +126,10 @@ pub enum InputError {
     Syntax { line: Option<u32>, message: String },
     #[error("unexpected structure: {0}")]
     Shape(String),
+    /// Another file this input is built from (a file of a Terraform module folder, a local
+    /// module's file) could not be read or parsed: this file is not evaluated on a guess.
+    #[error("{path}, which this file depends on, could not be read: {reason}")]
+    Dependency { path: String, reason: String },
     /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`] (YAML or JSON).
     #[error(transparent)]
     TooDeep(vouch_yaml::DepthError),
@@ -163,6 +178,50 @@ pub struct Context<'a> {
     pub tree: Option<(&'a dyn vouch_fs::walk::Tree, &'a str)>,
     /// The byte cap for every file read through [`Context::read`].
     pub max_file_size: u64,
+    /// Every file of the tree's walk (tree-relative, `/`-separated), for inputs that read a
+    /// folder (a Terraform module); empty when there is no tree.
+    pub files: &'a [String],
+    /// Module folders already read in this run, shared by the files of one tree; `None`: every
+    /// file reads its folder itself.
+    pub folders: Option<&'a FolderCache>,
+}
+
+/// Terraform module folders read once per run and tree, shared by their files (each file of a
+/// folder needs the whole folder's variables, locals and resources).
+#[derive(Default)]
+pub struct FolderCache {
+    folders: std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            std::sync::Arc<std::sync::OnceLock<std::sync::Arc<terraform::Folder>>>,
+        >,
+    >,
+}
+
+impl std::fmt::Debug for FolderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FolderCache").finish_non_exhaustive()
+    }
+}
+
+impl FolderCache {
+    /// The folder `dir`, built by `build` the first time (once, even when several threads ask).
+    pub(crate) fn get(
+        &self,
+        dir: &str,
+        build: impl FnOnce() -> terraform::Folder,
+    ) -> std::sync::Arc<terraform::Folder> {
+        let cell = {
+            // A poisoned lock only means another thread panicked while holding it; the map is
+            // still consistent (insertions are single calls).
+            let mut map = self
+                .folders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(dir.to_owned()).or_default().clone()
+        };
+        cell.get_or_init(|| std::sync::Arc::new(build())).clone()
+    }
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -171,6 +230,8 @@ impl std::fmt::Debug for Context<'_> {
             .field("lockfile_present", &self.lockfile_present)
             .field("file", &self.tree.map(|(_, rel)| rel))
             .field("max_file_size", &self.max_file_size)
+            .field("files", &self.files.len())
+            .field("folders", &self.folders.is_some())
             .finish()
     }
 }
@@ -228,6 +289,8 @@ pub fn normalise(
         FileKind::PackageJson => packages::package_json(text, ctx)?,
         FileKind::PackageLock => packages::package_lock(text)?,
         FileKind::YarnLock => packages::yarn_lock(text),
+        FileKind::Terraform => terraform::hcl(text, ctx)?,
+        FileKind::TerraformPlan => terraform::plan(text, rel_path)?,
     };
     let mut input = json!({"kind": kind.as_str(), "path": rel_path});
     input[kind.input_key()] = body;

@@ -124,9 +124,9 @@ fn conftest(args: &CheckArgs, opts: &Options) -> anyhow::Result<ExitStatus> {
     };
     let results = c.test(&paths).context("could not evaluate")?;
     match args.format {
-        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
-        CheckFormat::Table => print!("{}", render(&results)),
-        other => anyhow::bail!("--conftest prints text or JSON, not {other:?}"),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+        Format::Table => print!("{}", render(&results)),
+        other => return Err(other.unavailable("check --conftest")),
     }
     let failures = results.iter().any(|r| !r.failures.is_empty());
     let warnings = results.iter().any(|r| !r.warnings.is_empty());
