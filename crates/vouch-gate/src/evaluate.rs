@@ -164,6 +164,7 @@ fn failure(
         matches!(
             e,
             VerifyError::InvalidSignature { .. }
+                | VerifyError::KeyMismatch { .. }
                 | VerifyError::KeyRequired
                 | VerifyError::CertificateRequired
                 | VerifyError::IdentityMismatch { .. }
@@ -172,10 +173,7 @@ fn failure(
     };
     if !errors.is_empty() && errors.iter().all(signer_only) {
         // The key hint is unauthenticated: it only chooses between two messages.
-        let hint = bundle
-            .json()
-            .pointer("/verificationMaterial/publicKey/hint")
-            .and_then(Value::as_str);
+        let hint = bundle.key_hint();
         let hinted_trusted = hint.is_some_and(|h| {
             signers.iter().any(|s| match s {
                 Signers::Key { key, .. } => key.fingerprint().hex() == h,

@@ -24,7 +24,7 @@ fn a_code_prints_its_page_from_the_binary() {
     // Secret rules live in a folder of their own; upper case is accepted.
     let (code, out, _) = run(&["explain", "GENERIC-PASSWORD"]);
     assert_eq!(code, Some(0));
-    assert!(out.starts_with("# generic-password"), "{out}");
+    assert!(out.starts_with("# `generic-password`"), "{out}");
 }
 
 #[test]
