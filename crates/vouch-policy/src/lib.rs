@@ -34,7 +34,7 @@ use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
-pub use input::{Context, FileKind, InputError, Normalised};
+pub use input::{Context, FileKind, FileList, InputError, Normalised, NotBuilt, SourceMap};
 pub use suppress::{Date, IgnoreFile, IgnoreFileError};
 
 /// Default per-file size limit: 8 MiB. Larger files are reported, not read.
@@ -69,6 +69,8 @@ pub struct Options {
     /// `--exclude` globs (gitignore syntax, relative to the root): matching files and folders
     /// are not walked. Files named explicitly are still checked.
     pub excludes: Vec<String>,
+    /// Helm values files (`--values`, in order; later ones win), read when the checker is made.
+    pub helm_values: Vec<PathBuf>,
 }
 
 impl Options {
@@ -81,6 +83,7 @@ impl Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             ignore_file: None,
             excludes: Vec::new(),
+            helm_values: Vec::new(),
         }
     }
 }
@@ -103,6 +106,9 @@ pub struct CheckOutcome {
     pub errors: Vec<FileError>,
     /// Number of files evaluated.
     pub files_checked: usize,
+    /// Parts of built inputs that were left out (remote kustomize bases, subchart archives):
+    /// not checked, so the run cannot pass as if they were.
+    pub not_checked: Vec<NotCheckedPart>,
 }
 
 /// Why a check could not run at all.
@@ -129,6 +135,47 @@ pub enum CheckError {
         #[source]
         source: InputError,
     },
+    #[error("helm values file {path}: {message}")]
+    HelmValues { path: String, message: String },
+}
+
+/// What a check run left out (a kustomization's remote base, a chart's subchart archive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCheckedPart {
+    /// The file that names it.
+    pub path: String,
+    pub reason: String,
+}
+
+/// Reads and parses the `--values` files, in order.
+fn load_helm_values(paths: &[PathBuf]) -> Result<Vec<Value>, CheckError> {
+    paths
+        .iter()
+        .map(|p| {
+            let shown = p.to_string_lossy().into_owned();
+            let bad = |message: String| CheckError::HelmValues {
+                path: shown.clone(),
+                message,
+            };
+            let bytes =
+                vouch_fs::read::read(p, DEFAULT_MAX_FILE_SIZE).map_err(|e| bad(e.reason()))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                bad(format!(
+                    "not valid UTF-8 (byte {})",
+                    e.utf8_error().valid_up_to()
+                ))
+            })?;
+            let doc = vouch_yaml::load_all(&text)
+                .map_err(|e| bad(e.to_string()))?
+                .into_iter()
+                .find(|d| !d.is_null())
+                .unwrap_or(Value::Object(serde_json::Map::new()));
+            if !doc.is_object() {
+                return Err(bad("expected a mapping of values".into()));
+            }
+            Ok(doc)
+        })
+        .collect()
 }
 
 /// `--exclude` globs as a walker override: gitignore syntax relative to `root` (`tests/**`,
@@ -166,7 +213,7 @@ pub fn check_walked(
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
     checker.select(root, 0, walked, &mut jobs, &mut errors);
-    checker.run(&[tree], jobs, errors)
+    checker.run(&[tree], &[Some(FileList::from_walk(walked))], jobs, errors)
 }
 
 /// Lockfile names that satisfy a manifest, by manifest file name.
@@ -252,10 +299,13 @@ pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
         path: shown.clone(),
     })?;
     let root = path.parent().unwrap_or(Path::new("."));
+    let helm_values = load_helm_values(&opts.helm_values)?;
     let ctx = Context {
         lockfile_present: lockfile_present(root, path),
         tree: Some((&tree, &name)),
         max_file_size: opts.max_file_size,
+        files: None,
+        helm_values: &helm_values,
     };
     let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(input_err)?;
     Ok(n.input)
@@ -270,6 +320,7 @@ pub struct Checker {
     opts: Options,
     data: Value,
     excludes: Excludes,
+    helm_values: Vec<Value>,
 }
 
 /// One file to check.
@@ -317,6 +368,7 @@ impl Checker {
         let mut policies = policies;
         policies.add_data(&data)?;
         let excludes = excludes(&opts.excludes).map_err(CheckError::Exclude)?;
+        let helm_values = load_helm_values(&opts.helm_values)?;
         Ok(Self {
             root: root.to_path_buf(),
             policies,
@@ -324,6 +376,7 @@ impl Checker {
             opts: opts.clone(),
             data,
             excludes,
+            helm_values,
         })
     }
 
@@ -345,6 +398,7 @@ impl Checker {
         let mut jobs = Vec::new();
         let mut walk_errors = Vec::new();
         let mut trees = Vec::new();
+        let mut lists = Vec::new();
         for p in paths {
             let opened = if p.is_dir() {
                 DirTree::open(p, self.excludes.clone())
@@ -370,33 +424,44 @@ impl Checker {
                 }
             };
             match name {
-                None => self.select(p, trees.len(), &tree.walk(), &mut jobs, &mut walk_errors),
-                Some(name) => jobs.push(Job {
-                    tree: trees.len(),
-                    in_tree: name,
-                    abs: p.clone(),
-                    rel: self.rel(p),
-                    kind: None,
-                    explicit: true,
-                }),
+                None => {
+                    let walk = tree.walk();
+                    self.select(p, trees.len(), &walk, &mut jobs, &mut walk_errors);
+                    lists.push(Some(FileList::from_walk(&walk)));
+                }
+                Some(name) => {
+                    jobs.push(Job {
+                        tree: trees.len(),
+                        in_tree: name,
+                        abs: p.clone(),
+                        rel: self.rel(p),
+                        kind: None,
+                        explicit: true,
+                    });
+                    // A chart or kustomization given by path lists its folder when it needs to.
+                    lists.push(None);
+                }
             }
             trees.push(tree);
         }
         let trees: Vec<&dyn Tree> = trees.iter().map(|t| t as &dyn Tree).collect();
-        self.run(&trees, jobs, walk_errors)
+        self.run(&trees, &lists, jobs, walk_errors)
     }
 
     fn run(
         &self,
         trees: &[&dyn Tree],
+        lists: &[Option<FileList>],
         jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
-        let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
+        let results: Vec<Result<Checked, FileError>> = jobs
             .par_iter()
             .map_init(
                 || self.policies.engine(),
-                |engine, job| self.check_one(engine, trees[job.tree], job),
+                |engine, job| {
+                    self.check_one(engine, trees[job.tree], lists[job.tree].as_ref(), job)
+                },
             )
             .collect();
         let mut out = CheckOutcome {
@@ -405,13 +470,18 @@ impl Checker {
         };
         for r in results {
             match r {
-                Ok((f, checked)) => {
-                    out.findings.extend(f);
-                    out.files_checked += usize::from(checked);
+                Ok(c) => {
+                    out.findings.extend(c.findings);
+                    out.files_checked += usize::from(c.checked);
+                    out.not_checked.extend(c.not_checked);
                 }
                 Err(e) => out.errors.push(e),
             }
         }
+        // A finding reached twice (a base manifest checked on its own and through an overlay
+        // that leaves it as it is) is one finding.
+        let mut seen = std::collections::HashSet::new();
+        out.findings.retain(|f| seen.insert(f.fingerprint.clone()));
         for e in self.ignore.expired(self.opts.today) {
             out.findings.push(
                 Finding::new(
@@ -454,6 +524,8 @@ impl Checker {
         out.findings = report.findings;
         out.rules = report.rules;
         out.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        out.not_checked
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
         Ok(out)
     }
 
@@ -493,8 +565,22 @@ impl Checker {
                 message: format!("cannot walk: {}", i.cause),
             });
         }
+        // A chart's templates are rendered with the chart (its Chart.yaml is the job), never
+        // read as YAML on their own.
+        let chart_templates: Vec<String> = walked
+            .entries
+            .iter()
+            .filter(|e| e.rel == "Chart.yaml" || e.rel.ends_with("/Chart.yaml"))
+            .map(|e| format!("{}templates/", &e.rel[..e.rel.len() - "Chart.yaml".len()]))
+            .collect();
         for e in &walked.entries {
             if e.kind == EntryKind::Symlink {
+                continue;
+            }
+            if chart_templates
+                .iter()
+                .any(|t| e.rel.starts_with(t.as_str()))
+            {
                 continue;
             }
             let mut folders = e.rel.split('/');
@@ -529,8 +615,9 @@ impl Checker {
         &self,
         engine: &mut regorus::Engine,
         tree: &dyn Tree,
+        files: Option<&FileList>,
         job: &Job,
-    ) -> Result<(Vec<Finding>, bool), FileError> {
+    ) -> Result<Checked, FileError> {
         let fail = |m: String| FileError {
             path: job.rel.clone(),
             message: m,
@@ -547,7 +634,7 @@ impl Checker {
                     if job.explicit {
                         return Err(fail("not a file kind vouch check knows (see docs/policy-inputs.md#detection)".into()));
                     }
-                    return Ok((Vec::new(), false));
+                    return Ok(Checked::default());
                 }
                 read_capped(tree, &job.in_tree, cap).map_err(|e| fail(e.to_string()))?
             }
@@ -561,15 +648,35 @@ impl Checker {
             lockfile_present: lockfile_present(&self.root, &job.abs),
             tree: Some((tree, &job.in_tree)),
             max_file_size: cap,
+            files,
+            helm_values: &self.helm_values,
         };
         let normalised =
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;
         let raws = self.policies.evaluate(engine, &normalised).map_err(fail)?;
-        let text = String::from_utf8_lossy(&bytes);
+        let own_text = String::from_utf8_lossy(&bytes);
+        // Paths of the tree are paths under the root with this prefix.
+        let prefix = job.rel.strip_suffix(job.in_tree.as_str()).unwrap_or("");
+        let mut texts: std::collections::HashMap<String, String> = std::collections::HashMap::new();
         let mut findings = Vec::with_capacity(raws.len());
         for r in raws {
             let line = r.line.or_else(|| anchor_line(&normalised, &r.message));
-            let mut loc = Location::new(job.rel.clone());
+            // A built input's lines are keys of its source map: the file and line they name.
+            let (path, line, text) = match (&normalised.sources, line) {
+                (Some(map), Some(key)) => match map.place(key) {
+                    Some((p, l)) => {
+                        let text = texts.entry(p.to_owned()).or_insert_with(|| {
+                            tree.read(p, cap)
+                                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                                .unwrap_or_default()
+                        });
+                        (format!("{prefix}{p}"), Some(l), text.as_str())
+                    }
+                    None => (job.rel.clone(), None, own_text.as_ref()),
+                },
+                _ => (job.rel.clone(), line, own_text.as_ref()),
+            };
+            let mut loc = Location::new(path.clone());
             if let Some(l) = line {
                 loc = loc.line(l);
                 if let Some(c) = r.column {
@@ -584,11 +691,14 @@ impl Checker {
                 f = f.property("title", t.clone());
             }
             f = f.property("kind", kind.as_str());
+            if normalised.sources.is_some() {
+                f = f.property("built_from", job.rel.clone());
+            }
             f.suppressed = line
-                .and_then(|l| suppress::inline(&text, l, &r.rule_id))
+                .and_then(|l| suppress::inline(text, l, &r.rule_id))
                 .or_else(|| {
                     self.ignore
-                        .matching(&r.rule_id, &job.rel, self.opts.today)
+                        .matching(&r.rule_id, &path, self.opts.today)
                         .map(|e| vouch_report::Suppression {
                             kind: "ignore-file".into(),
                             reason: format!("{} (until {})", e.reason, e.expires),
@@ -597,8 +707,29 @@ impl Checker {
             findings.push(f);
         }
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-        Ok((findings, true))
+        let not_checked = normalised
+            .not_built
+            .iter()
+            .map(|n| NotCheckedPart {
+                path: format!("{prefix}{}", n.path),
+                reason: n.reason.clone(),
+            })
+            .collect();
+        Ok(Checked {
+            findings,
+            checked: true,
+            not_checked,
+        })
     }
+}
+
+/// What checking one file gave.
+#[derive(Default)]
+struct Checked {
+    findings: Vec<Finding>,
+    /// The file was evaluated (not a YAML file of no known kind).
+    checked: bool,
+    not_checked: Vec<NotCheckedPart>,
 }
 
 /// For a user-policy finding without a line: the line of the longest anchor (job, service,

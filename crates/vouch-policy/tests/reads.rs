@@ -139,6 +139,7 @@ fn other_files_are_read_through_the_tree_with_the_cap() {
         lockfile_present: false,
         tree: Some((&tree, ".gitlab-ci.yml")),
         max_file_size: 64,
+        ..Context::default()
     };
     assert_eq!(
         ctx.read("ci/build.yml").unwrap(),

@@ -5,9 +5,14 @@
 
 mod ci;
 pub use ci::GITLAB_KEYWORDS;
+mod built;
 mod dockerfile;
+pub mod helm;
 mod kubernetes;
+pub mod kustomize;
 mod packages;
+
+pub use built::{FileList, SourceMap};
 
 use serde_json::{Value, json};
 
@@ -27,6 +32,12 @@ pub enum FileKind {
     PackageJson,
     PackageLock,
     YarnLock,
+    /// A Helm chart (its `Chart.yaml`): templates rendered, then checked as Kubernetes.
+    HelmChart,
+    /// A Helm template outside any chart: an error (templates are checked through their chart).
+    HelmTemplate,
+    /// A kustomization: the overlay is built, then checked as Kubernetes.
+    Kustomization,
 }
 
 impl FileKind {
@@ -46,6 +57,9 @@ impl FileKind {
             Self::PackageJson => "package-json",
             Self::PackageLock => "package-lock",
             Self::YarnLock => "yarn-lock",
+            Self::HelmChart => "helm-chart",
+            Self::HelmTemplate => "helm-template",
+            Self::Kustomization => "kustomization",
         }
     }
 
@@ -56,7 +70,7 @@ impl FileKind {
             Self::GitlabCi => "ci",
             Self::GithubWorkflow => "workflow",
             Self::GithubAction => "action",
-            Self::Kubernetes => "k8s",
+            Self::Kubernetes | Self::HelmChart | Self::HelmTemplate | Self::Kustomization => "k8s",
             Self::Compose => "compose",
             Self::Npmrc | Self::PipConf | Self::Pyproject | Self::Requirements => "registry",
             Self::PackageJson => "manifest",
@@ -70,7 +84,11 @@ impl FileKind {
             Self::Dockerfile => "dockerfile",
             Self::GitlabCi => "gitlab",
             Self::GithubWorkflow | Self::GithubAction => "github",
-            Self::Kubernetes | Self::Compose => "workload",
+            Self::Kubernetes
+            | Self::Compose
+            | Self::HelmChart
+            | Self::HelmTemplate
+            | Self::Kustomization => "workload",
             _ => "packages",
         }
     }
@@ -95,6 +113,9 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         K::PackageJson => FileKind::PackageJson,
         K::NpmLock => FileKind::PackageLock,
         K::YarnLock => FileKind::YarnLock,
+        K::HelmChart => FileKind::HelmChart,
+        K::HelmTemplate => FileKind::HelmTemplate,
+        K::Kustomization => FileKind::Kustomization,
         _ => return None,
     })
 }
@@ -114,6 +135,12 @@ pub enum InputError {
     Syntax { line: Option<u32>, message: String },
     #[error("unexpected structure: {0}")]
     Shape(String),
+    /// A Helm template that could not be rendered: the template, the construct and its line.
+    #[error(transparent)]
+    Helm(#[from] helm::RenderError),
+    /// A kustomization that could not be built.
+    #[error(transparent)]
+    Kustomize(#[from] kustomize::BuildError),
     /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`] (YAML or JSON).
     #[error(transparent)]
     TooDeep(vouch_yaml::DepthError),
@@ -145,6 +172,19 @@ pub struct Normalised {
     pub kind: FileKind,
     pub input: Value,
     pub anchors: Vec<Anchor>,
+    /// For inputs built from several files (a rendered chart, a built kustomization): the
+    /// `line` values of the input are keys of this map, each naming a file and a line of it.
+    pub sources: Option<SourceMap>,
+    /// What was left out of the built input and why (a remote base, a subchart archive).
+    pub not_built: Vec<NotBuilt>,
+}
+
+/// Part of a built input that could not be included (recorded as not checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotBuilt {
+    /// The file that names it.
+    pub path: String,
+    pub reason: String,
 }
 
 /// Facts about a file's surroundings that the file itself does not contain, and the tree it was
@@ -159,6 +199,11 @@ pub struct Context<'a> {
     pub tree: Option<(&'a dyn vouch_fs::walk::Tree, &'a str)>,
     /// The byte cap for every file read through [`Context::read`].
     pub max_file_size: u64,
+    /// The files of the tree (from the walk), for inputs that list a folder (a chart's
+    /// templates); `None`: the tree is walked when a listing is needed.
+    pub files: Option<&'a FileList>,
+    /// Helm values files given with `--values`, parsed, in order (later ones win).
+    pub helm_values: &'a [Value],
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -172,6 +217,19 @@ impl std::fmt::Debug for Context<'_> {
 }
 
 impl Context<'_> {
+    /// The files of the tree: the walk's list, or a walk of the tree made now.
+    pub fn files(&self) -> Result<std::borrow::Cow<'_, FileList>, InputError> {
+        if let Some(f) = self.files {
+            return Ok(std::borrow::Cow::Borrowed(f));
+        }
+        let Some((tree, _)) = self.tree else {
+            return Err(InputError::Unreadable {
+                reason: "no tree to list other files from".into(),
+            });
+        };
+        Ok(std::borrow::Cow::Owned(FileList::from_walk(&tree.walk())))
+    }
+
     /// Reads another file of the tree, `rel` relative to the tree's root (`/`-separated).
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, InputError> {
         let Some((tree, _)) = self.tree else {
@@ -210,6 +268,8 @@ pub fn normalise(
         offset: e.valid_up_to(),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut sources = None;
+    let mut not_built = Vec::new();
     let (body, anchors) = match kind {
         FileKind::Dockerfile => dockerfile::normalise(text)?,
         FileKind::GitlabCi => ci::gitlab(text)?,
@@ -224,13 +284,42 @@ pub fn normalise(
         FileKind::PackageJson => packages::package_json(text, ctx)?,
         FileKind::PackageLock => packages::package_lock(text)?,
         FileKind::YarnLock => packages::yarn_lock(text),
+        FileKind::HelmChart | FileKind::Kustomization => {
+            // Built inputs read their other files through the tree: name this one as the
+            // tree does.
+            let in_tree = ctx.tree.map_or(rel_path, |(_, rel)| rel);
+            let b = if kind == FileKind::HelmChart {
+                helm::chart(in_tree, text, ctx)?
+            } else {
+                kustomize::build(in_tree, text, ctx)?
+            };
+            let (body, anchors) = kubernetes::workloads(&b.documents, &b);
+            let (map, left) = b.finish();
+            sources = Some(map);
+            not_built = left;
+            (body, anchors)
+        }
+        FileKind::HelmTemplate => {
+            return Err(InputError::Shape(
+                "a Helm template is checked through its chart, and no Chart.yaml was found in a folder above it".into(),
+            ));
+        }
     };
     let mut input = json!({"kind": kind.as_str(), "path": rel_path});
     input[kind.input_key()] = body;
+    if let Some(map) = &sources {
+        input["sources"] = map.to_json();
+        input["not_built"] = not_built
+            .iter()
+            .map(|n| json!({"path": n.path, "reason": n.reason}))
+            .collect();
+    }
     Ok(Normalised {
         kind,
         input,
         anchors,
+        sources,
+        not_built,
     })
 }
 
