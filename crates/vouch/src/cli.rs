@@ -100,6 +100,10 @@ pub struct ScanArgs {
     /// Do not run this check (repeatable); it is reported as skipped, never as clean.
     #[arg(long, value_enum, value_name = "CHECK")]
     pub skip: Vec<ScanCheck>,
+    /// Helm values file merged over each chart's values.yaml before rendering (repeatable;
+    /// later files win), as `helm template --values`.
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
 }
 
 /// The checks of `vouch scan`, for `--skip` and `skip` in `.vouch/scan.toml`.
@@ -193,6 +197,10 @@ pub struct CheckArgs {
     /// Date used for ignore-entry expiry (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else today.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Helm values file merged over each chart's values.yaml before rendering (repeatable;
+    /// later files win), as `helm template --values`.
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
 }
 
 /// Output formats of `vouch check`.

@@ -106,7 +106,20 @@ impl Res {
 pub(crate) fn build(rel: &str, text: &str, ctx: &Context) -> Result<Built, InputError> {
     let mut built = Built::default();
     let mut stack = vec![rel.to_owned()];
-    let resources = build_one(rel, text, ctx, &mut stack, &mut built.not_built)?;
+    let (docs, _) = load(rel, text)?;
+    if docs
+        .iter()
+        .find(|d| !d.is_null())
+        .and_then(|d| d.get("kind"))
+        .and_then(Value::as_str)
+        == Some("Component")
+    {
+        // A component patches the resources of the kustomizations that list it under
+        // `components:` and is checked through them; alone it has nothing to build (kustomize
+        // refuses it too).
+        return Ok(built);
+    }
+    let resources = build_one(rel, text, ctx, &mut stack, &mut built.not_built, Vec::new())?;
     for r in resources {
         built.push(r.value, r.layers);
     }
@@ -197,6 +210,7 @@ fn build_one(
     ctx: &Context,
     stack: &mut Vec<String>,
     not_built: &mut Vec<NotBuilt>,
+    inherited: Vec<Res>,
 ) -> Result<Vec<Res>, InputError> {
     if stack.len() > MAX_DEPTH {
         return Err(BuildError::TooDeep {
@@ -219,7 +233,8 @@ fn build_one(
     };
     let dir = parent(rel).to_owned();
     let files = ctx.files()?;
-    let mut out: Vec<Res> = Vec::new();
+    // A component starts from the resources of the kustomization that lists it.
+    let mut out: Vec<Res> = inherited;
     let mut entries = list_of_strings(&k, "resources", rel)?
         .into_iter()
         .map(|e| ("resources", e))
@@ -229,11 +244,10 @@ fn build_one(
             .into_iter()
             .map(|e| ("bases", e)),
     );
-    entries.extend(
-        list_of_strings(&k, "components", rel)?
-            .into_iter()
-            .map(|e| ("components", e)),
-    );
+    let components: Vec<(&'static str, String)> = list_of_strings(&k, "components", rel)?
+        .into_iter()
+        .map(|e| ("components", e))
+        .collect();
     for (field, entry) in entries {
         if is_remote(&entry) {
             not_built.push(NotBuilt {
@@ -282,10 +296,51 @@ fn build_one(
         }
         let text = read_text(ctx, &sub)?;
         stack.push(sub.clone());
-        let built = build_one(&sub, &text, ctx, stack, not_built)?;
+        let built = build_one(&sub, &text, ctx, stack, not_built, Vec::new())?;
         stack.pop();
         for r in built {
             push_res(&mut out, rel, r)?;
+        }
+    }
+    for (field, entry) in components {
+        if is_remote(&entry) {
+            not_built.push(NotBuilt {
+                path: rel.to_owned(),
+                reason: format!("remote {field} entry `{entry}` is not fetched"),
+            });
+            continue;
+        }
+        let sub = join(&dir, &entry).and_then(|target| {
+            FILE_NAMES
+                .iter()
+                .map(|n| join(&target, n).unwrap_or_default())
+                .find(|p| files.contains(p))
+        });
+        let Some(sub) = sub else {
+            return Err(BuildError::Missing {
+                kustomization: rel.to_owned(),
+                field,
+                entry,
+            }
+            .into());
+        };
+        if stack.contains(&sub) {
+            return Err(BuildError::Cycle {
+                kustomization: rel.to_owned(),
+                entry,
+            }
+            .into());
+        }
+        let text = read_text(ctx, &sub)?;
+        stack.push(sub.clone());
+        out = build_one(&sub, &text, ctx, stack, not_built, out)?;
+        stack.pop();
+        if out.len() > MAX_RESOURCES {
+            return Err(BuildError::TooMany {
+                kustomization: rel.to_owned(),
+                limit: MAX_RESOURCES,
+            }
+            .into());
         }
     }
     drop(files);
