@@ -47,10 +47,11 @@ pub enum RenderError {
     Chart { chart: String, message: String },
     #[error("{path}: values file: {message}")]
     Values { path: String, message: String },
-    #[error("helm template {template}{}: cannot parse: {message}", line_suffix(*line))]
+    #[error("helm template {template}{}: cannot parse `{construct}`: {message}", line_suffix(*line))]
     Parse {
         template: String,
         line: Option<u32>,
+        construct: String,
         message: String,
     },
     #[error("helm template {template}{}: cannot render `{construct}`: {message}", line_suffix(*line))]
@@ -154,7 +155,34 @@ pub const FUNCTIONS: &[&str] = &[
     "regexMatch",
     "regexReplaceAll",
     "lookup",
-    "capabilitiesHas",
+    "omit",
+    "pick",
+    "values",
+    "dig",
+    "regexFind",
+    "regexFindAll",
+    "typeIs",
+    "fromYamlArray",
+    "fromJson",
+    "toPrettyJson",
+    "toRawJson",
+    "mustToJson",
+    "mustMerge",
+    "mustMergeOverwrite",
+    "mustRegexReplaceAll",
+    "prepend",
+    "without",
+    "sortAlpha",
+    "rest",
+    "initial",
+    "reverse",
+    "substr",
+    "split",
+    "randAlphaNum",
+    "randAlpha",
+    "trimall",
+    "snakecase",
+    "kebabcase",
 ];
 
 /// Build the rendered chart whose `Chart.yaml` is `rel` (text `text`).
@@ -196,7 +224,11 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
         {
             continue;
         }
-        if !name.starts_with('_') && name != "NOTES.txt" {
+        if name == "NOTES.txt" {
+            // Shown after an install, never a manifest: neither parsed nor rendered.
+            continue;
+        }
+        if !name.starts_with('_') {
             outputs.push(f.to_owned());
         }
         sources.push((f.to_owned(), String::new()));
@@ -215,16 +247,21 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
         }
     }
     drop(files);
+    // The original text of each template and, per line of the text given to the parser, the
+    // original line (actions spanning lines are joined for the parser).
+    let mut originals: HashMap<String, (String, Vec<u32>)> = HashMap::new();
     for (path, text) in &mut sources {
         let bytes = ctx.read(path)?;
-        *text = String::from_utf8(bytes).map_err(|e| RenderError::Parse {
+        let original = String::from_utf8(bytes).map_err(|e| RenderError::Parse {
             template: path.clone(),
             line: None,
+            construct: "file".into(),
             message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         })?;
-        check_nesting(path, text)?;
-        // `.Capabilities.APIVersions.Has "x"` is a method call in Go; here it is a function.
-        *text = text.replace(".Capabilities.APIVersions.Has ", "capabilitiesHas ");
+        check_nesting(path, &original)?;
+        let (processed, lines) = preprocess(&original);
+        *text = processed;
+        originals.insert(path.clone(), (original, lines));
     }
     let values = values(&dir, ctx)?;
     let root = context_value(&meta, values);
@@ -244,7 +281,7 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
     };
     let _guard = StateGuard::set(state);
     let mut base = new_template(&outputs.first().cloned().unwrap_or_default());
-    parse_sources(&mut base, &sources)?;
+    parse_sources(&mut base, &sources).map_err(|e| original_line(e, &originals))?;
     for out in &outputs {
         base.name.clone_from(out);
         let mut dot = root.clone();
@@ -269,11 +306,18 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
                 }
                 .into());
             }
-            return Err(exec_error(out, &source_of(out), &e.to_string()).into());
+            let e = exec_error(out, &source_of(out), &e.to_string());
+            return Err(original_line(e, &originals).into());
         }
         let rendered = String::from_utf8_lossy(&w.buf).replace("<no value>", "");
         let source = source_of(out);
-        let lines = Rc::new(line_map(&source, &rendered));
+        let table = originals.get(out).map(|(_, t)| t.as_slice()).unwrap_or(&[]);
+        let lines = Rc::new(
+            line_map(&source, &rendered)
+                .into_iter()
+                .map(|l| to_original(table, l))
+                .collect::<Vec<u32>>(),
+        );
         let docs = vouch_yaml::load_all(&rendered).map_err(|e| {
             let line = rendered_error_line(&e.to_string())
                 .and_then(|l| lines.get(l.checked_sub(1)? as usize).copied());
@@ -299,6 +343,129 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
         }
     }
     Ok(built)
+}
+
+/// Text for the parser: actions spanning lines joined onto their first line (Go allows them,
+/// gtmpl does not), `range` over a missing value made a range over nothing (as in Go), and
+/// `.Capabilities.APIVersions.Has` (a method in Go) made a function call. Returns the text and,
+/// per line of it, the line of `text` it starts on.
+fn preprocess(text: &str) -> (String, Vec<u32>) {
+    let mut out = String::with_capacity(text.len());
+    let mut table = Vec::new();
+    let mut line: u32 = 1;
+    let mut rest = text;
+    table.push(1);
+    while let Some(open) = rest.find("{{") {
+        let before = &rest[..open];
+        for c in before.chars() {
+            if c == '\n' {
+                line += 1;
+                table.push(line);
+            }
+        }
+        out.push_str(before);
+        let after = &rest[open..];
+        let close = after.find("}}").map_or(after.len(), |c| c + 2);
+        let action = &after[..close];
+        line += u32::try_from(action.matches('\n').count()).unwrap_or(0);
+        out.push_str(&rewrite_action(&action.replace(['\n', '\r'], " ")));
+        rest = &after[close..];
+    }
+    for c in rest.chars() {
+        if c == '\n' {
+            line += 1;
+            table.push(line);
+        }
+    }
+    out.push_str(rest);
+    (out, table)
+}
+
+/// One action (`{{ … }}`) rewritten for gtmpl (see [`preprocess`]).
+fn rewrite_action(action: &str) -> String {
+    let a = action
+        .replace("$.Capabilities.APIVersions.Has ", "capabilitiesHas ")
+        .replace(".Capabilities.APIVersions.Has ", "capabilitiesHas ");
+    // `{{- range $k, $v := PIPELINE -}}` → `{{- range $k, $v := rangeable (PIPELINE) -}}`
+    let inner_start = a.find("range ").filter(|i| {
+        let head = a[2..*i].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        head.is_empty()
+    });
+    let Some(i) = inner_start else { return a };
+    let body_start = i + "range ".len();
+    let end = a.len()
+        - if a.ends_with("-}}") && a[..a.len() - 3].ends_with(' ') {
+            3
+        } else {
+            2
+        };
+    if body_start >= end {
+        return a;
+    }
+    let body = &a[body_start..end];
+    let (vars, pipe) = match body.find(":=") {
+        Some(j) => (&body[..j + 2], &body[j + 2..]),
+        None => ("", body),
+    };
+    if pipe.trim().is_empty() {
+        return a;
+    }
+    format!(
+        "{}{} rangeable ({}) {}",
+        &a[..body_start],
+        vars,
+        pipe.trim(),
+        &a[end..]
+    )
+}
+
+fn to_original(table: &[u32], line: u32) -> u32 {
+    usize::try_from(line)
+        .ok()
+        .and_then(|l| table.get(l.checked_sub(1)?))
+        .copied()
+        .unwrap_or(line)
+}
+
+/// A parse or render error's line as a line of the template as written.
+fn original_line(e: RenderError, originals: &HashMap<String, (String, Vec<u32>)>) -> RenderError {
+    match e {
+        RenderError::Parse {
+            template,
+            line,
+            construct,
+            message,
+        } => {
+            let table = originals
+                .get(&template)
+                .map(|(_, t)| t.as_slice())
+                .unwrap_or(&[]);
+            RenderError::Parse {
+                line: line.map(|l| to_original(table, l)),
+                template,
+                construct,
+                message,
+            }
+        }
+        RenderError::Exec {
+            template,
+            line,
+            construct,
+            message,
+        } => {
+            let table = originals
+                .get(&template)
+                .map(|(_, t)| t.as_slice())
+                .unwrap_or(&[]);
+            RenderError::Exec {
+                line: line.map(|l| to_original(table, l)),
+                template,
+                construct,
+                message,
+            }
+        }
+        other => other,
+    }
 }
 
 /// A writer that stops at `limit` bytes.
@@ -576,25 +743,62 @@ fn new_template(name: &str) -> Template {
 fn parse_sources(t: &mut Template, sources: &[(String, String)]) -> Result<(), RenderError> {
     for (path, text) in sources {
         t.add_template(path.clone(), text.clone())
-            .map_err(|e| parse_error(path, &e.to_string()))?;
+            .map_err(|e| parse_error(path, text, &e.to_string()))?;
     }
     Ok(())
 }
 
-/// `template: NAME:LINE: message` (gtmpl's parse errors) → the template's line.
-fn parse_error(path: &str, message: &str) -> RenderError {
-    let line = message
-        .split(':')
-        .skip_while(|p| {
-            !p.trim_end()
-                .ends_with(path.rsplit('/').next().unwrap_or(path))
-        })
-        .nth(1)
-        .and_then(|l| l.trim().parse().ok());
+/// A parse error with its construct and line. gtmpl's own line numbers are not reliable, so
+/// the line is that of the first action holding the construct the message names.
+fn parse_error(path: &str, source: &str, message: &str) -> RenderError {
+    // gtmpl: "template: NAME:LINE:what" — keep `what`.
+    let what = message.rsplit(':').next().unwrap_or(message).trim();
+    let action_lines = || {
+        source
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("{{"))
+            .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
+    };
+    let (construct, line) = if let Some(f) = what
+        .strip_prefix("function ")
+        .and_then(|r| r.strip_suffix(" not defined"))
+    {
+        let word = |l: &str| {
+            l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == f)
+        };
+        (
+            f.to_owned(),
+            action_lines().find(|(_, l)| word(l)).map(|(i, _)| i),
+        )
+    } else if what.contains("unexpected = in operand") {
+        (
+            "$variable = … (assignment to an existing variable)".to_owned(),
+            action_lines()
+                .find(|(_, l)| {
+                    l.split("{{").skip(1).any(|a| {
+                        let a = a.trim_start_matches('-').trim_start();
+                        a.starts_with('$') && a.split_whitespace().nth(1) == Some("=")
+                    })
+                })
+                .map(|(i, _)| i),
+        )
+    } else if what.contains("unclosed action") {
+        (
+            "{{".to_owned(),
+            action_lines()
+                .find(|(_, l)| l.rfind("{{") > l.rfind("}}"))
+                .map(|(i, _)| i),
+        )
+    } else {
+        ("template".to_owned(), None)
+    };
     RenderError::Parse {
         template: path.to_owned(),
         line,
-        message: message.to_owned(),
+        construct,
+        message: what.to_owned(),
     }
 }
 
@@ -602,6 +806,23 @@ fn parse_error(path: &str, message: &str) -> RenderError {
 /// (a field, a function, a template name) and the line is the first line of the template that
 /// holds it.
 fn exec_error(path: &str, source: &str, message: &str) -> RenderError {
+    if message.contains("required: ") || message.contains("fail: ") {
+        let f = if message.contains("required: ") {
+            "required"
+        } else {
+            "fail"
+        };
+        let line = source
+            .lines()
+            .position(|l| l.contains(f) || l.contains("include"))
+            .and_then(|i| u32::try_from(i + 1).ok());
+        return RenderError::Exec {
+            template: path.to_owned(),
+            line,
+            construct: f.to_owned(),
+            message: message.to_owned(),
+        };
+    }
     let quoted = message
         .split('`')
         .nth(1)
@@ -761,7 +982,246 @@ funcs! {
     "min" => f_min, "kindIs" => f_kind_is, "kindOf" => f_kind_of, "typeOf" => f_kind_of,
     "semverCompare" => f_semver_compare, "regexMatch" => f_regex_match,
     "regexReplaceAll" => f_regex_replace_all, "lookup" => f_lookup,
-    "capabilitiesHas" => f_capabilities_has,
+    "capabilitiesHas" => f_capabilities_has, "rangeable" => f_rangeable, "printf" => f_printf,
+    "omit" => f_omit, "pick" => f_pick, "values" => f_values, "dig" => f_dig,
+    "regexFind" => f_regex_find, "regexFindAll" => f_regex_find_all, "typeIs" => f_type_is,
+    "typeOf" => f_type_of, "fromYamlArray" => f_from_yaml_array, "fromJson" => f_from_json,
+    "toPrettyJson" => f_to_pretty_json, "toRawJson" => f_to_json, "mustToJson" => f_to_json,
+    "mustMerge" => f_merge, "mustMergeOverwrite" => f_merge_overwrite,
+    "mustRegexReplaceAll" => f_regex_replace_all, "prepend" => f_prepend,
+    "without" => f_without, "sortAlpha" => f_sort_alpha, "rest" => f_rest,
+    "initial" => f_initial, "reverse" => f_reverse, "substr" => f_substr, "split" => f_split,
+    "randAlphaNum" => f_rand, "randAlpha" => f_rand, "trimall" => f_trim_all_rev,
+    "snakecase" => f_snakecase, "kebabcase" => f_kebabcase,
+}
+
+/// `range` over a missing value ranges over nothing (gtmpl refuses it; Go does not).
+fn f_rangeable(a: &[G]) -> Result<G, FuncError> {
+    Ok(match a.first() {
+        None | Some(G::NoValue | G::Nil) => G::Array(Vec::new()),
+        Some(v) => v.clone(),
+    })
+}
+/// Go's `printf`, with a missing value printed as empty (gtmpl refuses to format it).
+fn f_printf(a: &[G]) -> Result<G, FuncError> {
+    let a: Vec<G> = a
+        .iter()
+        .map(|v| match v {
+            G::NoValue | G::Nil => G::String(String::new()),
+            G::Map(_) | G::Object(_) | G::Array(_) => G::String(s(v)),
+            v => v.clone(),
+        })
+        .collect();
+    gtmpl::funcs::printf(&a)
+}
+fn f_omit(a: &[G]) -> Result<G, FuncError> {
+    let a = args("omit", a, 1)?;
+    let mut m = as_map(&a[0]);
+    for k in &a[1..] {
+        m.remove(&s(k));
+    }
+    Ok(G::Map(m))
+}
+fn f_pick(a: &[G]) -> Result<G, FuncError> {
+    let a = args("pick", a, 1)?;
+    let m = as_map(&a[0]);
+    let keep: Vec<String> = a[1..].iter().map(s).collect();
+    Ok(G::Map(
+        m.into_iter().filter(|(k, _)| keep.contains(k)).collect(),
+    ))
+}
+fn f_values(a: &[G]) -> Result<G, FuncError> {
+    let m = a.first().map(as_map).unwrap_or_default();
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort();
+    Ok(G::Array(keys.into_iter().map(|k| m[k].clone()).collect()))
+}
+fn f_dig(a: &[G]) -> Result<G, FuncError> {
+    let a = args("dig", a, 3)?;
+    let (keys, rest) = a.split_at(a.len() - 2);
+    let mut cur = rest[1].clone();
+    for k in keys {
+        match as_map(&cur).get(&s(k)) {
+            Some(v) => cur = v.clone(),
+            None => return Ok(rest[0].clone()),
+        }
+    }
+    Ok(cur)
+}
+fn f_regex_find(a: &[G]) -> Result<G, FuncError> {
+    let a = args("regexFind", a, 2)?;
+    let re = regex::Regex::new(&s(&a[0])).map_err(|e| err(format!("regexFind: {e}")))?;
+    Ok(G::String(
+        re.find(&s(&a[1]))
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_default(),
+    ))
+}
+fn f_regex_find_all(a: &[G]) -> Result<G, FuncError> {
+    let a = args("regexFindAll", a, 3)?;
+    let re = regex::Regex::new(&s(&a[0])).map_err(|e| err(format!("regexFindAll: {e}")))?;
+    let n = int(&a[2]);
+    let text = s(&a[1]);
+    let all = re
+        .find_iter(&text)
+        .map(|m| G::String(m.as_str().to_owned()));
+    Ok(G::Array(if n < 0 {
+        all.collect()
+    } else {
+        all.take(usize::try_from(n).unwrap_or(0)).collect()
+    }))
+}
+fn go_type(v: &G) -> &'static str {
+    match v {
+        G::NoValue | G::Nil => "<nil>",
+        G::Bool(_) => "bool",
+        G::String(_) => "string",
+        G::Number(n) if n.as_i64().is_some() || n.as_u64().is_some() => "int",
+        G::Number(_) => "float64",
+        G::Array(_) => "[]interface {}",
+        G::Map(_) | G::Object(_) => "map[string]interface {}",
+        G::Function(_) => "func",
+    }
+}
+fn f_type_is(a: &[G]) -> Result<G, FuncError> {
+    let a = args("typeIs", a, 2)?;
+    let want = s(&a[0]);
+    let got = go_type(&a[1]);
+    Ok(G::Bool(got == want || (got == "int" && want == "int64")))
+}
+fn f_type_of(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::String(a.first().map_or("<nil>", go_type).to_owned()))
+}
+fn f_from_yaml_array(a: &[G]) -> Result<G, FuncError> {
+    let text = a.first().map(s).unwrap_or_default();
+    let v = vouch_yaml::load_all(&text)
+        .ok()
+        .and_then(|d| d.into_iter().next())
+        .filter(Value::is_array)
+        .unwrap_or(Value::Array(Vec::new()));
+    Ok(to_g(&v))
+}
+fn f_from_json(a: &[G]) -> Result<G, FuncError> {
+    let v: Value = serde_json::from_str(&a.first().map(s).unwrap_or_default())
+        .unwrap_or(Value::Object(Map::new()));
+    Ok(to_g(&v))
+}
+fn f_to_pretty_json(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::String(
+        serde_json::to_string_pretty(&a.first().map(to_json).unwrap_or(Value::Null))
+            .unwrap_or_default(),
+    ))
+}
+fn f_prepend(a: &[G]) -> Result<G, FuncError> {
+    let a = args("prepend", a, 2)?;
+    let mut l = vec![a[1].clone()];
+    l.extend(list_of(&a[0]));
+    Ok(G::Array(l))
+}
+fn f_without(a: &[G]) -> Result<G, FuncError> {
+    let a = args("without", a, 1)?;
+    let drop: Vec<Value> = a[1..].iter().map(to_json).collect();
+    Ok(G::Array(
+        list_of(&a[0])
+            .into_iter()
+            .filter(|v| !drop.contains(&to_json(v)))
+            .collect(),
+    ))
+}
+fn f_sort_alpha(a: &[G]) -> Result<G, FuncError> {
+    let mut l: Vec<String> = a
+        .first()
+        .map(list_of)
+        .unwrap_or_default()
+        .iter()
+        .map(s)
+        .collect();
+    l.sort();
+    Ok(G::Array(l.into_iter().map(G::String).collect()))
+}
+fn f_rest(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::Array(
+        a.first()
+            .map(list_of)
+            .unwrap_or_default()
+            .into_iter()
+            .skip(1)
+            .collect(),
+    ))
+}
+fn f_initial(a: &[G]) -> Result<G, FuncError> {
+    let mut l = a.first().map(list_of).unwrap_or_default();
+    l.pop();
+    Ok(G::Array(l))
+}
+fn f_reverse(a: &[G]) -> Result<G, FuncError> {
+    let mut l = a.first().map(list_of).unwrap_or_default();
+    l.reverse();
+    Ok(G::Array(l))
+}
+fn f_substr(a: &[G]) -> Result<G, FuncError> {
+    let a = args("substr", a, 3)?;
+    let text: Vec<char> = s(&a[2]).chars().collect();
+    let start = usize::try_from(int(&a[0]).max(0))
+        .unwrap_or(0)
+        .min(text.len());
+    let end = int(&a[1]);
+    let end = if end < 0 {
+        text.len()
+    } else {
+        usize::try_from(end).unwrap_or(0).clamp(start, text.len())
+    };
+    Ok(G::String(text[start..end].iter().collect()))
+}
+fn f_split(a: &[G]) -> Result<G, FuncError> {
+    let a = args("split", a, 2)?;
+    Ok(G::Map(
+        s(&a[1])
+            .split(s(&a[0]).as_str())
+            .enumerate()
+            .map(|(i, p)| (format!("_{i}"), G::String(p.to_owned())))
+            .collect(),
+    ))
+}
+/// Random strings are not reproducible; a fixed string of the length asked keeps the output
+/// stable (it only ever names a generated secret).
+fn f_rand(a: &[G]) -> Result<G, FuncError> {
+    let n = usize::try_from(a.first().map_or(0, int).clamp(0, 4096)).unwrap_or(0);
+    Ok(G::String("x".repeat(n)))
+}
+fn f_trim_all_rev(a: &[G]) -> Result<G, FuncError> {
+    let a = args("trimall", a, 2)?;
+    f_trim_all(&[a[0].clone(), a[1].clone()])
+}
+fn case_words(x: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for c in x.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+        } else if c.is_uppercase() && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+            cur.extend(c.to_lowercase());
+        } else {
+            cur.extend(c.to_lowercase());
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+fn f_snakecase(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::String(
+        case_words(&a.first().map(s).unwrap_or_default()).join("_"),
+    ))
+}
+fn f_kebabcase(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::String(
+        case_words(&a.first().map(s).unwrap_or_default()).join("-"),
+    ))
 }
 
 fn f_default(a: &[G]) -> Result<G, FuncError> {
