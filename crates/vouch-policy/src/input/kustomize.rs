@@ -844,16 +844,15 @@ fn transforms(kust: &str, k: &Map<String, Value>, out: &mut [Res]) -> Result<(),
             }
         }
         for rep in &replicas {
-            if rep.get("name").and_then(Value::as_str) == Some(r.names[0].as_str())
-                || rep.get("name").and_then(Value::as_str)
-                    == r.value.pointer("/metadata/name").and_then(Value::as_str)
-            {
-                if let (Some(n), Some(spec)) = (
+            let named = rep.get("name").and_then(Value::as_str);
+            if (named == Some(r.names[0].as_str())
+                || named == r.value.pointer("/metadata/name").and_then(Value::as_str))
+                && let (Some(n), Some(spec)) = (
                     rep.get("count"),
                     r.value.get_mut("spec").and_then(Value::as_object_mut),
-                ) {
-                    spec.insert("replicas".into(), n.clone());
-                }
+                )
+            {
+                spec.insert("replicas".into(), n.clone());
             }
         }
     }

@@ -137,13 +137,25 @@ pub enum InputError {
     Shape(String),
     /// A Helm template that could not be rendered: the template, the construct and its line.
     #[error(transparent)]
-    Helm(#[from] helm::RenderError),
+    Helm(Box<helm::RenderError>),
     /// A kustomization that could not be built.
     #[error(transparent)]
-    Kustomize(#[from] kustomize::BuildError),
+    Kustomize(Box<kustomize::BuildError>),
     /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`] (YAML or JSON).
     #[error(transparent)]
     TooDeep(vouch_yaml::DepthError),
+}
+
+impl From<helm::RenderError> for InputError {
+    fn from(e: helm::RenderError) -> Self {
+        Self::Helm(Box::new(e))
+    }
+}
+
+impl From<kustomize::BuildError> for InputError {
+    fn from(e: kustomize::BuildError) -> Self {
+        Self::Kustomize(Box::new(e))
+    }
 }
 
 impl From<vouch_yaml::YamlError> for InputError {
