@@ -452,9 +452,24 @@ impl Checker {
         &self,
         trees: &[&dyn Tree],
         lists: &[Option<FileList>],
-        jobs: Vec<Job>,
+        mut jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
+        // A kustomization's patch files are partial resources: checked through the overlay,
+        // not on their own (a file given by name still is).
+        let mut patches = std::collections::HashSet::new();
+        for job in jobs
+            .iter()
+            .filter(|j| j.kind == Some(FileKind::Kustomization))
+        {
+            if let Ok(bytes) = read_capped(trees[job.tree], &job.in_tree, self.opts.max_file_size) {
+                let text = String::from_utf8_lossy(&bytes);
+                for p in input::kustomize::patch_files(&job.in_tree, &text) {
+                    patches.insert((job.tree, p));
+                }
+            }
+        }
+        jobs.retain(|j| j.explicit || !patches.contains(&(j.tree, j.in_tree.clone())));
         let results: Vec<Result<Checked, FileError>> = jobs
             .par_iter()
             .map_init(

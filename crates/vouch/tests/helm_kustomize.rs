@@ -250,7 +250,7 @@ spec:
 ";
 
 /// microservices-demo's base under an overlay: the patch's `runAsUser: 0` is reported at the
-/// patch (line 9, the container it patches), the image with its new tag at the base's image
+/// patch's line 11 (the value it writes), the image with its new tag at the base's image
 /// line, and `namespace:` silences the namespace rule for the built resources.
 #[test]
 fn overlay_builds_base_patches_images_and_namespace() {
@@ -270,13 +270,19 @@ fn overlay_builds_base_patches_images_and_namespace() {
     let report = common::json(&out.stdout);
     let f = findings(&report);
     for want in [
-        "workload-run-as-root overlays/prod/root-frontend.yaml:9 Deployment/frontend container \"server\" runs as root (runAsUser: 0)",
+        "workload-run-as-root overlays/prod/root-frontend.yaml:11 Deployment/frontend container \"server\" runs as root (runAsUser: 0)",
         "workload-image-not-pinned base/frontend.yaml:47 Deployment/frontend container \"server\" image \"us-central1-docker.pkg.dev/online-boutique-ci/microservices-demo/frontend:v0.10.7\" is not pinned by digest",
         // The base checked on its own still has no namespace.
         "workload-default-namespace base/frontend.yaml:16 Deployment/frontend has no metadata.namespace (it lands in the current namespace, usually default)",
     ] {
         assert!(f.iter().any(|x| x == want), "missing {want}\n{f:#?}");
     }
+    // The patch file is a partial resource: only what the build places there is reported.
+    let at_patch: Vec<&String> = f
+        .iter()
+        .filter(|x| x.contains("root-frontend.yaml"))
+        .collect();
+    assert_eq!(at_patch.len(), 1, "{at_patch:#?}");
     let built: Vec<&Value> = report["findings"]
         .as_array()
         .unwrap()

@@ -124,7 +124,22 @@ impl Built {
 
     fn exact_in(&self, doc: usize, path: &[Seg]) -> Option<u32> {
         let built = self.documents.get(doc)?;
-        for layer in self.layers.get(doc)?.iter().rev() {
+        let layers = self.layers.get(doc)?;
+        // A value is placed where it was last written (a patch over the base); a mapping or a
+        // list (a container, a pod spec) where it was defined.
+        // `kind` and `apiVersion` say where the resource is defined, as its mappings do.
+        let identity = matches!(path, [Seg::Key(k)] if k == "kind" || k == "apiVersion");
+        let leaf = !identity
+            && !matches!(
+                value_at(built, path),
+                Some(Value::Object(_) | Value::Array(_))
+            );
+        let order: Vec<&Layer> = if leaf {
+            layers.iter().rev().collect()
+        } else {
+            layers.iter().collect()
+        };
+        for layer in order {
             let Some(p) = translate(built, &layer.value, path) else {
                 continue;
             };
@@ -160,6 +175,17 @@ impl Locate for Built {
     fn exact(&self, doc: usize, path: &[Seg]) -> Option<u32> {
         self.exact_in(doc, path)
     }
+}
+
+fn value_at<'v>(v: &'v Value, path: &[Seg]) -> Option<&'v Value> {
+    let mut cur = v;
+    for seg in path {
+        cur = match seg {
+            Seg::Key(k) => cur.get(k)?,
+            Seg::Index(i) => cur.get(*i)?,
+        };
+    }
+    Some(cur)
 }
 
 /// `path` of `built` as a path of `layer`: keys as they are; a list item by its `name` when

@@ -186,6 +186,14 @@ fn resource(
                 }
             };
             let seccomp = seccomp_of(&sc).or_else(|| seccomp_of(&pod_sc));
+            let run_as_user_line = if sc.get("runAsUser").is_some() {
+                sub(&["securityContext", "runAsUser"])
+            } else {
+                let mut p = pod_scp.clone();
+                p.push(k("runAsUser"));
+                idx.exact(doc, &p)
+            }
+            .or(cline);
             let seccomp_line = sub(&["securityContext", "seccompProfile"])
                 .or(if seccomp_of(&sc).is_none() {
                     pod_seccomp_line
@@ -210,6 +218,7 @@ fn resource(
                 "capabilities_add_line": sub(&["securityContext", "capabilities", "add"]).or(cline),
                 "capabilities_line": sub(&["securityContext", "capabilities"]).or(cline),
                 "seccomp_line": seccomp_line,
+                "run_as_user_line": run_as_user_line,
                 "effective": {
                     "privileged": sc.get("privileged").cloned().unwrap_or(Value::Null),
                     "allow_privilege_escalation": sc.get("allowPrivilegeEscalation").cloned().unwrap_or(Value::Null),

@@ -102,6 +102,36 @@ impl Res {
     }
 }
 
+/// The patch files a kustomization names (`patches[].path`, `patchesStrategicMerge` paths,
+/// `patchesJson6902[].path`), as paths of the tree. They are partial resources: checked through
+/// the overlay, never on their own.
+pub fn patch_files(rel: &str, text: &str) -> Vec<String> {
+    let dir = parent(rel);
+    let Ok(docs) = vouch_yaml::load_all(text) else {
+        return Vec::new();
+    };
+    let Some(Value::Object(k)) = docs.into_iter().find(|d| !d.is_null()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+        let Some(Value::Array(items)) = k.get(field) else {
+            continue;
+        };
+        for item in items {
+            let path = match item {
+                Value::String(s) if !s.contains('\n') => Some(s.as_str()),
+                Value::Object(o) => o.get("path").and_then(Value::as_str),
+                _ => None,
+            };
+            if let Some(p) = path.and_then(|p| join(dir, p)) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// Build the kustomization `rel` (its text `text`).
 pub(crate) fn build(rel: &str, text: &str, ctx: &Context) -> Result<Built, InputError> {
     let mut built = Built::default();
