@@ -35,6 +35,10 @@ pub const RELEASE_NAMESPACE: &str = "default";
 pub const KUBE_VERSION: &str = "v1.31.0";
 /// `include` / `tpl` nested deeper than this is refused.
 pub const MAX_INCLUDE_DEPTH: usize = 64;
+/// Work budget of one chart: range items, `include`/`tpl` calls and included output (per 64
+/// bytes) count one each; past it rendering stops with an error, so nested loops and fan-out
+/// of includes cannot hang or exhaust memory.
+pub const MAX_WORK: u64 = 4_000_000;
 /// `if`/`range`/`with`/`define` blocks or parentheses nested deeper than this are refused
 /// before parsing (the parser recurses on them).
 pub const MAX_NESTING: usize = 100;
@@ -278,6 +282,7 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
         sources: Rc::clone(&sources),
         cache: HashMap::new(),
         depth: 0,
+        work: 0,
     };
     let _guard = StateGuard::set(state);
     let mut base = new_template(&outputs.first().cloned().unwrap_or_default());
@@ -298,7 +303,8 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
             buf: Vec::new(),
             limit,
         };
-        if let Err(e) = base.execute(&mut w, &GtContext::from(dot)) {
+        let ctx_dot = GtContext::from(dot);
+        if let Err(e) = guarded(|| base.execute(&mut w, &ctx_dot).map_err(|e| e.to_string())) {
             if w.buf.len() as u64 > limit {
                 return Err(RenderError::TooLarge {
                     template: out.clone(),
@@ -306,7 +312,7 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
                 }
                 .into());
             }
-            let e = exec_error(out, &source_of(out), &e.to_string());
+            let e = exec_error(out, &source_of(out), &e);
             return Err(original_line(e, &originals).into());
         }
         let rendered = String::from_utf8_lossy(&w.buf).replace("<no value>", "");
@@ -383,9 +389,19 @@ fn preprocess(text: &str) -> (String, Vec<u32>) {
 
 /// One action (`{{ … }}`) rewritten for gtmpl (see [`preprocess`]).
 fn rewrite_action(action: &str) -> String {
-    let a = action
+    let mut a = action
         .replace("$.Capabilities.APIVersions.Has ", "capabilitiesHas ")
         .replace(".Capabilities.APIVersions.Has ", "capabilitiesHas ");
+    // `{{ template "x" . }}` prints what `{{ include "x" . }}` returns; as an include it is
+    // bounded by the include depth (gtmpl's own recursion limit is beyond the stack's).
+    let head_len = a.len() - a[2..].trim_start_matches(['-', ' ']).len();
+    if a[head_len..].starts_with("template ") {
+        a = format!(
+            "{}include {}",
+            &a[..head_len],
+            &a[head_len + "template ".len()..]
+        );
+    }
     // `{{- range $k, $v := PIPELINE -}}` → `{{- range $k, $v := rangeable (PIPELINE) -}}`
     let inner_start = a.find("range ").filter(|i| {
         let head = a[2..*i].trim_matches(|c: char| c == '-' || c.is_whitespace());
@@ -709,6 +725,30 @@ struct State {
     /// A parsed template set per included name (the set's entry point is its name).
     cache: HashMap<String, Rc<Template>>,
     depth: usize,
+    /// Work done so far (see [`MAX_WORK`]).
+    work: u64,
+}
+
+/// Counts `n` units of work against [`MAX_WORK`].
+fn spend(n: u64) -> Result<(), FuncError> {
+    let over = with_state(|st| {
+        st.work = st.work.saturating_add(n);
+        st.work > MAX_WORK
+    })
+    .unwrap_or(false);
+    if over {
+        return Err(err(format!(
+            "range, include or tpl: the chart does more than {MAX_WORK} steps of work"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs gtmpl, turning a panic inside it into an error (it is a third-party parser fed with
+/// the repository's text).
+fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the template engine failed on this input".to_owned()))
 }
 
 thread_local! {
@@ -742,8 +782,11 @@ fn new_template(name: &str) -> Template {
 
 fn parse_sources(t: &mut Template, sources: &[(String, String)]) -> Result<(), RenderError> {
     for (path, text) in sources {
-        t.add_template(path.clone(), text.clone())
-            .map_err(|e| parse_error(path, text, &e.to_string()))?;
+        guarded(|| {
+            t.add_template(path.clone(), text.clone())
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| parse_error(path, text, &e))?;
     }
     Ok(())
 }
@@ -997,6 +1040,12 @@ funcs! {
 
 /// `range` over a missing value ranges over nothing (gtmpl refuses it; Go does not).
 fn f_rangeable(a: &[G]) -> Result<G, FuncError> {
+    let n = match a.first() {
+        Some(G::Array(l)) => l.len(),
+        Some(G::Map(m) | G::Object(m)) => m.len(),
+        _ => 0,
+    };
+    spend(n as u64 + 1)?;
     Ok(match a.first() {
         None | Some(G::NoValue | G::Nil) => G::Array(Vec::new()),
         Some(v) => v.clone(),
@@ -1289,10 +1338,13 @@ fn render_named(name: &str, dot: G) -> Result<G, FuncError> {
             return Err(e);
         }
     };
-    let out = t.render(&GtContext::from(dot));
+    let out = spend(1)
+        .map_err(|e| e.to_string())
+        .and_then(|()| guarded(|| t.render(&GtContext::from(dot)).map_err(|e| e.to_string())));
     with_state(|st| st.depth = st.depth.saturating_sub(1));
-    out.map(|o| G::String(o.replace("<no value>", "")))
-        .map_err(|e| err(format!("in \"{name}\": {e}")))
+    let out = out.map_err(|e| err(format!("in \"{name}\": {e}")))?;
+    spend(out.len() as u64 / 64)?;
+    Ok(G::String(out.replace("<no value>", "")))
 }
 
 fn f_include(a: &[G]) -> Result<G, FuncError> {
@@ -1311,12 +1363,13 @@ fn f_tpl(a: &[G]) -> Result<G, FuncError> {
     })
     .ok_or_else(|| err("tpl outside a chart"))?;
     check_nesting("tpl", &text).map_err(|e| err(e.to_string()))?;
-    t.add_template("tpl", text)
+    guarded(|| t.add_template("tpl", text).map_err(|e| e.to_string()))
         .map_err(|e| err(format!("tpl: {e}")))?;
+    spend(1)?;
     with_state(|st| st.depth += 1);
     let depth_ok = with_state(|st| st.depth <= MAX_INCLUDE_DEPTH).unwrap_or(false);
     let out = if depth_ok {
-        t.render(&GtContext::from(dot))
+        guarded(|| t.render(&GtContext::from(dot)).map_err(|e| e.to_string()))
             .map_err(|e| err(format!("tpl: {e}")))
     } else {
         Err(err(format!(
@@ -1836,6 +1889,7 @@ mod tests {
             )]),
             cache: HashMap::new(),
             depth: 0,
+            work: 0,
         };
         let _g = StateGuard::set(state);
         let mut meta = Map::new();
@@ -1872,6 +1926,52 @@ mod tests {
         let t = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: {{ .x }}\n    securityContext:\n      {{- toYaml .sc | nindent 6 }}\n    image: {{ .i }}\n";
         let r = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    securityContext:\n      runAsUser: 0\n    image: b\n";
         assert_eq!(line_map(t, r), vec![1, 2, 3, 4, 5, 6, 6, 8]);
+    }
+
+    #[test]
+    fn nested_loops_stop_at_the_work_budget_and_garbage_never_panics() {
+        let (t, _) = preprocess(
+            "{{ range until 10000 }}{{ range until 10000 }}{{ range until 10000 }}{{ end }}{{ end }}{{ end }}",
+        );
+        let e = render(&t, Value::Null).unwrap_err();
+        assert!(e.contains("steps of work"), "{e}");
+        for bad in [
+            "{{",
+            "}}{{",
+            "{{ if }}",
+            "{{ end }}",
+            "{{ range }}",
+            "{{ .a.b. }}",
+            "{{ $ }}",
+            "{{ (((( }}",
+            "{{ template }}",
+            "{{ define }}",
+            "{{ else }}",
+            "{{ 'a' }}",
+            "{{ printf }}",
+            "{{ index }}",
+            "{{/* }}",
+            "{{ include }}",
+            "{{ tpl }}",
+            "{{ define \"a\" }}{{ include \"a\" . }}{{ end }}{{ include \"a\" . }}",
+            "{{ $x := 1 }}{{ $x.y.z }}",
+            "{{ index . 1 2 3 }}",
+            "{{ len 3 }}",
+        ] {
+            let _ = render(bad, Value::Null);
+        }
+        // `template` recursion is bounded like `include` (it is rewritten to one).
+        let (t, _) =
+            preprocess("{{- define \"r\" }}x{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}");
+        assert!(t.contains("{{ include \"r\" . }}"), "{t}");
+        let _g = StateGuard::set(State {
+            sources: Rc::new(vec![("r.tpl".into(), t)]),
+            cache: HashMap::new(),
+            depth: 0,
+            work: 0,
+        });
+        let e = render_named("r", G::Nil).unwrap_err().to_string();
+        assert!(e.contains("nested more than 64 deep"), "{e}");
     }
 
     #[test]
