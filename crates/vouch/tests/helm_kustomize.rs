@@ -469,3 +469,32 @@ fn pin_reads_values_and_kustomization_images_not_templates() {
     assert!(!text.contains("memcached"), "{text}");
     assert!(!text.contains("redis@"), "{text}");
 }
+
+// ---- scan -----------------------------------------------------------------------------------
+
+/// `vouch scan --values` renders charts with the values files, as `vouch check` does.
+#[test]
+fn scan_passes_values_to_the_configuration_check() {
+    let d = tempfile::tempdir().unwrap();
+    copy(&fixtures().join("md-helm-chart"), &d.path().join("chart"));
+    common::write(d.path(), "on.yaml", "seccompProfile:\n  enable: true\n");
+    let rules = |values: bool| {
+        let mut c = common::vouch();
+        c.args(["scan", "--skip", "vulnerabilities", "--skip", "secrets"])
+            .args(["--skip", "pinning", "--format", "json"])
+            .arg(d.path().join("chart"));
+        if values {
+            c.arg("--values").arg(d.path().join("on.yaml"));
+        }
+        let out = c.output().unwrap();
+        common::assert_exit(&out, 1);
+        common::json(&out.stdout)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "workload-seccomp-profile")
+            .count()
+    };
+    assert!(rules(false) > 0);
+    assert_eq!(rules(true), 0);
+}
