@@ -132,19 +132,32 @@ fn missing_values_file_is_exit_2() {
     );
 }
 
-/// prometheus-community's kube-state-metrics chart re-assigns a variable (`$exclude = …`, Go
-/// 1.11), which the renderer does not support: exit 2 naming the template, construct and line.
+/// prometheus-community's kube-state-metrics chart re-assigns variables (`$exclude = …`, Go
+/// 1.11) inside blocks: rendered with the assignment seen after the block.
 #[test]
-fn unsupported_construct_is_exit_2_with_template_construct_and_line() {
+fn chart_with_variable_assignment_renders() {
     let out = check()
         .arg(fixtures().join("prom-kube-state-metrics"))
+        .args(["--format", "json"])
         .output()
         .unwrap();
+    common::assert_exit(&out, 1);
+    let f = findings(&common::json(&out.stdout));
+    assert!(
+        f.iter()
+            .any(|x| x.starts_with("workload-image-not-pinned templates/deployment.yaml:")),
+        "{f:#?}"
+    );
+}
+
+/// An action left open is exit 2 naming the template, the construct and its line.
+#[test]
+fn unclosed_action_is_exit_2_with_template_construct_and_line() {
+    let d = chart_with("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name\n");
+    let out = check().arg(d.path()).output().unwrap();
     common::assert_exit(&out, 2);
     assert!(
-        stderr(&out).contains(
-            "helm template templates/_helpers.tpl:164: cannot parse `$variable = … (assignment to an existing variable)`: unexpected = in operand"
-        ),
+        stderr(&out).contains("helm template c/templates/deploy.yaml:4: cannot parse `{{`"),
         "{}",
         stderr(&out)
     );
@@ -178,12 +191,12 @@ fn chart_with(template: &str) -> tempfile::TempDir {
 
 #[test]
 fn unknown_function_is_exit_2_with_its_line() {
-    let d = chart_with("apiVersion: v1\nkind: Secret\ndata:\n  auth: {{ htpasswd \"u\" \"p\" }}\n");
+    let d = chart_with("apiVersion: v1\nkind: Secret\ndata:\n  ip: {{ getHostByName \"u\" }}\n");
     let out = check().arg(d.path()).output().unwrap();
     common::assert_exit(&out, 2);
     assert!(
         stderr(&out).contains(
-            "helm template c/templates/deploy.yaml:4: cannot parse `htpasswd`: function htpasswd not defined"
+            "helm template c/templates/deploy.yaml:4: cannot parse `getHostByName`: function getHostByName not defined"
         ),
         "{}",
         stderr(&out)

@@ -187,6 +187,55 @@ pub const FUNCTIONS: &[&str] = &[
     "trimall",
     "snakecase",
     "kebabcase",
+    "fromJsonArray",
+    "mustUniq",
+    "mustRegexFind",
+    "mustRegexFindAll",
+    "mustRegexMatch",
+    "mustFromJson",
+    "mustAppend",
+    "mustPrepend",
+    "mustFirst",
+    "mustLast",
+    "mustHas",
+    "mustWithout",
+    "mustCompact",
+    "mustRest",
+    "mustInitial",
+    "mustReverse",
+    "mustToPrettyJson",
+    "mustToRawJson",
+    "mustDeepCopy",
+    "genCA",
+    "genSelfSignedCert",
+    "genSignedCert",
+    "genCAWithKey",
+    "genSelfSignedCertWithKey",
+    "genSignedCertWithKey",
+    "genPrivateKey",
+    "htpasswd",
+    "randNumeric",
+    "now",
+    "date",
+    "floor",
+    "ceil",
+    "round",
+    "addf",
+    "subf",
+    "mulf",
+    "divf",
+    "deepEqual",
+    "base",
+    "dir",
+    "splitn",
+    "urlParse",
+    "semver",
+    "slice",
+    "dateInZone",
+    "buildCustomCert",
+    "randAscii",
+    "shuffle",
+    "regexReplaceAllLiteral",
 ];
 
 /// Build the rendered chart whose `Chart.yaml` is `rel` (text `text`).
@@ -283,6 +332,7 @@ pub(crate) fn chart(rel: &str, text: &str, ctx: &Context) -> Result<Built, Input
         cache: HashMap::new(),
         depth: 0,
         work: 0,
+        cells: Vec::new(),
     };
     let _guard = StateGuard::set(state);
     let mut base = new_template(&outputs.first().cloned().unwrap_or_default());
@@ -384,14 +434,207 @@ fn preprocess(text: &str) -> (String, Vec<u32>) {
         }
     }
     out.push_str(rest);
-    (out, table)
+    (assignments(&out), table)
+}
+
+/// Go 1.11's `$x = value` (assigning a variable declared outside the block) is not in gtmpl's
+/// grammar. Every variable of the text that is ever assigned becomes a cell: its declaration
+/// `$x := v` becomes `$x := cellNew (v)`, an assignment `$x = v` becomes `cellSet $x (v)` (which
+/// prints nothing), and every other use `(cellGet $x)`; so an assignment inside `if`/`range`
+/// is seen after the block, as in Go. Works on one line of actions (see [`preprocess`]).
+fn assignments(text: &str) -> String {
+    let assigned = assigned_vars(text);
+    if assigned.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(after);
+            return out;
+        };
+        let action = &after[..close + 2];
+        rest = &after[close + 2..];
+        let inner_start = 2 + usize::from(action[2..].starts_with('-'));
+        let inner_end = action.len() - 2 - usize::from(action[..action.len() - 2].ends_with('-'));
+        if inner_start >= inner_end || action[inner_start..].trim_start().starts_with("/*") {
+            out.push_str(action);
+            continue;
+        }
+        let body = &action[inner_start..inner_end];
+        let t = body.trim();
+        let var_stmt = |op: &str| -> Option<(String, String)> {
+            let r = t.strip_prefix('$')?;
+            let name: String = r
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let after = r[name.len()..].trim_start();
+            let value = after.strip_prefix(op)?;
+            if op == "=" && value.starts_with('=') {
+                return None;
+            }
+            assigned
+                .contains(&name)
+                .then(|| (name, value.trim().to_owned()))
+        };
+        let new_body = if let Some((name, v)) = var_stmt(":=") {
+            format!(" ${name} := cellNew ({}) ", uses(&v, &assigned))
+        } else if let Some((name, v)) = var_stmt("=") {
+            format!(" cellSet ${name} ({}) ", uses(&v, &assigned))
+        } else if let Some(i) = t
+            .find(":=")
+            .filter(|_| ["range ", "with ", "if "].iter().any(|k| t.starts_with(k)))
+        {
+            format!(" {}:= {} ", &t[..i], uses(&t[i + 2..], &assigned))
+        } else {
+            format!(" {} ", uses(t, &assigned))
+        };
+        out.push_str(&action[..inner_start]);
+        out.push_str(&new_body);
+        out.push_str(&action[inner_end..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Names of the variables assigned with `=` anywhere in `text`'s actions.
+fn assigned_vars(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for action in text.split("{{").skip(1) {
+        let body = action.split("}}").next().unwrap_or("");
+        let t = body.trim_start_matches('-').trim_start();
+        let Some(r) = t.strip_prefix('$') else {
+            continue;
+        };
+        let name: String = r
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let after = r[name.len()..].trim_start();
+        if !name.is_empty()
+            && after.starts_with('=')
+            && !after.starts_with("==")
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// `$x` → `(cellGet $x)` for the assigned variables, outside string literals.
+fn uses(body: &str, assigned: &[String]) -> String {
+    let mut out = String::with_capacity(body.len() + 16);
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' && q != '`' && i + 1 < chars.len() {
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(c, '"' | '`' | '\'') {
+            quote = Some(c);
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '$' {
+            let name: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_alphanumeric() || **c == '_')
+                .collect();
+            if !name.is_empty() && assigned.contains(&name) {
+                out.push_str(&format!("(cellGet ${name})"));
+                i += 1 + name.chars().count();
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Raw strings (`` `a\-b` ``) holding a backslash or a double quote as interpreted strings
+/// (`"a\\-b"`): gtmpl reads escapes in raw strings, Go does not.
+fn raw_strings(action: &str) -> String {
+    let mut out = String::with_capacity(action.len());
+    let mut rest = action;
+    let mut in_quote = false;
+    while let Some(i) = rest.find(['`', '"']) {
+        let c = rest.as_bytes()[i];
+        if c == b'"' {
+            // Skip an interpreted string whole (with its escapes).
+            out.push_str(&rest[..=i]);
+            rest = &rest[i + 1..];
+            in_quote = !in_quote;
+            if in_quote {
+                let mut j = 0;
+                let b = rest.as_bytes();
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let j = j.min(b.len());
+                out.push_str(&rest[..j]);
+                rest = &rest[j..];
+            }
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(end) = after.find('`') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let raw = &after[..end];
+        if raw.contains(['\\', '"']) {
+            out.push('"');
+            out.push_str(&raw.replace('\\', "\\\\").replace('"', "\\\""));
+            out.push('"');
+        } else {
+            out.push('`');
+            out.push_str(raw);
+            out.push('`');
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One action (`{{ … }}`) rewritten for gtmpl (see [`preprocess`]).
 fn rewrite_action(action: &str) -> String {
-    let mut a = action
-        .replace("$.Capabilities.APIVersions.Has ", "capabilitiesHas ")
-        .replace(".Capabilities.APIVersions.Has ", "capabilitiesHas ");
+    let action = &raw_strings(action);
+    // `X.Capabilities.APIVersions.Has "v"` (X: nothing, `$`, `$ctx`, `.context`) →
+    // `capabilitiesHas "v"`.
+    let mut a = action.to_owned();
+    const HAS: &str = ".Capabilities.APIVersions.Has ";
+    while let Some(p) = a.find(HAS) {
+        let b = a.as_bytes();
+        let mut k = p;
+        while k > 0 && (b[k - 1].is_ascii_alphanumeric() || matches!(b[k - 1], b'_' | b'.')) {
+            k -= 1;
+        }
+        if k > 0 && b[k - 1] == b'$' {
+            k -= 1;
+        }
+        a.replace_range(k..p + HAS.len(), "capabilitiesHas ");
+    }
     // `{{ template "x" . }}` prints what `{{ include "x" . }}` returns; as an include it is
     // bounded by the include depth (gtmpl's own recursion limit is beyond the stack's).
     let head_len = a.len() - a[2..].trim_start_matches(['-', ' ']).len();
@@ -517,6 +760,17 @@ fn check_nesting(path: &str, text: &str) -> Result<(), RenderError> {
         template: path.to_owned(),
         limit: MAX_NESTING,
     };
+    // An action never closed: gtmpl's lexer does not return on it.
+    if let Some(open) = text.rfind("{{")
+        && !text[open..].contains("}}")
+    {
+        return Err(RenderError::Parse {
+            template: path.to_owned(),
+            line: u32::try_from(text[..open].matches('\n').count() + 1).ok(),
+            construct: "{{".into(),
+            message: "unclosed action".into(),
+        });
+    }
     let mut depth: usize = 0;
     for action in text.split("{{").skip(1) {
         let body = action.split("}}").next().unwrap_or("");
@@ -727,6 +981,8 @@ struct State {
     depth: usize,
     /// Work done so far (see [`MAX_WORK`]).
     work: u64,
+    /// Variables that are assigned after their declaration (see [`assignments`]).
+    cells: Vec<G>,
 }
 
 /// Counts `n` units of work against [`MAX_WORK`].
@@ -1026,6 +1282,24 @@ funcs! {
     "semverCompare" => f_semver_compare, "regexMatch" => f_regex_match,
     "regexReplaceAll" => f_regex_replace_all, "lookup" => f_lookup,
     "capabilitiesHas" => f_capabilities_has, "rangeable" => f_rangeable, "printf" => f_printf,
+    "cellNew" => f_cell_new, "cellGet" => f_cell_get, "cellSet" => f_cell_set,
+    "mustUniq" => f_uniq, "mustRegexFind" => f_regex_find, "mustRegexFindAll" => f_regex_find_all,
+    "mustRegexMatch" => f_regex_match, "fromJsonArray" => f_from_json_array,
+    "mustFromJson" => f_from_json, "mustAppend" => f_append, "mustPrepend" => f_prepend,
+    "mustFirst" => f_first, "mustLast" => f_last, "mustHas" => f_has, "mustWithout" => f_without,
+    "mustCompact" => f_compact, "mustRest" => f_rest, "mustInitial" => f_initial,
+    "mustReverse" => f_reverse, "mustToPrettyJson" => f_to_pretty_json,
+    "mustToRawJson" => f_to_json, "mustDeepCopy" => f_deep_copy,
+    "genCA" => f_gen_cert, "genSelfSignedCert" => f_gen_cert, "genSignedCert" => f_gen_cert,
+    "genCAWithKey" => f_gen_cert, "genSelfSignedCertWithKey" => f_gen_cert,
+    "genSignedCertWithKey" => f_gen_cert, "genPrivateKey" => f_gen_key,
+    "htpasswd" => f_htpasswd, "randNumeric" => f_rand, "now" => f_now, "date" => f_date,
+    "floor" => f_floor, "ceil" => f_ceil, "round" => f_floor, "addf" => f_addf,
+    "subf" => f_subf, "mulf" => f_mulf, "divf" => f_divf, "deepEqual" => f_deep_equal,
+    "base" => f_base, "dir" => f_dir, "splitn" => f_splitn, "urlParse" => f_url_parse,
+    "semver" => f_semver, "slice" => f_slice, "dateInZone" => f_date,
+    "buildCustomCert" => f_gen_cert, "randAscii" => f_rand, "shuffle" => f_to_string,
+    "regexReplaceAllLiteral" => f_regex_replace_all_literal,
     "omit" => f_omit, "pick" => f_pick, "values" => f_values, "dig" => f_dig,
     "regexFind" => f_regex_find, "regexFindAll" => f_regex_find_all, "typeIs" => f_type_is,
     "typeOf" => f_type_of, "fromYamlArray" => f_from_yaml_array, "fromJson" => f_from_json,
@@ -1036,6 +1310,48 @@ funcs! {
     "initial" => f_initial, "reverse" => f_reverse, "substr" => f_substr, "split" => f_split,
     "randAlphaNum" => f_rand, "randAlpha" => f_rand, "trimall" => f_trim_all_rev,
     "snakecase" => f_snakecase, "kebabcase" => f_kebabcase,
+}
+
+const CELL: &str = "\u{1}cell:";
+
+fn cell_index(v: &G) -> Option<usize> {
+    match v {
+        G::String(s) => s.strip_prefix(CELL)?.parse().ok(),
+        _ => None,
+    }
+}
+fn f_cell_new(a: &[G]) -> Result<G, FuncError> {
+    spend(1)?;
+    let v = a.first().cloned().unwrap_or(G::Nil);
+    let i = with_state(|st| {
+        st.cells.push(v);
+        st.cells.len() - 1
+    })
+    .ok_or_else(|| err("variable outside a chart"))?;
+    Ok(G::String(format!("{CELL}{i}")))
+}
+fn f_cell_get(a: &[G]) -> Result<G, FuncError> {
+    let v = a.first().cloned().unwrap_or(G::Nil);
+    Ok(match cell_index(&v) {
+        Some(i) => with_state(|st| st.cells.get(i).cloned())
+            .flatten()
+            .unwrap_or(G::Nil),
+        None => v,
+    })
+}
+fn f_cell_set(a: &[G]) -> Result<G, FuncError> {
+    let a = args("cellSet", a, 2)?;
+    let Some(i) = cell_index(&a[0]) else {
+        return Err(err(
+            "`$variable = …` assigns a variable declared by range/with/if, which is not supported",
+        ));
+    };
+    with_state(|st| {
+        if let Some(c) = st.cells.get_mut(i) {
+            *c = a[1].clone();
+        }
+    });
+    Ok(G::String(String::new()))
 }
 
 /// `range` over a missing value ranges over nothing (gtmpl refuses it; Go does not).
@@ -1153,6 +1469,153 @@ fn f_from_yaml_array(a: &[G]) -> Result<G, FuncError> {
 fn f_from_json(a: &[G]) -> Result<G, FuncError> {
     let v: Value = serde_json::from_str(&a.first().map(s).unwrap_or_default())
         .unwrap_or(Value::Object(Map::new()));
+    Ok(to_g(&v))
+}
+/// Certificates and keys are generated at install time; here they are fixed placeholders
+/// (no rule reads them).
+fn f_gen_cert(_: &[G]) -> Result<G, FuncError> {
+    Ok(map([
+        ("Cert", G::String("generated-certificate".into())),
+        ("Key", G::String("generated-key".into())),
+    ]))
+}
+fn f_gen_key(_: &[G]) -> Result<G, FuncError> {
+    Ok(G::String("generated-key".into()))
+}
+fn f_htpasswd(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::String(format!(
+        "{}:generated-hash",
+        a.first().map(s).unwrap_or_default()
+    )))
+}
+/// A fixed time: rendering stays reproducible.
+fn f_now(_: &[G]) -> Result<G, FuncError> {
+    Ok(G::String("2026-01-01T00:00:00Z".into()))
+}
+fn f_date(_: &[G]) -> Result<G, FuncError> {
+    Ok(G::String("2026-01-01".into()))
+}
+fn float(v: &G) -> f64 {
+    match v {
+        G::Number(n) => n.as_f64().unwrap_or(0.0),
+        G::String(x) => x.trim().parse().unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+fn f_floor(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::from(a.first().map_or(0.0, float).floor()))
+}
+fn f_ceil(a: &[G]) -> Result<G, FuncError> {
+    Ok(G::from(a.first().map_or(0.0, float).ceil()))
+}
+fn farith(a: &[G], f: fn(f64, f64) -> f64) -> Result<G, FuncError> {
+    let mut it = a.iter().map(float);
+    let first = it.next().unwrap_or(0.0);
+    Ok(G::from(it.fold(first, f)))
+}
+fn f_addf(a: &[G]) -> Result<G, FuncError> {
+    farith(a, |x, y| x + y)
+}
+fn f_subf(a: &[G]) -> Result<G, FuncError> {
+    farith(a, |x, y| x - y)
+}
+fn f_mulf(a: &[G]) -> Result<G, FuncError> {
+    farith(a, |x, y| x * y)
+}
+fn f_divf(a: &[G]) -> Result<G, FuncError> {
+    farith(a, |x, y| if y == 0.0 { 0.0 } else { x / y })
+}
+fn f_deep_equal(a: &[G]) -> Result<G, FuncError> {
+    let a = args("deepEqual", a, 2)?;
+    Ok(G::Bool(to_json(&a[0]) == to_json(&a[1])))
+}
+fn f_base(a: &[G]) -> Result<G, FuncError> {
+    let p = a.first().map(s).unwrap_or_default();
+    Ok(G::String(p.rsplit('/').next().unwrap_or("").to_owned()))
+}
+fn f_dir(a: &[G]) -> Result<G, FuncError> {
+    let p = a.first().map(s).unwrap_or_default();
+    Ok(G::String(
+        p.rsplit_once('/').map_or(".", |(d, _)| d).to_owned(),
+    ))
+}
+fn f_splitn(a: &[G]) -> Result<G, FuncError> {
+    let a = args("splitn", a, 3)?;
+    let n = usize::try_from(int(&a[1]).clamp(0, 10_000)).unwrap_or(0);
+    Ok(G::Map(
+        s(&a[2])
+            .splitn(n.max(1), s(&a[0]).as_str())
+            .enumerate()
+            .map(|(i, p)| (format!("_{i}"), G::String(p.to_owned())))
+            .collect(),
+    ))
+}
+fn f_url_parse(a: &[G]) -> Result<G, FuncError> {
+    let u = a.first().map(s).unwrap_or_default();
+    let (scheme, rest) = u.split_once("://").unwrap_or(("", u.as_str()));
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
+    Ok(map([
+        ("scheme", G::String(scheme.into())),
+        ("host", G::String(host.into())),
+        ("path", G::String(path)),
+        ("query", G::String(String::new())),
+        ("fragment", G::String(String::new())),
+        ("userinfo", G::String(String::new())),
+        ("opaque", G::String(String::new())),
+    ]))
+}
+/// Sprig's `semver`: the version's parts (a missing minor or patch is 0, as Masterminds/semver
+/// reads `1.2`).
+fn f_semver(a: &[G]) -> Result<G, FuncError> {
+    let text = a.first().map(s).unwrap_or_default();
+    let t = text.trim().trim_start_matches('v');
+    let (core, meta) = t.split_once('+').unwrap_or((t, ""));
+    let (core, pre) = core.split_once('-').unwrap_or((core, ""));
+    let mut nums = core.split('.');
+    let mut part = || -> Result<i64, FuncError> {
+        match nums.next() {
+            None => Ok(0),
+            Some(n) => n
+                .parse()
+                .map_err(|_| err(format!("semver: `{text}` is not a version"))),
+        }
+    };
+    let (major, minor, patch) = (part()?, part()?, part()?);
+    Ok(map([
+        ("Major", G::from(major)),
+        ("Minor", G::from(minor)),
+        ("Patch", G::from(patch)),
+        ("Prerelease", G::String(pre.into())),
+        ("Metadata", G::String(meta.into())),
+        ("Original", G::String(text.clone())),
+    ]))
+}
+fn f_slice(a: &[G]) -> Result<G, FuncError> {
+    let a = args("slice", a, 1)?;
+    let l = list_of(&a[0]);
+    let start = a.get(1).map_or(0, int).clamp(0, l.len() as i64) as usize;
+    let end = a
+        .get(2)
+        .map_or(l.len() as i64, int)
+        .clamp(start as i64, l.len() as i64) as usize;
+    Ok(G::Array(l[start..end].to_vec()))
+}
+fn f_regex_replace_all_literal(a: &[G]) -> Result<G, FuncError> {
+    let a = args("regexReplaceAllLiteral", a, 3)?;
+    let re =
+        regex::Regex::new(&s(&a[0])).map_err(|e| err(format!("regexReplaceAllLiteral: {e}")))?;
+    Ok(G::String(
+        re.replace_all(&s(&a[1]), regex::NoExpand(&s(&a[2])))
+            .into_owned(),
+    ))
+}
+fn f_from_json_array(a: &[G]) -> Result<G, FuncError> {
+    let v: Value = serde_json::from_str(&a.first().map(s).unwrap_or_default())
+        .ok()
+        .filter(Value::is_array)
+        .unwrap_or(Value::Array(Vec::new()));
     Ok(to_g(&v))
 }
 fn f_to_pretty_json(a: &[G]) -> Result<G, FuncError> {
@@ -1354,7 +1817,7 @@ fn f_include(a: &[G]) -> Result<G, FuncError> {
 
 fn f_tpl(a: &[G]) -> Result<G, FuncError> {
     let a = args("tpl", a, 1)?;
-    let text = s(&a[0]);
+    let text = preprocess(&s(&a[0])).0;
     let dot = a.get(1).cloned().unwrap_or(G::Nil);
     let (mut t, _) = with_state(|st| {
         let mut t = new_template("tpl");
@@ -1890,6 +2353,7 @@ mod tests {
             cache: HashMap::new(),
             depth: 0,
             work: 0,
+            cells: Vec::new(),
         };
         let _g = StateGuard::set(state);
         let mut meta = Map::new();
@@ -1918,6 +2382,18 @@ mod tests {
         assert_eq!(
             out,
             "name: demo\nimage: \"nginx:1.27\"\nsc:\n  capabilities:\n    drop:\n    - ALL\n  runAsNonRoot: true\nns: default\nr: 3\nok: true"
+        );
+    }
+
+    #[test]
+    fn assignment_inside_a_block_is_seen_after_it() {
+        let (t, _) = preprocess(
+            "{{- $reg := .Values.image.registry -}}\n{{- if .Values.global -}}{{- $reg = .Values.global.registry -}}{{- end -}}\nimage: {{ printf \"%s/%s\" $reg \"app\" }}\n{{- $n := 0 }}{{- range list 1 2 3 }}{{ $n = add $n . }}{{ end }}\nsum: {{ $n }}\nq: {{ \"$reg\" }}",
+        );
+        let v = serde_json::json!({"image": {"registry": "docker.io"}, "global": {"registry": "mirror.example"}});
+        assert_eq!(
+            render(&t, v).unwrap(),
+            "image: mirror.example/app\nsum: 6\nq: $reg"
         );
     }
 
@@ -1969,6 +2445,7 @@ mod tests {
             cache: HashMap::new(),
             depth: 0,
             work: 0,
+            cells: Vec::new(),
         });
         let e = render_named("r", G::Nil).unwrap_err().to_string();
         assert!(e.contains("nested more than 64 deep"), "{e}");
@@ -1976,6 +2453,10 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_before_parsing() {
+        assert!(matches!(
+            check_nesting("t.yaml", "a: 1\nb: {{ .x\n"),
+            Err(RenderError::Parse { line: Some(2), .. })
+        ));
         let t = "{{ if . }}".repeat(MAX_NESTING + 1);
         assert!(matches!(
             check_nesting("t.yaml", &t),
