@@ -95,6 +95,16 @@ pub enum FileKind {
     /// A Terraform plan as `terraform show -json` writes it (any `.json` name; detected by its
     /// `format_version` and `planned_values` or `resource_changes` keys).
     TerraformPlan,
+    /// A Helm chart's `Chart.yaml` (the chart is its folder: rendered, then checked).
+    HelmChart,
+    /// A Helm chart's `values.yaml` / `values.yml` (defaults the templates read; images pinned).
+    HelmValues,
+    /// A YAML file under a `templates/` folder holding Go template actions (`{{`): a Helm
+    /// template, rendered with its chart, never parsed as YAML on its own.
+    HelmTemplate,
+    /// `kustomization.yaml`, `kustomization.yml` or `Kustomization`: an overlay, built, then
+    /// checked.
+    Kustomization,
 }
 
 /// Detects a lockfile or installed-package database from its path relative to the scanned root
@@ -233,6 +243,18 @@ pub fn config(rel_path: &str, head: &[u8]) -> Option<FileKind> {
     if lower == "action.yml" || lower == "action.yaml" {
         return Some(FileKind::GithubAction);
     }
+    // Helm and Kustomize, by the names their tools read (exact case, as they do).
+    match name {
+        "Chart.yaml" => return Some(FileKind::HelmChart),
+        "values.yaml" | "values.yml" => return Some(FileKind::HelmValues),
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization" => {
+            return Some(FileKind::Kustomization);
+        }
+        _ => {}
+    }
+    if yaml && is_helm_template(rel_path, head) {
+        return Some(FileKind::HelmTemplate);
+    }
     if yaml
         && (lower.starts_with("docker-compose")
             || lower.starts_with("compose.")
@@ -288,6 +310,19 @@ pub fn config(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         }
     }
     None
+}
+
+/// A YAML file in a `templates/` folder (at any depth below it) whose first 64 KiB hold a Go
+/// template action. With an empty `head` (detection by name only) the answer is no: the caller
+/// looks again with the content.
+fn is_helm_template(rel_path: &str, head: &[u8]) -> bool {
+    let mut folders = rel_path.split('/');
+    folders.next_back();
+    if !folders.any(|f| f == "templates") {
+        return false;
+    }
+    let head = &head[..head.len().min(64 * 1024)];
+    head.windows(2).any(|w| w == b"{{")
 }
 
 #[cfg(test)]
@@ -349,7 +384,38 @@ mod tests {
             config("stack.yml", b"services:\n  web:\n    image: x\n"),
             Some(FileKind::Compose)
         );
-        assert_eq!(config("values.yaml", b"replicas: 2\n"), None);
+        assert_eq!(config("other.yaml", b"replicas: 2\n"), None);
+    }
+
+    #[test]
+    fn helm_and_kustomize_files() {
+        assert_eq!(config("chart/Chart.yaml", b""), Some(FileKind::HelmChart));
+        assert_eq!(config("chart/values.yaml", b""), Some(FileKind::HelmValues));
+        assert_eq!(
+            config("base/kustomization.yaml", b""),
+            Some(FileKind::Kustomization)
+        );
+        assert_eq!(
+            config("o/Kustomization", b""),
+            Some(FileKind::Kustomization)
+        );
+        let tmpl =
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n";
+        assert_eq!(
+            config("chart/templates/deploy.yaml", tmpl),
+            Some(FileKind::HelmTemplate)
+        );
+        assert_eq!(
+            config("chart/templates/sub/svc.yml", tmpl),
+            Some(FileKind::HelmTemplate)
+        );
+        // Without an action it is plain YAML; outside `templates/` too.
+        assert_eq!(
+            config("chart/templates/plain.yaml", b"apiVersion: v1\nkind: Pod\n"),
+            Some(FileKind::Kubernetes)
+        );
+        assert_eq!(config("deploy.yaml", tmpl), Some(FileKind::Kubernetes));
+        assert_eq!(config("chart/templates/deploy.yaml", b""), None);
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum FileKind {
     Kubernetes,
     Compose,
     PreCommit,
+    /// A Helm chart's `values.yaml` (templates are not read: their images come from here).
+    HelmValues,
+    /// A kustomization's `images:` entries.
+    Kustomization,
 }
 
 impl FileKind {
@@ -30,11 +34,13 @@ impl FileKind {
             Self::Kubernetes => "kubernetes",
             Self::Compose => "compose",
             Self::PreCommit => "pre-commit",
+            Self::HelmValues => "helm-values",
+            Self::Kustomization => "kustomization",
         }
     }
 
     /// All kinds, for fuzzing and tests.
-    pub const ALL: [FileKind; 7] = [
+    pub const ALL: [FileKind; 9] = [
         Self::Dockerfile,
         Self::GitlabCi,
         Self::GithubWorkflow,
@@ -42,6 +48,8 @@ impl FileKind {
         Self::Kubernetes,
         Self::Compose,
         Self::PreCommit,
+        Self::HelmValues,
+        Self::Kustomization,
     ];
 }
 

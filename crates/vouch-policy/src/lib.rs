@@ -35,7 +35,9 @@ use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
-pub use input::{Context, FileKind, FolderCache, InputError, Normalised};
+pub use input::{
+    Context, FileKind, FileList, FolderCache, InputError, Normalised, NotBuilt, SourceMap,
+};
 pub use suppress::{Date, IgnoreFile, IgnoreFileError};
 
 /// Default per-file size limit: 8 MiB. Larger files are reported, not read.
@@ -70,6 +72,8 @@ pub struct Options {
     /// `--exclude` globs (gitignore syntax, relative to the root): matching files and folders
     /// are not walked. Files named explicitly are still checked.
     pub excludes: Vec<String>,
+    /// Helm values files (`--values`, in order; later ones win), read when the checker is made.
+    pub helm_values: Vec<PathBuf>,
 }
 
 impl Options {
@@ -82,6 +86,7 @@ impl Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             ignore_file: None,
             excludes: Vec::new(),
+            helm_values: Vec::new(),
         }
     }
 }
@@ -104,6 +109,9 @@ pub struct CheckOutcome {
     pub errors: Vec<FileError>,
     /// Number of files evaluated.
     pub files_checked: usize,
+    /// Parts of built inputs that were left out (remote kustomize bases, subchart archives):
+    /// not checked, so the run cannot pass as if they were.
+    pub not_checked: Vec<NotCheckedPart>,
 }
 
 /// Why a check could not run at all.
@@ -130,6 +138,47 @@ pub enum CheckError {
         #[source]
         source: InputError,
     },
+    #[error("helm values file {path}: {message}")]
+    HelmValues { path: String, message: String },
+}
+
+/// What a check run left out (a kustomization's remote base, a chart's subchart archive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCheckedPart {
+    /// The file that names it.
+    pub path: String,
+    pub reason: String,
+}
+
+/// Reads and parses the `--values` files, in order.
+fn load_helm_values(paths: &[PathBuf]) -> Result<Vec<Value>, CheckError> {
+    paths
+        .iter()
+        .map(|p| {
+            let shown = p.to_string_lossy().into_owned();
+            let bad = |message: String| CheckError::HelmValues {
+                path: shown.clone(),
+                message,
+            };
+            let bytes =
+                vouch_fs::read::read(p, DEFAULT_MAX_FILE_SIZE).map_err(|e| bad(e.reason()))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                bad(format!(
+                    "not valid UTF-8 (byte {})",
+                    e.utf8_error().valid_up_to()
+                ))
+            })?;
+            let doc = vouch_yaml::load_all(&text)
+                .map_err(|e| bad(e.to_string()))?
+                .into_iter()
+                .find(|d| !d.is_null())
+                .unwrap_or(Value::Object(serde_json::Map::new()));
+            if !doc.is_object() {
+                return Err(bad("expected a mapping of values".into()));
+            }
+            Ok(doc)
+        })
+        .collect()
 }
 
 /// `--exclude` globs as a walker override: gitignore syntax relative to `root` (`tests/**`,
@@ -167,7 +216,7 @@ pub fn check_walked(
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
     checker.select(root, 0, walked, &mut jobs, &mut errors);
-    checker.run(&[tree], &[listing(walked)], jobs, errors)
+    checker.run(&[tree], &[Some(FileList::from_walk(walked))], jobs, errors)
 }
 
 /// Lockfile names that satisfy a manifest, by manifest file name.
@@ -231,28 +280,6 @@ fn file_tree(path: &Path) -> Result<(DirTree, String), InputError> {
     Ok((tree, name))
 }
 
-/// The files of a walk (links left out: they are entries, never followed), sorted: what
-/// [`Context::files`] lists.
-fn listing(walked: &Walk) -> Vec<String> {
-    let mut v: Vec<String> = walked
-        .entries
-        .iter()
-        .filter(|e| e.kind != EntryKind::Symlink)
-        .map(|e| e.rel.clone())
-        .collect();
-    v.sort();
-    v
-}
-
-/// Whether reading `name` as a policy input needs the listing of its tree (a Terraform file
-/// reads its module folder); then a file given by path has its folder walked.
-fn needs_listing(name: &str) -> bool {
-    matches!(
-        vouch_filekind::config(name, b""),
-        Some(vouch_filekind::FileKind::Terraform)
-    )
-}
-
 /// Reads `rel` of `tree` with the size cap applied to the bytes read; a FIFO or device is
 /// refused before anything is read.
 fn read_capped(tree: &dyn Tree, rel: &str, cap: u64) -> Result<Vec<u8>, InputError> {
@@ -275,16 +302,13 @@ pub fn print_input(path: &Path, opts: &Options) -> Result<Value, CheckError> {
         path: shown.clone(),
     })?;
     let root = path.parent().unwrap_or(Path::new("."));
-    let files = if needs_listing(&name) {
-        listing(&tree.walk())
-    } else {
-        vec![name.clone()]
-    };
+    let helm_values = load_helm_values(&opts.helm_values)?;
     let ctx = Context {
         lockfile_present: lockfile_present(root, path),
         tree: Some((&tree, &name)),
         max_file_size: opts.max_file_size,
-        files: &files,
+        files: None,
+        helm_values: &helm_values,
         folders: None,
     };
     let n = input::normalise(kind, &shown, &bytes, &ctx).map_err(input_err)?;
@@ -301,6 +325,7 @@ pub struct Checker {
     data: Value,
     excludes: Excludes,
     trivyignore: suppress::TrivyIgnore,
+    helm_values: Vec<Value>,
 }
 
 /// One file to check.
@@ -367,6 +392,7 @@ impl Checker {
         } else {
             suppress::TrivyIgnore::default()
         };
+        let helm_values = load_helm_values(&opts.helm_values)?;
         Ok(Self {
             trivyignore,
             root: root.to_path_buf(),
@@ -375,6 +401,7 @@ impl Checker {
             opts: opts.clone(),
             data,
             excludes,
+            helm_values,
         })
     }
 
@@ -396,7 +423,7 @@ impl Checker {
         let mut jobs = Vec::new();
         let mut walk_errors = Vec::new();
         let mut trees = Vec::new();
-        let mut listings = Vec::new();
+        let mut lists = Vec::new();
         for p in paths {
             let opened = if p.is_dir() {
                 DirTree::open(p, self.excludes.clone())
@@ -423,16 +450,11 @@ impl Checker {
             };
             match name {
                 None => {
-                    let walked = tree.walk();
-                    self.select(p, trees.len(), &walked, &mut jobs, &mut walk_errors);
-                    listings.push(listing(&walked));
+                    let walk = tree.walk();
+                    self.select(p, trees.len(), &walk, &mut jobs, &mut walk_errors);
+                    lists.push(Some(FileList::from_walk(&walk)));
                 }
                 Some(name) => {
-                    listings.push(if needs_listing(&name) {
-                        listing(&tree.walk())
-                    } else {
-                        vec![name.clone()]
-                    });
                     jobs.push(Job {
                         tree: trees.len(),
                         in_tree: name,
@@ -441,21 +463,38 @@ impl Checker {
                         kind: None,
                         explicit: true,
                     });
+                    // A chart or kustomization given by path lists its folder when it needs to.
+                    lists.push(None);
                 }
             }
             trees.push(tree);
         }
         let trees: Vec<&dyn Tree> = trees.iter().map(|t| t as &dyn Tree).collect();
-        self.run(&trees, &listings, jobs, walk_errors)
+        self.run(&trees, &lists, jobs, walk_errors)
     }
 
     fn run(
         &self,
         trees: &[&dyn Tree],
-        listings: &[Vec<String>],
-        jobs: Vec<Job>,
+        lists: &[Option<FileList>],
+        mut jobs: Vec<Job>,
         walk_errors: Vec<FileError>,
     ) -> Result<CheckOutcome, CheckError> {
+        // A kustomization's patch files are partial resources: checked through the overlay,
+        // not on their own (a file given by name still is).
+        let mut patches = std::collections::HashSet::new();
+        for job in jobs
+            .iter()
+            .filter(|j| j.kind == Some(FileKind::Kustomization))
+        {
+            if let Ok(bytes) = read_capped(trees[job.tree], &job.in_tree, self.opts.max_file_size) {
+                let text = String::from_utf8_lossy(&bytes);
+                for p in input::kustomize::patch_files(&job.in_tree, &text) {
+                    patches.insert((job.tree, p));
+                }
+            }
+        }
+        jobs.retain(|j| j.explicit || !patches.contains(&(j.tree, j.in_tree.clone())));
         // A file a `.gitlab-ci.yml` of this run includes is checked as part of that pipeline
         // (its jobs resolved with the including file's `default:` and templates), not again
         // on its own, where its `extends` could not be resolved. Files named explicitly are
@@ -464,14 +503,20 @@ impl Checker {
         let (jobs, in_pipeline): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| {
             j.explicit || j.kind != Some(FileKind::GitlabCi) || !included.contains(&j.rel)
         });
+        // Terraform module folders are read once per tree and run.
         let folders: Vec<FolderCache> = trees.iter().map(|_| FolderCache::default()).collect();
-        let results: Vec<Result<(Vec<Finding>, bool), FileError>> = jobs
+        let results: Vec<Result<Checked, FileError>> = jobs
             .par_iter()
             .map_init(
                 || self.policies.engine(),
                 |engine, job| {
-                    let tree = (trees[job.tree], &listings[job.tree][..], &folders[job.tree]);
-                    self.check_one(engine, tree, job)
+                    self.check_one(
+                        engine,
+                        trees[job.tree],
+                        lists[job.tree].as_ref(),
+                        &folders[job.tree],
+                        job,
+                    )
                 },
             )
             .collect();
@@ -482,13 +527,18 @@ impl Checker {
         };
         for r in results {
             match r {
-                Ok((f, checked)) => {
-                    out.findings.extend(f);
-                    out.files_checked += usize::from(checked);
+                Ok(c) => {
+                    out.findings.extend(c.findings);
+                    out.files_checked += usize::from(c.checked);
+                    out.not_checked.extend(c.not_checked);
                 }
                 Err(e) => out.errors.push(e),
             }
         }
+        // A finding reached twice (a base manifest checked on its own and through an overlay
+        // that leaves it as it is) is one finding.
+        let mut seen = std::collections::HashSet::new();
+        out.findings.retain(|f| seen.insert(f.fingerprint.clone()));
         for e in self.ignore.expired(self.opts.today) {
             out.findings.push(
                 Finding::new(
@@ -531,6 +581,8 @@ impl Checker {
         out.findings = report.findings;
         out.rules = report.rules;
         out.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        out.not_checked
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
         Ok(out)
     }
 
@@ -605,8 +657,22 @@ impl Checker {
                 message: format!("cannot walk: {}", i.cause),
             });
         }
+        // A chart's templates are rendered with the chart (its Chart.yaml is the job), never
+        // read as YAML on their own.
+        let chart_templates: Vec<String> = walked
+            .entries
+            .iter()
+            .filter(|e| e.rel == "Chart.yaml" || e.rel.ends_with("/Chart.yaml"))
+            .map(|e| format!("{}templates/", &e.rel[..e.rel.len() - "Chart.yaml".len()]))
+            .collect();
         for e in &walked.entries {
             if e.kind == EntryKind::Symlink {
+                continue;
+            }
+            if chart_templates
+                .iter()
+                .any(|t| e.rel.starts_with(t.as_str()))
+            {
                 continue;
             }
             let mut folders = e.rel.split('/');
@@ -644,9 +710,11 @@ impl Checker {
     fn check_one(
         &self,
         engine: &mut regorus::Engine,
-        (tree, files, folders): (&dyn Tree, &[String], &FolderCache),
+        tree: &dyn Tree,
+        files: Option<&FileList>,
+        folders: &FolderCache,
         job: &Job,
-    ) -> Result<(Vec<Finding>, bool), FileError> {
+    ) -> Result<Checked, FileError> {
         let fail = |m: String| FileError {
             path: job.rel.clone(),
             message: m,
@@ -663,7 +731,7 @@ impl Checker {
                     if job.explicit {
                         return Err(fail("not a file kind vouch check knows (see docs/policy-inputs.md#detection)".into()));
                     }
-                    return Ok((Vec::new(), false));
+                    return Ok(Checked::default());
                 }
                 read_capped(tree, &job.in_tree, cap).map_err(|e| fail(e.to_string()))?
             }
@@ -679,20 +747,23 @@ impl Checker {
             max_file_size: cap,
             files,
             folders: Some(folders),
+            helm_values: &self.helm_values,
         };
         let normalised =
             input::normalise(kind, &job.rel, &bytes, &ctx).map_err(|e| fail(e.to_string()))?;
         let raws = self.policies.evaluate(engine, &normalised).map_err(fail)?;
-        let text = String::from_utf8_lossy(&bytes);
-        // Texts of the other files findings point into (GitLab CI includes), for their inline
-        // suppressions; read through the same tree, with the same cap.
-        let mut others: std::collections::HashMap<String, Option<String>> =
-            std::collections::HashMap::new();
+        let own_text = String::from_utf8_lossy(&bytes);
+        // Paths of the tree are paths under the root with this prefix.
         let prefix = job
             .rel
             .strip_suffix(job.in_tree.as_str())
             .unwrap_or_default()
             .to_owned();
+        // Texts of the other files findings point into (GitLab CI includes, the templates and
+        // patches of built inputs), for their inline suppressions; read through the same tree,
+        // with the same cap.
+        let mut texts: std::collections::HashMap<String, Option<String>> =
+            std::collections::HashMap::new();
         let mut findings = Vec::with_capacity(raws.len());
         for r in raws {
             let (line, at) = match r.line {
@@ -702,20 +773,32 @@ impl Checker {
                     None => (None, None),
                 },
             };
-            let at = at.filter(|p| *p != job.rel);
-            let file_text: Option<&str> = match &at {
-                None => Some(&text),
-                Some(p) => others
-                    .entry(p.clone())
+            // A built input's lines are keys of its source map: the file and line they name.
+            let (path, line) = match (&normalised.sources, line) {
+                (Some(map), Some(key)) => match map.place(key) {
+                    Some((p, l)) => (format!("{prefix}{p}"), Some(l)),
+                    None => (job.rel.clone(), None),
+                },
+                _ => (
+                    at.filter(|p| *p != job.rel)
+                        .unwrap_or_else(|| job.rel.clone()),
+                    line,
+                ),
+            };
+            let file_text: Option<&str> = if path == job.rel {
+                Some(&own_text)
+            } else {
+                texts
+                    .entry(path.clone())
                     .or_insert_with(|| {
-                        let in_tree = p.strip_prefix(prefix.as_str())?;
+                        let in_tree = path.strip_prefix(prefix.as_str())?;
                         read_capped(tree, in_tree, cap)
                             .ok()
                             .map(|b| String::from_utf8_lossy(&b).into_owned())
                     })
-                    .as_deref(),
+                    .as_deref()
             };
-            let mut loc = Location::new(at.clone().unwrap_or_else(|| job.rel.clone()));
+            let mut loc = Location::new(path.clone());
             if let Some(l) = line {
                 loc = loc.line(l);
                 if let Some(c) = r.column {
@@ -730,7 +813,9 @@ impl Checker {
                 f = f.property("title", t.clone());
             }
             f = f.property("kind", kind.as_str());
-            let shown_path = at.as_deref().unwrap_or(&job.rel);
+            if normalised.sources.is_some() {
+                f = f.property("built_from", job.rel.clone());
+            }
             let whole_file_checkov = kind == FileKind::Dockerfile;
             f.suppressed = line
                 .zip(file_text)
@@ -742,7 +827,7 @@ impl Checker {
                 .or_else(|| self.trivyignore.matching(&r.rule_id, self.opts.today))
                 .or_else(|| {
                     self.ignore
-                        .matching(&r.rule_id, shown_path, self.opts.today)
+                        .matching(&r.rule_id, &path, self.opts.today)
                         .map(|e| vouch_report::Suppression {
                             kind: "ignore-file".into(),
                             reason: format!("{} (until {})", e.reason, e.expires),
@@ -751,8 +836,29 @@ impl Checker {
             findings.push(f);
         }
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-        Ok((findings, true))
+        let not_checked = normalised
+            .not_built
+            .iter()
+            .map(|n| NotCheckedPart {
+                path: format!("{prefix}{}", n.path),
+                reason: n.reason.clone(),
+            })
+            .collect();
+        Ok(Checked {
+            findings,
+            checked: true,
+            not_checked,
+        })
     }
+}
+
+/// What checking one file gave.
+#[derive(Default)]
+struct Checked {
+    findings: Vec<Finding>,
+    /// The file was evaluated (not a YAML file of no known kind).
+    checked: bool,
+    not_checked: Vec<NotCheckedPart>,
 }
 
 /// For a user-policy finding without a line: the line of the longest anchor (job, service,

@@ -198,6 +198,30 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/workload/run_as_root.rego"),
     ),
     (
+        "workload/capabilities.rego",
+        include_str!("../rules/workload/capabilities.rego"),
+    ),
+    (
+        "workload/default_namespace.rego",
+        include_str!("../rules/workload/default_namespace.rego"),
+    ),
+    (
+        "workload/probes.rego",
+        include_str!("../rules/workload/probes.rego"),
+    ),
+    (
+        "workload/read_only_root_fs.rego",
+        include_str!("../rules/workload/read_only_root_fs.rego"),
+    ),
+    (
+        "workload/seccomp_profile.rego",
+        include_str!("../rules/workload/seccomp_profile.rego"),
+    ),
+    (
+        "workload/service_account_token.rego",
+        include_str!("../rules/workload/service_account_token.rego"),
+    ),
+    (
         "packages/dependency_confusion.rego",
         include_str!("../rules/packages/dependency_confusion.rego"),
     ),

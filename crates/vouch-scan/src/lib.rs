@@ -389,7 +389,17 @@ pub fn configuration_walked(
 ) -> Result<CheckSummary, ScanError> {
     let mut options = vouch_policy::Options::new(today);
     options.ignore_file = ignore_file.map(Path::to_path_buf);
-    let outcome = vouch_policy::check_walked(root, &walked.tree, &walked.walk, &options).map_err(
+    configuration_walked_with(root, walked, &options, report)
+}
+
+/// [`configuration_walked`] with every policy option given (`--values` files for Helm charts).
+pub fn configuration_walked_with(
+    root: &Path,
+    walked: &Walked,
+    options: &vouch_policy::Options,
+    report: &mut Report,
+) -> Result<CheckSummary, ScanError> {
+    let outcome = vouch_policy::check_walked(root, &walked.tree, &walked.walk, options).map_err(
         |source| ScanError::Configuration {
             root: root.to_owned(),
             source,
@@ -406,6 +416,14 @@ fn configuration_summary(outcome: vouch_policy::CheckOutcome, report: &mut Repor
             e.message.clone(),
         ));
     }
+    // Parts of charts and overlays left out (remote bases, subchart archives).
+    for n in &outcome.not_checked {
+        report.not_checked.push(NotChecked::new(
+            "configuration",
+            Some(n.path.clone()),
+            n.reason.clone(),
+        ));
+    }
     let note = if outcome.errors.is_empty() {
         format!("{} files checked", outcome.files_checked)
     } else {
@@ -419,7 +437,7 @@ fn configuration_summary(outcome: vouch_policy::CheckOutcome, report: &mut Repor
         "configuration",
         note,
         &outcome.findings,
-        outcome.errors.len(),
+        outcome.errors.len() + outcome.not_checked.len(),
     );
     report.findings.extend(outcome.findings);
     report.rules.extend(outcome.rules);

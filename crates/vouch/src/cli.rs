@@ -113,6 +113,10 @@ pub struct ScanArgs {
     /// Do not run this check (repeatable); it is reported as skipped, never as clean.
     #[arg(long, value_enum, value_name = "CHECK")]
     pub skip: Vec<ScanCheck>,
+    /// Helm values file merged over each chart's values.yaml before rendering (repeatable;
+    /// later files win), as `helm template --values`.
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
 }
 
 /// The checks of `vouch scan`, for `--skip` and `skip` in `.vouch/scan.toml`.
@@ -214,6 +218,10 @@ pub struct CheckArgs {
     /// With --conftest: exit 1 on warnings too.
     #[arg(long, requires = "conftest")]
     pub fail_on_warn: bool,
+    /// Helm values file merged over each chart's values.yaml before rendering (repeatable;
+    /// later files win), as `helm template --values`.
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

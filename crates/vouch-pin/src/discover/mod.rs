@@ -40,7 +40,8 @@ impl DiscoverError {
 
 /// The kind of file at `rel_path` (`/`-separated, relative to the root), from its name and, for
 /// generic YAML names, its first bytes: [`vouch_filekind::config`], seen as the kinds pin reads
-/// (Kubernetes only as YAML).
+/// (Kubernetes only as YAML). Helm templates are not read (they are Go templates, not YAML:
+/// their images come from the chart's values, which are); `Chart.yaml` holds no image.
 pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
     use vouch_filekind::FileKind as K;
@@ -52,6 +53,10 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         K::GithubAction => Some(FileKind::GithubAction),
         K::Kubernetes if is_yaml(name) => Some(FileKind::Kubernetes),
         K::Compose => Some(FileKind::Compose),
+        K::HelmValues => Some(FileKind::HelmValues),
+        K::Kustomization if is_yaml(name) || name == "Kustomization" => {
+            Some(FileKind::Kustomization)
+        }
         _ => None,
     }
 }
@@ -81,6 +86,8 @@ pub fn discover(kind: FileKind, bytes: &[u8]) -> Result<Vec<Reference>, Discover
         FileKind::Kubernetes => yaml::kubernetes(text)?,
         FileKind::Compose => yaml::compose(text)?,
         FileKind::PreCommit => yaml::pre_commit(text)?,
+        FileKind::HelmValues => yaml::helm_values(text)?,
+        FileKind::Kustomization => yaml::kustomization(text)?,
     };
     // A value merged in through a YAML anchor (`<<: *defaults`) has no text of its own at the
     // merging key; the anchor's own occurrence carries the span, and pinning it pins every copy.

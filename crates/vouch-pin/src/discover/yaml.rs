@@ -403,6 +403,143 @@ fn containers(cx: &mut Ctx<'_>, d: usize, path: &mut Vec<Seg>, v: &Value, depth:
     }
 }
 
+/// A Helm chart's values: every `image:` holding a reference (`image: nginx:1.27`), and every
+/// `image:` mapping with a `repository` (Bitnami's and most charts' split form, with optional
+/// `registry`, `tag` and `digest`). A split reference with a digest is pinned; without one it is
+/// reported unpinnable (pinning it means adding a `digest:` the chart's template must read).
+pub fn helm_values(text: &str) -> Result<Vec<Reference>, DiscoverError> {
+    let (mut cx, docs) = Ctx::load(text)?;
+    for (d, doc) in docs.iter().enumerate() {
+        values_images(&mut cx, d, &mut Vec::new(), doc, 0);
+    }
+    Ok(cx.out)
+}
+
+fn values_images(cx: &mut Ctx<'_>, d: usize, path: &mut Vec<Seg>, v: &Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            for (key, child) in o {
+                path.push(k(key));
+                let is_image = key == "image" || key.ends_with("Image") || key.ends_with("_image");
+                match child {
+                    Value::String(img) if is_image => cx.image(d, path, img),
+                    Value::Object(parts) if is_image && parts.contains_key("repository") => {
+                        split_image(cx, d, path, parts);
+                    }
+                    _ => values_images(cx, d, path, child, depth + 1),
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, c) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                values_images(cx, d, path, c, depth + 1);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn split_image(cx: &mut Ctx<'_>, d: usize, path: &[Seg], parts: &Map<String, Value>) {
+    let get = |f: &str| parts.get(f).and_then(scalar).filter(|s| !s.is_empty());
+    let Some(repository) = get("repository") else {
+        return;
+    };
+    let name = match get("registry") {
+        Some(r) => format!("{r}/{repository}"),
+        None => repository,
+    };
+    let tag = get("tag");
+    let shown = match &tag {
+        Some(t) => format!("{name}:{t}"),
+        None => name.clone(),
+    };
+    let line = cx
+        .index
+        .exact(d, &with(path, k("repository")))
+        .or_else(|| cx.index.line(d, path))
+        .unwrap_or(1);
+    if let Some(digest) = get("digest") {
+        if let Some(target) = image_target(&format!("{shown}@{digest}"), None, false) {
+            // Pinned; the parts are not one scalar, so it is reported, never rewritten.
+            cx.out.push(Reference {
+                line,
+                span: None,
+                target,
+            });
+        }
+        return;
+    }
+    if image_target(&shown, None, false).is_none() {
+        return;
+    }
+    cx.out.push(Reference {
+        line,
+        span: None,
+        target: Target::Unpinnable(Unpinnable {
+            text: shown,
+            reason:
+                "the image is split into `repository` and `tag` in the chart's values: set its \
+                     `digest:` (when the chart's template reads one) or the full reference with \
+                     `@sha256:…`; vouch does not add fields"
+                    .into(),
+        }),
+    });
+}
+
+/// A kustomization's `images:` entries: the image each entry makes (`newName` or `name`, with
+/// `newTag`), pinned when the entry has a `digest`, else reported unpinnable (pinning it means
+/// adding `digest:`, which vouch does not insert).
+pub fn kustomization(text: &str) -> Result<Vec<Reference>, DiscoverError> {
+    let (mut cx, docs) = Ctx::load(text)?;
+    for (d, doc) in docs.iter().enumerate() {
+        let Some(Value::Array(images)) = doc.get("images") else {
+            continue;
+        };
+        for (i, entry) in images.iter().enumerate() {
+            let get = |f: &str| entry.get(f).and_then(scalar).filter(|s| !s.is_empty());
+            let Some(name) = get("newName").or_else(|| get("name")) else {
+                continue;
+            };
+            let path = [k("images"), Seg::Index(i)];
+            let line = cx.index.line(d, &path).unwrap_or(1);
+            let shown = match get("newTag") {
+                Some(t) => format!("{name}:{t}"),
+                None => name.clone(),
+            };
+            if let Some(digest) = get("digest") {
+                if let Some(target) = image_target(&format!("{name}@{digest}"), None, false) {
+                    cx.out.push(Reference {
+                        line,
+                        span: None,
+                        target,
+                    });
+                }
+                continue;
+            }
+            if image_target(&shown, None, false).is_none() {
+                continue;
+            }
+            cx.out.push(Reference {
+                line,
+                span: None,
+                target: Target::Unpinnable(Unpinnable {
+                    text: shown,
+                    reason: "a kustomization `images:` entry is pinned by its `digest:` field; \
+                             add `digest: sha256:…` (vouch does not add fields)"
+                        .into(),
+                }),
+            });
+        }
+    }
+    Ok(cx.out)
+}
+
 /// docker-compose: `services.*.image`.
 pub fn compose(text: &str) -> Result<Vec<Reference>, DiscoverError> {
     let (mut cx, docs) = Ctx::load(text)?;

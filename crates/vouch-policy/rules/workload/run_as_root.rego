@@ -15,7 +15,7 @@ deny contains f if {
 	r := pair[0]
 	c := pair[1]
 	c.effective.run_as_user == 0
-	f := {"msg": sprintf("%s runs as root (runAsUser: 0)", [lib.where(r, c)]), "line": c.line}
+	f := {"msg": sprintf("%s runs as root (runAsUser: 0)", [lib.where(r, c)]), "line": c.run_as_user_line}
 }
 
 deny contains f if {

@@ -5,11 +5,16 @@
 
 mod ci;
 pub use ci::GITLAB_KEYWORDS;
+mod built;
 mod dockerfile;
 pub mod gitlab;
+pub mod helm;
 mod kubernetes;
+pub mod kustomize;
 mod packages;
 mod terraform;
+
+pub use built::{FileList, SourceMap};
 
 use serde_json::{Value, json};
 
@@ -33,6 +38,12 @@ pub enum FileKind {
     Terraform,
     /// A plan as `terraform show -json` writes it.
     TerraformPlan,
+    /// A Helm chart (its `Chart.yaml`): templates rendered, then checked as Kubernetes.
+    HelmChart,
+    /// A Helm template outside any chart: an error (templates are checked through their chart).
+    HelmTemplate,
+    /// A kustomization: the overlay is built, then checked as Kubernetes.
+    Kustomization,
 }
 
 impl FileKind {
@@ -54,6 +65,9 @@ impl FileKind {
             Self::YarnLock => "yarn-lock",
             Self::Terraform => "terraform",
             Self::TerraformPlan => "terraform-plan",
+            Self::HelmChart => "helm-chart",
+            Self::HelmTemplate => "helm-template",
+            Self::Kustomization => "kustomization",
         }
     }
 
@@ -64,7 +78,7 @@ impl FileKind {
             Self::GitlabCi => "ci",
             Self::GithubWorkflow => "workflow",
             Self::GithubAction => "action",
-            Self::Kubernetes => "k8s",
+            Self::Kubernetes | Self::HelmChart | Self::HelmTemplate | Self::Kustomization => "k8s",
             Self::Compose => "compose",
             Self::Npmrc | Self::PipConf | Self::Pyproject | Self::Requirements => "registry",
             Self::PackageJson => "manifest",
@@ -79,7 +93,11 @@ impl FileKind {
             Self::Dockerfile => "dockerfile",
             Self::GitlabCi => "gitlab",
             Self::GithubWorkflow | Self::GithubAction => "github",
-            Self::Kubernetes | Self::Compose => "workload",
+            Self::Kubernetes
+            | Self::Compose
+            | Self::HelmChart
+            | Self::HelmTemplate
+            | Self::Kustomization => "workload",
             Self::Terraform | Self::TerraformPlan => "terraform",
             _ => "packages",
         }
@@ -107,6 +125,9 @@ pub fn detect(rel_path: &str, head: &[u8]) -> Option<FileKind> {
         K::YarnLock => FileKind::YarnLock,
         K::Terraform => FileKind::Terraform,
         K::TerraformPlan => FileKind::TerraformPlan,
+        K::HelmChart => FileKind::HelmChart,
+        K::HelmTemplate => FileKind::HelmTemplate,
+        K::Kustomization => FileKind::Kustomization,
         _ => return None,
     })
 }
@@ -130,9 +151,27 @@ pub enum InputError {
     /// module's file) could not be read or parsed: this file is not evaluated on a guess.
     #[error("{path}, which this file depends on, could not be read: {reason}")]
     Dependency { path: String, reason: String },
+    /// A Helm template that could not be rendered: the template, the construct and its line.
+    #[error(transparent)]
+    Helm(Box<helm::RenderError>),
+    /// A kustomization that could not be built.
+    #[error(transparent)]
+    Kustomize(Box<kustomize::BuildError>),
     /// Mappings and sequences nested deeper than [`vouch_yaml::MAX_DEPTH`] (YAML or JSON).
     #[error(transparent)]
     TooDeep(vouch_yaml::DepthError),
+}
+
+impl From<helm::RenderError> for InputError {
+    fn from(e: helm::RenderError) -> Self {
+        Self::Helm(Box::new(e))
+    }
+}
+
+impl From<kustomize::BuildError> for InputError {
+    fn from(e: kustomize::BuildError) -> Self {
+        Self::Kustomize(Box::new(e))
+    }
 }
 
 impl From<vouch_yaml::YamlError> for InputError {
@@ -164,6 +203,19 @@ pub struct Normalised {
     pub kind: FileKind,
     pub input: Value,
     pub anchors: Vec<Anchor>,
+    /// For inputs built from several files (a rendered chart, a built kustomization): the
+    /// `line` values of the input are keys of this map, each naming a file and a line of it.
+    pub sources: Option<SourceMap>,
+    /// What was left out of the built input and why (a remote base, a subchart archive).
+    pub not_built: Vec<NotBuilt>,
+}
+
+/// Part of a built input that could not be included (recorded as not checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotBuilt {
+    /// The file that names it.
+    pub path: String,
+    pub reason: String,
 }
 
 /// Facts about a file's surroundings that the file itself does not contain, and the tree it was
@@ -178,9 +230,11 @@ pub struct Context<'a> {
     pub tree: Option<(&'a dyn vouch_fs::walk::Tree, &'a str)>,
     /// The byte cap for every file read through [`Context::read`].
     pub max_file_size: u64,
-    /// Every file of the tree's walk (tree-relative, `/`-separated), for inputs that read a
-    /// folder (a Terraform module); empty when there is no tree.
-    pub files: &'a [String],
+    /// The files of the tree (from the walk), for inputs that list a folder (a chart's
+    /// templates); `None`: the tree is walked when a listing is needed.
+    pub files: Option<&'a FileList>,
+    /// Helm values files given with `--values`, parsed, in order (later ones win).
+    pub helm_values: &'a [Value],
     /// Module folders already read in this run, shared by the files of one tree; `None`: every
     /// file reads its folder itself.
     pub folders: Option<&'a FolderCache>,
@@ -230,13 +284,26 @@ impl std::fmt::Debug for Context<'_> {
             .field("lockfile_present", &self.lockfile_present)
             .field("file", &self.tree.map(|(_, rel)| rel))
             .field("max_file_size", &self.max_file_size)
-            .field("files", &self.files.len())
+            .field("files", &self.files.map(FileList::len))
             .field("folders", &self.folders.is_some())
             .finish()
     }
 }
 
 impl Context<'_> {
+    /// The files of the tree: the walk's list, or a walk of the tree made now.
+    pub fn files(&self) -> Result<std::borrow::Cow<'_, FileList>, InputError> {
+        if let Some(f) = self.files {
+            return Ok(std::borrow::Cow::Borrowed(f));
+        }
+        let Some((tree, _)) = self.tree else {
+            return Err(InputError::Unreadable {
+                reason: "no tree to list other files from".into(),
+            });
+        };
+        Ok(std::borrow::Cow::Owned(FileList::from_walk(&tree.walk())))
+    }
+
     /// Reads another file of the tree, `rel` relative to the tree's root (`/`-separated).
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, InputError> {
         let Some((tree, _)) = self.tree else {
@@ -275,6 +342,8 @@ pub fn normalise(
         offset: e.valid_up_to(),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut sources = None;
+    let mut not_built = Vec::new();
     let (body, anchors) = match kind {
         FileKind::Dockerfile => dockerfile::normalise(text)?,
         FileKind::GitlabCi => ci::gitlab(text, rel_path, ctx)?,
@@ -291,13 +360,42 @@ pub fn normalise(
         FileKind::YarnLock => packages::yarn_lock(text),
         FileKind::Terraform => terraform::hcl(text, ctx)?,
         FileKind::TerraformPlan => terraform::plan(text, rel_path)?,
+        FileKind::HelmChart | FileKind::Kustomization => {
+            // Built inputs read their other files through the tree: name this one as the
+            // tree does.
+            let in_tree = ctx.tree.map_or(rel_path, |(_, rel)| rel);
+            let b = if kind == FileKind::HelmChart {
+                helm::chart(in_tree, text, ctx)?
+            } else {
+                kustomize::build(in_tree, text, ctx)?
+            };
+            let (body, anchors) = kubernetes::workloads(&b.documents, &b);
+            let (map, left) = b.finish();
+            sources = Some(map);
+            not_built = left;
+            (body, anchors)
+        }
+        FileKind::HelmTemplate => {
+            return Err(InputError::Shape(
+                "a Helm template is checked through its chart, and no Chart.yaml was found in a folder above it".into(),
+            ));
+        }
     };
     let mut input = json!({"kind": kind.as_str(), "path": rel_path});
     input[kind.input_key()] = body;
+    if let Some(map) = &sources {
+        input["sources"] = map.to_json();
+        input["not_built"] = not_built
+            .iter()
+            .map(|n| json!({"path": n.path, "reason": n.reason}))
+            .collect();
+    }
     Ok(Normalised {
         kind,
         input,
         anchors,
+        sources,
+        not_built,
     })
 }
 

@@ -53,20 +53,6 @@ fn folder(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// The `.tf`/`.tofu` files directly in `dir` (tree-relative), from the walk's listing (sorted,
-/// so the files below a folder are one run of it).
-fn module_files<'a>(ctx: &'a Context, dir: &'a str) -> impl Iterator<Item = &'a String> + 'a {
-    let run = if dir.is_empty() {
-        ctx.files
-    } else {
-        let prefix = format!("{dir}/");
-        let start = ctx.files.partition_point(|f| f.as_str() < prefix.as_str());
-        let len = ctx.files[start..].partition_point(|f| f.starts_with(&prefix));
-        &ctx.files[start..start + len]
-    };
-    run.iter().filter(move |f| folder(f) == dir && is_tf(f))
-}
-
 fn unknown(expr: &str, refs: BTreeSet<String>) -> Value {
     let mut text: String = expr.trim().chars().take(MAX_EXPR_TEXT).collect();
     if expr.trim().chars().count() > MAX_EXPR_TEXT {
@@ -817,7 +803,18 @@ fn read_module(
     errors: &mut Vec<(String, String)>,
 ) -> Vec<TfFile> {
     let mut out = Vec::new();
-    let mut names: Vec<String> = module_files(ctx, dir).cloned().collect();
+    // The `.tf`/`.tofu` files directly in `dir`, from the walk's listing (or a walk made now).
+    let mut names: Vec<String> = match ctx.files() {
+        Ok(list) => list
+            .under(dir)
+            .filter(|f| folder(f) == dir && is_tf(f))
+            .map(str::to_owned)
+            .collect(),
+        Err(e) => {
+            errors.push((dir.to_owned(), e.to_string()));
+            Vec::new()
+        }
+    };
     if let Some((rel, _)) = checked
         && !names.iter().any(|n| n == rel)
     {

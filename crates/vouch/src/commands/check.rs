@@ -26,6 +26,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     opts.allowed_registries.clone_from(&args.allowed_registry);
     opts.ignore_file.clone_from(&args.ignore_file);
     opts.excludes.clone_from(&args.exclude);
+    opts.helm_values.clone_from(&args.values);
     if let Some(cap) = args.max_file_size {
         opts.max_file_size = cap;
     }
@@ -67,6 +68,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         .map(|e| {
             vouch_report::NotChecked::new("configuration", Some(e.path.clone()), e.message.clone())
         })
+        .chain(outcome.not_checked.iter().map(|n| {
+            vouch_report::NotChecked::new("configuration", Some(n.path.clone()), n.reason.clone())
+        }))
         .collect();
     report.sort();
     let rendered = match args.format {
@@ -84,22 +88,27 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
             e.path, e.message
         );
     }
+    for n in &outcome.not_checked {
+        eprintln!("error: not checked: {}: {}", n.path, n.reason);
+    }
     if args.format == Format::Table {
         eprintln!(
             "checked {} file(s), {} could not be checked",
             outcome.files_checked,
-            outcome.errors.len()
+            outcome.errors.len() + outcome.not_checked.len()
         );
     }
     // Something not checked is exit 2 even when findings were found (they are still printed):
     // the run is incomplete, and a finding elsewhere does not make it complete.
-    Ok(if !outcome.errors.is_empty() {
-        ExitStatus::Error
-    } else if report.any_at_or_above(fail_on) {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    Ok(
+        if !outcome.errors.is_empty() || !outcome.not_checked.is_empty() {
+            ExitStatus::Error
+        } else if report.any_at_or_above(fail_on) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    )
 }
 
 /// `vouch check --conftest`: conftest's evaluation and output (docs/check.md#conftest-mode).

@@ -80,13 +80,11 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
             Check::Secrets => vouch_scan::secrets_walked(root, &walked, &mut report)?,
             Check::Configuration => {
                 let today = crate::clock::now()?.as_second();
-                vouch_scan::configuration_walked(
-                    root,
-                    &walked,
-                    args.ignore_file.as_deref(),
-                    vouch_policy::Date::from_unix_seconds(today),
-                    &mut report,
-                )?
+                let mut options =
+                    vouch_policy::Options::new(vouch_policy::Date::from_unix_seconds(today));
+                options.ignore_file.clone_from(&args.ignore_file);
+                options.helm_values.clone_from(&args.values);
+                vouch_scan::configuration_walked_with(root, &walked, &options, &mut report)?
             }
             Check::Pinning => vouch_scan::pinning_walked(root, &walked, &mut report),
         });
