@@ -54,6 +54,10 @@ pub struct Rule {
     pub default_configuration: Configuration,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_description: Option<Message>,
+    /// For vouch's own rules: the command that prints the rule's page (`vouch explain ID`), as
+    /// `helpUri` is the page's path in vouch's repository, not a URL a viewer can open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Message>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help_uri: Option<String>,
     pub id: String,
@@ -196,6 +200,16 @@ pub fn log(report: &Report) -> Log {
                 level: r.default_severity.sarif_level().to_owned(),
             },
             full_description: r.description.as_deref().map(text),
+            help: r
+                .help_uri
+                .as_deref()
+                .filter(|u| u.starts_with("docs/rules/"))
+                .map(|u| {
+                    text(&format!(
+                        "`vouch explain {}` prints this rule's page ({u} in vouch's source)",
+                        r.id
+                    ))
+                }),
             help_uri: r.help_uri.clone(),
             id: r.id.clone(),
             name: r.id.clone(),
@@ -319,6 +333,27 @@ mod tests {
             reason: "unreadable".into(),
         });
         report
+    }
+
+    #[test]
+    fn vouch_rules_name_the_explain_command_others_keep_their_url() {
+        let mut r = report();
+        r.rules.push(RuleMeta {
+            id: "dockerfile-latest-tag".into(),
+            title: "t".into(),
+            default_severity: Severity::Low,
+            description: None,
+            help_uri: Some("docs/rules/dockerfile-latest-tag.md".into()),
+        });
+        let log = log(&r);
+        let rules = &log.runs[0].tool.driver.rules;
+        assert_eq!(rules[0].help, None);
+        assert_eq!(
+            rules[1].help.as_ref().map(|m| m.text.as_str()),
+            Some(
+                "`vouch explain dockerfile-latest-tag` prints this rule's page (docs/rules/dockerfile-latest-tag.md in vouch's source)"
+            )
+        );
     }
 
     #[test]
