@@ -205,7 +205,7 @@ pub fn log(report: &Report) -> Log {
                 .as_deref()
                 .filter(|u| u.starts_with("docs/rules/"))
                 .map(|u| {
-                    text(&format!(
+                    text(format!(
                         "`vouch explain {}` prints this rule's page ({u} in vouch's source)",
                         r.id
                     ))
