@@ -9,7 +9,8 @@
 //! - [`matching`] places each component's version against the OSV ranges with `vouch-version`
 //!   and returns [`vouch_report::Finding`]s; aliases merge into one finding.
 //! - [`suppress`] applies OpenVEX documents and `.vouch/ignore.toml`.
-//! - [`render`] writes the table, JSON, CycloneDX 1.6 and GitLab dependency-scanning outputs.
+//! - The results ([`MatchOutcome`]) are report data: `vouch_report::vulns::render` writes the
+//!   table, JSON, SARIF, CycloneDX 1.6 and GitLab dependency-scanning outputs.
 //!
 //! The library takes paths, bytes and the date as arguments: the clock, the environment and the
 //! data directory are the binary's business, and so is the network (`vouch db update`).

@@ -44,7 +44,7 @@ pub struct Rejected {
     /// The line of the JSONL file, for attestations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// The stable code (docs/rules/<code>.md).
+    /// The stable code (`docs/rules/<code>.md`, `vouch explain <code>`).
     pub code: String,
     pub message: String,
 }
