@@ -1,12 +1,12 @@
 //! The image reader on real layouts and archives (tests/fixtures/SOURCES.md) and on hostile
 //! ones built here.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vouch_digest::Digest;
 use vouch_fs::walk::Tree;
 use vouch_oci::image::{self, Caps, ImageError, Options, Platform, Scan, Selector, Source};
+use vouch_test::oci::{E, gzip, layout, tar_of};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -223,96 +223,6 @@ fn a_layout_whose_index_names_a_missing_manifest_fails_naming_the_blob() {
 
 // ---- hostile images, built here ----
 
-/// A tar of `(path, content)` entries written as given (no path checks), with optional
-/// symbolic and hard links.
-enum E<'a> {
-    File(&'a str, &'a [u8]),
-    Symlink(&'a str, &'a str),
-    Hardlink(&'a str, &'a str),
-}
-
-fn tar_of(entries: &[E<'_>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for e in entries {
-        let mut h = tar::Header::new_gnu();
-        let (name, data, kind, link): (&str, &[u8], tar::EntryType, Option<&str>) = match e {
-            E::File(p, d) => (p, d, tar::EntryType::Regular, None),
-            E::Symlink(p, t) => (p, b"", tar::EntryType::Symlink, Some(t)),
-            E::Hardlink(p, t) => (p, b"", tar::EntryType::Link, Some(t)),
-        };
-        // Write the name bytes raw: `set_path` refuses `..`, which is what we test.
-        let gnu = h.as_gnu_mut().unwrap();
-        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
-        if let Some(l) = link {
-            gnu.linkname[..l.len()].copy_from_slice(l.as_bytes());
-        }
-        h.set_entry_type(kind);
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        out.extend_from_slice(h.as_bytes());
-        out.extend_from_slice(data);
-        out.resize(out.len().div_ceil(512) * 512, 0);
-    }
-    out.resize(out.len() + 1024, 0);
-    out
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-/// Writes an OCI layout of one image whose layers are `(blob, uncompressed tar)` pairs.
-fn layout(dir: &Path, layers: &[(Vec<u8>, Vec<u8>)]) -> Digest {
-    std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
-    let put = |bytes: &[u8]| {
-        let d = Digest::sha256(bytes);
-        std::fs::write(dir.join("blobs/sha256").join(d.hex()), bytes).unwrap();
-        d
-    };
-    let diff_ids: Vec<String> = layers
-        .iter()
-        .map(|(_, tar)| Digest::sha256(tar).to_string())
-        .collect();
-    let config = serde_json::json!({
-        "architecture": "amd64", "os": "linux",
-        "config": {"User": "1000"},
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-    });
-    let config = serde_json::to_vec(&config).unwrap();
-    let config_digest = put(&config);
-    let layer_descs: Vec<serde_json::Value> = layers
-        .iter()
-        .map(|(blob, _)| {
-            serde_json::json!({
-                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                "digest": put(blob).to_string(),
-                "size": blob.len(),
-            })
-        })
-        .collect();
-    let manifest = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": config_digest.to_string(), "size": config.len()},
-        "layers": layer_descs,
-    }))
-    .unwrap();
-    let manifest_digest = put(&manifest);
-    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    let index = serde_json::json!({
-        "schemaVersion": 2,
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "digest": manifest_digest.to_string(), "size": manifest.len(),
-                       "annotations": {"org.opencontainers.image.ref.name": "t"}}],
-    });
-    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
-    manifest_digest
-}
-
 fn oci(dir: &Path) -> Source {
     Source::OciDir {
         path: dir.to_owned(),
@@ -448,7 +358,13 @@ fn a_manifest_pointing_to_a_missing_blob_fails() {
 /// 4 GiB of zeros in about 4 MB: 4096 gzip members of 1 MiB of zeros each.
 #[test]
 fn a_four_gib_layer_of_zeros_is_refused_as_a_decompression_bomb() {
-    let member = gzip(&vec![0u8; 1 << 20]);
+    let member = {
+        use std::io::Write as _;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&vec![0u8; 1 << 20]).unwrap();
+        e.finish().unwrap()
+    };
+    assert!(member.len() < 4096, "{} bytes", member.len());
     let blob: Vec<u8> = std::iter::repeat_n(&member[..], 4096)
         .flatten()
         .copied()

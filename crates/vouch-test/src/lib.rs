@@ -11,6 +11,7 @@
 
 pub mod forge;
 mod git_http;
+pub mod oci;
 pub mod registry;
 
 use std::sync::OnceLock;

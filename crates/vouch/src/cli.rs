@@ -138,6 +138,20 @@ pub struct WalkArgs {
     /// Treat warnings (unreadable or malformed files) as errors: exit 2 and write nothing.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub image: ImageArgs,
+}
+
+/// How an image is read when PATH names one (`oci-dir:`, `oci-archive:`, `docker-archive:`,
+/// `registry:`, or a layout directory or archive file); docs/images.md.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ImageArgs {
+    /// Platform of a multi-platform image, os/arch[/variant] [default: this machine's].
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Registry HOST:PORT to ask over plain HTTP (loopback test registries; repeatable).
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registry: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,6 +283,8 @@ pub struct SecretsArgs {
     /// Print secrets in clear, for local triage only. Never use in CI.
     #[arg(long)]
     pub show_secrets: bool,
+    #[command(flatten)]
+    pub image: ImageArgs,
 }
 
 /// The report formats the finding commands share (`check`, `secrets`, `scan`, `vulns`). Each

@@ -9,9 +9,11 @@ mod clock;
 mod commands;
 mod exit;
 mod files;
+mod image;
 mod inventory;
 mod output;
 mod progress;
+mod registry;
 
 use clap::Parser;
 use exit::ExitStatus;

@@ -1,0 +1,367 @@
+//! Images named on the command line (docs/images.md): which argument is an image, opening it
+//! (the platform, the registry), and the inventory of its merged filesystem with the layer
+//! each component came from.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use vouch_inventory::{ImageSubject, Inventory};
+use vouch_oci::image::{self, Caps, Image, ImageTree, Platform, Scan, Source};
+
+use crate::cli::{ImageArgs, WalkArgs};
+
+/// What a PATH argument names.
+pub enum Target {
+    /// A directory or file on disk.
+    Path(PathBuf),
+    /// A container image.
+    Image(Source),
+}
+
+/// Tells an image argument from a path: a scheme (`oci-dir:` …) is an image; so is a layout
+/// directory or an OCI or docker archive file given as a bare path.
+pub fn target(path: &Path) -> anyhow::Result<Target> {
+    if let Some(text) = path.to_str()
+        && let Some(source) = image::source::parse(text)
+    {
+        return Ok(Target::Image(source?));
+    }
+    if let Some(source) = image::source::detect(path) {
+        return Ok(Target::Image(source));
+    }
+    Ok(Target::Path(path.to_owned()))
+}
+
+/// The platform asked for, or this machine's.
+pub fn platform(args: &ImageArgs) -> anyhow::Result<Platform> {
+    match &args.platform {
+        Some(p) => Platform::parse(p).map_err(|e| anyhow::anyhow!("--platform: {e}")),
+        None => Ok(Platform::host()),
+    }
+}
+
+/// Resolves `source` to one image (index, manifest and config verified).
+pub fn open<'r>(
+    source: &Source,
+    args: &ImageArgs,
+    registry: Option<&'r dyn image::Registry>,
+) -> anyhow::Result<Image<'r>> {
+    let options = image::Options {
+        platform: platform(args)?,
+    };
+    image::open(source, &options, registry)
+        .with_context(|| format!("cannot read the image {source}"))
+}
+
+/// The paths whose content the inventory reads: every file the parsers recognise, and
+/// `os-release`.
+pub fn inventory_wants(path: &str) -> bool {
+    vouch_inventory::detect(path).is_some()
+        || path == "etc/os-release"
+        || path == "usr/lib/os-release"
+}
+
+/// Streams the image's layers once into its tree.
+pub fn read(image: &Image<'_>, scan: &Scan<'_>) -> anyhow::Result<ImageTree> {
+    image
+        .read(scan)
+        .with_context(|| format!("cannot read the image {}", image.source))
+}
+
+/// The image as an SBOM subject.
+pub fn subject(image: &Image<'_>) -> ImageSubject {
+    let (name, tag) = match &image.source {
+        Source::Registry { reference } => (reference.name.to_string(), reference.tag.clone()),
+        other => (other.to_string(), image.tags.first().cloned()),
+    };
+    let version = image
+        .manifest_digest
+        .as_ref()
+        .unwrap_or(&image.config_digest)
+        .to_string();
+    let short = name
+        .rsplit('/')
+        .next()
+        .unwrap_or(&name)
+        .split(':')
+        .next()
+        .unwrap_or(&name)
+        .to_ascii_lowercase();
+    let mut purl = vouch_purl::Purl::package("oci", &short, &version);
+    if let Source::Registry { .. } = &image.source {
+        purl = purl.qualifier("repository_url", &name);
+    }
+    if let Some(tag) = &tag {
+        purl = purl.qualifier("tag", tag);
+    }
+    if let Some(p) = &image.platform {
+        purl = purl.qualifier("arch", &p.architecture);
+    }
+    ImageSubject {
+        name,
+        tag,
+        manifest_digest: image.manifest_digest.as_ref().map(ToString::to_string),
+        config_digest: image.config_digest.to_string(),
+        platform: image.platform.as_ref().map(ToString::to_string),
+        purl: purl.to_string(),
+    }
+}
+
+/// The inventory of an image: its layers streamed once, the same parsers as for a directory
+/// over the merged filesystem, each component marked with the layer that introduced it.
+pub fn inventory(source: &Source, args: &WalkArgs) -> anyhow::Result<Inventory> {
+    let registry = crate::registry::for_source(source, &args.image)?;
+    let image = open(source, &args.image, registry.as_deref())?;
+    let scan = Scan {
+        retain: &inventory_wants,
+        visit: None,
+        caps: Caps::default(),
+    };
+    let tree = read(&image, &scan)?;
+    Ok(inventory_of(&image, &tree))
+}
+
+/// The inventory of an image already read.
+pub fn inventory_of(image: &Image<'_>, tree: &ImageTree) -> Inventory {
+    use vouch_fs::walk::Tree as _;
+    let walked = tree.walk();
+    let progress = crate::progress::WalkProgress::new("inventory");
+    let options = vouch_inventory::walk::WalkOptions::default();
+    let mut inventory = vouch_inventory::walk::inventory_tree(
+        tree,
+        &walked,
+        &image.source.to_string(),
+        &options,
+        &progress,
+    );
+    progress.finish();
+    mark_layers(&mut inventory, tree);
+    inventory.image = Some(subject(image));
+    inventory
+}
+
+/// The `(name, version)` pairs one version of a package file lists.
+type Listed = BTreeSet<(String, String)>;
+
+/// The property naming the layer that introduced a component (its diff_id).
+pub const LAYER_PROPERTY: &str = "image:layer";
+
+/// Marks each component with the layer that introduced it: the first layer from which the
+/// file that lists it (a package database, a lockfile, a METADATA file) has listed it, with
+/// the same version, in every later version of that file up to the final one. A package
+/// database that a later layer rewrites (every `apt-get install` rewrites
+/// `var/lib/dpkg/status`) does not move its older packages to that layer.
+fn mark_layers(inventory: &mut Inventory, tree: &ImageTree) {
+    let layers = tree.layers();
+    // Per evidence file: each version's (layer, set of name@version).
+    let mut listed: BTreeMap<String, Vec<(usize, Listed)>> = BTreeMap::new();
+    for component in &inventory.components {
+        for e in &component.evidence {
+            if listed.contains_key(&e.path) {
+                continue;
+            }
+            let path = tree.resolve(&e.path).unwrap_or_else(|_| e.path.clone());
+            let Some(kind) = vouch_inventory::detect(&e.path) else {
+                continue;
+            };
+            let versions = tree
+                .versions(&path)
+                .iter()
+                .map(|(layer, bytes)| {
+                    let source = vouch_inventory::Source {
+                        path: &e.path,
+                        bytes,
+                        siblings: &vouch_inventory::NoSiblings,
+                    };
+                    let names = vouch_inventory::parse(kind, &source)
+                        .map(|p| {
+                            p.packages
+                                .into_iter()
+                                .map(|p| (p.name, p.version))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (*layer, names)
+                })
+                .collect();
+            listed.insert(e.path.clone(), versions);
+        }
+    }
+    for component in &mut inventory.components {
+        let key = (component.name.clone(), component.version.clone());
+        let introduced = component
+            .evidence
+            .iter()
+            .filter_map(|e| {
+                let versions = listed.get(&e.path)?;
+                let mut layer = None;
+                for (l, names) in versions.iter().rev() {
+                    if names.contains(&key) {
+                        layer = Some(*l);
+                    } else if layer.is_some() {
+                        break;
+                    }
+                }
+                layer
+            })
+            .min();
+        if let Some(l) = introduced
+            && let Some(id) = layers.get(l)
+        {
+            component
+                .properties
+                .insert(LAYER_PROPERTY.to_owned(), id.diff_id.to_string());
+        }
+    }
+}
+
+/// Secrets in an image: every file of every layer, including those a later layer deletes or
+/// replaces (they still ship: anyone who pulls the image has every layer), and the config's
+/// `Env`, `Labels` and `history[].created_by`. A finding in a file that is not in the final
+/// filesystem says so in its message and in the `in_final_image` property; `layer` names the
+/// layer's diff_id.
+pub fn secrets(
+    source: &Source,
+    args: &ImageArgs,
+    options: &vouch_secrets::Options,
+) -> anyhow::Result<vouch_secrets::ScanOutcome> {
+    use std::io::Read as _;
+    use std::sync::Mutex;
+    let registry = crate::registry::for_source(source, args)?;
+    let image = open(source, args, registry.as_deref())?;
+    let found: Mutex<Vec<(usize, vouch_secrets::ScanOutcome)>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| {
+        let display = format!("/{}", v.path);
+        if options.excludes.excluded(v.path) {
+            return;
+        }
+        if v.size > options.max_file_size {
+            let outcome = vouch_secrets::ScanOutcome {
+                stats: vouch_secrets::Stats {
+                    skipped_large: 1,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            found
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((v.layer, outcome));
+            return;
+        }
+        let mut buf = Vec::with_capacity(v.size as usize);
+        if let Err(e) = r.take(options.max_file_size + 1).read_to_end(&mut buf) {
+            errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("{display}: {e}"));
+            return;
+        }
+        match vouch_secrets::scan_bytes(&buf, &display, options) {
+            Ok(outcome) => found
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((v.layer, outcome)),
+            Err(e) => errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("{display}: {e}")),
+        }
+    };
+    let scan = Scan {
+        retain: &|_| false,
+        visit: Some(&visit),
+        caps: Caps::default(),
+    };
+    let tree = read(&image, &scan)?;
+    if let Some(first) = errors
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .first()
+    {
+        anyhow::bail!("cannot scan the image {source} for secrets: {first}");
+    }
+    let layers = tree.layers();
+    let mut total = vouch_secrets::ScanOutcome::default();
+    for w in tree.issues() {
+        total.warnings.push(vouch_secrets::ScanWarning {
+            subject: format!("/{}", w.rel),
+            message: w.cause.clone(),
+        });
+    }
+    for (layer, outcome) in found.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        add_stats(&mut total.stats, &outcome.stats);
+        total.warnings.extend(outcome.warnings);
+        for f in outcome.findings {
+            let path = f
+                .location
+                .as_ref()
+                .map(|l| l.path.trim_start_matches('/').to_owned())
+                .unwrap_or_default();
+            let shipped = tree.is_final(layer, &path);
+            let mut f = f
+                .property("layer", layers[layer].diff_id.to_string())
+                .property("in_final_image", shipped);
+            if !shipped {
+                f.message = format!(
+                    "{} (in layer {layer}, deleted or replaced by a later layer: it still ships in the image)",
+                    f.message
+                );
+            }
+            total.findings.push(f);
+        }
+    }
+    // The configuration: environment, labels and the commands that built each layer.
+    if let Some(config) = image.config.config() {
+        for (i, env) in config.env().iter().flatten().enumerate() {
+            let outcome =
+                vouch_secrets::scan_bytes(env.as_bytes(), &format!("config.Env[{i}]"), options)?;
+            add_stats(&mut total.stats, &outcome.stats);
+            total.findings.extend(outcome.findings);
+        }
+        for (key, value) in config.labels().iter().flatten() {
+            let text = format!("{key}={value}");
+            let outcome = vouch_secrets::scan_bytes(
+                text.as_bytes(),
+                &format!("config.Labels[{key}]"),
+                options,
+            )?;
+            add_stats(&mut total.stats, &outcome.stats);
+            total.findings.extend(outcome.findings);
+        }
+    }
+    for (i, h) in image.config.history().iter().flatten().enumerate() {
+        if let Some(created_by) = h.created_by() {
+            let outcome = vouch_secrets::scan_bytes(
+                created_by.as_bytes(),
+                &format!("history[{i}].created_by"),
+                options,
+            )?;
+            add_stats(&mut total.stats, &outcome.stats);
+            total.findings.extend(outcome.findings);
+        }
+    }
+    total.findings.sort_by(|a, b| {
+        let key = |f: &vouch_report::Finding| {
+            (
+                f.location
+                    .as_ref()
+                    .map(|l| (l.path.clone(), l.line, l.column)),
+                f.rule_id.clone(),
+                f.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    total.warnings.sort_by(|a, b| a.subject.cmp(&b.subject));
+    Ok(total)
+}
+
+fn add_stats(total: &mut vouch_secrets::Stats, one: &vouch_secrets::Stats) {
+    total.files_scanned += one.files_scanned;
+    total.bytes_scanned += one.bytes_scanned;
+    total.skipped_binary += one.skipped_binary;
+    total.skipped_large += one.skipped_large;
+}
