@@ -367,9 +367,20 @@ impl PolicySet {
         engine: &mut Engine,
         input: &Normalised,
     ) -> Result<Vec<RawFinding>, String> {
-        engine.set_input(RValue::from(input.input.clone()));
+        self.evaluate_input(engine, input.kind, RValue::from(input.input.clone()))
+    }
+
+    /// [`PolicySet::evaluate`] over an input already in Rego's form (an image's input is
+    /// parsed from its JSON text straight into it, with no `serde_json` tree in between).
+    pub fn evaluate_input(
+        &self,
+        engine: &mut Engine,
+        kind: crate::input::FileKind,
+        input: RValue,
+    ) -> Result<Vec<RawFinding>, String> {
+        engine.set_input(input);
         let mut out = Vec::new();
-        let group = input.kind.rule_group();
+        let group = kind.rule_group();
         if self.builtin.iter().any(|r| r.group == group) {
             let value = rego::query(engine, &format!("data.vouch.rules.{group}"))
                 .map_err(|e| format!("built-in rules: {e}"))?;

@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use vouch_report::{Finding, Location};
 
+use crate::input::FileKind;
 use crate::input::image::{ImageInput, ImageInputError};
-use crate::input::{FileKind, Normalised};
 use crate::{CheckError, CheckOutcome, Checker, Date, Options, rego};
 
 /// How to check an image.
@@ -80,22 +80,19 @@ impl Checker {
     /// Evaluate the policies over one image (see [`check_image`]).
     pub fn check_image(&self, image: &ImageInput) -> Result<CheckOutcome, CheckError> {
         let reference = image.reference.clone();
-        let document = crate::input::image::normalise(image).map_err(ImageCheckError::from)?;
-        let normalised = Normalised {
-            kind: FileKind::Image,
-            input: document,
-            anchors: Vec::new(),
-            sources: None,
-            not_built: Vec::new(),
+        let evaluate_err = |message: String| ImageCheckError::Evaluate {
+            reference: reference.clone(),
+            message,
         };
+        let document = crate::input::image::document(image).map_err(ImageCheckError::from)?;
+        let input =
+            regorus::Value::from_json_str(&document).map_err(|e| evaluate_err(e.to_string()))?;
+        drop(document);
         let mut engine = self.policies.engine();
         let raws = self
             .policies
-            .evaluate(&mut engine, &normalised)
-            .map_err(|message| ImageCheckError::Evaluate {
-                reference: reference.clone(),
-                message,
-            })?;
+            .evaluate_input(&mut engine, FileKind::Image, input)
+            .map_err(evaluate_err)?;
         let secrets = secret_values(&mut engine, image, self.opts.builtin);
         let scrub = |text: &str| scrub(&vouch_secrets::redact(text), &secrets);
         let mut findings = Vec::with_capacity(raws.len());

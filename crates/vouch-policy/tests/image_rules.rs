@@ -587,3 +587,44 @@ fn a_data_file_that_is_not_a_mapping_is_an_error() {
         )
     );
 }
+
+#[test]
+fn a_distribution_sized_image_is_checked_whole() {
+    // 60,000 entries (a Debian + Python + Node image holds about that many): every rule still
+    // sees every file, and the setuid files among them are all listed.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut image = with_base(None);
+    for i in 0..60_000u32 {
+        image.files.push(ImageFile {
+            path: format!("usr/lib/python3/dist-packages/pkg{}/module{i}.py", i % 700),
+            kind: ImageFileKind::File,
+            mode: if i % 10_000 == 0 { 0o4755 } else { 0o644 },
+            uid: 0,
+            gid: 0,
+            size: 100,
+            link: None,
+            layer: 1,
+        });
+    }
+    image.files.push(ImageFile {
+        path: "usr/bin/dash".into(),
+        kind: ImageFileKind::File,
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        size: 100,
+        link: None,
+        layer: 0,
+    });
+    let started = std::time::Instant::now();
+    let out = check_image(&image, &options(tmp.path())).unwrap();
+    eprintln!("60,001 files checked in {:?}", started.elapsed());
+    assert_eq!(lines(&out, "image-setuid-file").len(), 6);
+    assert_eq!(
+        lines(&out, "image-shell-present"),
+        vec![
+            "info oci-dir:app:1.0#/usr/bin/dash: shell present in the final image: /usr/bin/dash"
+                .to_owned()
+        ]
+    );
+}

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::shell;
 
@@ -155,9 +155,17 @@ pub enum ImageInputError {
 }
 
 /// The policy input document of `image`: `{"kind": "image", "path": <reference>, "image":
-/// {…}}`, the fields of [`ImageInput`] plus the derived `base_ref`, `base_at`, `env_vars` and, on each
-/// history entry, `instruction`, `arguments`, `script`, `pipe_to_shell` and `add`.
+/// {…}}`, the fields of [`ImageInput`] plus the derived `base_ref`, `base_at`, `env_vars` and,
+/// on each history entry, `instruction`, `arguments`, `script`, `pipe_to_shell` and `add`.
 pub fn normalise(image: &ImageInput) -> Result<Value, ImageInputError> {
+    let text = document(image)?;
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// [`normalise`] as JSON text, written straight from `image` (no intermediate tree: an image's
+/// file list is the largest input vouch gives to Rego, and the text is a fraction of a tree's
+/// size).
+pub fn document(image: &ImageInput) -> Result<String, ImageInputError> {
     if image.files.len() > MAX_FILES {
         return Err(ImageInputError::TooManyFiles {
             reference: image.reference.clone(),
@@ -172,41 +180,96 @@ pub fn normalise(image: &ImageInput) -> Result<Value, ImageInputError> {
             limit: MAX_HISTORY,
         });
     }
-    let mut body = serde_json::to_value(image).unwrap_or(Value::Null);
-    let base_ref = image
-        .base
-        .as_deref()
-        .map(|b| serde_json::to_value(crate::image::ImageInput::parse(b.trim())))
-        .transpose()
-        .unwrap_or(None);
-    body["base_ref"] = base_ref.unwrap_or(Value::Null);
-    body["base_at"] = json!(base_location(image));
-    body["env_vars"] = image
+    let history = image
+        .history
+        .iter()
+        .map(|h| {
+            let step = h.created_by.as_deref().map(Step::parse).unwrap_or_default();
+            let pipe_to_shell = step
+                .script
+                .as_deref()
+                .map(shell::pipe_to_shell)
+                .unwrap_or_default();
+            HistoryView {
+                entry: h,
+                instruction: step.instruction,
+                arguments: step.arguments,
+                script: step.script,
+                pipe_to_shell,
+                add: step.add,
+            }
+        })
+        .collect();
+    let env_vars = image
         .config
         .env
         .iter()
         .enumerate()
         .map(|(index, e)| {
             let (name, value) = e.split_once('=').unwrap_or((e.as_str(), ""));
-            json!({"index": index, "name": name, "value": value})
+            EnvVar { index, name, value }
         })
         .collect();
-    if let Some(history) = body["history"].as_array_mut() {
-        for (entry, h) in history.iter_mut().zip(&image.history) {
-            let step = h.created_by.as_deref().map(Step::parse).unwrap_or_default();
-            entry["instruction"] = json!(step.instruction);
-            entry["arguments"] = json!(step.arguments);
-            entry["script"] = json!(step.script);
-            entry["pipe_to_shell"] = json!(
-                step.script
-                    .as_deref()
-                    .map(shell::pipe_to_shell)
-                    .unwrap_or_default()
-            );
-            entry["add"] = step.add.map_or(Value::Null, |a| json!(a));
-        }
-    }
-    Ok(json!({"kind": "image", "path": image.reference, "image": body}))
+    let doc = Document {
+        kind: "image",
+        path: &image.reference,
+        image: Body {
+            reference: &image.reference,
+            manifest_digest: &image.manifest_digest,
+            os: image.os.as_ref(),
+            config: &image.config,
+            env_vars,
+            history,
+            base: image.base.as_deref(),
+            base_ref: image
+                .base
+                .as_deref()
+                .map(|b| crate::image::ImageInput::parse(b.trim())),
+            base_at: base_location(image),
+            files: &image.files,
+        },
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    Ok(serde_json::to_string(&doc).unwrap_or_default())
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    kind: &'static str,
+    path: &'a str,
+    image: Body<'a>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    reference: &'a str,
+    manifest_digest: &'a str,
+    os: Option<&'a OsInfo>,
+    config: &'a ImageConfig,
+    env_vars: Vec<EnvVar<'a>>,
+    history: Vec<HistoryView<'a>>,
+    base: Option<&'a str>,
+    base_ref: Option<crate::image::ImageInput>,
+    base_at: String,
+    files: &'a [ImageFile],
+}
+
+#[derive(Serialize)]
+struct EnvVar<'a> {
+    index: usize,
+    name: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct HistoryView<'a> {
+    #[serde(flatten)]
+    entry: &'a History,
+    instruction: Option<String>,
+    arguments: Option<String>,
+    script: Option<String>,
+    pipe_to_shell: Vec<shell::PipeToShell>,
+    add: Option<AddStep>,
 }
 
 /// Where the base name was read from, in the location scheme of image findings.
@@ -447,5 +510,51 @@ mod tests {
             a.sources,
             vec!["file:4b03b5f551e3fbdf47ec609712007".to_owned()]
         );
+    }
+
+    #[test]
+    fn document_shape_is_what_rules_read() {
+        let image = ImageInput {
+            reference: "oci-dir:img:1".into(),
+            manifest_digest: "sha256:00".into(),
+            config: ImageConfig {
+                env: vec!["A=b=c".into(), "EMPTY".into()],
+                labels: [(BASE_NAME_KEY.to_owned(), "debian:12".to_owned())].into(),
+                ..ImageConfig::default()
+            },
+            history: vec![History {
+                created_by: Some(
+                    "RUN |1 T=x /bin/sh -c wget -qO- https://x | bash # buildkit".into(),
+                ),
+                ..History::default()
+            }],
+            base: Some("debian:12".into()),
+            ..ImageInput::default()
+        };
+        let v = normalise(&image).unwrap();
+        assert_eq!(v["kind"], "image");
+        assert_eq!(v["path"], "oci-dir:img:1");
+        assert_eq!(
+            v["image"]["env_vars"],
+            serde_json::json!([
+                {"index": 0, "name": "A", "value": "b=c"},
+                {"index": 1, "name": "EMPTY", "value": ""}
+            ])
+        );
+        let h = &v["image"]["history"][0];
+        assert_eq!(h["instruction"], "RUN");
+        assert_eq!(h["script"], "wget -qO- https://x | bash");
+        assert_eq!(
+            h["pipe_to_shell"][0]["text"],
+            "pipes a wget download into bash"
+        );
+        assert_eq!(h["empty_layer"], false);
+        assert_eq!(v["image"]["base_ref"]["registry"], "docker.io");
+        assert_eq!(v["image"]["base_ref"]["repository"], "library/debian");
+        assert_eq!(
+            v["image"]["base_at"],
+            "config.Labels[\"org.opencontainers.image.base.name\"]"
+        );
+        assert_eq!(v["image"]["config"]["user"], serde_json::Value::Null);
     }
 }
