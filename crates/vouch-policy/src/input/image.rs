@@ -412,11 +412,11 @@ fn split_instruction(s: &str) -> (Option<String>, String) {
 /// script after `-c`, else the words joined.
 fn run_script(arguments: &str) -> String {
     let t = arguments.trim();
-    if t.starts_with('[') {
-        if let Ok(words) = serde_json::from_str::<Vec<String>>(t) {
-            let joined = words.join(" ");
-            return strip_shell_prefix(&joined).unwrap_or(&joined).to_owned();
-        }
+    if t.starts_with('[')
+        && let Ok(words) = serde_json::from_str::<Vec<String>>(t)
+    {
+        let joined = words.join(" ");
+        return strip_shell_prefix(&joined).unwrap_or(&joined).to_owned();
     }
     strip_shell_prefix(t).unwrap_or(t).to_owned()
 }
