@@ -27,6 +27,7 @@ use vouch_report::{Finding, Location};
 
 use crate::input::FileKind;
 use crate::input::image::{ImageInput, ImageInputError};
+use crate::suppress::DockleIgnore;
 use crate::{CheckError, CheckOutcome, Checker, Date, Options, rego};
 
 /// How to check an image.
@@ -73,12 +74,38 @@ pub fn check_image(input: &ImageInput, opts: &ImageOptions) -> Result<CheckOutco
         checker.policies.add_data(&data)?;
         checker.data["vouch"]["image"] = data["vouch"]["image"].clone();
     }
-    checker.check_image(input)
+    // dockle's ignore file, where dockle reads it (the directory it runs in), inside the root.
+    let dockle_path = opts.root.join(".dockleignore");
+    let dockleignore = if dockle_path.symlink_metadata().is_ok() {
+        let text = vouch_fs::read::read_to_string_in_root(
+            &opts.root,
+            &dockle_path,
+            crate::suppress::MAX_IGNORE_FILE_LEN,
+        )
+        .map_err(|source| {
+            CheckError::IgnoreFile(crate::IgnoreFileError::Read {
+                path: ".dockleignore".into(),
+                source,
+            })
+        })?;
+        DockleIgnore::parse(&text, ".dockleignore")
+    } else {
+        DockleIgnore::default()
+    };
+    checker.check_image_with(input, &dockleignore)
 }
 
 impl Checker {
-    /// Evaluate the policies over one image (see [`check_image`]).
+    /// Evaluate the policies over one image (see [`check_image`]), without a `.dockleignore`.
     pub fn check_image(&self, image: &ImageInput) -> Result<CheckOutcome, CheckError> {
+        self.check_image_with(image, &DockleIgnore::default())
+    }
+
+    fn check_image_with(
+        &self,
+        image: &ImageInput,
+        dockleignore: &DockleIgnore,
+    ) -> Result<CheckOutcome, CheckError> {
         let reference = image.reference.clone();
         let evaluate_err = |message: String| ImageCheckError::Evaluate {
             reference: reference.clone(),
@@ -113,6 +140,7 @@ impl Checker {
             f.suppressed = self
                 .trivyignore
                 .matching(&r.rule_id, self.opts.today)
+                .or_else(|| dockleignore.matching(&r.rule_id))
                 .or_else(|| {
                     self.ignore
                         .matching(&r.rule_id, &path, self.opts.today)

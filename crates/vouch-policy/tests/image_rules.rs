@@ -628,3 +628,52 @@ fn a_distribution_sized_image_is_checked_whole() {
         ]
     );
 }
+
+#[test]
+fn trivyignore_and_dockleignore_codes_suppress_the_image_rule_of_the_same_meaning() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(".trivyignore"), "# triaged\nDS002\n").unwrap();
+    std::fs::write(
+        tmp.path().join(".dockleignore"),
+        "CIS-DI-0006 # healthcheck: no vouch rule\ncis-di-0008\n",
+    )
+    .unwrap();
+    let mut image = load(&fixtures().join("image-setuid-file/fail.json"));
+    image.config.user = Some("root".into());
+    image.config.exposed_ports = vec!["22/tcp".into()];
+    let out = check_image(&image, &ImageOptions::new(tmp.path(), today())).unwrap();
+    let mut seen: Vec<(String, Option<String>)> = out
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule_id.clone(),
+                f.suppressed
+                    .as_ref()
+                    .map(|s| format!("{}: {}", s.kind, s.reason)),
+            )
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "image-runs-as-root".to_owned(),
+                Some(
+                    "trivyignore: .trivyignore:2 `DS002` (AVD-DS-0002 is image-runs-as-root)"
+                        .to_owned()
+                )
+            ),
+            (
+                "image-setuid-file".to_owned(),
+                Some(
+                    "dockleignore: .dockleignore:2 `CIS-DI-0008` (CIS-DI-0008 is image-setuid-file)"
+                        .to_owned()
+                )
+            ),
+            ("image-ssh-port-exposed".to_owned(), None),
+        ]
+    );
+}
