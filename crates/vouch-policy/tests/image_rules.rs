@@ -677,3 +677,53 @@ fn trivyignore_and_dockleignore_codes_suppress_the_image_rule_of_the_same_meanin
         ]
     );
 }
+
+#[test]
+fn real_history_entries_split_into_their_instruction() {
+    let text = std::fs::read_to_string(fixtures().join("real/created-by.tsv")).unwrap();
+    let mut problems = Vec::new();
+    let mut n = 0;
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (created_by, expected) = (cols[0], cols[1]);
+        let got = vouch_policy::input::image::Step::parse(created_by).instruction;
+        let want = (expected != "-").then(|| expected.to_owned());
+        if got != want {
+            problems.push(format!("{created_by:?}: expected {want:?}, got {got:?}"));
+        }
+        n += 1;
+    }
+    assert!(n >= 19, "{n} rows");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn real_classic_builder_run_steps_give_their_script_without_build_arguments() {
+    let config: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("real/anchore-engine-config.json")).unwrap(),
+    )
+    .unwrap();
+    let image = from_config("docker-archive:anchore-engine.tar", &config, None);
+    let doc = vouch_policy::input::image::normalise(&image).unwrap();
+    let history = doc["image"]["history"].as_array().unwrap();
+    let runs: Vec<&str> = history
+        .iter()
+        .filter(|h| h["instruction"] == "RUN")
+        .map(|h| h["script"].as_str().unwrap())
+        .collect();
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    for script in &runs {
+        assert!(script.starts_with("set -ex &&"), "{script}");
+        assert!(!script.contains("ANCHORE_COMMIT="), "{script}");
+    }
+    // The two entries without `created_by` (an import and an unnamed step) have no instruction;
+    // every other one is recognised.
+    let unknown = history
+        .iter()
+        .filter(|h| h["instruction"].is_null())
+        .count();
+    assert_eq!(unknown, 2);
+}
