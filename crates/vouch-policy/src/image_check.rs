@@ -124,8 +124,9 @@ impl Checker {
         let scrub = |text: &str| scrub(&vouch_secrets::redact(text), &secrets);
         let mut findings = Vec::with_capacity(raws.len());
         for r in raws {
-            let path = match r.path.as_deref() {
-                Some(at) => format!("{reference}#{}", scrub(at)),
+            let place = r.path.as_deref().map(scrub);
+            let path = match &place {
+                Some(at) => format!("{reference}#{at}"),
                 None => reference.clone(),
             };
             let mut f = Finding::new(&r.rule_id, r.severity, scrub(&r.message))
@@ -137,6 +138,11 @@ impl Checker {
                 f = f.property("title", t.clone());
             }
             f = f.property("kind", FileKind::Image.as_str());
+            // The two halves of the location, for consumers that want them apart.
+            f = f.property("image", reference.clone());
+            if let Some(at) = place {
+                f = f.property("place", at);
+            }
             f.suppressed = self
                 .trivyignore
                 .matching(&r.rule_id, self.opts.today)

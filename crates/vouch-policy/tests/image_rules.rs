@@ -174,6 +174,16 @@ fn locations_are_the_reference_and_the_place_in_every_format() {
         .map(|f| f["location"]["path"].as_str().unwrap())
         .collect();
     assert!(paths.contains(&"oci-dir:app:1.0#/app/helper"), "{paths:?}");
+    // The halves of the location are properties too.
+    let helper_json = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["location"]["path"] == "oci-dir:app:1.0#/app/helper")
+        .unwrap();
+    assert_eq!(helper_json["properties"]["image"], "oci-dir:app:1.0");
+    assert_eq!(helper_json["properties"]["place"], "/app/helper");
+    assert_eq!(helper_json["properties"]["kind"], "image");
     let table = vouch_report::render::table(&r);
     assert!(table.contains("oci-dir:app:1.0#/usr/bin/wall"), "{table}");
     // The per-finding severity the rule computed is what SARIF reports.
