@@ -236,6 +236,12 @@ pub struct CheckArgs {
     /// later files win), as `helm template --values`.
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
+    /// Registry (`ghcr.io`) or repository prefix (`ghcr.io/acme`) an image's base may come
+    /// from (repeatable; images only, rule image-base-registry-not-allowed).
+    #[arg(long = "allowed-base-registry", value_name = "REGISTRY")]
+    pub allowed_base_registry: Vec<String>,
+    #[command(flatten)]
+    pub image: ImageArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -365,3 +365,102 @@ fn add_stats(total: &mut vouch_secrets::Stats, one: &vouch_secrets::Stats) {
     total.skipped_binary += one.skipped_binary;
     total.skipped_large += one.skipped_large;
 }
+
+/// The image as `vouch check` rules read it (docs/policy-inputs.md `image`): its config,
+/// history, base name, OS and the merged filesystem's paths with their modes and owners.
+pub fn policy_input(image: &Image<'_>, tree: &ImageTree) -> vouch_policy::input::image::ImageInput {
+    use vouch_oci::image::layer::Kind;
+    use vouch_policy::input::image as p;
+    let config = image.config.config().clone().unwrap_or_default();
+    let labels: std::collections::BTreeMap<String, String> = config
+        .labels()
+        .clone()
+        .map(|l| l.into_iter().collect())
+        .unwrap_or_default();
+    const BASE: &str = "org.opencontainers.image.base.name";
+    let base = image
+        .annotations
+        .get(BASE)
+        .or_else(|| labels.get(BASE))
+        .cloned();
+    let os = {
+        use vouch_fs::walk::Tree as _;
+        ["etc/os-release", "usr/lib/os-release"]
+            .iter()
+            .find_map(|rel| {
+                let rel = tree.read_link(rel).unwrap_or_else(|_| (*rel).to_owned());
+                let bytes = tree.read(&rel, 64 * 1024).ok()?;
+                let d = vouch_inventory::os_release::parse(std::str::from_utf8(&bytes).ok()?)?;
+                Some(p::OsInfo {
+                    id: d.id,
+                    version_id: d.version_id,
+                })
+            })
+    };
+    p::ImageInput {
+        reference: image.source.to_string(),
+        manifest_digest: image
+            .manifest_digest
+            .as_ref()
+            .unwrap_or(&image.config_digest)
+            .to_string(),
+        os,
+        config: p::ImageConfig {
+            user: config.user().clone(),
+            env: config.env().clone().unwrap_or_default(),
+            exposed_ports: config.exposed_ports().clone().unwrap_or_default(),
+            entrypoint: config.entrypoint().clone(),
+            cmd: config.cmd().clone(),
+            working_dir: config.working_dir().clone(),
+            labels,
+            stop_signal: config.stop_signal().clone(),
+        },
+        history: image
+            .config
+            .history()
+            .iter()
+            .flatten()
+            .map(|h| p::History {
+                created_by: h.created_by().clone(),
+                comment: h.comment().clone(),
+                empty_layer: h.empty_layer().unwrap_or(false),
+            })
+            .collect(),
+        base,
+        files: tree
+            .nodes()
+            .map(|(path, n)| p::ImageFile {
+                path: path.to_owned(),
+                kind: match n.kind {
+                    Kind::File => p::ImageFileKind::File,
+                    Kind::Dir => p::ImageFileKind::Dir,
+                    Kind::Symlink => p::ImageFileKind::Symlink,
+                    Kind::Hardlink => p::ImageFileKind::Hardlink,
+                    Kind::Other => p::ImageFileKind::Other,
+                },
+                mode: n.mode,
+                uid: n.uid,
+                gid: n.gid,
+                size: n.size,
+                link: n.link.clone(),
+                layer: n.layer,
+            })
+            .collect(),
+    }
+}
+
+/// Reads an image for `vouch check`: only `os-release` is kept.
+pub fn check_input(
+    source: &Source,
+    args: &ImageArgs,
+) -> anyhow::Result<vouch_policy::input::image::ImageInput> {
+    let registry = crate::registry::for_source(source, args)?;
+    let image = open(source, args, registry.as_deref())?;
+    let scan = Scan {
+        retain: &|p| p == "etc/os-release" || p == "usr/lib/os-release",
+        visit: None,
+        caps: Caps::default(),
+    };
+    let tree = read(&image, &scan)?;
+    Ok(policy_input(&image, &tree))
+}

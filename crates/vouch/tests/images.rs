@@ -258,3 +258,52 @@ fn docker_archives_with_whiteouts_are_read_by_bare_path() {
     let doc = json(&out.stdout);
     assert_eq!(doc["packages"][0]["primaryPackagePurpose"], "CONTAINER");
 }
+
+#[test]
+fn check_runs_the_image_rules_on_the_config_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let l0 = tar_of(&[E::File("bin/sh", b"\x7fELF"), E::File("app/run", b"x")]);
+    layout_with(
+        dir.path(),
+        &[(gzip(&l0), l0.clone())],
+        serde_json::json!({}),
+    );
+    let image = format!("oci-dir:{}", dir.path().display());
+    let out = vouch()
+        .args(["check", "--format", "json", &image])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let report = json(&out.stdout);
+    let found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["location"]["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("image-shell-present".to_owned(), format!("{image}#/bin/sh")),
+            (
+                "image-runs-as-root".to_owned(),
+                format!("{image}#config.User")
+            ),
+        ]
+    );
+    // A non-root user and no shell: nothing to report.
+    let clean = tempfile::tempdir().unwrap();
+    let l0 = tar_of(&[E::File("app/run", b"x")]);
+    layout_with(
+        clean.path(),
+        &[(gzip(&l0), l0.clone())],
+        serde_json::json!({"User": "10001"}),
+    );
+    let out = vouch().arg("check").arg(clean.path()).output().unwrap();
+    assert_exit(&out, 0);
+}
