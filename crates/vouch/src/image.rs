@@ -226,137 +226,179 @@ pub fn secrets(
     args: &ImageArgs,
     options: &vouch_secrets::Options,
 ) -> anyhow::Result<vouch_secrets::ScanOutcome> {
-    use std::io::Read as _;
-    use std::sync::Mutex;
     let registry = crate::registry::for_source(source, args)?;
     let image = open(source, args, registry.as_deref())?;
-    let found: Mutex<Vec<(usize, vouch_secrets::ScanOutcome)>> = Mutex::new(Vec::new());
-    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| {
-        let display = format!("/{}", v.path);
-        if options.excludes.excluded(v.path) {
-            return;
-        }
-        if v.size > options.max_file_size {
-            let outcome = vouch_secrets::ScanOutcome {
-                stats: vouch_secrets::Stats {
-                    skipped_large: 1,
-                    ..Default::default()
-                },
-                ..Default::default()
-            };
-            found
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((v.layer, outcome));
-            return;
-        }
-        let mut buf = Vec::with_capacity(v.size as usize);
-        if let Err(e) = r.take(options.max_file_size + 1).read_to_end(&mut buf) {
-            errors
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(format!("{display}: {e}"));
-            return;
-        }
-        match vouch_secrets::scan_bytes(&buf, &display, options) {
-            Ok(outcome) => found
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((v.layer, outcome)),
-            Err(e) => errors
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(format!("{display}: {e}")),
-        }
-    };
+    let collector = SecretCollector::new(options);
+    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| collector.visit(v, r);
     let scan = Scan {
         retain: &|_| false,
         visit: Some(&visit),
         caps: Caps::default(),
     };
     let tree = read(&image, &scan)?;
-    if let Some(first) = errors
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .first()
-    {
-        anyhow::bail!("cannot scan the image {source} for secrets: {first}");
+    collector.finish(&image, &tree)
+}
+
+/// Scans each file of each layer as it streams past, and the image's configuration after.
+pub struct SecretCollector<'o> {
+    options: &'o vouch_secrets::Options,
+    found: std::sync::Mutex<Vec<(usize, vouch_secrets::ScanOutcome)>>,
+    errors: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'o> SecretCollector<'o> {
+    pub fn new(options: &'o vouch_secrets::Options) -> Self {
+        Self {
+            options,
+            found: Default::default(),
+            errors: Default::default(),
+        }
     }
-    let layers = tree.layers();
-    let mut total = vouch_secrets::ScanOutcome::default();
-    for w in tree.issues() {
-        total.warnings.push(vouch_secrets::ScanWarning {
-            subject: format!("/{}", w.rel),
-            message: w.cause.clone(),
-        });
-    }
-    for (layer, outcome) in found.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        add_stats(&mut total.stats, &outcome.stats);
-        total.warnings.extend(outcome.warnings);
-        for f in outcome.findings {
-            let path = f
-                .location
-                .as_ref()
-                .map(|l| l.path.trim_start_matches('/').to_owned())
-                .unwrap_or_default();
-            let shipped = tree.is_final(layer, &path);
-            let mut f = f
-                .property("layer", layers[layer].diff_id.to_string())
-                .property("in_final_image", shipped);
-            if !shipped {
-                f.message = format!(
-                    "{} (in layer {layer}, deleted or replaced by a later layer: it still ships in the image)",
-                    f.message
-                );
+
+    /// One file of one layer ([`Scan::visit`]).
+    pub fn visit(&self, v: &image::Visit<'_>, r: &mut dyn std::io::Read) {
+        use std::io::Read as _;
+        let options = self.options;
+        let display = format!("/{}", v.path);
+        if options.excludes.excluded(v.path) {
+            return;
+        }
+        let outcome = if v.size > options.max_file_size {
+            Ok(vouch_secrets::ScanOutcome {
+                stats: vouch_secrets::Stats {
+                    skipped_large: 1,
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+        } else {
+            let mut buf = Vec::with_capacity(v.size as usize);
+            match r.take(options.max_file_size + 1).read_to_end(&mut buf) {
+                Ok(_) => vouch_secrets::scan_bytes(&buf, &display, options)
+                    .map_err(|e| format!("{display}: {e}")),
+                Err(e) => Err(format!("{display}: {e}")),
             }
-            total.findings.push(f);
-        }
-    }
-    // The configuration: environment, labels and the commands that built each layer.
-    if let Some(config) = image.config.config() {
-        for (i, env) in config.env().iter().flatten().enumerate() {
-            let outcome =
-                vouch_secrets::scan_bytes(env.as_bytes(), &format!("config.Env[{i}]"), options)?;
-            add_stats(&mut total.stats, &outcome.stats);
-            total.findings.extend(outcome.findings);
-        }
-        for (key, value) in config.labels().iter().flatten() {
-            let text = format!("{key}={value}");
-            let outcome = vouch_secrets::scan_bytes(
-                text.as_bytes(),
-                &format!("config.Labels[{key}]"),
-                options,
-            )?;
-            add_stats(&mut total.stats, &outcome.stats);
-            total.findings.extend(outcome.findings);
-        }
-    }
-    for (i, h) in image.config.history().iter().flatten().enumerate() {
-        if let Some(created_by) = h.created_by() {
-            let outcome = vouch_secrets::scan_bytes(
-                created_by.as_bytes(),
-                &format!("history[{i}].created_by"),
-                options,
-            )?;
-            add_stats(&mut total.stats, &outcome.stats);
-            total.findings.extend(outcome.findings);
-        }
-    }
-    total.findings.sort_by(|a, b| {
-        let key = |f: &vouch_report::Finding| {
-            (
-                f.location
-                    .as_ref()
-                    .map(|l| (l.path.clone(), l.line, l.column)),
-                f.rule_id.clone(),
-                f.message.clone(),
-            )
         };
-        key(a).cmp(&key(b))
-    });
-    total.warnings.sort_by(|a, b| a.subject.cmp(&b.subject));
-    Ok(total)
+        match outcome {
+            Ok(o) => lock(&self.found).push((v.layer, o)),
+            Err(e) => lock(&self.errors).push(e),
+        }
+    }
+
+    /// The findings of every layer, marked with their layer and whether they ship in the
+    /// final filesystem, and those of the configuration.
+    pub fn finish(
+        self,
+        image: &Image<'_>,
+        tree: &ImageTree,
+    ) -> anyhow::Result<vouch_secrets::ScanOutcome> {
+        let options = self.options;
+        let errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(first) = errors.first() {
+            anyhow::bail!(
+                "cannot scan the image {} for secrets: {first}",
+                image.source
+            );
+        }
+        let layers = tree.layers();
+        let mut total = vouch_secrets::ScanOutcome::default();
+        for w in tree.issues() {
+            total.warnings.push(vouch_secrets::ScanWarning {
+                subject: format!("/{}", w.rel),
+                message: w.cause.clone(),
+            });
+        }
+        for (layer, outcome) in self.found.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            add_stats(&mut total.stats, &outcome.stats);
+            total.warnings.extend(outcome.warnings);
+            for f in outcome.findings {
+                let path = f
+                    .location
+                    .as_ref()
+                    .map(|l| l.path.trim_start_matches('/').to_owned())
+                    .unwrap_or_default();
+                let shipped = tree.is_final(layer, &path);
+                let mut f = f
+                    .property("layer", layers[layer].diff_id.to_string())
+                    .property("in_final_image", shipped);
+                if !shipped {
+                    f.message = format!(
+                        "{} (in layer {layer}, deleted or replaced by a later layer: it still ships in the image)",
+                        f.message
+                    );
+                }
+                total.findings.push(f);
+            }
+        }
+        // The configuration: environment, labels and the commands that built each layer.
+        let mut texts: Vec<(String, String)> = Vec::new();
+        if let Some(config) = image.config.config() {
+            for (i, env) in config.env().iter().flatten().enumerate() {
+                texts.push((format!("config.Env[{i}]"), env.clone()));
+            }
+            for (key, value) in config.labels().iter().flatten() {
+                texts.push((format!("config.Labels[{key}]"), format!("{key}={value}")));
+            }
+        }
+        for (i, h) in image.config.history().iter().flatten().enumerate() {
+            if let Some(created_by) = h.created_by() {
+                texts.push((format!("history[{i}].created_by"), created_by.clone()));
+            }
+        }
+        for (place, text) in texts {
+            let outcome = vouch_secrets::scan_bytes(text.as_bytes(), &place, options)?;
+            add_stats(&mut total.stats, &outcome.stats);
+            total.findings.extend(outcome.findings);
+        }
+        total.findings.sort_by(|a, b| {
+            let key = |f: &vouch_report::Finding| {
+                (
+                    f.location
+                        .as_ref()
+                        .map(|l| (l.path.clone(), l.line, l.column)),
+                    f.rule_id.clone(),
+                    f.message.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        total.warnings.sort_by(|a, b| a.subject.cmp(&b.subject));
+        Ok(total)
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One read of an image for `vouch scan`: the inventory, the secrets of every layer and the
+/// policy input, from a single pass over the layers.
+pub struct Scanned {
+    pub inventory: Inventory,
+    pub secrets: anyhow::Result<vouch_secrets::ScanOutcome>,
+    pub policy: vouch_policy::input::image::ImageInput,
+}
+
+pub fn scan(
+    source: &Source,
+    args: &ImageArgs,
+    secrets: &vouch_secrets::Options,
+) -> anyhow::Result<Scanned> {
+    let registry = crate::registry::for_source(source, args)?;
+    let image = open(source, args, registry.as_deref())?;
+    let collector = SecretCollector::new(secrets);
+    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| collector.visit(v, r);
+    let scan = Scan {
+        retain: &inventory_wants,
+        visit: Some(&visit),
+        caps: Caps::default(),
+    };
+    let tree = read(&image, &scan)?;
+    Ok(Scanned {
+        inventory: inventory_of(&image, &tree),
+        policy: policy_input(&image, &tree),
+        secrets: collector.finish(&image, &tree),
+    })
 }
 
 fn add_stats(total: &mut vouch_secrets::Stats, one: &vouch_secrets::Stats) {

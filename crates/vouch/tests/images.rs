@@ -307,3 +307,56 @@ fn check_runs_the_image_rules_on_the_config_and_files() {
     let out = vouch().arg("check").arg(clean.path()).output().unwrap();
     assert_exit(&out, 0);
 }
+
+#[test]
+fn scan_reads_the_image_once_for_inventory_secrets_and_rules_and_pinning_does_not_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = format!("GITHUB_TOKEN={}\n", github_token());
+    let os = b"ID=alpine\nVERSION_ID=3.17.2\n";
+    let db = b"P:musl\nV:1.2.3-r4\nA:x86_64\n\n";
+    let l0 = tar_of(&[
+        E::File("etc/os-release", os),
+        E::File("lib/apk/db/installed", db),
+        E::File("app/.env", env.as_bytes()),
+    ]);
+    let l1 = tar_of(&[E::File("app/.wh..env", b"")]);
+    layout_with(
+        dir.path(),
+        &[(gzip(&l0), l0.clone()), (gzip(&l1), l1.clone())],
+        serde_json::json!({"User": "10001"}),
+    );
+    let out = vouch()
+        .args(["scan", "--skip", "vulnerabilities", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let scan = json(&out.stdout);
+    let status: Vec<(String, String)> = scan["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["check"].as_str().unwrap().to_owned(),
+                c["note"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        status.contains(&(
+            "pinning".to_owned(),
+            "not applicable: an image holds no references to pin".to_owned()
+        )),
+        "{status:?}"
+    );
+    let findings = scan["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["location"]["path"] == "/app/.env"
+                && f["properties"]["in_final_image"] == false),
+        "{scan}"
+    );
+    assert_eq!(scan["inventory"]["components"], 1, "{scan}");
+}
