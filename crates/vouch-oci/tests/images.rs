@@ -25,6 +25,7 @@ fn keep_all() -> Scan<'static> {
         retain: &|_| true,
         visit: None,
         caps: Caps::default(),
+        progress: None,
     }
 }
 
@@ -162,6 +163,7 @@ fn a_real_alpine_root_filesystem_keeps_only_what_was_asked_for() {
         retain: &|p| p == "lib/apk/db/installed" || p.ends_with("os-release"),
         visit: None,
         caps: Caps::default(),
+        progress: None,
     };
     let tree = image.read(&scan).unwrap();
     let installed = tree.read("lib/apk/db/installed", 1 << 20).unwrap();
@@ -382,6 +384,7 @@ fn a_four_gib_layer_of_zeros_is_refused_as_a_decompression_bomb() {
             ratio_after: 16 << 20,
             ..Caps::default()
         },
+        progress: None,
     };
     let err = image.read(&scan).unwrap_err();
     let text = err.to_string();
@@ -402,6 +405,7 @@ fn the_per_layer_cap_is_checked_on_the_bytes_read() {
             layer: 100_000,
             ..Caps::default()
         },
+        progress: None,
     };
     let err = image.read(&scan).unwrap_err();
     assert!(
@@ -428,6 +432,7 @@ fn a_visitor_sees_every_version_of_every_file_and_knows_which_ship() {
         retain: &|_| false,
         visit: Some(&visit),
         caps: Caps::default(),
+        progress: None,
     };
     let tree = image.read(&scan).unwrap();
     let mut seen = seen.into_inner().unwrap();

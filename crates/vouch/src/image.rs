@@ -63,10 +63,19 @@ pub fn inventory_wants(path: &str) -> bool {
 }
 
 /// Streams the image's layers once into its tree.
+/// On a terminal, a spinner counts the entries read (hidden for the first second).
 pub fn read(image: &Image<'_>, scan: &Scan<'_>) -> anyhow::Result<ImageTree> {
-    image
-        .read(scan)
-        .with_context(|| format!("cannot read the image {}", image.source))
+    let bar = crate::progress::WalkProgress::new("image");
+    let tick = || vouch_inventory::walk::Progress::entry(&bar);
+    let scan = Scan {
+        retain: scan.retain,
+        visit: scan.visit,
+        caps: scan.caps,
+        progress: Some(&tick),
+    };
+    let result = image.read(&scan);
+    bar.finish();
+    result.with_context(|| format!("cannot read the image {}", image.source))
 }
 
 /// The image as an SBOM subject.
@@ -117,6 +126,7 @@ pub fn inventory(source: &Source, args: &WalkArgs) -> anyhow::Result<Inventory> 
         retain: &inventory_wants,
         visit: None,
         caps: Caps::default(),
+        progress: None,
     };
     let tree = read(&image, &scan)?;
     Ok(inventory_of(&image, &tree))
@@ -234,6 +244,7 @@ pub fn secrets(
         retain: &|_| false,
         visit: Some(&visit),
         caps: Caps::default(),
+        progress: None,
     };
     let tree = read(&image, &scan)?;
     collector.finish(&image, &tree)
@@ -392,6 +403,7 @@ pub fn scan(
         retain: &inventory_wants,
         visit: Some(&visit),
         caps: Caps::default(),
+        progress: None,
     };
     let tree = read(&image, &scan)?;
     Ok(Scanned {
@@ -502,6 +514,7 @@ pub fn check_input(
         retain: &|p| p == "etc/os-release" || p == "usr/lib/os-release",
         visit: None,
         caps: Caps::default(),
+        progress: None,
     };
     let tree = read(&image, &scan)?;
     Ok(policy_input(&image, &tree))

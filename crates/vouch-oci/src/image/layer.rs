@@ -68,6 +68,8 @@ pub struct Scan<'a> {
     /// Called with every regular file's content as a stream (from several threads).
     pub visit: Option<&'a Visitor<'a>>,
     pub caps: Caps,
+    /// Called once per tar entry (from several threads), for a progress display.
+    pub progress: Option<&'a (dyn Fn() + Sync)>,
 }
 
 /// What an entry is.
@@ -325,6 +327,9 @@ fn take<R: Read>(
     };
     if path.is_empty() {
         return Ok(()); // the root itself
+    }
+    if let Some(tick) = scan.progress {
+        tick();
     }
     if totals.entries.fetch_add(1, Ordering::Relaxed) as usize >= scan.caps.entries {
         return Err(io::Error::other(CapReached(format!(
