@@ -11,6 +11,7 @@
 
 pub mod forge;
 mod git_http;
+pub mod images;
 pub mod registry;
 
 use std::sync::OnceLock;
