@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Image inventory speed and memory: `vouch sbom` beside Trivy and Syft on the same image archives.
 #
-# Builds daemonless (umoci, then skopeo copy to docker-archive: and oci-archive:), cached in
-# $BENCH_DIR:
+# Builds daemonless (umoci, then skopeo copy to docker-archive:, oci-archive: and an OCI layout
+# folder), cached in $BENCH_DIR:
 #   (a) debian-py-node: ~330 MB, four layers: the Debian bookworm minbase root filesystem of
 #       scripts/test-setup.d/images.sh; Python packages (pip from PyPI: numpy, requests…);
 #       Node.js (this machine's /usr/bin/node) with npm packages from the npm registry under
@@ -12,10 +12,11 @@
 #   (c) huge: the root filesystem plus 4 layers of 1 GiB incompressible files (~4.2 GB);
 #       only with --huge (never part of the test suite).
 # Then runs, once per image and archive kind, each under /usr/bin/time -v (wall time, peak RSS):
-#   trivy image --cache-backend memory --input FILE --format cyclonedx   (SBOM: no vulnerability
-#        database needed, nothing downloaded)
-#   syft scan docker-archive:FILE | oci-archive:FILE -o cyclonedx-json
-#   vouch sbom docker-archive:FILE | oci-archive:FILE                     (the slot for vouch's
+#   trivy image --cache-backend memory --input FILE|DIR --format cyclonedx  (SBOM: no
+#        vulnerability database needed, nothing downloaded; --input takes a docker-archive tar
+#        or an OCI layout folder, not an oci-archive)
+#   syft scan docker-archive:FILE | oci-archive:FILE | oci-dir:DIR -o cyclonedx-json
+#   vouch sbom docker-archive:FILE | oci-archive:FILE | oci-dir:DIR     (the slot for vouch's
 #        image reader: $VOUCH, default target/release/vouch; a run that fails is reported as
 #        failed with its exit code, never as a time)
 # and prints a Markdown table (plus the component count of each SBOM) on stdout.
@@ -60,10 +61,12 @@ SKOPEO=(skopeo --insecure-policy)
 # repack IMAGE BUNDLE CREATED_BY: one layer from the bundle's changes.
 repack() { umoci repack --refresh-bundle --image "$1" --history.created_by "$3" "$2" >&2; }
 
-# archives NAME LAYOUT:TAG: docker-archive and oci-archive copies.
+# archives NAME LAYOUT:TAG: docker-archive, oci-archive and OCI layout (oci-dir) copies.
 archives() {
   "${SKOPEO[@]}" copy --quiet "oci:$2" "docker-archive:$BENCH_DIR/$1.docker.tar:bench/$1:latest" >&2
   "${SKOPEO[@]}" copy --quiet "oci:$2" "oci-archive:$BENCH_DIR/$1.oci.tar:$1" >&2
+  rm -rf "$BENCH_DIR/$1.oci-dir"
+  "${SKOPEO[@]}" copy --quiet "oci:$2" "oci:$BENCH_DIR/$1.oci-dir:$1" >&2
 }
 
 build_a() {
@@ -153,10 +156,20 @@ for image in debian-py-node random-1200 huge; do
   case $image in debian-py-node) want a || continue ;; random-1200) want b || continue ;; huge) { [ $HUGE = 1 ] && want c; } || continue ;; esac
   size=$(du -m "$BENCH_DIR/$image.docker.tar" | cut -f1)
   echo "== $image: docker-archive ${size} MB" >&2
-  for kind in docker-archive oci-archive; do
-    file=$BENCH_DIR/$image.${kind%-archive}.tar
-    measure trivy "$image" "$kind" "$BENCH_DIR/trivy-$image-$kind.cdx.json" -- \
-      "$PEERS/trivy" image --quiet --cache-backend memory --input "$file" --format cyclonedx
+  [ -d "$BENCH_DIR/$image.oci-dir" ] || "${SKOPEO[@]}" copy --quiet "oci-archive:$BENCH_DIR/$image.oci.tar:$image" "oci:$BENCH_DIR/$image.oci-dir:$image" >&2
+  for kind in docker-archive oci-archive oci-dir; do
+    case $kind in
+      docker-archive) file=$BENCH_DIR/$image.docker.tar ;;
+      oci-archive) file=$BENCH_DIR/$image.oci.tar ;;
+      oci-dir) file=$BENCH_DIR/$image.oci-dir ;;
+    esac
+    if [ $kind = oci-archive ]; then
+      # trivy --input reads a docker-archive tar or an OCI layout folder, not an OCI archive.
+      ROWS+=("| $image | $kind | trivy | not supported by trivy --input | - | - |")
+    else
+      measure trivy "$image" "$kind" "$BENCH_DIR/trivy-$image-$kind.cdx.json" -- \
+        "$PEERS/trivy" image --quiet --cache-backend memory --input "$file" --format cyclonedx
+    fi
     measure syft "$image" "$kind" "$BENCH_DIR/syft-$image-$kind.cdx.json" -- \
       "$PEERS/syft" scan -q "$kind:$file" -o cyclonedx-json
     if [ -x "$VOUCH" ]; then

@@ -43,7 +43,7 @@
 //! [`Image::push`] and [`Index::push`] copy an image to a [`Registry`] with
 //! `skopeo copy --dest-tls-verify=false … docker://127.0.0.1:PORT/…`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -119,6 +119,36 @@ impl Truth {
             python: self.python.difference(&other.python).cloned().collect(),
             npm: self.npm.difference(&other.npm).cloned().collect(),
         }
+    }
+
+    /// What `found` lacks and what it has in excess of `self`, per type, as one line per type
+    /// that differs (`dpkg: missing [a 1]; extra [b 2]`); empty when they are equal. For
+    /// recall/precision assertions: `assert_eq!(truth.diff(&found), "")`.
+    pub fn diff(&self, found: &Truth) -> String {
+        let missing = self.minus(found);
+        let extra = found.minus(self);
+        let mut lines = Vec::new();
+        for (kind, missing, extra) in [
+            ("dpkg", &missing.dpkg, &extra.dpkg),
+            ("python", &missing.python, &extra.python),
+            ("npm", &missing.npm, &extra.npm),
+        ] {
+            if missing.is_empty() && extra.is_empty() {
+                continue;
+            }
+            let list = |set: &BTreeSet<Package>| {
+                set.iter()
+                    .map(Package::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            lines.push(format!(
+                "{kind}: missing [{}]; extra [{}]",
+                list(missing),
+                list(extra)
+            ));
+        }
+        lines.join("\n")
     }
 
     /// Number of packages of every type.
@@ -440,9 +470,9 @@ pub struct Images {
 /// naming what is missing, when they cannot be built.
 pub fn images() -> &'static Images {
     static IMAGES: OnceLock<Images> = OnceLock::new();
-    IMAGES.get_or_init(|| match load_or_build() {
+    IMAGES.get_or_init(|| match build_in(&inputs_dir(), &cache_parent()) {
         Ok(images) => images,
-        Err(e) => panic!("vouch_test::images: {e}"),
+        Err(e) => panic!("vouch_test::images: {}", chain(&e)),
     })
 }
 
@@ -468,32 +498,49 @@ fn push(source: &str, all: bool, registry: &Registry, repository: &str, tag: &st
         .to_owned()
 }
 
-/// A failed build step.
-#[derive(Debug)]
-struct BuildError(String);
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why the test images could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    #[error("{path}: the image inputs are missing (run scripts/test-setup.d/images.sh)")]
+    InputsMissing {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot run `{command}` (run scripts/test-setup.d/images.sh)")]
+    Spawn {
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{command}` exited with {status}: {stderr}")]
+    Command {
+        command: String,
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    #[error("ground truth")]
+    Truth(#[from] TruthError),
+    #[error("{0}")]
+    Step(String),
 }
 
 type Result<T, E = BuildError> = std::result::Result<T, E>;
 
 fn fail(message: impl Into<String>) -> BuildError {
-    BuildError(message.into())
+    BuildError::Step(message.into())
 }
 
-impl From<TruthError> for BuildError {
-    fn from(e: TruthError) -> Self {
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            text.push_str(&format!(": {s}"));
-            source = s.source();
-        }
-        BuildError(format!("ground truth: {text}"))
+/// `error` and its sources, joined by `: `.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
     }
+    text
 }
 
 fn io<T>(what: impl fmt::Display, r: std::io::Result<T>) -> Result<T> {
@@ -511,17 +558,16 @@ fn run(cmd: &mut Command) -> Result<Output> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let output = cmd.output().map_err(|e| {
-        fail(format!(
-            "cannot run `{line}`: {e} (run scripts/test-setup.d/images.sh)"
-        ))
+    let output = cmd.output().map_err(|source| BuildError::Spawn {
+        command: line.clone(),
+        source,
     })?;
     if !output.status.success() {
-        return Err(fail(format!(
-            "`{line}` exited with {}: {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
+        return Err(BuildError::Command {
+            command: line,
+            status: output.status,
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
     }
     Ok(output)
 }
@@ -556,7 +602,8 @@ fn inputs_dir() -> PathBuf {
 }
 
 /// The parent of the image caches: `VOUCH_TEST_IMAGES_DIR`, else `vouch-test-images` in the
-/// cargo target dir this test binary runs from (the ancestor holding `CACHEDIR.TAG`), else in
+/// cargo target dir this test binary runs from (the ancestor holding `CACHEDIR.TAG`, or the
+/// folder above `PROFILE/deps/`), else in
 /// the system's temporary folder.
 fn cache_parent() -> PathBuf {
     if let Some(dir) = std::env::var_os("VOUCH_TEST_IMAGES_DIR") {
@@ -570,6 +617,13 @@ fn cache_parent() -> PathBuf {
         {
             return target.join("vouch-test-images");
         }
+        // A target dir copied without its tag: test binaries live in `TARGET/PROFILE/deps/`.
+        let deps = exe.parent();
+        if deps.and_then(Path::file_name) == Some(OsStr::new("deps"))
+            && let Some(target) = deps.and_then(Path::parent).and_then(Path::parent)
+        {
+            return target.join("vouch-test-images");
+        }
     }
     std::env::temp_dir().join("vouch-test-images")
 }
@@ -580,16 +634,13 @@ fn cache_key(inputs: &Path) -> Result<String> {
     let mut text = format!("{BUILD_VERSION}\n{PYTHON_REQUIREMENTS:?}\n{NPM_PACKAGES:?}\n");
     for stamp in ["rootfs.spec", "wheels.spec", "npm.spec"] {
         let path = inputs.join(stamp);
-        let stamp_text = std::fs::read_to_string(&path).map_err(|e| {
-            fail(format!(
-                "{}: {e}: the image inputs are missing (run scripts/test-setup.d/images.sh)",
-                path.display()
-            ))
-        })?;
+        let stamp_text = std::fs::read_to_string(&path)
+            .map_err(|source| BuildError::InputsMissing { path, source })?;
         text.push_str(&stamp_text);
     }
     let tar = inputs.join(ROOTFS_TAR);
-    let meta = io(tar.display(), std::fs::metadata(&tar))?;
+    let meta = std::fs::metadata(&tar)
+        .map_err(|source| BuildError::InputsMissing { path: tar, source })?;
     let modified = meta
         .modified()
         .ok()
@@ -601,22 +652,24 @@ fn cache_key(inputs: &Path) -> Result<String> {
 
 const MANIFEST_FILE: &str = "images.json";
 
-fn load_or_build() -> Result<Images> {
-    let inputs = inputs_dir();
-    let key = cache_key(&inputs)?;
-    let parent = cache_parent();
+/// The images built from the inputs in `inputs` (what `scripts/test-setup.d/images.sh` makes),
+/// cached in `parent/<key>/`: found there, or built in `parent/.build-*/` and renamed into place
+/// (a process that loses the race uses the winner's copy). [`images`] calls this once per
+/// process with `VOUCH_TEST_IMAGES_INPUTS` and the target dir.
+pub fn build_in(inputs: &Path, parent: &Path) -> Result<Images> {
+    let key = cache_key(inputs)?;
     let dir = parent.join(&key);
     if let Some(images) = load(&dir)? {
         return Ok(images);
     }
-    io(parent.display(), std::fs::create_dir_all(&parent))?;
+    io(parent.display(), std::fs::create_dir_all(parent))?;
     let work = io(
         "temporary build folder",
         tempfile::Builder::new()
             .prefix(".build-")
-            .tempdir_in(&parent),
+            .tempdir_in(parent),
     )?;
-    let built = build(&inputs, work.path())?;
+    let built = build(inputs, work.path())?;
     let text = serde_json::to_string_pretty(&relative(&built, work.path()))
         .map_err(|e| fail(format!("images.json: {e}")))?;
     io(
@@ -629,6 +682,18 @@ fn load_or_build() -> Result<Images> {
     if std::fs::rename(&work, &dir).is_err() {
         // Another test process finished first: use its copy.
         let _ = std::fs::remove_dir_all(&work);
+    }
+    // Images of older inputs or an older build are never read again.
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let stale = name != OsStr::new(&key)
+                && !name.to_string_lossy().starts_with('.')
+                && entry.path().join(MANIFEST_FILE).is_file();
+            if stale {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
     load(&dir)?.ok_or_else(|| fail(format!("{} vanished after the build", dir.display())))
 }
@@ -1202,13 +1267,4 @@ pub fn docker_archive_diff_ids(archive: &Path) -> Vec<String> {
         .iter()
         .map(|v| v.as_str().expect("diff_id").to_owned())
         .collect()
-}
-
-/// Every package of `truth` keyed by type name (`dpkg`, `python`, `npm`), for messages.
-pub fn by_type(truth: &Truth) -> BTreeMap<&'static str, &BTreeSet<Package>> {
-    BTreeMap::from([
-        ("dpkg", &truth.dpkg),
-        ("python", &truth.python),
-        ("npm", &truth.npm),
-    ])
 }

@@ -8,8 +8,8 @@ use std::process::Command;
 
 use serde_json::Value;
 use vouch_test::images::{
-    self, BASE_TAG, DOCKER_ARCHIVE_NAME, MULTI_TAG, Package, REMOVED_DPKG, REMOVED_PYTHON,
-    TruthError,
+    self, BASE_TAG, BuildError, DOCKER_ARCHIVE_NAME, MULTI_TAG, Package, REMOVED_DPKG,
+    REMOVED_PYTHON, TruthError,
 };
 use vouch_test::registry::Registry;
 
@@ -487,4 +487,67 @@ fn dpkg_query_failure_is_an_error_not_an_empty_set() {
         }]),
         "only installed packages"
     );
+}
+
+#[test]
+fn truth_diff_names_what_is_missing_and_extra_per_type() {
+    let truth = &images::images().base.truth;
+    assert_eq!(truth.diff(truth), "");
+    let mut found = truth.clone();
+    let removed = found.python.pop_first().expect("a Python package");
+    found.npm.insert(Package {
+        name: "left-pad".into(),
+        version: "1.3.0".into(),
+    });
+    assert_eq!(
+        truth.diff(&found),
+        format!("python: missing [{removed}]; extra []\nnpm: missing []; extra [left-pad 1.3.0]")
+    );
+}
+
+#[test]
+fn build_without_the_setup_inputs_fails_naming_the_setup_script() {
+    let inputs = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let err = images::build_in(inputs.path(), cache.path()).expect_err("no inputs");
+    let BuildError::InputsMissing { path, .. } = &err else {
+        panic!("expected InputsMissing, got {err:?}");
+    };
+    assert_eq!(path, &inputs.path().join("rootfs.spec"));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: the image inputs are missing (run scripts/test-setup.d/images.sh)",
+            path.display()
+        )
+    );
+    assert_eq!(std::fs::read_dir(cache.path()).expect("cache").count(), 0);
+}
+
+#[test]
+fn build_from_a_corrupt_root_filesystem_fails_with_the_tools_reason() {
+    let inputs = tempfile::tempdir().expect("tempdir");
+    for stamp in ["rootfs.spec", "wheels.spec", "npm.spec"] {
+        std::fs::write(inputs.path().join(stamp), "test\n").expect("stamp");
+    }
+    std::fs::write(
+        inputs.path().join("bookworm-minbase.tar"),
+        b"not a tar archive",
+    )
+    .expect("tar");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let err = images::build_in(inputs.path(), cache.path()).expect_err("corrupt rootfs");
+    let BuildError::Command {
+        command, status, ..
+    } = &err
+    else {
+        panic!("expected Command, got {err:?}");
+    };
+    assert!(
+        command.starts_with("tar --numeric-owner --exclude=./dev/* -xpf "),
+        "{command}"
+    );
+    assert!(!status.success());
+    // The failed build leaves nothing behind in the cache.
+    assert_eq!(std::fs::read_dir(cache.path()).expect("cache").count(), 0);
 }
