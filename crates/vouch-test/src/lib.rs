@@ -11,6 +11,7 @@
 
 pub mod forge;
 mod git_http;
+pub mod images;
 pub mod oci;
 pub mod registry;
 
