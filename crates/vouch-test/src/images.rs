@@ -86,7 +86,7 @@ pub const DOCKER_ARCHIVE_NAME: &str = "vouch-test/base:latest";
 pub const PLATFORMS: &[&str] = &["amd64", "arm64"];
 
 /// Bumped whenever the build below changes what it makes (part of the cache key).
-const BUILD_VERSION: &str = "images-v2";
+const BUILD_VERSION: &str = "images-v3";
 const DEFAULT_INPUTS: &str = "/opt/vouch-test/images";
 const ROOTFS_TAR: &str = "bookworm-minbase.tar";
 
@@ -1145,24 +1145,32 @@ fn build_multi(work: &Path, os_release: &str) -> Result<Index> {
             "--architecture",
             architecture,
         ]))?;
-        let src = work.join(format!("multi-src-{architecture}"));
+        // unpack, write, repack: `umoci insert` (0.4.7) writes a layer whose tar stream ends
+        // without the last entry's padding and the end-of-archive blocks (GNU tar: "Unexpected
+        // EOF in archive"), which vouch rightly refuses as truncated.
+        let bundle = work.join(format!("multi-bundle-{architecture}"));
+        let mut unpack = umoci(&["unpack", "--image", &image]);
+        if rootless {
+            unpack.arg("--rootless");
+        }
+        run(unpack.arg(&bundle))?;
         let marker = format!("linux/{architecture}\n");
-        io(src.display(), std::fs::create_dir_all(src.join("etc")))?;
+        let etc = bundle.join("rootfs/etc");
+        io(etc.display(), std::fs::create_dir_all(&etc))?;
         io(
             "vouch-platform",
-            std::fs::write(src.join("etc/vouch-platform"), &marker),
+            std::fs::write(etc.join("vouch-platform"), &marker),
         )?;
         io(
             "os-release",
-            std::fs::write(src.join("etc/os-release"), os_release),
+            std::fs::write(etc.join("os-release"), os_release),
         )?;
-        let mut insert = umoci(&["insert", "--image", &image]);
-        if rootless {
-            insert.arg("--rootless");
-        }
-        insert.arg(src.join("etc")).arg("/etc");
-        run(&mut insert)?;
-        let _ = std::fs::remove_dir_all(&src);
+        repack(
+            &image,
+            &bundle,
+            &format!("platform marker linux/{architecture}"),
+        )?;
+        let _ = std::fs::remove_dir_all(&bundle);
         let (digest, manifest) = tagged_manifest(&layout, architecture)?;
         let size = io("manifest", std::fs::metadata(blob_path(&layout, &digest)?))?.len();
         let config: Value = read_blob_json(
