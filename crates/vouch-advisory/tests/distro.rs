@@ -101,7 +101,8 @@ fn debian_tracker_json_becomes_one_record_per_cve_with_its_releases() {
     // chromium: fixed in bookworm and bullseye, open (every version) in buster and stretch.
     assert!(c.records[4].advisory.affected.is_empty());
     let chromium = &c.records[5].advisory;
-    let lines: Vec<(String, Vec<(Option<String>, Option<String>)>)> = chromium
+    type Line = (String, Vec<(Option<String>, Option<String>)>);
+    let lines: Vec<Line> = chromium
         .affected
         .iter()
         .map(|a| {
@@ -205,7 +206,11 @@ fn osv_distro_records_import_and_dla_without_affected_matches_nothing() {
     let nginx = os_package(Ecosystem::Debian, "nginx", "1.2.1-2.2+wheezy2", None);
     let wheezy = distro("debian", Some("7"), Some("wheezy"));
     let out = db
-        .match_components(&[nginx.clone()], Some(&wheezy), &MatchOptions::default())
+        .match_components(
+            std::slice::from_ref(&nginx),
+            Some(&wheezy),
+            &MatchOptions::default(),
+        )
         .unwrap();
     assert_eq!(
         found(&out),
@@ -237,7 +242,11 @@ fn binary_packages_match_through_their_source_package_in_their_release_only() {
     );
     let bookworm = distro("debian", Some("12"), Some("bookworm"));
     let out = db
-        .match_components(&[libc6.clone()], Some(&bookworm), &MatchOptions::default())
+        .match_components(
+            std::slice::from_ref(&libc6),
+            Some(&bookworm),
+            &MatchOptions::default(),
+        )
         .unwrap();
     assert_eq!(
         found(&out),
@@ -290,7 +299,11 @@ fn open_status_is_affected_at_every_version_without_a_fix() {
     let chromium = os_package(Ecosystem::Debian, "chromium", "200.0-1", None);
     let buster = distro("debian", Some("10"), Some("buster"));
     let out = db
-        .match_components(&[chromium.clone()], Some(&buster), &MatchOptions::default())
+        .match_components(
+            std::slice::from_ref(&chromium),
+            Some(&buster),
+            &MatchOptions::default(),
+        )
         .unwrap();
     assert_eq!(
         found(&out),
@@ -315,7 +328,11 @@ fn a_release_the_database_does_not_cover_is_not_checked() {
     );
     let wheezy = distro("debian", Some("7"), Some("wheezy"));
     let out = db
-        .match_components(&[libc6.clone()], Some(&wheezy), &MatchOptions::default())
+        .match_components(
+            std::slice::from_ref(&libc6),
+            Some(&wheezy),
+            &MatchOptions::default(),
+        )
         .unwrap();
     assert!(out.matches.is_empty());
     assert_eq!(out.components, 0);
@@ -340,7 +357,11 @@ fn a_release_the_database_does_not_cover_is_not_checked() {
     );
     let alpine319 = distro("alpine", Some("3.19.1"), None);
     let out = db
-        .match_components(&[zlib.clone()], Some(&alpine319), &MatchOptions::default())
+        .match_components(
+            std::slice::from_ref(&zlib),
+            Some(&alpine319),
+            &MatchOptions::default(),
+        )
         .unwrap();
     assert!(out.matches.is_empty());
     assert_eq!(

@@ -280,7 +280,7 @@ fn bad_feed_input_is_a_warning_naming_the_file_and_the_rest_imports() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("osv.sqlite");
     let bad = os_advisories().join("bad/tracker-unknown-status.json");
-    let out = import(&db, &[bad.clone()]);
+    let out = import(&db, std::slice::from_ref(&bad));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
