@@ -2,8 +2,9 @@
 //!
 //! | input | read as |
 //! | --- | --- |
-//! | `*.json` | one OSV record |
-//! | `*.yaml`, `*.yml` | one OSV record in YAML (the PyPA database) |
+//! | `*.json` | by content: one OSV record, an Alpine secdb document or the Debian Security Tracker JSON ([`crate::distro`]) |
+//! | `*.yaml`, `*.yml` | by content: one OSV record in YAML (the PyPA database) or an Alpine secdb document |
+//! | a file named as a root with another name | JSON when its first non-blank byte is `{` (the tracker's download is named `json`) |
 //! | `*.md` starting with a ```` ```toml ```` block | a RustSec advisory, converted to OSV |
 //! | `*.zip` | an OSV export (`all.zip`): every `*.json`, `*.yaml`, `*.yml` and `*.md` entry, in name order |
 //! | a folder | every file above below it, in path order; hidden entries (`.git`) skipped |
