@@ -208,8 +208,9 @@ fn urgency_severity(urgency: &str) -> Option<&'static str> {
     }
 }
 
-/// Converts a Debian Security Tracker JSON document (see the module docs).
-pub fn debian_tracker(bytes: &[u8]) -> Result<Converted, RecordError> {
+/// Converts a Debian Security Tracker JSON document (see the module docs): its records, made as
+/// they are taken, then the problems found.
+pub fn debian_tracker(bytes: &[u8]) -> Result<Tracker, RecordError> {
     let doc: BTreeMap<String, BTreeMap<String, Lenient<TrackerCve>>> =
         serde_json::from_slice(bytes).map_err(|e| {
             let mut err = json_error(e);
@@ -224,13 +225,6 @@ pub fn debian_tracker(bytes: &[u8]) -> Result<Converted, RecordError> {
              (no `distroversion`) nor a Debian Security Tracker package map"
                 .into(),
         ));
-    }
-    struct Entry {
-        package: String,
-        release: &'static str,
-        status: String,
-        fixed: Option<String>,
-        urgency: Option<String>,
     }
     let mut out = Converted::default();
     let mut cves: BTreeMap<String, (Option<String>, Vec<Entry>)> = BTreeMap::new();
@@ -296,58 +290,91 @@ pub fn debian_tracker(bytes: &[u8]) -> Result<Converted, RecordError> {
             ),
         });
     }
-    for (cve, (description, entries)) in cves {
-        let mut affected = Vec::new();
-        let mut covers = BTreeSet::new();
-        for e in entries {
-            let ecosystem = format!("Debian:{}", e.release);
-            covers.insert((ecosystem.clone(), e.package.clone()));
-            let events = match (e.status.as_str(), e.fixed.as_deref()) {
-                // Never affected in this release.
-                ("resolved", Some("0")) => continue,
-                ("resolved", Some(v)) => json!([{"introduced": "0"}, {"fixed": v}]),
-                _ => json!([{"introduced": "0"}]),
-            };
-            let mut specific = serde_json::Map::new();
-            specific.insert("status".into(), json!(e.status));
-            if let Some(u) = &e.urgency {
-                specific.insert("urgency".into(), json!(u));
-                if let Some(s) = urgency_severity(u) {
-                    specific.insert("severity".into(), json!(s));
-                }
-            }
-            affected.push(json!({
-                "package": {"ecosystem": ecosystem, "name": e.package},
-                "ranges": [{"type": "ECOSYSTEM", "events": events}],
-                "ecosystem_specific": specific,
-            }));
-        }
-        let aliases: Vec<&str> = if cve.starts_with("CVE-") {
-            vec![cve.as_str()]
-        } else {
-            vec![]
-        };
-        let mut record = json!({
-            "id": format!("DEBIAN-{cve}"),
-            "modified": FEED_MODIFIED,
-            "aliases": aliases,
-            "affected": affected,
-            "references": [{"type": "ADVISORY",
-                "url": format!("https://security-tracker.debian.org/tracker/{cve}")}],
-            "database_specific": {FEED_KEY: feed_marker("debian-security-tracker", &covers)},
-        });
-        if let (Some(d), Some(o)) = (description, record.as_object_mut()) {
-            o.insert("details".into(), json!(d));
-        }
-        match Record::from_value(record) {
-            Ok(r) => out.records.push(r),
-            Err(e) => out.problems.push(RecordError::Invalid {
-                at: cve,
-                what: e.to_string(),
-            }),
+    Ok(Tracker {
+        cves: cves.into_iter(),
+        problems: out.problems.into_iter(),
+    })
+}
+
+/// One release line of a CVE, as the tracker gave it.
+struct Entry {
+    package: String,
+    release: &'static str,
+    status: String,
+    fixed: Option<String>,
+    urgency: Option<String>,
+}
+
+/// The records of a tracker document, built one at a time as they are taken (a whole tracker
+/// file is some 50,000 CVEs: only its compact per-CVE lines are held, never every record), then
+/// the problems found while reading it.
+pub struct Tracker {
+    cves: std::collections::btree_map::IntoIter<String, (Option<String>, Vec<Entry>)>,
+    problems: std::vec::IntoIter<RecordError>,
+}
+
+impl Iterator for Tracker {
+    type Item = Result<Record, RecordError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.cves.next() {
+            Some((cve, (description, entries))) => Some(tracker_record(cve, description, entries)),
+            None => self.problems.next().map(Err),
         }
     }
-    Ok(out)
+}
+
+fn tracker_record(
+    cve: String,
+    description: Option<String>,
+    entries: Vec<Entry>,
+) -> Result<Record, RecordError> {
+    let mut affected = Vec::new();
+    let mut covers = BTreeSet::new();
+    for e in entries {
+        let ecosystem = format!("Debian:{}", e.release);
+        covers.insert((ecosystem.clone(), e.package.clone()));
+        let events = match (e.status.as_str(), e.fixed.as_deref()) {
+            // Never affected in this release.
+            ("resolved", Some("0")) => continue,
+            ("resolved", Some(v)) => json!([{"introduced": "0"}, {"fixed": v}]),
+            _ => json!([{"introduced": "0"}]),
+        };
+        let mut specific = serde_json::Map::new();
+        specific.insert("status".into(), json!(e.status));
+        if let Some(u) = &e.urgency {
+            specific.insert("urgency".into(), json!(u));
+            if let Some(s) = urgency_severity(u) {
+                specific.insert("severity".into(), json!(s));
+            }
+        }
+        affected.push(json!({
+            "package": {"ecosystem": ecosystem, "name": e.package},
+            "ranges": [{"type": "ECOSYSTEM", "events": events}],
+            "ecosystem_specific": specific,
+        }));
+    }
+    let aliases: Vec<&str> = if cve.starts_with("CVE-") {
+        vec![cve.as_str()]
+    } else {
+        vec![]
+    };
+    let mut record = json!({
+        "id": format!("DEBIAN-{cve}"),
+        "modified": FEED_MODIFIED,
+        "aliases": aliases,
+        "affected": affected,
+        "references": [{"type": "ADVISORY",
+            "url": format!("https://security-tracker.debian.org/tracker/{cve}")}],
+        "database_specific": {FEED_KEY: feed_marker("debian-security-tracker", &covers)},
+    });
+    if let (Some(d), Some(o)) = (description, record.as_object_mut()) {
+        o.insert("details".into(), json!(d));
+    }
+    Record::from_value(record).map_err(|e| RecordError::Invalid {
+        at: cve,
+        what: e.to_string(),
+    })
 }
 
 fn feed_marker(feed: &str, covers: &BTreeSet<(String, String)>) -> Value {

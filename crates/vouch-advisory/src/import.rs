@@ -120,19 +120,23 @@ pub fn format_of(name: &str) -> Option<Format> {
 /// OSV record or an Alpine secdb document. A feed document gives many records, and the entries
 /// of it that cannot be converted are errors beside them. `None` for a Markdown file that is not
 /// a RustSec advisory (a README beside the advisories).
-pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Vec<Result<Record, RecordError>>> {
-    let one = |r: Result<Record, RecordError>| Some(vec![r]);
+pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Records> {
+    let one =
+        |r: Result<Record, RecordError>| -> Option<Records> { Some(Box::new(std::iter::once(r))) };
     let too_large = || {
-        Some(vec![Err(RecordError::Shape(format!(
+        one(Err(RecordError::Shape(format!(
             "file is larger than {MAX_RECORD} bytes"
-        )))])
+        ))))
     };
     match format {
         Format::Json => {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             match distro::sniff_json(body) {
                 Err(e) => one(Err(e)),
-                Ok(Kind::DebianTracker) => Some(converted(distro::debian_tracker(body))),
+                Ok(Kind::DebianTracker) => Some(match distro::debian_tracker(body) {
+                    Ok(records) => Box::new(records),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }),
                 Ok(_) if bytes.len() as u64 > MAX_RECORD => too_large(),
                 Ok(Kind::Osv) => one(osv::parse_json(bytes)),
                 Ok(Kind::AlpineSecdb) => Some(converted(
@@ -166,15 +170,18 @@ pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Vec<Result<Record,
     }
 }
 
-fn converted(c: Result<distro::Converted, RecordError>) -> Vec<Result<Record, RecordError>> {
+/// The records of one document, each made when it is taken.
+pub type Records = Box<dyn Iterator<Item = Result<Record, RecordError>>>;
+
+fn converted(c: Result<distro::Converted, RecordError>) -> Records {
     match c {
-        Err(e) => vec![Err(e)],
-        Ok(c) => c
-            .records
-            .into_iter()
-            .map(Ok)
-            .chain(c.problems.into_iter().map(Err))
-            .collect(),
+        Err(e) => Box::new(std::iter::once(Err(e))),
+        Ok(c) => Box::new(
+            c.records
+                .into_iter()
+                .map(Ok)
+                .chain(c.problems.into_iter().map(Err)),
+        ),
     }
 }
 
@@ -194,11 +201,7 @@ impl Sink for Collected {
 }
 
 /// Hands one parsed document (or its error) to `out`.
-fn push(
-    out: &mut dyn Sink,
-    file: String,
-    results: Option<Vec<Result<Record, RecordError>>>,
-) -> Result<(), ReadError> {
+fn push(out: &mut dyn Sink, file: String, results: Option<Records>) -> Result<(), ReadError> {
     let Some(results) = results else {
         return Ok(());
     };

@@ -4,9 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(converted) = vouch_advisory::distro::debian_tracker(data) {
-        for r in &converted.records {
-            assert!(vouch_advisory::osv::validate(&r.advisory).is_ok());
+    if let Ok(tracker) = vouch_advisory::distro::debian_tracker(data) {
+        for record in tracker.flatten() {
+            assert!(vouch_advisory::osv::validate(&record.advisory).is_ok());
         }
     }
 });
