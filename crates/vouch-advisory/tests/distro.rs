@@ -641,3 +641,13 @@ fn codenames_are_data() {
     }
     assert_eq!(debian_release("experimental"), None);
 }
+
+#[test]
+fn osv_distro_record_without_introduced_is_refused_naming_the_range() {
+    assert_eq!(
+        problems("osv-dsa-range-without-introduced.json"),
+        [RecordError::NoIntroduced {
+            at: s("affected[0].ranges[0]"),
+        }]
+    );
+}
