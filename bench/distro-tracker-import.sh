@@ -7,7 +7,7 @@
 # The document is generated (the real https://security-tracker.debian.org/tracker/data/json is
 # not committed): PACKAGES source packages (default 9000) × CVES_PER_PACKAGE CVEs (default 16),
 # each CVE in six releases with a description, which is about the size and shape of the real file
-# (about 70 MiB in 2026). Nothing outside a temporary folder is written.
+# (tens of MiB). Nothing outside a temporary folder is written.
 set -eu
 vouch=${1:?usage: $0 VOUCH [PACKAGES] [CVES_PER_PACKAGE]}
 packages=${2:-9000}

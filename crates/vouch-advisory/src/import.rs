@@ -26,7 +26,7 @@ use crate::rustsec;
 const MAX_DEPTH: usize = 32;
 /// Largest single advisory accepted (a zip entry or a file).
 const MAX_RECORD: u64 = 16 * 1024 * 1024;
-/// Largest file read whole: a Debian Security Tracker document (about 70 MiB in 2026) is one
+/// Largest file read whole: a Debian Security Tracker document (tens of MiB) is one
 /// file; any other kind above [`MAX_RECORD`] is refused after its kind is told.
 const MAX_DOCUMENT: u64 = 512 * 1024 * 1024;
 /// Largest zip accepted in total, uncompressed.
