@@ -57,3 +57,28 @@ fn upstream_qualifier_names_the_source_package_in_spdx_and_cyclonedx() {
         ]
     );
 }
+
+#[test]
+fn vouchs_own_spdx_source_info_gives_the_source_package_back() {
+    let spdx = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"x",
+      "dataLicense":"CC0-1.0","documentNamespace":"https://example.invalid/x",
+      "creationInfo":{"created":"2024-01-01T00:00:00Z","creators":["Tool: vouch"]},
+      "packages":[
+        {"SPDXID":"SPDXRef-1","name":"libc6","versionInfo":"2.27-3ubuntu1","downloadLocation":"NOASSERTION",
+         "sourceInfo":"found in: var/lib/dpkg/status:829 (installed); built from source package glibc 2.27-3ubuntu1",
+         "externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl",
+           "referenceLocator":"pkg:deb/debian/libc6@2.27-3ubuntu1?arch=amd64&distro=debian-12"}]},
+        {"SPDXID":"SPDXRef-2","name":"bash","versionInfo":"5.2.15-2","downloadLocation":"NOASSERTION",
+         "sourceInfo":"built from source package bash",
+         "externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl",
+           "referenceLocator":"pkg:deb/debian/bash@5.2.15-2?arch=amd64&distro=debian-12"}]}
+      ]}"#;
+    assert_eq!(
+        sources(spdx),
+        vec![
+            // A sentence without a version is not vouch's: no source package.
+            ("bash".to_owned(), None),
+            ("libc6".to_owned(), sp("glibc", "2.27-3ubuntu1")),
+        ]
+    );
+}

@@ -312,3 +312,43 @@ fn the_tracker_download_named_json_is_read_by_its_content() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("imported 1 advisories"), "{stderr}");
 }
+
+#[test]
+fn an_sbom_of_the_rootfs_matches_the_same_distro_advisories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("osv.sqlite");
+    import(&db, &[os_advisories().join("debian-tracker")]);
+    for format in ["cyclonedx-json", "spdx-json"] {
+        let sbom = tmp.path().join(format!("rootfs.{format}"));
+        let out = vouch(&db)
+            .arg("sbom")
+            .arg(rootfs("debian-12"))
+            .args(["--format", format, "-o"])
+            .arg(&sbom)
+            .output()
+            .unwrap();
+        common::assert_exit(&out, 0);
+        let out = vouch(&db)
+            .args(["vulns", "--format", "json", "--sbom"])
+            .arg(&sbom)
+            .output()
+            .unwrap();
+        common::assert_exit(&out, 1);
+        assert_eq!(
+            matches(&out.stdout),
+            [
+                (
+                    s("libc-bin"),
+                    s("DEBIAN-CVE-2023-4911"),
+                    vec![s("2.36-9+deb12u3")]
+                ),
+                (
+                    s("libc6"),
+                    s("DEBIAN-CVE-2023-4911"),
+                    vec![s("2.36-9+deb12u3")]
+                ),
+            ],
+            "{format}"
+        );
+    }
+}
