@@ -156,6 +156,7 @@ pub struct ImportSummary {
 /// transaction.
 pub struct Importer<'tx> {
     existing: rusqlite::Statement<'tx>,
+    stored_json: rusqlite::Statement<'tx>,
     delete_aff: rusqlite::Statement<'tx>,
     upsert: rusqlite::Statement<'tx>,
     insert_aff: rusqlite::Statement<'tx>,
@@ -171,8 +172,29 @@ impl Importer<'_> {
         }
     }
 
-    /// Writes one record (see [`Database::import`] for which version of a record wins).
+    /// Writes one record (see [`Database::import`] for which version of a record wins). A record
+    /// converted from a distro feed is merged into a stored converted record of the same id
+    /// ([`crate::distro::merge`]).
     pub fn add(&mut self, record: &Record) -> Result<(), DbError> {
+        if crate::distro::covers(&record.json).is_some() {
+            let stored: Option<String> = self
+                .stored_json
+                .query_row([&record.advisory.id], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.sql(e))?;
+            let merged = stored
+                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+                .and_then(|old| crate::distro::merge(&old, &record.json))
+                .and_then(|merged| Record::from_value(merged).ok());
+            if let Some(merged) = merged {
+                return self.write(&merged, true);
+            }
+        }
+        self.write(record, false)
+    }
+
+    /// Stores `record`; `merged` replaces a stored record whatever its `modified`.
+    fn write(&mut self, record: &Record, merged: bool) -> Result<(), DbError> {
         let a = &record.advisory;
         let json = canonical_json(&record.json);
         let sha = Digest::sha256(json.as_bytes()).hex();
@@ -184,7 +206,7 @@ impl Importer<'_> {
         if let Some((old_modified, old_sha)) = old {
             let newer =
                 (a.modified.as_str(), sha.as_str()) > (old_modified.as_str(), old_sha.as_str());
-            if !newer {
+            if (merged && sha == old_sha) || (!merged && !newer) {
                 self.summary.unchanged += 1;
                 return Ok(());
             }
@@ -516,6 +538,9 @@ impl Database {
                 existing: tx
                     .prepare("SELECT modified, content_sha256 FROM advisories WHERE id = ?1")
                     .map_err(sql)?,
+                stored_json: tx
+                    .prepare("SELECT json FROM advisories WHERE id = ?1")
+                    .map_err(sql)?,
                 delete_aff: tx
                     .prepare("DELETE FROM affected WHERE id = ?1")
                     .map_err(sql)?,
@@ -572,6 +597,27 @@ impl Database {
             }),
             Some(_) => Ok(found),
         }
+    }
+
+    /// The (ecosystem, release) pairs the stored records name (`("Debian", "12")`), releases
+    /// lower case without Alpine's `v`: what the database can answer for OS packages.
+    pub fn releases(&self) -> Result<std::collections::BTreeSet<(String, String)>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT ecosystem, release FROM affected")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.sql(e))?;
+        let mut out = std::collections::BTreeSet::new();
+        for row in rows {
+            let (eco, release) = row.map_err(|e| self.sql(e))?;
+            out.insert((
+                eco,
+                release.trim().trim_start_matches('v').to_ascii_lowercase(),
+            ));
+        }
+        Ok(out)
     }
 
     /// How many advisories (withdrawn ones included) the database holds.

@@ -2,8 +2,9 @@
 //!
 //! | input | read as |
 //! | --- | --- |
-//! | `*.json` | one OSV record |
-//! | `*.yaml`, `*.yml` | one OSV record in YAML (the PyPA database) |
+//! | `*.json` | by content: one OSV record, an Alpine secdb document or the Debian Security Tracker JSON ([`crate::distro`]) |
+//! | `*.yaml`, `*.yml` | by content: one OSV record in YAML (the PyPA database) or an Alpine secdb document |
+//! | a file named as a root with another name | JSON when its first non-blank byte is `{` (the tracker's download is named `json`) |
 //! | `*.md` starting with a ```` ```toml ```` block | a RustSec advisory, converted to OSV |
 //! | `*.zip` | an OSV export (`all.zip`): every `*.json`, `*.yaml`, `*.yml` and `*.md` entry, in name order |
 //! | a folder | every file above below it, in path order; hidden entries (`.git`) skipped |
@@ -17,6 +18,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::distro::{self, Kind};
 use crate::osv::{self, Record, RecordError};
 use crate::rustsec;
 
@@ -24,6 +26,9 @@ use crate::rustsec;
 const MAX_DEPTH: usize = 32;
 /// Largest single advisory accepted (a zip entry or a file).
 const MAX_RECORD: u64 = 16 * 1024 * 1024;
+/// Largest file read whole: a Debian Security Tracker document (tens of MiB) is one
+/// file; any other kind above [`MAX_RECORD`] is refused after its kind is told.
+const MAX_DOCUMENT: u64 = 512 * 1024 * 1024;
 /// Largest zip accepted in total, uncompressed.
 const MAX_ZIP_TOTAL: u64 = 4 * 1024 * 1024 * 1024;
 
@@ -110,13 +115,48 @@ pub fn format_of(name: &str) -> Option<Format> {
     }
 }
 
-/// Parses one advisory document. `None` for a Markdown file that is not a RustSec advisory
-/// (a README beside the advisories).
-pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Result<Record, RecordError>> {
+/// Parses one advisory document, told by its content (see [`crate::distro`]): a JSON file is an
+/// OSV record, an Alpine secdb document or a Debian Security Tracker document; a YAML file an
+/// OSV record or an Alpine secdb document. A feed document gives many records, and the entries
+/// of it that cannot be converted are errors beside them. `None` for a Markdown file that is not
+/// a RustSec advisory (a README beside the advisories).
+pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Records> {
+    let one =
+        |r: Result<Record, RecordError>| -> Option<Records> { Some(Box::new(std::iter::once(r))) };
+    let too_large = || {
+        one(Err(RecordError::Shape(format!(
+            "file is larger than {MAX_RECORD} bytes"
+        ))))
+    };
     match format {
-        Format::Json => Some(osv::parse_json(bytes)),
-        Format::Yaml => Some(osv::parse_yaml(bytes)),
+        Format::Json => {
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            match distro::sniff_json(body) {
+                Err(e) => one(Err(e)),
+                Ok(Kind::DebianTracker) => Some(match distro::debian_tracker(body) {
+                    Ok(records) => Box::new(records),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }),
+                Ok(_) if bytes.len() as u64 > MAX_RECORD => too_large(),
+                Ok(Kind::Osv) => one(osv::parse_json(bytes)),
+                Ok(Kind::AlpineSecdb) => Some(converted(
+                    serde_json::from_slice(body)
+                        .map_err(distro::json_error)
+                        .and_then(distro::alpine_secdb),
+                )),
+            }
+        }
+        Format::Yaml if bytes.len() as u64 > MAX_RECORD => too_large(),
+        Format::Yaml => match vouch_yaml::from_slice::<serde_json::Value>(bytes) {
+            Ok(doc) if distro::is_alpine_secdb(&doc) => Some(converted(distro::alpine_secdb(doc))),
+            // The OSV reader gives its own positioned errors (and reads the value once more:
+            // OSV YAML records are small).
+            _ => one(osv::parse_yaml(bytes)),
+        },
         Format::RustSec => {
+            if bytes.len() as u64 > MAX_RECORD {
+                return too_large();
+            }
             let start = bytes
                 .iter()
                 .position(|b| !b.is_ascii_whitespace())
@@ -124,9 +164,24 @@ pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Result<Record, Rec
             if !bytes[start..].starts_with(b"```toml") {
                 return None;
             }
-            Some(rustsec::parse(bytes))
+            one(rustsec::parse(bytes))
         }
         Format::Zip => None,
+    }
+}
+
+/// The records of one document, each made when it is taken.
+pub type Records = Box<dyn Iterator<Item = Result<Record, RecordError>>>;
+
+fn converted(c: Result<distro::Converted, RecordError>) -> Records {
+    match c {
+        Err(e) => Box::new(std::iter::once(Err(e))),
+        Ok(c) => Box::new(
+            c.records
+                .into_iter()
+                .map(Ok)
+                .chain(c.problems.into_iter().map(Err)),
+        ),
     }
 }
 
@@ -146,20 +201,18 @@ impl Sink for Collected {
 }
 
 /// Hands one parsed document (or its error) to `out`.
-fn push(
-    out: &mut dyn Sink,
-    file: String,
-    result: Option<Result<Record, RecordError>>,
-) -> Result<(), ReadError> {
-    match result {
-        None => {}
-        Some(Ok(r)) => {
-            out.parsed();
-            out.record(&file, r)?;
-        }
-        Some(Err(error)) => {
-            out.parsed();
-            out.problem(Problem { file, error });
+fn push(out: &mut dyn Sink, file: String, results: Option<Records>) -> Result<(), ReadError> {
+    let Some(results) = results else {
+        return Ok(());
+    };
+    out.parsed();
+    for result in results {
+        match result {
+            Ok(r) => out.record(&file, r)?,
+            Err(error) => out.problem(Problem {
+                file: file.clone(),
+                error,
+            }),
         }
     }
     Ok(())
@@ -219,7 +272,8 @@ fn read_path(path: &Path, depth: usize, out: &mut dyn Sink) -> Result<(), ReadEr
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let display = path.display().to_string();
-    let Some(format) = format_of(&name) else {
+    let sniffed = (depth == 0).then(|| sniff_format(path)).flatten();
+    let Some(format) = format_of(&name).or(sniffed) else {
         out.problem(Problem {
             file: display,
             error: RecordError::Shape(
@@ -234,18 +288,37 @@ fn read_path(path: &Path, depth: usize, out: &mut dyn Sink) -> Result<(), ReadEr
         return read_zip(file, &display, out);
     }
     // The limit is checked on the bytes read, and a FIFO or device is refused before reading.
-    let bytes = match vouch_fs::read::read(path, MAX_RECORD) {
+    let limit = if format == Format::Json {
+        MAX_DOCUMENT
+    } else {
+        MAX_RECORD
+    };
+    let bytes = match vouch_fs::read::read(path, limit) {
         Ok(b) => b,
         Err(vouch_fs::read::ReadError::TooLarge { .. }) => {
             out.problem(Problem {
                 file: display,
-                error: RecordError::Shape(format!("file is larger than {MAX_RECORD} bytes")),
+                error: RecordError::Shape(format!("file is larger than {limit} bytes")),
             });
             return Ok(());
         }
         Err(e) => return Err(ReadError::File(e)),
     };
     push(out, display, parse_document(format, &bytes))
+}
+
+/// The format of a file named on the command line without a known extension (the tracker's
+/// download is named `json`): JSON when its first non-blank byte is `{`.
+fn sniff_format(path: &Path) -> Option<Format> {
+    let mut head = [0u8; 512];
+    let file = vouch_fs::read::open(path).ok()?;
+    let n = (&file).read(&mut head).ok()?;
+    let first = head[..n]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[..n])
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())?;
+    (*first == b'{').then_some(Format::Json)
 }
 
 /// Reads every advisory entry (`*.json`, `*.yaml`, `*.yml`, `*.md`) of an OSV zip export, in

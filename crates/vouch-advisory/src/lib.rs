@@ -39,6 +39,7 @@
 //! ```
 
 pub mod db;
+pub mod distro;
 pub mod import;
 pub mod matching;
 pub mod osv;

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 
 use serde_json::{Value, json};
 use vouch_inventory::{Component, Distro, Ecosystem};
-use vouch_report::{Finding, Location, Severity};
+use vouch_report::{Finding, Location, NotChecked, Severity};
 use vouch_version::{Scheme, osv as vosv};
 
 use crate::db::{Database, DbError, index_name, split_ecosystem};
@@ -88,8 +88,14 @@ pub fn osv_ecosystem(eco: Ecosystem, distro: Option<&Distro>) -> &'static str {
     }
 }
 
-/// The OSV release of a distro: `Debian:12` ← `12`; `Alpine:v3.18` ← `3.18.4`.
+/// The OSV release of a distro: `Debian:12` ← `12`; `Alpine:v3.18` ← `3.18.4`. A Debian root
+/// without `VERSION_ID` (testing, unstable) is placed by its `VERSION_CODENAME`
+/// ([`crate::distro::DEBIAN_RELEASES`]).
 pub fn distro_release(distro: &Distro) -> Option<String> {
+    let id = distro.id.to_ascii_lowercase();
+    if distro.version_id.is_none() && id == "debian" {
+        return crate::distro::debian_release(distro.codename.as_deref()?).map(str::to_owned);
+    }
     let v = distro.version_id.as_deref()?;
     Some(match distro.id.to_ascii_lowercase().as_str() {
         "alpine" => {
@@ -102,6 +108,82 @@ pub fn distro_release(distro: &Distro) -> Option<String> {
         "rhel" | "rocky" | "almalinux" => v.split('.').next().unwrap_or(v).to_owned(),
         _ => v.to_owned(),
     })
+}
+
+/// Whether vouch matches the ecosystem with a distro's advisories, release by release.
+fn is_os(eco: Ecosystem) -> bool {
+    matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm)
+}
+
+/// A release as the coverage check compares it: `v3.19` and `3.19` are one release.
+fn norm_release(r: &str) -> String {
+    r.trim().trim_start_matches('v').to_ascii_lowercase()
+}
+
+/// OS packages the database cannot answer for: the root's release is unknown, or the database
+/// holds no advisory for that ecosystem and release (`Debian:12`). One [`NotChecked`] per
+/// ecosystem, never a silent "not affected".
+fn not_covered(
+    components: &[Component],
+    distro: Option<&Distro>,
+    release: Option<&str>,
+    covered: &BTreeSet<(String, String)>,
+) -> Vec<NotChecked> {
+    // ecosystem → (count, first evidence path)
+    let mut missing: BTreeMap<&'static str, (usize, Option<String>)> = BTreeMap::new();
+    for c in components
+        .iter()
+        .filter(|c| !c.first_party && is_os(c.ecosystem))
+    {
+        let eco = osv_ecosystem(c.ecosystem, distro);
+        let covered = release.is_some_and(|r| covered.contains(&(eco.to_owned(), norm_release(r))));
+        if !covered {
+            let slot = missing.entry(eco).or_default();
+            slot.0 += 1;
+            if slot.1.is_none() {
+                slot.1 = c.evidence.first().map(|e| e.path.clone());
+            }
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(eco, (n, path))| {
+            let packages = format!("{n} {eco} package{}", if n == 1 { "" } else { "s" });
+            let reason = match release {
+                None => format!(
+                    "{packages} not checked: the distribution release is unknown (no os-release \
+                     VERSION_ID, or a VERSION_CODENAME vouch does not know), so no release's \
+                     advisories apply"
+                ),
+                Some(r) => {
+                    let held: Vec<String> = covered
+                        .iter()
+                        .filter(|(e, _)| e == eco)
+                        .map(|(e, r)| match (r.as_str(), e.as_str()) {
+                            ("", _) => e.clone(),
+                            // Alpine writes its releases `v3.19`.
+                            (r, "Alpine" | "Wolfi" | "Chainguard") if r != "edge" => {
+                                format!("{e}:v{r}")
+                            }
+                            (r, _) => format!("{e}:{r}"),
+                        })
+                        .collect();
+                    let held = if held.is_empty() {
+                        format!("none for {eco}")
+                    } else if held.len() > 8 {
+                        format!("{} and {} more", held[..8].join(", "), held.len() - 8)
+                    } else {
+                        held.join(", ")
+                    };
+                    format!(
+                        "{packages} not checked: the advisory database holds no {eco}:{r} \
+                         advisories (it holds {held}); import that release's advisories"
+                    )
+                }
+            };
+            NotChecked::new("vulnerabilities", path, reason)
+        })
+        .collect()
 }
 
 fn release_matches(entry_release: &str, ours: Option<&str>) -> bool {
@@ -299,9 +381,23 @@ impl Database {
             .into());
         }
         let release = distro.and_then(distro_release);
+        let covered = self.releases()?;
+        let uncovered = |c: &Component| -> bool {
+            is_os(c.ecosystem)
+                && release.as_deref().is_none_or(|r| {
+                    !covered.contains(&(
+                        osv_ecosystem(c.ecosystem, distro).to_owned(),
+                        norm_release(r),
+                    ))
+                })
+        };
+        let not_checked = not_covered(components, distro, release.as_deref(), &covered);
         let keys: Vec<_> = components.iter().map(|c| lookup_key(c, distro)).collect();
         let mut prepared: HashMap<(&'static str, &str), Vec<Candidate>> = HashMap::new();
-        for ((ecosystem, key, _), _) in keys.iter().zip(components).filter(|(_, c)| !c.first_party)
+        for ((ecosystem, key, _), _) in keys
+            .iter()
+            .zip(components)
+            .filter(|(_, c)| !c.first_party && !uncovered(c))
         {
             if prepared.contains_key(&(*ecosystem, key.as_str())) {
                 continue;
@@ -315,7 +411,7 @@ impl Database {
             .zip(&keys)
             // First-party components (workspace members, path dependencies) are the project's
             // own code: an advisory for a registry package of the same name is not about them.
-            .filter(|(c, _)| !c.first_party)
+            .filter(|(c, _)| !c.first_party && !uncovered(c))
             .flat_map_iter(|(c, (ecosystem, key, version))| {
                 let candidates = prepared
                     .get(&(*ecosystem, key.as_str()))
@@ -343,10 +439,15 @@ impl Database {
                 ))
         });
         let matches = matches.into_iter().map(|(_, m)| m).collect();
+        let skipped = components
+            .iter()
+            .filter(|c| !c.first_party && uncovered(c))
+            .count();
         Ok(MatchOutcome {
             matches,
             db_digest,
-            components: components.len(),
+            components: components.len() - skipped,
+            not_checked,
         })
     }
 

@@ -328,6 +328,17 @@ fn distro_releases_and_source_packages() {
         .match_components(&[a], Some(&alpine319), &MatchOptions::default())
         .unwrap();
     assert!(out.matches.is_empty());
+    // Not "clean": the database holds no Alpine:v3.19 line, so the package was not checked.
+    assert_eq!(
+        out.not_checked
+            .iter()
+            .map(|n| n.reason.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "1 Alpine package not checked: the advisory database holds no Alpine:v3.19 advisories \
+          (it holds Alpine:v3.18); import that release's advisories"
+        ]
+    );
 }
 
 fn flysystem_outcome() -> MatchOutcome {

@@ -740,6 +740,18 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                                 &MatchOptions::default(),
                             )
                             .map_err(GateError::Match)?;
+                        // Packages the database cannot answer for (a distro release it does
+                        // not cover): the check did not run for them, so the gate denies.
+                        for n in &outcome.not_checked {
+                            reasons.push(
+                                Reason::new(
+                                    Check::Vulnerabilities,
+                                    "vulnerabilities-not-checked",
+                                    n.reason.clone(),
+                                )
+                                .at(a.evidence.clone()),
+                            );
+                        }
                         let expired = inputs
                             .suppressions
                             .apply(&mut outcome.matches, inputs.today);

@@ -269,10 +269,12 @@ pub fn vulnerabilities(
             outcome.db_digest
         ),
         &vulns.findings,
-        0,
+        vulns.not_checked.len(),
     );
     report.findings.extend(vulns.findings);
     report.rules.extend(vulns.rules);
+    // OS packages of a release the database does not cover: not checked, never clean.
+    report.not_checked.extend(vulns.not_checked);
     summary
 }
 

@@ -15,7 +15,8 @@ pub struct DbLocation {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DbCommand {
-    /// Import OSV JSON/YAML files, folders, OSV zip exports and RustSec advisories.
+    /// Import OSV JSON/YAML files, folders, OSV zip exports, RustSec advisories, the Debian
+    /// Security Tracker JSON and Alpine secdb files (each told by its content).
     Import(DbImportArgs),
     /// Show record counts per ecosystem, the newest `modified` time and the content digest.
     Status(DbStatusArgs),

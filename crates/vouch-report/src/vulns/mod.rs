@@ -92,6 +92,9 @@ pub struct MatchOutcome {
     pub matches: Vec<VulnMatch>,
     pub db_digest: String,
     pub components: usize,
+    /// What could not be matched (OS packages of a release the database does not cover): the
+    /// outcome is then incomplete, whatever the matches say (exit 2).
+    pub not_checked: Vec<crate::NotChecked>,
 }
 
 impl MatchOutcome {
@@ -112,6 +115,7 @@ impl MatchOutcome {
         }
         report.rules.sort_by(|a, b| a.id.cmp(&b.id));
         report.rules.dedup_by(|a, b| a.id == b.id);
+        report.not_checked.extend(self.not_checked.iter().cloned());
         report
     }
 }

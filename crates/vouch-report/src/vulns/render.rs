@@ -97,6 +97,16 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
     let unknown = active(outcome)
         .filter(|m| matches!(m.status, MatchStatus::CouldNotEvaluate(_)))
         .count();
+    if !outcome.not_checked.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nINCOMPLETE: {} part(s) not checked",
+            outcome.not_checked.len()
+        );
+        for n in &outcome.not_checked {
+            let _ = writeln!(out, "  {n}");
+        }
+    }
     let _ = writeln!(
         out,
         "\n{total} vulnerabilit{} in {} component(s) checked, {suppressed} suppressed, {unknown} could not be evaluated\nadvisory database {}",
@@ -132,6 +142,8 @@ pub fn json(outcome: &MatchOutcome, expired: &[Expired], tool_version: &str) -> 
         "version": tool_version,
         "database": {"digest": outcome.db_digest},
         "components_checked": outcome.components,
+        "complete": outcome.not_checked.is_empty(),
+        "not_checked": outcome.not_checked,
         "findings": findings,
         "matches": matches,
         "expired_ignores": expired,

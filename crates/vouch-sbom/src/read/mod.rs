@@ -423,7 +423,9 @@ fn assemble(
                 c.hashes.extend(f.hashes);
                 c.licenses.extend(f.licenses);
                 if c.source_package.is_none() {
-                    c.source_package = f.source_package;
+                    c.source_package = f
+                        .source_package
+                        .or_else(|| upstream(f.purl.as_deref(), &c.version));
                 }
                 if c.resolved.is_none() {
                     c.resolved = f.resolved.map(vouch_inventory::Url::from);
@@ -478,6 +480,20 @@ fn assemble(
 }
 
 /// (ecosystem, name as the ecosystem spells it, version, canonical purl).
+/// The source package a distro purl names in its `upstream` qualifier, as Syft writes it
+/// (`upstream=glibc`, or `upstream=glibc%402.36-9` when the source version differs); the
+/// component's version when the qualifier has none. Debian and Alpine advisories are per source
+/// package, so this is what an SPDX document from Syft gives the matcher.
+fn upstream(purl: Option<&str>, version: &str) -> Option<SourcePackage> {
+    let purl: PackageUrl<'_> = purl?.trim().parse().ok()?;
+    let value = purl.qualifiers().get("upstream")?.trim().to_owned();
+    let (name, v) = match value.split_once('@') {
+        Some((n, v)) => (n.trim().to_owned(), v.trim().to_owned()),
+        None => (value, version.to_owned()),
+    };
+    (!name.is_empty() && !v.is_empty()).then_some(SourcePackage { name, version: v })
+}
+
 fn map(f: &Found) -> Result<(Ecosystem, String, String, String), UnmappedReason> {
     let raw = f
         .purl

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
-use vouch_inventory::{Distro, Scope};
+use vouch_inventory::{Distro, Scope, SourcePackage};
 
 use super::{
     Format, Found, Listed, ReadError, ReadSbom, assemble, hash, lenient_string, licence,
@@ -46,6 +46,24 @@ struct Package {
     external_refs: Vec<ExternalRef>,
     #[serde(rename = "primaryPackagePurpose", deserialize_with = "lenient_string")]
     purpose: Option<String>,
+    #[serde(rename = "sourceInfo", deserialize_with = "lenient_string")]
+    source_info: Option<String>,
+}
+
+/// The source package vouch's SPDX writer records in `sourceInfo` (`…; built from source
+/// package glibc 2.36-9+deb12u3; …`): SPDX 2.3 has no field for it, and distro advisories are
+/// keyed by it.
+fn source_package_of(info: Option<&str>) -> Option<SourcePackage> {
+    info?.split("; ").find_map(|part| {
+        let mut words = part
+            .strip_prefix("built from source package ")?
+            .split_whitespace();
+        let (name, version) = (words.next()?, words.next()?);
+        words.next().is_none().then(|| SourcePackage {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        })
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -181,7 +199,7 @@ pub(super) fn read(bytes: &[u8], version: String) -> Result<ReadSbom, ReadError>
                 .filter_map(|c| hash(c.algorithm.as_deref()?, c.value.as_deref()?))
                 .collect(),
             licenses,
-            source_package: None,
+            source_package: source_package_of(p.source_info.as_deref()),
             resolved: p
                 .download_location
                 .clone()

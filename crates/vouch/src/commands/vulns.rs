@@ -91,6 +91,14 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
         other => return Err(other.unavailable("vulns")),
     };
     crate::output::write(args.output.as_deref(), text.as_bytes())?;
+    // Packages the database cannot answer for (a distro release it does not cover): the run is
+    // incomplete, so exit 2 whatever was found (as `vouch scan` does).
+    for n in &outcome.not_checked {
+        eprintln!("error: not checked: {n}");
+    }
+    if !outcome.not_checked.is_empty() {
+        return Ok(ExitStatus::Error);
+    }
     let threshold = fail_on.unwrap_or(Severity::Info);
     let counts = outcome
         .matches
