@@ -360,3 +360,59 @@ fn scan_reads_the_image_once_for_inventory_secrets_and_rules_and_pinning_does_no
     );
     assert_eq!(scan["inventory"]["components"], 1, "{scan}");
 }
+
+#[test]
+fn vulns_on_an_image_match_distro_advisories_through_the_source_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("osv.sqlite");
+    let advisories = common::advisory_fixtures().join("os");
+    let out = vouch()
+        .env("VOUCH_DB", &db)
+        .args(["db", "import"])
+        .arg(advisories.join("debian-tracker"))
+        .arg(advisories.join("debian-osv"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    // The Debian 12 root filesystem fixture of os_advisories.rs, as a two-layer image whose
+    // second layer rewrites the dpkg database (unchanged).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/os/debian-12");
+    let os = std::fs::read(root.join("etc/os-release")).unwrap();
+    let status = std::fs::read(root.join("var/lib/dpkg/status")).unwrap();
+    let l0 = tar_of(&[
+        E::File("etc/os-release", &os),
+        E::File("var/lib/dpkg/status", &status),
+    ]);
+    let l1 = tar_of(&[E::File("var/lib/dpkg/status", &status)]);
+    let image = tempfile::tempdir().unwrap();
+    layout(
+        image.path(),
+        &[(gzip(&l0), l0.clone()), (gzip(&l1), l1.clone())],
+    );
+    let out = vouch()
+        .env("VOUCH_DB", &db)
+        .args(["vulns", "--format", "json"])
+        .arg(format!("oci-dir:{}", image.path().display()))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let report = json(&out.stdout);
+    let found: Vec<(String, String)> = report["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["component"]["name"].as_str().unwrap().to_owned(),
+                m["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("libc-bin".to_owned(), "DEBIAN-CVE-2023-4911".to_owned()),
+            ("libc6".to_owned(), "DEBIAN-CVE-2023-4911".to_owned()),
+        ]
+    );
+}
