@@ -11,6 +11,10 @@
 //!   `file://`, annotated tags peeled; files and commit times read from a temporary bare
 //!   repository fetched once per URL per [`Resolver`].
 //!
+//! - **Image content** for readers of registry images ([`Resolver::fetch_manifest`],
+//!   [`Resolver::open_blob`]), with [`Credentials`] from Docker config files given by the
+//!   caller ([`Resolver::with_credentials`]).
+//!
 //! Every failure is a [`ResolveError`] with a stable [`code`](ResolveError::code) so callers
 //! can tell "not found" from "throttled" from "unreachable". See `docs/resolution.md`.
 //!
@@ -29,6 +33,7 @@
 //! );
 //! ```
 
+pub mod credentials;
 mod error;
 mod git;
 pub mod http;
@@ -39,7 +44,9 @@ use std::fmt;
 use vouch_digest::Digest;
 use vouch_oci::reference::Name;
 
+pub use credentials::{Credentials, CredentialsError};
 pub use error::{ResolveError, Url};
+pub use registry::{Blob, Manifest, Notice};
 
 /// Where and how to resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +106,19 @@ impl Resolver {
         })
     }
 
+    /// The same resolver, sending `credentials` (from Docker config files) to the registries
+    /// they are for and to the token realms those registries name (see [`credentials`]).
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.registry.credentials = credentials;
+        self
+    }
+
+    /// What the resolver wants the user told (once each), gathered since the last call: a
+    /// registry whose credentials only a credential helper holds.
+    pub fn take_notices(&self) -> Vec<Notice> {
+        self.registry.take_notices()
+    }
+
     /// The options this resolver was built with.
     pub fn options(&self) -> &Options {
         &self.options
@@ -123,6 +143,33 @@ impl Resolver {
         digest: &str,
     ) -> Result<Option<jiff::Timestamp>, ResolveError> {
         self.registry.created(image, digest)
+    }
+
+    /// GETs a manifest or index by tag or digest (`reference`: `1.0` or `sha256:…`). At most
+    /// 4 MiB; `Accept` lists the OCI manifest and index and the Docker v2 manifest and manifest
+    /// list types. Asked by digest, the bytes must hash to it; a `Docker-Content-Digest` header
+    /// must match them too. Returns the bytes, their media type and their digest.
+    pub fn fetch_manifest(&self, image: &Name, reference: &str) -> Result<Manifest, ResolveError> {
+        self.registry.manifest(image, reference)
+    }
+
+    /// GETs a blob as a stream, without a size limit (see [`Resolver::open_blob_limited`]).
+    /// The caller verifies the digest while it reads. Redirects to blob storage are followed
+    /// without the registry's `Authorization`. A body that ends before its `Content-Length` is
+    /// an error from `read`, never a short end of file.
+    pub fn open_blob(&self, image: &Name, digest: &Digest) -> Result<Blob, ResolveError> {
+        self.registry.blob(image, digest, u64::MAX)
+    }
+
+    /// [`Resolver::open_blob`] that refuses more than `limit` bytes (announced: before reading;
+    /// sent: when the read passes it) with [`ResolveError::TooLarge`].
+    pub fn open_blob_limited(
+        &self,
+        image: &Name,
+        digest: &Digest,
+        limit: u64,
+    ) -> Result<Blob, ResolveError> {
+        self.registry.blob(image, digest, limit)
     }
 
     /// The git URL of a GitHub repository `owner/repo` under [`Options::github_url`].

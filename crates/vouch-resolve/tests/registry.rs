@@ -417,10 +417,24 @@ fn malformed_and_oversized_answers() {
 
     let huge = image(&host, "team/huge");
     let err = resolver.image_created(&huge, &sha256(b"x")).unwrap_err();
-    assert_eq!(err.code(), "registry-malformed-response");
     assert!(
-        err.to_string().contains("larger than 4194304 bytes"),
-        "{err}"
+        matches!(
+            err,
+            ResolveError::TooLarge {
+                limit: 4194304,
+                what: "a manifest",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "registry-too-large");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{huge}@{}: registry {host} sent more than 4194304 bytes, the limit for a manifest",
+            sha256(b"x")
+        )
     );
 
     // `{}` hashes to what we ask for, but is neither a manifest nor an index.
