@@ -99,6 +99,7 @@ fn tags_are_listed_across_link_pages() {
                 method: "GET".to_owned(),
                 target: path.to_owned(),
                 headers: Vec::new(),
+                body: Vec::new(),
             },
         );
         let list: serde_json::Value = serde_json::from_slice(&all.body).unwrap();
