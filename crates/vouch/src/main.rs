@@ -12,6 +12,7 @@ mod files;
 mod inventory;
 mod output;
 mod progress;
+mod registry_auth;
 
 use clap::Parser;
 use exit::ExitStatus;
