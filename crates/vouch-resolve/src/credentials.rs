@@ -299,15 +299,15 @@ impl Credentials {
             }
         }
         // A credsStore with no entry at all for the registry: Docker would ask the store.
-        if let Some(file) = self.files.iter().find(|f| f.creds_store.is_some()) {
-            if let Some(helper) = &file.creds_store {
-                return Lookup::HelperOnly {
+        self.files
+            .iter()
+            .find_map(|file| {
+                file.creds_store.as_ref().map(|helper| Lookup::HelperOnly {
                     origin: &file.origin,
                     helper,
-                };
-            }
-        }
-        Lookup::None
+                })
+            })
+            .unwrap_or(Lookup::None)
     }
 }
 

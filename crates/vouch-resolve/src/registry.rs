@@ -424,15 +424,15 @@ impl Client {
             return Err(self.fault(&subject, &response, &sent));
         }
         // Blob storage does not send the header; a registry that does must agree.
-        if let Some(claimed) = claimed_digest(&subject, response.headers())? {
-            if &claimed != digest {
-                return Err(ResolveError::DigestMismatch {
-                    registry: image.registry.clone(),
-                    subject: subject.text,
-                    expected: digest.to_string(),
-                    actual: claimed.to_string(),
-                });
-            }
+        if let Some(claimed) = claimed_digest(&subject, response.headers())?
+            && &claimed != digest
+        {
+            return Err(ResolveError::DigestMismatch {
+                registry: image.registry.clone(),
+                subject: subject.text,
+                expected: digest.to_string(),
+                actual: claimed.to_string(),
+            });
         }
         Blob::new(&subject, response, (limit, "a blob"))
     }
@@ -545,12 +545,13 @@ impl Client {
                 self.request(subject, method, url, accept, Some(&Authz::Bearer(token)))?;
             return Ok((response, with_credentials()));
         }
-        if has_basic_challenge(response.headers()) && sent == Sent::Nothing {
-            if let Some(basic) = basic {
-                lock(&self.basic).insert(registry.clone());
-                let response = self.request(subject, method, url, accept, Some(&basic))?;
-                return Ok((response, with_credentials()));
-            }
+        if has_basic_challenge(response.headers())
+            && sent == Sent::Nothing
+            && let Some(basic) = basic
+        {
+            lock(&self.basic).insert(registry.clone());
+            let response = self.request(subject, method, url, accept, Some(&basic))?;
+            return Ok((response, with_credentials()));
         }
         Ok((response, sent))
     }

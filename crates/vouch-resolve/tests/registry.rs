@@ -255,6 +255,7 @@ fn content_fetched_by_digest_must_hash_to_that_digest() {
             method: request.method.clone(),
             target: request.target.clone(),
             headers: request.headers.clone(),
+            body: Vec::new(),
         };
         if request.target.contains("/manifests/") {
             swapped.target = other_target.clone();
