@@ -213,6 +213,9 @@ impl Resolver {
 fn resolver_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Resolver>();
+    // A blob can be handed to another thread as `Box<dyn Read + Send>`.
+    fn assert_send<T: Send + std::io::Read>() {}
+    assert_send::<Blob>();
 }
 
 fn join_url(base: &str, path: &str) -> String {

@@ -674,3 +674,33 @@ fn a_manifest_asked_for_by_digest_must_hash_to_it() {
     let err = resolver.fetch_manifest(&image(&host), "1.0:x").unwrap_err();
     assert_eq!(err.code(), "image-name-invalid");
 }
+
+/// The same pull from a second, independent registry implementation: crates.io's
+/// `ferro-oci-server` (anonymous; it has no authentication).
+#[test]
+fn a_real_image_is_pulled_from_ferro_oci_server() {
+    let registry = Registry::start_ferro();
+    assert_eq!(push_fixture(&registry, "team/app", "1.0"), INDEX);
+    let host = registry.host();
+    let resolver = resolver(std::slice::from_ref(&host), Credentials::default());
+    let app = image(&host);
+    let index = resolver.fetch_manifest(&app, "1.0").unwrap();
+    assert_eq!(index.bytes, index_bytes());
+    assert_eq!(index.media_type, OCI_INDEX);
+    assert_eq!(index.digest.to_string(), INDEX);
+    let manifest = resolver.fetch_manifest(&app, MANIFEST).unwrap();
+    assert_eq!(manifest.bytes, blob_bytes(MANIFEST));
+    assert_eq!(manifest.media_type, OCI_MANIFEST);
+    for blob in [CONFIG, LAYER] {
+        assert_eq!(stream_digest(&resolver, &app, blob).to_string(), blob);
+    }
+    assert_eq!(
+        resolver.image_digest(&app, "1.0").unwrap().to_string(),
+        INDEX
+    );
+    let err = resolver.fetch_manifest(&app, "2.0").unwrap_err();
+    assert_eq!(err.code(), "registry-not-found", "{err}");
+    let missing = Digest::from_str(&sha256(b"missing")).unwrap();
+    let err = resolver.open_blob(&app, &missing).unwrap_err();
+    assert_eq!(err.code(), "registry-not-found", "{err}");
+}
