@@ -704,3 +704,33 @@ fn a_real_image_is_pulled_from_ferro_oci_server() {
     let err = resolver.open_blob(&app, &missing).unwrap_err();
     assert_eq!(err.code(), "registry-not-found", "{err}");
 }
+
+/// docker-registry's htpasswd mode has no per-repository access control, so it never answers
+/// 403: a loopback front that accepts the credentials and then denies the repository does.
+#[test]
+fn forbidden_names_the_credentials_file_not_the_credentials() {
+    let port = serve(|request: &Request| {
+        if request.header("authorization").is_none() {
+            Reply::new(401).header("WWW-Authenticate", r#"Basic realm="front""#)
+        } else {
+            Reply::new(403)
+        }
+    });
+    let host = format!("127.0.0.1:{port}");
+    let resolver = resolver(
+        std::slice::from_ref(&host),
+        basic_config(&host, "vouch", "secret-hunter2"),
+    );
+    let err = resolver.fetch_manifest(&image(&host), "1.0").unwrap_err();
+    assert!(
+        matches!(err, ResolveError::Unauthorized { status: 403, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{host}/team/app:1.0: registry {host} answered 403 (access denied to the credentials for {host} from config.json)"
+        )
+    );
+    assert!(!format!("{err:?}").contains("hunter2"));
+}
