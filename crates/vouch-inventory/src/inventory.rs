@@ -32,6 +32,31 @@ pub struct Inventory {
     pub root: Option<Component>,
     pub files: Vec<SourceFile>,
     pub warnings: Vec<Warning>,
+    /// The container image inventoried, when the subject is one: SBOM writers make it the
+    /// document's subject (CycloneDX `metadata.component` of type `container`, with its purl).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub image: Option<ImageSubject>,
+}
+
+/// A container image as the subject of an inventory.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImageSubject {
+    /// The repository as given (`registry.example.com/team/app`), or the image's name in its
+    /// layout or archive, or the source as given when it has none.
+    pub name: String,
+    /// The tag as given or as the layout or archive names it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tag: Option<String>,
+    /// `sha256:…` of the manifest (none for a legacy docker archive, which has no manifest).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub manifest_digest: Option<String>,
+    /// `sha256:…` of the image configuration (the image ID).
+    pub config_digest: String,
+    /// `os/arch[/variant]`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub platform: Option<String>,
+    /// The purl (`pkg:oci/NAME@DIGEST?repository_url=…&tag=…`).
+    pub purl: String,
 }
 
 impl Inventory {
@@ -180,6 +205,7 @@ impl Inventory {
             root,
             files,
             warnings,
+            image: None,
         }
     }
 

@@ -33,7 +33,7 @@ mod source;
 pub mod walk;
 
 pub use detect::{FileKind, detect};
-pub use inventory::{Inventory, SourceFile};
+pub use inventory::{ImageSubject, Inventory, SourceFile};
 pub use model::*;
 pub use source::{NoSiblings, Siblings, Source, line_col};
 

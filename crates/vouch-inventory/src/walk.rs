@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree as _, Walk};
+use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 
 use crate::{
     Distro, FileKind, Inventory, Parsed, Siblings, Source, Warning, WarningKind, detect,
@@ -122,11 +122,76 @@ pub fn inventory_walked(
 ) -> Inventory {
     let root = tree.root();
     // A single file is a directory holding only it: no os-release beside it counts.
-    let distro = if tree.single_file().is_some() {
-        None
-    } else {
-        read_distro(root)
+    let single = tree.single_file().is_some();
+    let distro = if single { None } else { read_distro(root) };
+    let host = Host {
+        tree,
+        detect: &|rel| detect_in(tree, rel),
+        siblings: &|rel| {
+            let path = tree.path(rel);
+            let dir = path.parent().unwrap_or(root).to_owned();
+            Box::new(DirSiblings {
+                root: root.to_owned(),
+                dir,
+                limit: options.max_file_size,
+            })
+        },
+        nested_distro: &|prefix| {
+            if single {
+                None
+            } else {
+                read_distro(&root.join(prefix))
+            }
+        },
     };
+    inventory_in(&host, walked, subject, distro, options, progress)
+}
+
+/// Inventories an image's merged filesystem (or any other [`Tree`] that is not a directory on
+/// disk): the same detection and parsers as for a directory; siblings and `os-release` are
+/// read through the tree, links resolved by it.
+pub fn inventory_tree(
+    tree: &dyn Tree,
+    walked: &Walk,
+    subject: &str,
+    options: &WalkOptions,
+    progress: &dyn Progress,
+) -> Inventory {
+    let distro = tree_distro(tree, "");
+    let host = Host {
+        tree,
+        detect: &|rel| detect(rel),
+        siblings: &|rel| {
+            Box::new(TreeSiblings {
+                tree,
+                dir: rel
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_owned()),
+                limit: options.max_file_size,
+            })
+        },
+        nested_distro: &|prefix| tree_distro(tree, prefix),
+    };
+    inventory_in(&host, walked, subject, distro, options, progress)
+}
+
+/// What differs between trees: how a path's kind is told, how a parser's siblings are read,
+/// and where the distro of a nested root filesystem comes from.
+struct Host<'a> {
+    tree: &'a dyn Tree,
+    detect: &'a (dyn Fn(&str) -> Option<FileKind> + Sync),
+    siblings: &'a (dyn Fn(&str) -> Box<dyn Siblings + 'a> + Sync),
+    nested_distro: &'a (dyn Fn(&str) -> Option<Distro> + Sync),
+}
+
+fn inventory_in(
+    host: &Host<'_>,
+    walked: &Walk,
+    subject: &str,
+    distro: Option<Distro>,
+    options: &WalkOptions,
+    progress: &dyn Progress,
+) -> Inventory {
     let mut warnings: Vec<Warning> = walked
         .issues
         .iter()
@@ -142,7 +207,7 @@ pub fn inventory_walked(
         .entries
         .iter()
         .filter_map(|e| {
-            detect_in(tree, &e.rel).map(|kind| Candidate {
+            (host.detect)(&e.rel).map(|kind| Candidate {
                 rel: e.rel.clone(),
                 kind,
                 is_link: e.kind == EntryKind::Symlink,
@@ -153,7 +218,7 @@ pub fn inventory_walked(
     let results: Vec<(String, FileKind, Result<Parsed, Warning>)> = candidates
         .into_par_iter()
         .map(|c| {
-            let parsed = read_and_parse(tree, &c, options);
+            let parsed = read_and_parse(host, &c, options);
             progress.parsed(&c.rel);
             (c.rel, c.kind, parsed)
         })
@@ -166,10 +231,7 @@ pub fn inventory_walked(
         }
     }
     parsed.sort_by(|a, b| a.0.cmp(&b.0));
-    let distro = match tree.single_file() {
-        Some(_) => distro,
-        None => distro.or_else(|| nested_distro(root, &parsed)),
-    };
+    let distro = distro.or_else(|| nested_distro(host, &parsed));
     Inventory::build(subject, distro, parsed, warnings)
 }
 
@@ -191,7 +253,12 @@ struct Candidate {
     is_link: bool,
 }
 
-fn read_and_parse(tree: &DirTree, c: &Candidate, options: &WalkOptions) -> Result<Parsed, Warning> {
+fn read_and_parse(
+    host: &Host<'_>,
+    c: &Candidate,
+    options: &WalkOptions,
+) -> Result<Parsed, Warning> {
+    let tree = host.tree;
     let warn = |message: String| Warning {
         path: c.rel.clone(),
         line: None,
@@ -214,18 +281,11 @@ fn read_and_parse(tree: &DirTree, c: &Candidate, options: &WalkOptions) -> Resul
             }
             e => warn(e.reason()),
         })?;
-    let root = tree.root();
-    let path = tree.path(&rel);
-    let dir = path.parent().unwrap_or(root).to_owned();
-    let siblings = DirSiblings {
-        root,
-        dir: &dir,
-        limit: options.max_file_size,
-    };
+    let siblings = (host.siblings)(&rel);
     let source = Source {
         path: &c.rel,
         bytes: &bytes,
-        siblings: &siblings,
+        siblings: siblings.as_ref(),
     };
     parse(c.kind, &source).map_err(|e| Warning {
         path: c.rel.clone(),
@@ -237,17 +297,60 @@ fn read_and_parse(tree: &DirTree, c: &Candidate, options: &WalkOptions) -> Resul
 }
 
 /// Reads files beside a parsed file, refusing any path that resolves outside the root.
-struct DirSiblings<'a> {
-    root: &'a Path,
-    dir: &'a Path,
+struct DirSiblings {
+    root: std::path::PathBuf,
+    dir: std::path::PathBuf,
     /// The walk's size limit, checked on the bytes read.
     limit: u64,
 }
 
-impl Siblings for DirSiblings<'_> {
+impl Siblings for DirSiblings {
     fn read(&self, relative: &str) -> Option<Vec<u8>> {
-        vouch_fs::read::read_in_root(self.root, &self.dir.join(relative), self.limit).ok()
+        vouch_fs::read::read_in_root(&self.root, &self.dir.join(relative), self.limit).ok()
     }
+}
+
+/// Reads files beside a parsed file through a [`Tree`]: the path is resolved inside the tree
+/// (`..` never climbs above its top), links through the tree's own resolution.
+struct TreeSiblings<'a> {
+    tree: &'a dyn Tree,
+    dir: String,
+    limit: u64,
+}
+
+impl Siblings for TreeSiblings<'_> {
+    fn read(&self, relative: &str) -> Option<Vec<u8>> {
+        let mut parts: Vec<&str> = if relative.starts_with('/') {
+            Vec::new()
+        } else {
+            self.dir.split('/').filter(|p| !p.is_empty()).collect()
+        };
+        for part in relative.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                p => parts.push(p),
+            }
+        }
+        let rel = parts.join("/");
+        let rel = self.tree.read_link(&rel).unwrap_or(rel);
+        self.tree.read(&rel, self.limit).ok()
+    }
+}
+
+/// The distro of the root filesystem at `prefix` of `tree` (`""` for its top), read through
+/// the tree (an `etc/os-release` link to `../usr/lib/os-release` resolves inside it).
+fn tree_distro(tree: &dyn Tree, prefix: &str) -> Option<Distro> {
+    ["etc/os-release", "usr/lib/os-release"]
+        .iter()
+        .find_map(|rel| {
+            let rel = format!("{prefix}{rel}");
+            let rel = tree.read_link(&rel).unwrap_or(rel);
+            let bytes = tree.read(&rel, MAX_OS_RELEASE_LEN).ok()?;
+            os_release::parse(std::str::from_utf8(&bytes).ok()?)
+        })
 }
 
 /// Largest `os-release` read (64 KiB).
@@ -268,7 +371,7 @@ fn read_distro(root: &Path) -> Option<Distro> {
 
 /// For a tree holding one extracted root filesystem below the top (e.g. `rootfs/`), take the
 /// distro of the root filesystem that holds the first OS package database.
-fn nested_distro(root: &Path, parsed: &[(String, FileKind, Parsed)]) -> Option<Distro> {
+fn nested_distro(host: &Host<'_>, parsed: &[(String, FileKind, Parsed)]) -> Option<Distro> {
     let (rel, kind, _) = parsed.iter().find(|(_, k, _)| k.is_os())?;
     let marker = match kind {
         FileKind::ApkInstalled => "lib/apk/db/installed",
@@ -276,5 +379,5 @@ fn nested_distro(root: &Path, parsed: &[(String, FileKind, Parsed)]) -> Option<D
         _ => "var/lib/dpkg/",
     };
     let prefix = &rel[..rel.find(marker)?];
-    read_distro(&root.join(prefix))
+    (host.nested_distro)(prefix)
 }

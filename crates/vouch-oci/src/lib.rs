@@ -1,5 +1,6 @@
-//! OCI images: for now, the image reference (manifests, layouts and registry access will grow
-//! here).
+//! OCI images: the image reference ([`reference`]), and images themselves ([`image`]): layouts,
+//! archives and registry images resolved to one manifest, their layers streamed into a tree of
+//! files the capabilities read.
 //!
 //! [`reference::Reference`] is the strict, normalised form (`registry/repository[:tag][@digest]`,
 //! Docker Hub's defaults applied, the distribution grammar checked, the digest a typed
@@ -19,4 +20,5 @@
 //! assert!(w.digest().is_none());
 //! ```
 
+pub mod image;
 pub mod reference;

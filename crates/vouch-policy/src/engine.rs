@@ -48,6 +48,9 @@ pub enum PolicyError {
     Compile { path: String, message: String },
     #[error("built-in rule {file} has invalid metadata: {message}")]
     Metadata { file: String, message: String },
+    /// A `data.json`/`data.yaml` of a policy folder that could not be used.
+    #[error("policy data {path}: {message}")]
+    Data { path: String, message: String },
 }
 
 /// A rule result before suppression and location handling.
@@ -148,6 +151,71 @@ pub fn builtin_rules() -> Vec<RuleInfo> {
 /// Largest Rego module read (8 MiB).
 pub const MAX_REGO_FILE_LEN: u64 = 8 * 1024 * 1024;
 
+/// Names of the data files of a policy folder (OPA bundle convention).
+pub const DATA_FILES: &[&str] = &["data.json", "data.yaml", "data.yml"];
+
+/// The data files (`data.json`, `data.yaml`, `data.yml`) under `dir`, each with the folder it is
+/// in relative to `dir` (its place under `data`, as in an OPA bundle), sorted.
+pub(crate) fn collect_data(
+    dir: &Path,
+    at: &[String],
+    out: &mut Vec<(PathBuf, Vec<String>)>,
+) -> Result<(), PolicyError> {
+    let rd = std::fs::read_dir(dir).map_err(|source| PolicyError::Read {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        // Links are not followed into folders (a link loop would never end).
+        let is_dir = p.symlink_metadata().is_ok_and(|m| m.is_dir());
+        if is_dir {
+            if at.len() >= 32 {
+                continue;
+            }
+            let mut below = at.to_vec();
+            below.push(name.to_owned());
+            collect_data(&p, &below, out)?;
+        } else if DATA_FILES.contains(&name) {
+            out.push((p, at.to_vec()));
+        }
+    }
+    Ok(())
+}
+
+/// Read one data file into the document it adds: its value placed at `at` (`{"a": {"b": v}}`
+/// for a file in `a/b/`). The top-level key `vouch` is reserved for vouch's own settings.
+fn load_data(dir: &Path, file: &Path, at: &[String]) -> Result<Value, PolicyError> {
+    vouch_fs::read::inside_root(dir, file).map_err(PolicyError::File)?;
+    let shown = file.display().to_string();
+    let bad = |message: String| PolicyError::Data {
+        path: shown.clone(),
+        message,
+    };
+    let text =
+        vouch_fs::read::read_to_string(file, MAX_REGO_FILE_LEN).map_err(PolicyError::File)?;
+    let doc = vouch_yaml::load_all(&text)
+        .map_err(|e| bad(vouch_secrets::redact(&e.to_string())))?
+        .into_iter()
+        .find(|d| !d.is_null())
+        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+    if !doc.is_object() {
+        return Err(bad("expected a mapping at the top".into()));
+    }
+    let mut value = doc;
+    for key in at.iter().rev() {
+        value = serde_json::json!({ key.clone(): value });
+    }
+    if value.get("vouch").is_some() {
+        return Err(bad(
+            "the key `vouch` is reserved for vouch's own settings; use another name".into(),
+        ));
+    }
+    Ok(value)
+}
+
 /// Helper modules (`<group>/lib.rego`) have no metadata and produce no findings.
 fn is_lib(file: &str) -> bool {
     file.ends_with("/lib.rego")
@@ -226,6 +294,22 @@ impl PolicySet {
                 user.push(UserPackage { package: pkg });
             }
         }
+        // Data files of the policy folders (`data.json`, `data.yaml`), each at its folder's
+        // path under `data`, as OPA loads a bundle; two files giving one key different values
+        // is an error naming the second.
+        for d in user_dirs {
+            let mut data = Vec::new();
+            collect_data(d, &[], &mut data)?;
+            for (file, at) in data {
+                let value = load_data(d, &file, &at)?;
+                engine
+                    .add_data(RValue::from(value))
+                    .map_err(|e| PolicyError::Data {
+                        path: file.display().to_string(),
+                        message: vouch_secrets::redact(&e.to_string()),
+                    })?;
+            }
+        }
         // Compile everything now so the first file does not pay for it and errors show early.
         engine.set_input(RValue::new_object());
         if !rules.is_empty() {
@@ -283,9 +367,20 @@ impl PolicySet {
         engine: &mut Engine,
         input: &Normalised,
     ) -> Result<Vec<RawFinding>, String> {
-        engine.set_input(RValue::from(input.input.clone()));
+        self.evaluate_input(engine, input.kind, RValue::from(input.input.clone()))
+    }
+
+    /// [`PolicySet::evaluate`] over an input already in Rego's form (an image's input is
+    /// parsed from its JSON text straight into it, with no `serde_json` tree in between).
+    pub fn evaluate_input(
+        &self,
+        engine: &mut Engine,
+        kind: crate::input::FileKind,
+        input: RValue,
+    ) -> Result<Vec<RawFinding>, String> {
+        engine.set_input(input);
         let mut out = Vec::new();
-        let group = input.kind.rule_group();
+        let group = kind.rule_group();
         if self.builtin.iter().any(|r| r.group == group) {
             let value = rego::query(engine, &format!("data.vouch.rules.{group}"))
                 .map_err(|e| format!("built-in rules: {e}"))?;

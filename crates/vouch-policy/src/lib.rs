@@ -21,6 +21,7 @@
 pub mod conftest;
 pub mod engine;
 pub mod image;
+mod image_check;
 pub mod input;
 pub mod rego;
 mod rules;
@@ -35,6 +36,7 @@ use vouch_fs::walk::{DirTree, EntryKind, Excludes, Tree, Walk};
 use vouch_report::{Finding, Location, RuleMeta, Severity};
 
 pub use engine::{PolicyError, PolicySet, RuleInfo, builtin_rules};
+pub use image_check::{ImageCheckError, ImageOptions, check_image};
 pub use input::{
     Context, FileKind, FileList, FolderCache, InputError, Normalised, NotBuilt, SourceMap,
 };
@@ -140,6 +142,9 @@ pub enum CheckError {
     },
     #[error("helm values file {path}: {message}")]
     HelmValues { path: String, message: String },
+    /// An image input that cannot be evaluated (over a limit, a policy that failed on it).
+    #[error(transparent)]
+    Image(#[from] image_check::ImageCheckError),
 }
 
 /// What a check run left out (a kustomization's remote base, a chart's subchart archive).
@@ -535,6 +540,12 @@ impl Checker {
                 Err(e) => out.errors.push(e),
             }
         }
+        Ok(self.finish(out))
+    }
+
+    /// What every run ends with: one finding per fingerprint, the expired ignore entries as
+    /// findings, the rules' metadata, and a stable order.
+    fn finish(&self, mut out: CheckOutcome) -> CheckOutcome {
         // A finding reached twice (a base manifest checked on its own and through an overlay
         // that leaves it as it is) is one finding.
         let mut seen = std::collections::HashSet::new();
@@ -583,7 +594,7 @@ impl Checker {
         out.errors.sort_by(|a, b| a.path.cmp(&b.path));
         out.not_checked
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
-        Ok(out)
+        out
     }
 
     /// Shown paths of the files that the `.gitlab-ci.yml` (or `.gitlab-ci.yaml`) files among

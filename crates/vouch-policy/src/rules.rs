@@ -3,6 +3,7 @@
 
 /// `(path under rules/, Rego source)`.
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("common/lib.rego", include_str!("../rules/common/lib.rego")),
     (
         "dockerfile/add_remote_url.rego",
         include_str!("../rules/dockerfile/add_remote_url.rego"),
@@ -100,6 +101,43 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "github/script_injection.rego",
         include_str!("../rules/github/script_injection.rego"),
+    ),
+    (
+        "image/add_remote_url.rego",
+        include_str!("../rules/image/add_remote_url.rego"),
+    ),
+    (
+        "image/base_registry_not_allowed.rego",
+        include_str!("../rules/image/base_registry_not_allowed.rego"),
+    ),
+    (
+        "image/curl_pipe_shell.rego",
+        include_str!("../rules/image/curl_pipe_shell.rego"),
+    ),
+    ("image/lib.rego", include_str!("../rules/image/lib.rego")),
+    (
+        "image/package_manager_present.rego",
+        include_str!("../rules/image/package_manager_present.rego"),
+    ),
+    (
+        "image/runs_as_root.rego",
+        include_str!("../rules/image/runs_as_root.rego"),
+    ),
+    (
+        "image/secret_in_env.rego",
+        include_str!("../rules/image/secret_in_env.rego"),
+    ),
+    (
+        "image/setuid_file.rego",
+        include_str!("../rules/image/setuid_file.rego"),
+    ),
+    (
+        "image/shell_present.rego",
+        include_str!("../rules/image/shell_present.rego"),
+    ),
+    (
+        "image/ssh_port_exposed.rego",
+        include_str!("../rules/image/ssh_port_exposed.rego"),
     ),
     (
         "terraform/azure_nsg_open.rego",

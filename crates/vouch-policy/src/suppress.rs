@@ -81,6 +81,10 @@ pub const TRIVY_RULES: &[(&str, &str)] = &[
     ("AVD-DS-0001", "dockerfile-latest-tag"),
     ("AVD-DS-0002", "dockerfile-user-root"),
     ("AVD-DS-0005", "dockerfile-add-remote-url"),
+    // Trivy runs its Dockerfile checks on an image's config and history too
+    // (`trivy image --image-config-scanners misconfig`).
+    ("AVD-DS-0002", "image-runs-as-root"),
+    ("AVD-DS-0005", "image-add-remote-url"),
     ("AVD-KSV-0001", "workload-privilege-escalation"),
     ("AVD-KSV-0008", "workload-host-namespace"),
     ("AVD-KSV-0009", "workload-host-namespace"),
@@ -404,5 +408,58 @@ mod tests {
             Some("no reason given".into())
         );
         assert!(inline(t, 1, "r1").is_none());
+    }
+}
+
+/// dockle's checkpoint codes with a vouch image rule of the same meaning.
+pub const DOCKLE_RULES: &[(&str, &str)] = &[
+    ("CIS-DI-0001", "image-runs-as-root"),
+    ("CIS-DI-0008", "image-setuid-file"),
+    ("CIS-DI-0010", "image-secret-in-env"),
+];
+
+/// dockle's ignore file (`.dockleignore` at the root, read by image checks): one checkpoint
+/// code per line (`CIS-DI-0001`), `#` comments. Codes with no vouch rule suppress nothing.
+#[derive(Debug, Clone, Default)]
+pub struct DockleIgnore {
+    /// Path shown in suppressions.
+    pub path: String,
+    /// `(code, line)`.
+    entries: Vec<(String, u32)>,
+}
+
+impl DockleIgnore {
+    /// Parse the text of a `.dockleignore`.
+    pub fn parse(text: &str, path: &str) -> Self {
+        let entries = text
+            .lines()
+            .enumerate()
+            .filter_map(|(n, l)| {
+                let code = l.split('#').next().unwrap_or("").trim();
+                (!code.is_empty()).then(|| {
+                    (
+                        code.to_ascii_uppercase(),
+                        u32::try_from(n + 1).unwrap_or(u32::MAX),
+                    )
+                })
+            })
+            .collect();
+        Self {
+            path: path.to_owned(),
+            entries,
+        }
+    }
+
+    /// The entry that suppresses `rule_id`, if any.
+    pub fn matching(&self, rule_id: &str) -> Option<Suppression> {
+        self.entries
+            .iter()
+            .find(|(code, _)| maps(DOCKLE_RULES, code, rule_id))
+            .map(|(code, line)| {
+                suppression(
+                    "dockleignore",
+                    format!("{}:{line} `{code}` ({code} is {rule_id})", self.path),
+                )
+            })
     }
 }

@@ -39,6 +39,11 @@ fn findings(dir: &Path, rule: &str) -> Vec<String> {
 fn every_rule_fires_on_its_failing_fixture_and_not_on_its_passing_one() {
     let mut problems = Vec::new();
     for rule in builtin_rules() {
+        if rule.group == "image" {
+            // An image is not a folder of files: tests/image_rules.rs runs these rules over
+            // ImageInput fixtures (tests/fixtures/image/<id>/) with the same contract.
+            continue;
+        }
         let base = fixtures().join(&rule.id);
         let expected_path = base.join("expected.txt");
         if std::env::var_os("VOUCH_BLESS").is_some() {

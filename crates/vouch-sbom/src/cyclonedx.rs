@@ -211,6 +211,44 @@ impl<'a> Parts<'a> {
                 value: "true".to_owned(),
             });
         }
+        if let Some(image) = &inventory.image {
+            // An image is its own subject: its name, manifest digest and purl (pkg:oci).
+            subject_component.ty = "container";
+            if options.subject_name.is_none() {
+                subject_component.name = image.name.clone();
+            }
+            subject_component.version = image
+                .manifest_digest
+                .clone()
+                .or_else(|| Some(image.config_digest.clone()));
+            subject_component.purl = Some(image.purl.clone());
+            if let Some(hex) = image
+                .manifest_digest
+                .as_deref()
+                .and_then(|d| d.strip_prefix("sha256:"))
+            {
+                subject_component.hashes.push(CdxHash {
+                    alg: "SHA-256",
+                    content: hex.to_owned(),
+                });
+            }
+            let mut property = |name: &'static str, value: &str| {
+                subject_component.properties.push(Property {
+                    name: name.into(),
+                    value: value.to_owned(),
+                })
+            };
+            property("vouch:image:config-digest", &image.config_digest);
+            if let Some(d) = &image.manifest_digest {
+                property("vouch:image:manifest-digest", d);
+            }
+            if let Some(p) = &image.platform {
+                property("vouch:image:platform", p);
+            }
+            if let Some(t) = &image.tag {
+                property("vouch:image:tag", t);
+            }
+        }
         let tool = CdxComponent {
             ty: "application",
             name: options.tool_name.clone(),

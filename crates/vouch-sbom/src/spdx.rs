@@ -296,13 +296,16 @@ impl<'a> Parts<'a> {
             download_location: NOASSERTION.to_owned(),
             license_concluded: NOASSERTION,
             license_declared: NOASSERTION.to_owned(),
-            primary_package_purpose: if self.inventory.distro.is_some() {
+            primary_package_purpose: if self.inventory.distro.is_some()
+                || self.inventory.image.is_some()
+            {
                 "CONTAINER"
             } else {
                 "APPLICATION"
             },
             ..Package::default()
         }
+        .with_image(self.inventory.image.as_ref(), self.named)
     }
 
     fn os_package(&self) -> Option<Package> {
@@ -318,6 +321,26 @@ impl<'a> Parts<'a> {
             primary_package_purpose: "OPERATING_SYSTEM",
             ..Package::default()
         })
+    }
+}
+
+impl Package {
+    /// An image subject's name, digest and purl.
+    fn with_image(mut self, image: Option<&vouch_inventory::ImageSubject>, named: bool) -> Self {
+        let Some(image) = image else { return self };
+        if !named {
+            self.name = image.name.clone();
+        }
+        self.version_info = image
+            .manifest_digest
+            .clone()
+            .or_else(|| Some(image.config_digest.clone()));
+        self.external_refs.push(ExternalRef {
+            reference_category: "PACKAGE-MANAGER",
+            reference_type: "purl",
+            reference_locator: image.purl.clone(),
+        });
+        self
     }
 }
 

@@ -333,7 +333,9 @@ fn secrets_options(root: &Path) -> Result<vouch_secrets::Options, ScanError> {
     })
 }
 
-fn secrets_summary(outcome: vouch_secrets::ScanOutcome, report: &mut Report) -> CheckSummary {
+/// Adds a secrets scan's findings and what it could not scan to `report` (for an image, whose
+/// scan the caller ran while the layers streamed).
+pub fn secrets_summary(outcome: vouch_secrets::ScanOutcome, report: &mut Report) -> CheckSummary {
     for w in &outcome.warnings {
         report.not_checked.push(NotChecked::new(
             "secrets",
@@ -408,7 +410,12 @@ pub fn configuration_walked_with(
     Ok(configuration_summary(outcome, report))
 }
 
-fn configuration_summary(outcome: vouch_policy::CheckOutcome, report: &mut Report) -> CheckSummary {
+/// Adds a configuration check's findings and what it could not evaluate to `report` (for an
+/// image, checked by `vouch_policy::check_image`).
+pub fn configuration_summary(
+    outcome: vouch_policy::CheckOutcome,
+    report: &mut Report,
+) -> CheckSummary {
     for e in &outcome.errors {
         report.not_checked.push(NotChecked::new(
             "configuration",

@@ -11,6 +11,8 @@
 
 pub mod forge;
 mod git_http;
+pub mod images;
+pub mod oci;
 pub mod registry;
 
 use std::sync::OnceLock;

@@ -138,6 +138,20 @@ pub struct WalkArgs {
     /// Treat warnings (unreadable or malformed files) as errors: exit 2 and write nothing.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub image: ImageArgs,
+}
+
+/// How an image is read when PATH names one (`oci-dir:`, `oci-archive:`, `docker-archive:`,
+/// `registry:`, or a layout directory or archive file); docs/images.md.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ImageArgs {
+    /// Platform of a multi-platform image, os/arch[/variant] [default: this machine's].
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Registry HOST:PORT to ask over plain HTTP (loopback test registries; repeatable).
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registry: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -222,6 +236,12 @@ pub struct CheckArgs {
     /// later files win), as `helm template --values`.
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
+    /// Registry (`ghcr.io`) or repository prefix (`ghcr.io/acme`) an image's base may come
+    /// from (repeatable; images only, rule image-base-registry-not-allowed).
+    #[arg(long = "allowed-base-registry", value_name = "REGISTRY")]
+    pub allowed_base_registry: Vec<String>,
+    #[command(flatten)]
+    pub image: ImageArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,6 +289,8 @@ pub struct SecretsArgs {
     /// Print secrets in clear, for local triage only. Never use in CI.
     #[arg(long)]
     pub show_secrets: bool,
+    #[command(flatten)]
+    pub image: ImageArgs,
 }
 
 /// The report formats the finding commands share (`check`, `secrets`, `scan`, `vulns`). Each

@@ -10,16 +10,22 @@ use crate::cli::WalkArgs;
 use crate::progress::WalkProgress;
 
 /// Walks `path`, printing each warning on stderr. With `--strict`, any warning is an error.
+/// An image (docs/images.md) is read and inventoried over its merged layers.
 pub fn collect(path: &Path, args: &WalkArgs) -> anyhow::Result<Inventory> {
-    let options = WalkOptions {
-        excludes: args.exclude.clone(),
-        ..WalkOptions::default()
+    let inventory = match crate::image::target(path)? {
+        crate::image::Target::Image(source) => crate::image::inventory(&source, args)?,
+        crate::image::Target::Path(path) => {
+            let options = WalkOptions {
+                excludes: args.exclude.clone(),
+                ..WalkOptions::default()
+            };
+            let progress = WalkProgress::new("inventory");
+            let subject = subject_name(&path);
+            let result = walk::inventory(&path, &subject, &options, &progress);
+            progress.finish();
+            result.with_context(|| format!("cannot inventory {}", path.display()))?
+        }
     };
-    let progress = WalkProgress::new("inventory");
-    let subject = subject_name(path);
-    let result = walk::inventory(path, &subject, &options, &progress);
-    progress.finish();
-    let inventory = result.with_context(|| format!("cannot inventory {}", path.display()))?;
     for w in &inventory.warnings {
         eprintln!("warning: {w}");
     }

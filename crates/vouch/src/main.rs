@@ -9,9 +9,11 @@ mod clock;
 mod commands;
 mod exit;
 mod files;
+mod image;
 mod inventory;
 mod output;
 mod progress;
+mod registry;
 mod registry_auth;
 
 use clap::Parser;

@@ -8,19 +8,17 @@
 #   inject runtime secrets from the orchestrator, never through ENV or ARG.
 package vouch.rules.dockerfile.secret_in_env
 
-secretish(k) if {
-	regex.match(`(?i)(passw(or)?d|secret|token|api_?key|access_?key|private_?key|credentials?|auth)`, k)
-	not regex.match(`(?i)(_FILE|_PATH|_DIR|_URL|_HOST|_USER(NAME)?|_ENDPOINT|_TYPE|_METHOD)$`, k)
-}
+import data.vouch.lib.common
+
+# The one secret-name test (vouch.lib.common), shared with image-secret-in-env.
+secretish(k) if common.secret_name(k)
 
 deny contains f if {
 	ins := input.dockerfile.instructions[_]
 	ins.cmd == "ENV"
 	p := ins.pairs[_]
 	secretish(p.key)
-	p.value != null
-	p.value != ""
-	not startswith(p.value, "$")
+	common.secret_value(p.value)
 	f := {"msg": sprintf("ENV sets %s, which looks like a secret", [p.key]), "line": ins.line}
 }
 

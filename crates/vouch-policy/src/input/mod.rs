@@ -9,6 +9,7 @@ mod built;
 mod dockerfile;
 pub mod gitlab;
 pub mod helm;
+pub mod image;
 mod kubernetes;
 pub mod kustomize;
 mod packages;
@@ -44,6 +45,9 @@ pub enum FileKind {
     HelmTemplate,
     /// A kustomization: the overlay is built, then checked as Kubernetes.
     Kustomization,
+    /// A container image (not a file: [`crate::check_image`] builds its input from an
+    /// [`image::ImageInput`]; [`detect`] never returns it).
+    Image,
 }
 
 impl FileKind {
@@ -68,6 +72,7 @@ impl FileKind {
             Self::HelmChart => "helm-chart",
             Self::HelmTemplate => "helm-template",
             Self::Kustomization => "kustomization",
+            Self::Image => "image",
         }
     }
 
@@ -84,6 +89,7 @@ impl FileKind {
             Self::PackageJson => "manifest",
             Self::PackageLock | Self::YarnLock => "lockfile",
             Self::Terraform | Self::TerraformPlan => "terraform",
+            Self::Image => "image",
         }
     }
 
@@ -99,6 +105,7 @@ impl FileKind {
             | Self::HelmTemplate
             | Self::Kustomization => "workload",
             Self::Terraform | Self::TerraformPlan => "terraform",
+            Self::Image => "image",
             _ => "packages",
         }
     }
@@ -378,6 +385,11 @@ pub fn normalise(
         FileKind::HelmTemplate => {
             return Err(InputError::Shape(
                 "a Helm template is checked through its chart, and no Chart.yaml was found in a folder above it".into(),
+            ));
+        }
+        FileKind::Image => {
+            return Err(InputError::Shape(
+                "an image is not a file: its input is built by vouch_policy::check_image".into(),
             ));
         }
     };

@@ -98,6 +98,7 @@ impl ReadSbom {
             }],
             components: self.components,
             root: None,
+            image: None,
             warnings,
         }
     }

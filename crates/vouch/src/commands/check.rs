@@ -44,6 +44,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     } else {
         args.paths.clone()
     };
+    if let [one] = paths.as_slice()
+        && let crate::image::Target::Image(source) = crate::image::target(one)?
+    {
+        return check_image(&args, opts, &source, fail_on);
+    }
     // The root holds `.vouch/policy` and `.vouch/ignore.toml`: the one directory given, else `.`.
     let root = match paths.as_slice() {
         [one] if one.is_dir() => one.clone(),
@@ -57,6 +62,33 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     let outcome = checker.check(&paths)?;
+    finish(&args, outcome, fail_on)
+}
+
+/// `vouch check IMAGE`: the image rules over the image's config, history and files; the
+/// policies and ignore file of the directory vouch runs in (docs/images.md).
+fn check_image(
+    args: &CheckArgs,
+    opts: Options,
+    source: &vouch_oci::image::Source,
+    fail_on: Severity,
+) -> anyhow::Result<ExitStatus> {
+    let input = crate::image::check_input(source, &args.image)?;
+    let mut image_opts = vouch_policy::ImageOptions::new(std::path::Path::new("."), opts.today);
+    image_opts.check = opts;
+    image_opts
+        .allowed_base_registries
+        .clone_from(&args.allowed_base_registry);
+    let outcome = vouch_policy::check_image(&input, &image_opts)
+        .with_context(|| format!("could not check the image {source}"))?;
+    finish(args, outcome, fail_on)
+}
+
+fn finish(
+    args: &CheckArgs,
+    outcome: vouch_policy::CheckOutcome,
+    fail_on: Severity,
+) -> anyhow::Result<ExitStatus> {
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
     report.rules = outcome.rules;
     report.findings = outcome.findings;

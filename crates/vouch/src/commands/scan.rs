@@ -40,6 +40,9 @@ fn load_config(args: &ScanArgs) -> anyhow::Result<(std::path::PathBuf, Config)> 
 
 pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let fail_on: Severity = args.fail_on.parse()?;
+    if let crate::image::Target::Image(source) = crate::image::target(&args.path)? {
+        return image(&args, &source, fail_on);
+    }
     let (config_path, config) = load_config(&args)?;
     if !config.exclude.is_empty() {
         eprintln!(
@@ -89,6 +92,68 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
             Check::Pinning => vouch_scan::pinning_walked(root, &walked, &mut report),
         });
     }
+    finish(&args, inventory, checks, report, fail_on)
+}
+
+/// `vouch scan IMAGE`: the layers are read once for the inventory, the secrets of every layer
+/// and the image rules; the policies, ignore file and scan configuration are those of the
+/// directory vouch runs in (`--ignore-file` to name another). Pinning does not apply to an
+/// image (it has no references to pin) and is listed as skipped, with that reason.
+fn image(
+    args: &ScanArgs,
+    source: &vouch_oci::image::Source,
+    fail_on: Severity,
+) -> anyhow::Result<ExitStatus> {
+    let cli_skips: Vec<Check> = args.skip.iter().copied().map(check).collect();
+    let allow = vouch_secrets::AllowList::load_repo(std::path::Path::new("."))
+        .context("could not load the secrets config")?;
+    let secrets = vouch_secrets::Options {
+        allow,
+        ..Default::default()
+    };
+    let scanned = crate::image::scan(source, &args.walk.image, &secrets)?;
+    let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
+    vouch_scan::inventory_not_checked(&scanned.inventory, args.walk.strict, &mut report);
+    let mut checks = Vec::new();
+    let mut secrets_outcome = Some(scanned.secrets);
+    for c in Check::ALL {
+        if let Some(note) = vouch_scan::skipped(c, &cli_skips, &Config::default()) {
+            checks.push(CheckSummary::skipped(c, note));
+            continue;
+        }
+        checks.push(match c {
+            Check::Vulnerabilities => vulnerabilities(args, &scanned.inventory, &mut report)?,
+            Check::Secrets => match secrets_outcome.take() {
+                Some(outcome) => vouch_scan::secrets_summary(outcome?, &mut report),
+                None => continue,
+            },
+            Check::Configuration => {
+                let today = crate::clock::now()?.as_second();
+                let mut options = vouch_policy::ImageOptions::new(
+                    std::path::Path::new("."),
+                    vouch_policy::Date::from_unix_seconds(today),
+                );
+                options.check.ignore_file.clone_from(&args.ignore_file);
+                let outcome = vouch_policy::check_image(&scanned.policy, &options)
+                    .with_context(|| format!("could not check the image {source}"))?;
+                vouch_scan::configuration_summary(outcome, &mut report)
+            }
+            Check::Pinning => CheckSummary::skipped(
+                c,
+                "not applicable: an image holds no references to pin".to_owned(),
+            ),
+        });
+    }
+    finish(args, scanned.inventory, checks, report, fail_on)
+}
+
+fn finish(
+    args: &ScanArgs,
+    inventory: vouch_inventory::Inventory,
+    checks: Vec<CheckSummary>,
+    mut report: Report,
+    fail_on: Severity,
+) -> anyhow::Result<ExitStatus> {
     report.sort();
     let scan = Scan {
         inventory,

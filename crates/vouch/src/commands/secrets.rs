@@ -14,7 +14,7 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         Some(p) => AllowList::load(p).context("could not load the secrets config")?,
         None if !stdin => {
             // The scanned repository's own allow-list: a regular file inside the repository.
-            let base = if args.path.is_dir() {
+            let base = if args.path.is_dir() && !args.path.join("oci-layout").is_file() {
                 args.path.clone()
             } else {
                 std::path::PathBuf::from(".")
@@ -41,6 +41,8 @@ pub fn run(args: SecretsArgs) -> anyhow::Result<ExitStatus> {
         vouch_secrets::scan_git_history(&args.path, &options)?
     } else if args.staged {
         vouch_secrets::scan_staged(&args.path, &options)?
+    } else if let crate::image::Target::Image(source) = crate::image::target(&args.path)? {
+        crate::image::secrets(&source, &args.image, &options)?
     } else {
         vouch_secrets::scan_dir(&args.path, &options)?
     };
