@@ -150,7 +150,28 @@ impl Resolver {
     /// list types. Asked by digest, the bytes must hash to it; a `Docker-Content-Digest` header
     /// must match them too. Returns the bytes, their media type and their digest.
     pub fn fetch_manifest(&self, image: &Name, reference: &str) -> Result<Manifest, ResolveError> {
-        self.registry.manifest(image, reference)
+        self.registry
+            .manifest(image, reference, registry::MAX_MANIFEST)
+    }
+
+    /// [`Resolver::fetch_manifest`] with the caller's size limit instead of 4 MiB.
+    pub fn fetch_manifest_limited(
+        &self,
+        image: &Name,
+        reference: &str,
+        limit: u64,
+    ) -> Result<Manifest, ResolveError> {
+        self.registry.manifest(image, reference, limit)
+    }
+
+    /// One repository of a registry as the image reader's source of manifests and blobs
+    /// ([`vouch_oci::image::Registry`]), through this resolver (its credentials, tokens and
+    /// `--insecure-registry` list).
+    pub fn repository(&self, image: Name) -> Repository<'_> {
+        Repository {
+            resolver: self,
+            image,
+        }
     }
 
     /// GETs a blob as a stream, without a size limit (see [`Resolver::open_blob_limited`]).
@@ -216,6 +237,41 @@ fn resolver_is_shareable_across_threads() {
     // A blob can be handed to another thread as `Box<dyn Read + Send>`.
     fn assert_send<T: Send + std::io::Read>() {}
     assert_send::<Blob>();
+}
+
+/// A registry repository for the image reader ([`Resolver::repository`]). Its errors are
+/// [`ResolveError`]s, boxed: `err.downcast_ref::<ResolveError>()` gives the code.
+pub struct Repository<'r> {
+    resolver: &'r Resolver,
+    image: Name,
+}
+
+impl fmt::Debug for Repository<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repository")
+            .field("image", &self.image.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl vouch_oci::image::Registry for Repository<'_> {
+    fn manifest(
+        &self,
+        reference: &str,
+        limit: u64,
+    ) -> Result<Vec<u8>, vouch_oci::image::RemoteError> {
+        Ok(self
+            .resolver
+            .fetch_manifest_limited(&self.image, reference, limit)?
+            .bytes)
+    }
+
+    fn blob(
+        &self,
+        digest: &Digest,
+    ) -> Result<Box<dyn std::io::Read + Send>, vouch_oci::image::RemoteError> {
+        Ok(Box::new(self.resolver.open_blob(&self.image, digest)?))
+    }
 }
 
 fn join_url(base: &str, path: &str) -> String {

@@ -24,7 +24,7 @@ use crate::credentials::{Credentials, Found, Lookup, Secrets};
 use crate::{ResolveError, Url};
 
 /// Manifests and indexes: the distribution spec lets registries refuse larger ones (4 MiB).
-const MAX_MANIFEST: u64 = 4 << 20;
+pub(crate) const MAX_MANIFEST: u64 = 4 << 20;
 const MANIFEST_LIMIT: Limit = (MAX_MANIFEST, "a manifest");
 /// Image config blobs.
 const MAX_CONFIG: u64 = 16 << 20;
@@ -342,8 +342,14 @@ impl Client {
             .transpose()
     }
 
-    /// GET a manifest or index by tag or digest (see [`crate::Resolver::fetch_manifest`]).
-    pub(crate) fn manifest(&self, image: &Name, reference: &str) -> Result<Manifest, ResolveError> {
+    /// GET a manifest or index by tag or digest, at most `limit` bytes (see
+    /// [`crate::Resolver::fetch_manifest`]).
+    pub(crate) fn manifest(
+        &self,
+        image: &Name,
+        reference: &str,
+        limit: u64,
+    ) -> Result<Manifest, ResolveError> {
         let subject = Subject {
             image,
             text: if reference.contains(':') {
@@ -377,7 +383,7 @@ impl Client {
             &subject,
             &url,
             MANIFEST_TYPES,
-            MANIFEST_LIMIT,
+            (limit, MANIFEST_LIMIT.1),
             wanted.as_ref(),
         )?;
         #[derive(Deserialize)]

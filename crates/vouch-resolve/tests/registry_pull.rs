@@ -734,3 +734,67 @@ fn forbidden_names_the_credentials_file_not_the_credentials() {
     );
     assert!(!format!("{err:?}").contains("hunter2"));
 }
+
+/// The image reader of vouch-oci over a registry repository (`Resolver::repository`): the image
+/// behind htpasswd, opened with credentials, its layers streamed and merged; every document and
+/// blob digest is checked by the reader. Opened by the manifest's digest: the fixture's index
+/// entry has no `platform`, and the reader does not choose a platform-less entry (it answers
+/// `Platform { available: "none" }`, asserted below).
+#[test]
+fn the_image_reader_reads_a_registry_image_through_the_resolver() {
+    use vouch_oci::image::{self, Caps, Platform, Scan};
+
+    let registry = Registry::start_with_htpasswd();
+    push_fixture(&registry, "team/app", "1.0");
+    let host = registry.host();
+    let resolver = resolver(
+        std::slice::from_ref(&host),
+        basic_config(&host, Registry::USER, Registry::PASSWORD),
+    );
+    let by_tag = image::source::parse(&format!("registry:{host}/team/app:1.0"))
+        .expect("a registry: argument")
+        .unwrap();
+    let source = image::source::parse(&format!("registry:{host}/team/app@{MANIFEST}"))
+        .expect("a registry: argument")
+        .unwrap();
+    let repository = resolver.repository(image(&host));
+    let options = image::Options {
+        platform: Platform::parse("linux/amd64").unwrap(),
+    };
+    let err = image::open(&by_tag, &options, Some(&repository)).unwrap_err();
+    assert!(matches!(err, image::ImageError::Platform { .. }), "{err:?}");
+    let opened = image::open(&source, &options, Some(&repository)).unwrap();
+    assert_eq!(
+        opened.manifest_digest.as_ref().unwrap().to_string(),
+        MANIFEST
+    );
+    assert_eq!(opened.config_digest.to_string(), CONFIG);
+    assert_eq!(opened.layers.len(), 1);
+    let retain = |_: &str| false;
+    let tree = opened
+        .read(&Scan {
+            retain: &retain,
+            visit: None,
+            caps: Caps::default(),
+            progress: None,
+        })
+        .unwrap();
+    assert_eq!(tree.layers().len(), 1);
+    assert!(tree.nodes().count() > 0, "the layer's files are listed");
+
+    // Without credentials the reader gets the registry's 401, typed, with its code.
+    let anonymous = super_resolver_without_credentials(&host);
+    let repository = anonymous.repository(image(&host));
+    let err = image::open(&source, &options, Some(&repository)).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains(&format!(
+            "registry {host} answered 401 (the registry asks for Basic credentials and none are configured for {host})"
+        )),
+        "{shown}"
+    );
+}
+
+fn super_resolver_without_credentials(host: &str) -> Resolver {
+    resolver(&[host.to_owned()], Credentials::default())
+}
