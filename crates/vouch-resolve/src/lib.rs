@@ -169,7 +169,15 @@ impl Resolver {
     /// `--insecure-registry` list).
     pub fn repository(&self, image: Name) -> Repository<'_> {
         Repository {
-            resolver: self,
+            resolver: Held::Borrowed(self),
+            image,
+        }
+    }
+
+    /// [`Resolver::repository`] that owns the resolver, for a `Box<dyn Registry>`.
+    pub fn into_repository(self, image: Name) -> Repository<'static> {
+        Repository {
+            resolver: Held::Owned(Box::new(self)),
             image,
         }
     }
@@ -242,8 +250,27 @@ fn resolver_is_shareable_across_threads() {
 /// A registry repository for the image reader ([`Resolver::repository`]). Its errors are
 /// [`ResolveError`]s, boxed: `err.downcast_ref::<ResolveError>()` gives the code.
 pub struct Repository<'r> {
-    resolver: &'r Resolver,
+    resolver: Held<'r>,
     image: Name,
+}
+
+enum Held<'r> {
+    Borrowed(&'r Resolver),
+    Owned(Box<Resolver>),
+}
+
+impl Repository<'_> {
+    fn resolver(&self) -> &Resolver {
+        match &self.resolver {
+            Held::Borrowed(r) => r,
+            Held::Owned(r) => r,
+        }
+    }
+
+    /// The resolver's notices ([`Resolver::take_notices`]).
+    pub fn take_notices(&self) -> Vec<Notice> {
+        self.resolver().take_notices()
+    }
 }
 
 impl fmt::Debug for Repository<'_> {
@@ -261,7 +288,7 @@ impl vouch_oci::image::Registry for Repository<'_> {
         limit: u64,
     ) -> Result<Vec<u8>, vouch_oci::image::RemoteError> {
         Ok(self
-            .resolver
+            .resolver()
             .fetch_manifest_limited(&self.image, reference, limit)?
             .bytes)
     }
@@ -270,7 +297,7 @@ impl vouch_oci::image::Registry for Repository<'_> {
         &self,
         digest: &Digest,
     ) -> Result<Box<dyn std::io::Read + Send>, vouch_oci::image::RemoteError> {
-        Ok(Box::new(self.resolver.open_blob(&self.image, digest)?))
+        Ok(Box::new(self.resolver().open_blob(&self.image, digest)?))
     }
 }
 

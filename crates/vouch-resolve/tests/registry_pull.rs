@@ -782,10 +782,11 @@ fn the_image_reader_reads_a_registry_image_through_the_resolver() {
     assert_eq!(tree.layers().len(), 1);
     assert!(tree.nodes().count() > 0, "the layer's files are listed");
 
-    // Without credentials the reader gets the registry's 401, typed, with its code.
-    let anonymous = super_resolver_without_credentials(&host);
-    let repository = anonymous.repository(image(&host));
-    let err = image::open(&source, &options, Some(&repository)).unwrap_err();
+    // Without credentials the reader gets the registry's 401, typed, with its code. An owned
+    // repository, as a `Box<dyn Registry>` for the binary.
+    let anonymous: Box<dyn image::Registry> =
+        Box::new(super_resolver_without_credentials(&host).into_repository(image(&host)));
+    let err = image::open(&source, &options, Some(anonymous.as_ref())).unwrap_err();
     let shown = err.to_string();
     assert!(
         shown.contains(&format!(
