@@ -49,6 +49,12 @@ impl CachedResolver {
         }
     }
 
+    /// What the resolver wants the user told, gathered since the last call
+    /// ([`Resolver::take_notices`]).
+    pub fn take_notices(&self) -> Vec<vouch_resolve::Notice> {
+        self.inner.take_notices()
+    }
+
     pub fn image_digest(&self, image: &Name, tag: &str) -> Result<Digest, ResolveError> {
         memo(&self.digests, (image.clone(), tag.to_owned()), || {
             self.inner.image_digest(image, tag)

@@ -48,6 +48,26 @@ pub enum ResolveError {
         subject: String,
         status: u16,
     },
+    /// The body ended before the length the registry announced (`Content-Length`): the
+    /// connection was cut or the registry lied about the size.
+    #[error(
+        "{subject}: registry {registry} sent {received} bytes, but announced {announced} (Content-Length)"
+    )]
+    Truncated {
+        registry: String,
+        subject: String,
+        received: u64,
+        announced: u64,
+    },
+    /// The body is larger than vouch reads for this kind of content (announced or sent).
+    #[error("{subject}: registry {registry} sent more than {limit} bytes, the limit for {what}")]
+    TooLarge {
+        registry: String,
+        subject: String,
+        /// What the limit is for: `a manifest`, `an image config`, `a blob`, …
+        what: &'static str,
+        limit: u64,
+    },
     /// The registry (or its token service) could not be reached: DNS, connect, TLS, timeout.
     #[error("cannot reach {url}")]
     Network {
@@ -106,6 +126,29 @@ impl From<vouch_oci::reference::ParseError> for ResolveError {
 }
 
 impl ResolveError {
+    /// The [`ResolveError`] inside an I/O error from a [`Blob`](crate::Blob) read (truncated,
+    /// too large, network), if there is one.
+    pub fn in_io(error: &std::io::Error) -> Option<&ResolveError> {
+        error.get_ref()?.downcast_ref::<ResolveError>()
+    }
+
+    /// Unwraps the [`ResolveError`] inside an I/O error from a blob read, or wraps the I/O
+    /// error as a network fault on `url`.
+    pub(crate) fn from_io(error: std::io::Error, url: &str) -> ResolveError {
+        let kind = error.kind();
+        let source: Source = match error.into_inner() {
+            Some(inner) => match inner.downcast::<ResolveError>() {
+                Ok(e) => return *e,
+                Err(other) => other,
+            },
+            None => Box::new(std::io::Error::from(kind)),
+        };
+        ResolveError::Network {
+            url: Url::new(url),
+            source,
+        }
+    }
+
     /// The stable diagnostic code; `docs/rules/<code>.md` explains it.
     pub fn code(&self) -> &'static str {
         match self {
@@ -115,6 +158,8 @@ impl ResolveError {
             ResolveError::Throttled { .. } => "registry-throttled",
             ResolveError::Server { .. } => "registry-server-error",
             ResolveError::UnexpectedStatus { .. } => "registry-unexpected-status",
+            ResolveError::Truncated { .. } => "registry-truncated",
+            ResolveError::TooLarge { .. } => "registry-too-large",
             ResolveError::Network { .. } => "registry-network-error",
             ResolveError::Malformed { .. } => "registry-malformed-response",
             ResolveError::DigestMismatch { .. } => "registry-digest-mismatch",

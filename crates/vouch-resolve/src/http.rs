@@ -31,15 +31,29 @@ pub struct Timeouts {
     pub total: Duration,
 }
 
-/// Builds an HTTP client with vouch's settings (see the module docs).
+/// Builds an HTTP client with vouch's settings (see the module docs). It follows up to 10
+/// redirects; reqwest drops `Authorization` when one leaves the host.
 pub fn client(timeouts: Timeouts) -> Result<Client, reqwest::Error> {
+    builder(timeouts).build()
+}
+
+/// The same client, but one that follows no redirect: a 3xx answer is returned to the caller,
+/// which decides where to go and what to send there (the registry client, which sends its
+/// `Authorization` only to the registry itself and never to blob storage).
+pub fn client_without_redirects(timeouts: Timeouts) -> Result<Client, reqwest::Error> {
+    builder(timeouts)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+fn builder(timeouts: Timeouts) -> reqwest::blocking::ClientBuilder {
     let mut builder = Client::builder()
         .user_agent(USER_AGENT)
         .timeout(timeouts.total);
     if let Some(connect) = timeouts.connect {
         builder = builder.connect_timeout(connect);
     }
-    builder.build()
+    builder
 }
 
 /// Why a download failed. `url` prints without credentials.

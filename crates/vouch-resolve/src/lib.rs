@@ -11,6 +11,10 @@
 //!   `file://`, annotated tags peeled; files and commit times read from a temporary bare
 //!   repository fetched once per URL per [`Resolver`].
 //!
+//! - **Image content** for readers of registry images ([`Resolver::fetch_manifest`],
+//!   [`Resolver::open_blob`]), with [`Credentials`] from Docker config files given by the
+//!   caller ([`Resolver::with_credentials`]).
+//!
 //! Every failure is a [`ResolveError`] with a stable [`code`](ResolveError::code) so callers
 //! can tell "not found" from "throttled" from "unreachable". See `docs/resolution.md`.
 //!
@@ -29,6 +33,7 @@
 //! );
 //! ```
 
+pub mod credentials;
 mod error;
 mod git;
 pub mod http;
@@ -39,7 +44,9 @@ use std::fmt;
 use vouch_digest::Digest;
 use vouch_oci::reference::Name;
 
+pub use credentials::{Credentials, CredentialsError};
 pub use error::{ResolveError, Url};
+pub use registry::{Blob, Manifest, Notice};
 
 /// Where and how to resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +106,19 @@ impl Resolver {
         })
     }
 
+    /// The same resolver, sending `credentials` (from Docker config files) to the registries
+    /// they are for and to the token realms those registries name (see [`credentials`]).
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.registry.credentials = credentials;
+        self
+    }
+
+    /// What the resolver wants the user told (once each), gathered since the last call: a
+    /// registry whose credentials only a credential helper holds.
+    pub fn take_notices(&self) -> Vec<Notice> {
+        self.registry.take_notices()
+    }
+
     /// The options this resolver was built with.
     pub fn options(&self) -> &Options {
         &self.options
@@ -123,6 +143,62 @@ impl Resolver {
         digest: &str,
     ) -> Result<Option<jiff::Timestamp>, ResolveError> {
         self.registry.created(image, digest)
+    }
+
+    /// GETs a manifest or index by tag or digest (`reference`: `1.0` or `sha256:…`). At most
+    /// 4 MiB; `Accept` lists the OCI manifest and index and the Docker v2 manifest and manifest
+    /// list types. Asked by digest, the bytes must hash to it; a `Docker-Content-Digest` header
+    /// must match them too. Returns the bytes, their media type and their digest.
+    pub fn fetch_manifest(&self, image: &Name, reference: &str) -> Result<Manifest, ResolveError> {
+        self.registry
+            .manifest(image, reference, registry::MAX_MANIFEST)
+    }
+
+    /// [`Resolver::fetch_manifest`] with the caller's size limit instead of 4 MiB.
+    pub fn fetch_manifest_limited(
+        &self,
+        image: &Name,
+        reference: &str,
+        limit: u64,
+    ) -> Result<Manifest, ResolveError> {
+        self.registry.manifest(image, reference, limit)
+    }
+
+    /// One repository of a registry as the image reader's source of manifests and blobs
+    /// ([`vouch_oci::image::Registry`]), through this resolver (its credentials, tokens and
+    /// `--insecure-registry` list).
+    pub fn repository(&self, image: Name) -> Repository<'_> {
+        Repository {
+            resolver: Held::Borrowed(self),
+            image,
+        }
+    }
+
+    /// [`Resolver::repository`] that owns the resolver, for a `Box<dyn Registry>`.
+    pub fn into_repository(self, image: Name) -> Repository<'static> {
+        Repository {
+            resolver: Held::Owned(Box::new(self)),
+            image,
+        }
+    }
+
+    /// GETs a blob as a stream, without a size limit (see [`Resolver::open_blob_limited`]).
+    /// The caller verifies the digest while it reads. Redirects to blob storage are followed
+    /// without the registry's `Authorization`. A body that ends before its `Content-Length` is
+    /// an error from `read`, never a short end of file.
+    pub fn open_blob(&self, image: &Name, digest: &Digest) -> Result<Blob, ResolveError> {
+        self.registry.blob(image, digest, u64::MAX)
+    }
+
+    /// [`Resolver::open_blob`] that refuses more than `limit` bytes (announced: before reading;
+    /// sent: when the read passes it) with [`ResolveError::TooLarge`].
+    pub fn open_blob_limited(
+        &self,
+        image: &Name,
+        digest: &Digest,
+        limit: u64,
+    ) -> Result<Blob, ResolveError> {
+        self.registry.blob(image, digest, limit)
     }
 
     /// The git URL of a GitHub repository `owner/repo` under [`Options::github_url`].
@@ -166,6 +242,63 @@ impl Resolver {
 fn resolver_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Resolver>();
+    // A blob can be handed to another thread as `Box<dyn Read + Send>`.
+    fn assert_send<T: Send + std::io::Read>() {}
+    assert_send::<Blob>();
+}
+
+/// A registry repository for the image reader ([`Resolver::repository`]). Its errors are
+/// [`ResolveError`]s, boxed: `err.downcast_ref::<ResolveError>()` gives the code.
+pub struct Repository<'r> {
+    resolver: Held<'r>,
+    image: Name,
+}
+
+enum Held<'r> {
+    Borrowed(&'r Resolver),
+    Owned(Box<Resolver>),
+}
+
+impl Repository<'_> {
+    fn resolver(&self) -> &Resolver {
+        match &self.resolver {
+            Held::Borrowed(r) => r,
+            Held::Owned(r) => r,
+        }
+    }
+
+    /// The resolver's notices ([`Resolver::take_notices`]).
+    pub fn take_notices(&self) -> Vec<Notice> {
+        self.resolver().take_notices()
+    }
+}
+
+impl fmt::Debug for Repository<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repository")
+            .field("image", &self.image.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl vouch_oci::image::Registry for Repository<'_> {
+    fn manifest(
+        &self,
+        reference: &str,
+        limit: u64,
+    ) -> Result<Vec<u8>, vouch_oci::image::RemoteError> {
+        Ok(self
+            .resolver()
+            .fetch_manifest_limited(&self.image, reference, limit)?
+            .bytes)
+    }
+
+    fn blob(
+        &self,
+        digest: &Digest,
+    ) -> Result<Box<dyn std::io::Read + Send>, vouch_oci::image::RemoteError> {
+        Ok(Box::new(self.resolver().open_blob(&self.image, digest)?))
+    }
 }
 
 fn join_url(base: &str, path: &str) -> String {

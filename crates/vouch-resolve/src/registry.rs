@@ -1,31 +1,43 @@
-//! The OCI distribution API over `reqwest` (blocking, rustls): manifests, tags, config blobs,
-//! bearer tokens from `WWW-Authenticate` challenges.
+//! The OCI distribution API over `reqwest` (blocking, rustls): manifests, tags, blobs, bearer
+//! tokens from `WWW-Authenticate` challenges (anonymous, or with credentials from a Docker
+//! config file), HTTP Basic for registries that ask for it, redirects followed by hand so that
+//! the registry's `Authorization` never leaves it.
 
-use std::collections::HashMap;
-use std::io::Read as _;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
 use std::str::FromStr as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::StatusCode;
-use reqwest::blocking::{Client as Http, Response};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LINK, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LINK, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use serde::Deserialize;
 use vouch_digest::{Algorithm, Digest};
 
 use vouch_oci::reference::{DOCKER_HUB, Name};
 
+use crate::credentials::{Credentials, Found, Lookup, Secrets};
 use crate::{ResolveError, Url};
 
 /// Manifests and indexes: the distribution spec lets registries refuse larger ones (4 MiB).
-const MAX_MANIFEST: u64 = 4 << 20;
+pub(crate) const MAX_MANIFEST: u64 = 4 << 20;
+const MANIFEST_LIMIT: Limit = (MAX_MANIFEST, "a manifest");
 /// Image config blobs.
 const MAX_CONFIG: u64 = 16 << 20;
 /// One page of the tag list, and a token response.
 const MAX_SMALL: u64 = 8 << 20;
+/// Redirects followed for one request (blob storage, registry mirrors).
+const MAX_REDIRECTS: usize = 10;
+/// The `client_id` vouch sends when it exchanges an identity token.
+const CLIENT_ID: &str = "vouch";
 /// Tag-list pages followed before giving up (a registry could loop us forever).
 const MAX_PAGES: usize = 10_000;
+/// A size limit and what it is for (`a manifest`), for [`ResolveError::TooLarge`].
+type Limit = (u64, &'static str);
 /// Tags asked for per page (registries may answer fewer; 1000 is a common maximum).
 pub(crate) const TAGS_PAGE: usize = 1000;
 
@@ -39,8 +51,79 @@ const DIGEST_HEADER: &str = "docker-content-digest";
 pub(crate) struct Client {
     http: Http,
     insecure: Vec<String>,
+    pub(crate) credentials: Credentials,
     /// Bearer tokens by (registry, scope).
     tokens: Mutex<HashMap<(String, String), String>>,
+    /// Registries that asked for HTTP Basic: later requests send the credentials at once.
+    basic: Mutex<BTreeSet<String>>,
+    /// Registries already told about (a credential helper that is not run).
+    noticed: Mutex<BTreeSet<String>>,
+    notices: Mutex<Vec<Notice>>,
+}
+
+/// Something the caller should tell the user once; the resolver never prints.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Notice {
+    /// The entry for a registry only names a credential helper (`credHelpers`, or `credsStore`
+    /// beside an empty entry); vouch never runs one, so it asks that registry anonymously.
+    #[error(
+        "credentials for {registry} are kept by the credential helper `{helper}` ({origin}), which vouch does not run; asking {registry} anonymously"
+    )]
+    CredentialHelperNotRun {
+        registry: String,
+        origin: String,
+        helper: String,
+    },
+}
+
+impl Notice {
+    /// The stable diagnostic code (`docs/rules/<code>.md`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Notice::CredentialHelperNotRun { .. } => "registry-credential-helper-not-run",
+        }
+    }
+}
+
+/// What a request carried, for the reason of a 401/403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sent {
+    Nothing,
+    AnonymousToken,
+    /// Credentials from this file, directly (Basic) or through a token they obtained.
+    Credentials {
+        origin: String,
+    },
+}
+
+/// The `Authorization` a request carries to the registry (never to a redirect target on
+/// another origin).
+#[derive(Clone)]
+enum Authz {
+    Bearer(String),
+    Basic { username: String, password: String },
+}
+
+impl Authz {
+    fn apply(&self, request: RequestBuilder) -> RequestBuilder {
+        match self {
+            Authz::Bearer(token) => request.header(AUTHORIZATION, format!("Bearer {token}")),
+            Authz::Basic { username, password } => request.basic_auth(username, Some(password)),
+        }
+    }
+}
+
+/// A manifest or index as the registry served it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// The bytes, exactly as served (at most 4 MiB).
+    pub bytes: Vec<u8>,
+    /// The document's `mediaType`, or else the `Content-Type` the registry sent (parameters
+    /// removed).
+    pub media_type: String,
+    /// The digest of `bytes` (the algorithm of the digest asked for; SHA-256 for a tag).
+    pub digest: Digest,
 }
 
 /// What a request is about, for error messages: `127.0.0.1:5000/team/app:1.0`.
@@ -51,7 +134,7 @@ struct Subject<'a> {
 
 impl Client {
     pub(crate) fn new(insecure: &[String]) -> Result<Self, ResolveError> {
-        let http = crate::http::client(crate::http::Timeouts {
+        let http = crate::http::client_without_redirects(crate::http::Timeouts {
             connect: Some(Duration::from_secs(30)),
             total: Duration::from_secs(120),
         })
@@ -62,8 +145,22 @@ impl Client {
         Ok(Client {
             http,
             insecure: insecure.to_vec(),
+            credentials: Credentials::default(),
             tokens: Mutex::new(HashMap::new()),
+            basic: Mutex::new(BTreeSet::new()),
+            noticed: Mutex::new(BTreeSet::new()),
+            notices: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The notices gathered since the last call.
+    pub(crate) fn take_notices(&self) -> Vec<Notice> {
+        std::mem::take(&mut *lock(&self.notices))
+    }
+
+    /// Whether `authority` (`HOST:PORT`) may be spoken to over plain HTTP.
+    fn is_insecure(&self, authority: &str) -> bool {
+        self.insecure.iter().any(|r| r == authority)
     }
 
     /// `https://registry-1.docker.io` for Docker Hub, `http://HOST:PORT` for insecure ones.
@@ -97,7 +194,7 @@ impl Client {
             self.base(&image.registry),
             image.repository
         );
-        let (head, with_token) = self.send(&subject, Method::HEAD, &url, MANIFEST_TYPES)?;
+        let (head, sent) = self.send(&subject, Method::HEAD, &url, MANIFEST_TYPES)?;
         let status = head.status();
         if status.is_success() {
             if let Some(d) = claimed_digest(&subject, head.headers())? {
@@ -108,9 +205,9 @@ impl Client {
             status,
             StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
         ) {
-            return Err(fault(&subject, &head, with_token));
+            return Err(self.fault(&subject, &head, &sent));
         }
-        let body = self.get(&subject, &url, MANIFEST_TYPES, MAX_MANIFEST, None)?;
+        let (body, _) = self.get(&subject, &url, MANIFEST_TYPES, MANIFEST_LIMIT, None)?;
         Ok(Digest::sha256(&body))
     }
 
@@ -127,13 +224,12 @@ impl Client {
         let mut url = format!("{base}/v2/{}/tags/list?n={TAGS_PAGE}", image.repository);
         let mut tags = Vec::new();
         for _ in 0..MAX_PAGES {
-            let (response, with_token) =
-                self.send(&subject, Method::GET, &url, "application/json")?;
+            let (response, sent) = self.send(&subject, Method::GET, &url, "application/json")?;
             if !response.status().is_success() {
-                return Err(fault(&subject, &response, with_token));
+                return Err(self.fault(&subject, &response, &sent));
             }
             let next = next_link(response.headers());
-            let body = read_bounded(&subject, response, MAX_SMALL)?;
+            let body = read_bounded(&subject, response, (MAX_SMALL, "a tag-list page"))?;
             let page: TagList = serde_json::from_slice(&body)
                 .map_err(|e| malformed(&subject, &format!("tag list is not JSON: {e}")))?;
             tags.extend(page.tags.unwrap_or_default());
@@ -174,11 +270,11 @@ impl Client {
         })?;
         let base = self.base(&image.registry);
         let manifest_url = |d: &Digest| format!("{base}/v2/{}/manifests/{d}", image.repository);
-        let body = self.get(
+        let (body, _) = self.get(
             &subject,
             &manifest_url(&wanted),
             MANIFEST_TYPES,
-            MAX_MANIFEST,
+            MANIFEST_LIMIT,
             Some(&wanted),
         )?;
         let mut manifest = parse_manifest(&subject, &body)?;
@@ -198,11 +294,11 @@ impl Client {
                 image,
                 text: format!("{image}@{child}"),
             };
-            let body = self.get(
+            let (body, _) = self.get(
                 &child_subject,
                 &manifest_url(&child),
                 MANIFEST_TYPES,
-                MAX_MANIFEST,
+                MANIFEST_LIMIT,
                 Some(&child),
             )?;
             manifest = parse_manifest(&child_subject, &body)?;
@@ -220,11 +316,11 @@ impl Client {
             text: format!("config {config_digest} of {image}@{digest}"),
         };
         let url = format!("{base}/v2/{}/blobs/{config_digest}", image.repository);
-        let body = self.get(
+        let (body, _) = self.get(
             &config_subject,
             &url,
             "*/*",
-            MAX_CONFIG,
+            (MAX_CONFIG, "an image config"),
             Some(&config_digest),
         )?;
         #[derive(Deserialize)]
@@ -246,22 +342,130 @@ impl Client {
             .transpose()
     }
 
+    /// GET a manifest or index by tag or digest, at most `limit` bytes (see
+    /// [`crate::Resolver::fetch_manifest`]).
+    pub(crate) fn manifest(
+        &self,
+        image: &Name,
+        reference: &str,
+        limit: u64,
+    ) -> Result<Manifest, ResolveError> {
+        let subject = Subject {
+            image,
+            text: if reference.contains(':') {
+                format!("{image}@{reference}")
+            } else {
+                format!("{image}:{reference}")
+            },
+        };
+        let wanted = if reference.contains(':') {
+            Some(
+                Digest::from_str(reference).map_err(|e| ResolveError::InvalidImage {
+                    name: subject.text.clone(),
+                    reason: format!("bad digest: {e}"),
+                })?,
+            )
+        } else {
+            vouch_oci::reference::check_tag(reference).map_err(|reason| {
+                ResolveError::InvalidImage {
+                    name: subject.text.clone(),
+                    reason: reason.to_string(),
+                }
+            })?;
+            None
+        };
+        let url = format!(
+            "{}/v2/{}/manifests/{reference}",
+            self.base(&image.registry),
+            image.repository
+        );
+        let (bytes, content_type) = self.get(
+            &subject,
+            &url,
+            MANIFEST_TYPES,
+            (limit, MANIFEST_LIMIT.1),
+            wanted.as_ref(),
+        )?;
+        #[derive(Deserialize)]
+        struct Typed {
+            #[serde(rename = "mediaType")]
+            media_type: Option<String>,
+        }
+        let declared = serde_json::from_slice::<Typed>(&bytes)
+            .map_err(|e| malformed(&subject, &format!("manifest is not a JSON object: {e}")))?
+            .media_type
+            .filter(|t| !t.is_empty());
+        let media_type = declared
+            .or(content_type)
+            .ok_or_else(|| malformed(&subject, "neither `mediaType` nor Content-Type"))?;
+        let digest = match wanted {
+            Some(d) => d,
+            None => Digest::sha256(&bytes),
+        };
+        Ok(Manifest {
+            bytes,
+            media_type,
+            digest,
+        })
+    }
+
+    /// GET a blob as a stream (see [`crate::Resolver::open_blob`]).
+    pub(crate) fn blob(
+        &self,
+        image: &Name,
+        digest: &Digest,
+        limit: u64,
+    ) -> Result<Blob, ResolveError> {
+        let subject = Subject {
+            image,
+            text: format!("blob {digest} of {image}"),
+        };
+        let url = format!(
+            "{}/v2/{}/blobs/{digest}",
+            self.base(&image.registry),
+            image.repository
+        );
+        let (response, sent) = self.send(&subject, Method::GET, &url, "*/*")?;
+        if !response.status().is_success() {
+            return Err(self.fault(&subject, &response, &sent));
+        }
+        // Blob storage does not send the header; a registry that does must agree.
+        if let Some(claimed) = claimed_digest(&subject, response.headers())?
+            && &claimed != digest
+        {
+            return Err(ResolveError::DigestMismatch {
+                registry: image.registry.clone(),
+                subject: subject.text,
+                expected: digest.to_string(),
+                actual: claimed.to_string(),
+            });
+        }
+        Blob::new(&subject, response, (limit, "a blob"))
+    }
+
     /// GETs `url`, reads at most `limit` bytes and checks the content digest: against `expected`
     /// when the caller asked by digest, and against `Docker-Content-Digest` when the registry sent
-    /// one. Returns the body.
+    /// one. Returns the body and its Content-Type (without parameters).
     fn get(
         &self,
         subject: &Subject<'_>,
         url: &str,
         accept: &str,
-        limit: u64,
+        limit: Limit,
         expected: Option<&Digest>,
-    ) -> Result<Vec<u8>, ResolveError> {
-        let (response, with_token) = self.send(subject, Method::GET, url, accept)?;
+    ) -> Result<(Vec<u8>, Option<String>), ResolveError> {
+        let (response, sent) = self.send(subject, Method::GET, url, accept)?;
         if !response.status().is_success() {
-            return Err(fault(subject, &response, with_token));
+            return Err(self.fault(subject, &response, &sent));
         }
         let claimed = claimed_digest(subject, response.headers())?;
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
         let body = read_bounded(subject, response, limit)?;
         for want in [expected, claimed.as_ref()].into_iter().flatten() {
             let computed = hash(want.algorithm(), &body);
@@ -274,67 +478,162 @@ impl Client {
                 });
             }
         }
-        Ok(body)
+        Ok((body, content_type))
     }
 
-    /// Sends a request, answering one bearer challenge with an anonymous token if the registry
-    /// asks for it. The caller maps the final status; the flag says whether the request that
-    /// got this response carried a bearer token.
+    /// The credentials for `registry`; records a notice the first time a registry's entry only
+    /// names a credential helper.
+    fn credentials_for(&self, registry: &str) -> Option<Found<'_>> {
+        match self.credentials.lookup(registry) {
+            Lookup::Found(found) => Some(found),
+            Lookup::HelperOnly { origin, helper } => {
+                if lock(&self.noticed).insert(registry.to_owned()) {
+                    lock(&self.notices).push(Notice::CredentialHelperNotRun {
+                        registry: registry.to_owned(),
+                        origin: origin.to_owned(),
+                        helper: helper.to_owned(),
+                    });
+                }
+                None
+            }
+            Lookup::None => None,
+        }
+    }
+
+    /// Sends a request, answering one challenge if the registry asks for it: a bearer challenge
+    /// with a token from its realm (with the registry's credentials when there are some,
+    /// anonymous otherwise), a Basic challenge with the registry's user name and password. The
+    /// caller maps the final status; [`Sent`] says what the request that got this response
+    /// carried.
     fn send(
         &self,
         subject: &Subject<'_>,
         method: Method,
         url: &str,
         accept: &str,
-    ) -> Result<(Response, bool), ResolveError> {
+    ) -> Result<(Response, Sent), ResolveError> {
         let registry = &subject.image.registry;
         let default_scope = format!("repository:{}:pull", subject.image.repository);
-        let cached = self
-            .tokens
-            .lock()
-            .expect("token cache lock")
+        let found = self.credentials_for(registry);
+        let with_credentials = || match &found {
+            Some(f) => Sent::Credentials {
+                origin: f.origin.to_owned(),
+            },
+            None => Sent::AnonymousToken,
+        };
+        let basic = found.as_ref().and_then(|f| match f.secrets {
+            Secrets::Basic { username, password } => Some(Authz::Basic {
+                username: username.clone(),
+                password: password.expose().to_owned(),
+            }),
+            Secrets::IdentityToken(_) => None,
+        });
+        let cached = lock(&self.tokens)
             .get(&(registry.clone(), default_scope.clone()))
             .cloned();
-        let response = self.request(method.clone(), url, accept, cached.as_deref())?;
+        let (first, sent) = match (cached, &basic) {
+            (Some(token), _) => (Some(Authz::Bearer(token)), with_credentials()),
+            (None, Some(b)) if lock(&self.basic).contains(registry) => {
+                (Some(b.clone()), with_credentials())
+            }
+            (None, _) => (None, Sent::Nothing),
+        };
+        let response = self.request(subject, method.clone(), url, accept, first.as_ref())?;
         if response.status() != StatusCode::UNAUTHORIZED {
-            return Ok((response, cached.is_some()));
+            return Ok((response, sent));
         }
         // No token yet, or the cached one expired: answer the challenge once.
-        let Some(challenge) = bearer_challenge(response.headers()) else {
-            return Ok((response, cached.is_some()));
-        };
-        let scope = challenge.scope.clone().unwrap_or(default_scope.clone());
-        let token = self.token(subject, &challenge, &scope)?;
-        self.tokens
-            .lock()
-            .expect("token cache lock")
-            .insert((registry.clone(), default_scope), token.clone());
-        Ok((self.request(method, url, accept, Some(&token))?, true))
+        if let Some(challenge) = bearer_challenge(response.headers()) {
+            let scope = challenge.scope.clone().unwrap_or(default_scope.clone());
+            let token = self.token(subject, &challenge, &scope, found.as_ref())?;
+            lock(&self.tokens).insert((registry.clone(), default_scope), token.clone());
+            let response =
+                self.request(subject, method, url, accept, Some(&Authz::Bearer(token)))?;
+            return Ok((response, with_credentials()));
+        }
+        if has_basic_challenge(response.headers())
+            && sent == Sent::Nothing
+            && let Some(basic) = basic
+        {
+            lock(&self.basic).insert(registry.clone());
+            let response = self.request(subject, method, url, accept, Some(&basic))?;
+            return Ok((response, with_credentials()));
+        }
+        Ok((response, sent))
     }
 
+    /// Sends one request and follows redirects by hand (at most [`MAX_REDIRECTS`]): `auth` goes
+    /// only to the URL's own origin (scheme, host and port), never to blob storage elsewhere;
+    /// a redirect to plain HTTP is followed only to a host listed as insecure.
     fn request(
         &self,
+        subject: &Subject<'_>,
         method: Method,
         url: &str,
         accept: &str,
-        token: Option<&str>,
+        auth: Option<&Authz>,
     ) -> Result<Response, ResolveError> {
-        let mut request = self.http.request(method, url).header(ACCEPT, accept);
-        if let Some(token) = token {
-            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        let origin = reqwest::Url::parse(url)
+            .map_err(|e| malformed(subject, &format!("request URL {}: {e}", Url::new(url))))?;
+        let mut current = origin.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = self
+                .http
+                .request(method.clone(), current.as_str())
+                .header(ACCEPT, accept);
+            if let Some(auth) = auth.filter(|_| same_origin(&current, &origin)) {
+                request = auth.apply(request);
+            }
+            let response = request.send().map_err(|e| ResolveError::Network {
+                url: redact_url(&current),
+                source: Box::new(e.without_url()),
+            })?;
+            let status = response.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                return Ok(response);
+            }
+            let Some(location) = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+            else {
+                return Ok(response);
+            };
+            let next = current.join(location).map_err(|e| {
+                malformed(
+                    subject,
+                    &format!("redirect to `{}`: {e}", vouch_url::redact(location)),
+                )
+            })?;
+            match next.scheme() {
+                "https" => {}
+                "http" if self.is_insecure(&authority(&next)) => {}
+                _ => {
+                    return Err(malformed(
+                        subject,
+                        &format!(
+                            "redirect to {}, which is not HTTPS and not an insecure registry",
+                            redact_url(&next)
+                        ),
+                    ));
+                }
+            }
+            current = next;
         }
-        request.send().map_err(|e| ResolveError::Network {
-            url: Url::new(url),
-            source: Box::new(e.without_url()),
-        })
+        Err(malformed(
+            subject,
+            &format!("more than {MAX_REDIRECTS} redirects"),
+        ))
     }
 
-    /// Anonymous token from the challenge's realm.
+    /// A token from the challenge's realm: anonymous, with Basic credentials (GET, as Docker),
+    /// or by exchanging an identity token (OAuth2 `refresh_token` grant, POST).
     fn token(
         &self,
         subject: &Subject<'_>,
         challenge: &Challenge,
         scope: &str,
+        found: Option<&Found<'_>>,
     ) -> Result<String, ResolveError> {
         #[derive(Deserialize)]
         struct TokenResponse {
@@ -344,18 +643,17 @@ impl Client {
         let realm = reqwest::Url::parse(&challenge.realm).map_err(|e| {
             malformed(
                 subject,
-                &format!("bearer challenge realm `{}`: {e}", challenge.realm),
+                &format!(
+                    "bearer challenge realm `{}`: {e}",
+                    vouch_url::redact(&challenge.realm)
+                ),
             )
         })?;
-        let authority = match (realm.host_str(), realm.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            (None, _) => String::new(),
-        };
+        let authority = authority(&realm);
         match realm.scheme() {
             "https" => {}
             // Plain HTTP only where the operator allowed it.
-            "http" if self.insecure.contains(&authority) => {}
+            "http" if self.is_insecure(&authority) => {}
             "http" => {
                 return Err(malformed(
                     subject,
@@ -372,32 +670,68 @@ impl Client {
                 ));
             }
         }
-        let mut url = realm.clone();
-        {
-            let mut query = url.query_pairs_mut();
-            if let Some(service) = &challenge.service {
-                query.append_pair("service", service);
-            }
-            query.append_pair("scope", scope);
-        }
         let token_subject = Subject {
             image: subject.image,
             text: format!("token for {} from {}", subject.text, redact_url(&realm)),
         };
-        let response = self
-            .http
-            .get(url.as_str())
-            .send()
-            .map_err(|e| ResolveError::Network {
-                url: redact_url(&realm),
-                source: Box::new(e.without_url()),
-            })?;
+        let request = match found.map(|f| f.secrets) {
+            Some(Secrets::IdentityToken(refresh)) => {
+                let mut form = form_urlencoded::Serializer::new(String::new());
+                form.append_pair("grant_type", "refresh_token")
+                    .append_pair("refresh_token", refresh.expose())
+                    .append_pair("client_id", CLIENT_ID)
+                    .append_pair("scope", scope);
+                if let Some(service) = &challenge.service {
+                    form.append_pair("service", service);
+                }
+                self.http
+                    .post(realm.as_str())
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(form.finish())
+            }
+            basic => {
+                let mut url = realm.clone();
+                {
+                    let mut query = url.query_pairs_mut();
+                    if let Some(service) = &challenge.service {
+                        query.append_pair("service", service);
+                    }
+                    query.append_pair("scope", scope);
+                }
+                let request = self.http.get(url.as_str());
+                match basic {
+                    Some(Secrets::Basic { username, password }) => {
+                        request.basic_auth(username, Some(password.expose()))
+                    }
+                    _ => request,
+                }
+            }
+        };
+        let response = request.send().map_err(|e| ResolveError::Network {
+            url: redact_url(&realm),
+            source: Box::new(e.without_url()),
+        })?;
         if !response.status().is_success() {
-            return Err(fault(&token_subject, &response, false));
+            let sent = match found {
+                Some(f) => Sent::Credentials {
+                    origin: f.origin.to_owned(),
+                },
+                None => Sent::Nothing,
+            };
+            return Err(self.fault(&token_subject, &response, &sent));
         }
-        let body = read_bounded(&token_subject, response, MAX_SMALL)?;
-        let parsed: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| malformed(&token_subject, &format!("token response is not JSON: {e}")))?;
+        let body = read_bounded(&token_subject, response, (MAX_SMALL, "a token response"))?;
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            malformed(
+                &token_subject,
+                &format!(
+                    "token response is not JSON of the expected shape ({:?} at line {} column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
         parsed
             .token
             .or(parsed.access_token)
@@ -409,6 +743,117 @@ impl Client {
                 )
             })
     }
+
+    /// The error for a non-success status; `sent` says what the request carried.
+    fn fault(&self, subject: &Subject<'_>, response: &Response, sent: &Sent) -> ResolveError {
+        let registry = subject.image.registry.clone();
+        let text = subject.text.clone();
+        let status = response.status();
+        match status.as_u16() {
+            401 | 403 => {
+                let reason = match (status == StatusCode::FORBIDDEN, sent) {
+                    (true, Sent::Credentials { origin }) => {
+                        format!("access denied to the credentials for {registry} from {origin}")
+                    }
+                    (true, _) => "access denied".to_owned(),
+                    (false, Sent::AnonymousToken) => {
+                        "the anonymous bearer token was refused".to_owned()
+                    }
+                    (false, Sent::Credentials { origin }) => {
+                        format!("the credentials for {registry} from {origin} were refused")
+                    }
+                    (false, Sent::Nothing) => self.unauthenticated(&registry, response.headers()),
+                };
+                ResolveError::Unauthorized {
+                    registry,
+                    subject: text,
+                    status: status.as_u16(),
+                    reason,
+                }
+            }
+            404 => ResolveError::NotFound {
+                registry,
+                subject: text,
+            },
+            429 => ResolveError::Throttled {
+                registry,
+                subject: text,
+                retry_after: response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            },
+            500..=599 => ResolveError::Server {
+                registry,
+                subject: text,
+                status: status.as_u16(),
+            },
+            other => ResolveError::UnexpectedStatus {
+                registry,
+                subject: text,
+                status: other,
+            },
+        }
+    }
+
+    /// Why a request that carried nothing was refused, and what vouch had for the registry.
+    fn unauthenticated(&self, registry: &str, headers: &HeaderMap) -> String {
+        let scheme = headers
+            .get(WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split_whitespace().next())
+            .map(str::to_owned);
+        let Some(scheme) = scheme else {
+            return "authentication required".to_owned();
+        };
+        match self.credentials.lookup(registry) {
+            Lookup::None => format!(
+                "the registry asks for {scheme} credentials and none are configured for {registry}"
+            ),
+            Lookup::HelperOnly { origin, helper } => format!(
+                "the registry asks for {scheme} credentials; the entry for {registry} in {origin} only names the credential helper `{helper}`, which vouch does not run"
+            ),
+            Lookup::Found(found) => format!(
+                "the registry asks for {scheme} credentials, which the entry `{}` in {} cannot answer",
+                found.key, found.origin
+            ),
+        }
+    }
+}
+
+/// `HOST:PORT` (or `HOST`) of a URL, as insecure registries are listed.
+fn authority(url: &reqwest::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => String::new(),
+    }
+}
+
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves plain data behind: keep using it.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn has_basic_challenge(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split_whitespace()
+                .next()
+                .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+        })
 }
 
 /// The `Docker-Content-Digest` header, if the registry sent one; an error if it is not a digest.
@@ -445,7 +890,7 @@ fn redact_url(url: &reqwest::Url) -> Url {
 
 /// Manifest or index, only the fields vouch reads.
 #[derive(Deserialize)]
-struct Manifest {
+struct Document {
     config: Option<Descriptor>,
     manifests: Option<Vec<IndexEntry>>,
 }
@@ -467,7 +912,7 @@ struct Platform {
     os: String,
 }
 
-fn parse_manifest(subject: &Subject<'_>, body: &[u8]) -> Result<Manifest, ResolveError> {
+fn parse_manifest(subject: &Subject<'_>, body: &[u8]) -> Result<Document, ResolveError> {
     serde_json::from_slice(body).map_err(|e| {
         malformed(
             subject,
@@ -484,90 +929,137 @@ fn malformed(subject: &Subject<'_>, reason: &str) -> ResolveError {
     }
 }
 
-/// The error for a non-success status; `with_token` says whether the request carried our
-/// bearer token.
-fn fault(subject: &Subject<'_>, response: &Response, with_token: bool) -> ResolveError {
-    let registry = subject.image.registry.clone();
-    let text = subject.text.clone();
-    let status = response.status();
-    match status.as_u16() {
-        401 | 403 => {
-            let reason = if status == StatusCode::FORBIDDEN {
-                "access denied".to_owned()
-            } else if with_token {
-                "the anonymous bearer token was refused".to_owned()
-            } else {
-                match response
-                    .headers()
-                    .get(WWW_AUTHENTICATE)
-                    .and_then(|v| v.to_str().ok())
-                {
-                    Some(c) => format!(
-                        "the registry asks for {} credentials; vouch resolves anonymously",
-                        c.split_whitespace().next().unwrap_or("unknown")
-                    ),
-                    None => "authentication required".to_owned(),
-                }
-            };
-            ResolveError::Unauthorized {
-                registry,
-                subject: text,
-                status: status.as_u16(),
-                reason,
-            }
-        }
-        404 => ResolveError::NotFound {
-            registry,
-            subject: text,
-        },
-        429 => ResolveError::Throttled {
-            registry,
-            subject: text,
-            retry_after: response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-        },
-        500..=599 => ResolveError::Server {
-            registry,
-            subject: text,
-            status: status.as_u16(),
-        },
-        other => ResolveError::UnexpectedStatus {
-            registry,
-            subject: text,
-            status: other,
-        },
+/// A blob's body as a stream: at most its limit, and an error (never a short success) when it
+/// ends before its `Content-Length`. Errors come as [`std::io::Error`]s holding a
+/// [`ResolveError`] ([`ResolveError::in_io`]): [`ResolveError::Truncated`],
+/// [`ResolveError::TooLarge`], [`ResolveError::Network`]. The caller hashes what it reads.
+pub struct Blob {
+    response: Response,
+    registry: String,
+    subject: String,
+    url: String,
+    announced: Option<u64>,
+    limit: Limit,
+    received: u64,
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blob")
+            .field("subject", &self.subject)
+            .field("announced", &self.announced)
+            .field("received", &self.received)
+            .finish_non_exhaustive()
     }
 }
 
+impl Blob {
+    fn new(subject: &Subject<'_>, response: Response, limit: Limit) -> Result<Blob, ResolveError> {
+        let announced = response.content_length();
+        if announced.is_some_and(|n| n > limit.0) {
+            return Err(too_large(subject, limit));
+        }
+        Ok(Blob {
+            url: response.url().as_str().to_owned(),
+            response,
+            registry: subject.image.registry.clone(),
+            subject: subject.text.clone(),
+            announced,
+            limit,
+            received: 0,
+        })
+    }
+
+    /// The length the registry (or blob storage) announced, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.announced
+    }
+
+    fn error(&self, error: ResolveError) -> std::io::Error {
+        let kind = match error {
+            ResolveError::Truncated { .. } => std::io::ErrorKind::UnexpectedEof,
+            ResolveError::TooLarge { .. } => std::io::ErrorKind::FileTooLarge,
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, error)
+    }
+
+    fn truncated(&self) -> Option<ResolveError> {
+        let announced = self.announced?;
+        (self.received < announced).then(|| ResolveError::Truncated {
+            registry: self.registry.clone(),
+            subject: self.subject.clone(),
+            received: self.received,
+            announced,
+        })
+    }
+}
+
+impl Read for Blob {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        // Never more than one byte past the limit, so an endless body stops there.
+        let room = self.limit.0.saturating_add(1).saturating_sub(self.received);
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let Some(window) = buf.get_mut(..want) else {
+            return Ok(0);
+        };
+        match self.response.read(window) {
+            Ok(0) => match self.truncated() {
+                Some(e) => Err(self.error(e)),
+                None => Ok(0),
+            },
+            Ok(n) => {
+                self.received += n as u64;
+                if self.received > self.limit.0 {
+                    let e = ResolveError::TooLarge {
+                        registry: self.registry.clone(),
+                        subject: self.subject.clone(),
+                        what: self.limit.1,
+                        limit: self.limit.0,
+                    };
+                    return Err(self.error(e));
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                let timed_out = e
+                    .get_ref()
+                    .and_then(|i| i.downcast_ref::<reqwest::Error>())
+                    .is_some_and(reqwest::Error::is_timeout);
+                match self.truncated().filter(|_| !timed_out) {
+                    Some(t) => Err(self.error(t)),
+                    None => Err(self.error(ResolveError::Network {
+                        url: Url::new(self.url.clone()),
+                        source: Box::new(e),
+                    })),
+                }
+            }
+        }
+    }
+}
+
+fn too_large(subject: &Subject<'_>, limit: Limit) -> ResolveError {
+    ResolveError::TooLarge {
+        registry: subject.image.registry.clone(),
+        subject: subject.text.clone(),
+        what: limit.1,
+        limit: limit.0,
+    }
+}
+
+/// The whole body, at most `limit` bytes, refused when shorter than announced.
 fn read_bounded(
     subject: &Subject<'_>,
     response: Response,
-    limit: u64,
+    limit: Limit,
 ) -> Result<Vec<u8>, ResolveError> {
-    if response.content_length().is_some_and(|n| n > limit) {
-        return Err(malformed(
-            subject,
-            &format!("response larger than {limit} bytes"),
-        ));
-    }
-    let url = Url::new(response.url().as_str());
+    let mut blob = Blob::new(subject, response, limit)?;
     let mut body = Vec::new();
-    response
-        .take(limit + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| ResolveError::Network {
-            url,
-            source: Box::new(e),
-        })?;
-    if body.len() as u64 > limit {
-        return Err(malformed(
-            subject,
-            &format!("response larger than {limit} bytes"),
-        ));
-    }
+    blob.read_to_end(&mut body)
+        .map_err(|e| ResolveError::from_io(e, &blob.url))?;
     Ok(body)
 }
 

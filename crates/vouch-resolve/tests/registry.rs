@@ -99,6 +99,7 @@ fn tags_are_listed_across_link_pages() {
                 method: "GET".to_owned(),
                 target: path.to_owned(),
                 headers: Vec::new(),
+                body: Vec::new(),
             },
         );
         let list: serde_json::Value = serde_json::from_slice(&all.body).unwrap();
@@ -254,6 +255,7 @@ fn content_fetched_by_digest_must_hash_to_that_digest() {
             method: request.method.clone(),
             target: request.target.clone(),
             headers: request.headers.clone(),
+            body: Vec::new(),
         };
         if request.target.contains("/manifests/") {
             swapped.target = other_target.clone();
@@ -417,10 +419,24 @@ fn malformed_and_oversized_answers() {
 
     let huge = image(&host, "team/huge");
     let err = resolver.image_created(&huge, &sha256(b"x")).unwrap_err();
-    assert_eq!(err.code(), "registry-malformed-response");
     assert!(
-        err.to_string().contains("larger than 4194304 bytes"),
-        "{err}"
+        matches!(
+            err,
+            ResolveError::TooLarge {
+                limit: 4194304,
+                what: "a manifest",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "registry-too-large");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{huge}@{}: registry {host} sent more than 4194304 bytes, the limit for a manifest",
+            sha256(b"x")
+        )
     );
 
     // `{}` hashes to what we ask for, but is neither a manifest nor an index.

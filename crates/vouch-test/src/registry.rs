@@ -1,6 +1,8 @@
 //! A real OCI registry for tests: Debian's `docker-registry` (CNCF distribution) on
 //! 127.0.0.1, storing into a temporary directory, with images pushed through the distribution
-//! API. `scripts/test-setup.d/registry.sh` installs it.
+//! API. `scripts/test-setup.d/registry.sh` installs it. A second, independent implementation,
+//! crates.io's `ferro-oci-server` (Rust, axum; anonymous only), is started by
+//! [`Registry::start_ferro`]; `scripts/test-setup.d/ferro.sh` installs it.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -76,6 +78,38 @@ impl Registry {
         Self::launch(Config::Token(auth))
     }
 
+    /// Starts crates.io's `ferro-oci-server` (an OCI Distribution Spec v1.1 registry that
+    /// passes the conformance suite; no authentication) on 127.0.0.1, storing into a temporary
+    /// directory. Panics with a clear message if the binary is missing (run
+    /// `scripts/test-setup.d/ferro.sh`).
+    pub fn start_ferro() -> Registry {
+        let binary = ferro_binary().unwrap_or_else(|| {
+            panic!(
+                "ferro-oci-server is missing from PATH and $CARGO_HOME/bin: run scripts/test-setup.d/ferro.sh (cargo install --locked ferro-oci-server)"
+            )
+        });
+        let dir = tempfile::tempdir().expect("temporary directory for the registry");
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("registry log");
+        let child = Command::new(&binary)
+            .env("FERRO_OCI_LISTEN", format!("127.0.0.1:{port}"))
+            .env("FERRO_OCI_STORAGE_DIR", dir.path().join("data"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("registry log"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut registry = Registry {
+            child,
+            port,
+            http: test_client(),
+            auth: Auth::Anonymous,
+            _dir: dir,
+        };
+        registry.wait_ready();
+        registry
+    }
+
     fn launch(config: Config<'_>) -> Registry {
         assert!(
             Path::new(BINARY).exists(),
@@ -130,15 +164,10 @@ impl Registry {
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {BINARY}: {e}"));
-        let http = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("test HTTP client");
         let mut registry = Registry {
             child,
             port,
-            http,
+            http: test_client(),
             auth,
             _dir: dir,
         };
@@ -152,7 +181,7 @@ impl Registry {
             if let Some(status) = self.child.try_wait().expect("registry status") {
                 let log = std::fs::read_to_string(self._dir.path().join("registry.log"))
                     .unwrap_or_default();
-                panic!("docker-registry exited with {status} before answering:\n{log}");
+                panic!("the registry exited with {status} before answering:\n{log}");
             }
             if let Ok(response) = self.http.get(format!("{}/v2/", self.url())).send() {
                 // 200 anonymous, 401 with htpasswd: either way the API is up.
@@ -162,7 +191,7 @@ impl Registry {
             }
             assert!(
                 Instant::now() < deadline,
-                "docker-registry did not answer /v2/ within 20 s on port {}",
+                "the registry did not answer /v2/ within 20 s on port {}",
                 self.port
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -354,6 +383,29 @@ impl Registry {
         let bytes = response.bytes().expect("manifest body");
         self.push_manifest(repository, new_tag, &media_type, &bytes)
     }
+}
+
+fn test_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("test HTTP client")
+}
+
+/// `ferro-oci-server` on `PATH`, or in `$CARGO_HOME/bin` (default `~/.cargo/bin`), where
+/// `cargo install` puts it.
+fn ferro_binary() -> Option<std::path::PathBuf> {
+    const NAME: &str = "ferro-oci-server";
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(NAME));
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin").join(NAME));
+    on_path.chain(cargo_home).find(|p| p.is_file())
 }
 
 enum Config<'a> {

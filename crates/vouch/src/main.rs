@@ -14,6 +14,7 @@ mod inventory;
 mod output;
 mod progress;
 mod registry;
+mod registry_auth;
 
 use clap::Parser;
 use exit::ExitStatus;

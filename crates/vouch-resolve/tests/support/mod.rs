@@ -2,6 +2,7 @@
 //! demand (429, 5xx, malformed bodies, a missing digest header, a bearer-token service), either
 //! answering by itself or forwarding to the real `docker-registry` and changing one thing.
 //! Everything else in these tests talks to the real registry directly.
+//! `registry.rs` and `registry_pull.rs` share it.
 
 #![allow(dead_code)]
 
@@ -14,6 +15,8 @@ pub struct Request {
     /// Path and query, as sent.
     pub target: String,
     pub headers: Vec<(String, String)>,
+    /// The body (as much as `Content-Length` announced).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -84,17 +87,19 @@ pub fn serve(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> u16
                         headers.push((k.trim().to_owned(), v.trim().to_owned()));
                     }
                 }
-                let request = Request {
+                let mut request = Request {
                     method,
                     target,
                     headers,
+                    body: Vec::new(),
                 };
                 if let Some(n) = request
                     .header("content-length")
                     .and_then(|n| n.parse::<u64>().ok())
                 {
-                    let mut sink = Vec::new();
-                    let _ = (&mut reader).take(n).read_to_end(&mut sink);
+                    let mut body = Vec::new();
+                    let _ = (&mut reader).take(n).read_to_end(&mut body);
+                    request.body = body;
                 }
                 let reply = handler(&request);
                 let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);

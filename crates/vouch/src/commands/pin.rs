@@ -9,7 +9,8 @@ use vouch_pin::pin;
 use vouch_pin::walk::{self, Tree};
 
 use super::pin_files::{
-    apply, clean_temp_files, load_lock, print_ref_error, report_file_errors, resolver, write_lock,
+    apply, clean_temp_files, load_lock, print_notices, print_ref_error, report_file_errors,
+    resolver, write_lock,
 };
 use crate::cli::{Format, PinArgs};
 use crate::exit::ExitStatus;
@@ -31,7 +32,9 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     let mut new_files = Vec::new();
     let (mut pinned, mut changed_files) = (0usize, 0usize);
     for file in &tree.files {
-        match pin::pin_file(&resolver, file) {
+        let pinned_file = pin::pin_file(&resolver, file);
+        print_notices(&resolver);
+        match pinned_file {
             Ok(result) => {
                 for (line, text, reason) in &result.skipped {
                     eprintln!(
@@ -88,6 +91,7 @@ fn check(
         // One unreachable reference does not hide the file's other findings: each error names
         // its reference, and the findings that could be established are still reported.
         let checked = pin::check_file(resolver, file);
+        print_notices(resolver);
         findings.extend(checked.findings);
         for e in &checked.errors {
             failed = true;

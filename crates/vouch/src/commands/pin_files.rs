@@ -14,15 +14,24 @@ use vouch_pin::walk::{SourceFile, Tree};
 
 use crate::cli::ResolveArgs;
 
-/// The resolver for `--insecure-registry`, `--github-url`, `--gitlab-url`.
+/// The resolver for `--insecure-registry`, `--github-url`, `--gitlab-url`, with the user's
+/// registry credentials (`crate::registry_auth`).
 pub fn resolver(args: &ResolveArgs) -> anyhow::Result<CachedResolver> {
     let resolver = Resolver::new(Options {
         insecure_registries: args.insecure_registry.clone(),
         github_url: args.github_url.clone(),
         gitlab_url: args.gitlab_url.clone(),
     })
-    .context("cannot set up the registry and git clients")?;
+    .context("cannot set up the registry and git clients")?
+    .with_credentials(crate::registry_auth::from_env()?);
     Ok(CachedResolver::new(resolver))
+}
+
+/// Prints the resolver's notices (a registry whose credentials only a helper holds), each once.
+pub fn print_notices(resolver: &CachedResolver) {
+    for notice in resolver.take_notices() {
+        eprintln!("warning[{}]: {notice}", notice.code());
+    }
 }
 
 /// Print every unreadable or malformed file; true when there was one.

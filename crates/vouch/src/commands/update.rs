@@ -10,7 +10,8 @@ use vouch_pin::update::{self, Outcome, UpdateOptions};
 use vouch_pin::walk;
 
 use super::pin_files::{
-    apply, clean_temp_files, load_lock, print_ref_error, report_file_errors, resolver, write_lock,
+    apply, clean_temp_files, load_lock, print_notices, print_ref_error, report_file_errors,
+    resolver, write_lock,
 };
 use crate::cli::UpdateArgs;
 use crate::exit::ExitStatus;
@@ -43,7 +44,9 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<ExitStatus> {
     let mut outcomes = Vec::new();
     let mut new_files = Vec::new();
     for file in &tree.files {
-        match update::update_file(&resolver, file, &options) {
+        let updated = update::update_file(&resolver, file, &options);
+        print_notices(&resolver);
+        match updated {
             Ok(result) => {
                 let before = outcomes.len();
                 for (line, o) in &result.outcomes {
