@@ -1,18 +1,55 @@
 //! Registry access for images named `registry:…` (docs/images.md "Registries and
-//! credentials").
+//! credentials"): vouch-resolve's client with the user's Docker config credentials
+//! (`registry_auth`), `--insecure-registry` for plain HTTP on loopback.
 
-use vouch_oci::image::{Registry, Source};
+use std::io::Read;
+
+use anyhow::Context as _;
+use vouch_digest::Digest;
+use vouch_oci::image::{Registry, RemoteError, Source};
 
 use crate::cli::ImageArgs;
 
 /// The registry client a source needs (`None` for layouts and archives).
-pub fn for_source(source: &Source, _args: &ImageArgs) -> anyhow::Result<Option<Box<dyn Registry>>> {
+pub fn for_source(source: &Source, args: &ImageArgs) -> anyhow::Result<Option<Box<dyn Registry>>> {
     match source {
         Source::Registry { reference } => {
-            anyhow::bail!(
-                "cannot read the image registry:{reference}: registry access is not wired yet"
-            )
+            let resolver = vouch_resolve::Resolver::new(vouch_resolve::Options {
+                insecure_registries: args.insecure_registry.clone(),
+                ..Default::default()
+            })
+            .context("cannot set up the registry client")?
+            .with_credentials(crate::registry_auth::from_env()?);
+            Ok(Some(Box::new(Remote(
+                resolver.into_repository(reference.name.clone()),
+            ))))
         }
         _ => Ok(None),
+    }
+}
+
+/// A repository that prints what the client wants the user told (a credential helper it
+/// does not run), once each, as it goes.
+struct Remote(vouch_resolve::Repository<'static>);
+
+impl Remote {
+    fn notices(&self) {
+        for notice in self.0.take_notices() {
+            eprintln!("warning[{}]: {notice}", notice.code());
+        }
+    }
+}
+
+impl Registry for Remote {
+    fn manifest(&self, reference: &str, limit: u64) -> Result<Vec<u8>, RemoteError> {
+        let result = self.0.manifest(reference, limit);
+        self.notices();
+        result
+    }
+
+    fn blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, RemoteError> {
+        let result = self.0.blob(digest);
+        self.notices();
+        result
     }
 }

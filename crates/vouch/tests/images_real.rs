@@ -185,3 +185,136 @@ fn each_platform_of_the_real_index_is_read_and_a_missing_one_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_registry_image_inventories_like_its_layout_and_the_index_platform_is_chosen() {
+    let images = images();
+    let registry = vouch_test::registry::Registry::start();
+    let host = registry.host();
+    let digest = images.base.push(&registry, "team/base", "1.0");
+    assert_eq!(digest, images.base.manifest_digest);
+    let by_tag = format!("registry:{host}/team/base:1.0");
+    let out = vouch()
+        .args(["sbom", "--insecure-registry", &host, &by_tag])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let sbom = json(&out.stdout);
+    let (truth, _) = found(&sbom);
+    assert_eq!(
+        fold(&images.base.truth).diff(&fold(&truth)),
+        "",
+        "recall and precision"
+    );
+    let subject = &sbom["metadata"]["component"];
+    assert_eq!(subject["version"], images.base.manifest_digest);
+    assert_eq!(subject["name"], format!("{host}/team/base"));
+    let purl = subject["purl"].as_str().unwrap().replace("%2F", "/");
+    assert!(
+        purl.contains(&format!("repository_url={host}/team/base")),
+        "{purl}"
+    );
+    // By digest, the same image.
+    let by_digest = format!("registry:{host}/team/base@{digest}");
+    let out = vouch()
+        .args(["sbom", "--insecure-registry", &host, &by_digest])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    // A multi-platform index: the platform asked for.
+    let multi = &images.multi;
+    multi.push(&registry, "team/multi", "1");
+    for p in &multi.platforms {
+        let out = vouch()
+            .args(["sbom", "--insecure-registry", &host])
+            .args(["--platform", &format!("{}/{}", p.os, p.architecture)])
+            .arg(format!("registry:{host}/team/multi:1"))
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        assert_eq!(
+            json(&out.stdout)["metadata"]["component"]["version"],
+            p.manifest_digest
+        );
+    }
+}
+
+#[test]
+fn registry_credentials_come_from_the_docker_config_and_refusals_are_exit_2_never_empty() {
+    let registry = vouch_test::registry::Registry::start_with_htpasswd();
+    let host = registry.host();
+    registry.push_image("team/app", "1", "");
+    let image = format!("registry:{host}/team/app:1");
+    // No credentials: 401 is "could not evaluate", with nothing on stdout.
+    let home = tempfile::tempdir().unwrap();
+    let out = vouch()
+        .env("HOME", home.path())
+        .args(["sbom", "--insecure-registry", &host, &image])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("401"), "{err}");
+    // Credentials for this registry in $DOCKER_CONFIG/config.json.
+    let config = tempfile::tempdir().unwrap();
+    let auth = {
+        use std::io::Write as _;
+        let mut enc = Vec::new();
+        write!(
+            enc,
+            "{}:{}",
+            vouch_test::registry::Registry::USER,
+            vouch_test::registry::Registry::PASSWORD
+        )
+        .unwrap();
+        base64_encode(&enc)
+    };
+    std::fs::write(
+        config.path().join("config.json"),
+        serde_json::json!({"auths": {host.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let out = vouch()
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", config.path())
+        .args(["sbom", "--insecure-registry", &host, &image])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains(vouch_test::registry::Registry::PASSWORD));
+    // A registry that is down: exit 2, nothing reported.
+    let port = vouch_test::registry::free_port();
+    let down = format!("127.0.0.1:{port}");
+    let out = vouch()
+        .env("HOME", home.path())
+        .args(["sbom", "--insecure-registry", &down])
+        .arg(format!("registry:{down}/team/app:1"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(out.stdout.is_empty());
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -469,7 +469,13 @@ fn pick_platform(index: &ImageIndex, options: &Options, what: &str) -> Result<Di
     let found = index
         .manifests()
         .iter()
-        .find(|d| platform_of(d).is_some_and(|p| wanted.accepts(&p)));
+        .find(|d| platform_of(d).is_some_and(|p| wanted.accepts(&p)))
+        .or_else(|| match index.manifests().as_slice() {
+            // One entry that names no platform (go-containerregistry writes such indexes):
+            // the image's own config says what it is for.
+            [only] if only.platform().is_none() => Some(only),
+            _ => None,
+        });
     match found {
         Some(d) => descriptor_digest(d, what),
         None => Err(ImageError::Platform {
