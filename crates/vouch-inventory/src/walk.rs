@@ -94,6 +94,9 @@ pub fn inventory(
     let tree = open(root, &options.excludes)?;
     if let Some(name) = tree.single_file()
         && detect_in(&tree, name).is_none()
+        && !tree
+            .read_head(name, HEAD_LEN)
+            .is_ok_and(|head| crate::detect_content(&head).is_some())
     {
         return Err(InventoryError::UnknownFile {
             path: root.to_owned(),
@@ -138,24 +141,46 @@ pub fn inventory_walked(
             kind: WarningKind::Walk,
         })
         .collect();
+    // Files named as a kind vouch reads, and every other regular file, whose first bytes say
+    // whether it is an executable (links are not: their target is walked itself).
     let candidates: Vec<Candidate> = walked
         .entries
         .iter()
-        .filter_map(|e| {
-            detect_in(tree, &e.rel).map(|kind| Candidate {
+        .filter_map(|e| match detect_in(tree, &e.rel) {
+            Some(kind) => Some(Candidate {
                 rel: e.rel.clone(),
-                kind,
+                kind: Some(kind),
                 is_link: e.kind == EntryKind::Symlink,
-            })
+            }),
+            None if e.kind == EntryKind::File && !(e.size > 0 && e.size < MIN_EXECUTABLE) => {
+                Some(Candidate {
+                    rel: e.rel.clone(),
+                    kind: None,
+                    is_link: false,
+                })
+            }
+            None => None,
         })
         .collect();
 
     let results: Vec<(String, FileKind, Result<Parsed, Warning>)> = candidates
         .into_par_iter()
-        .map(|c| {
-            let parsed = read_and_parse(tree, &c, options);
+        .filter_map(|c| {
+            let kind = match c.kind {
+                Some(kind) => kind,
+                None => match sniff(tree, &c.rel) {
+                    Ok(Some(kind)) => kind,
+                    Ok(None) => return None,
+                    Err(w) => return Some((c.rel, FileKind::Binary, Err(w))),
+                },
+            };
+            let parsed = if kind == FileKind::Binary {
+                scan_binary(tree, &c.rel)
+            } else {
+                read_and_parse(tree, &c, kind, options)
+            };
             progress.parsed(&c.rel);
-            (c.rel, c.kind, parsed)
+            Some((c.rel, kind, parsed))
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
@@ -187,11 +212,54 @@ fn detect_in(tree: &DirTree, rel: &str) -> Option<FileKind> {
 
 struct Candidate {
     rel: String,
-    kind: FileKind,
+    /// `None`: not named as a kind vouch reads; its first bytes decide ([`sniff`]).
+    kind: Option<FileKind>,
     is_link: bool,
 }
 
-fn read_and_parse(tree: &DirTree, c: &Candidate, options: &WalkOptions) -> Result<Parsed, Warning> {
+/// Bytes read from an unnamed file to tell whether it is an executable.
+const HEAD_LEN: u64 = 64;
+/// Files known to be shorter than this cannot hold an ELF header.
+const MIN_EXECUTABLE: u64 = 52;
+
+/// The kind of a file vouch reads by content ([`crate::detect_content`]), from
+/// [`Tree::read_head`](vouch_fs::walk::Tree::read_head).
+fn sniff(tree: &DirTree, rel: &str) -> Result<Option<FileKind>, Warning> {
+    let head = tree.read_head(rel, HEAD_LEN).map_err(|e| Warning {
+        path: rel.to_owned(),
+        line: None,
+        column: None,
+        message: format!(
+            "cannot read to tell whether it is an executable: {}",
+            e.reason()
+        ),
+        kind: WarningKind::Input,
+    })?;
+    Ok(crate::detect_content(&head))
+}
+
+/// Streams an executable through [`crate::binary::Scanner`] in chunks: the file is never held
+/// in memory, so no size limit applies (the scanner's memory is bounded; see its docs).
+fn scan_binary(tree: &DirTree, rel: &str) -> Result<Parsed, Warning> {
+    let warn = |message: String| Warning {
+        path: rel.to_owned(),
+        line: None,
+        column: None,
+        message,
+        kind: WarningKind::Input,
+    };
+    let file = vouch_fs::read::open(&tree.path(rel)).map_err(|e| warn(e.reason()))?;
+    crate::binary::scan_reader(file)
+        .map(crate::binary::Scan::into_parsed)
+        .map_err(|e| warn(format!("could not read: {e}")))
+}
+
+fn read_and_parse(
+    tree: &DirTree,
+    c: &Candidate,
+    kind: FileKind,
+    options: &WalkOptions,
+) -> Result<Parsed, Warning> {
     let warn = |message: String| Warning {
         path: c.rel.clone(),
         line: None,
@@ -227,11 +295,11 @@ fn read_and_parse(tree: &DirTree, c: &Candidate, options: &WalkOptions) -> Resul
         bytes: &bytes,
         siblings: &siblings,
     };
-    parse(c.kind, &source).map_err(|e| Warning {
+    parse(kind, &source).map_err(|e| Warning {
         path: c.rel.clone(),
         line: e.line,
         column: e.column,
-        message: format!("cannot parse {}: {}", c.kind.label(), e.message),
+        message: format!("cannot parse {}: {}", kind.label(), e.message),
         kind: WarningKind::Input,
     })
 }
