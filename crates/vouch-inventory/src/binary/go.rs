@@ -71,6 +71,11 @@ impl Collect {
                 }),
             );
         }
+        // Go's linker writes the pointer size and zero padding up to the strings; anything
+        // else is the magic as a string constant (the go tool's own reader), not build info.
+        if !matches!(b[14], 4 | 8) || b[16..HEADER].iter().any(|&x| x != 0) {
+            return Err(None);
+        }
         let mut at = HEADER;
         for field in ["version", "module list"] {
             let (len, n) = match varint(&b[at..]) {

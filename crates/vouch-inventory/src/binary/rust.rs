@@ -139,7 +139,7 @@ impl Full {
                 Err(e) => {
                     return Some(Err(BinaryError::AuditableZlib {
                         offset: self.offset,
-                        reason: e.to_string(),
+                        reason: e.message().unwrap_or("invalid deflate data").to_owned(),
                     }));
                 }
             }
