@@ -26,8 +26,9 @@
 //!
 //! Memory: O(chunk) per call, plus at most [`MAX_GO_BUILD_INFO`] for the Go blob,
 //! [`MAX_SECTION_TABLE`], [`MAX_TRIALS`] trial inflaters (each with its zlib window, about
-//! 40 KiB) and [`MAX_AUDIT_JSON`] of inflated audit data in total: bounded whatever the size
-//! of the file.
+//! 40 KiB) and [`MAX_AUDIT_JSON`] of inflated audit data for each of at most
+//! [`rust::MAX_FULL`] streams: about 20 MiB at the very worst, whatever the size of the file,
+//! and a few hundred KiB for real binaries. The result does not depend on the chunk sizes.
 //!
 //! ```
 //! use vouch_inventory::binary::Scanner;
@@ -44,13 +45,14 @@ use crate::{Package, ParseWarning, Parsed};
 
 /// Largest Go build info blob read (header, version and module list): 1 MiB.
 pub const MAX_GO_BUILD_INFO: usize = 1024 * 1024;
-/// Largest inflated `cargo auditable` JSON, over every candidate of one file: 8 MiB (what
-/// `cargo auditable`'s PARSING.md suggests).
+/// Largest inflated `cargo auditable` JSON, per zlib stream (at most [`rust::MAX_FULL`] per
+/// file): 8 MiB (what `cargo auditable`'s PARSING.md suggests).
 pub const MAX_AUDIT_JSON: usize = 8 * 1024 * 1024;
 /// Largest ELF section header table kept: 1 MiB (16384 sections of 64 bytes).
 pub const MAX_SECTION_TABLE: usize = 1024 * 1024;
-/// Trial inflates running at once; zlib headers found while this many run are counted, not
-/// tried.
+/// Trial inflates started within any [`TRIAL_INPUT`] bytes (so at most this many run at once);
+/// further zlib headers in that window are counted, not tried. Decided by file offsets alone,
+/// so the result never depends on how the stream is chunked.
 pub const MAX_TRIALS: usize = 32;
 /// Input a trial inflate may take before its output must have shown `{"packages"`.
 pub const TRIAL_INPUT: u64 = 4096;

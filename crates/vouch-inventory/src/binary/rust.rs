@@ -21,8 +21,12 @@ use crate::{Ecosystem, Package, PackageRef, Scope};
 
 /// What the inflated data must begin with.
 const PREFIX: &[u8] = b"{\"packages\"";
-/// Streams inflated to their end at once.
-const MAX_FULL: usize = 4;
+/// Streams inflated to their end, per file (each capped at [`MAX_AUDIT_JSON`]): the section and
+/// one more (an embedded copy); a third is counted as not tried.
+pub const MAX_FULL: usize = 2;
+/// A trial takes at most `TRIAL_INPUT + 1` input bytes, so one started this far before a new
+/// candidate has ended.
+const TRIAL_WINDOW: u64 = TRIAL_INPUT + 2;
 
 struct Trial {
     offset: u64,
@@ -46,8 +50,11 @@ pub(crate) struct Finder {
     done: Vec<(u64, Result<Vec<u8>, BinaryError>)>,
     /// Inflaters kept for reuse (one allocation per concurrent trial, not per candidate).
     pool: Vec<Decompress>,
-    /// Inflated bytes over every stream so far (capped at [`MAX_AUDIT_JSON`]).
-    inflated: usize,
+    /// Offsets of the candidates tried in the last [`TRIAL_WINDOW`] bytes: at most
+    /// [`MAX_TRIALS`], decided by position alone so the result never depends on the chunking.
+    recent: std::collections::VecDeque<u64>,
+    /// Streams promoted to a full inflate so far (at most [`MAX_FULL`]).
+    promoted: usize,
     dropped: u64,
     first_dropped: u64,
 }
@@ -76,9 +83,15 @@ impl Trial {
             let (before_in, before_out) = (self.dec.total_in(), self.dec.total_out());
             let room = PREFIX.len() - self.out.len();
             let mut buf = [0u8; 16];
-            let status =
-                self.dec
-                    .decompress(&input[used..], &mut buf[..room], FlushDecompress::None);
+            // Never past TRIAL_INPUT + 1 bytes of input, whatever the chunk.
+            let limit = (TRIAL_INPUT + 1).saturating_sub(self.dec.total_in()) as usize;
+            if limit == 0 {
+                return Step::Drop;
+            }
+            let slice = &input[used..input.len().min(used + limit)];
+            let status = self
+                .dec
+                .decompress(slice, &mut buf[..room], FlushDecompress::None);
             let took = (self.dec.total_in() - before_in) as usize;
             let made = ((self.dec.total_out() - before_out) as usize).min(room);
             used += took;
@@ -103,11 +116,11 @@ impl Trial {
 
 impl Full {
     /// Inflates `input`; `Some` when the stream ended (or failed).
-    fn step(&mut self, input: &[u8], inflated: &mut usize) -> Option<Result<Vec<u8>, BinaryError>> {
+    fn step(&mut self, input: &[u8]) -> Option<Result<Vec<u8>, BinaryError>> {
         let mut used = 0;
         loop {
             if self.out.len() == self.out.capacity() {
-                let left = MAX_AUDIT_JSON.saturating_sub(*inflated);
+                let left = MAX_AUDIT_JSON.saturating_sub(self.out.len());
                 if left == 0 {
                     return Some(Err(BinaryError::AuditableTooLarge {
                         offset: self.offset,
@@ -124,7 +137,6 @@ impl Full {
             let took = (self.dec.total_in() - before_in) as usize;
             used += took;
             let made = self.out.len() - before_out;
-            *inflated += made;
             match status {
                 Ok(Status::StreamEnd) => return Some(Ok(std::mem::take(&mut self.out))),
                 Ok(_) if self.out.len() == self.out.capacity() => {}
@@ -149,13 +161,21 @@ impl Full {
 
 impl Finder {
     fn start(&mut self, offset: u64, input_parts: [&[u8]; 2]) {
-        if self.trials.len() >= MAX_TRIALS {
+        while self
+            .recent
+            .front()
+            .is_some_and(|&o| o + TRIAL_WINDOW <= offset)
+        {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= MAX_TRIALS {
             if self.dropped == 0 {
                 self.first_dropped = offset;
             }
             self.dropped += 1;
             return;
         }
+        self.recent.push_back(offset);
         let dec = match self.pool.pop() {
             Some(mut d) => {
                 d.reset(true);
@@ -197,7 +217,7 @@ impl Finder {
     }
 
     fn promote(&mut self, trial: Trial, rest: &[u8], after: Option<&[u8]>) {
-        if self.full.len() >= MAX_FULL {
+        if self.promoted >= MAX_FULL {
             if self.dropped == 0 {
                 self.first_dropped = trial.offset;
             }
@@ -205,14 +225,14 @@ impl Finder {
             self.pool.push(trial.dec);
             return;
         }
-        self.inflated += trial.out.len();
+        self.promoted += 1;
         let mut full = Full {
             offset: trial.offset,
             dec: trial.dec,
             out: trial.out,
         };
         for part in std::iter::once(rest).chain(after) {
-            if let Some(result) = full.step(part, &mut self.inflated) {
+            if let Some(result) = full.step(part) {
                 self.done.push((full.offset, result));
                 return;
             }
@@ -224,7 +244,7 @@ impl Finder {
         // Streams already running take the whole chunk.
         let mut i = 0;
         while i < self.full.len() {
-            match self.full[i].step(chunk, &mut self.inflated) {
+            match self.full[i].step(chunk) {
                 Some(result) => {
                     let f = self.full.swap_remove(i);
                     self.done.push((f.offset, result));
