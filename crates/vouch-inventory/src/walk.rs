@@ -239,7 +239,9 @@ fn sniff(tree: &DirTree, rel: &str) -> Result<Option<FileKind>, Warning> {
 }
 
 /// Streams an executable through [`crate::binary::Scanner`] in chunks: the file is never held
-/// in memory, so no size limit applies (the scanner's memory is bounded; see its docs).
+/// in memory, so no size limit applies (the scanner's memory is bounded; see its docs). First,
+/// since a directory allows it, [`crate::binary::may_hold_components`] reads the section table
+/// and skips a file that names no section with components.
 fn scan_binary(tree: &DirTree, rel: &str) -> Result<Parsed, Warning> {
     let warn = |message: String| Warning {
         path: rel.to_owned(),
@@ -248,7 +250,15 @@ fn scan_binary(tree: &DirTree, rel: &str) -> Result<Parsed, Warning> {
         message,
         kind: WarningKind::Input,
     };
-    let file = vouch_fs::read::open(&tree.path(rel)).map_err(|e| warn(e.reason()))?;
+    let mut file = vouch_fs::read::open(&tree.path(rel)).map_err(|e| warn(e.reason()))?;
+    // A directory can be read anywhere: an ELF file whose section table names no section
+    // with components (most of a root filesystem: C programs and libraries) is not streamed.
+    let may = crate::binary::may_hold_components(&mut file)
+        .map_err(|e| warn(format!("could not read: {e}")))?;
+    if !may {
+        return Ok(Parsed::default());
+    }
+    std::io::Seek::rewind(&mut file).map_err(|e| warn(format!("could not read: {e}")))?;
     crate::binary::scan_reader(file)
         .map(crate::binary::Scan::into_parsed)
         .map_err(|e| warn(format!("could not read: {e}")))

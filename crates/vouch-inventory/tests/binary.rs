@@ -554,3 +554,35 @@ fn a_binary_given_as_the_path_is_inventoried_and_its_root_crate_is_the_subject()
         vouch_inventory::walk::InventoryError::UnknownFile { .. }
     ));
 }
+
+// ---- Directories: the section table decides which ELF files are streamed ----
+
+#[test]
+fn section_names_decide_whether_a_file_in_a_directory_is_streamed() {
+    use std::io::Cursor;
+    let bin = read(HELLO);
+    assert!(binary::may_hold_components(&mut Cursor::new(&bin)).unwrap());
+    // The same file with `.dep-v0` renamed in its name table: no section with components.
+    let mut renamed = bin.clone();
+    let at = renamed.windows(8).position(|w| w == b".dep-v0\0").unwrap();
+    renamed[at + 6] = b'9';
+    assert!(!binary::may_hold_components(&mut Cursor::new(&renamed)).unwrap());
+    // A section table that cannot be trusted (all zeros here) means: stream the file.
+    assert!(binary::may_hold_components(&mut Cursor::new(go_elf())).unwrap());
+    // A cut file: stream it (and the scan says what is wrong).
+    assert!(binary::may_hold_components(&mut Cursor::new(&bin[..900])).unwrap());
+
+    // In a walk the renamed file is not streamed: no component and no warning; streamed (as
+    // from an image layer), its data is still found by content and confirmed by offset.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("renamed"), &renamed).unwrap();
+    let inv = vouch_inventory::walk::inventory(
+        dir.path(),
+        "root",
+        &Default::default(),
+        &vouch_inventory::walk::Silent,
+    )
+    .unwrap();
+    assert!(inv.components.is_empty() && inv.warnings.is_empty());
+    assert_eq!(binary::scan_bytes(&renamed).packages.len(), 4);
+}

@@ -179,7 +179,8 @@ impl Finder {
             joined.extend_from_slice(&chunk[..chunk.len().min(MAGIC.len())]);
             for rel in 0..self.tail.len() {
                 let at = base + rel as u64;
-                if at.is_multiple_of(16) && at >= self.resume_at && joined[rel..].starts_with(MAGIC) {
+                if at.is_multiple_of(16) && at >= self.resume_at && joined[rel..].starts_with(MAGIC)
+                {
                     self.collecting = Some(Collect {
                         offset: at,
                         buf: self.tail[rel..].to_vec(),

@@ -14,8 +14,8 @@
 //!   (`{"packages":[…]}`, format of `auditable-serde`). The ELF section table sits at the end of
 //!   the file, after the sections it describes, so a single pass cannot look a section up by
 //!   name. Instead the scanner recognises the section by its content while streaming: every
-//!   zlib header (CM 8, valid check bits, no dictionary) starts a trial inflate, dropped as soon
-//!   as its first output is not `{"packages"` or after [`TRIAL_INPUT`] input bytes. A stream that
+//!   zlib header (`0x78`, valid check bits, no dictionary) is tried: inflated until its first
+//!   output is not `{"packages"`, or for [`TRIAL_INPUT`] input bytes at most. A stream that
 //!   passes is inflated to its end (capped at [`MAX_AUDIT_JSON`], zip bombs) and kept with its
 //!   file offset. The ELF header (first 64 bytes) says where the section table is; when the
 //!   stream passes it, the table is kept (capped at [`MAX_SECTION_TABLE`]) and at the end a
@@ -25,10 +25,11 @@
 //!   table, already passed): the content and the section boundary identify it.
 //!
 //! Memory: O(chunk) per call, plus at most [`MAX_GO_BUILD_INFO`] for the Go blob,
-//! [`MAX_SECTION_TABLE`], [`MAX_TRIALS`] trial inflaters (each with its zlib window, about
-//! 40 KiB) and [`MAX_AUDIT_JSON`] of inflated audit data for each of at most
-//! [`rust::MAX_FULL`] streams: about 20 MiB at the very worst, whatever the size of the file,
-//! and a few hundred KiB for real binaries. The result does not depend on the chunk sizes.
+//! [`MAX_SECTION_TABLE`], a window of [`TRIAL_INPUT`] bytes plus one chunk for trial
+//! inflates (tried one at a time with one inflater), and [`MAX_AUDIT_JSON`] of inflated audit
+//! data for each of at most [`rust::MAX_FULL`] streams: about 20 MiB at the very worst,
+//! whatever the size of the file, and a few hundred KiB for real binaries. The result does not
+//! depend on the chunk sizes.
 //!
 //! ```
 //! use vouch_inventory::binary::Scanner;
@@ -50,10 +51,6 @@ pub const MAX_GO_BUILD_INFO: usize = 1024 * 1024;
 pub const MAX_AUDIT_JSON: usize = 8 * 1024 * 1024;
 /// Largest ELF section header table kept: 1 MiB (16384 sections of 64 bytes).
 pub const MAX_SECTION_TABLE: usize = 1024 * 1024;
-/// Trial inflates started within any [`TRIAL_INPUT`] bytes (so at most this many run at once);
-/// further zlib headers in that window are counted, not tried. Decided by file offsets alone,
-/// so the result never depends on how the stream is chunked.
-pub const MAX_TRIALS: usize = 32;
 /// Input a trial inflate may take before its output must have shown `{"packages"`.
 pub const TRIAL_INPUT: u64 = 4096;
 /// The chunk size [`scan_reader`] and [`scan_bytes`] feed.
@@ -127,9 +124,9 @@ pub enum BinaryError {
     )]
     AuditableUnconfirmed { offset: u64, reason: String },
     #[error(
-        "{count} zlib stream(s) not tried for cargo auditable data: over {max} at once (first at offset {first})"
+        "{count} more zlib stream(s) of cargo auditable JSON not read: over {max} per file (first at offset {first})"
     )]
-    TrialsDropped { count: u64, first: u64, max: usize },
+    AuditableTooMany { count: u64, first: u64, max: usize },
 }
 
 impl BinaryError {
@@ -247,6 +244,71 @@ pub fn scan_reader(mut reader: impl std::io::Read) -> std::io::Result<Scan> {
     Ok(s.finish())
 }
 
+/// Section names that hold components: Go's build info and `cargo auditable` data.
+const COMPONENT_SECTIONS: [&[u8]; 2] = [b".go.buildinfo", b".dep-v0"];
+
+/// For a file that can be read anywhere (a directory, not a stream): `false` when its ELF
+/// section table is readable and names neither `.go.buildinfo` (every Go 1.13+ ELF binary has
+/// it) nor `.dep-v0`, so the file holds no components and need not be streamed; `true` when it
+/// names one, or when the table or its names cannot be read (then the file is streamed whole,
+/// as from an image layer). Reads the ELF header, the section table and the name table only,
+/// each within [`MAX_SECTION_TABLE`].
+pub fn may_hold_components(
+    file: &mut (impl std::io::Read + std::io::Seek),
+) -> std::io::Result<bool> {
+    use std::io::SeekFrom;
+    let mut head = [0u8; 64];
+    let n = read_up_to(file, &mut head)?;
+    let Some(h) = elf::Header::parse(&head[..n]) else {
+        return Ok(true);
+    };
+    let entsize = usize::from(h.shentsize);
+    if h.shoff == 0
+        || h.shnum == 0
+        || h.shstrndx >= h.shnum
+        || entsize < if h.is64 { 64 } else { 40 }
+        || h.table_len() > MAX_SECTION_TABLE as u64
+    {
+        return Ok(true);
+    }
+    let mut table = vec![0u8; h.table_len() as usize];
+    file.seek(SeekFrom::Start(h.shoff))?;
+    if read_up_to(file, &mut table)? < table.len() {
+        return Ok(true);
+    }
+    let entries: Vec<elf::Entry> = table.chunks_exact(entsize).map(|e| h.entry(e)).collect();
+    let names = &entries[usize::from(h.shstrndx)];
+    // Not a string table (SHT_STRTAB), or an empty one: the table cannot be trusted.
+    if names.kind != 3 || names.size == 0 || names.size > MAX_SECTION_TABLE as u64 {
+        return Ok(true);
+    }
+    let mut strtab = vec![0u8; names.size as usize];
+    file.seek(SeekFrom::Start(names.offset))?;
+    if read_up_to(file, &mut strtab)? < strtab.len() {
+        return Ok(true);
+    }
+    Ok(entries.iter().any(|e| {
+        let start = e.name as usize;
+        strtab.get(start..).is_some_and(|rest| {
+            let name = rest.split(|&b| b == 0).next().unwrap_or(rest);
+            COMPONENT_SECTIONS.contains(&name)
+        })
+    }))
+}
+
+fn read_up_to(file: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// Whether a file's first bytes are an ELF header (the files the inventory scans).
 pub fn is_elf(head: &[u8]) -> bool {
     head.starts_with(b"\x7fELF")
@@ -263,6 +325,8 @@ pub(crate) mod elf {
         pub shoff: u64,
         pub shentsize: u16,
         pub shnum: u16,
+        /// The section holding the section names.
+        pub shstrndx: u16,
     }
 
     impl Header {
@@ -297,7 +361,7 @@ pub(crate) mod elf {
                     u32::from_be_bytes(b)
                 }
             };
-            let (shoff, shentsize, shnum) = if is64 {
+            let (shoff, shentsize, shnum, shstrndx) = if is64 {
                 if h.len() < 64 {
                     return None;
                 }
@@ -308,9 +372,9 @@ pub(crate) mod elf {
                 } else {
                     u64::from_be_bytes(b)
                 };
-                (shoff, u16_at(58), u16_at(60))
+                (shoff, u16_at(58), u16_at(60), u16_at(62))
             } else {
-                (u64::from(u32_at(32)), u16_at(46), u16_at(48))
+                (u64::from(u32_at(32)), u16_at(46), u16_at(48), u16_at(50))
             };
             Some(Self {
                 is64,
@@ -318,11 +382,58 @@ pub(crate) mod elf {
                 shoff,
                 shentsize,
                 shnum,
+                shstrndx,
             })
         }
 
-        fn table_len(&self) -> u64 {
+        pub fn table_len(&self) -> u64 {
             u64::from(self.shentsize) * u64::from(self.shnum)
+        }
+    }
+
+    /// One section header: where its name is in the name table, and where it lies.
+    pub struct Entry {
+        pub name: u32,
+        pub kind: u32,
+        pub offset: u64,
+        pub size: u64,
+    }
+
+    impl Header {
+        /// Reads one section header (`e` is `shentsize` bytes, at least 40 or 64).
+        pub fn entry(&self, e: &[u8]) -> Entry {
+            let rd32 = |o: usize| {
+                let b = [e[o], e[o + 1], e[o + 2], e[o + 3]];
+                if self.little {
+                    u32::from_le_bytes(b)
+                } else {
+                    u32::from_be_bytes(b)
+                }
+            };
+            let rd64 = |o: usize| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&e[o..o + 8]);
+                if self.little {
+                    u64::from_le_bytes(b)
+                } else {
+                    u64::from_be_bytes(b)
+                }
+            };
+            if self.is64 {
+                Entry {
+                    name: rd32(0),
+                    kind: rd32(4),
+                    offset: rd64(24),
+                    size: rd64(32),
+                }
+            } else {
+                Entry {
+                    name: rd32(0),
+                    kind: rd32(4),
+                    offset: u64::from(rd32(16)),
+                    size: u64::from(rd32(20)),
+                }
+            }
         }
     }
 

@@ -16,23 +16,14 @@ use flate2::{Decompress, FlushDecompress, Status};
 use serde::Deserialize;
 
 use super::elf::Table;
-use super::{BinaryError, MAX_AUDIT_JSON, MAX_TRIALS, Scan, TRIAL_INPUT};
+use super::{BinaryError, MAX_AUDIT_JSON, Scan, TRIAL_INPUT};
 use crate::{Ecosystem, Package, PackageRef, Scope};
 
 /// What the inflated data must begin with.
 const PREFIX: &[u8] = b"{\"packages\"";
 /// Streams inflated to their end, per file (each capped at [`MAX_AUDIT_JSON`]): the section and
-/// one more (an embedded copy); a third is counted as not tried.
+/// one more (an embedded copy); a third is reported, not read.
 pub const MAX_FULL: usize = 2;
-/// A trial takes at most `TRIAL_INPUT + 1` input bytes, so one started this far before a new
-/// candidate has ended.
-const TRIAL_WINDOW: u64 = TRIAL_INPUT + 2;
-
-struct Trial {
-    offset: u64,
-    dec: Decompress,
-    out: Vec<u8>,
-}
 
 struct Full {
     offset: u64,
@@ -41,77 +32,85 @@ struct Full {
 }
 
 /// Every zlib stream whose first output is `{"packages"`, inflated to its end.
-#[derive(Default)]
+///
+/// Candidates are tried one at a time, in file order, each over its first
+/// [`TRIAL_INPUT`] + 1 bytes: the finder keeps a window of the last bytes of the stream (at
+/// most that many plus one chunk) and tries a candidate once the window holds them (or at the
+/// end of the file). One inflater serves every trial; a trial is decided by those bytes
+/// alone, so the result never depends on the chunking, and no candidate is ever skipped.
 pub(crate) struct Finder {
-    prev: Option<u8>,
-    trials: Vec<Trial>,
+    /// Bytes `[window_start, pos)` of the file.
+    window: Vec<u8>,
+    window_start: u64,
+    /// Zlib headers found, not yet tried (ascending offsets).
+    pending: std::collections::VecDeque<u64>,
+    trial: Decompress,
     full: Vec<Full>,
     /// Finished streams: offset, then the JSON or why it could not be inflated.
     done: Vec<(u64, Result<Vec<u8>, BinaryError>)>,
-    /// Inflaters kept for reuse (one allocation per concurrent trial, not per candidate).
-    pool: Vec<Decompress>,
-    /// Offsets of the candidates tried in the last [`TRIAL_WINDOW`] bytes: at most
-    /// [`MAX_TRIALS`], decided by position alone so the result never depends on the chunking.
-    recent: std::collections::VecDeque<u64>,
     /// Streams promoted to a full inflate so far (at most [`MAX_FULL`]).
     promoted: usize,
-    dropped: u64,
-    first_dropped: u64,
+    /// Audit-data streams past [`MAX_FULL`]: how many, and the first one's offset.
+    extra: u64,
+    first_extra: u64,
 }
 
-/// A zlib header: deflate with a window of at most 32 KiB, check bits right, no dictionary.
-fn is_zlib_header(cmf: u8, flg: u8) -> bool {
-    cmf & 0x0f == 8
-        && cmf >> 4 <= 7
-        && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0
-        && flg & 0x20 == 0
-}
-
-enum Step {
-    /// Needs more input.
-    More,
-    /// Not audit data (or the trial ran out of input): dropped.
-    Drop,
-    /// Its output starts with the prefix: inflate to the end; `usize` input bytes were used.
-    Promote(usize),
-}
-
-impl Trial {
-    fn step(&mut self, input: &[u8]) -> Step {
-        let mut used = 0;
-        loop {
-            let (before_in, before_out) = (self.dec.total_in(), self.dec.total_out());
-            let room = PREFIX.len() - self.out.len();
-            let mut buf = [0u8; 16];
-            // Never past TRIAL_INPUT + 1 bytes of input, whatever the chunk.
-            let limit = (TRIAL_INPUT + 1).saturating_sub(self.dec.total_in()) as usize;
-            if limit == 0 {
-                return Step::Drop;
-            }
-            let slice = &input[used..input.len().min(used + limit)];
-            let status = self
-                .dec
-                .decompress(slice, &mut buf[..room], FlushDecompress::None);
-            let took = (self.dec.total_in() - before_in) as usize;
-            let made = ((self.dec.total_out() - before_out) as usize).min(room);
-            used += took;
-            self.out.extend_from_slice(&buf[..made]);
-            if !PREFIX.starts_with(&self.out) {
-                return Step::Drop;
-            }
-            if self.out.len() == PREFIX.len() {
-                return Step::Promote(used);
-            }
-            if self.dec.total_in() > TRIAL_INPUT {
-                return Step::Drop;
-            }
-            match status {
-                Ok(Status::Ok | Status::BufError) if used == input.len() => return Step::More,
-                Ok(Status::Ok | Status::BufError) if took > 0 || made > 0 => {}
-                _ => return Step::Drop,
-            }
+impl Default for Finder {
+    fn default() -> Self {
+        Self {
+            window: Vec::new(),
+            window_start: 0,
+            pending: std::collections::VecDeque::new(),
+            trial: Decompress::new(true),
+            full: Vec::new(),
+            done: Vec::new(),
+            promoted: 0,
+            extra: 0,
+            first_extra: 0,
         }
     }
+}
+
+/// A zlib header as `cargo auditable` (miniz_oxide) and zlib write it: deflate with a 32 KiB
+/// window (`0x78`), check bits right, no preset dictionary.
+fn is_zlib_header(cmf: u8, flg: u8) -> bool {
+    cmf == 0x78 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0 && flg & 0x20 == 0
+}
+
+/// Bytes a trial may read: the header and then [`TRIAL_INPUT`] more at most.
+const TRIAL_LEN: usize = TRIAL_INPUT as usize + 1;
+
+/// Tries the zlib stream at the start of `input` (at most [`TRIAL_LEN`] bytes): whether its
+/// first output is [`PREFIX`].
+fn trial(dec: &mut Decompress, input: &[u8]) -> bool {
+    // The first deflate block type 3 does not exist: most candidates end here.
+    if input.get(2).is_some_and(|b| (b >> 1) & 3 == 3) {
+        return false;
+    }
+    dec.reset(true);
+    let mut out = [0u8; 16];
+    let mut have = 0;
+    let mut used = 0;
+    while have < PREFIX.len() {
+        let (before_in, before_out) = (dec.total_in(), dec.total_out());
+        let status = dec.decompress(
+            &input[used..],
+            &mut out[have..PREFIX.len()],
+            FlushDecompress::None,
+        );
+        let took = (dec.total_in() - before_in) as usize;
+        let made = (dec.total_out() - before_out) as usize;
+        used += took;
+        have += made;
+        if out[..have] != PREFIX[..have] {
+            return false;
+        }
+        match status {
+            Ok(Status::Ok | Status::BufError) if took > 0 || made > 0 => {}
+            _ => break,
+        }
+    }
+    have == PREFIX.len()
 }
 
 impl Full {
@@ -160,84 +159,38 @@ impl Full {
 }
 
 impl Finder {
-    fn start(&mut self, offset: u64, input_parts: [&[u8]; 2]) {
-        while self
-            .recent
-            .front()
-            .is_some_and(|&o| o + TRIAL_WINDOW <= offset)
-        {
-            self.recent.pop_front();
-        }
-        if self.recent.len() >= MAX_TRIALS {
-            if self.dropped == 0 {
-                self.first_dropped = offset;
+    /// Tries every pending candidate whose bytes the window holds (all of them at the end).
+    fn try_pending(&mut self, at_end: bool) {
+        let end = self.window_start + self.window.len() as u64;
+        while let Some(&q) = self.pending.front() {
+            if !at_end && q + TRIAL_LEN as u64 > end {
+                break;
             }
-            self.dropped += 1;
-            return;
-        }
-        self.recent.push_back(offset);
-        let dec = match self.pool.pop() {
-            Some(mut d) => {
-                d.reset(true);
-                d
+            self.pending.pop_front();
+            let from = (q - self.window_start) as usize;
+            let input = &self.window[from..self.window.len().min(from + TRIAL_LEN)];
+            if !trial(&mut self.trial, input) {
+                continue;
             }
-            None => Decompress::new(true),
-        };
-        let mut trial = Trial {
-            offset,
-            dec,
-            out: Vec::with_capacity(PREFIX.len()),
-        };
-        let mut promoted = None;
-        let mut keep = true;
-        for (k, part) in input_parts.iter().enumerate() {
-            match trial.step(part) {
-                Step::More => {}
-                Step::Drop => {
-                    keep = false;
-                    break;
+            if self.promoted >= MAX_FULL {
+                if self.extra == 0 {
+                    self.first_extra = q;
                 }
-                Step::Promote(used) => {
-                    promoted = Some((k, used));
-                    break;
-                }
+                self.extra += 1;
+                continue;
+            }
+            self.promoted += 1;
+            let mut full = Full {
+                offset: q,
+                dec: Decompress::new(true),
+                out: Vec::new(),
+            };
+            // The whole stream so far, from its header.
+            match full.step(&self.window[from..]) {
+                Some(result) => self.done.push((q, result)),
+                None => self.full.push(full),
             }
         }
-        if let Some((k, used)) = promoted {
-            self.promote(
-                trial,
-                &input_parts[k][used..],
-                input_parts.get(k + 1).copied(),
-            );
-        } else if keep {
-            self.trials.push(trial);
-        } else {
-            self.pool.push(trial.dec);
-        }
-    }
-
-    fn promote(&mut self, trial: Trial, rest: &[u8], after: Option<&[u8]>) {
-        if self.promoted >= MAX_FULL {
-            if self.dropped == 0 {
-                self.first_dropped = trial.offset;
-            }
-            self.dropped += 1;
-            self.pool.push(trial.dec);
-            return;
-        }
-        self.promoted += 1;
-        let mut full = Full {
-            offset: trial.offset,
-            dec: trial.dec,
-            out: trial.out,
-        };
-        for part in std::iter::once(rest).chain(after) {
-            if let Some(result) = full.step(part) {
-                self.done.push((full.offset, result));
-                return;
-            }
-        }
-        self.full.push(full);
     }
 
     pub(crate) fn feed(&mut self, pos: u64, chunk: &[u8]) {
@@ -252,29 +205,32 @@ impl Finder {
                 None => i += 1,
             }
         }
-        let trials = std::mem::take(&mut self.trials);
-        for mut t in trials {
-            match t.step(chunk) {
-                Step::More => self.trials.push(t),
-                Step::Drop => self.pool.push(t.dec),
-                Step::Promote(used) => self.promote(t, &chunk[used..], None),
+        // Keep what pending candidates and a header split across chunks still need.
+        let keep_from = self
+            .pending
+            .front()
+            .copied()
+            .unwrap_or(pos)
+            .min(pos.saturating_sub(1))
+            .max(self.window_start);
+        self.window
+            .drain(..(keep_from - self.window_start) as usize);
+        self.window_start = keep_from;
+        let old_end = self.window.len();
+        self.window.extend_from_slice(chunk);
+        // New candidates: from the byte before this chunk (a split header) on.
+        let scan_from = old_end.saturating_sub(1);
+        for j in scan_from..self.window.len().saturating_sub(1) {
+            if is_zlib_header(self.window[j], self.window[j + 1]) {
+                self.pending.push_back(self.window_start + j as u64);
             }
         }
-        // New candidates: a header split across chunks, then every header inside this one.
-        if let (Some(prev), Some(&first)) = (self.prev, chunk.first())
-            && is_zlib_header(prev, first)
-        {
-            self.start(pos - 1, [&[prev], chunk]);
-        }
-        for j in 0..chunk.len().saturating_sub(1) {
-            if is_zlib_header(chunk[j], chunk[j + 1]) {
-                self.start(pos + j as u64, [&chunk[j..], &[]]);
-            }
-        }
-        self.prev = chunk.last().copied();
+        self.try_pending(false);
+        // Streams promoted here took the window to its end, this chunk included.
     }
 
     pub(crate) fn finish(mut self, _file_len: u64, table: Table, scan: &mut Scan) {
+        self.try_pending(true);
         for f in self.full.drain(..) {
             self.done.push((
                 f.offset,
@@ -282,7 +238,6 @@ impl Finder {
             ));
         }
         self.done.sort_by_key(|(o, _)| *o);
-        let mut read_any = false;
         for (offset, result) in self.done {
             match &table {
                 Ok(starts) if !starts.contains(&offset) => {
@@ -297,18 +252,15 @@ impl Finder {
                 }),
             }
             match result.and_then(|json| packages(offset, &json)) {
-                Ok(p) => {
-                    read_any = true;
-                    scan.packages.extend(p);
-                }
+                Ok(p) => scan.packages.extend(p),
                 Err(e) => scan.problems.push(e),
             }
         }
-        if self.dropped > 0 && !read_any {
-            scan.problems.push(BinaryError::TrialsDropped {
-                count: self.dropped,
-                first: self.first_dropped,
-                max: MAX_TRIALS,
+        if self.extra > 0 {
+            scan.problems.push(BinaryError::AuditableTooMany {
+                count: self.extra,
+                first: self.first_extra,
+                max: MAX_FULL,
             });
         }
     }
