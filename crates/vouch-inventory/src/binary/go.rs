@@ -3,7 +3,8 @@
 //! - Every module of the build is a `pkg:golang/MODULE@VERSION` component: the main module
 //!   (`mod` line) and each dependency (`dep` lines). A `=>` line replaces the module above it:
 //!   the replacement's path and version are what was built. A module replaced by a local
-//!   directory (`=> ../fork`, no version) is left out with a warning, as for go.mod.
+//!   directory (`=> ./internal/x (devel)`: the project's own code) is listed under the module
+//!   path the build required, as first-party (never matched against advisories).
 //! - The main module of a `go build` from a checkout has the version `(devel)` (before Go 1.24,
 //!   and after it for untagged or modified trees). As Syft does, a version is then taken from
 //!   the linker flags (`-X …version=1.2.3`, `-X …Version=`, `…gitVersion`, `…buildVersion`,
@@ -402,7 +403,11 @@ fn read_mod_info(offset: u64, text: &str, out: &mut Vec<Package>, problems: &mut
                     );
                     continue;
                 };
-                let replacement = (!m.version.is_empty()).then_some(m);
+                // Go writes a local directory as a path with the version `(devel)` (or none).
+                let local = m.version.is_empty()
+                    || m.version == DEVEL
+                    || [".", "/"].iter().any(|p| m.path.starts_with(p));
+                let replacement = (!local).then_some(m);
                 if last_was_main && main.is_some() {
                     main_replace = Some(replacement);
                 } else if let Some(last) = deps.last_mut().filter(|d| d.1.is_none()) {
@@ -468,14 +473,11 @@ fn read_mod_info(offset: u64, text: &str, out: &mut Vec<Package>, problems: &mut
             None => m,
             Some(Some(r)) => r,
             Some(None) => {
-                problems.push(BinaryError::GoLine {
-                    offset,
-                    line: m.line,
-                    reason: format!(
-                        "{} {} is replaced by a local directory; left out",
-                        m.path, m.version
-                    ),
-                });
+                // Built from a directory of the project itself: first-party code, under the
+                // module path the build required.
+                let mut p = Package::new(Ecosystem::Go, m.path, m.version);
+                p.first_party = true;
+                out.push(p);
                 continue;
             }
         };
