@@ -200,6 +200,10 @@ impl Scanner {
                 self.elf = elf::Header::parse(&self.head);
                 if let Some(h) = &self.elf {
                     self.sections.start(h);
+                    // A table that starts inside the header's bytes (a hostile header) began
+                    // in chunks already fed.
+                    let before = usize::try_from(self.pos).unwrap_or(0).min(self.head.len());
+                    self.sections.feed(0, &self.head[..before]);
                 }
             }
         }
