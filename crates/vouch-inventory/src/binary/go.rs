@@ -334,7 +334,6 @@ pub fn packages(offset: u64, version: &str, mod_info: &[u8]) -> (Vec<Package>, V
 struct Module {
     path: String,
     version: String,
-    line: u32,
 }
 
 fn read_mod_info(offset: u64, text: &str, out: &mut Vec<Package>, problems: &mut Vec<BinaryError>) {
@@ -367,7 +366,6 @@ fn read_mod_info(offset: u64, text: &str, out: &mut Vec<Package>, problems: &mut
             Some(Module {
                 path: (*path).to_owned(),
                 version: version.to_owned(),
-                line,
             })
         };
         match fields[0] {
