@@ -105,6 +105,21 @@ pub enum FileKind {
     /// `kustomization.yaml`, `kustomization.yml` or `Kustomization`: an overlay, built, then
     /// checked.
     Kustomization,
+    /// An ELF executable or library, detected by its first bytes ([`executable`]): Go build
+    /// info and `cargo auditable` data are read from it.
+    Executable,
+}
+
+/// Detects an executable from a file's first bytes (at least 4): the ELF magic. Only ELF
+/// files are read for compiled-in components (Go build info, `cargo auditable`).
+///
+/// ```
+/// use vouch_filekind::{executable, FileKind};
+/// assert_eq!(executable(b"\x7fELF\x02\x01\x01"), Some(FileKind::Executable));
+/// assert_eq!(executable(b"#!/bin/sh\n"), None);
+/// ```
+pub fn executable(head: &[u8]) -> Option<FileKind> {
+    head.starts_with(b"\x7fELF").then_some(FileKind::Executable)
 }
 
 /// Detects a lockfile or installed-package database from its path relative to the scanned root

@@ -46,6 +46,9 @@ pub enum FileKind {
     GithubAction,
     /// `.gitlab-ci.yml`: the CI/CD components and project files it includes.
     GitlabCi,
+    /// An ELF executable (detected by its first bytes, never by name): Go build info and
+    /// `cargo auditable` data ([`crate::binary`]).
+    Binary,
 }
 
 impl FileKind {
@@ -76,6 +79,7 @@ impl FileKind {
             FileKind::GithubWorkflow => "GitHub workflow",
             FileKind::GithubAction => "action.yml",
             FileKind::GitlabCi => "GitLab CI",
+            FileKind::Binary => "executable",
         }
     }
 
@@ -87,7 +91,8 @@ impl FileKind {
             | FileKind::DpkgStatus
             | FileKind::DpkgStatusD
             | FileKind::ApkInstalled
-            | FileKind::RpmSqlite => crate::SourceKind::Installed,
+            | FileKind::RpmSqlite
+            | FileKind::Binary => crate::SourceKind::Installed,
             _ => crate::SourceKind::Lockfile,
         }
     }
@@ -145,4 +150,16 @@ pub fn detect(path: &str) -> Option<FileKind> {
         K::GitlabCi => FileKind::GitlabCi,
         _ => return None,
     })
+}
+
+/// Detects an executable the inventory reads components from, by a file's first bytes
+/// ([`vouch_filekind::executable`]: the ELF magic).
+///
+/// ```
+/// use vouch_inventory::{detect_content, FileKind};
+/// assert_eq!(detect_content(b"\x7fELF\x02\x01\x01\x00"), Some(FileKind::Binary));
+/// assert_eq!(detect_content(b"MZ"), None);
+/// ```
+pub fn detect_content(head: &[u8]) -> Option<FileKind> {
+    vouch_filekind::executable(head).map(|_| FileKind::Binary)
 }

@@ -23,6 +23,7 @@
 //! assert_eq!(parsed.packages[0].name, "itoa");
 //! ```
 
+pub mod binary;
 mod detect;
 pub mod installed;
 mod inventory;
@@ -32,7 +33,7 @@ pub mod os_release;
 mod source;
 pub mod walk;
 
-pub use detect::{FileKind, detect};
+pub use detect::{FileKind, detect, detect_content};
 pub use inventory::{ImageSubject, Inventory, SourceFile};
 pub use model::*;
 pub use source::{NoSiblings, Siblings, Source, line_col};
@@ -62,5 +63,6 @@ pub fn parse(kind: FileKind, source: &Source<'_>) -> Result<Parsed, ParseError> 
         FileKind::DotnetDeps => lockfile::nuget::parse_deps(source),
         FileKind::GithubWorkflow | FileKind::GithubAction => lockfile::ci::parse_github(source),
         FileKind::GitlabCi => lockfile::ci::parse_gitlab(source),
+        FileKind::Binary => Ok(binary::scan_bytes(source.bytes).into_parsed()),
     }
 }

@@ -94,6 +94,9 @@ pub fn inventory(
     let tree = open(root, &options.excludes)?;
     if let Some(name) = tree.single_file()
         && detect_in(&tree, name).is_none()
+        && !tree
+            .read_head(name, HEAD_LEN)
+            .is_ok_and(|head| crate::detect_content(&head).is_some())
     {
         return Err(InventoryError::UnknownFile {
             path: root.to_owned(),
@@ -143,19 +146,32 @@ pub fn inventory_walked(
                 read_distro(&root.join(prefix))
             }
         },
+        binaries: Some(&|rel| scan_binary(tree, rel)),
     };
-    inventory_in(&host, walked, subject, distro, options, progress)
+    inventory_in(
+        &host,
+        walked,
+        subject,
+        distro,
+        options,
+        progress,
+        Vec::new(),
+    )
 }
 
 /// Inventories an image's merged filesystem (or any other [`Tree`] that is not a directory on
 /// disk): the same detection and parsers as for a directory; siblings and `os-release` are
 /// read through the tree, links resolved by it.
+///
+/// `executables` are the results of files scanned elsewhere (an image's executables, streamed
+/// through [`crate::binary::Scanner`] while its layers were read): `(path, result)`.
 pub fn inventory_tree(
     tree: &dyn Tree,
     walked: &Walk,
     subject: &str,
     options: &WalkOptions,
     progress: &dyn Progress,
+    executables: Vec<(String, Result<Parsed, Warning>)>,
 ) -> Inventory {
     let distro = tree_distro(tree, "");
     let host = Host {
@@ -171,9 +187,21 @@ pub fn inventory_tree(
             })
         },
         nested_distro: &|prefix| tree_distro(tree, prefix),
+        binaries: None,
     };
-    inventory_in(&host, walked, subject, distro, options, progress)
+    inventory_in(
+        &host,
+        walked,
+        subject,
+        distro,
+        options,
+        progress,
+        executables,
+    )
 }
+
+/// Scans the executable at a path of the tree.
+type ScanExecutable<'a> = dyn Fn(&str) -> Result<Parsed, Warning> + Sync + 'a;
 
 /// What differs between trees: how a path's kind is told, how a parser's siblings are read,
 /// and where the distro of a nested root filesystem comes from.
@@ -182,6 +210,9 @@ struct Host<'a> {
     detect: &'a (dyn Fn(&str) -> Option<FileKind> + Sync),
     siblings: &'a (dyn Fn(&str) -> Box<dyn Siblings + 'a> + Sync),
     nested_distro: &'a (dyn Fn(&str) -> Option<Distro> + Sync),
+    /// How an executable is scanned, when the tree's files can be streamed from it (a
+    /// directory); an image's executables are scanned while its layers stream instead.
+    binaries: Option<&'a ScanExecutable<'a>>,
 }
 
 fn inventory_in(
@@ -191,6 +222,7 @@ fn inventory_in(
     distro: Option<Distro>,
     options: &WalkOptions,
     progress: &dyn Progress,
+    executables: Vec<(String, Result<Parsed, Warning>)>,
 ) -> Inventory {
     let mut warnings: Vec<Warning> = walked
         .issues
@@ -203,28 +235,55 @@ fn inventory_in(
             kind: WarningKind::Walk,
         })
         .collect();
+    // Files named as a kind vouch reads, and every other regular file, whose first bytes say
+    // whether it is an executable (links are not: their target is walked itself).
     let candidates: Vec<Candidate> = walked
         .entries
         .iter()
-        .filter_map(|e| {
-            (host.detect)(&e.rel).map(|kind| Candidate {
+        .filter_map(|e| match (host.detect)(&e.rel) {
+            Some(kind) => Some(Candidate {
                 rel: e.rel.clone(),
-                kind,
+                kind: Some(kind),
                 is_link: e.kind == EntryKind::Symlink,
-            })
+            }),
+            None if host.binaries.is_some()
+                && e.kind == EntryKind::File
+                && !(e.size > 0 && e.size < MIN_EXECUTABLE) =>
+            {
+                Some(Candidate {
+                    rel: e.rel.clone(),
+                    kind: None,
+                    is_link: false,
+                })
+            }
+            None => None,
         })
         .collect();
 
     let results: Vec<(String, FileKind, Result<Parsed, Warning>)> = candidates
         .into_par_iter()
-        .map(|c| {
-            let parsed = read_and_parse(host, &c, options);
+        .filter_map(|c| {
+            let kind = match c.kind {
+                Some(kind) => kind,
+                None => match sniff(host.tree, &c.rel) {
+                    Ok(Some(kind)) => kind,
+                    Ok(None) => return None,
+                    Err(w) => return Some((c.rel, FileKind::Binary, Err(w))),
+                },
+            };
+            let parsed = match host.binaries {
+                Some(scan) if kind == FileKind::Binary => scan(&c.rel),
+                _ => read_and_parse(host, &c, kind, options),
+            };
             progress.parsed(&c.rel);
-            (c.rel, c.kind, parsed)
+            Some((c.rel, kind, parsed))
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
-    for (rel, kind, result) in results {
+    let executables = executables
+        .into_iter()
+        .map(|(rel, result)| (rel, FileKind::Binary, result));
+    for (rel, kind, result) in results.into_iter().chain(executables) {
         match result {
             Ok(p) => parsed.push((rel, kind, p)),
             Err(w) => warnings.push(w),
@@ -249,13 +308,62 @@ fn detect_in(tree: &DirTree, rel: &str) -> Option<FileKind> {
 
 struct Candidate {
     rel: String,
-    kind: FileKind,
+    /// `None`: not named as a kind vouch reads; its first bytes decide ([`sniff`]).
+    kind: Option<FileKind>,
     is_link: bool,
+}
+
+/// Bytes read from an unnamed file to tell whether it is an executable.
+const HEAD_LEN: u64 = 64;
+/// Files known to be shorter than this cannot hold an ELF header.
+const MIN_EXECUTABLE: u64 = 52;
+
+/// The kind of a file vouch reads by content ([`crate::detect_content`]), from
+/// [`Tree::read_head`](vouch_fs::walk::Tree::read_head).
+fn sniff(tree: &dyn Tree, rel: &str) -> Result<Option<FileKind>, Warning> {
+    let head = tree.read_head(rel, HEAD_LEN).map_err(|e| Warning {
+        path: rel.to_owned(),
+        line: None,
+        column: None,
+        message: format!(
+            "cannot read to tell whether it is an executable: {}",
+            e.reason()
+        ),
+        kind: WarningKind::Input,
+    })?;
+    Ok(crate::detect_content(&head))
+}
+
+/// Streams an executable through [`crate::binary::Scanner`] in chunks: the file is never held
+/// in memory, so no size limit applies (the scanner's memory is bounded; see its docs). First,
+/// since a directory allows it, [`crate::binary::may_hold_components`] reads the section table
+/// and skips a file that names no section with components.
+fn scan_binary(tree: &DirTree, rel: &str) -> Result<Parsed, Warning> {
+    let warn = |message: String| Warning {
+        path: rel.to_owned(),
+        line: None,
+        column: None,
+        message,
+        kind: WarningKind::Input,
+    };
+    let mut file = vouch_fs::read::open(&tree.path(rel)).map_err(|e| warn(e.reason()))?;
+    // A directory can be read anywhere: an ELF file whose section table names no section
+    // with components (most of a root filesystem: C programs and libraries) is not streamed.
+    let may = crate::binary::may_hold_components(&mut file)
+        .map_err(|e| warn(format!("could not read: {e}")))?;
+    if !may {
+        return Ok(Parsed::default());
+    }
+    std::io::Seek::rewind(&mut file).map_err(|e| warn(format!("could not read: {e}")))?;
+    crate::binary::scan_reader(file)
+        .map(crate::binary::Scan::into_parsed)
+        .map_err(|e| warn(format!("could not read: {e}")))
 }
 
 fn read_and_parse(
     host: &Host<'_>,
     c: &Candidate,
+    kind: FileKind,
     options: &WalkOptions,
 ) -> Result<Parsed, Warning> {
     let tree = host.tree;
@@ -287,11 +395,11 @@ fn read_and_parse(
         bytes: &bytes,
         siblings: siblings.as_ref(),
     };
-    parse(c.kind, &source).map_err(|e| Warning {
+    parse(kind, &source).map_err(|e| Warning {
         path: c.rel.clone(),
         line: e.line,
         column: e.column,
-        message: format!("cannot parse {}: {}", c.kind.label(), e.message),
+        message: format!("cannot parse {}: {}", kind.label(), e.message),
         kind: WarningKind::Input,
     })
 }

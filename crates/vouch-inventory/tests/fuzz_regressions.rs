@@ -25,6 +25,9 @@ fn kind(target: &str) -> Option<FileKind> {
         "dpkg_status" => FileKind::DpkgStatus,
         "apk_installed" => FileKind::ApkInstalled,
         "rpm_sqlite" => FileKind::RpmSqlite,
+        // The first two bytes pick the chunk size (see fuzz_targets/binary.rs); the parser
+        // scans the rest.
+        "binary" => FileKind::Binary,
         _ => return None,
     })
 }
@@ -71,6 +74,7 @@ fn saved_fuzz_inputs_do_not_panic() {
             let bytes = std::fs::read(&file).unwrap();
             // Same call as the fuzz target: any result is fine, a panic fails the test.
             match kind {
+                Some(FileKind::Binary) => binary_property(&bytes),
                 Some(kind) => {
                     let _ = parse(kind, &Source::alone("fuzz", &bytes));
                 }
@@ -85,4 +89,21 @@ fn saved_fuzz_inputs_do_not_panic() {
         }
     }
     eprintln!("replayed {replayed} saved fuzz input(s)");
+}
+
+/// What `fuzz_targets/binary.rs` checks: no panic, and the same result in chunks of the size
+/// the first two bytes give as in one pass.
+fn binary_property(data: &[u8]) {
+    use vouch_inventory::binary::{Scanner, scan_bytes};
+    if data.len() < 2 {
+        return;
+    }
+    let size = usize::from(u16::from_le_bytes([data[0], data[1]])).max(1);
+    let bytes = &data[2..];
+    let whole = scan_bytes(bytes);
+    let mut s = Scanner::new();
+    for c in bytes.chunks(size) {
+        s.feed(c);
+    }
+    assert_eq!(whole, s.finish(), "chunk size {size}");
 }

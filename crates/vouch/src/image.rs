@@ -3,6 +3,7 @@
 //! each component came from.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -122,18 +123,102 @@ pub fn subject(image: &Image<'_>) -> ImageSubject {
 pub fn inventory(source: &Source, args: &WalkArgs) -> anyhow::Result<Inventory> {
     let registry = crate::registry::for_source(source, &args.image)?;
     let image = open(source, &args.image, registry.as_deref())?;
+    let binaries = Executables::default();
+    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| {
+        binaries.visit(v, r);
+    };
     let scan = Scan {
         retain: &inventory_wants,
-        visit: None,
+        visit: Some(&visit),
         caps: Caps::default(),
         progress: None,
     };
     let tree = read(&image, &scan)?;
-    Ok(inventory_of(&image, &tree))
+    Ok(inventory_of(&image, &tree, binaries))
+}
+
+/// Executables (Go build info, `cargo auditable` data) scanned as the layers stream: each
+/// regular file whose first bytes are an ELF header goes through
+/// [`vouch_inventory::binary::Scanner`] in chunks, never held whole.
+#[derive(Default)]
+pub struct Executables {
+    found: std::sync::Mutex<Vec<(usize, String, vouch_inventory::binary::Scan)>>,
+    /// (layer, path, what went wrong).
+    errors: std::sync::Mutex<Vec<(usize, String, String)>>,
+}
+
+/// Bytes read first to tell an executable.
+const HEAD_LEN: usize = 64;
+
+impl Executables {
+    /// One file of one layer: scanned when it is an executable. Returns the first bytes read
+    /// and whether the file was an executable (then nothing of it is left to read).
+    pub fn visit(&self, v: &image::Visit<'_>, r: &mut dyn std::io::Read) -> (Vec<u8>, bool) {
+        let mut head = Vec::with_capacity(HEAD_LEN);
+        if let Err(e) = (&mut *r).take(HEAD_LEN as u64).read_to_end(&mut head) {
+            lock(&self.errors).push((v.layer, v.path.to_owned(), e.to_string()));
+            return (head, true);
+        }
+        if vouch_inventory::detect_content(&head).is_none() {
+            return (head, false);
+        }
+        let mut scanner = vouch_inventory::binary::Scanner::new();
+        scanner.feed(&head);
+        let mut buf = vec![0u8; vouch_inventory::binary::CHUNK];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => scanner.feed(&buf[..n]),
+                Err(e) => {
+                    lock(&self.errors).push((v.layer, v.path.to_owned(), e.to_string()));
+                    return (head, true);
+                }
+            }
+        }
+        let scan = scanner.finish();
+        if !scan.packages.is_empty() || !scan.problems.is_empty() {
+            lock(&self.found).push((v.layer, v.path.to_owned(), scan));
+        }
+        (head, true)
+    }
+
+    /// The results for the executables in the final filesystem (a layer's executable that a
+    /// later layer deleted or replaced does not ship as a program).
+    fn results(
+        self,
+        tree: &ImageTree,
+    ) -> Vec<(
+        String,
+        Result<vouch_inventory::Parsed, vouch_inventory::Warning>,
+    )> {
+        let mut out: Vec<_> = self
+            .found
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .filter(|(layer, path, _)| tree.is_final(*layer, path))
+            .map(|(_, path, scan)| (path, Ok(scan.into_parsed())))
+            .collect();
+        for (layer, path, message) in self.errors.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            if tree.is_final(layer, &path) {
+                out.push((
+                    path.clone(),
+                    Err(vouch_inventory::Warning {
+                        path,
+                        line: None,
+                        column: None,
+                        message: format!("could not read the executable: {message}"),
+                        kind: vouch_inventory::WarningKind::Input,
+                    }),
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// The inventory of an image already read.
-pub fn inventory_of(image: &Image<'_>, tree: &ImageTree) -> Inventory {
+pub fn inventory_of(image: &Image<'_>, tree: &ImageTree, executables: Executables) -> Inventory {
     use vouch_fs::walk::Tree as _;
     let walked = tree.walk();
     let progress = crate::progress::WalkProgress::new("inventory");
@@ -144,6 +229,7 @@ pub fn inventory_of(image: &Image<'_>, tree: &ImageTree) -> Inventory {
         &image.source.to_string(),
         &options,
         &progress,
+        executables.results(tree),
     );
     progress.finish();
     mark_layers(&mut inventory, tree);
@@ -268,7 +354,6 @@ impl<'o> SecretCollector<'o> {
 
     /// One file of one layer ([`Scan::visit`]).
     pub fn visit(&self, v: &image::Visit<'_>, r: &mut dyn std::io::Read) {
-        use std::io::Read as _;
         let options = self.options;
         let display = format!("/{}", v.path);
         if options.excludes.excluded(v.path) {
@@ -294,6 +379,18 @@ impl<'o> SecretCollector<'o> {
             Ok(o) => lock(&self.found).push((v.layer, o)),
             Err(e) => lock(&self.errors).push(e),
         }
+    }
+
+    /// An executable, not scanned for secrets (binary files are skipped, as in a directory).
+    pub fn skipped_binary(&self) {
+        let outcome = vouch_secrets::ScanOutcome {
+            stats: vouch_secrets::Stats {
+                skipped_binary: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        lock(&self.found).push((0, outcome));
     }
 
     /// The findings of every layer, marked with their layer and whether they ship in the
@@ -398,7 +495,17 @@ pub fn scan(
     let registry = crate::registry::for_source(source, args)?;
     let image = open(source, args, registry.as_deref())?;
     let collector = SecretCollector::new(secrets);
-    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| collector.visit(v, r);
+    let binaries = Executables::default();
+    let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| {
+        // An executable is scanned for components (secrets scanning skips binary files);
+        // anything else goes to the secrets scanner, its first bytes put back in front.
+        let (head, executable) = binaries.visit(v, r);
+        if executable {
+            collector.skipped_binary();
+        } else {
+            collector.visit(v, &mut std::io::Read::chain(&head[..], r));
+        }
+    };
     let scan = Scan {
         retain: &inventory_wants,
         visit: Some(&visit),
@@ -407,7 +514,7 @@ pub fn scan(
     };
     let tree = read(&image, &scan)?;
     Ok(Scanned {
-        inventory: inventory_of(&image, &tree),
+        inventory: inventory_of(&image, &tree, binaries),
         policy: policy_input(&image, &tree),
         secrets: collector.finish(&image, &tree),
     })

@@ -416,3 +416,54 @@ fn vulns_on_an_image_match_distro_advisories_through_the_source_package() {
         ]
     );
 }
+
+#[test]
+fn executables_in_the_layers_are_scanned_as_they_stream_and_only_those_that_ship_count() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-inventory/tests/fixtures/binary");
+    // A real `cargo auditable` executable, and an ELF file carrying syft 1.18.1's real Go
+    // build info (its ELF header taken from the former, the blob at an aligned offset).
+    let rust = std::fs::read(fixtures.join("rust-auditable-hello")).unwrap();
+    let mut go = rust[..64].to_vec();
+    go.resize(4096, 0);
+    go.extend(std::fs::read(fixtures.join("go-syft-1.18.1.buildinfo")).unwrap());
+    let l0 = tar_of(&[
+        E::File("usr/bin/hello", &rust),
+        E::File("usr/local/bin/syft", &go),
+        E::File("usr/local/bin/old-syft", &go),
+    ]);
+    let l1 = tar_of(&[E::File("usr/local/bin/.wh.old-syft", b"")]);
+    let dir = tempfile::tempdir().unwrap();
+    layout(
+        dir.path(),
+        &[(gzip(&l0), l0.clone()), (gzip(&l1), l1.clone())],
+    );
+    let out = vouch().arg("sbom").arg(dir.path()).output().unwrap();
+    assert_exit(&out, 0);
+    let sbom = json(&out.stdout);
+    let evidence_of = |purl_prefix: &str| -> BTreeSet<String> {
+        sbom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["purl"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with(purl_prefix))
+            })
+            .flat_map(|c| {
+                c["evidence"]["occurrences"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o["location"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    assert_eq!(
+        evidence_of("pkg:golang/github.com/anchore/syft@v1.18.1"),
+        BTreeSet::from(["usr/local/bin/syft".to_owned()]),
+        "the deleted copy does not count"
+    );
+    assert!(!evidence_of("pkg:cargo/").is_empty(), "{sbom}");
+}

@@ -53,7 +53,7 @@ fn is_indirect(line: &str) -> bool {
 
 /// The stdlib version a `go` or `toolchain` directive names (`go1.22.3`, `1.22`, `1.23rc1`),
 /// as OSV writes Go releases; `None` for what is not a Go release (`default`).
-fn stdlib_version(directive: &str, toolchain: bool) -> Option<String> {
+pub(crate) fn stdlib_version(directive: &str, toolchain: bool) -> Option<String> {
     let v = directive.strip_prefix("go").unwrap_or(directive);
     // A custom toolchain `go1.22.3-custom` is still release 1.22.3.
     let v = if toolchain { v.split('-').next()? } else { v };
