@@ -447,3 +447,24 @@ fn a_visitor_sees_every_version_of_every_file_and_knows_which_ship() {
     assert!(!tree.is_final(0, "app/.env"), "deleted by layer 1");
     assert!(tree.is_final(0, "keep"));
 }
+
+#[test]
+fn an_uncompressed_layer_is_hashed_once_and_still_checked_against_its_blob_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = tar_of(&[E::File("etc/ok", b"fine")]);
+    layout(dir.path(), &[(tar.clone(), tar.clone())]);
+    open(oci(dir.path())).unwrap();
+    let path = dir
+        .path()
+        .join("blobs/sha256")
+        .join(Digest::sha256(&tar).hex());
+    std::fs::write(&path, tar_of(&[E::File("etc/ok", b"evil")])).unwrap();
+    let err = open(oci(dir.path())).unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "layer 0 blob: digest mismatch: expected {}, the content hashes to sha256:",
+            Digest::sha256(&tar)
+        )),
+        "{err}"
+    );
+}

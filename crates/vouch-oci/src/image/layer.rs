@@ -141,17 +141,19 @@ pub(crate) struct Totals {
     pub kept: AtomicU64,
 }
 
-/// A reader that hashes and counts what passes through it.
+/// A reader that hashes (when `hash` is set) and counts what passes through it.
 struct Hashing<R> {
     inner: R,
-    hash: Sha256Writer,
+    hash: Option<Sha256Writer>,
     count: u64,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        io::Write::write_all(&mut self.hash, &buf[..n])?;
+        if let Some(hash) = &mut self.hash {
+            io::Write::write_all(hash, &buf[..n])?;
+        }
         self.count += n as u64;
         Ok(n)
     }
@@ -244,16 +246,23 @@ pub(crate) fn read(
                 count: &compressed,
             },
         ),
-        hash: Digest::sha256_writer(),
+        hash: None,
         count: 0,
     };
     let head = blob
         .inner
         .fill_buf()
         .map_err(|e| fault(format!("cannot read: {e}")))?;
-    let decoder: Box<dyn Read + '_> = if head.starts_with(&[0x1f, 0x8b]) {
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let zstd = head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    // The blob is hashed apart from the tar only when it is compressed and has a digest of its
+    // own: an uncompressed blob is the tar, one hash checks both.
+    if (gzip || zstd) && matches!(layer.location, LayerLocation::Blob(_)) {
+        blob.hash = Some(Digest::sha256_writer());
+    }
+    let decoder: Box<dyn Read + '_> = if gzip {
         Box::new(flate2::read::MultiGzDecoder::new(&mut blob))
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+    } else if zstd {
         Box::new(
             zstd::stream::read::Decoder::new(&mut blob)
                 .map_err(|e| fault(format!("cannot start zstd: {e}")))?,
@@ -264,7 +273,7 @@ pub(crate) fn read(
     let mut tar_stream = Bounded {
         inner: Hashing {
             inner: decoder,
-            hash: Digest::sha256_writer(),
+            hash: Some(Digest::sha256_writer()),
             count: 0,
         },
         compressed: &compressed,
@@ -286,10 +295,18 @@ pub(crate) fn read(
     }
     // The digests cover every byte, including what follows the tar's end marker.
     io::copy(&mut tar_stream, &mut io::sink()).map_err(io_fault)?;
-    let diff_id = std::mem::replace(&mut tar_stream.inner.hash, Digest::sha256_writer()).finish();
+    let diff_id = tar_stream
+        .inner
+        .hash
+        .take()
+        .map(Sha256Writer::finish)
+        .unwrap_or_else(|| Digest::sha256(b""));
     drop(tar_stream);
     io::copy(&mut blob, &mut io::sink()).map_err(io_fault)?;
-    let blob_digest = blob.hash.finish();
+    let blob_digest = match blob.hash.take() {
+        Some(hash) => hash.finish(),
+        None => diff_id.clone(),
+    };
     if let LayerLocation::Blob(expected) = &layer.location
         && &blob_digest != expected
     {
