@@ -468,3 +468,23 @@ fn an_uncompressed_layer_is_hashed_once_and_still_checked_against_its_blob_diges
         "{err}"
     );
 }
+
+/// zstd:chunked's shape (containers/storage): each file in its own zstd frame, then the
+/// table of contents in a skippable frame (magic 0x184D2A50, length, payload) at the end. The
+/// skippable frame is hashed with the blob but is no part of the tar.
+#[test]
+fn a_zstd_chunked_layer_with_a_skippable_frame_is_read() {
+    let tar = tar_of(&[E::File("etc/a", b"one"), E::File("etc/b", b"two")]);
+    let (first, rest) = tar.split_at(1024);
+    let mut blob = zstd::encode_all(first, 3).unwrap();
+    blob.extend(zstd::encode_all(rest, 3).unwrap());
+    let toc = br#"{"version":1,"entries":[]}"#;
+    blob.extend(0x184D_2A50u32.to_le_bytes());
+    blob.extend((toc.len() as u32).to_le_bytes());
+    blob.extend_from_slice(toc);
+    let dir = tempfile::tempdir().unwrap();
+    layout(dir.path(), &[(blob, tar.clone())]);
+    let tree = open(oci(dir.path())).unwrap();
+    assert_eq!(files(&tree), ["etc/a", "etc/b"]);
+    assert_eq!(tree.read("etc/b", 10).unwrap(), b"two");
+}
