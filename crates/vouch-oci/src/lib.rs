@@ -1,4 +1,4 @@
-//! OCI images: the image reference ([`reference`]), and images themselves ([`image`]): layouts,
+//! OCI images: the image reference ([`mod@reference`]), and images themselves ([`image`]): layouts,
 //! archives and registry images resolved to one manifest, their layers streamed into a tree of
 //! files the capabilities read.
 //!
