@@ -173,7 +173,7 @@ pub fn inventory_tree(
     progress: &dyn Progress,
     executables: Vec<(String, Result<Parsed, Warning>)>,
 ) -> Inventory {
-    let distro = tree_distro(tree, "");
+    let distro = distro_in(tree, "");
     let host = Host {
         tree,
         detect: &|rel| detect(rel),
@@ -186,7 +186,7 @@ pub fn inventory_tree(
                 limit: options.max_file_size,
             })
         },
-        nested_distro: &|prefix| tree_distro(tree, prefix),
+        nested_distro: &|prefix| distro_in(tree, prefix),
         binaries: None,
     };
     inventory_in(
@@ -450,7 +450,7 @@ impl Siblings for TreeSiblings<'_> {
 
 /// The distro of the root filesystem at `prefix` of `tree` (`""` for its top), read through
 /// the tree (an `etc/os-release` link to `../usr/lib/os-release` resolves inside it).
-fn tree_distro(tree: &dyn Tree, prefix: &str) -> Option<Distro> {
+pub fn distro_in(tree: &dyn Tree, prefix: &str) -> Option<Distro> {
     ["etc/os-release", "usr/lib/os-release"]
         .iter()
         .find_map(|rel| {

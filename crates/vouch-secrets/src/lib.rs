@@ -140,6 +140,20 @@ pub struct Stats {
     pub baselined: u64,
 }
 
+impl Stats {
+    /// Adds `other`'s counts to these (scans of parts of one subject, such as an image's
+    /// layers, summed into one).
+    pub fn add(&mut self, other: &Stats) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.commits_scanned += other.commits_scanned;
+        self.blobs_scanned += other.blobs_scanned;
+        self.baselined += other.baselined;
+    }
+}
+
 /// Something that could not be scanned; the scan went on without it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ScanWarning {
@@ -171,7 +185,9 @@ impl ScanOutcome {
         self.stats.baselined += (before - self.findings.len()) as u64;
     }
 
-    pub(crate) fn sort(&mut self) {
+    /// Findings by path, line, column and rule (a stable sort: equal keys keep their order),
+    /// warnings by subject.
+    pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 (

@@ -6,12 +6,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use sha2::Digest as _;
-
-fn sha256(bytes: &[u8]) -> String {
-    let d = sha2::Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::registry::sha256;
 
 /// A tar of `(path, content)` entries written as given (no path checks), with optional
 /// symbolic and hard links.
@@ -63,14 +58,12 @@ pub fn layout(dir: &Path, layers: &[(Vec<u8>, Vec<u8>)]) -> String {
 pub fn layout_with(dir: &Path, layers: &[(Vec<u8>, Vec<u8>)], config: serde_json::Value) -> String {
     std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
     let put = |bytes: &[u8]| {
-        let hex = sha256(bytes);
-        std::fs::write(dir.join("blobs/sha256").join(&hex), bytes).unwrap();
-        format!("sha256:{hex}")
+        let digest = sha256(bytes);
+        let hex = &digest["sha256:".len()..];
+        std::fs::write(dir.join("blobs/sha256").join(hex), bytes).unwrap();
+        digest
     };
-    let diff_ids: Vec<String> = layers
-        .iter()
-        .map(|(_, tar)| format!("sha256:{}", sha256(tar)))
-        .collect();
+    let diff_ids: Vec<String> = layers.iter().map(|(_, tar)| sha256(tar)).collect();
     let config = serde_json::json!({
         "architecture": "amd64", "os": "linux",
         "config": config,

@@ -416,8 +416,12 @@ impl<'o> SecretCollector<'o> {
                 message: w.cause.clone(),
             });
         }
-        for (layer, outcome) in self.found.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            add_stats(&mut total.stats, &outcome.stats);
+        // Layers stream in parallel: put them back in layer order (each layer's files are in
+        // tar order) so that the stable sort below gives the same output every run.
+        let mut found = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
+        found.sort_by_key(|(layer, _)| *layer);
+        for (layer, outcome) in found {
+            total.stats.add(&outcome.stats);
             total.warnings.extend(outcome.warnings);
             for f in outcome.findings {
                 let path = f
@@ -455,22 +459,10 @@ impl<'o> SecretCollector<'o> {
         }
         for (place, text) in texts {
             let outcome = vouch_secrets::scan_bytes(text.as_bytes(), &place, options)?;
-            add_stats(&mut total.stats, &outcome.stats);
+            total.stats.add(&outcome.stats);
             total.findings.extend(outcome.findings);
         }
-        total.findings.sort_by(|a, b| {
-            let key = |f: &vouch_report::Finding| {
-                (
-                    f.location
-                        .as_ref()
-                        .map(|l| (l.path.clone(), l.line, l.column)),
-                    f.rule_id.clone(),
-                    f.message.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
-        total.warnings.sort_by(|a, b| a.subject.cmp(&b.subject));
+        total.sort();
         Ok(total)
     }
 }
@@ -483,27 +475,29 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// policy input, from a single pass over the layers.
 pub struct Scanned {
     pub inventory: Inventory,
-    pub secrets: anyhow::Result<vouch_secrets::ScanOutcome>,
+    /// `None` when the secrets check is skipped (nothing was scanned for it).
+    pub secrets: Option<anyhow::Result<vouch_secrets::ScanOutcome>>,
     pub policy: vouch_policy::input::image::ImageInput,
 }
 
+/// `secrets`: the options of the secrets check, `None` when it is skipped.
 pub fn scan(
     source: &Source,
     args: &ImageArgs,
-    secrets: &vouch_secrets::Options,
+    secrets: Option<&vouch_secrets::Options>,
 ) -> anyhow::Result<Scanned> {
     let registry = crate::registry::for_source(source, args)?;
     let image = open(source, args, registry.as_deref())?;
-    let collector = SecretCollector::new(secrets);
+    let collector = secrets.map(SecretCollector::new);
     let binaries = Executables::default();
     let visit = |v: &image::Visit<'_>, r: &mut dyn std::io::Read| {
         // An executable is scanned for components (secrets scanning skips binary files);
         // anything else goes to the secrets scanner, its first bytes put back in front.
         let (head, executable) = binaries.visit(v, r);
-        if executable {
-            collector.skipped_binary();
-        } else {
-            collector.visit(v, &mut std::io::Read::chain(&head[..], r));
+        match &collector {
+            Some(c) if executable => c.skipped_binary(),
+            Some(c) => c.visit(v, &mut std::io::Read::chain(&head[..], r)),
+            None => {}
         }
     };
     let scan = Scan {
@@ -516,15 +510,8 @@ pub fn scan(
     Ok(Scanned {
         inventory: inventory_of(&image, &tree, binaries),
         policy: policy_input(&image, &tree),
-        secrets: collector.finish(&image, &tree),
+        secrets: collector.map(|c| c.finish(&image, &tree)),
     })
-}
-
-fn add_stats(total: &mut vouch_secrets::Stats, one: &vouch_secrets::Stats) {
-    total.files_scanned += one.files_scanned;
-    total.bytes_scanned += one.bytes_scanned;
-    total.skipped_binary += one.skipped_binary;
-    total.skipped_large += one.skipped_large;
 }
 
 /// The image as `vouch check` rules read it (docs/policy-inputs.md `image`): its config,
@@ -544,20 +531,10 @@ pub fn policy_input(image: &Image<'_>, tree: &ImageTree) -> vouch_policy::input:
         .get(BASE)
         .or_else(|| labels.get(BASE))
         .cloned();
-    let os = {
-        use vouch_fs::walk::Tree as _;
-        ["etc/os-release", "usr/lib/os-release"]
-            .iter()
-            .find_map(|rel| {
-                let rel = tree.read_link(rel).unwrap_or_else(|_| (*rel).to_owned());
-                let bytes = tree.read(&rel, 64 * 1024).ok()?;
-                let d = vouch_inventory::os_release::parse(std::str::from_utf8(&bytes).ok()?)?;
-                Some(p::OsInfo {
-                    id: d.id,
-                    version_id: d.version_id,
-                })
-            })
-    };
+    let os = vouch_inventory::walk::distro_in(tree, "").map(|d| p::OsInfo {
+        id: d.id,
+        version_id: d.version_id,
+    });
     p::ImageInput {
         reference: image.source.to_string(),
         manifest_digest: image

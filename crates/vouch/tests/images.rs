@@ -134,14 +134,7 @@ fn a_package_database_rewritten_by_a_later_layer_keeps_each_package_at_the_layer
             .unwrap()
             .to_owned()
     };
-    let diff = |tar: &[u8]| {
-        use sha2::Digest as _;
-        let d = sha2::Sha256::digest(tar);
-        format!(
-            "sha256:{}",
-            d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        )
-    };
+    let diff = vouch_test::registry::sha256;
     assert_eq!(layer_of("musl"), diff(&l0));
     assert_eq!(layer_of("zlib"), diff(&l0));
     assert_eq!(layer_of("curl"), diff(&l1));
@@ -209,13 +202,8 @@ fn a_tampered_image_is_exit_2_and_reports_nothing() {
     // The manifest names the real layer's blob digest; the blob on disk is another.
     let blob = gzip(&l0);
     layout(dir.path(), &[(blob.clone(), l0.clone())]);
-    let name = {
-        use sha2::Digest as _;
-        sha2::Sha256::digest(&blob)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    let digest = vouch_test::registry::sha256(&blob);
+    let name = &digest["sha256:".len()..];
     std::fs::write(dir.path().join("blobs/sha256").join(name), gzip(&evil)).unwrap();
     for command in ["sbom", "secrets"] {
         let out = vouch().arg(command).arg(dir.path()).output().unwrap();
@@ -359,6 +347,25 @@ fn scan_reads_the_image_once_for_inventory_secrets_and_rules_and_pinning_does_no
         "{scan}"
     );
     assert_eq!(scan["inventory"]["components"], 1, "{scan}");
+    // Skipped, the secrets check is listed as such and reads nothing.
+    let out = vouch()
+        .args([
+            "scan",
+            "--skip",
+            "vulnerabilities",
+            "--skip",
+            "secrets",
+            "--format",
+            "json",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let scan = json(&out.stdout);
+    assert_eq!(scan["checks"][1]["check"], "secrets");
+    assert_eq!(scan["checks"][1]["status"], "skipped");
+    assert_eq!(scan["findings"].as_array().unwrap().len(), 0, "{scan}");
 }
 
 #[test]

@@ -259,16 +259,12 @@ fn registry_credentials_come_from_the_docker_config_and_refusals_are_exit_2_neve
     // Credentials for this registry in $DOCKER_CONFIG/config.json.
     let config = tempfile::tempdir().unwrap();
     let auth = {
-        use std::io::Write as _;
-        let mut enc = Vec::new();
-        write!(
-            enc,
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
             vouch_test::registry::Registry::USER,
             vouch_test::registry::Registry::PASSWORD
-        )
-        .unwrap();
-        base64_encode(&enc)
+        ))
     };
     std::fs::write(
         config.path().join("config.json"),
@@ -296,25 +292,4 @@ fn registry_credentials_come_from_the_docker_config_and_refusals_are_exit_2_neve
         .unwrap();
     assert_exit(&out, 2);
     assert!(out.stdout.is_empty());
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }

@@ -407,6 +407,12 @@ fn take<R: Read>(
         _ => Content::None,
     };
     if kind == Kind::File {
+        let visit = Visit {
+            layer,
+            path: &path,
+            mode,
+            size,
+        };
         let wanted = (scan.retain)(&path);
         if wanted && size > scan.caps.file {
             let reason = format!(
@@ -422,27 +428,15 @@ fn take<R: Read>(
         } else if wanted {
             let mut buf = Vec::with_capacity(size as usize);
             entry.by_ref().take(size).read_to_end(&mut buf)?;
-            if let Some(visit) = scan.visit {
-                let v = Visit {
-                    layer,
-                    path: &path,
-                    mode,
-                    size,
-                };
-                visit(&v, &mut io::Cursor::new(&buf));
+            if let Some(visitor) = scan.visit {
+                visitor(&visit, &mut io::Cursor::new(&buf));
             }
             content = Content::Kept(buf.into());
         }
         if !matches!(content, Content::Kept(_))
-            && let Some(visit) = scan.visit
+            && let Some(visitor) = scan.visit
         {
-            let v = Visit {
-                layer,
-                path: &path,
-                mode,
-                size,
-            };
-            visit(&v, entry);
+            visitor(&visit, entry);
         }
     }
     out.entries.push(RawEntry {

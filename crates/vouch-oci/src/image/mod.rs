@@ -249,11 +249,6 @@ impl Image<'_> {
             .collect();
         Ok(ImageTree::merge(ids, all))
     }
-
-    /// How the image is named in reports: the source as given.
-    pub fn name(&self) -> String {
-        self.source.to_string()
-    }
 }
 
 /// Resolves `source` to one image and verifies its index, manifest and config. `registry` is

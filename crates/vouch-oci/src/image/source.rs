@@ -59,20 +59,6 @@ impl Source {
             Self::Registry { .. } => "registry",
         }
     }
-
-    /// The repository and tag as given, when the source names them (a registry reference, or
-    /// a tag selector of a layout or archive).
-    pub fn given_name(&self) -> Option<String> {
-        match self {
-            Self::Registry { reference } => Some(reference.to_string()),
-            Self::OciDir { selector, .. }
-            | Self::OciArchive { selector, .. }
-            | Self::DockerArchive { selector, .. } => match selector {
-                Some(Selector::Tag(t)) => Some(t.clone()),
-                _ => None,
-            },
-        }
-    }
 }
 
 impl fmt::Display for Source {
@@ -128,9 +114,6 @@ pub fn parse(arg: &str) -> Option<Result<Source, SourceError>> {
         Ok(v) => v,
         Err(reason) => return Some(Err(invalid(&reason))),
     };
-    if scheme == "oci-archive" && matches!(selector, Some(Selector::Digest(_))) {
-        // Allowed: an archive is a layout in a tar file.
-    }
     Some(Ok(match scheme {
         "oci-dir" => Source::OciDir { path, selector },
         "oci-archive" => Source::OciArchive { path, selector },
@@ -178,10 +161,11 @@ pub fn detect(path: &Path) -> Option<Source> {
         return None;
     }
     let file = std::fs::File::open(path).ok()?;
-    let mut archive = tar::Archive::new(std::io::BufReader::new(file));
+    let mut archive = tar::Archive::new(file);
     let mut layout = false;
-    // Look at the first entries' names only (bounded), never at their content.
-    for entry in archive.entries().ok()?.take(10_000) {
+    // Look at the entries' names only (at most 10,000), seeking over their content: `docker
+    // save` writes `manifest.json` last, after every layer.
+    for entry in archive.entries_with_seek().ok()?.take(10_000) {
         let entry = entry.ok()?;
         let name = entry
             .path()

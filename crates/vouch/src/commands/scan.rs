@@ -111,11 +111,13 @@ fn image(
         allow,
         ..Default::default()
     };
-    let scanned = crate::image::scan(source, &args.walk.image, &secrets)?;
+    let scan_secrets =
+        vouch_scan::skipped(Check::Secrets, &cli_skips, &Config::default()).is_none();
+    let mut scanned =
+        crate::image::scan(source, &args.walk.image, scan_secrets.then_some(&secrets))?;
     let mut report = Report::new("vouch", env!("CARGO_PKG_VERSION"));
     vouch_scan::inventory_not_checked(&scanned.inventory, args.walk.strict, &mut report);
     let mut checks = Vec::new();
-    let mut secrets_outcome = Some(scanned.secrets);
     for c in Check::ALL {
         if let Some(note) = vouch_scan::skipped(c, &cli_skips, &Config::default()) {
             checks.push(CheckSummary::skipped(c, note));
@@ -123,9 +125,9 @@ fn image(
         }
         checks.push(match c {
             Check::Vulnerabilities => vulnerabilities(args, &scanned.inventory, &mut report)?,
-            Check::Secrets => match secrets_outcome.take() {
+            Check::Secrets => match scanned.secrets.take() {
                 Some(outcome) => vouch_scan::secrets_summary(outcome?, &mut report),
-                None => continue,
+                None => anyhow::bail!("the image's secrets were not scanned"),
             },
             Check::Configuration => {
                 let today = crate::clock::now()?.as_second();
