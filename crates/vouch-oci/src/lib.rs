@@ -1,6 +1,7 @@
 //! OCI images: the image reference ([`mod@reference`]), and images themselves ([`image`]): layouts,
 //! archives and registry images resolved to one manifest, their layers streamed into a tree of
-//! files the capabilities read.
+//! files the capabilities read; and the layouts of evidence attached to images ([`referrers`]:
+//! OCI 1.1 referrers, the referrers fallback tag, cosign's legacy `.sig`/`.att`/`.sbom` tags).
 //!
 //! [`reference::Reference`] is the strict, normalised form (`registry/repository[:tag][@digest]`,
 //! Docker Hub's defaults applied, the distribution grammar checked, the digest a typed
@@ -22,3 +23,4 @@
 
 pub mod image;
 pub mod reference;
+pub mod referrers;
