@@ -537,3 +537,128 @@ fn cosign_legacy_signature_verifies_on_ferro() {
 fn cosign_legacy_signature_verifies_on_docker_registry() {
     cosign_legacy_signature_verifies(Kind::Distribution);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CI templates' image variant (docs/ci.md, "Container images")
+
+const GITLAB_IMAGE: &str = "ci/gitlab/image.gitlab-ci.yml";
+const GITHUB_IMAGE: &str = "ci/github/vouch-image.yml";
+
+fn repo_file(rel: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A folder holding the GitLab image template at its path and the GitHub workflow where GitHub
+/// reads workflows (`.github/workflows/`), with the given edits applied to each.
+fn templates_dir(gitlab: &str, github: &str) -> tempfile::TempDir {
+    common::dir_with(&[
+        (GITLAB_IMAGE, gitlab),
+        (".github/workflows/vouch-image.yml", github),
+    ])
+}
+
+fn check(dir: &Path) -> Output {
+    common::vouch()
+        .current_dir(dir)
+        .args(["check", ".", "--fail-on", "info", "--format", "json"])
+        .output()
+        .unwrap()
+}
+
+/// Each finding as `rule_id file:line`.
+fn findings(out: &Output) -> Vec<String> {
+    let v = common::json(&out.stdout);
+    v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v:#}"))
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule_id"].as_str().unwrap_or_default(),
+                f["location"]["path"].as_str().unwrap_or_default(),
+                f["location"]["line"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn image_ci_templates_pass_vouch_check() {
+    let gitlab = repo_file(GITLAB_IMAGE);
+    let github = repo_file(GITHUB_IMAGE);
+    let d = templates_dir(&gitlab, &github);
+    let out = check(d.path());
+    assert_exit(&out, 0);
+    assert_eq!(findings(&out), Vec::<String>::new());
+    let out = common::vouch()
+        .current_dir(d.path())
+        .args(["pin", "--check", "--offline", "."])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+
+    // The docs show the workflow as it is.
+    assert!(
+        repo_file("docs/ci.md").contains(&github),
+        "docs/ci.md must show {GITHUB_IMAGE} verbatim"
+    );
+    // Every step after the build names the image by digest: no vouch command takes a tag.
+    for (name, text) in [(GITLAB_IMAGE, &gitlab), (GITHUB_IMAGE, &github)] {
+        let commands: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                ["vouch sbom ", "vouch sign ", "vouch attest ", "vouch gate "]
+                    .iter()
+                    .any(|c| l.contains(c))
+            })
+            .collect();
+        assert_eq!(commands.len(), 4, "{name}: {commands:#?}");
+        for line in commands {
+            assert!(
+                line.contains("\"${SUBJECT}\"") || line.contains("\"${VOUCH_SUBJECT}\""),
+                "{name}: `{}` does not name the image by its digest",
+                line.trim()
+            );
+        }
+    }
+}
+
+/// The check really reads both templates: a builder image by tag and a checkout action by tag
+/// are each reported at their line.
+#[test]
+fn image_ci_templates_fail_vouch_check_when_unpinned() {
+    let gitlab = repo_file(GITLAB_IMAGE);
+    let github = repo_file(GITHUB_IMAGE);
+    let gitlab_line = 1 + gitlab
+        .lines()
+        .position(|l| l.trim() == "image: ${VOUCH_BUILDAH_IMAGE}")
+        .expect("the build job's image line");
+    let github_line = 1 + github
+        .lines()
+        .position(|l| l.contains("uses: actions/checkout@"))
+        .expect("the checkout step");
+    let d = templates_dir(
+        &gitlab.replace(
+            "image: ${VOUCH_BUILDAH_IMAGE}",
+            "image: quay.io/buildah/stable:v1.41",
+        ),
+        &github.replace(
+            "actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8 # v6.0.1",
+            "actions/checkout@v6",
+        ),
+    );
+    let out = check(d.path());
+    assert_exit(&out, 1);
+    let mut got = findings(&out);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            format!("github-action-not-pinned .github/workflows/vouch-image.yml:{github_line}"),
+            format!("gitlab-image-not-pinned {GITLAB_IMAGE}:{gitlab_line}"),
+        ]
+    );
+}
