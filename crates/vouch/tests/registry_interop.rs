@@ -9,7 +9,11 @@
 //! - a cosign legacy `sha256-<hex>.sig` signature built here from the documented format (cosign
 //!   `specs/SIGNATURE_SPEC.md`: simple-signing payload, ECDSA P-256 over its SHA-256, DER,
 //!   base64 in the `dev.cosignproject.cosign/signature` layer annotation), with a key made here by
-//!   aws-lc-rs, verifies with `vouch verify`.
+//!   aws-lc-rs, verifies with `vouch verify`;
+//! - the npm peer tools themselves (attach, find in the registry's layout, verify, reject another
+//!   key and a bundle about another subject), which need nothing from vouch but `attest` on a
+//!   file;
+//! - the CI templates' image variant passes `vouch check` and `vouch pin --check`.
 //!
 //! The npm tools come from `scripts/test-setup.d/sigstore-oci.sh` into
 //! `$VOUCH_TEST_SIGSTORE_OCI_PREFIX/bin` (default `/opt/vouch-test/sigstore-oci/bin`); the
@@ -131,6 +135,64 @@ impl Setup {
             .unwrap()
     }
 
+    /// An SBOM attestation about the image, made by `vouch attest sbom` on a file: the
+    /// manifest, whose SHA-256 is the image digest, so the statement's subject is the image.
+    /// Returns the bundle file (one bundle, as `@sigstore/oci` takes it).
+    fn image_attestation(&self) -> &'static str {
+        std::fs::write(self.path("manifest.json"), &self.manifest).unwrap();
+        self.file_attestation("manifest.json", "bundle.json");
+        let bundle: Value =
+            serde_json::from_slice(&std::fs::read(self.path("bundle.json")).unwrap()).unwrap();
+        assert_eq!(bundle["mediaType"], BUNDLE_V03);
+        let statement: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::STANDARD
+                .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            format!(
+                "sha256:{}",
+                statement["subject"][0]["digest"]["sha256"]
+                    .as_str()
+                    .unwrap()
+            ),
+            self.digest,
+            "the statement must name the image digest"
+        );
+        "bundle.json"
+    }
+
+    /// `vouch attest sbom --subject FILE` signed by `release.key`; its first bundle written to
+    /// `bundle` (a file in the work folder).
+    fn file_attestation(&self, file: &str, bundle: &str) {
+        let out = self
+            .vouch(&[
+                "attest",
+                "sbom",
+                "--subject",
+                file,
+                "--sbom",
+                "sbom.cdx.json",
+                "--key",
+                "release.key",
+                "-o",
+                "attestation.jsonl",
+            ])
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let lines = std::fs::read_to_string(self.path("attestation.jsonl")).unwrap();
+        std::fs::write(self.path(bundle), lines.lines().next().unwrap()).unwrap();
+    }
+
+    /// `sigstore-oci-attach IMAGE@DIGEST BUNDLE`: the descriptor it printed.
+    fn attach(&self, bundle: &str) -> Value {
+        let out = self.peer("sigstore-oci-attach", &[&self.npm_name(), bundle]);
+        assert_exit(&out, 0);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    }
+
     /// `registry:HOST/team/app:v1`.
     fn by_tag(&self) -> String {
         format!("registry:{}/{REPO}:v1", self.registry.host())
@@ -210,53 +272,110 @@ fn evidence_entry<'a>(value: &'a Value, digest: &str) -> Option<&'a Value> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The npm peer tools themselves, on both registries (these need no registry support in vouch):
+// a bundle attached by @sigstore/oci is found in the registry's layout and verified by
+// sigstore-js; another key, and a genuine bundle about another subject, are each rejected with
+// their reason.
+
+fn npm_peer_round_trip(kind: Kind) {
+    let s = Setup::new(kind);
+    let pushed = s.attach(s.image_attestation());
+    let artifact = pushed["digest"].as_str().unwrap().to_owned();
+    assert_eq!(pushed["subject"], s.digest.as_str());
+    assert_eq!(
+        pushed["annotations"],
+        json!({"dev.sigstore.bundle.content": "dsse-envelope", "dev.sigstore.bundle.predicateType": CYCLONEDX})
+    );
+
+    let out = s.peer(
+        "sigstore-oci-read",
+        &[&s.npm_name(), "--key", "release.pub"],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("OK {CYCLONEDX} {artifact}\n")
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{artifact} found through {}\n", kind.layout())),
+        "{stderr}"
+    );
+    match kind {
+        Kind::Ferro => assert!(
+            stderr.contains("referrers API lists 1, fallback tag lists 0"),
+            "{stderr}"
+        ),
+        Kind::Distribution => assert!(
+            stderr.contains("referrers API not supported (404), fallback tag lists 1"),
+            "{stderr}"
+        ),
+    }
+
+    // Another key: found, rejected by sigstore-js.
+    let out = s.peer("sigstore-oci-read", &[&s.npm_name(), "--key", "other.pub"]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("FAIL {CYCLONEDX} {artifact} SIGNATURE_ERROR signature verification failed\n")
+    );
+
+    // A genuine bundle about another file, attached to the image: its signature verifies, but
+    // it is not about this image. The image's own bundle still verifies (exit 0).
+    std::fs::write(s.path("other.txt"), "not the image\n").unwrap();
+    s.file_attestation("other.txt", "other-bundle.json");
+    let other = s.attach("other-bundle.json");
+    let other = other["digest"].as_str().unwrap();
+    let out = s.peer(
+        "sigstore-oci-read",
+        &[&s.npm_name(), "--key", "release.pub"],
+    );
+    assert_exit(&out, 0);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable_by_key(|l| !l.contains(&artifact));
+    assert_eq!(
+        lines,
+        [
+            format!("OK {CYCLONEDX} {artifact}"),
+            format!(
+                "FAIL {CYCLONEDX} {other} statement subject does not name {}",
+                s.digest
+            ),
+        ]
+    );
+
+    // An image with nothing attached: exit 1, said on stderr.
+    let (bare, _) = push_image(&s.registry, REPO, "bare");
+    let name = format!("{}/{REPO}@{bare}", s.registry.host());
+    let out = s.peer("sigstore-oci-read", &[&name, "--key", "release.pub"]);
+    assert_exit(&out, 1);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(&format!("no Sigstore bundle is attached to {name}")),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn npm_peer_round_trip_on_ferro() {
+    npm_peer_round_trip(Kind::Ferro);
+}
+
+#[test]
+fn npm_peer_round_trip_on_docker_registry() {
+    npm_peer_round_trip(Kind::Distribution);
+}
+
+// ---------------------------------------------------------------------------------------------
 // (a) pushed by @sigstore/oci (as actions/attest does) → verified and listed by vouch
 
 fn sigstore_oci_bundle_is_verified_by_vouch(kind: Kind) {
     let s = Setup::new(kind);
-    // An SBOM attestation about the image: its subject is the manifest, whose SHA-256 is the
-    // image digest (vouch attest signs files; the statement binds that digest).
-    std::fs::write(s.path("manifest.json"), &s.manifest).unwrap();
-    let out = s
-        .vouch(&[
-            "attest",
-            "sbom",
-            "--subject",
-            "manifest.json",
-            "--sbom",
-            "sbom.cdx.json",
-            "--key",
-            "release.key",
-            "-o",
-            "sbom.intoto.jsonl",
-        ])
-        .output()
-        .unwrap();
-    assert_exit(&out, 0);
-    let line = std::fs::read_to_string(s.path("sbom.intoto.jsonl")).unwrap();
-    let bundle: Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
-    assert_eq!(bundle["mediaType"], BUNDLE_V03);
-    let statement: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::STANDARD
-            .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        format!(
-            "sha256:{}",
-            statement["subject"][0]["digest"]["sha256"]
-                .as_str()
-                .unwrap()
-        ),
-        s.digest,
-        "the statement must name the image digest"
-    );
-    std::fs::write(s.path("bundle.json"), serde_json::to_vec(&bundle).unwrap()).unwrap();
-
-    let out = s.peer("sigstore-oci-attach", &[&s.npm_name(), "bundle.json"]);
-    assert_exit(&out, 0);
-    let pushed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bundle = s.image_attestation();
+    let pushed = s.attach(bundle);
     let artifact = pushed["digest"].as_str().unwrap().to_owned();
     assert_eq!(pushed["artifactType"], BUNDLE_V03);
     assert_eq!(
