@@ -658,6 +658,94 @@ fn cosign_legacy_signature_verifies_on_docker_registry() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Real third-party bundles (cosign's and trivy's test data: keyless, about other images)
+// attached by @sigstore/oci: listed, never accepted.
+
+const COSIGN_ATTESTATION: &str = "https://cosign.sigstore.dev/attestation/v1";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/registry_interop")
+        .join(name)
+}
+
+fn third_party_bundles_are_listed_not_accepted(kind: Kind) {
+    let s = Setup::new(kind);
+    let mut attached = Vec::new();
+    for (file, predicate_type) in [
+        ("cosign-oci-attestation.sigstore.json", COSIGN_ATTESTATION),
+        ("trivy-sigstore-bundle.json", CYCLONEDX),
+    ] {
+        std::fs::copy(fixture(file), s.path(file)).unwrap();
+        let pushed = s.attach(file);
+        assert_eq!(
+            pushed["annotations"]["dev.sigstore.bundle.predicateType"],
+            predicate_type
+        );
+        attached.push((
+            pushed["digest"].as_str().unwrap().to_owned(),
+            predicate_type,
+        ));
+    }
+
+    // sigstore-js: both found, neither names this image.
+    let out = s.peer(
+        "sigstore-oci-read",
+        &[&s.npm_name(), "--key", "release.pub"],
+    );
+    assert_exit(&out, 1);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for (digest, predicate_type) in &attached {
+        let want = format!(
+            "FAIL {predicate_type} {digest} statement subject does not name {}",
+            s.digest
+        );
+        assert!(stdout.lines().any(|l| l == want), "{want}\n{}", text(&out));
+    }
+
+    // vouch: nothing valid for this key → 1; the bundles carry certificates, not this key.
+    let out = s.vouch_registry(&[
+        "verify-attestation",
+        &s.by_digest(),
+        "--key",
+        "release.pub",
+        "--predicate-type",
+        CYCLONEDX,
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        text(&out).contains("certificate-required"),
+        "{}",
+        text(&out)
+    );
+    let out = s.vouch_registry(&[
+        "evidence",
+        &s.by_digest(),
+        "--key",
+        "release.pub",
+        "--format",
+        "json",
+    ]);
+    let listing = common::json(&out.stdout);
+    for (digest, predicate_type) in &attached {
+        let entry = evidence_entry(&listing, digest)
+            .unwrap_or_else(|| panic!("{digest} is not listed: {listing:#}"));
+        assert_eq!(entry["layout"], kind.layout(), "{entry:#}");
+        assert!(entry.to_string().contains(predicate_type), "{entry:#}");
+    }
+}
+
+#[test]
+fn third_party_bundles_are_listed_not_accepted_on_ferro() {
+    third_party_bundles_are_listed_not_accepted(Kind::Ferro);
+}
+
+#[test]
+fn third_party_bundles_are_listed_not_accepted_on_docker_registry() {
+    third_party_bundles_are_listed_not_accepted(Kind::Distribution);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The CI templates' image variant (docs/ci.md, "Container images")
 
 const GITLAB_IMAGE: &str = "ci/gitlab/image.gitlab-ci.yml";
