@@ -481,3 +481,34 @@ fn an_envelope_with_several_signatures_verifies_when_one_does() {
     .unwrap_err();
     assert_eq!(err.code(), "invalid-signature");
 }
+
+// cosign v3: the image signature is a statement in a DSSE bundle.
+
+#[test]
+fn cosign_v3_image_signature_is_a_signed_statement_about_the_image() {
+    let key = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let statement = vouch_attest::image_signature("registry.example/app", &image());
+    let bundle = vouch_sign::sign::sign_statement(&key, &statement).unwrap();
+    let envelope = bundle.dsse_envelope_json().unwrap();
+    assert_eq!(envelope["payloadType"], "application/vnd.in-toto+json");
+    let trust = TrustRoot::production().unwrap();
+    let policy = key_policy(key.public_key().clone());
+    let subject = Artifact::Sha256(image().as_bytes().try_into().unwrap());
+    let v = vouch_sign::verify::verify_attestation(&bundle, subject, &policy, &trust).unwrap();
+    assert_eq!(
+        v.value().predicate_type,
+        vouch_attest::IMAGE_SIGNATURE_PREDICATE
+    );
+    assert_eq!(v.value().subject[0].name, "registry.example/app");
+    assert_eq!(v.value().predicate, serde_json::json!({}));
+    // The same bundle for another image: its subject does not match.
+    let other = Digest::sha256(b"another image");
+    let err = vouch_sign::verify::verify_attestation(
+        &bundle,
+        Artifact::Sha256(other.as_bytes().try_into().unwrap()),
+        &policy,
+        &trust,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "subject-mismatch");
+}
