@@ -10,6 +10,8 @@
 //! - [`sbom::locked_dependencies`]: the locked dependencies of a CycloneDX / SPDX JSON SBOM (read
 //!   by `vouch-sbom`) as SLSA resource descriptors; the SBOM predicate types.
 //! - [`vsa::VerificationSummary`]: a SLSA Verification Summary Attestation v1 predicate.
+//! - [`image::image_signature`]: the statement `cosign sign` v3 signs for an image
+//!   ([`IMAGE_SIGNATURE_PREDICATE`]).
 //!
 //! ```
 //! use vouch_attest::statement::{Statement, Subject};
@@ -27,10 +29,12 @@
 pub mod ci;
 pub mod dsse;
 pub mod expect;
+pub mod image;
 pub mod sbom;
 pub mod slsa;
 pub mod statement;
 pub mod vsa;
 
 pub use dsse::Envelope;
+pub use image::{IMAGE_SIGNATURE_PREDICATE, image_signature};
 pub use statement::Statement;

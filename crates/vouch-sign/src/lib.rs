@@ -8,6 +8,8 @@
 //! - [`strict`]: vouch's own consistency checks around `sigstore-verify` (recomputed Merkle
 //!   roots, Rekor v2 fields, message digest algorithm, DSSE payload type).
 //! - [`jsonl`]: read attestation JSONL files (one bundle per line).
+//! - [`cosign`]: cosign's legacy image signatures (`.sig` simple-signing payloads) and
+//!   attestations (`.att` DSSE envelopes), verified with a key.
 //!
 //! ```
 //! use vouch_sign::{key::{Algorithm, SigningKey}, sign, trust::TrustRoot, verify};
@@ -23,6 +25,7 @@
 //! ```
 
 pub mod bundle;
+pub mod cosign;
 pub mod jsonl;
 pub mod key;
 pub mod sign;

@@ -21,6 +21,9 @@ pub enum TrustSource {
     EmbeddedProduction { snapshot: &'static str },
     /// A trusted root the caller supplied; `name` says where it came from (e.g. a path).
     Custom { name: String },
+    /// No trusted root was used: the signature was checked with the given public key alone
+    /// (cosign legacy signatures).
+    PublicKeyOnly,
 }
 
 impl fmt::Display for TrustSource {
@@ -28,6 +31,9 @@ impl fmt::Display for TrustSource {
         match self {
             TrustSource::EmbeddedProduction { snapshot } => write!(f, "embedded {snapshot}"),
             TrustSource::Custom { name } => write!(f, "trusted root {name}"),
+            TrustSource::PublicKeyOnly => {
+                f.write_str("the given public key only (no trusted root)")
+            }
         }
     }
 }

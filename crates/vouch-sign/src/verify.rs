@@ -114,6 +114,23 @@ pub struct Verified<T> {
 }
 
 impl<T> Verified<T> {
+    /// A value whose signature was checked with `key` alone: no log entry, no certificate, no
+    /// trusted root (cosign legacy signatures, [`crate::cosign`]).
+    pub(crate) fn by_key_only(value: T, key: &PublicKey, artifact_digest: Digest) -> Self {
+        Self {
+            value,
+            signer: Signer::Key {
+                fingerprint: key.fingerprint(),
+                algorithm: key.algorithm(),
+            },
+            artifact_digest,
+            trust: TrustSource::PublicKeyOnly,
+            tlog_verified: false,
+            certificate_verified: false,
+            timestamps: Vec::new(),
+        }
+    }
+
     pub fn value(&self) -> &T {
         &self.value
     }
@@ -271,6 +288,21 @@ pub enum VerifyError {
         field: &'static str,
         found: String,
     },
+    /// A cosign legacy (`.sig`/`.att` tag) signature checked under an identity policy: vouch
+    /// verifies legacy signatures with a key only ([`crate::cosign`]).
+    #[error(
+        "cosign legacy {what} {carries}, but vouch verifies legacy signatures with a key only (use --key, or sign again as a sigstore bundle)"
+    )]
+    LegacyKeylessUnsupported {
+        what: &'static str,
+        carries: &'static str,
+    },
+    /// The signed simple-signing payload is not a cosign image signature vouch accepts.
+    #[error("simple-signing payload {detail}")]
+    InvalidSimpleSigningPayload { detail: String },
+    /// A valid cosign legacy signature, but for another image.
+    #[error("the signature is for image {signed}, not for {image}")]
+    ImageDigestMismatch { image: Digest, signed: Digest },
 }
 
 impl VerifyError {
@@ -314,6 +346,9 @@ impl VerifyError {
             E::RootHashMismatch { .. } => "root-hash-mismatch",
             E::InconsistentLogEntry { .. } => "inconsistent-log-entry",
             E::UnexpectedLogField { .. } => "unexpected-log-field",
+            E::LegacyKeylessUnsupported { .. } => "legacy-keyless-unsupported",
+            E::InvalidSimpleSigningPayload { .. } => "invalid-simple-signing-payload",
+            E::ImageDigestMismatch { .. } => "image-digest-mismatch",
         }
     }
 }
@@ -447,6 +482,29 @@ fn verify_offline_key_signature(
             detail: "unknown signature content".into(),
         }),
     }
+}
+
+/// Check a signature over `message` with `key` (ECDSA DER with the key's hash, or Ed25519).
+pub(crate) fn verify_raw_signature(
+    key: &PublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    use sigstore_verify::crypto::VerificationKey;
+    let der = sigstore_verify::types::DerPublicKey::new(key.spki_der().to_vec());
+    let vk = VerificationKey::from_spki(&der).map_err(|e| VerifyError::UnsupportedBundle {
+        detail: format!("public key {}: {}", key.fingerprint(), lower(e)),
+    })?;
+    let signature = sigstore_verify::types::SignatureBytes::new(signature.to_vec());
+    vk.verify(message, &signature)
+        .map_err(|e| VerifyError::InvalidSignature {
+            detail: format!(
+                "{} with {} key {}",
+                lower(e),
+                key.algorithm(),
+                key.fingerprint()
+            ),
+        })
 }
 
 /// Read `name: UnixTime(N)` out of webpki's debug text.
