@@ -561,3 +561,20 @@ fn malformed_fields_name_their_position() {
         Vec::new()
     );
 }
+
+#[test]
+fn fuzz_regression_index_with_keeps_numbers_as_written() {
+    // A fuzzer input (tests/fixtures/fuzz/) with a number too large for an integer: kept as a
+    // `Value` it was re-printed as a float that changed on every rewrite, so adding the same
+    // entry twice gave different bytes. Entries and fields are now kept byte for byte.
+    let input = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/referrers-float-reserialized.json"),
+    )
+    .unwrap();
+    let add = Descriptor::of(OCI_MANIFEST, b"fuzz");
+    let once = referrers::index_with(Some(&input), &add).unwrap();
+    assert_eq!(referrers::index_with(Some(&once), &add).unwrap(), once);
+    let big = "7888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888806";
+    assert!(String::from_utf8(once).unwrap().contains(big));
+}
