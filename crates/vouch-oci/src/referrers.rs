@@ -751,6 +751,53 @@ pub fn classify(manifest: &ArtifactManifest) -> Kind {
     }
 }
 
+/// One layer of a cosign legacy `.sig` manifest: the payload blob's descriptor and the
+/// signature material in its annotations (read, not checked: `vouch_sign::cosign` verifies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacySignatureLayer {
+    /// The simple-signing payload blob (fetch it by digest; it is the signed bytes).
+    pub payload: Descriptor,
+    /// [`COSIGN_SIGNATURE_ANNOTATION`]: base64 signature over the payload.
+    pub signature_b64: String,
+    /// [`COSIGN_CERTIFICATE_ANNOTATION`] (keyless signatures).
+    pub certificate_pem: Option<String>,
+    /// [`COSIGN_CHAIN_ANNOTATION`].
+    pub chain_pem: Option<String>,
+    /// [`COSIGN_BUNDLE_ANNOTATION`]: the Rekor SET and entry, as JSON text.
+    pub rekor_bundle: Option<String>,
+}
+
+/// The simple-signing layers of a cosign `.sig` manifest, in order. A simple-signing layer
+/// without the signature annotation is an error naming it (a signature that cannot be checked
+/// is not skipped); layers of other media types are not signatures and are left out.
+pub fn legacy_signature_layers(
+    manifest: &ArtifactManifest,
+) -> Result<Vec<LegacySignatureLayer>, LayoutError> {
+    manifest
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| base(&l.media_type) == SIMPLE_SIGNING_MEDIA_TYPE)
+        .map(|(i, l)| {
+            let signature_b64 = l
+                .annotations
+                .get(COSIGN_SIGNATURE_ANNOTATION)
+                .cloned()
+                .ok_or_else(|| LayoutError::Missing {
+                    what: "cosign signature manifest",
+                    field: format!("layers[{i}].annotations.{COSIGN_SIGNATURE_ANNOTATION}"),
+                })?;
+            Ok(LegacySignatureLayer {
+                payload: l.clone(),
+                signature_b64,
+                certificate_pem: l.annotations.get(COSIGN_CERTIFICATE_ANNOTATION).cloned(),
+                chain_pem: l.annotations.get(COSIGN_CHAIN_ANNOTATION).cloned(),
+                rekor_bundle: l.annotations.get(COSIGN_BUNDLE_ANNOTATION).cloned(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
