@@ -44,6 +44,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use vouch_digest::Digest;
 
@@ -515,31 +516,35 @@ pub fn parse_index(bytes: &[u8]) -> Result<Vec<Descriptor>, LayoutError> {
         .collect()
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct IndexOut {
-    schema_version: u32,
-    media_type: &'static str,
-    manifests: Vec<Value>,
-    #[serde(flatten)]
-    rest: BTreeMap<String, Value>,
-}
-
 /// The fallback-tag index with `add` in it. `existing` (`None`: no index yet) keeps every
-/// entry, those vouch does not understand verbatim as JSON; an entry with `add`'s digest is
-/// replaced; entries are sorted by digest (then by their JSON), so writers that add the same
-/// entries in any order write the same bytes. Other top-level fields of `existing` are kept.
-/// An `existing` document that is not an OCI image index is an error: the tag is left alone
-/// rather than overwritten.
+/// entry byte for byte, those vouch does not understand too; an entry with `add`'s digest is
+/// replaced; entries are sorted by digest (then by their JSON text), so writers that add the
+/// same entries in any order write the same bytes. Other top-level fields of `existing` are
+/// kept, byte for byte. An `existing` document that is not an OCI image index is an error: the
+/// tag is left alone rather than overwritten.
 pub fn index_with(existing: Option<&[u8]>, add: &Descriptor) -> Result<Vec<u8>, LayoutError> {
     const WHAT: &str = "existing referrers index";
-    let mut rest = BTreeMap::new();
-    let mut manifests: Vec<Value> = Vec::new();
+    let mut rest: BTreeMap<String, Box<RawValue>> = BTreeMap::new();
+    let mut manifests: Vec<Box<RawValue>> = Vec::new();
     if let Some(bytes) = existing {
+        // Checked as a value first (size, shape, header, entry count) ...
         let doc = object(WHAT, bytes)?;
         check_header(WHAT, &doc, &[OCI_INDEX], OCI_INDEX)?;
-        let list = entries(WHAT, &doc, "manifests")?;
-        if list.len() >= MAX_ENTRIES && !list.iter().any(|e| same_digest(e, &add.digest)) {
+        entries(WHAT, &doc, "manifests")?;
+        drop(doc);
+        // ... then kept as written: re-serializing values would change numbers and spacing.
+        let mut raw: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(bytes)
+            .map_err(|source| LayoutError::Json { what: WHAT, source })?;
+        let list = raw
+            .remove("manifests")
+            .ok_or_else(|| LayoutError::Missing {
+                what: WHAT,
+                field: "manifests".to_owned(),
+            })?;
+        let list: Vec<Box<RawValue>> = serde_json::from_str(list.get())
+            .map_err(|source| LayoutError::Json { what: WHAT, source })?;
+        let replaced = list.iter().any(|e| same_digest(e, &add.digest));
+        if list.len() >= MAX_ENTRIES && !replaced {
             return Err(LayoutError::TooManyEntries {
                 what: WHAT,
                 field: "manifests".to_owned(),
@@ -548,51 +553,61 @@ pub fn index_with(existing: Option<&[u8]>, add: &Descriptor) -> Result<Vec<u8>, 
             });
         }
         manifests = list
-            .iter()
-            .filter(|e| !same_digest(e, &add.digest))
-            .cloned()
-            .collect();
-        rest = doc
             .into_iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "schemaVersion" | "mediaType" | "manifests"))
+            .filter(|e| !same_digest(e, &add.digest))
             .collect();
+        raw.remove("schemaVersion");
+        raw.remove("mediaType");
+        rest = raw;
     }
-    manifests.push(serde_json::to_value(add).unwrap_or(Value::Null));
-    let mut keyed: Vec<(String, String, Value)> = manifests
-        .into_iter()
-        .map(|v| {
-            let digest = v
-                .get("digest")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            (digest, v.to_string(), v)
-        })
+    let added = serde_json::to_string(add).unwrap_or_default();
+    let mut keyed: Vec<(String, &str)> = manifests
+        .iter()
+        .map(|e| (entry_digest(e).unwrap_or_default(), e.get()))
+        .chain(std::iter::once((add.digest.to_string(), added.as_str())))
         .collect();
-    keyed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let out = IndexOut {
-        schema_version: 2,
-        media_type: OCI_INDEX,
-        manifests: keyed.into_iter().map(|(_, _, v)| v).collect(),
-        rest,
-    };
-    let bytes = serde_json::to_vec(&out).unwrap_or_default();
-    if bytes.len() > MAX_DOCUMENT_LEN {
+    keyed.sort();
+    let mut out = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":["#);
+    for (i, (_, text)) in keyed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(text);
+    }
+    out.push(']');
+    for (key, value) in &rest {
+        out.push(',');
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push(':');
+        out.push_str(value.get());
+    }
+    out.push('}');
+    if out.len() > MAX_DOCUMENT_LEN {
         return Err(LayoutError::Oversized {
             what: "new referrers index",
-            len: bytes.len(),
+            len: out.len(),
             max: MAX_DOCUMENT_LEN,
         });
     }
-    Ok(bytes)
+    Ok(out.into_bytes())
 }
 
-/// Whether an index entry (as JSON) names `digest` (hex compared after parsing, so case does
-/// not matter).
-fn same_digest(entry: &Value, digest: &Digest) -> bool {
-    entry
-        .get("digest")
-        .and_then(Value::as_str)
+/// The `digest` string of an index entry, as written.
+fn entry_digest(entry: &RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        digest: Option<Value>,
+    }
+    match serde_json::from_str::<Entry>(entry.get()).ok()?.digest? {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Whether an index entry names `digest` (hex compared after parsing, so case does not
+/// matter).
+fn same_digest(entry: &RawValue, digest: &Digest) -> bool {
+    entry_digest(entry)
         .and_then(|d| d.parse::<Digest>().ok())
         .is_some_and(|d| &d == digest)
 }
@@ -734,6 +749,53 @@ pub fn classify(manifest: &ArtifactManifest) -> Kind {
             .clone()
             .unwrap_or_else(|| manifest.config.media_type.clone()),
     }
+}
+
+/// One layer of a cosign legacy `.sig` manifest: the payload blob's descriptor and the
+/// signature material in its annotations (read, not checked: `vouch_sign::cosign` verifies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacySignatureLayer {
+    /// The simple-signing payload blob (fetch it by digest; it is the signed bytes).
+    pub payload: Descriptor,
+    /// [`COSIGN_SIGNATURE_ANNOTATION`]: base64 signature over the payload.
+    pub signature_b64: String,
+    /// [`COSIGN_CERTIFICATE_ANNOTATION`] (keyless signatures).
+    pub certificate_pem: Option<String>,
+    /// [`COSIGN_CHAIN_ANNOTATION`].
+    pub chain_pem: Option<String>,
+    /// [`COSIGN_BUNDLE_ANNOTATION`]: the Rekor SET and entry, as JSON text.
+    pub rekor_bundle: Option<String>,
+}
+
+/// The simple-signing layers of a cosign `.sig` manifest, in order. A simple-signing layer
+/// without the signature annotation is an error naming it (a signature that cannot be checked
+/// is not skipped); layers of other media types are not signatures and are left out.
+pub fn legacy_signature_layers(
+    manifest: &ArtifactManifest,
+) -> Result<Vec<LegacySignatureLayer>, LayoutError> {
+    manifest
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| base(&l.media_type) == SIMPLE_SIGNING_MEDIA_TYPE)
+        .map(|(i, l)| {
+            let signature_b64 = l
+                .annotations
+                .get(COSIGN_SIGNATURE_ANNOTATION)
+                .cloned()
+                .ok_or_else(|| LayoutError::Missing {
+                    what: "cosign signature manifest",
+                    field: format!("layers[{i}].annotations.{COSIGN_SIGNATURE_ANNOTATION}"),
+                })?;
+            Ok(LegacySignatureLayer {
+                payload: l.clone(),
+                signature_b64,
+                certificate_pem: l.annotations.get(COSIGN_CERTIFICATE_ANNOTATION).cloned(),
+                chain_pem: l.annotations.get(COSIGN_CHAIN_ANNOTATION).cloned(),
+                rekor_bundle: l.annotations.get(COSIGN_BUNDLE_ANNOTATION).cloned(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -561,3 +561,58 @@ fn malformed_fields_name_their_position() {
         Vec::new()
     );
 }
+
+#[test]
+fn fuzz_regression_index_with_keeps_numbers_as_written() {
+    // A fuzzer input (tests/fixtures/fuzz/) with a number too large for an integer: kept as a
+    // `Value` it was re-printed as a float that changed on every rewrite, so adding the same
+    // entry twice gave different bytes. Entries and fields are now kept byte for byte.
+    let input = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/referrers-float-reserialized.json"),
+    )
+    .unwrap();
+    let add = Descriptor::of(OCI_MANIFEST, b"fuzz");
+    let once = referrers::index_with(Some(&input), &add).unwrap();
+    assert_eq!(referrers::index_with(Some(&once), &add).unwrap(), once);
+    let big = "7888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888888806";
+    assert!(String::from_utf8(once).unwrap().contains(big));
+}
+
+#[test]
+fn legacy_signature_layers_read_the_annotations_cosign_writes() {
+    let sig = legacy_manifest(
+        referrers::SIMPLE_SIGNING_MEDIA_TYPE,
+        serde_json::json!({
+            referrers::COSIGN_SIGNATURE_ANNOTATION: "MEUCIQ==",
+            referrers::COSIGN_CERTIFICATE_ANNOTATION: "-----BEGIN CERTIFICATE-----\n",
+            referrers::COSIGN_BUNDLE_ANNOTATION: "{\"SignedEntryTimestamp\":\"x\"}",
+        }),
+    );
+    let m = referrers::parse_manifest(&sig).unwrap();
+    let layers = referrers::legacy_signature_layers(&m).unwrap();
+    assert_eq!(layers.len(), 1);
+    assert_eq!(layers[0].payload, m.layers[0]);
+    assert_eq!(layers[0].signature_b64, "MEUCIQ==");
+    assert_eq!(
+        layers[0].certificate_pem.as_deref(),
+        Some("-----BEGIN CERTIFICATE-----\n")
+    );
+    assert_eq!(layers[0].chain_pem, None);
+    assert!(layers[0].rekor_bundle.is_some());
+    // A simple-signing layer without its signature cannot be checked: an error, not a skip.
+    let unsigned = legacy_manifest(referrers::SIMPLE_SIGNING_MEDIA_TYPE, serde_json::json!({}));
+    let err = referrers::legacy_signature_layers(&referrers::parse_manifest(&unsigned).unwrap())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cosign signature manifest has no `layers[0].annotations.dev.cosignproject.cosign/signature`"
+    );
+    // Other layers are not signatures.
+    let sbom = legacy_manifest("text/spdx", serde_json::json!({}));
+    assert!(
+        referrers::legacy_signature_layers(&referrers::parse_manifest(&sbom).unwrap())
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -512,3 +512,47 @@ fn cosign_v3_image_signature_is_a_signed_statement_about_the_image() {
     .unwrap_err();
     assert_eq!(err.code(), "subject-mismatch");
 }
+
+#[test]
+fn a_bundle_cosign_attached_to_an_image_verifies_as_an_attestation_about_it() {
+    let bundle =
+        vouch_sign::bundle::Bundle::parse(&fixture_v3("cosign-oci-attestation.sigstore.json"))
+            .unwrap();
+    let image: Digest = "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"
+        .parse()
+        .unwrap();
+    let subject = Artifact::Sha256(image.as_bytes().try_into().unwrap());
+    let trust = TrustRoot::production().unwrap();
+    let identity = Policy::Identity {
+        identity: "cody@soyland.com".into(),
+        issuer: "https://github.com/login/oauth".into(),
+    };
+    let v = vouch_sign::verify::verify_attestation(&bundle, subject, &identity, &trust).unwrap();
+    assert_eq!(
+        v.value().predicate_type,
+        "https://cosign.sigstore.dev/attestation/v1"
+    );
+    assert!(v.tlog_verified() && v.certificate_verified());
+    // Another image: the statement is not about it.
+    let other = Artifact::Sha256(Digest::sha256(b"x").as_bytes().try_into().unwrap());
+    let err =
+        vouch_sign::verify::verify_attestation(&bundle, other, &identity, &trust).unwrap_err();
+    assert_eq!(err.code(), "subject-mismatch");
+    // Another signer.
+    let someone = Policy::Identity {
+        identity: "someone@example.com".into(),
+        issuer: "https://github.com/login/oauth".into(),
+    };
+    let err =
+        vouch_sign::verify::verify_attestation(&bundle, subject, &someone, &trust).unwrap_err();
+    assert_eq!(err.code(), "identity-mismatch");
+}
+
+fn fixture_v3(name: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/cosign-v3")
+            .join(name),
+    )
+    .unwrap()
+}
