@@ -68,6 +68,16 @@ pub enum ResolveError {
         what: &'static str,
         limit: u64,
     },
+    /// What vouch was asked to push is larger than registries accept for it (a manifest over
+    /// 4 MiB); nothing was sent.
+    #[error("{subject}: {size} bytes, more than the {limit} registries accept for {what}")]
+    PushTooLarge {
+        registry: String,
+        subject: String,
+        what: &'static str,
+        size: u64,
+        limit: u64,
+    },
     /// The registry (or its token service) could not be reached: DNS, connect, TLS, timeout.
     #[error("cannot reach {url}")]
     Network {
@@ -160,6 +170,7 @@ impl ResolveError {
             ResolveError::UnexpectedStatus { .. } => "registry-unexpected-status",
             ResolveError::Truncated { .. } => "registry-truncated",
             ResolveError::TooLarge { .. } => "registry-too-large",
+            ResolveError::PushTooLarge { .. } => "registry-push-too-large",
             ResolveError::Network { .. } => "registry-network-error",
             ResolveError::Malformed { .. } => "registry-malformed-response",
             ResolveError::DigestMismatch { .. } => "registry-digest-mismatch",
