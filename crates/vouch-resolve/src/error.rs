@@ -48,6 +48,18 @@ pub enum ResolveError {
         subject: String,
         status: u16,
     },
+    /// The registry refused a write with a 4xx other than 401, 403, 404 and 429 (400
+    /// `MANIFEST_BLOB_UNKNOWN`, `MANIFEST_INVALID`, `DIGEST_INVALID`; 405 on a read-only
+    /// registry; 413). `errors` lists the distribution error codes and messages it sent
+    /// (`CODE: message; …`, control characters removed, each message at most 200 characters),
+    /// or `no error body`.
+    #[error("{subject}: registry {registry} refused it with {status} ({errors})")]
+    Rejected {
+        registry: String,
+        subject: String,
+        status: u16,
+        errors: String,
+    },
     /// The body ended before the length the registry announced (`Content-Length`): the
     /// connection was cut or the registry lied about the size.
     #[error(
@@ -168,6 +180,7 @@ impl ResolveError {
             ResolveError::Throttled { .. } => "registry-throttled",
             ResolveError::Server { .. } => "registry-server-error",
             ResolveError::UnexpectedStatus { .. } => "registry-unexpected-status",
+            ResolveError::Rejected { .. } => "registry-rejected",
             ResolveError::Truncated { .. } => "registry-truncated",
             ResolveError::TooLarge { .. } => "registry-too-large",
             ResolveError::PushTooLarge { .. } => "registry-push-too-large",

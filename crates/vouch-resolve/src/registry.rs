@@ -477,7 +477,7 @@ impl Client {
                 return Ok(digest);
             }
             StatusCode::NOT_FOUND => {}
-            _ => return Err(self.fault(&subject, &head, &sent)),
+            _ => return Err(self.write_fault(&subject, head, &sent)),
         }
         drop(head);
         let uploads = format!("{base}/v2/{}/blobs/uploads/", image.repository);
@@ -494,7 +494,7 @@ impl Client {
             Some(empty),
         )?;
         if start.status() != StatusCode::ACCEPTED {
-            return Err(self.fault_or_unexpected(&subject, &start, &sent));
+            return Err(self.write_fault(&subject, start, &sent));
         }
         let location = start
             .headers()
@@ -527,7 +527,7 @@ impl Client {
             Some(body),
         )?;
         if done.status() != StatusCode::CREATED {
-            return Err(self.fault_or_unexpected(&subject, &done, &sent));
+            return Err(self.write_fault(&subject, done, &sent));
         }
         check_claimed(&subject, done.headers(), &digest)?;
         read_bounded(&subject, done, WRITE_ANSWER)?;
@@ -593,7 +593,7 @@ impl Client {
         let (response, sent) =
             self.send_with(&subject, Method::PUT, &url, "*/*", Access::Push, Some(body))?;
         if !response.status().is_success() {
-            return Err(self.fault_or_unexpected(&subject, &response, &sent));
+            return Err(self.write_fault(&subject, response, &sent));
         }
         check_claimed(&subject, response.headers(), &digest)?;
         read_bounded(&subject, response, WRITE_ANSWER)?;
@@ -713,22 +713,33 @@ impl Client {
         }
     }
 
-    /// [`Client::fault`], except that a success status where another was expected (a 200
-    /// where an upload must answer 202) is [`ResolveError::UnexpectedStatus`].
-    fn fault_or_unexpected(
-        &self,
-        subject: &Subject<'_>,
-        response: &Response,
-        sent: &Sent,
-    ) -> ResolveError {
-        if response.status().is_success() {
+    /// The error for an answer to a write that is not the one expected: [`Client::fault`],
+    /// except that a success status where another was expected (a 200 where an upload must
+    /// answer 202) is [`ResolveError::UnexpectedStatus`], and a 4xx that [`Client::fault`]
+    /// has no variant for is [`ResolveError::Rejected`] with the registry's error codes.
+    fn write_fault(&self, subject: &Subject<'_>, response: Response, sent: &Sent) -> ResolveError {
+        let status = response.status();
+        if status.is_success() {
             return ResolveError::UnexpectedStatus {
                 registry: subject.image.registry.clone(),
                 subject: subject.text.clone(),
-                status: response.status().as_u16(),
+                status: status.as_u16(),
             };
         }
-        self.fault(subject, response, sent)
+        let fault = self.fault(subject, &response, sent);
+        if !(status.is_client_error() && matches!(fault, ResolveError::UnexpectedStatus { .. })) {
+            return fault;
+        }
+        let body = match read_bounded(subject, response, WRITE_ANSWER) {
+            Ok(body) => body,
+            Err(e) => return e,
+        };
+        ResolveError::Rejected {
+            registry: subject.image.registry.clone(),
+            subject: subject.text.clone(),
+            status: status.as_u16(),
+            errors: error_summary(&body),
+        }
     }
 
     /// GETs `url`, reads at most `limit` bytes and checks the content digest: against `expected`
@@ -1333,6 +1344,51 @@ fn error_codes(body: &[u8]) -> Vec<String> {
     serde_json::from_slice::<Errors>(body)
         .map(|e| e.errors.into_iter().map(|c| c.code).collect())
         .unwrap_or_default()
+}
+
+/// `CODE: message; …` of a distribution error body, for [`ResolveError::Rejected`]: the
+/// registry's words, so control characters are dropped and each message cut at 200
+/// characters, at most 5 distinct errors.
+fn error_summary(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Errors {
+        errors: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        code: Option<String>,
+        message: Option<String>,
+    }
+    let clean = |s: &str, max: usize| -> String {
+        let mut out: String = s.chars().filter(|c| !c.is_control()).take(max).collect();
+        if s.chars().filter(|c| !c.is_control()).count() > max {
+            out.push('…');
+        }
+        out
+    };
+    let Ok(parsed) = serde_json::from_slice::<Errors>(body) else {
+        return "no error body".to_owned();
+    };
+    let mut parts: Vec<String> = Vec::new();
+    // One entry per missing blob repeats itself: each distinct error once.
+    for e in &parsed.errors {
+        let code = clean(e.code.as_deref().unwrap_or("UNKNOWN"), 64);
+        let part = match e.message.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => format!("{code}: {}", clean(m, 200)),
+            None => code,
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+        if parts.len() == 5 {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        "no error body".to_owned()
+    } else {
+        parts.join("; ")
+    }
 }
 
 /// The URL a `Link: <…>; rel="next"` target names: absolute, or a path on the registry.

@@ -908,3 +908,60 @@ fn a_manifest_pushed_under_a_digest_must_hash_to_it() {
         "refused before anything is sent"
     );
 }
+
+/// A manifest whose blobs the registry does not have: docker-registry refuses it with 400 and
+/// says why; the error carries the registry's codes.
+#[test]
+fn a_refused_write_names_the_registrys_error_codes() {
+    let registry = Registry::start();
+    let host = registry.host();
+    let resolver = anonymous(&host);
+    let app = image(&host);
+    let err = resolver
+        .push_manifest(&app, "1.0", OCI_MANIFEST, &blob_bytes(MANIFEST))
+        .unwrap_err();
+    assert!(
+        matches!(err, ResolveError::Rejected { status: 400, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "registry-rejected");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "pushing {host}/team/app:1.0: registry {host} refused it with 400 (MANIFEST_BLOB_UNKNOWN: blob unknown to registry)"
+        )
+    );
+
+    // A registry's words are cut and cleaned; no error body is said so.
+    let long = "x".repeat(300);
+    let body = format!(
+        r#"{{"errors":[{{"code":"DENIED\u001b[31m","message":"{long}"}},{{"code":"UNSUPPORTED"}}]}}"#
+    );
+    let port = serve(move |request: &Request| {
+        if request.target.contains("2.0") {
+            Reply::new(405)
+        } else {
+            Reply::new(413).body(body.clone())
+        }
+    });
+    let host = format!("127.0.0.1:{port}");
+    let resolver = anonymous(&host);
+    let app = image(&host);
+    let err = resolver
+        .push_manifest(&app, "1.0", OCI_MANIFEST, b"{}")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "pushing {host}/team/app:1.0: registry {host} refused it with 413 (DENIED[31m: {}…; UNSUPPORTED)",
+            "x".repeat(200)
+        )
+    );
+    let err = resolver
+        .push_manifest(&app, "2.0", OCI_MANIFEST, b"{}")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("pushing {host}/team/app:2.0: registry {host} refused it with 405 (no error body)")
+    );
+}
