@@ -965,3 +965,79 @@ fn a_refused_write_names_the_registrys_error_codes() {
         format!("pushing {host}/team/app:2.0: registry {host} refused it with 405 (no error body)")
     );
 }
+
+/// An upload location on another origin (an upload service, storage): the blob goes there
+/// without the registry's `Authorization`; a plain-HTTP location on a host not listed as
+/// insecure is refused before the blob is sent.
+#[test]
+fn the_upload_location_gets_the_blob_but_not_the_credentials() {
+    let storage_seen = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&storage_seen);
+    let storage = serve(move |request: &Request| {
+        seen.lock().unwrap().push((
+            request.method.clone(),
+            request.target.clone(),
+            request.header("authorization").map(str::to_owned),
+            request.body.clone(),
+        ));
+        Reply::new(201)
+    });
+    let registry_seen = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&registry_seen);
+    let front = serve(move |request: &Request| {
+        let authorization = request.header("authorization").map(str::to_owned);
+        seen.lock().unwrap().push(authorization.clone());
+        if authorization.is_none() {
+            return Reply::new(401).header("WWW-Authenticate", r#"Basic realm="front""#);
+        }
+        match request.method.as_str() {
+            "HEAD" => Reply::new(404),
+            "POST" if request.target.contains("/elsewhere/") => {
+                Reply::new(202).header("Location", "http://storage.invalid/upload/1")
+            }
+            "POST" => Reply::new(202).header(
+                "Location",
+                &format!("http://127.0.0.1:{storage}/upload/1?_state=abc"),
+            ),
+            _ => Reply::new(500),
+        }
+    });
+    let front_host = format!("127.0.0.1:{front}");
+    let resolver = resolver(
+        &[front_host.clone(), format!("127.0.0.1:{storage}")],
+        basic_config(&front_host, Registry::USER, Registry::PASSWORD),
+    );
+    let app = image(&front_host);
+    let pushed = resolver.push_blob(&app, BUNDLE).unwrap();
+    assert_eq!(pushed, Digest::sha256(BUNDLE));
+    let registry_seen = registry_seen.lock().unwrap().clone();
+    assert_eq!(
+        registry_seen.len(),
+        3,
+        "HEAD refused, HEAD with Basic, POST"
+    );
+    assert!(
+        registry_seen[1..]
+            .iter()
+            .all(|a| a.as_deref().is_some_and(|a| a.starts_with("Basic ")))
+    );
+    let storage_seen = storage_seen.lock().unwrap().clone();
+    assert_eq!(storage_seen.len(), 1);
+    let (method, target, authorization, body) = &storage_seen[0];
+    assert_eq!(method, "PUT");
+    assert_eq!(
+        target,
+        &format!("/upload/1?_state=abc&digest=sha256%3A{}", pushed.hex())
+    );
+    assert_eq!(authorization, &None, "no credentials to another origin");
+    assert_eq!(body, BUNDLE);
+
+    let elsewhere = Name::parse(&format!("{front_host}/elsewhere/app")).unwrap();
+    let err = resolver.push_blob(&elsewhere, BUNDLE).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "pushing blob {pushed} to {front_host}/elsewhere/app: malformed response from registry {front_host}: upload location to http://storage.invalid/upload/1, which is not HTTPS and not an insecure registry"
+        )
+    );
+}
