@@ -48,6 +48,18 @@ pub enum ResolveError {
         subject: String,
         status: u16,
     },
+    /// The registry refused a write with a 4xx other than 401, 403, 404 and 429 (400
+    /// `MANIFEST_BLOB_UNKNOWN`, `MANIFEST_INVALID`, `DIGEST_INVALID`; 405 on a read-only
+    /// registry; 413). `errors` lists the distribution error codes and messages it sent
+    /// (`CODE: message; …`, control characters removed, each message at most 200 characters),
+    /// or `no error body`.
+    #[error("{subject}: registry {registry} refused it with {status} ({errors})")]
+    Rejected {
+        registry: String,
+        subject: String,
+        status: u16,
+        errors: String,
+    },
     /// The body ended before the length the registry announced (`Content-Length`): the
     /// connection was cut or the registry lied about the size.
     #[error(
@@ -66,6 +78,16 @@ pub enum ResolveError {
         subject: String,
         /// What the limit is for: `a manifest`, `an image config`, `a blob`, …
         what: &'static str,
+        limit: u64,
+    },
+    /// What vouch was asked to push is larger than registries accept for it (a manifest over
+    /// 4 MiB); nothing was sent.
+    #[error("{subject}: {size} bytes, more than the {limit} registries accept for {what}")]
+    PushTooLarge {
+        registry: String,
+        subject: String,
+        what: &'static str,
+        size: u64,
         limit: u64,
     },
     /// The registry (or its token service) could not be reached: DNS, connect, TLS, timeout.
@@ -158,8 +180,10 @@ impl ResolveError {
             ResolveError::Throttled { .. } => "registry-throttled",
             ResolveError::Server { .. } => "registry-server-error",
             ResolveError::UnexpectedStatus { .. } => "registry-unexpected-status",
+            ResolveError::Rejected { .. } => "registry-rejected",
             ResolveError::Truncated { .. } => "registry-truncated",
             ResolveError::TooLarge { .. } => "registry-too-large",
+            ResolveError::PushTooLarge { .. } => "registry-push-too-large",
             ResolveError::Network { .. } => "registry-network-error",
             ResolveError::Malformed { .. } => "registry-malformed-response",
             ResolveError::DigestMismatch { .. } => "registry-digest-mismatch",

@@ -46,7 +46,7 @@ use vouch_oci::reference::Name;
 
 pub use credentials::{Credentials, CredentialsError};
 pub use error::{ResolveError, Url};
-pub use registry::{Blob, Manifest, Notice};
+pub use registry::{Blob, Manifest, Notice, Referrers};
 
 /// Where and how to resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +199,47 @@ impl Resolver {
         limit: u64,
     ) -> Result<Blob, ResolveError> {
         self.registry.blob(image, digest, limit)
+    }
+
+    /// Uploads a blob to `image`'s repository and returns its SHA-256 digest. A `HEAD` first:
+    /// nothing is uploaded when the registry already has the blob. Otherwise a monolithic
+    /// upload: `POST /v2/<name>/blobs/uploads/` (202 and a `Location`), then `PUT <location>`
+    /// with `digest=…` added to its query. Asks for `repository:<name>:pull,push`. A
+    /// `Docker-Content-Digest` the registry sends must be the blob's digest.
+    pub fn push_blob(&self, image: &Name, bytes: &[u8]) -> Result<Digest, ResolveError> {
+        self.registry.push_blob(image, bytes)
+    }
+
+    /// `PUT /v2/<name>/manifests/<reference>` (a tag, or the digest of `bytes`) with
+    /// `Content-Type: media_type`. Returns the digest of `bytes` (SHA-256; a digest reference's
+    /// own algorithm), checked against `Docker-Content-Digest` when the registry sends one. A
+    /// tag that exists is moved to the new manifest. At most 4 MiB, as the registries accept.
+    pub fn push_manifest(
+        &self,
+        image: &Name,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Digest, ResolveError> {
+        self.registry
+            .push_manifest(image, reference, media_type, bytes)
+    }
+
+    /// `GET /v2/<name>/referrers/<subject>` (`Accept: application/vnd.oci.image.index.v1+json`).
+    /// [`Referrers::Index`] when the registry implements the API (at most 4 MiB a page, `Link`
+    /// pages followed and merged, 100 pages and 16 MiB in all); [`Referrers::Unsupported`] when
+    /// it does not: 404 (unless the error body is `NAME_UNKNOWN`: the repository does not exist,
+    /// [`ResolveError::NotFound`]), 405, 400 with the error code `UNSUPPORTED`, or a 200 whose
+    /// `Content-Type` is not an image index. Every other failure is a [`ResolveError`]. See
+    /// `docs/images.md`, "Registry writes and referrers".
+    pub fn referrers(&self, image: &Name, subject: &Digest) -> Result<Referrers, ResolveError> {
+        self.registry.referrers(image, subject)
+    }
+
+    /// Number of HTTP requests this resolver has sent to registries and their token realms
+    /// (token requests, redirects and retries included), for benchmarks.
+    pub fn requests_sent(&self) -> u64 {
+        self.registry.requests_sent()
     }
 
     /// The git URL of a GitHub repository `owner/repo` under [`Options::github_url`].

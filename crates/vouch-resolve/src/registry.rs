@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::str::FromStr as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -36,6 +37,12 @@ const MAX_REDIRECTS: usize = 10;
 const CLIENT_ID: &str = "vouch";
 /// Tag-list pages followed before giving up (a registry could loop us forever).
 const MAX_PAGES: usize = 10_000;
+/// Referrers index pages followed (`Link`), and the bytes of all pages together.
+const MAX_REFERRER_PAGES: usize = 100;
+const MAX_REFERRERS: u64 = 16 << 20;
+/// The body of an answer to a write (or of an error vouch reads for its code).
+const WRITE_ANSWER: Limit = (1 << 20, "a registry answer");
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// A size limit and what it is for (`a manifest`), for [`ResolveError::TooLarge`].
 type Limit = (u64, &'static str);
 /// Tags asked for per page (registries may answer fewer; 1000 is a common maximum).
@@ -52,8 +59,11 @@ pub(crate) struct Client {
     http: Http,
     insecure: Vec<String>,
     pub(crate) credentials: Credentials,
-    /// Bearer tokens by (registry, scope).
+    /// Bearer tokens by (registry, the scope the operation asked for: `repository:R:pull` or
+    /// `repository:R:pull,push`), so pull and push tokens do not evict each other.
     tokens: Mutex<HashMap<(String, String), String>>,
+    /// HTTP requests sent (token requests and redirects included).
+    requests: AtomicU64,
     /// Registries that asked for HTTP Basic: later requests send the credentials at once.
     basic: Mutex<BTreeSet<String>>,
     /// Registries already told about (a credential helper that is not run).
@@ -126,6 +136,18 @@ pub struct Manifest {
     pub digest: Digest,
 }
 
+/// What the referrers API answered ([`crate::Resolver::referrers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Referrers {
+    /// The registry implements the API: the image index listing the referrers (every `Link`
+    /// page merged into one `manifests` array; the bytes as served when there was one page).
+    Index(Manifest),
+    /// The registry does not implement the API (404, 405, 400 `UNSUPPORTED`, or a 200 that is
+    /// not an image index): look for the referrers fallback tag instead.
+    Unsupported,
+}
+
 /// What a request is about, for error messages: `127.0.0.1:5000/team/app:1.0`.
 struct Subject<'a> {
     image: &'a Name,
@@ -147,6 +169,7 @@ impl Client {
             insecure: insecure.to_vec(),
             credentials: Credentials::default(),
             tokens: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
             basic: Mutex::new(BTreeSet::new()),
             noticed: Mutex::new(BTreeSet::new()),
             notices: Mutex::new(Vec::new()),
@@ -235,18 +258,7 @@ impl Client {
             tags.extend(page.tags.unwrap_or_default());
             match next {
                 None => return Ok(tags),
-                Some(link) => {
-                    url = if link.starts_with("http://") || link.starts_with("https://") {
-                        link
-                    } else if link.starts_with('/') {
-                        format!("{base}{link}")
-                    } else {
-                        return Err(malformed(
-                            &subject,
-                            "Link header is not an absolute path or URL",
-                        ));
-                    };
-                }
+                Some(link) => url = resolve_link(&subject, &base, link)?,
             }
         }
         Err(malformed(
@@ -443,6 +455,293 @@ impl Client {
         Blob::new(&subject, response, (limit, "a blob"))
     }
 
+    /// HTTP requests sent so far.
+    pub(crate) fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Uploads a blob unless the registry has it (see [`crate::Resolver::push_blob`]).
+    pub(crate) fn push_blob(&self, image: &Name, bytes: &[u8]) -> Result<Digest, ResolveError> {
+        let digest = Digest::sha256(bytes);
+        let subject = Subject {
+            image,
+            text: format!("pushing blob {digest} to {image}"),
+        };
+        let base = self.base(&image.registry);
+        let blob_url = format!("{base}/v2/{}/blobs/{digest}", image.repository);
+        let (head, sent) =
+            self.send_with(&subject, Method::HEAD, &blob_url, "*/*", Access::Push, None)?;
+        match head.status() {
+            s if s.is_success() => {
+                check_claimed(&subject, head.headers(), &digest)?;
+                return Ok(digest);
+            }
+            StatusCode::NOT_FOUND => {}
+            _ => return Err(self.write_fault(&subject, head, &sent)),
+        }
+        drop(head);
+        let uploads = format!("{base}/v2/{}/blobs/uploads/", image.repository);
+        let empty = Body {
+            bytes: &[],
+            content_type: "application/octet-stream",
+        };
+        let (start, sent) = self.send_with(
+            &subject,
+            Method::POST,
+            &uploads,
+            "*/*",
+            Access::Push,
+            Some(empty),
+        )?;
+        if start.status() != StatusCode::ACCEPTED {
+            return Err(self.write_fault(&subject, start, &sent));
+        }
+        let location = start
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| malformed(&subject, "202 Accepted without a Location header"))?;
+        let start_url = start.url().clone();
+        read_bounded(&subject, start, WRITE_ANSWER)?;
+        let mut put_url = start_url.join(&location).map_err(|e| {
+            malformed(
+                &subject,
+                &format!("upload location `{}`: {e}", vouch_url::redact(&location)),
+            )
+        })?;
+        self.check_scheme(&subject, &put_url, "upload location")?;
+        put_url
+            .query_pairs_mut()
+            .append_pair("digest", &digest.to_string());
+        let body = Body {
+            bytes,
+            content_type: "application/octet-stream",
+        };
+        let (done, sent) = self.send_with(
+            &subject,
+            Method::PUT,
+            put_url.as_str(),
+            "*/*",
+            Access::Push,
+            Some(body),
+        )?;
+        if done.status() != StatusCode::CREATED {
+            return Err(self.write_fault(&subject, done, &sent));
+        }
+        check_claimed(&subject, done.headers(), &digest)?;
+        read_bounded(&subject, done, WRITE_ANSWER)?;
+        Ok(digest)
+    }
+
+    /// PUTs a manifest (see [`crate::Resolver::push_manifest`]).
+    pub(crate) fn push_manifest(
+        &self,
+        image: &Name,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Digest, ResolveError> {
+        let subject = Subject {
+            image,
+            text: if reference.contains(':') {
+                format!("pushing {image}@{reference}")
+            } else {
+                format!("pushing {image}:{reference}")
+            },
+        };
+        let digest = if reference.contains(':') {
+            let wanted = Digest::from_str(reference).map_err(|e| ResolveError::InvalidImage {
+                name: format!("{image}@{reference}"),
+                reason: format!("bad digest: {e}"),
+            })?;
+            let actual = hash(wanted.algorithm(), bytes);
+            if actual != wanted {
+                return Err(ResolveError::InvalidImage {
+                    name: format!("{image}@{reference}"),
+                    reason: format!("the manifest pushed under it has digest {actual}"),
+                });
+            }
+            wanted
+        } else {
+            vouch_oci::reference::check_tag(reference).map_err(|reason| {
+                ResolveError::InvalidImage {
+                    name: format!("{image}:{reference}"),
+                    reason: reason.to_string(),
+                }
+            })?;
+            Digest::sha256(bytes)
+        };
+        if bytes.len() as u64 > MAX_MANIFEST {
+            return Err(ResolveError::PushTooLarge {
+                registry: image.registry.clone(),
+                subject: subject.text,
+                what: "a manifest",
+                size: bytes.len() as u64,
+                limit: MAX_MANIFEST,
+            });
+        }
+        let url = format!(
+            "{}/v2/{}/manifests/{reference}",
+            self.base(&image.registry),
+            image.repository
+        );
+        let body = Body {
+            bytes,
+            content_type: media_type,
+        };
+        let (response, sent) =
+            self.send_with(&subject, Method::PUT, &url, "*/*", Access::Push, Some(body))?;
+        if !response.status().is_success() {
+            return Err(self.write_fault(&subject, response, &sent));
+        }
+        check_claimed(&subject, response.headers(), &digest)?;
+        read_bounded(&subject, response, WRITE_ANSWER)?;
+        Ok(digest)
+    }
+
+    /// The referrers of `digest` (see [`crate::Resolver::referrers`]).
+    pub(crate) fn referrers(
+        &self,
+        image: &Name,
+        digest: &Digest,
+    ) -> Result<Referrers, ResolveError> {
+        let subject = Subject {
+            image,
+            text: format!("referrers of {image}@{digest}"),
+        };
+        let base = self.base(&image.registry);
+        let mut url = format!("{base}/v2/{}/referrers/{digest}", image.repository);
+        let mut first: Option<(Vec<u8>, serde_json::Map<String, serde_json::Value>)> = None;
+        let mut merged: Vec<serde_json::Value> = Vec::new();
+        let mut total: u64 = 0;
+        for page in 0..MAX_REFERRER_PAGES {
+            let (response, sent) = self.send(&subject, Method::GET, &url, OCI_INDEX)?;
+            let status = response.status();
+            if page == 0 && !status.is_success() {
+                return self.referrers_unsupported(&subject, response, &sent);
+            }
+            if !status.is_success() {
+                return Err(self.fault(&subject, &response, &sent));
+            }
+            let content_type = media_type_of(response.headers());
+            if page == 0 && content_type.as_deref() != Some(OCI_INDEX) {
+                // Not the API (a front answering every path, say): as oras-go, look elsewhere.
+                return Ok(Referrers::Unsupported);
+            }
+            let next = next_link(response.headers());
+            let body = read_bounded(&subject, response, MANIFEST_LIMIT)?;
+            total += body.len() as u64;
+            if total > MAX_REFERRERS {
+                return Err(too_large(&subject, (MAX_REFERRERS, "a referrers index")));
+            }
+            let mut object = match serde_json::from_slice::<serde_json::Value>(&body) {
+                Ok(serde_json::Value::Object(o)) => o,
+                Ok(_) => return Err(malformed(&subject, "referrers index is not a JSON object")),
+                Err(e) => {
+                    return Err(malformed(
+                        &subject,
+                        &format!("referrers index is not JSON: {e}"),
+                    ));
+                }
+            };
+            match object.remove("manifests") {
+                Some(serde_json::Value::Array(entries)) => merged.extend(entries),
+                None | Some(serde_json::Value::Null) => {}
+                Some(_) => {
+                    return Err(malformed(
+                        &subject,
+                        "`manifests` of the referrers index is not an array",
+                    ));
+                }
+            }
+            if first.is_none() {
+                first = Some((body, object));
+            }
+            match next {
+                None => {
+                    let (bytes, mut object) = first.expect("the first page was read");
+                    let bytes = if page == 0 {
+                        bytes
+                    } else {
+                        object.insert("manifests".to_owned(), serde_json::Value::Array(merged));
+                        serde_json::to_vec(&object).map_err(|e| {
+                            malformed(&subject, &format!("merged referrers index: {e}"))
+                        })?
+                    };
+                    return Ok(Referrers::Index(Manifest {
+                        digest: Digest::sha256(&bytes),
+                        bytes,
+                        media_type: OCI_INDEX.to_owned(),
+                    }));
+                }
+                Some(link) => url = resolve_link(&subject, &base, link)?,
+            }
+        }
+        Err(malformed(
+            &subject,
+            &format!("referrers index did not end after {MAX_REFERRER_PAGES} pages"),
+        ))
+    }
+
+    /// A non-success answer to the first referrers request: `Unsupported` for 404 (the
+    /// distribution spec's answer of a registry without the API, and Debian's docker-registry
+    /// 2.8's `404 page not found`) unless its error body says the repository is unknown
+    /// (`NAME_UNKNOWN`, as oras-go), 405, and 400 whose error body says `UNSUPPORTED`;
+    /// any other status is its fault.
+    fn referrers_unsupported(
+        &self,
+        subject: &Subject<'_>,
+        response: Response,
+        sent: &Sent,
+    ) -> Result<Referrers, ResolveError> {
+        let status = response.status();
+        if !matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::BAD_REQUEST
+        ) {
+            return Err(self.fault(subject, &response, sent));
+        }
+        let fault = self.fault(subject, &response, sent);
+        let body = read_bounded(subject, response, WRITE_ANSWER)?;
+        let codes = error_codes(&body);
+        match status {
+            StatusCode::NOT_FOUND if codes.iter().any(|c| c == "NAME_UNKNOWN") => Err(fault),
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Ok(Referrers::Unsupported),
+            _ if codes.iter().any(|c| c == "UNSUPPORTED") => Ok(Referrers::Unsupported),
+            _ => Err(fault),
+        }
+    }
+
+    /// The error for an answer to a write that is not the one expected: [`Client::fault`],
+    /// except that a success status where another was expected (a 200 where an upload must
+    /// answer 202) is [`ResolveError::UnexpectedStatus`], and a 4xx that [`Client::fault`]
+    /// has no variant for is [`ResolveError::Rejected`] with the registry's error codes.
+    fn write_fault(&self, subject: &Subject<'_>, response: Response, sent: &Sent) -> ResolveError {
+        let status = response.status();
+        if status.is_success() {
+            return ResolveError::UnexpectedStatus {
+                registry: subject.image.registry.clone(),
+                subject: subject.text.clone(),
+                status: status.as_u16(),
+            };
+        }
+        let fault = self.fault(subject, &response, sent);
+        if !(status.is_client_error() && matches!(fault, ResolveError::UnexpectedStatus { .. })) {
+            return fault;
+        }
+        let body = match read_bounded(subject, response, WRITE_ANSWER) {
+            Ok(body) => body,
+            Err(e) => return e,
+        };
+        ResolveError::Rejected {
+            registry: subject.image.registry.clone(),
+            subject: subject.text.clone(),
+            status: status.as_u16(),
+            errors: error_summary(&body),
+        }
+    }
+
     /// GETs `url`, reads at most `limit` bytes and checks the content digest: against `expected`
     /// when the caller asked by digest, and against `Docker-Content-Digest` when the registry sent
     /// one. Returns the body and its Content-Type (without parameters).
@@ -512,8 +811,46 @@ impl Client {
         url: &str,
         accept: &str,
     ) -> Result<(Response, Sent), ResolveError> {
+        self.send_with(subject, method, url, accept, Access::Pull, None)
+    }
+
+    /// [`Client::send`] for an operation that needs `access` (the token scope asked for, and
+    /// the key its token is cached under), with an optional body. A 429 whose `Retry-After` is
+    /// at most [`MAX_RETRY_AFTER`] seconds is retried once after that wait; any other 429, or a
+    /// second one, is the caller's to map ([`ResolveError::Throttled`]).
+    fn send_with(
+        &self,
+        subject: &Subject<'_>,
+        method: Method,
+        url: &str,
+        accept: &str,
+        access: Access,
+        body: Option<Body<'_>>,
+    ) -> Result<(Response, Sent), ResolveError> {
+        let (response, sent) =
+            self.send_once(subject, method.clone(), url, accept, access, body)?;
+        if response.status() != StatusCode::TOO_MANY_REQUESTS {
+            return Ok((response, sent));
+        }
+        let Some(wait) = short_retry_after(response.headers()) else {
+            return Ok((response, sent));
+        };
+        drop(response);
+        std::thread::sleep(wait);
+        self.send_once(subject, method, url, accept, access, body)
+    }
+
+    fn send_once(
+        &self,
+        subject: &Subject<'_>,
+        method: Method,
+        url: &str,
+        accept: &str,
+        access: Access,
+        body: Option<Body<'_>>,
+    ) -> Result<(Response, Sent), ResolveError> {
         let registry = &subject.image.registry;
-        let default_scope = format!("repository:{}:pull", subject.image.repository);
+        let default_scope = access.scope(&subject.image.repository);
         let found = self.credentials_for(registry);
         let with_credentials = || match &found {
             Some(f) => Sent::Credentials {
@@ -538,17 +875,23 @@ impl Client {
             }
             (None, _) => (None, Sent::Nothing),
         };
-        let response = self.request(subject, method.clone(), url, accept, first.as_ref())?;
+        let response = self.request(subject, method.clone(), url, accept, first.as_ref(), body)?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok((response, sent));
         }
         // No token yet, or the cached one expired: answer the challenge once.
         if let Some(challenge) = bearer_challenge(response.headers()) {
-            let scope = challenge.scope.clone().unwrap_or(default_scope.clone());
+            let scope = token_scope(challenge.scope.as_deref(), &default_scope);
             let token = self.token(subject, &challenge, &scope, found.as_ref())?;
             lock(&self.tokens).insert((registry.clone(), default_scope), token.clone());
-            let response =
-                self.request(subject, method, url, accept, Some(&Authz::Bearer(token)))?;
+            let response = self.request(
+                subject,
+                method,
+                url,
+                accept,
+                Some(&Authz::Bearer(token)),
+                body,
+            )?;
             return Ok((response, with_credentials()));
         }
         if has_basic_challenge(response.headers())
@@ -556,15 +899,17 @@ impl Client {
             && let Some(basic) = basic
         {
             lock(&self.basic).insert(registry.clone());
-            let response = self.request(subject, method, url, accept, Some(&basic))?;
+            let response = self.request(subject, method, url, accept, Some(&basic), body)?;
             return Ok((response, with_credentials()));
         }
         Ok((response, sent))
     }
 
     /// Sends one request and follows redirects by hand (at most [`MAX_REDIRECTS`]): `auth` goes
-    /// only to the URL's own origin (scheme, host and port), never to blob storage elsewhere;
-    /// a redirect to plain HTTP is followed only to a host listed as insecure.
+    /// only to the registry's own origin (scheme, host and port), never to blob storage or an
+    /// upload service elsewhere; a redirect to plain HTTP is followed only to a host listed as
+    /// insecure. A body is sent again after a redirect (307, 308, and 301/302 as well, as for a
+    /// `PUT`); a 303 turns the request into a `GET` without it.
     fn request(
         &self,
         subject: &Subject<'_>,
@@ -572,18 +917,28 @@ impl Client {
         url: &str,
         accept: &str,
         auth: Option<&Authz>,
+        body: Option<Body<'_>>,
     ) -> Result<Response, ResolveError> {
-        let origin = reqwest::Url::parse(url)
+        let registry_origin = reqwest::Url::parse(&self.base(&subject.image.registry))
+            .map_err(|e| malformed(subject, &format!("registry URL: {e}")))?;
+        let mut current = reqwest::Url::parse(url)
             .map_err(|e| malformed(subject, &format!("request URL {}: {e}", Url::new(url))))?;
-        let mut current = origin.clone();
+        let mut method = method;
+        let mut body = body;
         for _ in 0..=MAX_REDIRECTS {
             let mut request = self
                 .http
                 .request(method.clone(), current.as_str())
                 .header(ACCEPT, accept);
-            if let Some(auth) = auth.filter(|_| same_origin(&current, &origin)) {
+            if let Some(auth) = auth.filter(|_| same_origin(&current, &registry_origin)) {
                 request = auth.apply(request);
             }
+            if let Some(body) = body {
+                request = request
+                    .header(CONTENT_TYPE, body.content_type)
+                    .body(body.bytes.to_vec());
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
             let response = request.send().map_err(|e| ResolveError::Network {
                 url: redact_url(&current),
                 source: Box::new(e.without_url()),
@@ -591,6 +946,10 @@ impl Client {
             let status = response.status();
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
                 return Ok(response);
+            }
+            if status == StatusCode::SEE_OTHER && method != Method::HEAD {
+                method = Method::GET;
+                body = None;
             }
             let Some(location) = response
                 .headers()
@@ -605,25 +964,34 @@ impl Client {
                     &format!("redirect to `{}`: {e}", vouch_url::redact(location)),
                 )
             })?;
-            match next.scheme() {
-                "https" => {}
-                "http" if self.is_insecure(&authority(&next)) => {}
-                _ => {
-                    return Err(malformed(
-                        subject,
-                        &format!(
-                            "redirect to {}, which is not HTTPS and not an insecure registry",
-                            redact_url(&next)
-                        ),
-                    ));
-                }
-            }
+            self.check_scheme(subject, &next, "redirect")?;
             current = next;
         }
         Err(malformed(
             subject,
             &format!("more than {MAX_REDIRECTS} redirects"),
         ))
+    }
+
+    /// Refuses a URL the registry sent (a redirect, an upload location) that is neither HTTPS
+    /// nor on a host listed as insecure.
+    fn check_scheme(
+        &self,
+        subject: &Subject<'_>,
+        url: &reqwest::Url,
+        what: &str,
+    ) -> Result<(), ResolveError> {
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if self.is_insecure(&authority(url)) => Ok(()),
+            _ => Err(malformed(
+                subject,
+                &format!(
+                    "{what} to {}, which is not HTTPS and not an insecure registry",
+                    redact_url(url)
+                ),
+            )),
+        }
     }
 
     /// A token from the challenge's realm: anonymous, with Basic credentials (GET, as Docker),
@@ -707,6 +1075,7 @@ impl Client {
                 }
             }
         };
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let response = request.send().map_err(|e| ResolveError::Network {
             url: redact_url(&realm),
             source: Box::new(e.without_url()),
@@ -844,6 +1213,69 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// What an operation needs from a repository: the token scope it asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Pull,
+    Push,
+}
+
+impl Access {
+    fn scope(self, repository: &str) -> String {
+        match self {
+            Access::Pull => format!("repository:{repository}:pull"),
+            Access::Push => format!("repository:{repository}:pull,push"),
+        }
+    }
+}
+
+/// A request body and its `Content-Type`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Body<'a> {
+    bytes: &'a [u8],
+    content_type: &'a str,
+}
+
+/// The scope to ask the token realm for: the challenge's (the registry knows what the request
+/// needs), except that a challenge for fewer actions on the same repository than the operation
+/// needs asks for the operation's (a push's first request, a `HEAD`, is challenged for `pull`
+/// only; asking `pull,push` then saves a second token at the upload, as Docker does).
+fn token_scope(challenge: Option<&str>, wanted: &str) -> String {
+    let Some(challenge) = challenge else {
+        return wanted.to_owned();
+    };
+    let split = |s: &str| {
+        s.rsplit_once(':')
+            .map(|(r, a)| (r.to_owned(), a.to_owned()))
+    };
+    if let (Some((c_repo, c_actions)), Some((w_repo, w_actions))) =
+        (split(challenge), split(wanted))
+        && c_repo == w_repo
+    {
+        let wanted: BTreeSet<&str> = w_actions.split(',').collect();
+        if c_actions.split(',').all(|a| wanted.contains(a)) {
+            return format!("{w_repo}:{w_actions}");
+        }
+    }
+    challenge.to_owned()
+}
+
+/// Retries wait at most this long (`Retry-After` in seconds); a longer wait is the user's call.
+pub(crate) const MAX_RETRY_AFTER: u64 = 5;
+
+/// The `Retry-After` of a 429 as a wait to honour: delta-seconds of at most
+/// [`MAX_RETRY_AFTER`]. An HTTP date is never waited for (it would need the clock).
+fn short_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (seconds <= MAX_RETRY_AFTER).then(|| Duration::from_secs(seconds))
+}
+
 fn has_basic_challenge(headers: &HeaderMap) -> bool {
     headers
         .get_all(WWW_AUTHENTICATE)
@@ -870,6 +1302,107 @@ fn claimed_digest(
                 .ok_or_else(|| malformed(subject, "Docker-Content-Digest header is not a digest"))
         })
         .transpose()
+}
+
+/// A `Docker-Content-Digest` the registry sent must be `expected`.
+fn check_claimed(
+    subject: &Subject<'_>,
+    headers: &HeaderMap,
+    expected: &Digest,
+) -> Result<(), ResolveError> {
+    match claimed_digest(subject, headers)? {
+        Some(claimed) if &claimed != expected => Err(ResolveError::DigestMismatch {
+            registry: subject.image.registry.clone(),
+            subject: subject.text.clone(),
+            expected: expected.to_string(),
+            actual: claimed.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The `Content-Type` without parameters.
+fn media_type_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .filter(|v| !v.is_empty())
+}
+
+/// The `code`s of a distribution error body (`{"errors": [{"code": …}]}`); none when it is not one.
+fn error_codes(body: &[u8]) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Errors {
+        errors: Vec<Code>,
+    }
+    #[derive(Deserialize)]
+    struct Code {
+        code: String,
+    }
+    serde_json::from_slice::<Errors>(body)
+        .map(|e| e.errors.into_iter().map(|c| c.code).collect())
+        .unwrap_or_default()
+}
+
+/// `CODE: message; …` of a distribution error body, for [`ResolveError::Rejected`]: the
+/// registry's words, so control characters are dropped and each message cut at 200
+/// characters, at most 5 distinct errors.
+fn error_summary(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Errors {
+        errors: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        code: Option<String>,
+        message: Option<String>,
+    }
+    let clean = |s: &str, max: usize| -> String {
+        let mut out: String = s.chars().filter(|c| !c.is_control()).take(max).collect();
+        if s.chars().filter(|c| !c.is_control()).count() > max {
+            out.push('…');
+        }
+        out
+    };
+    let Ok(parsed) = serde_json::from_slice::<Errors>(body) else {
+        return "no error body".to_owned();
+    };
+    let mut parts: Vec<String> = Vec::new();
+    // One entry per missing blob repeats itself: each distinct error once.
+    for e in &parsed.errors {
+        let code = clean(e.code.as_deref().unwrap_or("UNKNOWN"), 64);
+        let part = match e.message.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => format!("{code}: {}", clean(m, 200)),
+            None => code,
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+        if parts.len() == 5 {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        "no error body".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The URL a `Link: <…>; rel="next"` target names: absolute, or a path on the registry.
+fn resolve_link(subject: &Subject<'_>, base: &str, link: String) -> Result<String, ResolveError> {
+    if link.starts_with("http://") || link.starts_with("https://") {
+        Ok(link)
+    } else if link.starts_with('/') {
+        Ok(format!("{base}{link}"))
+    } else {
+        Err(malformed(
+            subject,
+            "Link header is not an absolute path or URL",
+        ))
+    }
 }
 
 /// `body` hashed with `algorithm`.
