@@ -1716,6 +1716,65 @@ mod tests {
     }
 
     #[test]
+    fn scope_asked_for_a_token() {
+        let push = "repository:team/app:pull,push";
+        // The challenge names fewer actions on the same repository: the operation's scope.
+        assert_eq!(token_scope(Some("repository:team/app:pull"), push), push);
+        assert_eq!(
+            token_scope(Some("repository:team/app:push,pull"), push),
+            push
+        );
+        assert_eq!(token_scope(None, push), push);
+        // Anything else the registry asks for wins.
+        assert_eq!(
+            token_scope(Some("repository:other/app:pull"), push),
+            "repository:other/app:pull"
+        );
+        assert_eq!(
+            token_scope(Some("repository:team/app:pull,push,delete"), push),
+            "repository:team/app:pull,push,delete"
+        );
+        assert_eq!(
+            token_scope(
+                Some("repository:team/app:pull,push"),
+                "repository:team/app:pull"
+            ),
+            "repository:team/app:pull,push"
+        );
+    }
+
+    #[test]
+    fn retry_after_waited_for() {
+        let wait = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(RETRY_AFTER, v.parse().unwrap());
+            short_retry_after(&h)
+        };
+        assert_eq!(wait("0"), Some(Duration::ZERO));
+        assert_eq!(wait(" 5 "), Some(Duration::from_secs(5)));
+        assert_eq!(wait("6"), None);
+        assert_eq!(wait("-1"), None);
+        assert_eq!(wait("1.5"), None);
+        assert_eq!(wait("Wed, 21 Oct 2026 07:28:00 GMT"), None);
+        assert_eq!(short_retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn error_bodies() {
+        assert_eq!(error_summary(b""), "no error body");
+        assert_eq!(error_summary(br#"{"errors":[]}"#), "no error body");
+        assert_eq!(
+            error_summary(br#"{"errors":[{"code":"A","message":"m"},{"code":"A","message":"m"},{"message":"n"}]}"#),
+            "A: m; UNKNOWN: n"
+        );
+        assert_eq!(
+            error_codes(br#"{"errors":[{"code":"NAME_UNKNOWN","message":"x"}]}"#),
+            ["NAME_UNKNOWN"]
+        );
+        assert!(error_codes(b"404 page not found\n").is_empty());
+    }
+
+    #[test]
     fn endpoints() {
         let client = Client::new(&["127.0.0.1:5000".to_owned()]).unwrap();
         assert_eq!(client.base("docker.io"), "https://registry-1.docker.io");
