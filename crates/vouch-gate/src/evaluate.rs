@@ -17,7 +17,7 @@ use vouch_sign::verify::{self, Content, Policy as Signers, Signer};
 use vouch_sign::{Verified, VerifyError};
 
 use crate::decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, UsedEvidence};
-use crate::evidence::{Evidence, EvidenceFile};
+use crate::evidence::{Evidence, EvidenceFile, Place, SignatureContent, SignatureEvidence};
 use crate::load::Loaded;
 use crate::policy::{Field, Policy};
 use crate::rego::{RegoError, Rules};
@@ -30,12 +30,17 @@ pub const CHECK_FAIL_ON: Severity = Severity::Medium;
 pub struct Inputs<'a> {
     /// What is gated: a name and a digest (with the bytes, for a file).
     pub subject: &'a Subject<'a>,
-    /// The signature bundle (`[evidence] signature`), if present.
-    pub signature: Option<&'a [u8]>,
+    /// The signatures over the subject (the `[evidence] signature` file of a folder; every
+    /// signature attached to an image). One that verifies is enough.
+    pub signatures: &'a [SignatureEvidence],
     /// The SBOM file (`[evidence] sbom`), if present.
     pub sbom: Option<&'a [u8]>,
-    /// Every `*.intoto.jsonl` of the evidence folder (the summary being written excluded).
+    /// Every `*.intoto.jsonl` of the evidence folder (the summary being written excluded), or
+    /// the attestations attached to an image.
     pub attestations: &'a [EvidenceFile],
+    /// Where the evidence was found: a folder's SBOM is a file compared with its attestation;
+    /// an image's SBOM is the document its verified SBOM attestation carries.
+    pub place: Place,
     /// Who may sign: one entry per trusted key or keyless identity.
     pub signers: &'a [Signers],
     pub trust_root: &'a TrustRoot,
@@ -141,6 +146,15 @@ fn failure(
     bundle: &Bundle,
     signers: &[Signers],
 ) -> Result<(&'static str, String), GateError> {
+    failure_with_hint(errors, bundle.key_hint(), signers)
+}
+
+/// [`failure`] for evidence whose key hint (unauthenticated) is `hint`.
+fn failure_with_hint(
+    errors: &[VerifyError],
+    hint: Option<&str>,
+    signers: &[Signers],
+) -> Result<(&'static str, String), GateError> {
     if let Some(e) = errors
         .iter()
         .find(|e| matches!(e, VerifyError::UnusableTrustRoot { .. }))
@@ -173,7 +187,6 @@ fn failure(
     };
     if !errors.is_empty() && errors.iter().all(signer_only) {
         // The key hint is unauthenticated: it only chooses between two messages.
-        let hint = bundle.key_hint();
         let hinted_trusted = hint.is_some_and(|h| {
             signers.iter().any(|s| match s {
                 Signers::Key { key, .. } => key.fingerprint().hex() == h,
@@ -407,9 +420,10 @@ pub fn gate(
 ) -> Result<Decision, GateError> {
     let inputs = Inputs {
         subject,
-        signature: evidence.signature.as_deref(),
+        signatures: &evidence.signatures,
         sbom: evidence.sbom.as_deref(),
         attestations: &evidence.attestations,
+        place: evidence.place,
         signers: &loaded.signers,
         trust_root: &loaded.trust_root,
         advisories: context.advisories,
@@ -420,6 +434,76 @@ pub fn gate(
         today: context.today,
     };
     evaluate(&loaded.policy, &inputs)
+}
+
+/// The digest of a signature as stored: the bundle's bytes, or a legacy signature's payload.
+fn signature_digest(content: &SignatureContent) -> vouch_digest::Digest {
+    match content {
+        SignatureContent::Bundle(bytes) => vouch_digest::Digest::sha256(bytes),
+        SignatureContent::CosignLegacy { payload, .. } => vouch_digest::Digest::sha256(payload),
+    }
+}
+
+/// Verify one signature candidate under the trusted signers: `Ok(Ok(_))` verified,
+/// `Ok(Err(reason))` not, `Err` when the gate cannot evaluate (unusable trust root).
+fn check_signature(
+    candidate: &SignatureEvidence,
+    subject: vouch_sign::verify::Artifact<'_>,
+    inputs: &Inputs<'_>,
+) -> Result<Result<Verified<Content>, Reason>, GateError> {
+    let name = candidate.name.as_str();
+    let reason =
+        |code: &'static str, msg: String| Reason::new(Check::Signature, code, msg).at(name);
+    match &candidate.content {
+        SignatureContent::Bundle(bytes) => {
+            let b = match Bundle::parse(bytes) {
+                Ok(b) => b,
+                Err(e) => {
+                    return Ok(Err(reason(
+                        "invalid-bundle",
+                        format!("{name} is not a sigstore bundle: {e}"),
+                    )));
+                }
+            };
+            let image_signature = b.content_kind() == ContentKind::DsseEnvelope
+                && claimed_predicate_type(&b).as_deref()
+                    == Some(vouch_attest::IMAGE_SIGNATURE_PREDICATE);
+            if b.content_kind() == ContentKind::DsseEnvelope && !image_signature {
+                return Ok(Err(reason(
+                    "invalid-bundle",
+                    format!(
+                        "{name} holds an attestation (dsse envelope), not a signature over the artifact"
+                    ),
+                )));
+            }
+            match verify_with_any(inputs.signers, |s| {
+                crate::registry::verify_signature(&candidate.content, subject, s, inputs.trust_root)
+            }) {
+                Ok(v) => Ok(Ok(v)),
+                Err(errors) => {
+                    let (code, msg) = failure(&errors, &b, inputs.signers)?;
+                    Ok(Err(reason(code, msg)))
+                }
+            }
+        }
+        SignatureContent::CosignLegacy { .. } => match verify_with_any(inputs.signers, |s| {
+            crate::registry::verify_signature(&candidate.content, subject, s, inputs.trust_root)
+        }) {
+            Ok(v) => Ok(Ok(v)),
+            Err(errors) => {
+                let (code, msg) = failure_with_hint(&errors, None, inputs.signers)?;
+                Ok(Err(reason(code, msg)))
+            }
+        },
+    }
+}
+
+/// The predicate type a DSSE bundle claims, read without verification.
+pub(crate) fn claimed_predicate_type(bundle: &Bundle) -> Option<String> {
+    let env = vouch_attest::Envelope::from_value(bundle.dsse_envelope_json()?.clone()).ok()?;
+    Statement::parse(&env.payload)
+        .ok()
+        .map(|st| st.predicate_type)
 }
 
 /// Evaluate the gate. Every reason is collected; the decision passes only with none.
@@ -445,46 +529,49 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     let mut used: Vec<UsedEvidence> = Vec::new();
     let mut ignored: Vec<Ignored> = Vec::new();
 
-    // 1. The signature over the artifact.
+    // 1. The signature over the artifact: one that verifies is enough; the others are listed.
+    let place = inputs.place.phrase();
     let sig_name = policy.signature_file.as_str();
     let mut signature: Option<Verified<Content>> = None;
-    let sig_reason =
-        |code: &'static str, msg: String| Reason::new(Check::Signature, code, msg).at(sig_name);
-    match inputs.signature {
-        None => reasons.push(sig_reason(
-            "missing-signature",
-            format!("{sig_name} is not in the evidence folder"),
-        )),
-        Some(bytes) => match Bundle::parse(bytes) {
-            Err(e) => reasons.push(sig_reason(
-                "invalid-bundle",
-                format!("{sig_name} is not a sigstore bundle: {e}"),
-            )),
-            Ok(b) if b.content_kind() == ContentKind::DsseEnvelope => reasons.push(sig_reason(
-                "invalid-bundle",
-                format!(
-                    "{sig_name} holds an attestation (dsse envelope), not a signature over the artifact"
-                ),
-            )),
-            Ok(b) => match verify_with_any(inputs.signers, |s| {
-                verify::verify(&b, subject, s, inputs.trust_root)
-            }) {
-                Ok(v) => {
-                    used.push(UsedEvidence {
-                        evidence: sig_name.to_owned(),
-                        kind: "signature".into(),
-                        digest: vouch_digest::Digest::sha256(bytes),
-                        signer: v.signer().clone(),
-                        tlog_verified: v.tlog_verified(),
-                    });
-                    signature = Some(v);
-                }
-                Err(errors) => {
-                    let (code, msg) = failure(&errors, &b, inputs.signers)?;
-                    reasons.push(sig_reason(code, msg));
-                }
-            },
-        },
+    let mut sig_failures: Vec<Reason> = Vec::new();
+    for candidate in inputs.signatures {
+        match check_signature(candidate, subject, inputs)? {
+            Ok(v) => {
+                used.push(UsedEvidence {
+                    evidence: candidate.name.clone(),
+                    kind: "signature".into(),
+                    digest: signature_digest(&candidate.content),
+                    signer: v.signer().clone(),
+                    tlog_verified: v.tlog_verified(),
+                });
+                signature = Some(v);
+                break;
+            }
+            Err(reason) => sig_failures.push(reason),
+        }
+    }
+    if inputs.signatures.is_empty() {
+        let message = match inputs.place {
+            Place::Folder => format!("{sig_name} is not {place}"),
+            Place::Registry => format!("no signature is {place} ({})", artifact.digest),
+        };
+        let reason = Reason::new(Check::Signature, "missing-signature", message);
+        reasons.push(match inputs.place {
+            Place::Folder => reason.at(sig_name),
+            Place::Registry => reason,
+        });
+    } else if signature.is_none() {
+        let mut failures = sig_failures.into_iter();
+        reasons.extend(failures.next());
+        ignored.extend(failures.map(|r| Ignored {
+            evidence: r.evidence.clone().unwrap_or_default(),
+            why: format!("signature ({}): {}", r.code, r.message),
+        }));
+    } else {
+        ignored.extend(sig_failures.into_iter().map(|r| Ignored {
+            evidence: r.evidence.clone().unwrap_or_default(),
+            why: format!("signature ({}): {}", r.code, r.message),
+        }));
     }
 
     // 2. Every attestation in the evidence folder.
@@ -614,7 +701,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             Check::Provenance,
             "missing-provenance",
             format!(
-                "no SLSA provenance ({}) about {} in the evidence folder",
+                "no SLSA provenance ({}) about {} {place}",
                 slsa::PROVENANCE_V1,
                 artifact.digest
             ),
@@ -627,12 +714,14 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     // 4. The SBOM and the attestation binding it to the artifact.
     let sbom_name = policy.sbom_file.as_str();
     let sbom_doc: Option<Value> = match inputs.sbom {
+        // An image's SBOM is the document its verified attestation carries.
+        None if inputs.place == Place::Registry => None,
         None => {
             reasons.push(
                 Reason::new(
                     Check::Sbom,
                     "missing-sbom",
-                    format!("{sbom_name} is not in the evidence folder"),
+                    format!("{sbom_name} is not {place}"),
                 )
                 .at(sbom_name),
             );
@@ -662,7 +751,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             Check::Sbom,
             "missing-sbom-attestation",
             format!(
-                "no SBOM attestation ({} or {}) about {} in the evidence folder",
+                "no SBOM attestation ({} or {}) about {} {place}",
                 attest_sbom::PREDICATE_CYCLONEDX,
                 attest_sbom::PREDICATE_SPDX,
                 artifact.digest
@@ -706,7 +795,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                 Check::Attestation,
                 "missing-attestation",
                 format!(
-                    "no attestation of type {t} about {} in the evidence folder",
+                    "no attestation of type {t} about {} {place}",
                     artifact.digest
                 ),
             ));

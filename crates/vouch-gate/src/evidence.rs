@@ -1,6 +1,7 @@
 //! The evidence set: where the signature, the SBOM and the attestations about a subject come
-//! from. [`Folder`] reads them from a directory (the evidence folder of `vouch gate`); a
-//! registry implementation (OCI referrers of an image) will implement [`EvidenceSet`] too.
+//! from. [`Folder`] reads them from a directory (the evidence folder of `vouch gate`);
+//! [`crate::registry::Attached`] takes them from what is attached to an image in its registry
+//! (OCI referrers, the fallback tag, cosign's tags), found by `vouch_resolve::attached`.
 //! [`Evidence::collect`] reads what the policy asks for into memory before anything is
 //! evaluated, so every read error is reported before a decision is attempted.
 
@@ -45,32 +46,82 @@ pub enum EvidenceError {
     },
 }
 
+/// Where the evidence was found, for the gate's messages and its SBOM rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Place {
+    /// An evidence folder: the SBOM is a file beside the attestation that binds it.
+    #[default]
+    Folder,
+    /// Attached to an image in its registry: the SBOM is the document its verified SBOM
+    /// attestation carries (there is no separate file to compare).
+    Registry,
+}
+
+impl Place {
+    /// `in the evidence folder` / `attached to the image`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Place::Folder => "in the evidence folder",
+            Place::Registry => "attached to the image",
+        }
+    }
+}
+
+/// A signature over the subject as found: its name in the evidence set and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureEvidence {
+    pub name: String,
+    pub content: SignatureContent,
+}
+
+/// The forms a signature over a subject takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureContent {
+    /// A Sigstore bundle: a message signature over the artifact, or cosign v3's image
+    /// signature (a DSSE envelope whose statement has predicate type
+    /// `https://sigstore.dev/cosign/sign/v1` and the artifact as subject).
+    Bundle(Vec<u8>),
+    /// A cosign legacy signature (one layer of a `sha256-<hex>.sig` manifest): the simple
+    /// signing payload and the annotations that came with it.
+    CosignLegacy {
+        payload: Vec<u8>,
+        signature_b64: String,
+        certificate_pem: Option<String>,
+        chain_pem: Option<String>,
+        rekor_bundle: Option<String>,
+    },
+}
+
 /// A source of evidence about one subject.
 pub trait EvidenceSet {
-    /// The signature bundle over the subject; `name` is the policy's `[evidence] signature`
-    /// (a file name in a folder). `None` when there is none.
-    fn signature(&self, name: &str) -> Result<Option<Vec<u8>>, EvidenceError>;
+    /// The signatures over the subject; `name` is the policy's `[evidence] signature` (a file
+    /// name in a folder). Empty when there is none.
+    fn signatures(&self, name: &str) -> Result<Vec<SignatureEvidence>, EvidenceError>;
     /// The SBOM document; `name` is the policy's `[evidence] sbom`. `None` when there is none.
     fn sbom(&self, name: &str) -> Result<Option<Vec<u8>>, EvidenceError>;
     /// Every attestation file (JSONL of bundles), in any order: the gate sorts them by name.
     fn attestations(&self) -> Result<Vec<EvidenceFile>, EvidenceError>;
+    /// Where this evidence lives.
+    fn place(&self) -> Place;
 }
 
 /// The evidence the gate evaluates, read into memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evidence {
-    pub signature: Option<Vec<u8>>,
+    pub signatures: Vec<SignatureEvidence>,
     pub sbom: Option<Vec<u8>>,
     pub attestations: Vec<EvidenceFile>,
+    pub place: Place,
 }
 
 impl Evidence {
-    /// Read from `set` what `policy` asks for: signature, SBOM, then the attestations.
+    /// Read from `set` what `policy` asks for: signatures, SBOM, then the attestations.
     pub fn collect(set: &dyn EvidenceSet, policy: &Policy) -> Result<Self, EvidenceError> {
         Ok(Self {
-            signature: set.signature(&policy.signature_file)?,
+            signatures: set.signatures(&policy.signature_file)?,
             sbom: set.sbom(&policy.sbom_file)?,
             attestations: set.attestations()?,
+            place: set.place(),
         })
     }
 }
@@ -144,8 +195,19 @@ impl Folder {
 }
 
 impl EvidenceSet for Folder {
-    fn signature(&self, name: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
-        self.optional(name, "signature")
+    fn signatures(&self, name: &str) -> Result<Vec<SignatureEvidence>, EvidenceError> {
+        Ok(self
+            .optional(name, "signature")?
+            .map(|bytes| SignatureEvidence {
+                name: name.to_owned(),
+                content: SignatureContent::Bundle(bytes),
+            })
+            .into_iter()
+            .collect())
+    }
+
+    fn place(&self) -> Place {
+        Place::Folder
     }
 
     fn sbom(&self, name: &str) -> Result<Option<Vec<u8>>, EvidenceError> {
@@ -203,7 +265,14 @@ mod tests {
             .unwrap()
             .excluding(d.path().join(VSA_FILE));
         let ev = Evidence::collect(&folder, &p).unwrap();
-        assert_eq!(ev.signature.as_deref(), Some(&b"sig"[..]));
+        assert_eq!(
+            ev.signatures,
+            [SignatureEvidence {
+                name: p.signature_file.clone(),
+                content: SignatureContent::Bundle(b"sig".to_vec()),
+            }]
+        );
+        assert_eq!(ev.place, Place::Folder);
         assert_eq!(ev.sbom, None);
         let names: Vec<&str> = ev.attestations.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["a.intoto.jsonl", "b.intoto.jsonl"]);

@@ -11,7 +11,8 @@
 //!   and ignore file, Rego modules expanded and compiled, the policy's digests) → [`Loaded`].
 //! - [`Subject`]: what is gated, a name and a `sha256:` digest (an image by its manifest
 //!   digest; a file hashed by [`Subject::from_bytes`], which keeps the bytes).
-//! - [`EvidenceSet`]: where the evidence comes from ([`Folder`] today; a registry later);
+//! - [`EvidenceSet`]: where the evidence comes from ([`Folder`], or [`registry::Attached`]: what
+//!   is attached to an image in its registry);
 //!   [`Evidence::collect`] reads what the policy asks for.
 //! - [`source`]: the `check = true` / `secrets = true` findings, fail-closed.
 //! - [`gate()`]: the decision; [`evaluate()`] is its pure core (bytes, trust material, an
@@ -35,7 +36,8 @@
 //! let root = TrustRoot::production().unwrap();
 //! let inputs = Inputs {
 //!     subject: &Subject::from_bytes("app.tar.gz", b"app"),
-//!     signature: None,
+//!     signatures: &[],
+//!     place: vouch_gate::evidence::Place::Folder,
 //!     sbom: None,
 //!     attestations: &[],
 //!     signers: &signers,
@@ -65,6 +67,7 @@ pub mod evaluate;
 pub mod evidence;
 pub mod load;
 pub mod policy;
+pub mod registry;
 pub mod rego;
 pub mod source;
 pub mod subject;
@@ -72,7 +75,10 @@ pub mod summary;
 
 pub use decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, Report, UsedEvidence};
 pub use evaluate::{Context, GateError, Inputs, evaluate, gate};
-pub use evidence::{Evidence, EvidenceError, EvidenceFile, EvidenceSet, Folder};
+pub use evidence::{
+    Evidence, EvidenceError, EvidenceFile, EvidenceSet, Folder, Place, SignatureContent,
+    SignatureEvidence,
+};
 pub use load::{LoadError, Loaded, load};
 pub use policy::{Policy, PolicyError};
 pub use source::SourceError;

@@ -38,7 +38,8 @@ fn run(
     let supp = Suppressions::default();
     let inputs = Inputs {
         subject: &vouch_gate::Subject::from_bytes("app.tar.gz", ARTIFACT),
-        signature: Some(&ev.signature),
+        signatures: &common::signatures(ev),
+        place: vouch_gate::evidence::Place::Folder,
         sbom: Some(SBOM.as_bytes()),
         attestations: &ev.files,
         signers: &signers,

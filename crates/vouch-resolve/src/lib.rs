@@ -33,6 +33,7 @@
 //! );
 //! ```
 
+pub mod attached;
 pub mod credentials;
 mod error;
 mod git;

@@ -1406,7 +1406,7 @@ fn resolve_link(subject: &Subject<'_>, base: &str, link: String) -> Result<Strin
 }
 
 /// `body` hashed with `algorithm`.
-fn hash(algorithm: Algorithm, body: &[u8]) -> Digest {
+pub(crate) fn hash(algorithm: Algorithm, body: &[u8]) -> Digest {
     use sha2::Digest as _;
     let bytes = match algorithm {
         Algorithm::Sha256 => return Digest::sha256(body),

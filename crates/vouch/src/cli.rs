@@ -64,6 +64,9 @@ pub enum Command {
     /// Verify an artifact's whole evidence set against a gate policy; on a pass, write a signed
     /// verification summary and print the `sha256:` reference to promote.
     Gate(GateArgs),
+    /// List the signatures, attestations and SBOMs attached to an image in its registry, where
+    /// each was found, and (given a key or identity) whether each verifies.
+    Evidence(EvidenceArgs),
     /// Print the page of a rule or diagnostic code (the `error[CODE]` and rule ids vouch
     /// reports), from the docs built into this binary.
     Explain(ExplainArgs),
@@ -156,9 +159,16 @@ pub struct ImageArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SbomArgs {
-    /// Directory or root filesystem to inventory.
+    /// Directory or root filesystem to inventory, or an image.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// Sign the SBOM as an attestation about the image (`registry:…` only) and attach it to
+    /// the image in its registry; needs --key.
+    #[arg(long, requires = "key")]
+    pub attest: bool,
+    /// Private key for --attest (password from VOUCH_PASSWORD or a prompt).
+    #[arg(long, value_name = "NAME.key", requires = "attest")]
+    pub key: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "cyclonedx-json")]
     pub format: SbomFormat,

@@ -37,16 +37,27 @@ pub struct KeyGenerateArgs {
     pub force: bool,
 }
 
+/// Registries spoken to over plain HTTP (evidence commands on `registry:` images).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegistryArgs {
+    /// Registry HOST:PORT to ask over plain HTTP (loopback test registries; repeatable).
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registry: Vec<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// File to sign.
+    /// File to sign, or an image in a registry (`registry:HOST/REPO:TAG|@sha256:…`): its
+    /// manifest digest is signed and the signature attached to it.
     pub file: PathBuf,
     /// Private key file (vouch or cosign format). Password from VOUCH_PASSWORD or a prompt.
     #[arg(long, value_name = "NAME.key")]
     pub key: PathBuf,
-    /// Where to write the bundle [default: FILE.sigstore.json].
+    /// Where to write the bundle [default: FILE.sigstore.json; an image's is pushed only].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// Who must have signed: a key, or a certificate identity and issuer.
@@ -72,13 +83,16 @@ pub struct SignerArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The signed file, or its digest as sha256:HEX.
+    /// The signed file, its digest as sha256:HEX, or an image in a registry
+    /// (`registry:HOST/REPO:TAG|@sha256:…`), whose attached signatures are verified.
     pub artifact: String,
-    /// Sigstore bundle.
+    /// Sigstore bundle (required for a file; an image's signatures come from its registry).
     #[arg(long, value_name = "FILE")]
-    pub bundle: PathBuf,
+    pub bundle: Option<PathBuf>,
     #[command(flatten)]
     pub signer: SignerArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
 }
@@ -94,7 +108,8 @@ pub enum AttestCommand {
 
 #[derive(Debug, Args)]
 pub struct AttestProvenanceArgs {
-    /// Build outputs (subjects), by SHA-256.
+    /// Build outputs (subjects), by SHA-256; or one image in a registry
+    /// (`registry:HOST/REPO:TAG|@sha256:…`), to which the attestation is attached.
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     pub subject: Vec<PathBuf>,
     /// Private key file.
@@ -103,19 +118,18 @@ pub struct AttestProvenanceArgs {
     /// CycloneDX or SPDX JSON SBOM whose components become resolved dependencies.
     #[arg(long, value_name = "SBOM")]
     pub sbom: Option<PathBuf>,
-    /// Output file (JSON Lines, one bundle per line).
-    #[arg(
-        short,
-        long,
-        default_value = "provenance.intoto.jsonl",
-        value_name = "FILE"
-    )]
-    pub output: PathBuf,
+    /// Output file (JSON Lines, one bundle per line) [default: provenance.intoto.jsonl; an
+    /// image's attestation is pushed only].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct AttestSbomArgs {
-    /// The file the SBOM describes.
+    /// The file the SBOM describes, or an image in a registry (`registry:…`), to which the
+    /// attestation is attached.
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     pub subject: Vec<PathBuf>,
     /// CycloneDX or SPDX JSON SBOM.
@@ -124,20 +138,27 @@ pub struct AttestSbomArgs {
     /// Private key file.
     #[arg(long, value_name = "NAME.key")]
     pub key: PathBuf,
-    /// Output file (JSON Lines, one bundle per line).
-    #[arg(short, long, default_value = "sbom.intoto.jsonl", value_name = "FILE")]
-    pub output: PathBuf,
+    /// Output file (JSON Lines, one bundle per line) [default: sbom.intoto.jsonl; an image's
+    /// attestation is pushed only].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyAttestationArgs {
-    /// The attested file (or sha256:HEX); its digest must be a subject.
+    /// The attested file (or sha256:HEX), or an image in a registry (`registry:…`); its
+    /// digest must be a subject.
     pub artifact: String,
-    /// Attestation file: JSON Lines of Sigstore bundles.
+    /// Attestation file: JSON Lines of Sigstore bundles (required for a file; an image's
+    /// attestations come from its registry).
     #[arg(long, value_name = "ATT.jsonl")]
-    pub bundle: PathBuf,
+    pub bundle: Option<PathBuf>,
     #[command(flatten)]
     pub signer: SignerArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Required predicate type (e.g. `https://slsa.dev/provenance/v1`).
     #[arg(long)]
     pub predicate_type: Option<String>,
@@ -150,6 +171,19 @@ pub struct VerifyAttestationArgs {
     /// Required builder id (SLSA provenance).
     #[arg(long)]
     pub builder_id: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// The image (`registry:HOST/REPO:TAG|@sha256:…`).
+    pub image: String,
+    /// Who must have signed, to show verdicts (without it, what is attached is only listed).
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
 }

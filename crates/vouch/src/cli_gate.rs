@@ -15,7 +15,8 @@ pub enum GateFormat {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// The artifact file to promote.
+    /// The artifact file to promote, or an image in a registry
+    /// (`registry:HOST/REPO:TAG|@sha256:…`), whose evidence is what is attached to it.
     pub artifact: PathBuf,
     /// Gate policy (TOML; see docs/gate.md). Relative paths in it are relative to its folder.
     #[arg(long, value_name = "gate.toml")]
@@ -40,4 +41,6 @@ pub struct GateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: GateFormat,
+    #[command(flatten)]
+    pub registry: crate::cli::RegistryArgs,
 }

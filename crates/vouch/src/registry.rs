@@ -14,17 +14,34 @@ use crate::cli::ImageArgs;
 pub fn for_source(source: &Source, args: &ImageArgs) -> anyhow::Result<Option<Box<dyn Registry>>> {
     match source {
         Source::Registry { reference } => {
-            let resolver = vouch_resolve::Resolver::new(vouch_resolve::Options {
-                insecure_registries: args.insecure_registry.clone(),
-                ..Default::default()
-            })
-            .context("cannot set up the registry client")?
-            .with_credentials(crate::registry_auth::from_env()?);
+            let resolver = resolver(&args.insecure_registry)?;
             Ok(Some(Box::new(Remote(
                 resolver.into_repository(reference.name.clone()),
             ))))
         }
         _ => Ok(None),
+    }
+}
+
+/// The registry client: the user's Docker config credentials, plain HTTP only to the
+/// registries listed as insecure.
+pub fn resolver(insecure: &[String]) -> anyhow::Result<vouch_resolve::Resolver> {
+    Ok(vouch_resolve::Resolver::new(vouch_resolve::Options {
+        insecure_registries: insecure.to_vec(),
+        ..Default::default()
+    })
+    .context("cannot set up the registry client")?
+    .with_credentials(crate::registry_auth::from_env()?))
+}
+
+/// Prints what the client wants the user told (a credential helper it does not run), and,
+/// with `VOUCH_REGISTRY_STATS=1`, how many requests it sent (for benchmarks).
+pub fn finish(resolver: &vouch_resolve::Resolver) {
+    for notice in resolver.take_notices() {
+        eprintln!("warning[{}]: {notice}", notice.code());
+    }
+    if std::env::var("VOUCH_REGISTRY_STATS").is_ok_and(|v| v == "1") {
+        eprintln!("registry requests: {}", resolver.requests_sent());
     }
 }
 

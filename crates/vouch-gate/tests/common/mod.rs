@@ -77,6 +77,14 @@ pub struct Evidence {
     pub files: Vec<EvidenceFile>,
 }
 
+/// The signature of `ev` as the evidence folder yields it.
+pub fn signatures(ev: &Evidence) -> Vec<vouch_gate::evidence::SignatureEvidence> {
+    vec![vouch_gate::evidence::SignatureEvidence {
+        name: "signature.bundle".into(),
+        content: vouch_gate::evidence::SignatureContent::Bundle(ev.signature.clone()),
+    }]
+}
+
 /// Evidence that passes: signature, provenance from protected `main`, and the SBOM `sbom`.
 pub fn good(key: &SigningKey, sbom: &str) -> Evidence {
     let signature = serde_json::to_vec(sign::sign_blob(key, ARTIFACT).unwrap().json()).unwrap();

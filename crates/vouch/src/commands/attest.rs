@@ -36,6 +36,26 @@ fn subjects(paths: &[PathBuf]) -> anyhow::Result<Vec<Subject>> {
         .collect()
 }
 
+/// The one image among the subjects, if the subjects name one (`registry:…`): an image is
+/// attested alone, and the attestation is attached to it.
+fn image_subject(paths: &[PathBuf]) -> anyhow::Result<Option<vouch_oci::reference::Reference>> {
+    let mut images = Vec::new();
+    for p in paths {
+        if let Some(text) = p.to_str()
+            && let Some(r) = super::image_evidence::image_arg(text)?
+        {
+            images.push(r);
+        }
+    }
+    match (images.len(), paths.len()) {
+        (0, _) => Ok(None),
+        (1, 1) => Ok(images.pop()),
+        _ => anyhow::bail!(
+            "--subject: an image is attested alone (its attestation is attached to it); give one registry:IMAGE, or files only"
+        ),
+    }
+}
+
 fn write_jsonl(path: &Path, bundle: &vouch_sign::Bundle) -> anyhow::Result<()> {
     let mut line = serde_json::to_string(bundle.json())?;
     line.push('\n');
@@ -44,7 +64,11 @@ fn write_jsonl(path: &Path, bundle: &vouch_sign::Bundle) -> anyhow::Result<()> {
 
 fn provenance(args: AttestProvenanceArgs) -> anyhow::Result<ExitStatus> {
     let key = evidence::signing_key(&args.key)?;
-    let subject = subjects(&args.subject)?;
+    let image = image_subject(&args.subject)?;
+    let subject = match &image {
+        Some(_) => Vec::new(),
+        None => subjects(&args.subject)?,
+    };
     let deps = match &args.sbom {
         Some(p) => {
             let bytes = crate::files::read(p, "sbom", crate::files::MAX_EVIDENCE)?;
@@ -64,38 +88,69 @@ fn provenance(args: AttestProvenanceArgs) -> anyhow::Result<ExitStatus> {
     let platform = format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH);
     let ctx = ci::context(&env, now, git, &platform);
     let predicate = slsa::build(&ctx, deps);
-    let statement = Statement::new(
-        subject,
-        slsa::PROVENANCE_V1,
-        serde_json::to_value(&predicate)?,
-    );
+    let value = serde_json::to_value(&predicate)?;
+    if let Some(reference) = image {
+        if args.output.is_some() {
+            anyhow::bail!(
+                "-o: an image's attestation is attached to it in its registry, not written to a file"
+            );
+        }
+        return super::image_evidence::attest(
+            reference,
+            &key,
+            &args.registry.insecure_registry,
+            |subject| Ok(Statement::new(subject, slsa::PROVENANCE_V1, value)),
+        );
+    }
+    let output = args
+        .output
+        .unwrap_or_else(|| PathBuf::from("provenance.intoto.jsonl"));
+    let statement = Statement::new(subject, slsa::PROVENANCE_V1, value);
     let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
-    write_jsonl(&args.output, &bundle)?;
+    write_jsonl(&output, &bundle)?;
     eprintln!(
         "wrote SLSA provenance ({:?} build, {} subject(s), {} resolved dependencies) to {}",
         ctx.system,
         statement.subject.len(),
         predicate.build_definition.resolved_dependencies.len(),
-        args.output.display()
+        output.display()
     );
     Ok(ExitStatus::Success)
 }
 
 fn sbom(args: AttestSbomArgs) -> anyhow::Result<ExitStatus> {
     let key = evidence::signing_key(&args.key)?;
-    let subject = subjects(&args.subject)?;
+    let image = image_subject(&args.subject)?;
     let bytes = crate::files::read(&args.sbom, "sbom", crate::files::MAX_EVIDENCE)?;
     let doc: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("sbom {} is not json", args.sbom.display()))?;
     let format = vouch_attest::sbom::detect(&doc)
         .with_context(|| format!("could not read sbom {}", args.sbom.display()))?;
-    let statement = Statement::new(subject, vouch_attest::sbom::predicate_type(&format), doc);
+    let predicate_type = vouch_attest::sbom::predicate_type(&format);
+    if let Some(reference) = image {
+        if args.output.is_some() {
+            anyhow::bail!(
+                "-o: an image's attestation is attached to it in its registry, not written to a file"
+            );
+        }
+        return super::image_evidence::attest(
+            reference,
+            &key,
+            &args.registry.insecure_registry,
+            |subject| Ok(Statement::new(subject, predicate_type, doc)),
+        );
+    }
+    let subject = subjects(&args.subject)?;
+    let output = args
+        .output
+        .unwrap_or_else(|| PathBuf::from("sbom.intoto.jsonl"));
+    let statement = Statement::new(subject, predicate_type, doc);
     let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
-    write_jsonl(&args.output, &bundle)?;
+    write_jsonl(&output, &bundle)?;
     eprintln!(
         "wrote SBOM attestation ({}) to {}",
-        vouch_attest::sbom::predicate_type(&format),
-        args.output.display()
+        predicate_type,
+        output.display()
     );
     Ok(ExitStatus::Success)
 }

@@ -50,22 +50,46 @@ fn database(args: &GateArgs, loaded: &vouch_gate::Loaded) -> anyhow::Result<Opti
 pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     // The policy and everything it names, then the artifact and its evidence.
     let loaded = vouch_gate::load(&args.policy)?;
-    let artifact = files::read(&args.artifact, "artifact", files::MAX_ARTIFACT)?;
-    let subject = Subject::from_bytes(file_name(&args.artifact), &artifact);
-    let evidence_dir = match &args.evidence {
-        Some(d) => d.clone(),
-        None => match args.artifact.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        },
+    let image = match args.artifact.to_str() {
+        Some(text) => super::image_evidence::image_arg(text)?,
+        None => None,
     };
-    let folder = Folder::open(&evidence_dir)?;
-    let vsa_path = args
-        .vsa
-        .clone()
-        .unwrap_or_else(|| evidence_dir.join(VSA_FILE));
-    // The summary this run writes is the gate's output, not its input.
-    let evidence = Evidence::collect(&folder.excluding(&vsa_path), &loaded.policy)?;
+    if image.is_some() && args.evidence.is_some() {
+        bail!("--evidence: an image's evidence is what is attached to it in its registry");
+    }
+    let artifact;
+    let target;
+    let (subject, evidence, vsa_path) = match image {
+        Some(reference) => {
+            let t =
+                super::image_evidence::Target::new(reference, &args.registry.insecure_registry)?;
+            let digest = t.digest()?;
+            let evidence = super::image_evidence::gate_evidence(&t, &digest)?;
+            let subject = Subject::from_digest(t.pinned(&digest), digest)?;
+            target = Some(t);
+            (subject, evidence, args.vsa.clone())
+        }
+        None => {
+            target = None;
+            artifact = files::read(&args.artifact, "artifact", files::MAX_ARTIFACT)?;
+            let subject = Subject::from_bytes(file_name(&args.artifact), &artifact);
+            let evidence_dir = match &args.evidence {
+                Some(d) => d.clone(),
+                None => match args.artifact.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                },
+            };
+            let folder = Folder::open(&evidence_dir)?;
+            let vsa_path = args
+                .vsa
+                .clone()
+                .unwrap_or_else(|| evidence_dir.join(VSA_FILE));
+            // The summary this run writes is the gate's output, not its input.
+            let evidence = Evidence::collect(&folder.excluding(&vsa_path), &loaded.policy)?;
+            (subject, evidence, Some(vsa_path))
+        }
+    };
 
     // Time, database, source-tree checks.
     let now = crate::clock::now()?;
@@ -109,10 +133,32 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         )
         .context("a passed decision has a summary")?;
         let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
-        let mut line = serde_json::to_string(bundle.json())?;
-        line.push('\n');
-        crate::output::write_atomic(&vsa_path, line.as_bytes())?;
-        vsa_written = Some(vsa_path.display().to_string());
+        if let Some(vsa_path) = &vsa_path {
+            let mut line = serde_json::to_string(bundle.json())?;
+            line.push('\n');
+            crate::output::write_atomic(vsa_path, line.as_bytes())?;
+            vsa_written = Some(vsa_path.display().to_string());
+        }
+        // An image's summary is attached to it too, as an attestation.
+        if let Some(t) = &target {
+            let descriptor = t.descriptor_at(&subject.digest().to_string())?;
+            let attachment = super::image_evidence::push_bundle(
+                t,
+                &descriptor,
+                &bundle,
+                Some(vouch_attest::vsa::VSA_V1),
+            )?;
+            eprintln!(
+                "attached the verification summary to {}: {} ({})",
+                subject.name(),
+                attachment.manifest,
+                attachment.layout
+            );
+            vsa_written = Some(format!("{}@{}", t.name(), attachment.manifest));
+        }
+    }
+    if let Some(t) = &target {
+        t.finish();
     }
 
     let passed = decision.passed();

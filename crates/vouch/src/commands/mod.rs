@@ -14,6 +14,7 @@ mod vulns;
 mod attest;
 mod evidence;
 mod gate;
+mod image_evidence;
 mod key;
 mod pin;
 mod pin_files;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Pin(args) => pin::run(args),
         Command::Update(args) => update::run(args),
         Command::Gate(args) => gate::run(args),
+        Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),
     }
 }

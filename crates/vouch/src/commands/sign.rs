@@ -9,6 +9,16 @@ use crate::cli::SignArgs;
 use crate::exit::ExitStatus;
 
 pub fn run(args: SignArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(text) = args.file.to_str()
+        && let Some(reference) = super::image_evidence::image_arg(text)?
+    {
+        if args.output.is_some() {
+            anyhow::bail!(
+                "-o: an image's signature is attached to it in its registry, not written to a file"
+            );
+        }
+        return super::image_evidence::sign(reference, &args.key, &args.registry.insecure_registry);
+    }
     let key = evidence::signing_key(&args.key)?;
     let data = crate::files::read(&args.file, "file to sign", crate::files::MAX_ARTIFACT)?;
     let bundle = vouch_sign::sign::sign_blob(&key, &data)

@@ -12,14 +12,31 @@ use crate::exit::ExitStatus;
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     let policy = evidence::policy(&args.signer)?;
     let trust = evidence::trust_root(args.signer.trusted_root.as_deref())?;
+    if let Some(reference) = super::image_evidence::image_arg(&args.artifact)? {
+        if args.bundle.is_some() {
+            anyhow::bail!(
+                "--bundle: an image's signatures are read from its registry; to check a bundle file, verify the digest (sha256:HEX) instead"
+            );
+        }
+        return super::image_evidence::verify_image(
+            reference,
+            &policy,
+            &trust,
+            &args.registry.insecure_registry,
+            args.format,
+        );
+    }
+    let Some(bundle_path) = &args.bundle else {
+        anyhow::bail!("--bundle FILE is required to verify a file");
+    };
     let artifact = ArtifactInput::load(&args.artifact)?;
-    let bytes = crate::files::read(&args.bundle, "bundle", crate::files::MAX_BUNDLE)?;
+    let bytes = crate::files::read(bundle_path, "bundle", crate::files::MAX_BUNDLE)?;
     let bundle = Bundle::parse(&bytes)
-        .with_context(|| format!("could not read bundle {}", args.bundle.display()))?;
+        .with_context(|| format!("could not read bundle {}", bundle_path.display()))?;
     let result = verify::verify(&bundle, artifact.as_artifact(), &policy, &trust);
     Ok(report(
         &args.artifact,
-        &args.bundle.display().to_string(),
+        &bundle_path.display().to_string(),
         result,
         args.format,
     ))

@@ -12,16 +12,34 @@ use crate::exit::ExitStatus;
 pub fn run(args: VerifyAttestationArgs) -> anyhow::Result<ExitStatus> {
     let policy = evidence::policy(&args.signer)?;
     let trust = evidence::trust_root(args.signer.trusted_root.as_deref())?;
-    let artifact = ArtifactInput::load(&args.artifact)?;
-    let bytes = crate::files::read(&args.bundle, "attestation file", crate::files::MAX_EVIDENCE)?;
-    let bundles = vouch_sign::jsonl::parse(&bytes)
-        .with_context(|| format!("could not read attestation file {}", args.bundle.display()))?;
     let expectations = Expectations {
         predicate_type: args.predicate_type.clone(),
         source_uri: args.source_uri.clone(),
         commit: args.commit.clone(),
         builder_id: args.builder_id.clone(),
     };
+    if let Some(reference) = super::image_evidence::image_arg(&args.artifact)? {
+        if args.bundle.is_some() {
+            anyhow::bail!(
+                "--bundle: an image's attestations are read from its registry; to check a file of bundles, verify the digest (sha256:HEX) instead"
+            );
+        }
+        return super::image_evidence::verify_attestation_image(
+            reference,
+            &policy,
+            &trust,
+            &expectations,
+            &args.registry.insecure_registry,
+            args.format,
+        );
+    }
+    let Some(bundle_path) = &args.bundle else {
+        anyhow::bail!("--bundle ATT.jsonl is required to verify a file");
+    };
+    let artifact = ArtifactInput::load(&args.artifact)?;
+    let bytes = crate::files::read(bundle_path, "attestation file", crate::files::MAX_EVIDENCE)?;
+    let bundles = vouch_sign::jsonl::parse(&bytes)
+        .with_context(|| format!("could not read attestation file {}", bundle_path.display()))?;
     let mut passed = Vec::new();
     let mut reasons = Vec::new();
     let mut trust_unusable = false;
@@ -51,7 +69,7 @@ pub fn run(args: VerifyAttestationArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     }
-    let file = args.bundle.display().to_string();
+    let file = bundle_path.display().to_string();
     match args.format {
         OutputFormat::Json => print!("{}", verdict::attestations_json(&file, &passed, &reasons)),
         OutputFormat::Text => eprint!(
