@@ -262,10 +262,13 @@ fn artifact(digest: &Digest) -> Artifact<'static> {
     Artifact::Sha256(d)
 }
 
-fn unusable_trust(judged: &[Judged]) -> bool {
-    judged
-        .iter()
-        .any(|j| matches!(&j.outcome, Err((code, _)) if code == "unusable-trust-root"))
+/// A rejection that means "could not evaluate" rather than "not valid": trust material vouch
+/// cannot use, or a keyless cosign legacy signature, which vouch cannot judge.
+fn could_not_evaluate(judged: &[Judged]) -> bool {
+    judged.iter().any(|j| {
+        matches!(&j.outcome, Err((code, _))
+            if code == "unusable-trust-root" || code == "legacy-keyless-unsupported")
+    })
 }
 
 fn print_verdicts(
@@ -383,7 +386,7 @@ pub fn verify_image(
 fn status(passed: bool, judged: &[Judged]) -> ExitStatus {
     if passed {
         ExitStatus::Success
-    } else if unusable_trust(judged) {
+    } else if could_not_evaluate(judged) {
         ExitStatus::Error
     } else {
         ExitStatus::Failure
