@@ -94,6 +94,31 @@ pub fn envelope_bundle(envelope: &serde_json::Value) -> serde_json::Value {
     })
 }
 
+/// Everything attached to the image `name@digest` in its registry, read through `resolver`
+/// and sorted for the gate: the evidence `vouch gate registry:IMAGE` and the admission webhook
+/// evaluate (the same call, so the same decision), and the items that are not evidence, each
+/// with why. Any fault of the registry is the error: never "nothing attached".
+pub fn collect(
+    resolver: &vouch_resolve::Resolver,
+    name: &vouch_oci::reference::Name,
+    digest: &vouch_digest::Digest,
+) -> Result<(crate::Evidence, Vec<(String, String)>), vouch_resolve::ResolveError> {
+    let found = vouch_resolve::attached::discover(
+        resolver,
+        name,
+        digest,
+        &vouch_resolve::attached::Want::All,
+    )?;
+    let set = Attached::new(&found);
+    let evidence = crate::Evidence {
+        signatures: set.signatures.clone(),
+        sbom: None,
+        attestations: set.attestations.clone(),
+        place: Place::Registry,
+    };
+    Ok((evidence, set.unused))
+}
+
 impl Attached {
     pub fn new(discovery: &Discovery) -> Self {
         let mut out = Attached::default();

@@ -643,17 +643,12 @@ fn evidence_text(doc: &Value) -> String {
 
 /// `vouch gate registry:IMAGE`: the evidence attached to the image, gated as a folder's.
 pub fn gate_evidence(target: &Target, digest: &Digest) -> anyhow::Result<vouch_gate::Evidence> {
-    let found = attached::discover(&target.resolver, target.name(), digest, &Want::All)
+    let (evidence, unused) = vouch_gate::registry::collect(&target.resolver, target.name(), digest)
         .with_context(|| format!("cannot list what is attached to {}", target.pinned(digest)))?;
-    let set = Attached::new(&found);
-    warn_unused(&set);
-    let policy_less = vouch_gate::Evidence {
-        signatures: set.signatures("")?,
-        sbom: None,
-        attestations: set.attestations()?,
-        place: vouch_gate::Place::Registry,
-    };
-    Ok(policy_less)
+    for (name, why) in unused {
+        eprintln!("note: {name}: not read as evidence: {why}");
+    }
+    Ok(evidence)
 }
 
 /// `vouch evidence IMAGE [--key PUB | --certificate-identity … --certificate-oidc-issuer …]`.
