@@ -29,6 +29,7 @@ pub mod verifier;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,9 @@ pub use verifier::{Clock, RegistryVerifier, Verifier};
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 /// Most containers (all three lists together) in one object.
 pub const MAX_CONTAINERS: usize = 256;
+/// Most verification threads running at once (all requests together). A verification that
+/// would start past it is not started: that container is denied with `deadline-exceeded`.
+pub const MAX_WORKERS: usize = 512;
 
 /// Reason codes of the admission decision itself (the gate's codes are kept as they are).
 pub mod code {
@@ -319,6 +323,17 @@ struct Inner {
     config: Config,
     verifier: Arc<dyn Verifier>,
     cache: cache::Cache,
+    /// Verification threads running now.
+    workers: AtomicUsize,
+}
+
+/// Counts a running worker; the count drops when the worker ends, however it ends.
+struct WorkerSlot(Arc<Inner>);
+
+impl Drop for WorkerSlot {
+    fn drop(&mut self) {
+        self.0.workers.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The admission engine: shared by every request (`Send + Sync`).
@@ -393,6 +408,7 @@ impl Engine {
                 config,
                 verifier,
                 cache,
+                workers: AtomicUsize::new(0),
             }),
         }
     }
@@ -502,6 +518,7 @@ impl Engine {
         let mut done: Vec<Option<Done>> = (0..list.len()).map(|_| None).collect();
         let (tx, rx) = mpsc::channel::<(usize, Done)>();
         let mut waiting = 0usize;
+        let mut busy = vec![false; list.len()];
         for (i, plan) in plans.iter().enumerate() {
             let Plan::Verify { rule, reference } = plan else {
                 continue;
@@ -526,15 +543,21 @@ impl Engine {
             if Instant::now() >= deadline {
                 continue;
             }
-            let inner = self.inner.clone();
+            if self.inner.workers.fetch_add(1, Ordering::SeqCst) >= MAX_WORKERS {
+                self.inner.workers.fetch_sub(1, Ordering::SeqCst);
+                busy[i] = true;
+                continue;
+            }
+            let slot = WorkerSlot(self.inner.clone());
             let tx = tx.clone();
             let rule = *rule;
             let reference = reference.clone();
             let spawned = std::thread::Builder::new()
                 .name("vouch-admission-verify".into())
                 .spawn(move || {
-                    let d = verify(&inner, rule, &reference);
+                    let d = verify(&slot.0, rule, &reference);
                     let _ = tx.send((i, d));
+                    drop(slot);
                 });
             match spawned {
                 Ok(_) => waiting += 1,
@@ -614,7 +637,13 @@ impl Engine {
                     match &done[i] {
                         None => add(
                             code::DEADLINE_EXCEEDED,
-                            "the evidence could not be verified before the deadline".to_owned(),
+                            if busy[i] {
+                                format!(
+                                    "the evidence could not be verified: {MAX_WORKERS} verifications are already running"
+                                )
+                            } else {
+                                "the evidence could not be verified before the deadline".to_owned()
+                            },
                             enforce && !fail_open,
                             fail_open,
                         ),

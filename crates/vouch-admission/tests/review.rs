@@ -586,3 +586,54 @@ fn an_invalid_image_reference_is_denied() {
     assert_eq!(o.verdict, Verdict::Denied);
     assert_eq!(o.reasons, vec!["image-reference-invalid"]);
 }
+
+#[test]
+fn verifications_past_the_worker_cap_are_denied_not_queued() {
+    let mut v = Scripted::new(vec![]);
+    v.delay = Duration::from_millis(1500);
+    let v = Arc::new(v);
+    let (_d, e) = engine(ENFORCE_ALL, v.clone());
+    let e = Arc::new(e);
+    let pod = |from: usize, n: usize| {
+        let mut review = wrapped("pod_creation_signed.json");
+        let containers: Vec<Value> = (from..from + n)
+            .map(|i| json!({"name": format!("c{i}"), "image": format!("{IMAGE}@{}", tag_digest(&i.to_string()))}))
+            .collect();
+        review["request"]["object"]["spec"]["containers"] = json!(containers);
+        body(&review)
+    };
+    let busy: Vec<_> = [0, 256]
+        .into_iter()
+        .map(|from| {
+            let e = e.clone();
+            let b = pod(from, 256);
+            std::thread::spawn(move || {
+                e.review(
+                    Endpoint::Validate,
+                    &b,
+                    Instant::now() + Duration::from_secs(3),
+                )
+                .unwrap()
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    while v.gates() < vouch_admission::MAX_WORKERS {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{} gate calls",
+            v.gates()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let o = e
+        .review(Endpoint::Validate, &pod(1000, 1), later())
+        .unwrap();
+    assert_eq!(o.verdict, Verdict::Denied);
+    assert_eq!(o.reasons, vec!["deadline-exceeded"]);
+    assert!(message(&o).ends_with("deadline-exceeded: the evidence could not be verified: 512 verifications are already running"), "{}", message(&o));
+    for t in busy {
+        assert_eq!(t.join().unwrap().reasons, vec!["missing-signature"]);
+    }
+    assert_eq!(v.gates(), 512);
+}
