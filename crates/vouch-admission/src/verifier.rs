@@ -73,10 +73,10 @@ impl Verifier for RegistryVerifier {
         let subject = vouch_gate::Subject::from_digest(format!("{name}@{digest}"), digest.clone())
             .map_err(|e| e.to_string())?;
         let today = Date::from_unix_seconds((self.now)().as_second());
-        let guard = match &self.db {
-            Some(m) => Some(m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)),
-            None => None,
-        };
+        let guard = self
+            .db
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let context = vouch_gate::Context {
             advisories: guard.as_deref(),
             check_findings: None,

@@ -585,6 +585,10 @@ fn an_invalid_image_reference_is_denied() {
     let o = e.review(Endpoint::Validate, &body(&w), later()).unwrap();
     assert_eq!(o.verdict, Verdict::Denied);
     assert_eq!(o.reasons, vec!["image-reference-invalid"]);
+    assert_eq!(
+        message(&o),
+        "container \"test-verify-image-signatures\" (/spec/containers/0) image Bad Image!: denied: image-reference-invalid: invalid image reference `Bad Image!`: path components may hold only lowercase letters, digits, `.`, `_` and `-`"
+    );
 }
 
 #[test]
