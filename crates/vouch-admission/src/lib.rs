@@ -825,6 +825,12 @@ impl Engine {
     }
 }
 
+// The engine is shared by every request of the server.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Engine>();
+};
+
 fn duration_ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }

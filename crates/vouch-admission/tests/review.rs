@@ -641,3 +641,40 @@ fn verifications_past_the_worker_cap_are_denied_not_queued() {
     }
     assert_eq!(v.gates(), 512);
 }
+
+#[test]
+fn denials_and_errors_are_cached_for_negative_ttl_passes_for_ttl() {
+    let admission = r#"
+[cache]
+ttl = "600ms"
+negative-ttl = "200ms"
+[[rules]]
+images = ["**"]
+policy = "gate.toml"
+"#;
+    let v = signed_verifier();
+    let (_d, e) = engine(admission, v.clone());
+    let pod = |tag: &str| {
+        let mut review = wrapped("pod_creation_signed.json");
+        review["request"]["object"]["spec"]["containers"][0]["image"] =
+            json!(format!("{IMAGE}@{}", tag_digest(tag)));
+        body(&review)
+    };
+    let run = |tag: &str| e.review(Endpoint::Validate, &pod(tag), later()).unwrap();
+    assert_eq!(run("unsigned").verdict, Verdict::Denied);
+    assert_eq!(run("signed").verdict, Verdict::Allowed);
+    assert_eq!(v.gates(), 2);
+    let o = run("unsigned");
+    assert_eq!((o.verdict, o.cache_hits), (Verdict::Denied, 1));
+    std::thread::sleep(Duration::from_millis(300));
+    // The denial expired, the pass did not.
+    let o = run("unsigned");
+    assert_eq!((o.verdict, o.cache_hits), (Verdict::Denied, 0));
+    let o = run("signed");
+    assert_eq!((o.verdict, o.cache_hits), (Verdict::Allowed, 1));
+    assert_eq!(v.gates(), 3);
+    std::thread::sleep(Duration::from_millis(400));
+    let o = run("signed");
+    assert_eq!((o.verdict, o.cache_hits), (Verdict::Allowed, 0));
+    assert_eq!(v.gates(), 4);
+}
