@@ -883,3 +883,26 @@ fn a_bad_new_pair_keeps_the_old_one_and_logs_an_error() {
         .count();
     assert_eq!(errors, 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Docs
+
+#[test]
+fn every_code_the_server_answers_has_a_page() {
+    use vouch_server::admission::review;
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+    for code in [
+        review::MALFORMED,
+        review::DEADLINE,
+        review::FAILED,
+        review::NOT_READY,
+    ] {
+        let page = rules.join(format!("{code}.md"));
+        let text = std::fs::read_to_string(&page).unwrap_or_else(|err| panic!("{code}: {err}"));
+        assert!(
+            text.starts_with(&format!("# {code}\n")),
+            "{}",
+            page.display()
+        );
+    }
+}
