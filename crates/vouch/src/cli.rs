@@ -20,6 +20,10 @@ pub use pin::*;
 mod gate;
 pub use gate::*;
 
+#[path = "cli_admission.rs"]
+mod admission;
+pub use admission::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -70,6 +74,9 @@ pub enum Command {
     /// Print the page of a rule or diagnostic code (the `error[CODE]` and rule ids vouch
     /// reports), from the docs built into this binary.
     Explain(ExplainArgs),
+    /// The Kubernetes admission webhook: only signed, attested, digest-pinned images run.
+    #[command(subcommand)]
+    Admission(AdmissionCommand),
 }
 
 #[derive(Debug, clap::Args)]

@@ -11,6 +11,7 @@ mod scan;
 mod secrets;
 mod vulns;
 
+mod admission;
 mod attest;
 mod evidence;
 mod gate;
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Gate(args) => gate::run(args),
         Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Admission(cmd) => admission::run(cmd),
     }
 }
