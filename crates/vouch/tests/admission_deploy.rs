@@ -594,6 +594,35 @@ fn vouch_check_finds_nothing_in_deploy_nor_in_the_rendered_chart() {
         .filter(|k| k != "Namespace")
         .collect();
     assert_eq!(rendered, plain);
+    // The chart's webhook settings: literal in the template, or values whose defaults are the
+    // plain manifests' settings.
+    let chart = deploy().join("helm/vouch-admission");
+    let values: Value =
+        vouch_yaml::load_all(&std::fs::read_to_string(chart.join("values.yaml")).unwrap())
+            .unwrap()
+            .remove(0);
+    assert_eq!(values["replicaCount"], 2);
+    assert_eq!(values["webhook"]["failurePolicy"], "Fail");
+    assert_eq!(values["webhook"]["timeoutSeconds"], 10);
+    assert_eq!(
+        values["webhook"]["excludedNamespaces"],
+        json!(["kube-system"])
+    );
+    assert_eq!(values["certManager"]["enabled"], true);
+    let template = std::fs::read_to_string(chart.join("templates/webhooks.yaml")).unwrap();
+    for line in [
+        "    failurePolicy: {{ $.Values.webhook.failurePolicy }}",
+        "    sideEffects: None",
+        "    admissionReviewVersions: [\"v1\"]",
+        "    timeoutSeconds: {{ $.Values.webhook.timeoutSeconds }}",
+        "            - {{ $.Release.Namespace }}",
+        "    cert-manager.io/inject-ca-from: {{ $.Release.Namespace }}/{{ $name }}",
+        "        resources: [\"pods\", \"pods/ephemeralcontainers\"]",
+        "        resources: [\"deployments\", \"replicasets\", \"statefulsets\", \"daemonsets\"]",
+        "        resources: [\"jobs\", \"cronjobs\"]",
+    ] {
+        assert!(template.lines().any(|l| l == line), "{line}");
+    }
     let deployment = input["k8s"]["resources"]
         .as_array()
         .unwrap()

@@ -13,6 +13,7 @@
 //! - `/mutate` gets each object as written (tags): allowed exactly when the gate passes, with a
 //!   JSONPatch that pins each tag to the digest the gate judged;
 //! - `/validate` with a tag is denied even when the gate passes it (the deliberate difference);
+//! - `dryRun` requests get the same answers; an UPDATE is decided on the images it changes;
 //! - a registry stopped mid-run: the gate cannot evaluate (exit 2) and the webhook denies;
 //! - kubewarden's `raw_review.json` (no AdmissionReview) is HTTP 400, never an allow.
 //!
@@ -617,6 +618,52 @@ fn the_webhook_decides_every_fixture_as_the_gate_does() {
     }
     // The fixtures exercise both answers.
     assert_eq!(verdicts, BTreeSet::from([false, true]));
+
+    // dryRun: the same answers, by the same decision.
+    let dir = fixtures_dir().join("kubewarden-verify-image-signatures");
+    for (name, allowed) in [
+        ("pod_creation_signed.json", true),
+        ("pod_creation_unsigned.json", false),
+    ] {
+        let mut dry = review(
+            &dir.join(name),
+            &images,
+            true,
+            &format!(
+                "00000000-0000-4000-b000-{}",
+                if allowed {
+                    "000000000001"
+                } else {
+                    "000000000002"
+                }
+            ),
+        );
+        dry.body["request"]["dryRun"] = json!(true);
+        let response = server.review("/validate", &dry);
+        assert_eq!(response["allowed"], allowed, "dryRun {name}: {response}");
+    }
+
+    // UPDATE: an image changed to the unsigned one is decided (denied, as the gate denies it);
+    // an update that leaves the images as they were needs no decision (issue #17) and is
+    // admitted, the one place where the webhook does not ask the gate.
+    let signed = review(&dir.join("pod_creation_signed.json"), &images, true, "x");
+    let mut update = review(
+        &dir.join("pod_creation_unsigned.json"),
+        &images,
+        true,
+        "00000000-0000-4000-b000-000000000003",
+    );
+    update.body["request"]["operation"] = json!("UPDATE");
+    update.body["request"]["oldObject"] = signed.body["request"]["object"].clone();
+    let response = server.review("/validate", &update);
+    assert_eq!(response["allowed"], false, "UPDATE to unsigned: {response}");
+    update.body["request"]["uid"] = json!("00000000-0000-4000-b000-000000000004");
+    update.body["request"]["oldObject"] = update.body["request"]["object"].clone();
+    let response = server.review("/validate", &update);
+    assert_eq!(
+        response["allowed"], true,
+        "UPDATE, images unchanged: {response}"
+    );
 
     // A registry stopped mid-run: an image never asked for before cannot be evaluated. The gate
     // says so (exit 2); the webhook denies (fail closed), the uid still echoed.
