@@ -1,29 +1,23 @@
 #!/usr/bin/env bash
-# The admission webhook's tests (crates/vouch/tests/admission_parity.rs, crates/vouch-server's
-# tests) and load bench need, besides Debian's docker-registry (registry.sh):
+# The admission webhook's CLI tests (crates/vouch/tests/admission_parity.rs) and load bench
+# need, besides Debian's docker-registry (registry.sh) and promtool (prometheus.sh):
 #   - openssl: the tests make a CA and a serving certificate for 127.0.0.1 with it (test setup
-#     only; vouch never runs it);
-#   - promtool (Debian package prometheus): `promtool check metrics` judges /metrics;
+#     only; vouch never runs it). The tests FAIL, never skip, when it is missing;
 #   - oha (crates.io, `cargo install --locked oha`): the load bench (bench/admission-load.sh),
-#     installed only when VOUCH_TEST_INSTALL_OHA=1, as it is not needed by `cargo test`.
-# The tests FAIL, never skip, when one is missing. Idempotent and quick when all are present.
+#     installed only when VOUCH_TEST_INSTALL_OHA=1, as `cargo test` does not need it.
+# Idempotent and quick when everything is present.
 set -euo pipefail
-missing=()
-command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
-if [ "${#missing[@]}" -gt 0 ]; then
+if ! command -v openssl >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    # The Debian package enables a Prometheus service on port 9090; the tests never use it.
+    apt-get install -y -qq --no-install-recommends openssl
   else
-    echo "admission test setup: ${missing[*]} required and apt-get is not available" >&2
+    echo "admission test setup: openssl required and apt-get is not available" >&2
     exit 1
   fi
 fi
 openssl version >&2
-promtool --version 2>&1 | head -n1 >&2
 if [ "${VOUCH_TEST_INSTALL_OHA:-0}" = 1 ]; then
   bin="${CARGO_HOME:-$HOME/.cargo}/bin/oha"
   if ! command -v oha >/dev/null 2>&1 && [ ! -x "$bin" ]; then
