@@ -18,7 +18,8 @@
 //! - kubewarden's `raw_review.json` (no AdmissionReview) is HTTP 400, never an allow.
 //!
 //! The server and the decision library come from other branches of issue #17; this test drives
-//! them only through the CLI (`vouch admission serve`) and HTTP.
+//! them only through the CLI (`vouch admission serve`) and HTTP, so it fails (the subcommand is
+//! unknown) until both are merged and wired.
 
 mod common;
 
