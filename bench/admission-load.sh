@@ -14,7 +14,7 @@
 #   4. starts `vouch admission serve` and waits for /readyz;
 #   5. cold: the first POST /validate?timeout=10s for that digest (nothing cached), timed by
 #      curl from the end of the TLS handshake to the last byte; the answer must be allowed;
-#   6. warms the cache (20 requests), then `oha -z DURATION -q RATE --http-version 1.1` (keep-alive,
+#   6. warms the cache (20 requests), then `oha -z DURATION -q RATE --http-version 1.1 -w` (keep-alive,
 #      POST, the same body, `--insecure`: the certificate is this run's own) and prints p50, p99,
 #      requests, non-200 answers and errors, and the server's RSS before and after.
 # Prints a Markdown table on stdout; raw data (oha's JSON, the server's log) in $BENCH_DIR.
@@ -188,7 +188,8 @@ cold_ms=$(python3 -c "print(f'{($total - $appconnect) * 1000:.1f}')")
 # 6. warm, then the load
 for _ in $(seq 20); do post /dev/null >/dev/null; done
 if "$OHA" --help 2>&1 | grep -q -- '--output-format'; then format=(--output-format json); else format=(--json); fi
-"$OHA" -z "$DURATION" -q "$RATE" --http-version 1.1 --no-tui --insecure "${format[@]}" \
+# -w: requests still open when the time is up are waited for, not counted as errors.
+"$OHA" -z "$DURATION" -q "$RATE" --http-version 1.1 --no-tui --insecure -w "${format[@]}" \
   -m POST -H 'Content-Type: application/json' -D review.json "$URL/validate?timeout=10s" >oha.json 2>oha.stderr \
   || die "oha failed (exit $?; $BENCH_DIR/oha.stderr)"
 rss_after=$(rss)
