@@ -177,7 +177,7 @@ rss_before=$(rss)
 # 5. one cold verification
 post() { # OUT -> prints curl's timings
   curl -sS --cacert tls.crt -X POST -H 'Content-Type: application/json' --data-binary @review.json \
-    -o "$1" -w '%{http_code} %{time_appconnect} %{time_total}' "$URL/validate?timeout=10s"
+    -o "$1" -w '%{http_code} %{time_appconnect} %{time_total}\n' "$URL/validate?timeout=10s"
 }
 read -r code appconnect total < <(post cold.json)
 [ "$code" = 200 ] || die "cold request: HTTP $code (cold.json)"
