@@ -62,7 +62,8 @@ fn decide_from_config(
 
 /// The admission clock: `SOURCE_DATE_EPOCH` when set (checked at start), else the system's.
 fn clock() -> jiff::Timestamp {
-    crate::clock::now().unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH)
+    // Checked at start; the environment does not change while serving.
+    crate::clock::now().unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 /// `vouch_admission::Engine` as the server's [`Decide`].
