@@ -32,6 +32,8 @@ pub const MAX_ITEMS: usize = 1_000;
 pub const MAX_LAYERS: usize = 100;
 /// Times the fallback tag is written before [`attach`] gives up.
 const MAX_WRITES: usize = 30;
+/// Registry faults (5xx, the tag vanishing) waited out while writers collide on the tag.
+const MAX_FAULTS: usize = 20;
 /// How often the fallback tag must be seen to hold the entry, with a pause between reads, before
 /// [`attach`] trusts it stayed: a writer that read the index before ours landed writes within
 /// milliseconds on a registry near it, so a check after the pauses catches it.
@@ -216,18 +218,54 @@ pub fn attach(
         // asynchronously, some ignore `subject`): the fallback tag too, so readers find it.
     }
     let tag = referrers::fallback_tag(subject);
+    let context = format!("fallback tag {tag}");
     let mut writes = 0;
-    let mut seen = 0;
+    let mut settled = 0;
+    let mut faults = 0;
+    // Every entry seen in the tag during this run: a write never drops one, so an index read
+    // while another writer was half-way (a registry can answer 404 or 500 then) cannot erase
+    // what writers that already finished put there.
+    let mut known: Vec<Descriptor> = Vec::new();
+    let mut existed = false;
     while writes < MAX_WRITES {
-        let current = optional_manifest(resolver, image, &tag)?;
+        let current = match optional_manifest(resolver, image, &tag) {
+            // The tag vanished after it existed: another writer is replacing it.
+            Ok(None) if existed => {
+                transient(
+                    &mut faults,
+                    image,
+                    &context,
+                    "the tag vanished while read".into(),
+                )?;
+                continue;
+            }
+            Ok(m) => m,
+            // Filesystem-backed registries answer 5xx while another writer replaces the tag.
+            Err(e @ ResolveError::Server { .. }) => {
+                transient(&mut faults, image, &context, e.to_string())?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        existed |= current.is_some();
         let entries = match &current {
             Some(m) => referrers::parse_index(&m.bytes)
-                .map_err(|e| malformed(image, &format!("fallback tag {tag}"), e.to_string()))?,
+                .map_err(|e| malformed(image, &context, e.to_string()))?,
             None => Vec::new(),
         };
-        if entries.iter().any(|d| d.digest == manifest) {
-            seen += 1;
-            if seen >= SETTLE_READS {
+        for e in &entries {
+            if !known.iter().any(|k| k.digest == e.digest) {
+                known.push(e.clone());
+            }
+        }
+        let missing: Vec<&Descriptor> = known
+            .iter()
+            .chain(std::iter::once(&artifact.descriptor))
+            .filter(|k| !entries.iter().any(|e| e.digest == k.digest))
+            .collect();
+        if missing.is_empty() {
+            settled += 1;
+            if settled >= SETTLE_READS {
                 return Ok(Attachment {
                     manifest,
                     layout: Layout::FallbackTag,
@@ -237,32 +275,64 @@ pub fn attach(
             std::thread::sleep(SETTLE_PAUSE);
             continue;
         }
-        // Not there (yet, or any more): add it to what is there now and write the tag.
-        seen = 0;
-        let index = referrers::index_with(
-            current.as_ref().map(|m| m.bytes.as_slice()),
-            &artifact.descriptor,
-        )
-        .map_err(|e| malformed(image, &format!("fallback tag {tag}"), e.to_string()))?;
-        resolver.push_manifest(image, &tag, referrers::OCI_INDEX, &index)?;
+        // Ours (or one seen before) is not there (yet, or any more): add every missing entry to
+        // what is there now and write the tag.
+        settled = 0;
+        let mut index = current.map(|m| m.bytes);
+        for add in missing {
+            index = Some(
+                referrers::index_with(index.as_deref(), add)
+                    .map_err(|e| malformed(image, &context, e.to_string()))?,
+            );
+        }
+        let index = index.unwrap_or_default();
+        match resolver.push_manifest(image, &tag, referrers::OCI_INDEX, &index) {
+            Ok(_) => {}
+            Err(e @ ResolveError::Server { .. }) => {
+                transient(&mut faults, image, &context, e.to_string())?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        existed = true;
         writes += 1;
         // Writers that collide retry at different moments.
         std::thread::sleep(jitter(writes));
     }
     Err(malformed(
         image,
-        &format!("fallback tag {tag}"),
+        &context,
         format!(
             "the entry for {manifest} was replaced by other writers {MAX_WRITES} times; try again"
         ),
     ))
 }
 
+/// A registry fault while writers collide on the fallback tag: waited out a few times, then
+/// the error (exit 2), never a success that was not seen.
+fn transient(
+    faults: &mut usize,
+    image: &Name,
+    context: &str,
+    what: String,
+) -> Result<(), ResolveError> {
+    *faults += 1;
+    if *faults > MAX_FAULTS {
+        return Err(malformed(
+            image,
+            context,
+            format!("{what}; still failing after {MAX_FAULTS} tries while other writers update it"),
+        ));
+    }
+    std::thread::sleep(jitter(*faults));
+    Ok(())
+}
+
 /// A pause that grows with the attempts and differs between processes.
 fn jitter(attempt: usize) -> Duration {
     let seed = u64::from(std::process::id())
         .wrapping_mul(6_364_136_223_846_793_005)
-        .wrapping_add(attempt as u64 * 1_442_695_040_888_963_407);
+        .wrapping_add((attempt as u64).wrapping_mul(1_442_695_040_888_963_407));
     let spread = (seed >> 33) % 100;
     Duration::from_millis(20 * attempt.min(10) as u64 + spread)
 }

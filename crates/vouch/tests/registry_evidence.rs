@@ -539,3 +539,43 @@ fn credentials_from_the_docker_config_sign_and_verify_on_a_protected_registry() 
     // The password is never printed.
     assert!(!stderr(&out).contains(Registry::PASSWORD));
 }
+
+/// docker-registry answers 500 now and then while writers replace the fallback tag (seen under
+/// load with ten writers): the writer waits such faults out a few times, then succeeds, and a
+/// registry that keeps failing is exit 2.
+#[test]
+fn server_errors_on_the_fallback_tag_are_waited_out_a_few_times() {
+    use vouch_test::proxy::{Fault, FaultProxy};
+    let registry = Registry::start();
+    registry.push_image("team/app", "1.0", "2026-09-01T00:00:00Z");
+    let proxy = FaultProxy::start(&registry.host());
+    let w = Work {
+        dir: tempfile::tempdir().unwrap(),
+        host: proxy.host(),
+    };
+    w.vouch()
+        .args(["key", "generate", "--output-prefix", "release"])
+        .assert()
+        .success();
+    let img = w.image("team/app:1.0");
+    proxy.fail_matching(Fault::ServerError, "/manifests/sha256-", 3);
+    assert_exit(&w.run(&["sign", &img, "--key", "release.key"]), 0);
+    proxy.clear();
+    assert_exit(&w.run(&["verify", &img, "--key", "release.pub"]), 0);
+
+    proxy.fail_matching(Fault::ServerError, "/manifests/sha256-", 1000);
+    let out = w.run(&[
+        "attest",
+        "provenance",
+        "--subject",
+        &img,
+        "--key",
+        "release.key",
+    ]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("still failing after 20 tries while other writers update it"),
+        "{}",
+        stderr(&out)
+    );
+}
