@@ -186,7 +186,7 @@ python3 -c 'import json,sys; r=json.load(open("cold.json"))["response"]; sys.exi
 cold_ms=$(python3 -c "print(f'{($total - $appconnect) * 1000:.1f}')")
 
 # 6. warm, then the load
-for _ in $(seq 20); do post /dev/null >/dev/null; done
+for _ in $(seq 20); do post warm.json >/dev/null; done
 if "$OHA" --help 2>&1 | grep -q -- '--output-format'; then format=(--output-format json); else format=(--json); fi
 # -w: requests still open when the time is up are waited for, not counted as errors.
 "$OHA" -z "$DURATION" -q "$RATE" --http-version 1.1 --no-tui --insecure -w "${format[@]}" \

@@ -498,8 +498,9 @@ fn check_signature(
     }
 }
 
-/// The predicate type a DSSE bundle claims, read without verification.
-pub(crate) fn claimed_predicate_type(bundle: &Bundle) -> Option<String> {
+/// The predicate type a DSSE bundle claims, read without verification (to sort or list it,
+/// never to decide).
+pub fn claimed_predicate_type(bundle: &Bundle) -> Option<String> {
     let env = vouch_attest::Envelope::from_value(bundle.dsse_envelope_json()?.clone()).ok()?;
     Statement::parse(&env.payload)
         .ok()

@@ -74,7 +74,7 @@ pub mod subject;
 pub mod summary;
 
 pub use decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, Report, UsedEvidence};
-pub use evaluate::{Context, GateError, Inputs, evaluate, gate};
+pub use evaluate::{Context, GateError, Inputs, claimed_predicate_type, evaluate, gate};
 pub use evidence::{
     Evidence, EvidenceError, EvidenceFile, EvidenceSet, Folder, Place, SignatureContent,
     SignatureEvidence,

@@ -525,7 +525,10 @@ pub fn evidence(
                         None,
                         json!({"verdict": "not-verified", "code": "invalid-bundle", "message": e.to_string()}),
                     ),
-                    (Ok(b), None) => (claimed(b), json!({"verdict": "not-checked"})),
+                    (Ok(b), None) => (
+                        vouch_gate::claimed_predicate_type(b),
+                        json!({"verdict": "not-checked"}),
+                    ),
                     (Ok(b), Some((policy, root))) => {
                         match verify::verify_attestation(b, subject, policy, root) {
                             Ok(v) => (
@@ -535,7 +538,7 @@ pub fn evidence(
                             Err(e) => {
                                 unusable |= matches!(e, VerifyError::UnusableTrustRoot { .. });
                                 (
-                                    claimed(b),
+                                    vouch_gate::claimed_predicate_type(b),
                                     json!({"verdict": "not-verified", "code": e.code(), "message": e.to_string()}),
                                 )
                             }
@@ -575,13 +578,6 @@ pub fn evidence(
     } else {
         ExitStatus::Success
     })
-}
-
-fn claimed(bundle: &Bundle) -> Option<String> {
-    let env = vouch_attest::Envelope::from_value(bundle.dsse_envelope_json()?.clone()).ok()?;
-    Statement::parse(&env.payload)
-        .ok()
-        .map(|s| s.predicate_type)
 }
 
 /// The tree `vouch evidence` prints (like `cosign tree`, with verdicts).
