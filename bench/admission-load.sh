@@ -27,12 +27,15 @@
 #   env: VOUCH (default target/release/vouch; `cargo build --release -p vouch`),
 #        BENCH_DIR (default /tmp/vouch-bench-admission),
 #        OHA_ROOT (default target/bench-tools: where `cargo install --locked oha` puts oha when
-#        it is not on PATH; never system-wide)
+#        it is not on PATH; never system-wide),
+#        SERVE_PREFIX (a command the server runs under, e.g. "heaptrack -o $BENCH_DIR/heap"
+#        for a heap profile; empty by default),
+#        RSS_EVERY (seconds between samples of the server's VmRSS, written to rss.tsv; 60)
 # Needs: /usr/bin/docker-registry (scripts/test-setup.d/registry.sh), curl, openssl, python3,
 #        sha256sum, cargo (once, for oha).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n 2,34p "$0" >&2; exit 2; }
+usage() { sed -n 2,35p "$0" >&2; exit 2; }
 DURATION=10s; RATE=1000
 while [ $# -gt 0 ]; do
   case $1 in
@@ -162,7 +165,8 @@ PY
 # 4. the webhook
 wport=$(free_port)
 URL="https://127.0.0.1:$wport"
-"$VOUCH" admission serve --config admission.toml --tls-cert tls.crt --tls-key tls.key \
+read -r -a prefix <<<"${SERVE_PREFIX:-}"
+"${prefix[@]}" "$VOUCH" admission serve --config admission.toml --tls-cert tls.crt --tls-key tls.key \
   --listen "127.0.0.1:$wport" --insecure-registry "$HOST" 2>"$BENCH_DIR/server.log" &
 SERVER=$!; PIDS+=($SERVER)
 for _ in $(seq 300); do
@@ -171,7 +175,14 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert tls.crt "$URL/readyz")" = 200 ] || die "the webhook never became ready ($BENCH_DIR/server.log)"
-rss() { awk '/^VmRSS/{print $2 " kB"}' "/proc/$SERVER/status"; }
+# Under a SERVE_PREFIX the server is the prefix's child.
+VPID=$SERVER
+if [ ${#prefix[@]} -gt 0 ]; then
+  VPID=$(pgrep -P "$SERVER" -f 'admission serve' | head -1)
+  [ -n "$VPID" ] || die "no server process under $SERVE_PREFIX"
+  PIDS+=("$VPID")
+fi
+rss() { awk '/^VmRSS/{print $2 " kB"}' "/proc/$VPID/status"; }
 rss_before=$(rss)
 
 # 5. one cold verification
@@ -185,8 +196,14 @@ python3 -c 'import json,sys; r=json.load(open("cold.json"))["response"]; sys.exi
   || die "the signed image was not admitted: $(cat cold.json)"
 cold_ms=$(python3 -c "print(f'{($total - $appconnect) * 1000:.1f}')")
 
-# 6. warm, then the load
+# 6. warm, then the load (the server's RSS sampled every RSS_EVERY seconds meanwhile)
 for _ in $(seq 20); do post warm.json >/dev/null; done
+( start=$(date +%s)
+  while kill -0 "$VPID" 2>/dev/null; do
+    echo "$(( $(date +%s) - start )) $(awk '/^VmRSS/{print $2}' "/proc/$VPID/status" 2>/dev/null)" >>rss.tsv
+    sleep "${RSS_EVERY:-60}"
+  done ) &
+PIDS+=($!)
 if "$OHA" --help 2>&1 | grep -q -- '--output-format'; then format=(--output-format json); else format=(--json); fi
 # -w: requests still open when the time is up are waited for, not counted as errors.
 "$OHA" -z "$DURATION" -q "$RATE" --http-version 1.1 --no-tui --insecure -w "${format[@]}" \
@@ -216,5 +233,7 @@ print(f"| errors (connection, timeout) | {errors} |")
 print(f"| cold verification ms (after the TLS handshake) | {sys.argv[2]} |")
 print(f"| server RSS before / after | {sys.argv[3]} / {sys.argv[4]} |")
 PY
+echo
+echo "server VmRSS (kB) by second of the load: $(awk '{printf "%s%s:%s", sep, $1, $2; sep=" "}' rss.tsv)"
 echo
 echo "vouch: $("$VOUCH" --version 2>&1 | head -1); oha: $("$OHA" --version 2>&1 | head -1); raw data in $BENCH_DIR"

@@ -25,9 +25,40 @@ pub struct Key {
     pub trust: Digest,
 }
 
-struct Pending {
+/// A verification running now, which other requests for the same key wait on.
+pub struct Pending {
     answer: Mutex<Option<Answer>>,
     ready: Condvar,
+}
+
+impl Pending {
+    /// The answer once the running verification has one, or `None` when `deadline` comes
+    /// first.
+    pub fn wait_until(&self, deadline: Instant) -> Option<Answer> {
+        let mut answer = lock(&self.answer);
+        while answer.is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            answer = self
+                .ready
+                .wait_timeout(answer, left)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        answer.clone()
+    }
+}
+
+/// What the cache holds for a key right now.
+pub enum Lookup {
+    /// A decision still within its TTL.
+    Fresh(Answer),
+    /// A verification is running: wait on it rather than starting another.
+    Running(Arc<Pending>),
+    /// Nothing, or only an expired decision.
+    Absent,
 }
 
 enum Slot {
@@ -62,11 +93,14 @@ impl Cache {
         }
     }
 
-    /// A fresh answer, if the cache holds one (no waiting).
-    pub fn peek(&self, key: &Key) -> Option<Answer> {
+    /// What the cache holds for `key` now (no waiting).
+    pub fn lookup(&self, key: &Key) -> Lookup {
         match lock(&self.slots).get(key) {
-            Some(Slot::Done { answer, until }) if Instant::now() < *until => Some(answer.clone()),
-            _ => None,
+            Some(Slot::Done { answer, until }) if Instant::now() < *until => {
+                Lookup::Fresh(answer.clone())
+            }
+            Some(Slot::Running(p)) => Lookup::Running(p.clone()),
+            _ => Lookup::Absent,
         }
     }
 

@@ -312,6 +312,18 @@ enum Plan {
     },
 }
 
+/// Whether a review may start verifications and wait for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    /// Start what is needed and wait until the deadline (`Engine::review`).
+    Start,
+    /// Only what the cache holds now (`Engine::review_now`).
+    CacheOnly,
+}
+
+/// Whether every image got its decision without starting or waiting for work.
+struct Complete(bool);
+
 /// A verification's result for one container.
 struct Done {
     digest: Option<Digest>,
@@ -417,6 +429,11 @@ impl Engine {
         &self.inner.config
     }
 
+    /// Verification threads running now (each one verifying an image no other thread is).
+    pub fn verification_threads(&self) -> usize {
+        self.inner.workers.load(Ordering::SeqCst)
+    }
+
     /// How many decisions the cache holds.
     pub fn cached(&self) -> usize {
         self.inner.cache.len()
@@ -436,7 +453,38 @@ impl Engine {
         body: &[u8],
         deadline: Instant,
     ) -> Result<Outcome, ReviewError> {
+        self.decide(endpoint, body, deadline, Work::Start)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// The answer when it needs no waiting: every image's decision is in the cache (or none
+    /// is needed). `None` when a verification would have to start or be waited on; the caller
+    /// then calls [`Engine::review`] where blocking is allowed. A malformed body is an error
+    /// at once. The server calls this on its request thread first, so a warm cache never hops
+    /// to a blocking thread.
+    pub fn review_now(
+        &self,
+        endpoint: Endpoint,
+        body: &[u8],
+    ) -> Option<Result<Outcome, ReviewError>> {
+        match self.decide(endpoint, body, Instant::now(), Work::CacheOnly) {
+            Ok((outcome, Complete(true))) => Some(Ok(outcome)),
+            Ok((_, Complete(false))) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// One review. Under `Work::CacheOnly` nothing is started or waited on, and the outcome is
+    /// `Complete(false)` (to be thrown away) as soon as one image needed either.
+    fn decide(
+        &self,
+        endpoint: Endpoint,
+        body: &[u8],
+        deadline: Instant,
+        work: Work,
+    ) -> Result<(Outcome, Complete), ReviewError> {
         let started = Instant::now();
+        let mut complete = true;
         if body.len() > MAX_BODY {
             return Err(ReviewError::TooLarge {
                 size: body.len(),
@@ -462,7 +510,7 @@ impl Engine {
                 } else {
                     "not-applicable: only CREATE and UPDATE are decided"
                 };
-                return Ok(self.answer(
+                let outcome = self.answer(
                     &req,
                     endpoint,
                     &[],
@@ -473,7 +521,8 @@ impl Engine {
                     0,
                     0,
                     Some(note),
-                ));
+                );
+                return Ok((outcome, Complete(true)));
             }
         };
         let list = containers(req.uid, object, spec)?;
@@ -519,6 +568,7 @@ impl Engine {
         let (tx, rx) = mpsc::channel::<(usize, Done)>();
         let mut waiting = 0usize;
         let mut busy = vec![false; list.len()];
+        let mut joins: Vec<(usize, Digest, Arc<cache::Pending>)> = Vec::new();
         for (i, plan) in plans.iter().enumerate() {
             let Plan::Verify { rule, reference } = plan else {
                 continue;
@@ -531,14 +581,30 @@ impl Engine {
                     policy: r.policy.policy_digest.clone(),
                     trust: r.policy.trust_digest.clone(),
                 };
-                if let Some(answer) = self.inner.cache.peek(&key) {
-                    done[i] = Some(Done {
-                        digest: Some(d.clone()),
-                        answer,
-                        hit: true,
-                    });
-                    continue;
+                match self.inner.cache.lookup(&key) {
+                    cache::Lookup::Fresh(answer) => {
+                        done[i] = Some(Done {
+                            digest: Some(d.clone()),
+                            answer,
+                            hit: true,
+                        });
+                        continue;
+                    }
+                    // The same image is being verified for another request: wait for that
+                    // answer rather than starting a thread that would only wait for it too
+                    // (a cache entry expiring under load is one verification, not one
+                    // thread per request in flight).
+                    cache::Lookup::Running(pending) => {
+                        complete &= work == Work::Start;
+                        joins.push((i, d.clone(), pending));
+                        continue;
+                    }
+                    cache::Lookup::Absent => {}
                 }
+            }
+            if work == Work::CacheOnly {
+                complete = false;
+                continue;
             }
             if Instant::now() >= deadline {
                 continue;
@@ -584,6 +650,17 @@ impl Engine {
                     }
                 }
                 Err(_) => break,
+            }
+        }
+        if work == Work::Start {
+            for (i, digest, pending) in joins {
+                if let Some(answer) = pending.wait_until(deadline) {
+                    done[i] = Some(Done {
+                        digest: Some(digest),
+                        answer,
+                        hit: true,
+                    });
+                }
             }
         }
 
@@ -685,7 +762,7 @@ impl Engine {
                 }
             }
         }
-        Ok(self.answer(
+        let outcome = self.answer(
             &req,
             endpoint,
             &list,
@@ -696,7 +773,8 @@ impl Engine {
             cache_hits,
             registry_errors,
             None,
-        ))
+        );
+        Ok((outcome, Complete(complete)))
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -328,6 +328,91 @@ fn a_hundred_concurrent_reviews_of_one_image_make_one_gate_call() {
 }
 
 #[test]
+fn reviews_arriving_while_an_image_is_verified_wait_for_it_without_threads_of_their_own() {
+    // A cache entry expiring under load: one verification is running when the others
+    // arrive; they wait for its answer instead of each starting a thread.
+    let mut v = Scripted::new(vec![tag_digest("signed")]);
+    // Long enough that the first verification is still running when the others have
+    // looked, on a loaded machine too.
+    v.delay = Duration::from_secs(2);
+    let v = Arc::new(v);
+    let (_d, e) = engine(ENFORCE_ALL, v.clone());
+    let e = Arc::new(e);
+    let mut review = wrapped("pod_creation_signed.json");
+    review["request"]["object"]["spec"]["containers"][0]["image"] =
+        json!(format!("{IMAGE}@{}", tag_digest("signed")));
+    let b = Arc::new(body(&review));
+    let spawn = |e: &Arc<Engine>, b: &Arc<Vec<u8>>| {
+        let (e, b) = (e.clone(), b.clone());
+        std::thread::spawn(move || e.review(Endpoint::Validate, &b, later()).unwrap())
+    };
+    let first = spawn(&e, &b);
+    let entered = Instant::now();
+    while v.gates() == 0 {
+        assert!(
+            entered.elapsed() < Duration::from_secs(5),
+            "the gate was never called"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let others: Vec<_> = (0..50).map(|_| spawn(&e, &b)).collect();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(e.verification_threads(), 1);
+    let mut outcomes = vec![first.join().unwrap()];
+    outcomes.extend(others.into_iter().map(|t| t.join().unwrap()));
+    assert!(outcomes.iter().all(|o| o.verdict == Verdict::Allowed));
+    assert_eq!(v.gates(), 1);
+    assert_eq!(outcomes.iter().map(|o| o.cache_hits).sum::<u32>(), 50);
+    // The worker counts itself out just after it has sent its answer.
+    let answered = Instant::now();
+    while e.verification_threads() != 0 {
+        assert!(
+            answered.elapsed() < Duration::from_secs(5),
+            "a worker never ended"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn review_now_answers_from_the_cache_only() {
+    let v = signed_verifier();
+    let (_d, e) = engine(ENFORCE_ALL, v.clone());
+    let mut review = wrapped("pod_creation_signed.json");
+    review["request"]["object"]["spec"]["containers"][0]["image"] =
+        json!(format!("{IMAGE}@{}", tag_digest("signed")));
+    let b = body(&review);
+    // Cold: it would have to verify, so it does not answer (and starts nothing).
+    assert!(e.review_now(Endpoint::Validate, &b).is_none());
+    assert_eq!(v.gates(), 0);
+    assert_eq!(e.verification_threads(), 0);
+    let first = e.review(Endpoint::Validate, &b, later()).unwrap();
+    assert_eq!(first.verdict, Verdict::Allowed);
+    // Warm: the same answer, from the cache, without a thread.
+    let now = e.review_now(Endpoint::Validate, &b).unwrap().unwrap();
+    assert_eq!(now.verdict, Verdict::Allowed);
+    assert_eq!(now.cache_hits, 1);
+    assert_eq!(now.response, first.response);
+    assert_eq!(v.gates(), 1);
+    // Decisions that need no verification are answered at once too: an unpinned image
+    // under an enforce rule is denied without asking anyone.
+    let unpinned = e
+        .review_now(
+            Endpoint::Validate,
+            &body(&wrapped("pod_creation_signed.json")),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(unpinned.verdict, Verdict::Denied);
+    assert_eq!(unpinned.reasons, ["image-not-pinned"]);
+    // A body it cannot read is an error at once, as from review.
+    assert!(matches!(
+        e.review_now(Endpoint::Validate, b"{"),
+        Some(Err(ReviewError::Json(_)))
+    ));
+}
+
+#[test]
 fn a_slow_verification_is_denied_at_the_deadline() {
     let mut v = Scripted::new(vec![tag_digest("signed")]);
     v.delay = Duration::from_secs(3);

@@ -520,6 +520,88 @@ fn a_panicking_decision_is_a_denial() {
     );
 }
 
+/// Answers at once from `review_now` (a warm cache) with `now`, and panics when asked to
+/// review on a blocking thread.
+struct AtOnce {
+    now: Behaviour,
+    calls: AtomicUsize,
+}
+
+impl Decide for AtOnce {
+    fn review(&self, _: Endpoint, _: &[u8], _: Instant) -> Result<Answer, DecideError> {
+        panic!("review_now answered: review must not be called")
+    }
+
+    fn review_now(&self, endpoint: Endpoint, body: &[u8]) -> Option<Result<Answer, DecideError>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let uid = match self.now {
+            Behaviour::WrongUid => "someone-else".to_owned(),
+            _ => serde_json::from_slice::<Value>(body).unwrap()["request"]["uid"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        };
+        Some(match self.now {
+            Behaviour::Malformed => Err(DecideError::Malformed {
+                message: "request.object: expected a Pod, found a ConfigMap".to_owned(),
+            }),
+            _ => Ok(Answer {
+                response: answer(&uid, endpoint, true),
+                log: json!({"uid": uid, "verdict": "allowed"}),
+                verdict: Verdict::Allowed,
+                reasons: vec![],
+                cache_hits: 1,
+                registry_errors: 0,
+            }),
+        })
+    }
+
+    fn ready(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn an_answer_the_library_has_at_once_is_served_without_a_blocking_review() {
+    let decide = Arc::new(AtOnce {
+        now: Behaviour::Allow,
+        calls: AtomicUsize::new(0),
+    });
+    let server = start(decide.clone());
+    let review = json_of(post(
+        &client(&server),
+        &server.url("/validate?timeout=10s"),
+        POD,
+    ));
+    assert_eq!(review, answer(POD_UID, Endpoint::Validate, true));
+    assert_eq!(decide.calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn an_answer_at_once_is_checked_like_any_other() {
+    // The uid check and the 400 for a body the library cannot read apply to answers given
+    // at once too.
+    let wrong = start(Arc::new(AtOnce {
+        now: Behaviour::WrongUid,
+        calls: AtomicUsize::new(0),
+    }));
+    let review = json_of(post(&client(&wrong), &wrong.url("/validate"), POD));
+    assert_denied(
+        &review,
+        POD_UID,
+        "vouch: admission-review-failed: the decision could not be made (the decision answered uid someone-else, not the request's); denied because vouch fails closed",
+    );
+    let malformed = start(Arc::new(AtOnce {
+        now: Behaviour::Malformed,
+        calls: AtomicUsize::new(0),
+    }));
+    assert_refused(
+        post(&client(&malformed), &malformed.url("/validate"), POD),
+        400,
+        "request.object: expected a Pod, found a ConfigMap",
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Health and readiness
 

@@ -76,33 +76,50 @@ impl Decide for Adapter {
         body: &[u8],
         deadline: std::time::Instant,
     ) -> Result<vouch_server::admission::Answer, vouch_server::admission::DecideError> {
-        use vouch_server::admission::{Answer, DecideError, Endpoint, Verdict};
-        let endpoint = match endpoint {
-            Endpoint::Validate => vouch_admission::Endpoint::Validate,
-            Endpoint::Mutate => vouch_admission::Endpoint::Mutate,
-        };
-        let outcome =
-            self.0
-                .review(endpoint, body, deadline)
-                .map_err(|e| DecideError::Malformed {
-                    message: e.to_string(),
-                })?;
-        Ok(Answer {
-            response: outcome.response,
-            log: outcome.log,
-            verdict: match outcome.verdict {
-                vouch_admission::Verdict::Allowed => Verdict::Allowed,
-                vouch_admission::Verdict::Denied => Verdict::Denied,
-                vouch_admission::Verdict::Warned => Verdict::Warned,
-            },
-            reasons: outcome.reasons,
-            cache_hits: outcome.cache_hits,
-            registry_errors: outcome.registry_errors,
-        })
+        answer(self.0.review(engine_endpoint(endpoint), body, deadline))
+    }
+
+    fn review_now(
+        &self,
+        endpoint: vouch_server::admission::Endpoint,
+        body: &[u8],
+    ) -> Option<Result<vouch_server::admission::Answer, vouch_server::admission::DecideError>> {
+        self.0
+            .review_now(engine_endpoint(endpoint), body)
+            .map(answer)
     }
 
     fn ready(&self) -> bool {
         // The engine exists only once every policy, key and trust root loaded.
         true
     }
+}
+
+fn engine_endpoint(endpoint: vouch_server::admission::Endpoint) -> vouch_admission::Endpoint {
+    match endpoint {
+        vouch_server::admission::Endpoint::Validate => vouch_admission::Endpoint::Validate,
+        vouch_server::admission::Endpoint::Mutate => vouch_admission::Endpoint::Mutate,
+    }
+}
+
+/// The engine's outcome as the server's answer; a body the engine cannot read is HTTP 400.
+fn answer(
+    outcome: Result<vouch_admission::Outcome, vouch_admission::ReviewError>,
+) -> Result<vouch_server::admission::Answer, vouch_server::admission::DecideError> {
+    use vouch_server::admission::{Answer, DecideError, Verdict};
+    let outcome = outcome.map_err(|e| DecideError::Malformed {
+        message: e.to_string(),
+    })?;
+    Ok(Answer {
+        response: outcome.response,
+        log: outcome.log,
+        verdict: match outcome.verdict {
+            vouch_admission::Verdict::Allowed => Verdict::Allowed,
+            vouch_admission::Verdict::Denied => Verdict::Denied,
+            vouch_admission::Verdict::Warned => Verdict::Warned,
+        },
+        reasons: outcome.reasons,
+        cache_hits: outcome.cache_hits,
+        registry_errors: outcome.registry_errors,
+    })
 }
