@@ -53,8 +53,11 @@ impl Pending {
 
 /// What the cache holds for a key right now.
 pub enum Lookup {
-    /// A decision still within its TTL.
-    Fresh(Answer),
+    /// A decision still within its TTL; `refresh` is true for exactly one lookup of a pass in
+    /// the last tenth of its TTL: that caller verifies the image again (see [`Cache::refresh`])
+    /// while every request keeps this answer, so an entry in steady use never expires into a
+    /// burst of waiting requests.
+    Fresh { answer: Answer, refresh: bool },
     /// A verification is running: wait on it rather than starting another.
     Running(Arc<Pending>),
     /// Nothing, or only an expired decision.
@@ -62,7 +65,12 @@ pub enum Lookup {
 }
 
 enum Slot {
-    Done { answer: Answer, until: Instant },
+    Done {
+        answer: Answer,
+        until: Instant,
+        /// A pass being verified again before it expires (at most one refresh at a time).
+        refreshing: bool,
+    },
     Running(Arc<Pending>),
 }
 
@@ -95,12 +103,56 @@ impl Cache {
 
     /// What the cache holds for `key` now (no waiting).
     pub fn lookup(&self, key: &Key) -> Lookup {
-        match lock(&self.slots).get(key) {
-            Some(Slot::Done { answer, until }) if Instant::now() < *until => {
-                Lookup::Fresh(answer.clone())
+        let now = Instant::now();
+        match lock(&self.slots).get_mut(key) {
+            Some(Slot::Done {
+                answer,
+                until,
+                refreshing,
+            }) if now < *until => {
+                let passed = matches!(answer, Ok(d) if d.passed());
+                let refresh = passed && !*refreshing && *until - now <= self.ttl / 10;
+                if refresh {
+                    *refreshing = true;
+                }
+                Lookup::Fresh {
+                    answer: answer.clone(),
+                    refresh,
+                }
             }
             Some(Slot::Running(p)) => Lookup::Running(p.clone()),
             _ => Lookup::Absent,
+        }
+    }
+
+    /// Verifies `key` again for the caller that [`Cache::lookup`] asked to: a decision
+    /// replaces the entry with a full TTL (a denial, with the negative TTL: the image is
+    /// denied from now on); an error keeps the pass until it expires (no second refresh),
+    /// when the next request verifies it the ordinary way.
+    pub fn refresh(&self, key: &Key, compute: impl FnOnce() -> Answer) {
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(compute))
+            .unwrap_or_else(|_| Err("the verification panicked".to_owned()));
+        // One refresh per entry: after an error the pass is not retried before it expires.
+        let Ok(decision) = answer else {
+            return;
+        };
+        let ttl = if decision.passed() {
+            self.ttl
+        } else {
+            self.negative_ttl
+        };
+        let mut slots = lock(&self.slots);
+        // A verification running for this key (the entry expired meanwhile) will store its
+        // own answer; waiters are on it, so leave it be.
+        if !matches!(slots.get(key), Some(Slot::Running(_))) {
+            slots.insert(
+                key.clone(),
+                Slot::Done {
+                    answer: Ok(decision),
+                    until: Instant::now() + ttl,
+                    refreshing: false,
+                },
+            );
         }
     }
 
@@ -110,7 +162,7 @@ impl Cache {
         let pending = {
             let mut slots = lock(&self.slots);
             match slots.get(key) {
-                Some(Slot::Done { answer, until }) if Instant::now() < *until => {
+                Some(Slot::Done { answer, until, .. }) if Instant::now() < *until => {
                     return (answer.clone(), Source::Hit);
                 }
                 Some(Slot::Running(p)) => Some(p.clone()),
@@ -151,6 +203,7 @@ impl Cache {
             Slot::Done {
                 answer: answer.clone(),
                 until: Instant::now() + ttl,
+                refreshing: false,
             },
         );
         if let Some(Slot::Running(p)) = previous {

@@ -429,6 +429,35 @@ impl Engine {
         &self.inner.config
     }
 
+    /// Verifies a pass again on a worker thread before it expires (the cache asked for it);
+    /// the request that triggered it does not wait.
+    fn refresh(&self, rule: usize, reference: &Reference, digest: &Digest, key: cache::Key) {
+        let inner = self.inner.clone();
+        if inner.workers.fetch_add(1, Ordering::SeqCst) >= MAX_WORKERS {
+            inner.workers.fetch_sub(1, Ordering::SeqCst);
+            // No thread for it now: the pass expires as usual and is verified then.
+            return;
+        }
+        let slot = WorkerSlot(inner);
+        let name = reference.name.clone();
+        let digest = digest.clone();
+        let spawned = std::thread::Builder::new()
+            .name("vouch-admission-refresh".into())
+            .spawn(move || {
+                let inner = &slot.0;
+                if let Some(r) = inner.config.rules.get(rule) {
+                    inner.cache.refresh(&key, || {
+                        inner
+                            .verifier
+                            .gate(&name, &digest, &r.policy.loaded)
+                            .map(Arc::new)
+                    });
+                }
+            });
+        // A thread that could not start drops its slot; the pass expires as usual.
+        drop(spawned);
+    }
+
     /// Verification threads running now (each one verifying an image no other thread is).
     pub fn verification_threads(&self) -> usize {
         self.inner.workers.load(Ordering::SeqCst)
@@ -582,7 +611,10 @@ impl Engine {
                     trust: r.policy.trust_digest.clone(),
                 };
                 match self.inner.cache.lookup(&key) {
-                    cache::Lookup::Fresh(answer) => {
+                    cache::Lookup::Fresh { answer, refresh } => {
+                        if refresh {
+                            self.refresh(*rule, reference, d, key);
+                        }
                         done[i] = Some(Done {
                             digest: Some(d.clone()),
                             answer,

@@ -374,6 +374,115 @@ fn reviews_arriving_while_an_image_is_verified_wait_for_it_without_threads_of_th
     }
 }
 
+/// A verifier whose gate answer is switched by the test: 0 pass, 1 deny, 2 registry error.
+struct Switch {
+    answer: std::sync::atomic::AtomicU8,
+    gates: std::sync::atomic::AtomicUsize,
+}
+
+impl vouch_admission::Verifier for Switch {
+    fn resolve(
+        &self,
+        image: &vouch_oci::reference::Reference,
+    ) -> Result<vouch_digest::Digest, String> {
+        Ok(tag_digest(image.tag.as_deref().unwrap_or("latest")))
+    }
+    fn gate(
+        &self,
+        name: &vouch_oci::reference::Name,
+        digest: &vouch_digest::Digest,
+        _policy: &vouch_gate::Loaded,
+    ) -> Result<vouch_gate::Decision, String> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.gates.fetch_add(1, SeqCst);
+        match self.answer.load(SeqCst) {
+            0 => Ok(decision(name, digest, true)),
+            1 => Ok(decision(name, digest, false)),
+            _ => Err(format!(
+                "cannot list what is attached to {name}@{digest}: connection refused"
+            )),
+        }
+    }
+}
+
+/// A 4 s TTL: the last tenth (400 ms) is when a pass is verified again.
+const SHORT_TTL: &str = r#"
+unmatched = "deny"
+[cache]
+ttl = "4s"
+negative-ttl = "4s"
+[[rules]]
+images = ["**"]
+policy = "gate.toml"
+"#;
+
+/// Reviews once (cold), then once in the last tenth of the TTL, and returns the engine, the
+/// verifier and the body, with the refresh started by the second review finished.
+fn reviewed_in_the_last_tenth(then: u8) -> (tempfile::TempDir, Engine, Arc<Switch>, Vec<u8>) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let v = Arc::new(Switch {
+        answer: 0.into(),
+        gates: 0.into(),
+    });
+    let (d, c) = config(SHORT_TTL);
+    let e = Engine::new(c, v.clone());
+    let mut review = wrapped("pod_creation_signed.json");
+    review["request"]["object"]["spec"]["containers"][0]["image"] =
+        json!(format!("{IMAGE}@{}", tag_digest("signed")));
+    let b = body(&review);
+    assert_eq!(
+        e.review(Endpoint::Validate, &b, later()).unwrap().verdict,
+        Verdict::Allowed
+    );
+    std::thread::sleep(Duration::from_millis(3700));
+    v.answer.store(then, SeqCst);
+    // Still within the TTL: answered from the cache at once, and one verification started.
+    let o = e.review_now(Endpoint::Validate, &b).unwrap().unwrap();
+    assert_eq!((o.verdict, o.cache_hits), (Verdict::Allowed, 1));
+    let asked = Instant::now();
+    while v.gates.load(SeqCst) < 2 || e.verification_threads() > 0 {
+        assert!(
+            asked.elapsed() < Duration::from_secs(2),
+            "the refresh never ran"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (d, e, v, b)
+}
+
+#[test]
+fn a_pass_in_use_is_verified_again_before_it_expires() {
+    let (_d, e, v, b) = reviewed_in_the_last_tenth(0);
+    // Past the first answer's TTL: the refreshed pass answers, nothing waits.
+    std::thread::sleep(Duration::from_millis(600));
+    let o = e.review_now(Endpoint::Validate, &b).unwrap().unwrap();
+    assert_eq!((o.verdict, o.cache_hits), (Verdict::Allowed, 1));
+    assert_eq!(v.gates.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_refresh_that_denies_denies_from_then_on() {
+    let (_d, e, _v, b) = reviewed_in_the_last_tenth(1);
+    let o = e.review_now(Endpoint::Validate, &b).unwrap().unwrap();
+    assert_eq!(o.verdict, Verdict::Denied);
+    assert_eq!(o.reasons, ["missing-signature"]);
+}
+
+#[test]
+fn a_refresh_that_cannot_ask_the_registry_keeps_the_pass_until_it_expires() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (_d, e, v, b) = reviewed_in_the_last_tenth(2);
+    let o = e.review_now(Endpoint::Validate, &b).unwrap().unwrap();
+    assert_eq!(o.verdict, Verdict::Allowed);
+    // Expired: verified the ordinary way, and the registry error is a denial.
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(e.review_now(Endpoint::Validate, &b).is_none());
+    let o = e.review(Endpoint::Validate, &b, later()).unwrap();
+    assert_eq!(o.verdict, Verdict::Denied);
+    assert_eq!(o.reasons, ["registry-error"]);
+    assert_eq!(v.gates.load(SeqCst), 3);
+}
+
 #[test]
 fn review_now_answers_from_the_cache_only() {
     let v = signed_verifier();
