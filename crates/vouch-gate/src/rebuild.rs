@@ -78,7 +78,6 @@ fn list(names: &[&str]) -> String {
 }
 
 /// Apply the rule to `candidates`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn check(
     rule: &Rebuilds,
     rebuilders: &[Rebuilder],

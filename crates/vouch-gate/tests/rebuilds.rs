@@ -96,6 +96,10 @@ fn file(name: &str, bytes: Vec<u8>) -> EvidenceFile {
 }
 
 fn gate(s: &Setup, extra: Vec<EvidenceFile>) -> vouch_gate::Decision {
+    gate_at(s, extra, Place::Folder)
+}
+
+fn gate_at(s: &Setup, extra: Vec<EvidenceFile>, place: Place) -> vouch_gate::Decision {
     let loaded = load(&s.dir.path().join("gate.toml")).unwrap();
     let ev = good(&s.release, SBOM);
     let mut attestations = ev.files.clone();
@@ -104,7 +108,7 @@ fn gate(s: &Setup, extra: Vec<EvidenceFile>) -> vouch_gate::Decision {
         signatures: common::signatures(&ev),
         sbom: Some(SBOM.as_bytes().to_vec()),
         attestations,
-        place: Place::Folder,
+        place,
     };
     let context = Context {
         advisories: None,
@@ -545,5 +549,187 @@ fn the_same_key_under_two_file_names_is_an_error() {
             "rebuilder keys rebuilder-a.pub and copy.pub in the policy are the same key (fingerprint {}): each rebuilder counts once",
             s.rebuilders[0].public_key().fingerprint()
         )
+    );
+}
+
+#[test]
+fn in_a_registry_a_statement_attached_to_the_image_naming_another_digest_is_a_mismatch() {
+    // Attached to the image, the statement is about it whatever name its subject has.
+    let s = setup(RULE);
+    let [a, b, c] = &s.rebuilders;
+    let other = Digest::sha256(b"rebuilder c's manifest");
+    let own = line(
+        c,
+        &statement(
+            "registry.example.com/team/app",
+            &other,
+            &other,
+            "2026-12-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
+    );
+    let d = gate_at(
+        &s,
+        vec![
+            file("referrers-api:sha256:a", agreeing(a)),
+            file("referrers-api:sha256:b", agreeing(b)),
+            file("referrers-api:sha256:c", own),
+        ],
+        Place::Registry,
+    );
+    assert_eq!(
+        rebuild_reasons(&d),
+        [(
+            "rebuild-digest-mismatch",
+            format!(
+                "rebuilder rebuilder-c.pub rebuilt app.tar.gz and got {other}, not {}: the artifact is not what its source builds (or that rebuild differs); this denies even when the threshold is met",
+                gated()
+            )
+        )]
+    );
+}
+
+#[test]
+fn a_forged_mismatch_by_an_untrusted_key_never_denies() {
+    let s = setup(RULE);
+    let [a, b, _] = &s.rebuilders;
+    let stranger = SigningKey::generate(Algorithm::EcdsaP256).unwrap();
+    let d0 = Digest::sha256(ARTIFACT);
+    let forged = line(
+        &stranger,
+        &statement(
+            "app.tar.gz",
+            &d0,
+            &Digest::sha256(b"x"),
+            "2026-12-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
+    );
+    let d = gate(
+        &s,
+        vec![
+            file("rebuild-a.intoto.jsonl", agreeing(a)),
+            file("rebuild-b.intoto.jsonl", agreeing(b)),
+            file("rebuild-x.intoto.jsonl", forged),
+        ],
+    );
+    assert!(d.passed(), "{:#?}", d.reasons);
+    assert_eq!(d.ignored.len(), 1);
+    assert_eq!(d.ignored[0].evidence, "rebuild-x.intoto.jsonl:1");
+}
+
+#[test]
+fn a_rebuilder_with_both_a_vote_and_a_mismatch_is_a_mismatch_not_a_vote() {
+    let s = setup(RULE);
+    let [a, b, _] = &s.rebuilders;
+    let d0 = Digest::sha256(ARTIFACT);
+    let other = Digest::sha256(b"b's other build");
+    let mut both = agreeing(b);
+    both.extend(line(
+        b,
+        &statement(
+            "app.tar.gz",
+            &d0,
+            &other,
+            "2026-12-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
+    ));
+    let d = gate(
+        &s,
+        vec![
+            file("rebuild-a.intoto.jsonl", agreeing(a)),
+            file("rebuild-b.intoto.jsonl", both),
+        ],
+    );
+    assert_eq!(
+        d.codes(),
+        [
+            (Check::Rebuilds, "rebuild-digest-mismatch"),
+            (Check::Rebuilds, "rebuild-threshold-not-met")
+        ]
+    );
+    assert_eq!(
+        d.reasons[1].message,
+        format!(
+            "1 of the 2 required rebuilds of {}: agreed: rebuilder-a.pub; missing: rebuilder-c.pub; attested another digest: rebuilder-b.pub",
+            gated()
+        )
+    );
+}
+
+#[test]
+fn keyless_rebuilders_count_toward_the_number_trusted() {
+    let id = "identities = [{ identity = \"https://github.com/acme/rebuild/.github/workflows/rebuild.yml@refs/heads/main\", issuer = \"https://token.actions.githubusercontent.com\" }]\n";
+    let policy = |t: u32, keys: &str, ids: &str| {
+        format!(
+            "[trust]\nkeys = [\"release.pub\"]\n[rebuilds]\nthreshold = {t}\nkeys = [{keys}]\n{ids}"
+        )
+    };
+    let p = vouch_gate::Policy::parse(&policy(2, "\"a.pub\"", id), "gate.toml").unwrap();
+    let r = p.rebuilds.unwrap();
+    assert_eq!((r.threshold, r.trusted()), (2, 2));
+    assert_eq!(
+        r.identities[0].issuer,
+        "https://token.actions.githubusercontent.com"
+    );
+    // `subject` is accepted for `identity`.
+    let alias = id.replace("identity =", "subject =");
+    let p = vouch_gate::Policy::parse(&policy(1, "", &alias), "gate.toml").unwrap();
+    assert_eq!(
+        p.rebuilds.unwrap().identities[0].identity,
+        "https://github.com/acme/rebuild/.github/workflows/rebuild.yml@refs/heads/main"
+    );
+    assert_eq!(
+        vouch_gate::Policy::parse(&policy(3, "\"a.pub\"", id), "gate.toml")
+            .unwrap_err()
+            .to_string(),
+        "policy gate.toml: `rebuilds.threshold` is 3, but only 2 rebuilder(s) are trusted (keys and identities): the rule could never pass"
+    );
+    assert_eq!(
+        vouch_gate::Policy::parse(
+            &policy(1, "", "identities = [{ identity = \"x\" }]\n"),
+            "gate.toml"
+        )
+        .unwrap_err()
+        .to_string(),
+        "policy gate.toml: `rebuilds.identities[0]` needs a non-empty `issuer`"
+    );
+    assert_eq!(
+        vouch_gate::Policy::parse(&policy(1, "\"a.pub\"", "extra = 1\n"), "gate.toml")
+            .unwrap_err()
+            .to_string()
+            .split(':')
+            .next()
+            .unwrap(),
+        "policy gate.toml is not valid TOML at line 6 column 1"
+    );
+}
+
+#[test]
+fn an_unreadable_predicate_by_a_trusted_rebuilder_is_ignored_and_named() {
+    let s = setup(RULE);
+    let d0 = Digest::sha256(ARTIFACT);
+    let mut predicate = serde_json::to_value(
+        Rebuild::new(
+            "https://rebuild.example/test",
+            vec![Source::commit(&"a".repeat(40))],
+            d0.clone(),
+            ts("2026-12-01T00:00:00Z"),
+            ts("2027-01-01T00:00:00Z"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    predicate["validUntil"] = "soon".into();
+    let st = Statement::new(vec![Subject::new("app.tar.gz", d0)], REBUILD_V1, predicate);
+    let d = gate(
+        &s,
+        vec![file("rebuild-a.intoto.jsonl", line(&s.rebuilders[0], &st))],
+    );
+    assert_eq!(d.codes(), [(Check::Rebuilds, "rebuild-threshold-not-met")]);
+    assert_eq!(
+        d.ignored[0].why,
+        "rebuild (rebuild-invalid): signed by rebuilder-a.pub, but rebuild predicate `validUntil` `soon` is not an RFC 3339 time"
     );
 }

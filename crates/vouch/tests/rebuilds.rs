@@ -676,3 +676,44 @@ fn an_image_in_a_registry_is_gated_by_the_same_rule() {
         )
     );
 }
+
+#[test]
+fn every_rebuild_code_has_a_page_and_explain_prints_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let source = std::fs::read_to_string(root.join("crates/vouch-gate/src/rebuild.rs")).unwrap();
+    let mut codes: Vec<&str> = source
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| {
+            s.contains('-') && s.len() > 6 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        })
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        [
+            "rebuild-digest-mismatch",
+            "rebuild-expired",
+            "rebuild-invalid",
+            "rebuild-not-yet-valid",
+            "rebuild-other-artifact",
+            "rebuild-threshold-not-met",
+            "rebuild-untrusted-signer",
+            "untrusted-signer",
+        ]
+    );
+    for code in codes {
+        assert!(
+            root.join(format!("docs/rules/{code}.md")).is_file(),
+            "docs/rules/{code}.md is missing"
+        );
+        let out = common::vouch().args(["explain", code]).output().unwrap();
+        assert_exit(&out, 0);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with(&format!("# {code}: ")),
+            "{code}"
+        );
+    }
+}
