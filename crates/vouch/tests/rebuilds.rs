@@ -180,8 +180,11 @@ fn json(out: &Output) -> serde_json::Value {
     })
 }
 
+/// Pairs of strings: (code, message) or (evidence, why).
+type Pairs = Vec<(String, String)>;
+
 /// (code, message) of every reason, and (evidence, why) of every ignored rebuild statement.
-fn verdict(v: &serde_json::Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn verdict(v: &serde_json::Value) -> (Pairs, Pairs) {
     let reasons = v["reasons"]
         .as_array()
         .unwrap()
