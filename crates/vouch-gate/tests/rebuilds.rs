@@ -733,3 +733,36 @@ fn an_unreadable_predicate_by_a_trusted_rebuilder_is_ignored_and_named() {
         "rebuild (rebuild-invalid): signed by rebuilder-a.pub, but rebuild predicate `validUntil` `soon` is not an RFC 3339 time"
     );
 }
+
+#[test]
+fn a_rebuilds_policy_without_rebuilders_cannot_be_evaluated() {
+    // A caller that builds Inputs by hand and forgets the rebuilders gets an error, never a pass.
+    let s = setup(RULE);
+    let loaded = load(&s.dir.path().join("gate.toml")).unwrap();
+    let ev = good(&s.release, SBOM);
+    let signatures = common::signatures(&ev);
+    let supp = vouch_advisory::suppress::Suppressions::default();
+    let inputs = vouch_gate::Inputs {
+        subject: &vouch_gate::Subject::from_bytes("app.tar.gz", ARTIFACT),
+        signatures: &signatures,
+        place: Place::Folder,
+        sbom: Some(SBOM.as_bytes()),
+        attestations: &ev.files,
+        signers: &loaded.signers,
+        trust_root: &loaded.trust_root,
+        advisories: None,
+        suppressions: &supp,
+        check_findings: None,
+        secret_findings: None,
+        rules: None,
+        today: Date::parse("2026-12-07").unwrap(),
+        rebuilders: &[],
+        now: ts(NOW),
+    };
+    let e = vouch_gate::evaluate(&loaded.policy, &inputs).unwrap_err();
+    assert!(matches!(e, vouch_gate::GateError::NoRebuilders), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "the policy has [rebuilds], but no rebuilder keys or identities were given"
+    );
+}

@@ -661,6 +661,14 @@ fn an_image_in_a_registry_is_gated_by_the_same_rule() {
     assert_exit(&out, 0);
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{digest}\n"));
 
+    // For an image, --rebuilt is a manifest digest, never a file.
+    let out = w.rebuild(&img, "rebuilder-c", NOW, &["--rebuilt", "gate.toml"]);
+    assert_exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        "error: --rebuilt `gate.toml`: for an image, give the manifest digest the rebuild produced (sha256:HEX), not a file\n"
+    );
+
     // Rebuilder c rebuilt the image and got another manifest digest: attached to the image,
     // the statement reaches the rule and denies.
     let other = vouch_digest_of(b"c's manifest");

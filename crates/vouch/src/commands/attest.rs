@@ -223,6 +223,15 @@ fn rebuilt_digest(arg: &str) -> anyhow::Result<vouch_digest::Digest> {
 
 fn rebuild(args: AttestRebuildArgs) -> anyhow::Result<ExitStatus> {
     use vouch_attest::rebuild::{REBUILD_V1, Rebuild};
+    let image = image_subject(std::slice::from_ref(&args.subject))?;
+    if image.is_some()
+        && let Some(r) = &args.rebuilt
+        && !r.starts_with("sha256:")
+    {
+        anyhow::bail!(
+            "--rebuilt `{r}`: for an image, give the manifest digest the rebuild produced (sha256:HEX), not a file"
+        );
+    }
     let key = evidence::signing_key(&args.key)?;
     let sources = rebuild_sources(&args)?;
     let validity = valid_for(&args.valid_for)?;
@@ -254,7 +263,6 @@ fn rebuild(args: AttestRebuildArgs) -> anyhow::Result<ExitStatus> {
             _ => ExitStatus::Success,
         }
     };
-    let image = image_subject(std::slice::from_ref(&args.subject))?;
     if let Some(reference) = image {
         if args.output.is_some() {
             anyhow::bail!(
