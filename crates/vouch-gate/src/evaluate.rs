@@ -841,6 +841,10 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             inputs.place,
             inputs.trust_root,
             inputs.now,
+            &provenance
+                .iter()
+                .filter_map(|a| expect::source_commit(a.verified.value()))
+                .collect::<Vec<_>>(),
         )?;
         reasons.extend(found.reasons);
         used.extend(found.used);

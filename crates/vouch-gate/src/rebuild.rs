@@ -14,15 +14,18 @@
 //! - about the subject with the subject's digest as the rebuilt digest: a vote; each rebuilder
 //!   counts once however many statements it signed;
 //! - a rebuilt digest that differs (the predicate's `rebuilt`, or a statement whose subject is
-//!   the same artifact under another digest: in a folder by its subject name, in a registry
-//!   because it is attached to the image): `rebuild-digest-mismatch`, a deny of its own even
-//!   when the threshold is met;
-//! - a statement about another artifact (another name, in a folder) is ignored and named.
+//!   the same artifact under another digest: in a registry because it is attached to the image;
+//!   in a folder by its subject name, unless it names none of the artifact's known sources — the
+//!   sources of the agreeing statements and the verified provenance's commit — which makes it a
+//!   statement about another version): `rebuild-digest-mismatch`, a deny of its own even when
+//!   the threshold is met;
+//! - a statement about another artifact (another name, or the same name built from another
+//!   source, in a folder) is ignored and named.
 
 use std::collections::BTreeSet;
 
 use vouch_attest::Statement;
-use vouch_attest::rebuild::{REBUILD_V1, Rebuild};
+use vouch_attest::rebuild::{REBUILD_V1, Rebuild, Source};
 use vouch_digest::{Algorithm, Digest};
 use vouch_sign::Bundle;
 use vouch_sign::trust::TrustRoot;
@@ -69,6 +72,38 @@ pub(crate) fn is_rebuild(bundle: &Bundle) -> bool {
     claimed_statement(bundle).is_some_and(|s| s.predicate_type == REBUILD_V1)
 }
 
+/// True when a source of `a` is one of `b` (the same digest under the same algorithm).
+fn shares_source(a: &[Source], b: &[Source]) -> bool {
+    a.iter().any(|x| {
+        x.digest.iter().any(|(alg, v)| {
+            b.iter()
+                .any(|y| y.digest.get(alg).is_some_and(|w| w.eq_ignore_ascii_case(v)))
+        })
+    })
+}
+
+/// `commit 4f1c…, foo-1.0.tar.gz sha256:…` for messages.
+fn describe(sources: &[Source]) -> String {
+    sources
+        .iter()
+        .map(|s| {
+            let digests: Vec<String> = s
+                .digest
+                .iter()
+                .map(|(alg, v)| match alg.as_str() {
+                    "gitCommit" => format!("commit {v}"),
+                    _ => format!("{alg}:{v}"),
+                })
+                .collect();
+            match &s.name {
+                Some(n) => format!("{n} {}", digests.join(" ")),
+                None => digests.join(" "),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn list(names: &[&str]) -> String {
     if names.is_empty() {
         "none".to_owned()
@@ -86,6 +121,7 @@ pub(crate) fn check(
     place: Place,
     trust_root: &TrustRoot,
     now: jiff::Timestamp,
+    provenance_commits: &[String],
 ) -> Result<Outcome, GateError> {
     let mut out = Outcome::default();
     let gated = subject.digest();
@@ -93,6 +129,14 @@ pub(crate) fn check(
     let mut agreed: Vec<Vec<String>> = vec![Vec::new(); rebuilders.len()];
     let mut mismatched: Vec<Vec<(String, Digest)>> = vec![Vec::new(); rebuilders.len()];
     let mut ignored_names: Vec<String> = Vec::new();
+    // The artifact's known sources: the verified provenance's commits, then the sources of the
+    // agreeing statements.
+    let mut known: Vec<Source> = provenance_commits
+        .iter()
+        .map(|c| Source::commit(c))
+        .collect();
+    // Same name, another digest, in a folder: decided once every agreeing source is known.
+    let mut same_name: Vec<(usize, String, Digest, Vec<Source>)> = Vec::new();
     let signers: Vec<Signer> = rebuilders.iter().map(|r| r.signer.clone()).collect();
     let mut ignore = |out: &mut Outcome, evidence: &str, code: &str, why: String| {
         ignored_names.push(format!("{evidence} ({code})"));
@@ -205,6 +249,7 @@ pub(crate) fn check(
         if about_gated {
             if &rebuilt == gated {
                 agreed[i].push(c.evidence.clone());
+                known.extend(predicate.source.iter().cloned());
                 out.used.push(UsedEvidence {
                     evidence: c.evidence.clone(),
                     kind: REBUILD_V1.to_owned(),
@@ -218,24 +263,45 @@ pub(crate) fn check(
             continue;
         }
         // About another digest: the same artifact rebuilt differently, or another artifact.
-        let same_artifact = match place {
+        let got = named.unwrap_or(rebuilt);
+        let names: Vec<String> = st.subject.iter().map(|s| s.name.clone()).collect();
+        match place {
             // Attached to the image: it is about this image whatever digest it names.
-            Place::Registry => true,
-            Place::Folder => st.subject.iter().any(|s| s.name == subject.name()),
-        };
-        if same_artifact {
-            let got = named.unwrap_or(rebuilt);
-            mismatched[i].push((c.evidence.clone(), got));
+            Place::Registry => mismatched[i].push((c.evidence.clone(), got)),
+            Place::Folder if names.iter().any(|n| n == subject.name()) => {
+                same_name.push((i, c.evidence.clone(), got, predicate.source));
+            }
+            Place::Folder => {
+                ignore(
+                    &mut out,
+                    &c.evidence,
+                    "rebuild-other-artifact",
+                    format!(
+                        "signed by {name}, about {} and not {}",
+                        names.join(", "),
+                        subject.name()
+                    ),
+                );
+            }
+        }
+    }
+
+    // The same file name under another digest: a mismatch when it shares a source with the
+    // artifact (or nothing is known of the artifact's sources: fail closed, a person looks),
+    // another version of the file when it was built from other sources.
+    for (i, evidence, got, sources) in same_name {
+        if known.is_empty() || shares_source(&sources, &known) {
+            mismatched[i].push((evidence, got));
         } else {
-            let names: Vec<&str> = st.subject.iter().map(|s| s.name.as_str()).collect();
+            let name = rebuilders[i].name.as_str();
             ignore(
                 &mut out,
-                &c.evidence,
+                &evidence,
                 "rebuild-other-artifact",
                 format!(
-                    "signed by {name}, about {} and not {}",
-                    names.join(", "),
-                    subject.name()
+                    "signed by {name}, about {} {got}, built from {}, none of the sources of {gated}",
+                    subject.name(),
+                    describe(&sources)
                 ),
             );
         }

@@ -59,9 +59,21 @@ fn ts(s: &str) -> jiff::Timestamp {
 /// A rebuild statement about `name` with digest `subject`, rebuilt to `rebuilt`, valid in
 /// [`from`, `until`).
 fn statement(name: &str, subject: &Digest, rebuilt: &Digest, from: &str, until: &str) -> Statement {
+    statement_from(&"a".repeat(40), name, subject, rebuilt, from, until)
+}
+
+/// [`statement`] built from `commit`.
+fn statement_from(
+    commit: &str,
+    name: &str,
+    subject: &Digest,
+    rebuilt: &Digest,
+    from: &str,
+    until: &str,
+) -> Statement {
     let p = Rebuild::new(
         "https://rebuild.example/test",
-        vec![Source::commit(&"a".repeat(40))],
+        vec![Source::commit(commit)],
         rebuilt.clone(),
         ts(from),
         ts(until),
@@ -764,5 +776,44 @@ fn a_rebuilds_policy_without_rebuilders_cannot_be_evaluated() {
     assert_eq!(
         e.to_string(),
         "the policy has [rebuilds], but no rebuilder keys or identities were given"
+    );
+}
+
+#[test]
+fn the_same_file_name_built_from_another_source_is_another_version_not_a_mismatch() {
+    // A rebuild of last release's app.tar.gz (another commit) left in the folder: neither a
+    // vote nor an alert. The artifact's sources are the provenance's commit (a…a) and the
+    // agreeing statements'.
+    let s = setup(RULE);
+    let [a, b, c] = &s.rebuilders;
+    let old = Digest::sha256(b"app 0.9");
+    let previous = line(
+        c,
+        &statement_from(
+            &"b".repeat(40),
+            "app.tar.gz",
+            &old,
+            &old,
+            "2026-12-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
+    );
+    let d = gate(
+        &s,
+        vec![
+            file("rebuild-a.intoto.jsonl", agreeing(a)),
+            file("rebuild-b.intoto.jsonl", agreeing(b)),
+            file("rebuild-old.intoto.jsonl", previous),
+        ],
+    );
+    assert!(d.passed(), "{:#?}", d.reasons);
+    assert_eq!(d.ignored.len(), 1);
+    assert_eq!(
+        d.ignored[0].why,
+        format!(
+            "rebuild (rebuild-other-artifact): signed by rebuilder-c.pub, about app.tar.gz {old}, built from commit {}, none of the sources of {}",
+            "b".repeat(40),
+            gated()
+        )
     );
 }
