@@ -835,12 +835,8 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     if let Some(rule) = &policy.rebuilds {
         let found = crate::rebuild::check(
             rule,
-            inputs.rebuilders,
+            inputs,
             &rebuilds,
-            inputs.subject,
-            inputs.place,
-            inputs.trust_root,
-            inputs.now,
             &provenance
                 .iter()
                 .filter_map(|a| expect::source_commit(a.verified.value()))

@@ -28,14 +28,12 @@ use vouch_attest::Statement;
 use vouch_attest::rebuild::{REBUILD_V1, Rebuild, Source};
 use vouch_digest::{Algorithm, Digest};
 use vouch_sign::Bundle;
-use vouch_sign::trust::TrustRoot;
 use vouch_sign::verify::{self, Artifact, Policy as Signer};
 
 use crate::decision::{Check, Ignored, Reason, UsedEvidence};
-use crate::evaluate::GateError;
+use crate::evaluate::{GateError, Inputs};
 use crate::evidence::Place;
 use crate::policy::Rebuilds;
-use crate::subject::Subject;
 
 /// A trusted rebuilder: the name reasons give it (its key file as written in the policy, or
 /// its identity) and how its statements verify.
@@ -115,14 +113,18 @@ fn list(names: &[&str]) -> String {
 /// Apply the rule to `candidates`.
 pub(crate) fn check(
     rule: &Rebuilds,
-    rebuilders: &[Rebuilder],
+    inputs: &Inputs<'_>,
     candidates: &[Candidate],
-    subject: &Subject<'_>,
-    place: Place,
-    trust_root: &TrustRoot,
-    now: jiff::Timestamp,
     provenance_commits: &[String],
 ) -> Result<Outcome, GateError> {
+    let Inputs {
+        rebuilders,
+        subject,
+        place,
+        trust_root,
+        now,
+        ..
+    } = *inputs;
     let mut out = Outcome::default();
     let gated = subject.digest();
     // Per rebuilder (by index): the evidence that agreed, and the digests it got instead.
