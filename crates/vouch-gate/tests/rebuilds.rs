@@ -169,6 +169,20 @@ fn two_of_three_agree_passes() {
         rebuilds,
         ["rebuild-a.intoto.jsonl:1", "rebuild-b.intoto.jsonl:1"]
     );
+    // The summary of the pass lists them among its input attestations.
+    let loaded = load(&s.dir.path().join("gate.toml")).unwrap();
+    let st = vouch_gate::summary(&d, &loaded.policy, &loaded.source, ts(NOW), "0.1.0").unwrap();
+    let vsa = vouch_attest::vsa::VerificationSummary::parse(&st.predicate).unwrap();
+    let uris: Vec<String> = vsa
+        .input_attestations
+        .iter()
+        .filter_map(|r| r.uri.clone())
+        .collect();
+    assert!(
+        uris.iter().any(|u| u.starts_with("rebuild-a.intoto.jsonl"))
+            && uris.iter().any(|u| u.starts_with("rebuild-b.intoto.jsonl")),
+        "{uris:?}"
+    );
 }
 
 #[test]
