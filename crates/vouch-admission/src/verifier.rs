@@ -72,7 +72,8 @@ impl Verifier for RegistryVerifier {
             })?;
         let subject = vouch_gate::Subject::from_digest(format!("{name}@{digest}"), digest.clone())
             .map_err(|e| e.to_string())?;
-        let today = Date::from_unix_seconds((self.now)().as_second());
+        let now = (self.now)();
+        let today = Date::from_unix_seconds(now.as_second());
         let guard = self
             .db
             .as_ref()
@@ -82,6 +83,7 @@ impl Verifier for RegistryVerifier {
             check_findings: None,
             secret_findings: None,
             today,
+            now,
         };
         vouch_gate::gate(policy, &subject, &evidence, &context)
             .map_err(|e| format!("cannot evaluate {name}@{digest}: {}", chain(&e)))

@@ -220,6 +220,7 @@ fn signed_is_allowed_unsigned_denied_the_same_as_the_gate_and_a_moved_tag_is_cau
             check_findings: None,
             secret_findings: None,
             today: vouch_advisory::suppress::Date::from_unix_seconds(now().as_second()),
+            now: now(),
         };
         let d = vouch_gate::gate(loaded, &subject, &evidence, &context).unwrap();
         let codes: Vec<String> = d.reasons.iter().map(|r| r.code.to_owned()).collect();

@@ -9,6 +9,8 @@
 //! - [`ci::context`]: the CI environment (a map of variables) → [`slsa::BuildContext`].
 //! - [`sbom::locked_dependencies`]: the locked dependencies of a CycloneDX / SPDX JSON SBOM (read
 //!   by `vouch-sbom`) as SLSA resource descriptors; the SBOM predicate types.
+//! - [`rebuild::Rebuild`]: vouch's rebuild attestation ([`rebuild::REBUILD_V1`]): who rebuilt
+//!   what from which source, the digest it got and the window the claim holds in.
 //! - [`vsa::VerificationSummary`]: a SLSA Verification Summary Attestation v1 predicate.
 //! - [`image::image_signature`]: the statement `cosign sign` v3 signs for an image
 //!   ([`IMAGE_SIGNATURE_PREDICATE`]).
@@ -30,6 +32,7 @@ pub mod ci;
 pub mod dsse;
 pub mod expect;
 pub mod image;
+pub mod rebuild;
 pub mod sbom;
 pub mod slsa;
 pub mod statement;

@@ -32,6 +32,8 @@ pub enum Check {
     Secrets,
     /// The policy's Rego rules.
     Rego,
+    /// `[rebuilds]`: k-of-n independent rebuilds of the subject's digest.
+    Rebuilds,
 }
 
 impl Check {
@@ -45,6 +47,7 @@ impl Check {
             Check::Check => "check",
             Check::Secrets => "secrets",
             Check::Rego => "rego",
+            Check::Rebuilds => "rebuilds",
         }
     }
 }

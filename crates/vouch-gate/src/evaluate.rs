@@ -20,6 +20,7 @@ use crate::decision::{ArtifactInfo, Check, Decision, Ignored, Outcome, Reason, U
 use crate::evidence::{Evidence, EvidenceFile, Place, SignatureContent, SignatureEvidence};
 use crate::load::Loaded;
 use crate::policy::{Field, Policy};
+use crate::rebuild::Rebuilder;
 use crate::rego::{RegoError, Rules};
 use crate::subject::Subject;
 
@@ -56,6 +57,10 @@ pub struct Inputs<'a> {
     pub rules: Option<&'a Rules>,
     /// Today's date (UTC), for ignore-entry expiry.
     pub today: Date,
+    /// The `[rebuilds]` rebuilders ([`Loaded::rebuilders`]); empty without `[rebuilds]`.
+    pub rebuilders: &'a [Rebuilder],
+    /// Now, for the validity windows of rebuild statements.
+    pub now: jiff::Timestamp,
 }
 
 /// Why the gate could not evaluate (exit 2). Never a pass.
@@ -74,6 +79,8 @@ pub enum GateError {
     NoCheckFindings,
     #[error("the policy has secrets = true, but no secret findings were given")]
     NoSecretFindings,
+    #[error("the policy has [rebuilds], but no rebuilder keys or identities were given")]
+    NoRebuilders,
     #[error("could not match vulnerabilities")]
     Match(#[source] MatchError),
     #[error(transparent)]
@@ -141,7 +148,7 @@ fn verify_with_any<T>(
 }
 
 /// The one reason for a bundle that verified under no trusted signer.
-fn failure(
+pub(crate) fn failure(
     errors: &[VerifyError],
     bundle: &Bundle,
     signers: &[Signers],
@@ -408,6 +415,8 @@ pub struct Context<'a> {
     pub secret_findings: Option<&'a [Finding]>,
     /// Today's date (UTC), for ignore-entry expiry.
     pub today: Date,
+    /// Now, for the validity windows of rebuild statements (`[rebuilds]`).
+    pub now: jiff::Timestamp,
 }
 
 /// Gate `subject`: the loaded policy (signers, trust root, suppressions, Rego rules) over the
@@ -432,6 +441,8 @@ pub fn gate(
         secret_findings: context.secret_findings,
         rules: loaded.rules.as_ref(),
         today: context.today,
+        rebuilders: &loaded.rebuilders,
+        now: context.now,
     };
     evaluate(&loaded.policy, &inputs)
 }
@@ -521,6 +532,9 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     if policy.secrets && inputs.secret_findings.is_none() {
         return Err(GateError::NoSecretFindings);
     }
+    if policy.rebuilds.is_some() && inputs.rebuilders.is_empty() {
+        return Err(GateError::NoRebuilders);
+    }
     let artifact = ArtifactInfo {
         name: inputs.subject.name().to_owned(),
         digest: inputs.subject.digest().clone(),
@@ -580,6 +594,9 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let mut verified: Vec<VerifiedAttestation> = Vec::new();
     let mut failed: Vec<Failed> = Vec::new();
+    // Rebuild statements, for the `[rebuilds]` rule alone (whoever signed them, whatever
+    // digest they name: a rebuild of another digest must reach the rule to be an alert).
+    let mut rebuilds: Vec<crate::rebuild::Candidate> = Vec::new();
     for f in files {
         let lines = vouch_sign::jsonl::split(&f.bytes);
         if lines.is_empty() {
@@ -613,6 +630,17 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                     continue;
                 }
             };
+            if policy.rebuilds.is_some()
+                && bundle.content_kind() == ContentKind::DsseEnvelope
+                && crate::rebuild::is_rebuild(&bundle)
+            {
+                rebuilds.push(crate::rebuild::Candidate {
+                    evidence,
+                    digest: vouch_digest::Digest::sha256(raw),
+                    bundle,
+                });
+                continue;
+            }
             let claimed = claimed_kind(&bundle);
             if claimed == Kind::Summary {
                 ignored.push(Ignored {
@@ -801,6 +829,22 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                 ),
             ));
         }
+    }
+
+    // 5b. k-of-n rebuilds.
+    if let Some(rule) = &policy.rebuilds {
+        let found = crate::rebuild::check(
+            rule,
+            inputs,
+            &rebuilds,
+            &provenance
+                .iter()
+                .filter_map(|a| expect::source_commit(a.verified.value()))
+                .collect::<Vec<_>>(),
+        )?;
+        reasons.extend(found.reasons);
+        used.extend(found.used);
+        ignored.extend(found.ignored);
     }
 
     // 6. Vulnerabilities, from the verified SBOM only.

@@ -19,6 +19,8 @@
 //!   opened database and the date in, no file system, clock or network), and [`Decision`]
 //!   holds the outcome and every [`Reason`]. [`Report`] adds what to promote and where the
 //!   summary went, as a value the edge renders.
+//! - [`rebuild`]: the k-of-n rebuild rule (`[rebuilds]`): distinct trusted rebuilders whose
+//!   valid rebuild statements agree on the subject's digest; another digest is an alert.
 //! - [`summary()`]: the SLSA Verification Summary Attestation for a passed decision.
 //! - [`rego`]: the policy's Rego rules (through vouch-policy's one Rego runner); their input is
 //!   built from `Verified<_>` values only.
@@ -48,6 +50,8 @@
 //!     secret_findings: None,
 //!     rules: None,
 //!     today: vouch_advisory::suppress::Date::parse("2026-01-01").unwrap(),
+//!     rebuilders: &[],
+//!     now: "2026-01-01T00:00:00Z".parse().unwrap(),
 //! };
 //! let decision = evaluate(&policy, &inputs).unwrap();
 //! assert!(!decision.passed());
@@ -67,6 +71,7 @@ pub mod evaluate;
 pub mod evidence;
 pub mod load;
 pub mod policy;
+pub mod rebuild;
 pub mod registry;
 pub mod rego;
 pub mod source;
@@ -80,7 +85,8 @@ pub use evidence::{
     SignatureEvidence,
 };
 pub use load::{LoadError, Loaded, load};
-pub use policy::{Policy, PolicyError};
+pub use policy::{Policy, PolicyError, Rebuilds};
+pub use rebuild::Rebuilder;
 pub use source::SourceError;
 pub use subject::{Subject, SubjectError};
 pub use summary::{PolicySource, summary};

@@ -16,6 +16,7 @@ use vouch_sign::verify::{Policy as Signer, TlogPolicy};
 
 use crate::evidence::{MAX_EVIDENCE, file_name, present};
 use crate::policy::{Pattern, Policy, PolicyError};
+use crate::rebuild::Rebuilder;
 use crate::rego::{Module, RegoError, Rules};
 use crate::summary::PolicySource;
 
@@ -59,6 +60,14 @@ pub enum LoadError {
         #[source]
         source: TrustRootError,
     },
+    #[error(
+        "rebuilder keys {first} and {second} in the policy are the same key (fingerprint {fingerprint}): each rebuilder counts once"
+    )]
+    SameRebuilderKey {
+        first: String,
+        second: String,
+        fingerprint: Digest,
+    },
     #[error("could not load the embedded trusted root")]
     EmbeddedTrustRoot(#[source] TrustRootError),
     #[error(transparent)]
@@ -92,6 +101,9 @@ pub struct Loaded {
     pub base: PathBuf,
     /// One verification policy per trusted key (in the policy's order), then per identity.
     pub signers: Vec<Signer>,
+    /// `[rebuilds]`: one entry per trusted rebuilder (keys in the policy's order, then
+    /// identities); empty without `[rebuilds]`.
+    pub rebuilders: Vec<Rebuilder>,
     pub trust_root: TrustRoot,
     /// VEX statements (documents in the policy's order) and ignore entries.
     pub suppressions: Suppressions,
@@ -136,6 +148,7 @@ pub fn load(policy_path: &Path) -> Result<Loaded, LoadError> {
     let policy = Policy::parse(text, &policy_path.display().to_string())?;
     let base = base_of(policy_path);
     let signers = signers(&policy, &base)?;
+    let rebuilders = rebuilders(&policy, &base)?;
     let trust_root = trust_root(policy.trust.trusted_root.as_ref().map(|p| base.join(p)))?;
     let suppressions = suppressions(&policy, &base)?;
     let mut modules = Vec::new();
@@ -171,6 +184,7 @@ pub fn load(policy_path: &Path) -> Result<Loaded, LoadError> {
         policy,
         base,
         signers,
+        rebuilders,
         trust_root,
         suppressions,
         modules,
@@ -212,6 +226,50 @@ fn signers(policy: &Policy, base: &Path) -> Result<Vec<Signer>, LoadError> {
         out.push(Signer::Identity {
             identity: id.identity.clone(),
             issuer: id.issuer.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The `[rebuilds]` rebuilders: each key file (named as written in the policy), then each
+/// identity. Two files holding the same key are an error: one rebuilder must not count twice.
+fn rebuilders(policy: &Policy, base: &Path) -> Result<Vec<Rebuilder>, LoadError> {
+    let Some(r) = &policy.rebuilds else {
+        return Ok(Vec::new());
+    };
+    let tlog = if policy.trust.require_tlog {
+        TlogPolicy::Required
+    } else {
+        TlogPolicy::IfPresent
+    };
+    let mut out: Vec<Rebuilder> = Vec::new();
+    for k in &r.keys {
+        let path = base.join(k);
+        let bytes = read(&path, "rebuilder key", MAX_KEY)?;
+        let key =
+            PublicKey::from_pem(&bytes).map_err(|source| LoadError::PublicKey { path, source })?;
+        if let Some(first) = out.iter().find(|o| match &o.signer {
+            Signer::Key { key: other, .. } => other.fingerprint() == key.fingerprint(),
+            Signer::Identity { .. } => false,
+        }) {
+            return Err(LoadError::SameRebuilderKey {
+                first: first.name.clone(),
+                second: k.clone(),
+                fingerprint: key.fingerprint(),
+            });
+        }
+        out.push(Rebuilder {
+            name: k.clone(),
+            signer: Signer::Key { key, tlog },
+        });
+    }
+    for id in &r.identities {
+        out.push(Rebuilder {
+            name: id.identity.clone(),
+            signer: Signer::Identity {
+                identity: id.identity.clone(),
+                issuer: id.issuer.clone(),
+            },
         });
     }
     Ok(out)

@@ -32,6 +32,12 @@
 //! ignore = ".vouch/ignore.toml"
 //! vex = ["vex.openvex.json"]
 //!
+//! [rebuilds]                       # optional: k-of-n independent rebuilds (docs/rebuilds.md)
+//! threshold = 2
+//! keys = ["rebuilder-a.pub", "rebuilder-b.pub", "rebuilder-c.pub"]
+//! identities = [{ identity = "https://github.com/acme/rebuild/.github/workflows/rebuild.yml@refs/heads/main",
+//!                 issuer = "https://token.actions.githubusercontent.com" }]
+//!
 //! [vsa]
 //! verifier-id = "https://vouch.invalid/gate"
 //! policy-uri = "https://gitlab.example.com/acme/policies/-/blob/main/gate.toml"
@@ -88,6 +94,17 @@ struct RawPolicy {
     vulnerabilities: Option<RawVulnerabilities>,
     #[serde(default)]
     vsa: RawVsa,
+    rebuilds: Option<RawRebuilds>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRebuilds {
+    threshold: Option<i64>,
+    #[serde(default)]
+    keys: Vec<String>,
+    #[serde(default)]
+    identities: Vec<RawIdentity>,
 }
 
 #[derive(Deserialize, Default)]
@@ -105,6 +122,9 @@ struct RawTrust {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawIdentity {
+    /// `subject` is accepted too (cosign's `--certificate-identity` is the SAN, the
+    /// certificate's subject alternative name).
+    #[serde(alias = "subject")]
     identity: Option<String>,
     issuer: Option<String>,
 }
@@ -251,6 +271,26 @@ pub struct Vsa {
     pub levels: Option<Vec<String>>,
 }
 
+/// The k-of-n rebuild rule (`[rebuilds]`): at least `threshold` distinct rebuilders among
+/// `keys` and `identities` must attest that they rebuilt the subject's digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilds {
+    /// At least 1, at most `keys.len() + identities.len()`.
+    pub threshold: usize,
+    /// Rebuilder public key files (PEM), relative to the policy file; a rebuilder is named by
+    /// its key file's name in reasons.
+    pub keys: Vec<String>,
+    /// Keyless rebuilders, named by their identity in reasons.
+    pub identities: Vec<Identity>,
+}
+
+impl Rebuilds {
+    /// How many rebuilders the policy trusts.
+    pub fn trusted(&self) -> usize {
+        self.keys.len() + self.identities.len()
+    }
+}
+
 /// A validated gate policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -266,6 +306,8 @@ pub struct Policy {
     /// Rego module paths or globs (wildcards in the file name only), relative to the policy.
     pub rego: Vec<String>,
     pub vsa: Vsa,
+    /// `[rebuilds]`: the k-of-n rebuild rule, when present.
+    pub rebuilds: Option<Rebuilds>,
 }
 
 fn plain_file_name(file: &str, field: &str, name: &str) -> Result<(), PolicyError> {
@@ -310,19 +352,23 @@ impl Policy {
                 "is required: name at least one key or keyless identity the gate trusts".into(),
             )
         })?;
-        let mut identities = Vec::new();
-        for (i, id) in raw_trust.identities.into_iter().enumerate() {
-            let field = format!("trust.identities[{i}]");
-            let identity = id
-                .identity
-                .filter(|s| !s.trim().is_empty())
-                .ok_or_else(|| invalid(&field, "needs a non-empty `identity`".into()))?;
-            let issuer = id
-                .issuer
-                .filter(|s| !s.trim().is_empty())
-                .ok_or_else(|| invalid(&field, "needs a non-empty `issuer`".into()))?;
-            identities.push(Identity { identity, issuer });
-        }
+        let identities_of = |section: &str, raw: Vec<RawIdentity>| {
+            let mut out = Vec::new();
+            for (i, id) in raw.into_iter().enumerate() {
+                let field = format!("{section}.identities[{i}]");
+                let identity = id
+                    .identity
+                    .filter(|s| !s.trim().is_empty())
+                    .ok_or_else(|| invalid(&field, "needs a non-empty `identity`".into()))?;
+                let issuer = id
+                    .issuer
+                    .filter(|s| !s.trim().is_empty())
+                    .ok_or_else(|| invalid(&field, "needs a non-empty `issuer`".into()))?;
+                out.push(Identity { identity, issuer });
+            }
+            Ok::<_, PolicyError>(out)
+        };
+        let identities = identities_of("trust", raw_trust.identities)?;
         if raw_trust.keys.is_empty() && identities.is_empty() {
             return Err(invalid(
                 "trust",
@@ -448,7 +494,73 @@ impl Policy {
             return Err(invalid("vsa.levels", "has an empty level".into()));
         }
 
+        let rebuilds = match raw.rebuilds {
+            None => None,
+            Some(r) => {
+                let identities = identities_of("rebuilds", r.identities)?;
+                if let Some(k) = r.keys.iter().find(|k| k.trim().is_empty()) {
+                    return Err(invalid("rebuilds.keys", format!("has an empty path `{k}`")));
+                }
+                let mut seen = std::collections::HashSet::new();
+                if let Some(k) = r.keys.iter().find(|k| !seen.insert(k.as_str())) {
+                    return Err(invalid(
+                        "rebuilds.keys",
+                        format!("names `{k}` twice: each rebuilder counts once"),
+                    ));
+                }
+                let mut seen = std::collections::HashSet::new();
+                if let Some(id) = identities
+                    .iter()
+                    .find(|id| !seen.insert((id.identity.as_str(), id.issuer.as_str())))
+                {
+                    return Err(invalid(
+                        "rebuilds.identities",
+                        format!(
+                            "names `{}` (issuer {}) twice: each rebuilder counts once",
+                            id.identity, id.issuer
+                        ),
+                    ));
+                }
+                let trusted = r.keys.len() + identities.len();
+                if trusted == 0 {
+                    return Err(invalid(
+                        "rebuilds",
+                        "names no key and no identity: no rebuild could ever count".into(),
+                    ));
+                }
+                let threshold = r.threshold.ok_or_else(|| {
+                    invalid(
+                        "rebuilds.threshold",
+                        "is required when [rebuilds] is present (how many distinct rebuilders must agree)".into(),
+                    )
+                })?;
+                if threshold < 1 {
+                    return Err(invalid(
+                        "rebuilds.threshold",
+                        format!(
+                            "is {threshold}; it must be at least 1 (a threshold of 0 would pass with no rebuild)"
+                        ),
+                    ));
+                }
+                let threshold = usize::try_from(threshold).unwrap_or(usize::MAX);
+                if threshold > trusted {
+                    return Err(invalid(
+                        "rebuilds.threshold",
+                        format!(
+                            "is {threshold}, but only {trusted} rebuilder(s) are trusted (keys and identities): the rule could never pass"
+                        ),
+                    ));
+                }
+                Some(Rebuilds {
+                    threshold,
+                    keys: r.keys,
+                    identities,
+                })
+            }
+        };
+
         Ok(Policy {
+            rebuilds,
             trust: Trust {
                 keys: raw_trust.keys,
                 identities,

@@ -49,6 +49,8 @@ fn decide(db: &Database) -> Result<vouch_gate::Decision, GateError> {
         secret_findings: None,
         rules: None,
         today: Date::parse("2026-01-01").unwrap(),
+        rebuilders: &[],
+        now: "2026-01-01T00:00:00Z".parse().unwrap(),
     };
     evaluate(&policy, &inputs)
 }

@@ -50,6 +50,8 @@ fn run(
         secret_findings: None,
         rules,
         today: Date::parse("2026-01-01").unwrap(),
+        rebuilders: &[],
+        now: "2026-01-01T00:00:00Z".parse().unwrap(),
     };
     evaluate(policy, &inputs).unwrap()
 }

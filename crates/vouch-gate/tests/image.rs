@@ -76,6 +76,8 @@ fn decide(
             secret_findings: None,
             rules: None,
             today: Date::parse("2026-01-01").unwrap(),
+            rebuilders: &[],
+            now: "2026-01-01T00:00:00Z".parse().unwrap(),
         },
     )
     .unwrap()

@@ -52,6 +52,8 @@ fn decide(db: &Database) -> vouch_gate::Decision {
         secret_findings: None,
         rules: None,
         today: Date::parse("2026-01-01").unwrap(),
+        rebuilders: &[],
+        now: "2026-01-01T00:00:00Z".parse().unwrap(),
     };
     evaluate(&policy, &inputs).unwrap()
 }

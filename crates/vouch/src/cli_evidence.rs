@@ -104,6 +104,43 @@ pub enum AttestCommand {
     Provenance(AttestProvenanceArgs),
     /// Sign an SBOM (CycloneDX or SPDX JSON) as an attestation about a file.
     Sbom(AttestSbomArgs),
+    /// Sign a rebuild attestation: this rebuilder built the subject from the named source and
+    /// got the same bytes (or, with --rebuilt, the digest it got instead), valid for a window.
+    Rebuild(AttestRebuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestRebuildArgs {
+    /// The artifact rebuilt (a file, by SHA-256), or one image in a registry
+    /// (`registry:HOST/REPO:TAG|@sha256:…`), to which the attestation is attached.
+    #[arg(long, value_name = "ARTIFACT")]
+    pub subject: PathBuf,
+    /// Private key file of this rebuilder.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: PathBuf,
+    /// The source commit the rebuild started from (repeatable).
+    #[arg(long = "source-commit", value_name = "SHA")]
+    pub source_commit: Vec<String>,
+    /// A source file the rebuild started from, by digest (repeatable).
+    #[arg(long = "source-digest", value_name = "NAME=sha256:HEX")]
+    pub source_digest: Vec<String>,
+    /// What this rebuild produced when it differs from the subject: a file or `sha256:HEX`
+    /// [default: the subject itself, i.e. the same bytes]. A different digest is written as a
+    /// mismatch report and exits 1.
+    #[arg(long, value_name = "FILE|sha256:HEX")]
+    pub rebuilt: Option<String>,
+    /// How the statement names this rebuilder [default: `key:` and the key's fingerprint].
+    #[arg(long, value_name = "ID")]
+    pub rebuilder_id: Option<String>,
+    /// How long the claim holds from now (e.g. `30d`, `12h`; at most 366 days).
+    #[arg(long, default_value = "30d", value_name = "DURATION")]
+    pub valid_for: String,
+    /// Output file (JSON Lines, one bundle per line) [default: rebuild.intoto.jsonl; an
+    /// image's attestation is pushed only].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

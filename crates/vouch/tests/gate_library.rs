@@ -102,6 +102,7 @@ fn library_decision(d: &Path, subject: &vouch_gate::Subject<'_>) -> vouch_gate::
         check_findings: None,
         secret_findings: None,
         today: vouch_advisory::suppress::Date::parse("2023-11-14").unwrap(),
+        now: "2023-11-14T22:13:20Z".parse().unwrap(),
     };
     vouch_gate::gate(&loaded, subject, &evidence, &context).unwrap()
 }

@@ -12,13 +12,14 @@ use vouch_attest::slsa;
 use vouch_attest::statement::Subject;
 
 use super::evidence;
-use crate::cli::{AttestCommand, AttestProvenanceArgs, AttestSbomArgs};
+use crate::cli::{AttestCommand, AttestProvenanceArgs, AttestRebuildArgs, AttestSbomArgs};
 use crate::exit::ExitStatus;
 
 pub fn run(cmd: AttestCommand) -> anyhow::Result<ExitStatus> {
     match cmd {
         AttestCommand::Provenance(args) => provenance(args),
         AttestCommand::Sbom(args) => sbom(args),
+        AttestCommand::Rebuild(args) => rebuild(args),
     }
 }
 
@@ -153,6 +154,155 @@ fn sbom(args: AttestSbomArgs) -> anyhow::Result<ExitStatus> {
         output.display()
     );
     Ok(ExitStatus::Success)
+}
+
+/// Longest validity a rebuild claim may have: a rebuild is re-done, not trusted forever.
+const MAX_VALID_FOR_DAYS: i64 = 366;
+
+/// `--valid-for`: a positive span of at most [`MAX_VALID_FOR_DAYS`] days (a day is 24 hours).
+fn valid_for(text: &str) -> anyhow::Result<jiff::SignedDuration> {
+    let span: jiff::Span = text
+        .parse()
+        .with_context(|| format!("--valid-for `{text}` is not a duration (e.g. 30d, 12h, 90m)"))?;
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .with_context(|| format!("--valid-for `{text}` is not a fixed length of time"))?;
+    let max = jiff::SignedDuration::from_hours(24 * MAX_VALID_FOR_DAYS);
+    if d <= jiff::SignedDuration::ZERO || d > max {
+        anyhow::bail!(
+            "--valid-for `{text}` must be longer than 0 and at most {MAX_VALID_FOR_DAYS} days"
+        );
+    }
+    Ok(d)
+}
+
+/// `--source-commit` and `--source-digest`, at least one.
+fn rebuild_sources(args: &AttestRebuildArgs) -> anyhow::Result<Vec<vouch_attest::rebuild::Source>> {
+    use vouch_attest::rebuild::Source;
+    let mut out = Vec::new();
+    for c in &args.source_commit {
+        if !matches!(c.len(), 40 | 64) || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+            anyhow::bail!("--source-commit `{c}` is not a full commit id (40 or 64 hex digits)");
+        }
+        out.push(Source::commit(&c.to_ascii_lowercase()));
+    }
+    for s in &args.source_digest {
+        let (name, digest) = s
+            .split_once('=')
+            .with_context(|| format!("--source-digest `{s}` is not NAME=sha256:HEX"))?;
+        if name.trim().is_empty() {
+            anyhow::bail!("--source-digest `{s}` has an empty name");
+        }
+        let digest: vouch_digest::Digest = digest
+            .parse()
+            .with_context(|| format!("--source-digest `{s}`: bad digest"))?;
+        out.push(Source::file(name, &digest));
+    }
+    if out.is_empty() {
+        anyhow::bail!(
+            "name the source the rebuild started from: at least one --source-commit or --source-digest"
+        );
+    }
+    Ok(out)
+}
+
+/// `--rebuilt`: a digest as written, or a file hashed.
+fn rebuilt_digest(arg: &str) -> anyhow::Result<vouch_digest::Digest> {
+    if arg.starts_with("sha256:") {
+        return arg
+            .parse()
+            .with_context(|| format!("--rebuilt `{arg}` is not a sha256 digest"));
+    }
+    let bytes = crate::files::read(
+        Path::new(arg),
+        "rebuilt artifact",
+        crate::files::MAX_ARTIFACT,
+    )?;
+    Ok(vouch_digest::Digest::sha256(&bytes))
+}
+
+fn rebuild(args: AttestRebuildArgs) -> anyhow::Result<ExitStatus> {
+    use vouch_attest::rebuild::{REBUILD_V1, Rebuild};
+    let image = image_subject(std::slice::from_ref(&args.subject))?;
+    if image.is_some()
+        && let Some(r) = &args.rebuilt
+        && !r.starts_with("sha256:")
+    {
+        anyhow::bail!(
+            "--rebuilt `{r}`: for an image, give the manifest digest the rebuild produced (sha256:HEX), not a file"
+        );
+    }
+    let key = evidence::signing_key(&args.key)?;
+    let sources = rebuild_sources(&args)?;
+    let validity = valid_for(&args.valid_for)?;
+    let rebuilt = args.rebuilt.as_deref().map(rebuilt_digest).transpose()?;
+    let rebuilder = args
+        .rebuilder_id
+        .clone()
+        .unwrap_or_else(|| format!("key:{}", key.public_key().fingerprint()));
+    if rebuilder.trim().is_empty() {
+        anyhow::bail!("--rebuilder-id is empty");
+    }
+    let now = crate::clock::now()?;
+    let until = now
+        .checked_add(validity)
+        .context("--valid-for reaches past the end of time")?;
+    let predicate = |subject: &vouch_digest::Digest| -> anyhow::Result<serde_json::Value> {
+        let got = rebuilt.clone().unwrap_or_else(|| subject.clone());
+        let p = Rebuild::new(rebuilder.clone(), sources.clone(), got, now, until)?;
+        Ok(serde_json::to_value(p)?)
+    };
+    let report = |subject: &vouch_digest::Digest| -> ExitStatus {
+        match &rebuilt {
+            Some(got) if got != subject => {
+                eprintln!(
+                    "error[rebuild-digest-mismatch]: the rebuild produced {got}, not {subject}: the statement records the mismatch"
+                );
+                ExitStatus::Failure
+            }
+            _ => ExitStatus::Success,
+        }
+    };
+    if let Some(reference) = image {
+        if args.output.is_some() {
+            anyhow::bail!(
+                "-o: an image's attestation is attached to it in its registry, not written to a file"
+            );
+        }
+        let mut status = ExitStatus::Success;
+        super::image_evidence::attest(
+            reference,
+            &key,
+            &args.registry.insecure_registry,
+            |subject| {
+                let digest = subject
+                    .first()
+                    .and_then(|s| s.digest.get(vouch_digest::Algorithm::Sha256))
+                    .cloned()
+                    .context("the image has no sha256 digest")?;
+                status = report(&digest);
+                Ok(Statement::new(subject, REBUILD_V1, predicate(&digest)?))
+            },
+        )?;
+        return Ok(status);
+    }
+    let subject = subjects(std::slice::from_ref(&args.subject))?;
+    let digest = subject
+        .first()
+        .and_then(|s| s.digest.get(vouch_digest::Algorithm::Sha256))
+        .cloned()
+        .context("the subject has no sha256 digest")?;
+    let output = args
+        .output
+        .unwrap_or_else(|| PathBuf::from("rebuild.intoto.jsonl"));
+    let statement = Statement::new(subject, REBUILD_V1, predicate(&digest)?);
+    let bundle = vouch_sign::sign::sign_statement(&key, &statement)?;
+    write_jsonl(&output, &bundle)?;
+    eprintln!(
+        "wrote rebuild attestation ({REBUILD_V1}) for {digest} by {rebuilder}, valid until {until}, to {}",
+        output.display()
+    );
+    Ok(report(&digest))
 }
 
 /// Read HEAD (commit and branch) and the `origin` fetch URL of the git checkout containing

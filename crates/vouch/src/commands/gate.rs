@@ -115,6 +115,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         check_findings: check.as_deref(),
         secret_findings: secrets.as_deref(),
         today: Date::from_unix_seconds(now.as_second()),
+        now,
     };
     let decision = vouch_gate::gate(&loaded, &subject, &evidence, &context)?;
 
