@@ -22,6 +22,7 @@ pub mod interface;
 pub mod lock;
 pub mod pin;
 pub mod rewrite;
+pub mod sources;
 pub mod update;
 pub mod version;
 pub mod walk;
