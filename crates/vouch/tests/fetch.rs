@@ -1,0 +1,440 @@
+//! `vouch fetch` against real loopback HTTP servers (std TCP listeners on 127.0.0.1:0 speaking
+//! HTTP/1.1, so faults a well-behaved server never makes — a body cut short of its
+//! Content-Length — can be served on demand): right hash, wrong hash, truncated body, redirects
+//! within and across hosts (127.0.0.1 and localhost), the size cap, and a lock of five entries.
+//! The https → http downgrade is refused by `vouch_resolve::http` (its unit tests).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{assert_exit, vouch};
+use vouch_digest::Digest;
+
+/// What the server answers for one path.
+#[derive(Clone)]
+enum Answer {
+    /// 200 with this body.
+    Body(Vec<u8>),
+    /// 200 announcing `Content-Length: announced`, then this body, then the connection closes.
+    Short { body: Vec<u8>, announced: usize },
+    /// A redirect to this location.
+    Redirect(String),
+}
+
+/// Serves `routes` (path → answer; anything else 404) on 127.0.0.1:<free port> from a
+/// background thread; returns the port.
+fn serve(routes: Vec<(&str, Answer)>) -> u16 {
+    let routes: Arc<BTreeMap<String, Answer>> =
+        Arc::new(routes.into_iter().map(|(p, a)| (p.to_owned(), a)).collect());
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let routes = Arc::clone(&routes);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                let (head, body) = match routes.get(&target) {
+                    Some(Answer::Body(b)) => (
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n", b.len()),
+                        b.clone(),
+                    ),
+                    Some(Answer::Short { body, announced }) => (
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\n"),
+                        body.clone(),
+                    ),
+                    Some(Answer::Redirect(to)) => (
+                        format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\n"),
+                        Vec::new(),
+                    ),
+                    None => (
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n".to_owned(),
+                        Vec::new(),
+                    ),
+                };
+                let _ = stream.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
+                let _ = stream.write_all(&body);
+                let _ = stream.flush();
+            });
+        }
+    });
+    port
+}
+
+fn hex(body: &[u8]) -> String {
+    Digest::sha256(body).hex()
+}
+
+/// The names in a folder, sorted (temporary files included: none may be left behind).
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn tarball() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fetch/foo.tar.gz"))
+        .unwrap()
+}
+
+#[test]
+fn right_hash_writes_the_exact_bytes() {
+    let body = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(body.clone()))]);
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("foo.tar.gz");
+    let url = format!("http://127.0.0.1:{port}/foo.tar.gz");
+    let out = vouch()
+        .args(["fetch", &url, "--sha256", &hex(&body), "-o"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(std::fs::read(&out_path).unwrap(), body);
+    assert_eq!(names(dir.path()), ["foo.tar.gz"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "fetched {url} to {}: {} bytes, sha256:{}\n",
+            out_path.display(),
+            body.len(),
+            hex(&body)
+        )
+    );
+    // Again: the file already holds the bytes, nothing is downloaded (the `sha256:` form of
+    // the digest is accepted too).
+    let out = vouch()
+        .args([
+            "fetch",
+            &url,
+            "--sha256",
+            &format!("sha256:{}", hex(&body)),
+            "-o",
+        ])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{} already has sha256:{} ({} bytes); not downloaded again\n",
+            out_path.display(),
+            hex(&body),
+            body.len()
+        )
+    );
+}
+
+#[test]
+fn wrong_hash_is_exit_1_and_writes_nothing() {
+    let body = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(body.clone()))]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://user:s3cret@127.0.0.1:{port}/foo.tar.gz");
+    let shown = format!("http://***@127.0.0.1:{port}/foo.tar.gz");
+    let wanted = hex(b"something else");
+    // No file before: none after, and no temporary file either.
+    let fresh = dir.path().join("new.tar.gz");
+    let out = vouch()
+        .args(["fetch", &url, "--sha256", &wanted, "-o"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error[fetch-mismatch]: {shown} has digest sha256:{}, expected sha256:{wanted}; nothing written to {}\n",
+            hex(&body),
+            fresh.display()
+        )
+    );
+    assert!(!stderr(&out).contains("s3cret"));
+    assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    // An existing file is left untouched.
+    let existing = dir.path().join("foo.tar.gz");
+    std::fs::write(&existing, b"the old release\n").unwrap();
+    let out = vouch()
+        .args(["fetch", &url, "--sha256", &wanted, "-o"])
+        .arg(&existing)
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_eq!(std::fs::read(&existing).unwrap(), b"the old release\n");
+    assert_eq!(names(dir.path()), ["foo.tar.gz"]);
+}
+
+#[test]
+fn truncated_body_is_exit_2_could_not_fetch() {
+    let body = tarball();
+    let port = serve(vec![(
+        "/foo.tar.gz",
+        Answer::Short {
+            body: body[..100].to_vec(),
+            announced: body.len(),
+        },
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("foo.tar.gz");
+    let url = format!("http://127.0.0.1:{port}/foo.tar.gz");
+    let out = vouch()
+        .args(["fetch", &url, "--sha256", &hex(&body), "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error[fetch-failed]: could not fetch {url}; nothing written to {}\n  caused by: {url} sent 100 bytes, but announced {} (Content-Length)\n",
+            path.display(),
+            body.len()
+        )
+    );
+    assert!(names(dir.path()).is_empty());
+}
+
+#[test]
+fn redirects_stay_on_the_host_unless_allowed() {
+    let body = b"release bytes\n".to_vec();
+    let other = serve(vec![("/real.bin", Answer::Body(body.clone()))]);
+    let port = serve(vec![
+        // Same host (127.0.0.1), another port: followed.
+        (
+            "/same",
+            Answer::Redirect(format!("http://127.0.0.1:{other}/real.bin")),
+        ),
+        // Another host (localhost): refused unless allowed.
+        (
+            "/cross",
+            Answer::Redirect(format!("http://localhost:{other}/real.bin")),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("real.bin");
+    let fetch = |route: &str, allow: &[&str]| {
+        let mut cmd = vouch();
+        cmd.args([
+            "fetch",
+            &format!("http://127.0.0.1:{port}{route}"),
+            "--sha256",
+            &hex(&body),
+            "-o",
+        ])
+        .arg(&path);
+        for host in allow {
+            cmd.args(["--allow-redirect-host", host]);
+        }
+        cmd.output().unwrap()
+    };
+    let out = fetch("/same", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(std::fs::read(&path).unwrap(), body);
+    std::fs::remove_file(&path).unwrap();
+
+    let out = fetch("/cross", &[]);
+    assert_exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error[fetch-failed]: could not fetch http://127.0.0.1:{port}/cross; nothing written to {}\n  caused by: http://127.0.0.1:{port}/cross redirects from host 127.0.0.1 to host localhost; redirects to another host are refused\n\nhint: if localhost is trusted to serve this file, add --allow-redirect-host localhost\n",
+            path.display()
+        )
+    );
+    assert!(names(dir.path()).is_empty());
+
+    let out = fetch("/cross", &["localhost"]);
+    assert_exit(&out, 0);
+    assert_eq!(std::fs::read(&path).unwrap(), body);
+}
+
+#[test]
+fn oversized_download_is_refused() {
+    let body = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(body.clone()))]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("foo.tar.gz");
+    let url = format!("http://127.0.0.1:{port}/foo.tar.gz");
+    let out = vouch()
+        .args([
+            "fetch",
+            &url,
+            "--sha256",
+            &hex(&body),
+            "--max-size",
+            "100",
+            "-o",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error[fetch-failed]: could not fetch {url}; nothing written to {}\n  caused by: {url} is larger than 100 bytes\n",
+            path.display()
+        )
+    );
+    assert!(names(dir.path()).is_empty());
+}
+
+#[test]
+fn lock_of_five_with_one_bad_writes_the_others_and_exits_1() {
+    let files: Vec<(String, Vec<u8>)> = (1..=5)
+        .map(|i| {
+            (
+                format!("f{i}.txt"),
+                format!("file number {i}\n").into_bytes(),
+            )
+        })
+        .collect();
+    let port = serve(
+        files
+            .iter()
+            .map(|(name, body)| {
+                let body = if name == "f3.txt" {
+                    b"file number X\n".to_vec()
+                } else {
+                    body.clone()
+                };
+                (
+                    Box::leak(format!("/{name}").into_boxed_str()) as &str,
+                    Answer::Body(body),
+                )
+            })
+            .collect(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut lock = String::from("version = 1\n");
+    for (name, body) in &files {
+        lock.push_str(&format!(
+            "\n[[source]]\nurl = \"http://127.0.0.1:{port}/{name}\"\nsha256 = \"{}\"\nsize = {}\npath = \"out/{name}\"\n",
+            hex(body),
+            body.len()
+        ));
+    }
+    let lock_path = dir.path().join("sources.lock");
+    std::fs::write(&lock_path, &lock).unwrap();
+    // f5 is already there with the right bytes: not downloaded again.
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/f5.txt"), &files[4].1).unwrap();
+    let out = vouch()
+        .args(["fetch", "--lock"])
+        .arg(&lock_path)
+        .args(["--jobs", "3"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let out_dir = dir.path().join("out");
+    assert_eq!(names(&out_dir), ["f1.txt", "f2.txt", "f4.txt", "f5.txt"]);
+    for i in [0, 1, 3, 4] {
+        assert_eq!(
+            std::fs::read(out_dir.join(&files[i].0)).unwrap(),
+            files[i].1
+        );
+    }
+    let p = |n: &str| out_dir.join(n).display().to_string();
+    let line = |n: usize| {
+        format!(
+            "fetched http://127.0.0.1:{port}/f{n}.txt to {}: 14 bytes, sha256:{}\n",
+            p(&format!("f{n}.txt")),
+            hex(&files[n - 1].1)
+        )
+    };
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{}{}error[fetch-mismatch]: http://127.0.0.1:{port}/f3.txt has digest sha256:{}, expected sha256:{}; nothing written to {}\n{}{} already has sha256:{} (14 bytes); not downloaded again\n{}: 5 entries, 3 fetched, 1 already present, 1 mismatched, 0 failed\n",
+            line(1),
+            line(2),
+            hex(b"file number X\n"),
+            hex(&files[2].1),
+            p("f3.txt"),
+            line(4),
+            p("f5.txt"),
+            hex(&files[4].1),
+            lock_path.display()
+        )
+    );
+}
+
+#[test]
+fn lock_size_is_checked_and_an_unreachable_entry_is_exit_2() {
+    let body = b"twelve bytes".to_vec();
+    let port = serve(vec![("/a.bin", Answer::Body(body.clone()))]);
+    let dir = tempfile::tempdir().unwrap();
+    let lock = format!(
+        "version = 1\n[[source]]\nurl = \"http://127.0.0.1:{port}/a.bin\"\nsha256 = \"{}\"\nsize = 13\n[[source]]\nurl = \"http://127.0.0.1:{port}/missing.bin\"\nsha256 = \"{}\"\nsize = 1\n",
+        hex(&body),
+        hex(b"x")
+    );
+    std::fs::write(dir.path().join("sources.lock"), lock).unwrap();
+    let out = vouch()
+        .args(["fetch", "--lock"])
+        .arg(dir.path().join("sources.lock"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "error[fetch-mismatch]: http://127.0.0.1:{port}/a.bin is 12 bytes, expected 13; nothing written to"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "  caused by: http://127.0.0.1:{port}/missing.bin answered 404\n"
+        )),
+        "{err}"
+    );
+    assert_eq!(names(dir.path()), ["sources.lock"]);
+}
+
+#[test]
+fn a_malformed_lock_is_exit_2_and_names_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sources.lock"),
+        "version = 1\n[[source]]\nurl = \"https://example.com/x\"\nsha256 = \"abc\"\nsize = 1\n",
+    )
+    .unwrap();
+    let out = vouch()
+        .args(["fetch", "--lock"])
+        .arg(dir.path().join("sources.lock"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: cannot use {}\n  caused by: sources.lock entry 1 (https://example.com/x): sha256 `abc` is not 64 hex digits\n",
+            dir.path().join("sources.lock").display()
+        )
+    );
+}
