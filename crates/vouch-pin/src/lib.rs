@@ -17,7 +17,10 @@ pub mod discover;
 pub mod locate;
 pub mod reference;
 
-pub use reference::{FileKind, GitKind, GitTarget, ImageTarget, Reference, Repo, Span, Target};
+pub use reference::{
+    DownloadTarget, Downloader, FileKind, GitKind, GitTarget, ImageTarget, Reference, Repo, Span,
+    Target,
+};
 pub mod interface;
 pub mod lock;
 pub mod pin;

@@ -163,6 +163,9 @@ pub struct Redirects {
     /// Hosts (names or addresses, compared case-insensitively, ports ignored) a redirect may go
     /// to besides the host of the URL asked for.
     pub allowed_hosts: Vec<String>,
+    /// Follow redirects to any host (`vouch pin` recording what a build's `curl -L` or
+    /// BuildKit would get); https → http is still refused.
+    pub any_host: bool,
 }
 
 /// Like [`download`], with vouch's redirect policy (module docs) and an expected size. `client`
@@ -237,6 +240,7 @@ fn check_redirect(
     }
     let to = host_of(&next);
     let allowed = to == origin
+        || redirects.any_host
         || redirects
             .allowed_hosts
             .iter()
@@ -410,6 +414,7 @@ mod tests {
         let origin = host_of(&current);
         let redirects = Redirects {
             allowed_hosts: allowed.iter().map(|h| (*h).to_owned()).collect(),
+            any_host: false,
         };
         check_redirect(from, &current, location, &origin, &redirects).map(|u| u.to_string())
     }

@@ -500,13 +500,16 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
     let summary = CheckSummary::new("pinning", note, &findings, tree.errors.len());
     report.findings.extend(findings);
     report.rules.push(vouch_pin::report::rule());
+    report.rules.push(vouch_pin::report::download_rule());
     summary
 }
 
 /// Configuration rules that report an unpinned image, action or include: the same fact as the
 /// pinning check's `unpinned-reference`.
 pub const PINNING_RULES: &[&str] = &[
+    "dockerfile-add-remote-url",
     "dockerfile-base-not-pinned",
+    "dockerfile-download-no-checksum",
     "github-action-not-pinned",
     "github-image-not-pinned",
     "gitlab-image-not-pinned",

@@ -35,6 +35,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitStatus> {
         max_size: args.max_size,
         redirects: Redirects {
             allowed_hosts: args.allow_redirect_host.clone(),
+            any_host: false,
         },
     };
     match (&args.url, &args.lock) {
