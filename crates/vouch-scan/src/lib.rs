@@ -498,9 +498,14 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
         ));
     }
     let summary = CheckSummary::new("pinning", note, &findings, tree.errors.len());
+    let downloads = findings
+        .iter()
+        .any(|f| f.rule_id == vouch_pin::report::DOWNLOAD);
     report.findings.extend(findings);
     report.rules.push(vouch_pin::report::rule());
-    report.rules.push(vouch_pin::report::download_rule());
+    if downloads {
+        report.rules.push(vouch_pin::report::download_rule());
+    }
     summary
 }
 

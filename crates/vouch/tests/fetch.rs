@@ -438,3 +438,114 @@ fn a_malformed_lock_is_exit_2_and_names_the_entry() {
         )
     );
 }
+
+// ---- vouch pin: downloads recorded in sources.lock ----
+
+#[test]
+fn pin_records_add_and_curl_downloads_and_rewrites_the_add() {
+    let tool = tarball();
+    let script = b"#!/bin/sh\necho installed\n".to_vec();
+    let port = serve(vec![
+        ("/foo.tar.gz", Answer::Body(tool.clone())),
+        ("/install.sh", Answer::Body(script.clone())),
+    ]);
+    let base = format!("http://127.0.0.1:{port}");
+    let dockerfile = format!(
+        "FROM scratch\nADD {base}/foo.tar.gz /opt/\nRUN curl -fsSLo /tmp/install.sh {base}/install.sh && sh /tmp/install.sh\n"
+    );
+    let dir = common::dir_with(&[("Dockerfile", &dockerfile)]);
+
+    // Offline check first: both downloads are reported, one finding per line.
+    let out = vouch()
+        .args(["pin", "--check", "--offline"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "Dockerfile:2: ADD {base}/foo.tar.gz[download-not-verified]: ADD downloads {base}/foo.tar.gz without --checksum; run `vouch pin` to add it\nDockerfile:3: curl {base}/install.sh[download-not-verified]: curl downloads {base}/install.sh, which is neither in sources.lock nor checked after (sha256sum -c, gpg --verify, …)\n"
+        )
+    );
+
+    let out = vouch().arg("pin").arg(dir.path()).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        format!(
+            "FROM scratch\nADD --checksum=sha256:{} {base}/foo.tar.gz /opt/\nRUN curl -fsSLo /tmp/install.sh {base}/install.sh && sh /tmp/install.sh\n",
+            hex(&tool)
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sources.lock")).unwrap(),
+        format!(
+            "# sources.lock: downloads pinned by URL, SHA-256 and size. Written by `vouch pin`,\n# read by `vouch fetch --lock`.\nversion = 1\n\n[[source]]\nurl = \"{base}/foo.tar.gz\"\nsha256 = \"{}\"\nsize = {}\nfiles = [\"Dockerfile\"]\n\n[[source]]\nurl = \"{base}/install.sh\"\nsha256 = \"{}\"\nsize = {}\nfiles = [\"Dockerfile\"]\n",
+            hex(&tool),
+            tool.len(),
+            hex(&script),
+            script.len()
+        )
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "pinned 1 reference(s) in 1 file(s); 2 download(s) in {}\n",
+            dir.path().join("sources.lock").display()
+        )
+    );
+
+    // Now the check passes offline: the ADD carries its checksum, the curl is in the lock.
+    let out = vouch()
+        .args(["pin", "--check", "--offline"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+
+    // And the lock fetches: both files written, verified.
+    let fetched = tempfile::tempdir().unwrap();
+    let out = vouch()
+        .args(["fetch", "--lock"])
+        .arg(dir.path().join("sources.lock"))
+        .arg("--dir")
+        .arg(fetched.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        std::fs::read(fetched.path().join("foo.tar.gz")).unwrap(),
+        tool
+    );
+    assert_eq!(
+        std::fs::read(fetched.path().join("install.sh")).unwrap(),
+        script
+    );
+}
+
+#[test]
+fn pin_refuses_an_add_checksum_the_url_does_not_match() {
+    let tool = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(tool.clone()))]);
+    let wrong = hex(b"another release");
+    let dockerfile = format!(
+        "FROM scratch\nADD --checksum=sha256:{wrong} http://127.0.0.1:{port}/foo.tar.gz /opt/\n"
+    );
+    let dir = common::dir_with(&[("Dockerfile", &dockerfile)]);
+    let out = vouch().arg("pin").arg(dir.path()).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains(&format!(
+            "http://127.0.0.1:{port}/foo.tar.gz has digest sha256:{}, but the file pins it with --checksum=sha256:{wrong}",
+            hex(&tool)
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        dockerfile
+    );
+    assert!(!dir.path().join("sources.lock").exists());
+}
