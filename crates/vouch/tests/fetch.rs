@@ -549,3 +549,15 @@ fn pin_refuses_an_add_checksum_the_url_does_not_match() {
     );
     assert!(!dir.path().join("sources.lock").exists());
 }
+
+#[test]
+fn the_new_codes_have_pages() {
+    for code in ["fetch-mismatch", "fetch-failed", "download-not-verified"] {
+        let out = vouch().args(["explain", code]).output().unwrap();
+        assert_exit(&out, 0);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with(&format!("# {code}: ")),
+            "{code}"
+        );
+    }
+}
