@@ -561,3 +561,84 @@ fn the_new_codes_have_pages() {
         );
     }
 }
+
+/// An https server on 127.0.0.1 (a self-signed certificate for 127.0.0.1, written to
+/// `dir/ca.pem` for `SSL_CERT_FILE`) answering every request with a redirect to `location`.
+fn serve_tls_redirect(dir: &Path, location: String) -> u16 {
+    let made =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .unwrap();
+    std::fs::write(dir.join("ca.pem"), made.cert.pem()).unwrap();
+    let cert = rustls::pki_types::CertificateDer::from(made.cert.der().to_vec());
+    let key = rustls::pki_types::PrivateKeyDer::try_from(made.signing_key.serialize_der()).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(tcp) = stream else { continue };
+            let config = Arc::clone(&config);
+            let location = location.clone();
+            std::thread::spawn(move || {
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut reader = BufReader::new(&mut tls);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                let _ = tls.write_all(
+                    format!(
+                        "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn https_to_http_redirect_is_refused_even_to_the_same_host() {
+    let body = b"release bytes\n".to_vec();
+    let plain = serve(vec![("/real.bin", Answer::Body(body.clone()))]);
+    let dir = tempfile::tempdir().unwrap();
+    let tls = serve_tls_redirect(dir.path(), format!("http://127.0.0.1:{plain}/real.bin"));
+    let path = dir.path().join("real.bin");
+    let url = format!("https://127.0.0.1:{tls}/real.bin");
+    for allow in [None, Some("127.0.0.1")] {
+        let mut cmd = vouch();
+        cmd.env("SSL_CERT_FILE", dir.path().join("ca.pem"))
+            .args(["fetch", &url, "--sha256", &hex(&body), "-o"])
+            .arg(&path);
+        if let Some(host) = allow {
+            cmd.args(["--allow-redirect-host", host]);
+        }
+        let out = cmd.output().unwrap();
+        assert_exit(&out, 2);
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "error[fetch-failed]: could not fetch {url}; nothing written to {}\n  caused by: {url} redirects from https to http (http://127.0.0.1:{plain}/real.bin); a downgrade is refused\n",
+                path.display()
+            )
+        );
+        assert!(!path.exists());
+    }
+}
