@@ -76,9 +76,15 @@ pub fn finding(f: &pin::CheckFinding) -> Finding {
 
 /// One finding per unpinned reference in `tree`, in path and line order.
 pub fn unpinned_findings(tree: &Tree) -> Vec<Finding> {
+    unpinned_findings_with(tree, &crate::sources::Sources::default())
+}
+
+/// [`unpinned_findings`], with the downloads `sources` records counted as pinned
+/// ([`pin::unpinned_with`]).
+pub fn unpinned_findings_with(tree: &Tree, sources: &crate::sources::Sources) -> Vec<Finding> {
     tree.files
         .iter()
-        .flat_map(pin::unpinned)
+        .flat_map(|f| pin::unpinned_with(f, sources))
         .map(|f| finding(&f))
         .collect()
 }

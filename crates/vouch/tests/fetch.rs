@@ -642,3 +642,131 @@ fn https_to_http_redirect_is_refused_even_to_the_same_host() {
         assert!(!path.exists());
     }
 }
+
+/// (path, line, rule) of the download findings of a `vouch scan --format json`.
+fn scan_download_findings(dir: &Path) -> Vec<(String, u64, String)> {
+    let out = vouch()
+        .env("VOUCH_DB", dir.join("no-such.sqlite"))
+        .args(["scan", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let v = common::json(&out.stdout);
+    let mut got: Vec<(String, u64, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let id = f["rule_id"].as_str().unwrap_or_default();
+            id.contains("download") || id == "dockerfile-add-remote-url"
+        })
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn scan_reports_each_unverified_download_once_and_reads_sources_lock() {
+    let dir = common::dir_with(&[
+        (
+            ".gitlab-ci.yml",
+            "build:\n  image: debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000000\n  script:\n    - curl -fsSLo tool.tgz https://example.com/tool.tgz\n    - tar xzf tool.tgz\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000000\nRUN curl -fsSLo /tmp/t.tgz https://example.com/t.tgz && tar -xzf /tmp/t.tgz\nADD https://example.com/a.tgz /opt/\nUSER app\n",
+        ),
+    ]);
+    // The Dockerfile's lines are the configuration rules' (the pinning finding folds into
+    // them); the GitLab script has no configuration rule, so download-not-verified says it.
+    assert_eq!(
+        scan_download_findings(dir.path()),
+        [
+            (
+                ".gitlab-ci.yml".to_owned(),
+                4,
+                "download-not-verified".to_owned()
+            ),
+            (
+                "Dockerfile".to_owned(),
+                2,
+                "dockerfile-download-no-checksum".to_owned()
+            ),
+            (
+                "Dockerfile".to_owned(),
+                3,
+                "dockerfile-add-remote-url".to_owned()
+            ),
+        ]
+    );
+    // Recorded in sources.lock: the CI download is pinned.
+    common::write(
+        dir.path(),
+        "sources.lock",
+        &format!(
+            "version = 1\n[[source]]\nurl = \"https://example.com/tool.tgz\"\nsha256 = \"{}\"\nsize = 3\n",
+            hex(b"abc")
+        ),
+    );
+    assert_eq!(
+        scan_download_findings(dir.path()),
+        [
+            (
+                "Dockerfile".to_owned(),
+                2,
+                "dockerfile-download-no-checksum".to_owned()
+            ),
+            (
+                "Dockerfile".to_owned(),
+                3,
+                "dockerfile-add-remote-url".to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn pin_records_ci_script_downloads_without_rewriting_them() {
+    let tool = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(tool.clone()))]);
+    let url = format!("http://127.0.0.1:{port}/foo.tar.gz");
+    let gitlab = format!(
+        "build:\n  image: debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000000\n  script:\n    - curl -fsSLo foo.tar.gz {url}\n    - tar xzf foo.tar.gz\n"
+    );
+    let workflow = format!(
+        "on: push\njobs:\n  b:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: |\n          wget -q {url}\n          tar xzf foo.tar.gz\n"
+    );
+    let dir = common::dir_with(&[
+        (".gitlab-ci.yml", &gitlab),
+        (".github/workflows/ci.yml", &workflow),
+    ]);
+    let out = vouch().arg("pin").arg(dir.path()).output().unwrap();
+    assert_exit(&out, 0);
+    // Shell is never rewritten.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".gitlab-ci.yml")).unwrap(),
+        gitlab
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".github/workflows/ci.yml")).unwrap(),
+        workflow
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sources.lock")).unwrap(),
+        format!(
+            "# sources.lock: downloads pinned by URL, SHA-256 and size. Written by `vouch pin`,\n# read by `vouch fetch --lock`.\nversion = 1\n\n[[source]]\nurl = \"{url}\"\nsha256 = \"{}\"\nsize = {}\nfiles = [\".github/workflows/ci.yml\", \".gitlab-ci.yml\"]\n",
+            hex(&tool),
+            tool.len()
+        )
+    );
+}
