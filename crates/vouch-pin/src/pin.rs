@@ -273,11 +273,13 @@ fn record_download(
         })?),
         None => None,
     };
-    if let Some(known) = sources.get(&d.url)
+    // The lock is committed: it records the URL without its credentials.
+    let url = crate::sources::lock_url(&d.url);
+    if let Some(known) = sources.get(&url)
         && written.as_ref().is_none_or(|w| w.hex() == known.sha256)
     {
         return Ok(SourceEntry {
-            url: d.url.clone(),
+            url,
             sha256: known.sha256.clone(),
             size: known.size,
             path: None,
@@ -301,7 +303,7 @@ fn record_download(
         ));
     }
     Ok(SourceEntry {
-        url: d.url.clone(),
+        url,
         sha256: got.digest.hex(),
         size: got.size,
         path: None,
@@ -408,7 +410,10 @@ pub fn unpinned_with(file: &SourceFile, sources: &Sources) -> Vec<CheckFinding> 
         .filter(|r| !r.is_pinned())
         .filter(|r| match &r.target {
             Target::Download(d) => {
-                d.downloader == Downloader::Add || sources.get(&d.url).is_none()
+                d.downloader == Downloader::Add
+                    || sources
+                        .get(&crate::sources::lock_url(&d.url))
+                        .is_none()
             }
             _ => true,
         })

@@ -133,6 +133,13 @@ impl Entry {
     }
 }
 
+/// How a download's URL is recorded (and looked up) in the lock: without credentials
+/// (`https://user:TOKEN@host/x` → `https://host/x`, sensitive query values `***`), since the
+/// lock is committed beside the code ([`vouch_url::strip_credentials`]).
+pub fn lock_url(url: &str) -> String {
+    vouch_url::strip_credentials(url).into_owned()
+}
+
 /// The last non-empty segment of the URL's path (no query or fragment).
 fn default_path(url: &str) -> Option<String> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -263,6 +270,18 @@ mod tests {
     use super::*;
 
     const HEX: &str = "24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d";
+
+    #[test]
+    fn lock_urls_carry_no_credentials() {
+        assert_eq!(
+            lock_url("https://ci:s3cret@example.com/a.tgz"),
+            "https://example.com/a.tgz"
+        );
+        assert_eq!(
+            lock_url("https://example.com/a.tgz?token=s3cret"),
+            "https://example.com/a.tgz?token=***"
+        );
+    }
 
     #[test]
     fn default_paths() {

@@ -770,3 +770,27 @@ fn pin_records_ci_script_downloads_without_rewriting_them() {
         )
     );
 }
+
+#[test]
+fn pin_keeps_url_credentials_out_of_sources_lock_and_output() {
+    let tool = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(tool.clone()))]);
+    let dockerfile =
+        format!("FROM scratch\nRUN curl -fsSLO http://ci:s3cret@127.0.0.1:{port}/foo.tar.gz\n");
+    let dir = common::dir_with(&[("Dockerfile", &dockerfile)]);
+    let out = vouch().arg("pin").arg(dir.path()).output().unwrap();
+    assert_exit(&out, 0);
+    let lock = std::fs::read_to_string(dir.path().join("sources.lock")).unwrap();
+    assert!(
+        lock.contains(&format!("url = \"http://127.0.0.1:{port}/foo.tar.gz\"\n")),
+        "{lock}"
+    );
+    assert!(!lock.contains("s3cret") && !stderr(&out).contains("s3cret"));
+    // The check finds it in the lock by the same credential-free URL.
+    let out = vouch()
+        .args(["pin", "--check", "--offline"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+}
