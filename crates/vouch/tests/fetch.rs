@@ -794,3 +794,34 @@ fn pin_keeps_url_credentials_out_of_sources_lock_and_output() {
         .unwrap();
     assert_exit(&out, 0);
 }
+
+#[test]
+fn pin_dry_run_shows_the_add_and_sources_lock_diffs_and_writes_nothing() {
+    let tool = tarball();
+    let port = serve(vec![("/foo.tar.gz", Answer::Body(tool.clone()))]);
+    let dockerfile = format!("FROM scratch\nADD http://127.0.0.1:{port}/foo.tar.gz /opt/\n");
+    let dir = common::dir_with(&[("Dockerfile", &dockerfile)]);
+    let out = vouch()
+        .args(["pin", "--dry-run"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains(&format!(
+            "+ADD --checksum=sha256:{} http://127.0.0.1:{port}/foo.tar.gz /opt/\n",
+            hex(&tool)
+        )),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(&format!("+sha256 = \"{}\"\n", hex(&tool))),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        dockerfile
+    );
+    assert!(!dir.path().join("sources.lock").exists());
+}
