@@ -825,3 +825,32 @@ fn pin_dry_run_shows_the_add_and_sources_lock_diffs_and_writes_nothing() {
     );
     assert!(!dir.path().join("sources.lock").exists());
 }
+
+#[test]
+fn a_lock_entry_cannot_leave_its_folder_through_a_symbolic_link() {
+    let body = b"payload\n".to_vec();
+    let port = serve(vec![("/x.bin", Answer::Body(body.clone()))]);
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("sub")).unwrap();
+    std::fs::write(
+        dir.path().join("sources.lock"),
+        format!(
+            "version = 1\n[[source]]\nurl = \"http://127.0.0.1:{port}/x.bin\"\nsha256 = \"{}\"\nsize = 8\npath = \"sub/x.bin\"\n",
+            hex(&body)
+        ),
+    )
+    .unwrap();
+    let out = vouch()
+        .args(["fetch", "--lock"])
+        .arg(dir.path().join("sources.lock"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("it leads outside"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(names(outside.path()).is_empty());
+}

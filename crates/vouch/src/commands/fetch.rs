@@ -156,7 +156,7 @@ fn many(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let result = prepare(source)
+                    let result = prepare(&dir, source)
                         .and_then(|()| fetch::fetch(client, source, settings, &mut |_| {}));
                     if let Some(slot) = results.get(i)
                         && let Ok(mut slot) = slot.lock()
@@ -193,20 +193,35 @@ fn many(
     Ok(worst)
 }
 
-/// Creates the folder a lock entry is written into.
-fn prepare(source: &Source) -> Result<(), FetchError> {
-    match source.path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                FetchError::Write(vouch_fs::write::WriteError::Io {
-                    op: vouch_fs::write::Op::CreateTemp,
-                    path: parent.to_path_buf(),
-                    source: e,
-                })
-            })
-        }
-        _ => Ok(()),
+/// Creates the folder a lock entry is written into, and makes sure the entry stays inside
+/// `dir`: the lock's paths are checked as text (relative, no `..`), and here a folder that is a
+/// symbolic link leading out of `dir`, or a target that is a symbolic link, is refused.
+fn prepare(dir: &Path, source: &Source) -> Result<(), FetchError> {
+    let io = |path: &Path, e: std::io::Error| {
+        FetchError::Write(vouch_fs::write::WriteError::Io {
+            op: vouch_fs::write::Op::CreateTemp,
+            path: path.to_path_buf(),
+            source: e,
+        })
+    };
+    let parent = match source.path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    let root = std::fs::canonicalize(dir).map_err(|e| io(dir, e))?;
+    let real = std::fs::canonicalize(parent).map_err(|e| io(parent, e))?;
+    let link = std::fs::symlink_metadata(&source.path).is_ok_and(|m| m.file_type().is_symlink());
+    if !real.starts_with(&root) || link {
+        return Err(io(
+            &source.path,
+            std::io::Error::other(format!(
+                "it leads outside {} through a symbolic link",
+                dir.display()
+            )),
+        ));
     }
+    Ok(())
 }
 
 /// The result of an entry whose worker ended without one (never a pass).
