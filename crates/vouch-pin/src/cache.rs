@@ -7,7 +7,11 @@ use std::collections::HashMap;
 
 use vouch_digest::Digest;
 use vouch_oci::reference::Name;
+use vouch_resolve::http::{DownloadError, Downloaded};
 use vouch_resolve::{GitRef, ResolveError, Resolver};
+
+/// Largest download `vouch pin` hashes (the same cap as `vouch fetch`'s default).
+pub const MAX_DOWNLOAD: u64 = vouch_resolve::fetch::DEFAULT_MAX_SIZE;
 
 /// A [`Resolver`] with memoised answers, for one run on one thread.
 #[derive(Debug)]
@@ -18,6 +22,8 @@ pub struct CachedResolver {
     created: RefCell<HashMap<(Name, String), Option<jiff::Timestamp>>>,
     refs: RefCell<HashMap<String, Vec<GitRef>>>,
     times: RefCell<HashMap<(String, String), jiff::Timestamp>>,
+    downloads: RefCell<HashMap<String, Downloaded>>,
+    http: RefCell<Option<vouch_resolve::http::Client>>,
 }
 
 fn memo<K, V, E>(
@@ -46,6 +52,8 @@ impl CachedResolver {
             created: RefCell::default(),
             refs: RefCell::default(),
             times: RefCell::default(),
+            downloads: RefCell::default(),
+            http: RefCell::default(),
         }
     }
 
@@ -104,6 +112,45 @@ impl CachedResolver {
     ) -> Result<jiff::Timestamp, ResolveError> {
         memo(&self.times, (url.to_owned(), commit.to_owned()), || {
             self.inner.git_commit_time(url, commit)
+        })
+    }
+
+    /// The SHA-256 and size of what `url` serves now: downloaded once per run (streamed
+    /// through the hash, nothing kept; at most [`MAX_DOWNLOAD`] bytes), redirects followed to
+    /// any host but never from https to http (`vouch_resolve::http::download_verified`).
+    pub fn download(&self, url: &str) -> Result<Downloaded, DownloadError> {
+        memo(&self.downloads, url.to_owned(), || {
+            let client = {
+                let mut slot = self.http.borrow_mut();
+                match slot.as_ref() {
+                    Some(c) => c.clone(),
+                    None => {
+                        let c = vouch_resolve::http::client_without_redirects(
+                            vouch_resolve::http::Timeouts {
+                                connect: Some(std::time::Duration::from_secs(30)),
+                                total: std::time::Duration::from_secs(600),
+                            },
+                        )
+                        .map_err(|source| DownloadError::Fetch {
+                            url: vouch_resolve::Url::new(url),
+                            source,
+                        })?;
+                        *slot = Some(c.clone());
+                        c
+                    }
+                }
+            };
+            vouch_resolve::http::download_verified(
+                &client,
+                url,
+                MAX_DOWNLOAD,
+                &vouch_resolve::http::Expect::default(),
+                &vouch_resolve::http::Redirects {
+                    allowed_hosts: Vec::new(),
+                    any_host: true,
+                },
+                &mut std::io::sink(),
+            )
         })
     }
 }

@@ -42,6 +42,13 @@ pub fn discover_and_rewrite(kind: FileKind, bytes: &[u8]) {
                 commit: "0".repeat(40),
                 version: "v1.0.0".into(),
             },
+            Target::Download(_) => crate::rewrite::Change::Download {
+                digest: vouch_digest::Digest::from_bytes(
+                    vouch_digest::Algorithm::Sha256,
+                    vec![0; 32],
+                )
+                .expect("32 bytes is a sha256 digest"),
+            },
             Target::Unpinnable(_) => continue,
         };
         if let Ok(e) = edits(text, r, &change) {

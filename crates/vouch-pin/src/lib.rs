@@ -17,11 +17,15 @@ pub mod discover;
 pub mod locate;
 pub mod reference;
 
-pub use reference::{FileKind, GitKind, GitTarget, ImageTarget, Reference, Repo, Span, Target};
+pub use reference::{
+    DownloadTarget, Downloader, FileKind, GitKind, GitTarget, ImageTarget, Reference, Repo, Span,
+    Target,
+};
 pub mod interface;
 pub mod lock;
 pub mod pin;
 pub mod rewrite;
+pub mod sources;
 pub mod update;
 pub mod version;
 pub mod walk;

@@ -7,8 +7,9 @@ use vouch_resolve::{GitRef, ResolveError, Url};
 use crate::cache::CachedResolver as Resolver;
 
 use crate::lock::{Observed, Pinned};
-use crate::reference::{GitTarget, Reference, Repo, Target, is_commit};
+use crate::reference::{DownloadTarget, Downloader, GitTarget, Reference, Repo, Target, is_commit};
 use crate::rewrite::{self, Change, Edit, RewriteError};
+use crate::sources::{Entry as SourceEntry, Sources};
 use crate::version;
 use crate::walk::SourceFile;
 
@@ -22,6 +23,14 @@ pub enum PinError {
     RefNotFound { reference: String, url: Url },
     #[error(transparent)]
     Rewrite(#[from] RewriteError),
+    #[error(transparent)]
+    Download(#[from] vouch_resolve::http::DownloadError),
+    #[error("{url} has digest {found}, but the file pins it with --checksum={written}")]
+    ChecksumMismatch {
+        url: Url,
+        written: vouch_digest::Digest,
+        found: vouch_digest::Digest,
+    },
     #[error("cannot read the interface of {what} at {commit}: {reason}")]
     Interface {
         what: String,
@@ -38,6 +47,8 @@ impl PinError {
             Self::RefNotFound { .. } => "pin-ref-not-found",
             Self::Rewrite(e) => e.code(),
             Self::Interface { .. } => "pin-interface-unreadable",
+            Self::Download(_) => "fetch-failed",
+            Self::ChecksumMismatch { .. } => "fetch-mismatch",
         }
     }
 }
@@ -124,7 +135,7 @@ pub fn resolve(resolver: &Resolver, r: &Reference) -> Result<Option<Change>, Pin
             let (commit, version) = resolve_git(resolver, git, &git.reference)?;
             Ok(Some(Change::Git { commit, version }))
         }
-        Target::Unpinnable(_) => Ok(None),
+        Target::Unpinnable(_) | Target::Download(_) => Ok(None),
     }
 }
 
@@ -157,14 +168,59 @@ pub struct FilePin {
     pub pinned: Vec<(u32, String, String)>,
     /// References left alone because vouch cannot pin them: (line, text, reason).
     pub skipped: Vec<(u32, String, String)>,
+    /// Downloads found (`ADD`, `curl`, `wget`), for `sources.lock` (`files` holds this file's
+    /// path relative to the root).
+    pub downloads: Vec<SourceEntry>,
 }
 
 /// Pin every unpinned reference of `file`. Any failure fails the whole file (it is then left
-/// untouched); already pinned references are left alone.
-pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefError> {
+/// untouched); already pinned references are left alone. Downloads are recorded for
+/// `sources.lock` ([`FilePin::downloads`]), each downloaded once unless `sources` already has
+/// its URL, and an `ADD` of a URL without `--checksum` gets one.
+pub fn pin_file(
+    resolver: &Resolver,
+    file: &SourceFile,
+    sources: &Sources,
+) -> Result<FilePin, RefError> {
     let mut edits: Vec<Edit> = Vec::new();
     let mut out = FilePin::default();
     for r in &file.references {
+        if let Target::Download(d) = &r.target {
+            if d.url.contains('$') || d.checksum.as_deref().is_some_and(|c| c.contains('$')) {
+                out.skipped.push((
+                    r.line,
+                    redact(r.display()),
+                    "the URL or checksum uses a variable, so vouch cannot tell what it downloads; record it in sources.lock by hand".to_owned(),
+                ));
+                continue;
+            }
+            let entry = record_download(resolver, file, r, d, sources)?;
+            if d.downloader == Downloader::Add && d.checksum.is_none() {
+                let digest =
+                    vouch_digest::Digest::from_hex(vouch_digest::Algorithm::Sha256, &entry.sha256)
+                        .map_err(|_| {
+                            RefError::new(
+                                file,
+                                r,
+                                RewriteError::Unpinnable(format!("sha256 `{}`", entry.sha256)),
+                            )
+                        })?;
+                edits.extend(
+                    rewrite::edits(
+                        &file.text,
+                        r,
+                        &rewrite::Change::Download {
+                            digest: digest.clone(),
+                        },
+                    )
+                    .map_err(|e| RefError::new(file, r, e))?,
+                );
+                out.pinned
+                    .push((r.line, redact(r.display()), digest.to_string()));
+            }
+            out.downloads.push(entry);
+            continue;
+        }
         if r.is_pinned() {
             continue;
         }
@@ -185,7 +241,9 @@ pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefEr
         };
         let version = match &change {
             Change::Git { version, .. } => version.clone(),
-            Change::Image { .. } => r.version(&file.text).unwrap_or_default(),
+            Change::Image { .. } | Change::Download { .. } => {
+                r.version(&file.text).unwrap_or_default()
+            }
         };
         edits
             .extend(rewrite::edits(&file.text, r, &change).map_err(|e| RefError::new(file, r, e))?);
@@ -193,6 +251,64 @@ pub fn pin_file(resolver: &Resolver, file: &SourceFile) -> Result<FilePin, RefEr
     }
     out.text = rewrite::apply(&file.text, &edits).map_err(|e| RefError::whole_file(file, e))?;
     Ok(out)
+}
+
+/// The `sources.lock` entry of a download: the lock's own when it has the URL (and, for an
+/// `ADD --checksum`, the same digest), else what the URL serves now, downloaded once. An
+/// `ADD --checksum` that disagrees with what the URL serves is an error.
+fn record_download(
+    resolver: &Resolver,
+    file: &SourceFile,
+    r: &Reference,
+    d: &DownloadTarget,
+    sources: &Sources,
+) -> Result<SourceEntry, RefError> {
+    let written = match &d.checksum {
+        Some(text) => Some(d.checksum_digest().ok_or_else(|| {
+            RefError::new(
+                file,
+                r,
+                RewriteError::Unpinnable(format!("--checksum={text}")),
+            )
+        })?),
+        None => None,
+    };
+    // The lock is committed: it records the URL without its credentials.
+    let url = crate::sources::lock_url(&d.url);
+    if let Some(known) = sources.get(&url)
+        && written.as_ref().is_none_or(|w| w.hex() == known.sha256)
+    {
+        return Ok(SourceEntry {
+            url,
+            sha256: known.sha256.clone(),
+            size: known.size,
+            path: None,
+            files: vec![file.rel.clone()],
+        });
+    }
+    let got = resolver
+        .download(&d.url)
+        .map_err(|e| RefError::new(file, r, e))?;
+    if let Some(written) = written
+        && written != got.digest
+    {
+        return Err(RefError::new(
+            file,
+            r,
+            PinError::ChecksumMismatch {
+                url: Url::new(d.url.as_str()),
+                written,
+                found: got.digest,
+            },
+        ));
+    }
+    Ok(SourceEntry {
+        url,
+        sha256: got.digest.hex(),
+        size: got.size,
+        path: None,
+        files: vec![file.rel.clone()],
+    })
 }
 
 /// `text` with the credentials of the URLs in it redacted ([`vouch_resolve::Url`]): every
@@ -209,7 +325,7 @@ pub struct CheckFinding {
     pub file: String,
     pub line: u32,
     pub reference: String,
-    /// `unpinned-reference` or `pin-comment-mismatch`.
+    /// `unpinned-reference`, `download-not-verified` or `pin-comment-mismatch`.
     pub code: &'static str,
     pub message: String,
 }
@@ -227,8 +343,8 @@ pub struct FileCheck {
 /// Check `file`: unpinned references (offline), and version comments that disagree with their
 /// commit (resolved). A comment naming a branch is not compared: branches move. A reference
 /// that cannot be resolved is an error for that reference only.
-pub fn check_file(resolver: &Resolver, file: &SourceFile) -> FileCheck {
-    let mut out = unpinned(file);
+pub fn check_file(resolver: &Resolver, file: &SourceFile, sources: &Sources) -> FileCheck {
+    let mut out = unpinned_with(file, sources);
     let mut errors = Vec::new();
     for r in &file.references {
         let Target::Git(git) = &r.target else {
@@ -276,17 +392,50 @@ pub fn check_file(resolver: &Resolver, file: &SourceFile) -> FileCheck {
     }
 }
 
-/// Unpinned references of `file` (offline: discovery only).
+/// Rule id of a download neither pinned (`ADD --checksum`, `sources.lock`) nor checked after
+/// it (`sha256sum -c`, `gpg --verify`, …).
+pub const DOWNLOAD_NOT_VERIFIED: &str = "download-not-verified";
+
+/// Unpinned references of `file` (offline: discovery only), with no `sources.lock`.
 pub fn unpinned(file: &SourceFile) -> Vec<CheckFinding> {
+    unpinned_with(file, &Sources::default())
+}
+
+/// Unpinned references of `file` (offline: discovery only); a `curl`/`wget` download whose URL
+/// `sources` records counts as pinned (an `ADD` needs its `--checksum`: BuildKit checks that,
+/// nothing checks the lock at build time).
+pub fn unpinned_with(file: &SourceFile, sources: &Sources) -> Vec<CheckFinding> {
     file.references
         .iter()
         .filter(|r| !r.is_pinned())
+        .filter(|r| match &r.target {
+            Target::Download(d) => {
+                d.downloader == Downloader::Add
+                    || sources
+                        .get(&crate::sources::lock_url(&d.url))
+                        .is_none()
+            }
+            _ => true,
+        })
         .map(|r| CheckFinding {
             file: file.rel.clone(),
             line: r.line,
             reference: redact(r.display()),
-            code: "unpinned-reference",
+            code: if matches!(r.target, Target::Download(_)) {
+                DOWNLOAD_NOT_VERIFIED
+            } else {
+                "unpinned-reference"
+            },
             message: redact(match &r.target {
+                Target::Download(d) if d.downloader == Downloader::Add => format!(
+                    "ADD downloads {} without --checksum; run `vouch pin` to add it",
+                    d.url
+                ),
+                Target::Download(d) => format!(
+                    "{} downloads {}, which is neither in sources.lock nor checked after (sha256sum -c, gpg --verify, …)",
+                    d.downloader.as_str(),
+                    d.url
+                ),
                 Target::Unpinnable(u) => format!("`{}` is mutable: {}", u.text, u.reason),
                 Target::Image(image) if image.tag().is_some() => format!(
                     "image `{}` is referenced by tag; a tag can be moved to other content",
@@ -318,7 +467,7 @@ pub fn observed(file: &SourceFile, rel_to_lock: &str) -> Vec<Observed> {
                     g.kind.as_str().to_owned(),
                     Pinned::Commit(g.reference.to_ascii_lowercase()),
                 ),
-                Target::Unpinnable(_) => return None,
+                Target::Unpinnable(_) | Target::Download(_) => return None,
             };
             Some(Observed {
                 kind,

@@ -201,12 +201,60 @@ pub struct Unpinnable {
     pub reason: String,
 }
 
+/// The tool that downloads a file at build or CI time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Downloader {
+    /// Dockerfile `ADD https://…` (BuildKit's `--checksum=sha256:…` is its in-file pin).
+    Add,
+    /// `curl` in a `RUN` line or a CI script.
+    Curl,
+    /// `wget` in a `RUN` line or a CI script.
+    Wget,
+}
+
+impl Downloader {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Add => "ADD",
+            Self::Curl => "curl",
+            Self::Wget => "wget",
+        }
+    }
+}
+
+/// A file downloaded by URL (Dockerfile `ADD`, `curl`/`wget` in `RUN` lines and CI scripts).
+/// Its pin is the URL's SHA-256 and size in `sources.lock`; an `ADD` also carries it in the
+/// file (`ADD --checksum=sha256:…`), which `vouch pin` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadTarget {
+    pub downloader: Downloader,
+    /// The URL as written (quotes removed).
+    pub url: String,
+    /// `ADD --checksum=…` as written (`sha256:<hex>`), if any.
+    pub checksum: Option<String>,
+    /// `curl`/`wget`: a checksum or signature check runs after it
+    /// (`vouch_policy::shell::downloads`).
+    pub verified: bool,
+    /// `ADD` without `--checksum`: the byte offset where `--checksum=sha256:<hex> ` goes (the
+    /// first word after `ADD`).
+    pub checksum_at: Option<usize>,
+}
+
+impl DownloadTarget {
+    /// The digest of `ADD --checksum=sha256:<hex>`, when well-formed.
+    pub fn checksum_digest(&self) -> Option<Digest> {
+        self.checksum.as_deref()?.parse().ok()
+    }
+}
+
 /// What a reference points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Image(ImageTarget),
     Git(GitTarget),
     Unpinnable(Unpinnable),
+    Download(DownloadTarget),
 }
 
 /// One reference found in a file.
@@ -227,6 +275,12 @@ impl Reference {
             Target::Image(i) => i.digest_text().is_some(),
             Target::Git(g) => is_commit(&g.reference),
             Target::Unpinnable(_) => false,
+            // A curl/wget download recorded in `sources.lock` counts too: see
+            // `pin::unpinned_with`.
+            Target::Download(d) => match d.downloader {
+                Downloader::Add => d.checksum.is_some(),
+                Downloader::Curl | Downloader::Wget => d.verified,
+            },
         }
     }
 
@@ -240,6 +294,7 @@ impl Reference {
                 None => g.repo.to_string(),
             },
             Target::Unpinnable(u) => u.text.clone(),
+            Target::Download(d) => d.url.clone(),
         }
     }
 
@@ -258,7 +313,7 @@ impl Reference {
                 .and_then(|s| s.comment_word(text))
                 .map(|(_, w)| w.to_owned()),
             Target::Git(g) => Some(g.reference.clone()),
-            Target::Unpinnable(_) => None,
+            Target::Unpinnable(_) | Target::Download(_) => None,
         }
     }
 
@@ -268,6 +323,7 @@ impl Reference {
             Target::Image(i) => i.resolved().to_owned(),
             Target::Git(g) => format!("{}@{}", self.name(), g.reference),
             Target::Unpinnable(u) => u.text.clone(),
+            Target::Download(d) => format!("{} {}", d.downloader.as_str(), d.url),
         }
     }
 }

@@ -23,6 +23,20 @@ pub fn rule() -> RuleMeta {
     m
 }
 
+/// Rule id of a download neither pinned nor checked ([`pin::DOWNLOAD_NOT_VERIFIED`]).
+pub const DOWNLOAD: &str = pin::DOWNLOAD_NOT_VERIFIED;
+
+/// The download rule's metadata, for SARIF.
+pub fn download_rule() -> RuleMeta {
+    let mut m = RuleMeta::new(
+        DOWNLOAD,
+        "File downloaded by URL (ADD, curl, wget) without a pinned or checked SHA-256",
+        Severity::Medium,
+    );
+    m.help_uri = Some(format!("docs/rules/{DOWNLOAD}.md"));
+    m
+}
+
 /// The rules of `vouch pin --check`, for SARIF.
 pub fn check_rules() -> Vec<RuleMeta> {
     let mut mismatch = RuleMeta::new(
@@ -31,7 +45,7 @@ pub fn check_rules() -> Vec<RuleMeta> {
         Severity::Medium,
     );
     mismatch.help_uri = Some(format!("docs/rules/{COMMENT_MISMATCH}.md"));
-    vec![mismatch, rule()]
+    vec![mismatch, rule(), download_rule()]
 }
 
 /// A finding of [`pin::check_file`] or [`pin::unpinned`] as a report finding. The fingerprint
@@ -41,6 +55,11 @@ pub fn finding(f: &pin::CheckFinding) -> Finding {
         (
             Severity::Medium,
             "correct the comment, or re-pin with `vouch pin` (`vouch explain pin-comment-mismatch`)",
+        )
+    } else if f.code == DOWNLOAD {
+        (
+            Severity::Medium,
+            "run `vouch pin` to record it in sources.lock (and give an ADD its --checksum), or check it after downloading (`sha256sum -c`)",
         )
     } else {
         (
@@ -57,9 +76,15 @@ pub fn finding(f: &pin::CheckFinding) -> Finding {
 
 /// One finding per unpinned reference in `tree`, in path and line order.
 pub fn unpinned_findings(tree: &Tree) -> Vec<Finding> {
+    unpinned_findings_with(tree, &crate::sources::Sources::default())
+}
+
+/// [`unpinned_findings`], with the downloads `sources` records counted as pinned
+/// ([`pin::unpinned_with`]).
+pub fn unpinned_findings_with(tree: &Tree, sources: &crate::sources::Sources) -> Vec<Finding> {
     tree.files
         .iter()
-        .flat_map(pin::unpinned)
+        .flat_map(|f| pin::unpinned_with(f, sources))
         .map(|f| finding(&f))
         .collect()
 }

@@ -21,6 +21,8 @@ pub enum Change {
     Image { tag: Option<String>, digest: Digest },
     /// Pin a git ref to `commit`, with `version` in the comment beside it.
     Git { commit: String, version: String },
+    /// Pin a Dockerfile `ADD` of a URL with BuildKit's `--checksum=<digest>`.
+    Download { digest: Digest },
 }
 
 /// Why a reference cannot be rewritten.
@@ -115,6 +117,14 @@ pub fn edits(
             }
             Ok(out)
         }
+        (Target::Download(d), Change::Download { digest }) => match (d.checksum_at, &d.checksum) {
+            (Some(at), None) => Ok(vec![Edit {
+                range: at..at,
+                text: format!("--checksum={digest} "),
+            }]),
+            // Already pinned in the file, or a curl/wget line: shell is never rewritten.
+            _ => Ok(Vec::new()),
+        },
         (Target::Unpinnable(u), _) => Err(RewriteError::Unpinnable(u.text.clone())),
         _ => Err(RewriteError::Mismatch),
     }

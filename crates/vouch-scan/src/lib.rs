@@ -462,18 +462,47 @@ pub fn pinning(
 ) -> Result<CheckSummary, ScanError> {
     let excludes = vouch_policy::excludes(excludes).map_err(ScanError::ExcludePattern)?;
     let tree = vouch_pin::walk::walk_excluding(root, &excludes);
-    Ok(pinning_summary(&tree, report))
+    Ok(pinning_summary(root, &tree, report))
 }
 
 /// [`pinning`] over the shared walk of `root` (its excludes were applied by the walk).
 pub fn pinning_walked(root: &Path, walked: &Walked, report: &mut Report) -> CheckSummary {
     pinning_summary(
+        root,
         &vouch_pin::walk::walked(&walked.tree, root, &walked.walk),
         report,
     )
 }
 
-fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSummary {
+/// `root/sources.lock` (the downloads `vouch pin` recorded), when `root` is a folder holding
+/// one. A lock that cannot be read or parsed is reported as not checked, and the downloads are
+/// then judged without it (each unverified one is a finding: never a silent pass).
+fn sources_lock(root: &Path, report: &mut Report) -> vouch_pin::sources::Sources {
+    let path = root.join(vouch_pin::sources::FILE_NAME);
+    if !root.is_dir() || std::fs::symlink_metadata(&path).is_err() {
+        return vouch_pin::sources::Sources::default();
+    }
+    let parsed = vouch_fs::read::read_to_string_in_root(root, &path, 8 * 1024 * 1024)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            let lock = vouch_pin::sources::Sources::parse(&text).map_err(|e| e.to_string())?;
+            lock.check().map_err(|e| e.to_string())?;
+            Ok(lock)
+        });
+    match parsed {
+        Ok(lock) => lock,
+        Err(reason) => {
+            report.not_checked.push(NotChecked::new(
+                "pinning",
+                None,
+                format!("{reason} (downloads judged without sources.lock)"),
+            ));
+            vouch_pin::sources::Sources::default()
+        }
+    }
+}
+
+fn pinning_summary(root: &Path, tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSummary {
     for e in &tree.errors {
         report.not_checked.push(NotChecked::new(
             "pinning",
@@ -481,8 +510,11 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
             format!("{e} (references not checked)"),
         ));
     }
-    let (findings, folded) =
-        fold_into_configuration(vouch_pin::report::unpinned_findings(tree), report);
+    let sources = sources_lock(root, report);
+    let (findings, folded) = fold_into_configuration(
+        vouch_pin::report::unpinned_findings_with(tree, &sources),
+        report,
+    );
     let mut note = if tree.errors.is_empty() {
         format!("{} files with references", tree.files.len())
     } else {
@@ -498,15 +530,23 @@ fn pinning_summary(tree: &vouch_pin::walk::Tree, report: &mut Report) -> CheckSu
         ));
     }
     let summary = CheckSummary::new("pinning", note, &findings, tree.errors.len());
+    let downloads = findings
+        .iter()
+        .any(|f| f.rule_id == vouch_pin::report::DOWNLOAD);
     report.findings.extend(findings);
     report.rules.push(vouch_pin::report::rule());
+    if downloads {
+        report.rules.push(vouch_pin::report::download_rule());
+    }
     summary
 }
 
 /// Configuration rules that report an unpinned image, action or include: the same fact as the
 /// pinning check's `unpinned-reference`.
 pub const PINNING_RULES: &[&str] = &[
+    "dockerfile-add-remote-url",
     "dockerfile-base-not-pinned",
+    "dockerfile-download-no-checksum",
     "github-action-not-pinned",
     "github-image-not-pinned",
     "gitlab-image-not-pinned",

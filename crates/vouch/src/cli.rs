@@ -24,6 +24,10 @@ pub use gate::*;
 mod admission;
 pub use admission::*;
 
+#[path = "cli_fetch.rs"]
+mod fetch;
+pub use fetch::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -65,6 +69,9 @@ pub enum Command {
     Pin(PinArgs),
     /// Move pins to the newest release within their major, with an interface check.
     Update(UpdateArgs),
+    /// Download a file (or every entry of a sources.lock) and keep it only when its SHA-256
+    /// matches.
+    Fetch(FetchArgs),
     /// Verify an artifact's whole evidence set against a gate policy; on a pass, write a signed
     /// verification summary and print the `sha256:` reference to promote.
     Gate(GateArgs),

@@ -1,4 +1,8 @@
-//! Dockerfile `FROM` images, with global `ARG` defaults substituted and `--platform` kept.
+//! Dockerfile `FROM` images, with global `ARG` defaults substituted and `--platform` kept;
+//! downloads: `ADD <url>` (with its `--checksum`, BuildKit's in-file pin) and `curl`/`wget` in
+//! `RUN` lines (`vouch_policy::shell::downloads`: verified when a checksum or signature check
+//! follows in the same `RUN` or a later one of the same stage, as the
+//! `dockerfile-download-no-checksum` rule reads it).
 
 use std::collections::HashMap;
 
@@ -6,7 +10,7 @@ use parse_dockerfile::Instruction;
 
 use super::{DiscoverError, image_target};
 use crate::locate::Lines;
-use crate::reference::{Reference, Span};
+use crate::reference::{DownloadTarget, Downloader, Reference, Span, Target};
 
 pub fn discover(text: &str) -> Result<Vec<Reference>, DiscoverError> {
     let df = parse_dockerfile::parse(text).map_err(|e| DiscoverError::Dockerfile {
@@ -18,8 +22,67 @@ pub fn discover(text: &str) -> Result<Vec<Reference>, DiscoverError> {
     let mut stages: Vec<String> = Vec::new();
     let mut seen_from = false;
     let mut out = Vec::new();
+    // RUN scripts by stage (the number of FROMs seen), for checks that follow a download.
+    let mut runs: Vec<(usize, String)> = Vec::new();
+    let mut run_downloads: Vec<(usize, usize)> = Vec::new(); // (index in out, index in runs)
+    let mut froms = 0usize;
     for ins in &df.instructions {
         match ins {
+            Instruction::Add(add) => {
+                if let Some(r) = add_download(text, &lines, add) {
+                    out.push(r);
+                }
+            }
+            Instruction::Run(run) => {
+                let (script, base) = match &run.arguments {
+                    parse_dockerfile::Command::Shell(s) => (s.value.to_owned(), Some(s.span.start)),
+                    parse_dockerfile::Command::Exec(e) => (
+                        e.value
+                            .iter()
+                            .map(|w| w.value.as_ref())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        None,
+                    ),
+                    _ => (String::new(), None),
+                };
+                let mut script = script;
+                for h in &run.here_docs {
+                    script.push('\n');
+                    script.push_str(&h.value);
+                }
+                let stage = froms;
+                runs.push((stage, script.clone()));
+                let line = lines.line_of(run.run.span.start);
+                for d in vouch_policy::shell::downloads(&script) {
+                    let span = base.and_then(|b| {
+                        let written = text.get(b..run.arguments_end(text.len()))?;
+                        let at = written.find(d.url.as_str())?;
+                        let start = b + at;
+                        Some(Span {
+                            value: start..start + d.url.len(),
+                            insert_at: start + d.url.len(),
+                            comment: None,
+                        })
+                    });
+                    run_downloads.push((out.len(), runs.len() - 1));
+                    out.push(Reference {
+                        line,
+                        span,
+                        target: Target::Download(DownloadTarget {
+                            downloader: if d.downloader == "wget" {
+                                Downloader::Wget
+                            } else {
+                                Downloader::Curl
+                            },
+                            url: d.url,
+                            checksum: None,
+                            verified: d.verified,
+                            checksum_at: None,
+                        }),
+                    });
+                }
+            }
             Instruction::Arg(a) if !seen_from => {
                 for (k, v) in arg_pairs(&a.arguments.value) {
                     args.insert(k, v);
@@ -27,6 +90,7 @@ pub fn discover(text: &str) -> Result<Vec<Reference>, DiscoverError> {
             }
             Instruction::From(f) => {
                 seen_from = true;
+                froms += 1;
                 let written = text
                     .get(f.image.span.clone())
                     .filter(|w| *w == f.image.value)
@@ -67,7 +131,99 @@ pub fn discover(text: &str) -> Result<Vec<Reference>, DiscoverError> {
             _ => {}
         }
     }
+    // A check in a later RUN of the same stage verifies a download too.
+    for (at, run) in run_downloads {
+        let Some((stage, _)) = runs.get(run) else {
+            continue;
+        };
+        let later = runs
+            .iter()
+            .skip(run + 1)
+            .any(|(s, script)| s == stage && vouch_policy::shell::verifies(script));
+        if let Some(Reference {
+            target: Target::Download(d),
+            ..
+        }) = out.get_mut(at)
+        {
+            d.verified |= later;
+        }
+    }
     Ok(out)
+}
+
+/// The end of a RUN's shell text (the parser's span of the command).
+trait ArgumentsEnd {
+    fn arguments_end(&self, len: usize) -> usize;
+}
+
+impl ArgumentsEnd for parse_dockerfile::RunInstruction<'_> {
+    fn arguments_end(&self, len: usize) -> usize {
+        match &self.arguments {
+            parse_dockerfile::Command::Shell(s) => s.span.end.min(len),
+            parse_dockerfile::Command::Exec(e) => e.span.end.min(len),
+            _ => len,
+        }
+    }
+}
+
+/// `ADD [--checksum=…] <url> <dest>`: a download when a source is an `http(s)://` URL (git
+/// URLs, `….git` or with a `#ref`, are BuildKit's git sources and not files).
+fn add_download(
+    text: &str,
+    lines: &Lines,
+    add: &parse_dockerfile::AddInstruction<'_>,
+) -> Option<Reference> {
+    let urls: Vec<&parse_dockerfile::UnescapedString<'_>> = add
+        .src
+        .iter()
+        .filter_map(|s| match s {
+            parse_dockerfile::Source::Path(p) => Some(p),
+            _ => None,
+        })
+        .filter(|p| {
+            let v = p.value.to_ascii_lowercase();
+            (v.starts_with("https://") || v.starts_with("http://"))
+                && !v.contains(".git#")
+                && !v.ends_with(".git")
+        })
+        .collect();
+    let url = urls.first()?;
+    let checksum = add
+        .options
+        .iter()
+        .find(|o| o.name.value.eq_ignore_ascii_case("checksum"))
+        .map(|o| {
+            o.value
+                .as_ref()
+                .map(|v| v.value.to_string())
+                .unwrap_or_default()
+        });
+    // One URL as the only source: `--checksum` applies to it, inserted after `ADD `.
+    let checksum_at = (checksum.is_none() && add.src.len() == 1 && !url.value.contains('$'))
+        .then(|| {
+            add.options
+                .iter()
+                .map(|o| o.span().start)
+                .chain([url.span.start])
+                .min()
+        })
+        .flatten();
+    let written = text.get(url.span.clone()).filter(|w| *w == url.value);
+    Some(Reference {
+        line: lines.line_of(url.span.start),
+        span: written.map(|_| Span {
+            value: url.span.clone(),
+            insert_at: url.span.end,
+            comment: None,
+        }),
+        target: Target::Download(DownloadTarget {
+            downloader: Downloader::Add,
+            url: url.value.to_string(),
+            checksum,
+            verified: false,
+            checksum_at,
+        }),
+    })
 }
 
 /// `A=1 B="two" C` → pairs (`C` has no default).

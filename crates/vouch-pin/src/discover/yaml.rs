@@ -6,7 +6,10 @@ use vouch_yaml::{self as yaml, LineIndex, Seg};
 
 use super::{DiscoverError, image_target};
 use crate::locate::{self, Lines};
-use crate::reference::{GitKind, GitTarget, Reference, Repo, Span, Target, Unpinnable, is_commit};
+use crate::reference::{
+    DownloadTarget, Downloader, GitKind, GitTarget, Reference, Repo, Span, Target, Unpinnable,
+    is_commit,
+};
 
 struct Ctx<'a> {
     text: &'a str,
@@ -67,6 +70,60 @@ impl<'a> Ctx<'a> {
     fn image(&mut self, doc: usize, path: &[Seg], value: &str) {
         if let Some(target) = image_target(value, None, false) {
             self.push(doc, path, value, target);
+        }
+    }
+
+    /// `curl`/`wget` downloads in a CI script (GitLab `script:` as a string or a list, GitHub
+    /// `run:`), through `vouch_policy::shell::downloads`; a check later in the same script
+    /// verifies them. Each is placed at the line where its URL is written (searched from the
+    /// script's first line), with the URL's exact span.
+    fn script(&mut self, doc: usize, path: &[Seg], v: &Value) {
+        let script = match v {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => return,
+        };
+        let first = self.index.line(doc, path).unwrap_or(1);
+        let mut from = self.lines.range(self.text, first).map_or(0, |r| r.start);
+        for d in vouch_policy::shell::downloads(&script) {
+            let found = self
+                .text
+                .get(from..)
+                .and_then(|rest| rest.find(d.url.as_str()))
+                .map(|at| from + at);
+            let (line, span) = match found {
+                Some(start) => {
+                    from = start + d.url.len();
+                    (
+                        self.lines.line_of(start),
+                        Some(Span {
+                            value: start..start + d.url.len(),
+                            insert_at: start + d.url.len(),
+                            comment: None,
+                        }),
+                    )
+                }
+                None => (first, None),
+            };
+            self.out.push(Reference {
+                line,
+                span,
+                target: Target::Download(DownloadTarget {
+                    downloader: if d.downloader == "wget" {
+                        Downloader::Wget
+                    } else {
+                        Downloader::Curl
+                    },
+                    url: d.url,
+                    checksum: None,
+                    verified: d.verified,
+                    checksum_at: None,
+                }),
+            });
         }
     }
 
@@ -177,6 +234,11 @@ fn job(cx: &mut Ctx<'_>, d: usize, base: &[Seg], o: &Map<String, Value>) {
     }
     if let Some(v) = o.get("services") {
         cx.services(d, &with(base, k("services")), v);
+    }
+    for key in ["before_script", "script", "after_script"] {
+        if let Some(v) = o.get(key) {
+            cx.script(d, &with(base, k(key)), v);
+        }
     }
 }
 
@@ -336,6 +398,13 @@ fn steps(cx: &mut Ctx<'_>, d: usize, path: &[Seg], v: Option<&Value>) {
                 d,
                 &[path.to_vec(), vec![Seg::Index(i), k("uses")]].concat(),
                 u,
+            );
+        }
+        if let Some(run) = step.get("run") {
+            cx.script(
+                d,
+                &[path.to_vec(), vec![Seg::Index(i), k("run")]].concat(),
+                run,
             );
         }
     }

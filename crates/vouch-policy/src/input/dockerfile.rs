@@ -88,6 +88,8 @@ pub fn normalise(text: &str) -> Result<(Value, Vec<Anchor>), InputError> {
                 o.insert("exec_form".into(), json!(exec_form));
                 o.insert("pipelines".into(), json!(shell::split(&full)));
                 o.insert("pipe_to_shell".into(), json!(shell::pipe_to_shell(&full)));
+                o.insert("downloads".into(), json!(shell::downloads(&full)));
+                o.insert("verifies".into(), json!(shell::verifies(&full)));
                 o.insert("script".into(), json!(full));
             }
             Instruction::Env(e) => {

@@ -14,6 +14,7 @@ mod vulns;
 mod admission;
 mod attest;
 mod evidence;
+mod fetch;
 mod gate;
 mod image_evidence;
 mod key;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Vulns(args) => vulns::run(args),
         Command::Pin(args) => pin::run(args),
         Command::Update(args) => update::run(args),
+        Command::Fetch(args) => fetch::run(args),
         Command::Gate(args) => gate::run(args),
         Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),

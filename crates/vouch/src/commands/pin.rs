@@ -1,6 +1,10 @@
 //! `vouch pin`: rewrite mutable references to digests and commits in place, record them in
 //! `vouch.lock`; `--check` only reports, `--dry-run` prints the diff.
 //!
+//! Downloads (`ADD <url>`, `curl`/`wget` in `RUN` lines and CI scripts) are recorded in
+//! `sources.lock` beside `vouch.lock` (URL, SHA-256, size, the files using each), and an `ADD`
+//! of a URL without `--checksum` gets one; shell lines are never rewritten.
+//!
 //! A file with any failure (malformed, a missing tag, a registry error) is left untouched and
 //! the command exits 2 naming the file, reference and reason; the other files are still done.
 
@@ -9,8 +13,8 @@ use vouch_pin::pin;
 use vouch_pin::walk::{self, Tree};
 
 use super::pin_files::{
-    apply, clean_temp_files, load_lock, print_notices, print_ref_error, report_file_errors,
-    resolver, write_lock,
+    apply, clean_temp_files, load_lock, load_sources, print_notices, print_ref_error,
+    report_file_errors, resolver, write_lock, write_sources,
 };
 use crate::cli::{Format, PinArgs};
 use crate::exit::ExitStatus;
@@ -24,15 +28,17 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
     let mut tree = walk::walk(root);
     clean_temp_files(&mut tree, root, !args.check && !args.dry_run);
     let mut failed = report_file_errors(&tree);
+    let sources = load_sources(root)?;
     if args.check {
-        return check(&resolver, &tree, failed, &args);
+        return check(&resolver, &tree, failed, &args, &sources.previous);
     }
     let lock = load_lock(root)?;
+    let mut downloads = Vec::new();
     let mut out = String::new();
     let mut new_files = Vec::new();
     let (mut pinned, mut changed_files) = (0usize, 0usize);
     for file in &tree.files {
-        let pinned_file = pin::pin_file(&resolver, file);
+        let pinned_file = pin::pin_file(&resolver, file, &sources.previous);
         print_notices(&resolver);
         match pinned_file {
             Ok(result) => {
@@ -51,6 +57,7 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
                     changed_files += 1;
                     pinned += result.pinned.len();
                 }
+                downloads.extend(result.downloads);
                 new_files.push(file.with_text(result.text));
             }
             Err(e) => {
@@ -61,13 +68,19 @@ pub fn run(args: PinArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     let lock_text = write_lock(&lock, &new_files, args.dry_run, &mut out)?;
+    let recorded = downloads.len();
+    let sources_text = write_sources(&sources, downloads, args.dry_run, &mut out)?;
     if args.dry_run {
         crate::output::write(None, out.as_bytes())?;
     }
     let verb = if args.dry_run { "would pin" } else { "pinned" };
     eprintln!(
-        "{verb} {pinned} reference(s) in {changed_files} file(s){}",
-        lock_text.map_or_else(String::new, |p| format!("; {}", p.display()))
+        "{verb} {pinned} reference(s) in {changed_files} file(s){}{}",
+        lock_text.map_or_else(String::new, |p| format!("; {}", p.display())),
+        sources_text.map_or_else(String::new, |p| format!(
+            "; {recorded} download(s) in {}",
+            p.display()
+        ))
     );
     Ok(if failed {
         ExitStatus::Error
@@ -81,16 +94,17 @@ fn check(
     tree: &Tree,
     mut failed: bool,
     args: &PinArgs,
+    sources: &vouch_pin::sources::Sources,
 ) -> anyhow::Result<ExitStatus> {
     let mut findings = Vec::new();
     for file in &tree.files {
         if args.offline {
-            findings.extend(pin::unpinned(file));
+            findings.extend(pin::unpinned_with(file, sources));
             continue;
         }
         // One unreachable reference does not hide the file's other findings: each error names
         // its reference, and the findings that could be established are still reported.
-        let checked = pin::check_file(resolver, file);
+        let checked = pin::check_file(resolver, file, sources);
         print_notices(resolver);
         findings.extend(checked.findings);
         for e in &checked.errors {

@@ -161,3 +161,78 @@ pub fn write_lock(
     }
     Ok(Some(lock.path.clone()))
 }
+
+/// The existing `sources.lock` beside `vouch.lock` under `root`, read before any file is
+/// touched.
+pub struct SourcesState {
+    path: PathBuf,
+    old_text: Option<String>,
+    pub previous: vouch_pin::sources::Sources,
+}
+
+pub fn load_sources(root: &Path) -> anyhow::Result<SourcesState> {
+    let path = lock::path_for(root).with_file_name(vouch_pin::sources::FILE_NAME);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let old_text = if crate::files::present(&path) {
+        Some(
+            vouch_fs::read::read_to_string_in_root(dir, &path, crate::files::MAX_CONFIG)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        )
+    } else {
+        None
+    };
+    let previous = match &old_text {
+        Some(t) => {
+            let parsed = vouch_pin::sources::Sources::parse(t)
+                .with_context(|| format!("cannot use {}", path.display()))?;
+            parsed
+                .check()
+                .with_context(|| format!("cannot use {}", path.display()))?;
+            parsed
+        }
+        None => vouch_pin::sources::Sources::default(),
+    };
+    Ok(SourcesState {
+        path,
+        old_text,
+        previous,
+    })
+}
+
+/// Records this run's `downloads` into `sources.lock` (entries of URLs not seen this run are
+/// kept as they are: a lock may list sources no file names). With `dry_run`, its diff goes to
+/// `out`. Returns the lock's path when it was (or would be) written.
+pub fn write_sources(
+    state: &SourcesState,
+    downloads: Vec<vouch_pin::sources::Entry>,
+    dry_run: bool,
+    out: &mut String,
+) -> anyhow::Result<Option<PathBuf>> {
+    if downloads.is_empty() && state.old_text.is_none() {
+        return Ok(None);
+    }
+    let mut next = state.previous.clone();
+    // The files of a URL seen this run are this run's files.
+    for d in &downloads {
+        if let Some(e) = next.sources.iter_mut().find(|e| e.url == d.url) {
+            e.files.clear();
+        }
+    }
+    for d in downloads {
+        next.record(d);
+    }
+    let new_text = next.render();
+    if state.old_text.as_deref() == Some(new_text.as_str()) {
+        return Ok(None);
+    }
+    if dry_run {
+        out.push_str(&vouch_pin::rewrite::unified_diff(
+            vouch_pin::sources::FILE_NAME,
+            state.old_text.as_deref().unwrap_or(""),
+            &new_text,
+        ));
+    } else {
+        crate::output::write_with(&state.path, new_text.as_bytes(), &WriteOptions::rewrite())?;
+    }
+    Ok(Some(state.path.clone()))
+}
