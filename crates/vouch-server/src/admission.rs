@@ -36,6 +36,15 @@ pub const MAX_BODY: usize = 3 * 1024 * 1024;
 /// their deadline.
 const MAX_REVIEW_THREADS: usize = 64;
 
+/// Requests read and decided at once. A request beyond waits for a slot, within its deadline,
+/// before its body is read: so at most this many bodies of up to [`MAX_BODY`] are held
+/// (192 MiB), whatever the number of connections.
+pub const MAX_IN_FLIGHT: usize = 64;
+
+/// The longest a client may take to send a request's headers (HTTP/1.1); the TLS handshake has
+/// its own 10 s limit.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Which webhook was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
@@ -246,6 +255,7 @@ impl Server {
             metrics: metrics::Metrics::new(),
             deadline: options.deadline,
             log: log::Log::new(&options.log),
+            slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         });
         Ok(Server {
             listener,
@@ -302,8 +312,14 @@ impl Server {
                 tokio::spawn(stop_on_signals(Shutdown(handle.clone()), state.log.clone()));
             }
             let app = router(state.clone());
-            let served = axum_server::from_tcp_rustls(listener, tls)
-                .map_err(|source| ServeError::Listen { addr, source })?
+            let mut server = axum_server::from_tcp_rustls(listener, tls)
+                .map_err(|source| ServeError::Listen { addr, source })?;
+            server
+                .http_builder()
+                .http1()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            let served = server
                 .handle(handle)
                 .serve(app.into_make_service())
                 .await;
@@ -339,6 +355,8 @@ struct AppState {
     metrics: metrics::Metrics,
     deadline: Duration,
     log: log::Log,
+    /// [`MAX_IN_FLIGHT`] permits.
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 fn router(state: Arc<AppState>) -> Router {
@@ -403,17 +421,28 @@ async fn mutate(
 
 /// A request the server refuses before any decision: an HTTP error with a JSON body.
 fn refuse(state: &AppState, endpoint: Endpoint, status: StatusCode, message: String) -> Response {
+    refuse_with(state, endpoint, status, review::MALFORMED, message)
+}
+
+/// [`refuse`] with another code than [`review::MALFORMED`].
+fn refuse_with(
+    state: &AppState,
+    endpoint: Endpoint,
+    status: StatusCode,
+    code: &str,
+    message: String,
+) -> Response {
     state.metrics.bad_request(endpoint);
     state.log.warn(
         "request refused",
         json!({
             "endpoint": endpoint.as_str(),
             "status": status.as_u16(),
-            "code": review::MALFORMED,
+            "code": code,
             "error": message,
         }),
     );
-    let body = json!({"code": review::MALFORMED, "message": message});
+    let body = json!({"code": code, "message": message});
     (status, axum::Json(body)).into_response()
 }
 
@@ -433,23 +462,65 @@ async fn admit(
             message,
         );
     }
-    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let message = format!("request body: expected at most {MAX_BODY} bytes");
-            return refuse(&state, endpoint, StatusCode::PAYLOAD_TOO_LARGE, message);
-        }
-    };
     let timeout = match review::timeout_param(uri.query()) {
         Ok(timeout) => timeout,
         Err(message) => return refuse(&state, endpoint, StatusCode::BAD_REQUEST, message),
+    };
+    let budget = review::budget(state.deadline, timeout);
+    let deadline = start + budget;
+    // A slot before the body is read, so bodies held at once stay bounded.
+    let _slot = match tokio::time::timeout_at(deadline.into(), state.slots.clone().acquire_owned())
+        .await
+    {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            let message = format!(
+                "{MAX_IN_FLIGHT} requests were being decided and none finished within the deadline ({} ms)",
+                budget.as_millis()
+            );
+            return refuse_with(
+                &state,
+                endpoint,
+                StatusCode::SERVICE_UNAVAILABLE,
+                review::BUSY,
+                message,
+            );
+        }
+    };
+    let bytes: Bytes = match tokio::time::timeout_at(
+        deadline.into(),
+        axum::body::to_bytes(body, MAX_BODY),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => {
+            let e = e.into_inner();
+            if e.is::<http_body_util::LengthLimitError>() {
+                let message = format!("request body: expected at most {MAX_BODY} bytes");
+                return refuse(&state, endpoint, StatusCode::PAYLOAD_TOO_LARGE, message);
+            }
+            let message = format!("request body: could not be read ({e})");
+            return refuse(&state, endpoint, StatusCode::BAD_REQUEST, message);
+        }
+        Err(_) => {
+            let message = format!(
+                "request body: not received within the deadline ({} ms)",
+                budget.as_millis()
+            );
+            return refuse_with(
+                &state,
+                endpoint,
+                StatusCode::REQUEST_TIMEOUT,
+                review::INCOMPLETE,
+                message,
+            );
+        }
     };
     let uid = match review::request_uid(&bytes) {
         Ok(uid) => uid,
         Err(message) => return refuse(&state, endpoint, StatusCode::BAD_REQUEST, message),
     };
-    let budget = review::budget(state.deadline, timeout);
-    let deadline = start + budget;
 
     let outcome = if state.decide.ready() {
         // A warm cache answers here; only work that may wait goes to a blocking thread

@@ -465,6 +465,138 @@ fn a_decision_past_the_deadline_is_a_denial_echoing_the_uid_in_time() {
     );
 }
 
+/// A request body that sends `head` and then stalls for `stall`.
+struct Stalling {
+    head: Vec<u8>,
+    sent: bool,
+    stall: Duration,
+}
+
+impl std::io::Read for Stalling {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.sent {
+            self.sent = true;
+            let n = self.head.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.head[..n]);
+            return Ok(n);
+        }
+        std::thread::sleep(self.stall);
+        Ok(0)
+    }
+}
+
+#[test]
+fn a_body_that_does_not_arrive_by_the_deadline_is_408() {
+    let deadline = Duration::from_millis(500);
+    let double = Double::new(Behaviour::Allow);
+    let server = start_with(double.clone(), |options| options.deadline = deadline);
+    let client = client(&server);
+    let body = Stalling {
+        head: POD[..64].to_vec(),
+        sent: false,
+        stall: Duration::from_secs(4),
+    };
+    // (The blocking client returns only once its body reader ends, so the time is the
+    // stall's; the answer itself proves the deadline: a body that ended short at 4 s would be
+    // a 400.)
+    let response = client
+        .post(server.url("/validate?timeout=10s"))
+        .header("content-type", "application/json")
+        .body(reqwest::blocking::Body::sized(body, POD.len() as u64))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 408);
+    assert_eq!(
+        json_of(response),
+        json!({"code": "admission-request-incomplete", "message": "request body: not received within the deadline (500 ms)"})
+    );
+    assert_eq!(double.calls.load(Ordering::SeqCst), 0);
+    assert!(
+        server
+            .log_text()
+            .contains(r#""code":"admission-request-incomplete""#)
+    );
+}
+
+#[test]
+fn a_body_that_ends_short_of_its_length_is_400_not_413() {
+    let double = Double::new(Behaviour::Allow);
+    let server = start(double.clone());
+    let body = Stalling {
+        head: POD[..64].to_vec(),
+        sent: false,
+        stall: Duration::ZERO,
+    };
+    let response = client(&server)
+        .post(server.url("/validate?timeout=10s"))
+        .header("content-type", "application/json")
+        .body(reqwest::blocking::Body::sized(body, POD.len() as u64))
+        .send();
+    // The client may see the reset of the stream it broke rather than the answer; when it
+    // gets an answer, it is the 400.
+    if let Ok(response) = response {
+        assert_eq!(response.status(), 400);
+        let v = json_of(response);
+        assert_eq!(v["code"], "admission-malformed-request");
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("request body: could not be read"),
+            "{v}"
+        );
+    }
+    assert_eq!(double.calls.load(Ordering::SeqCst), 0);
+    let waited = Instant::now();
+    while !server
+        .log_text()
+        .contains("request body: could not be read")
+    {
+        assert!(
+            waited.elapsed() < Duration::from_secs(5),
+            "{}",
+            server.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn requests_past_the_in_flight_limit_wait_for_a_slot_then_get_503() {
+    use vouch_server::admission::MAX_IN_FLIGHT;
+    // Every slot held by a decision that runs to the 3 s deadline; one more request, whose
+    // `?timeout=2s` leaves it 1 s, finds none free in time.
+    let server = start_with(
+        Double::new(Behaviour::Sleep(Duration::from_secs(10))),
+        |options| options.deadline = Duration::from_secs(3),
+    );
+    let client = Arc::new(client(&server));
+    let url = server.url("/validate");
+    let holders: Vec<_> = (0..MAX_IN_FLIGHT)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            std::thread::spawn(move || post(&client, &url, POD).status())
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(800));
+    let start = Instant::now();
+    let response = post(&client, &server.url("/validate?timeout=2s"), POD);
+    let elapsed = start.elapsed();
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        json_of(response),
+        json!({"code": "admission-busy", "message": format!("{MAX_IN_FLIGHT} requests were being decided and none finished within the deadline (1000 ms)")})
+    );
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "answered after {elapsed:?}"
+    );
+    // The holders were answered (denials at their deadline), none refused.
+    for h in holders {
+        assert_eq!(h.join().unwrap(), 200);
+    }
+}
+
 #[test]
 fn the_api_servers_timeout_bounds_a_slow_decision() {
     let server = start(Double::new(Behaviour::Sleep(Duration::from_secs(5))));
@@ -978,6 +1110,8 @@ fn every_code_the_server_answers_has_a_page() {
         review::DEADLINE,
         review::FAILED,
         review::NOT_READY,
+        review::BUSY,
+        review::INCOMPLETE,
     ] {
         let page = rules.join(format!("{code}.md"));
         let text = std::fs::read_to_string(&page).unwrap_or_else(|err| panic!("{code}: {err}"));

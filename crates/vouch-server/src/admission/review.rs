@@ -14,6 +14,10 @@ pub const DEADLINE: &str = "admission-deadline-exceeded";
 pub const FAILED: &str = "admission-review-failed";
 /// Policies, keys or trust roots are not loaded yet.
 pub const NOT_READY: &str = "admission-not-ready";
+/// HTTP 503: every request slot stayed taken until the deadline.
+pub const BUSY: &str = "admission-busy";
+/// HTTP 408: the request's body did not arrive within the deadline.
+pub const INCOMPLETE: &str = "admission-request-incomplete";
 
 /// The longest `request.uid` accepted (Kubernetes UIDs are 36 characters).
 const MAX_UID: usize = 256;
