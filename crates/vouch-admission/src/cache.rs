@@ -29,7 +29,12 @@ pub struct Key {
 pub struct Pending {
     answer: Mutex<Option<Answer>>,
     ready: Condvar,
+    started: Instant,
 }
+
+/// A verification running longer than this is taken as hung: requests stop waiting on it and
+/// the next one starts its own (the registry client gives up after 120 s; this is past it).
+pub const STALE_AFTER: Duration = Duration::from_secs(150);
 
 impl Pending {
     /// The answer once the running verification has one, or `None` when `deadline` comes
@@ -77,6 +82,7 @@ enum Slot {
 pub struct Cache {
     ttl: Duration,
     negative_ttl: Duration,
+    stale_after: Duration,
     slots: Mutex<HashMap<Key, Slot>>,
 }
 
@@ -97,6 +103,7 @@ impl Cache {
         Cache {
             ttl,
             negative_ttl,
+            stale_after: STALE_AFTER,
             slots: Mutex::new(HashMap::new()),
         }
     }
@@ -120,7 +127,9 @@ impl Cache {
                     refresh,
                 }
             }
-            Some(Slot::Running(p)) => Lookup::Running(p.clone()),
+            Some(Slot::Running(p)) if p.started.elapsed() < self.stale_after => {
+                Lookup::Running(p.clone())
+            }
             _ => Lookup::Absent,
         }
     }
@@ -165,7 +174,7 @@ impl Cache {
                 Some(Slot::Done { answer, until, .. }) if Instant::now() < *until => {
                     return (answer.clone(), Source::Hit);
                 }
-                Some(Slot::Running(p)) => Some(p.clone()),
+                Some(Slot::Running(p)) if p.started.elapsed() < self.stale_after => Some(p.clone()),
                 _ => {
                     if slots.len() >= MAX_ENTRIES {
                         evict(&mut slots);
@@ -175,6 +184,7 @@ impl Cache {
                         Slot::Running(Arc::new(Pending {
                             answer: Mutex::new(None),
                             ready: Condvar::new(),
+                            started: Instant::now(),
                         })),
                     );
                     None
@@ -241,5 +251,49 @@ fn evict(slots: &mut HashMap<Key, Slot>) {
         for (_, k) in done.into_iter().take(MAX_ENTRIES / 2) {
             slots.remove(&k);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key {
+            name: Name::parse("registry.example.com/team/app").unwrap(),
+            digest: Digest::sha256(b"image"),
+            policy: Digest::sha256(b"policy"),
+            trust: Digest::sha256(b"trust"),
+        }
+    }
+
+    #[test]
+    fn a_hung_verification_is_not_waited_on_past_stale_after() {
+        let mut cache = Cache::new(Duration::from_secs(60), Duration::from_secs(10));
+        cache.stale_after = Duration::from_millis(100);
+        let cache = Arc::new(cache);
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hung = {
+            let cache = cache.clone();
+            std::thread::spawn(move || {
+                cache.get_or_compute(&key(), move || {
+                    let _ = hold.recv();
+                    Err("released".into())
+                })
+            })
+        };
+        let started = Instant::now();
+        while !matches!(cache.lookup(&key()), Lookup::Running(_)) {
+            assert!(started.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(matches!(cache.lookup(&key()), Lookup::Absent));
+        // The next request verifies on its own instead of waiting forever.
+        let (answer, source) = cache.get_or_compute(&key(), || Err("computed again".into()));
+        assert_eq!(answer.err().as_deref(), Some("computed again"));
+        assert_eq!(source, Source::Computed);
+        release.send(()).unwrap();
+        assert_eq!(hung.join().unwrap().1, Source::Computed);
     }
 }
