@@ -124,8 +124,32 @@ fn for_each_image(value: &mut Value, pointer: &str, f: &mut dyn FnMut(&str, &mut
 /// it out). Each review gets its own uid, so an echo cannot come from another request.
 fn review(path: &Path, images: &Images, pinned: bool, uid: &str) -> Review {
     let raw: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let mut body = if raw.get("apiVersion").is_some() {
+    let mut body = if raw["kind"] == "AdmissionReview" {
         raw
+    } else if raw.get("apiVersion").is_some() {
+        // An object as `kubectl create … --dry-run=client -o json` writes it: the CREATE
+        // request the API server would send for it.
+        let (group, version) = match raw["apiVersion"].as_str().unwrap().split_once('/') {
+            Some((g, v)) => (g.to_owned(), v.to_owned()),
+            None => (
+                String::new(),
+                raw["apiVersion"].as_str().unwrap().to_owned(),
+            ),
+        };
+        let kind = raw["kind"].as_str().unwrap().to_owned();
+        json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+            "uid": uid,
+            "kind": {"group": group, "version": version, "kind": kind},
+            "resource": {"group": group, "version": version, "resource": format!("{}s", kind.to_lowercase())},
+            "name": raw["metadata"]["name"],
+            "namespace": "default",
+            "operation": "CREATE",
+            "userInfo": {"username": "kubernetes-admin", "groups": ["system:masters", "system:authenticated"]},
+            "object": raw,
+            "oldObject": null,
+            "dryRun": false,
+            "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"},
+        }})
     } else {
         json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": raw})
     };
@@ -160,6 +184,7 @@ fn fixture_paths() -> Vec<PathBuf> {
     for dir in [
         "kubewarden-verify-image-signatures",
         "kubewarden-policy-server",
+        "kubectl-dry-run",
     ] {
         for e in std::fs::read_dir(fixtures_dir().join(dir)).unwrap() {
             let p = e.unwrap().path();
@@ -169,7 +194,7 @@ fn fixture_paths() -> Vec<PathBuf> {
         }
     }
     out.sort();
-    assert_eq!(out.len(), 22, "{out:?}");
+    assert_eq!(out.len(), 26, "{out:?}");
     out
 }
 
