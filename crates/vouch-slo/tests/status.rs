@@ -226,3 +226,37 @@ fn other_payloads_are_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn budget_exactly_spent_is_exhausted() {
+    // 100 GitHub runs in the window, one failed: at 99 % the whole budget (1 run) is spent.
+    let now: jiff::Timestamp = "2026-12-07T12:00:00Z".parse().unwrap();
+    let at = |i: i64| Some(now - jiff::SignedDuration::from_mins(i + 1));
+    let events: Vec<event::PipelineEvent> = (0..100)
+        .map(|i| event::PipelineEvent {
+            provider: Provider::GitHub,
+            kind: Kind::Pipeline,
+            id: u64::try_from(i).unwrap(),
+            attempt: 1,
+            name: "ci".into(),
+            outcome: if i == 0 {
+                Outcome::Failed
+            } else {
+                Outcome::Success
+            },
+            queued_at: at(i),
+            started_at: at(i),
+            finished_at: at(i),
+        })
+        .collect();
+    let report = status::evaluate(&slos(), events.clone(), now);
+    assert_eq!(report.slos[0].verdict, Verdict::BudgetExhausted);
+    assert_eq!(report.slos[0].budget_left, Some(0.0));
+    assert_eq!(report.slos[0].value, Some(0.99));
+    // Two failures: breached, a whole budget overspent.
+    let mut two = events;
+    two[1].outcome = Outcome::Failed;
+    let report = status::evaluate(&slos(), two, now);
+    assert_eq!(report.slos[0].verdict, Verdict::Breached);
+    assert_eq!(report.slos[0].budget_left, Some(-1.0));
+}

@@ -64,8 +64,7 @@ fn a_bad_spec_is_exit_2_with_the_reason() {
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("SLO file slos.yaml")
-            && stderr.contains("slo `s`: target `150%` is out of range: expected a ratio between 0 and 1 exclusive (`0.995`) or a percentage between 0 and 100 exclusive (`99.5%`)"),
+        stderr.starts_with("error[slo-spec-invalid]: SLO file slos.yaml: slo `s`: target `150%` is out of range: expected a ratio between 0 and 1 exclusive (`0.995`) or a percentage between 0 and 100 exclusive (`99.5%`)"),
         "{stderr}"
     );
     let out = vouch()
@@ -104,6 +103,10 @@ fn status_breached_is_exit_1() {
     assert_eq!(slos[1]["objective"], "p95 <= 120s");
     assert_eq!(slos[2]["verdict"], "met");
     assert_eq!(v["now"], "2016-08-20T00:00:00Z");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error[slo-breached]: slo `queue-time` (queue-time) is 164 over 30d, objective p95 <= 120s; 2 of 3 events bad\n"
+    );
 }
 
 #[test]
@@ -154,6 +157,9 @@ fn status_without_events_in_the_window_is_exit_2() {
         "{table}"
     );
     assert!(!table.contains(" met"), "{table}");
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with(
+        "error[slo-not-evaluated]: slo `pipeline-success` was not evaluated: no finished pipelines in the 30d window\n"
+    ));
 }
 
 #[test]
@@ -162,7 +168,8 @@ fn status_refuses_other_payloads_and_bad_times() {
     assert_exit(&out, 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("payload 1 is not a pipeline or job event") && stderr.contains("push.json"),
+        stderr.starts_with("error[slo-event-invalid]: events file ")
+            && stderr.contains("push.json: payload 1 is not a pipeline or job event"),
         "{stderr}"
     );
     let out = status("yesterday", &["gitlab/pipeline.json"], "table");

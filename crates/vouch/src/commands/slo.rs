@@ -4,6 +4,7 @@ use anyhow::Context as _;
 
 use crate::cli::{SloCommand, SloFormat, SloRulesArgs, SloStatusArgs};
 use crate::exit::ExitStatus;
+use vouch_slo::status::Verdict;
 
 /// Largest SLO file read.
 const MAX_SPEC: u64 = 4 * 1024 * 1024;
@@ -17,21 +18,36 @@ pub fn run(cmd: SloCommand) -> anyhow::Result<ExitStatus> {
     }
 }
 
-fn load(path: &std::path::Path) -> anyhow::Result<Vec<vouch_slo::Slo>> {
+/// The SLOs of `path`, or `None` after printing `error[slo-spec-invalid]` (exit 2).
+fn load(path: &std::path::Path) -> anyhow::Result<Option<Vec<vouch_slo::Slo>>> {
     let text = vouch_fs::read::read_to_string(path, MAX_SPEC)
         .with_context(|| format!("cannot read SLO file {}", path.display()))?;
-    vouch_slo::load(&text).with_context(|| format!("SLO file {}", path.display()))
+    match vouch_slo::load(&text) {
+        Ok(slos) => Ok(Some(slos)),
+        Err(err) => {
+            eprintln!(
+                "error[slo-spec-invalid]: SLO file {}: {}",
+                path.display(),
+                vouch_secrets::redact(&err.to_string())
+            );
+            Ok(None)
+        }
+    }
 }
 
 fn rules(args: &SloRulesArgs) -> anyhow::Result<ExitStatus> {
-    let slos = load(&args.spec)?;
+    let Some(slos) = load(&args.spec)? else {
+        return Ok(ExitStatus::Error);
+    };
     let text = vouch_slo::rules::render(&slos);
     crate::output::write(args.output.as_deref(), text.as_bytes())?;
     Ok(ExitStatus::Success)
 }
 
 fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
-    let slos = load(&args.spec)?;
+    let Some(slos) = load(&args.spec)? else {
+        return Ok(ExitStatus::Error);
+    };
     let now = match &args.now {
         Some(t) => t
             .parse::<jiff::Timestamp>()
@@ -42,9 +58,17 @@ fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
     for path in &args.events {
         let bytes = vouch_fs::read::read(path, MAX_EVENTS_FILE)
             .with_context(|| format!("cannot read events file {}", path.display()))?;
-        let parsed = vouch_slo::event::parse(&bytes)
-            .with_context(|| format!("events file {}", path.display()))?;
-        events.extend(parsed);
+        match vouch_slo::event::parse(&bytes) {
+            Ok(parsed) => events.extend(parsed),
+            Err(err) => {
+                eprintln!(
+                    "error[slo-event-invalid]: events file {}: {}",
+                    path.display(),
+                    vouch_secrets::redact(&err.to_string())
+                );
+                return Ok(ExitStatus::Error);
+            }
+        }
         if events.len() > vouch_slo::event::MAX_EVENTS {
             anyhow::bail!(
                 "more than {} events in the files given",
@@ -62,6 +86,25 @@ fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
         }
     };
     crate::output::write(None, text.as_bytes())?;
+    for s in &report.slos {
+        let value = s.value.map(|v| v.to_string()).unwrap_or_default();
+        match s.verdict {
+            Verdict::Met => {}
+            Verdict::Breached => eprintln!(
+                "error[slo-breached]: slo `{}` ({}) is {value} over {}, objective {}; {} of {} events bad",
+                s.name, s.indicator, s.window, s.objective, s.bad, s.total
+            ),
+            Verdict::BudgetExhausted => eprintln!(
+                "error[slo-budget-exhausted]: slo `{}` ({}) has spent its whole error budget over {}: {} of {} events bad",
+                s.name, s.indicator, s.window, s.bad, s.total
+            ),
+            Verdict::NotEvaluated => eprintln!(
+                "error[slo-not-evaluated]: slo `{}` was not evaluated: {}",
+                s.name,
+                s.reason.as_deref().unwrap_or("no events")
+            ),
+        }
+    }
     Ok(match report.exit_code() {
         0 => ExitStatus::Success,
         1 => ExitStatus::Failure,
