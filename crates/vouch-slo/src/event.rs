@@ -246,7 +246,7 @@ fn gitlab_pipeline(
         queued_at,
         attrs.get("queued_duration").and_then(Value::as_f64),
     ) {
-        (Some(q), Some(secs)) if secs >= 0.0 && secs < 1e9 => {
+        (Some(q), Some(secs)) if (0.0..1e9).contains(&secs) => {
             #[expect(clippy::cast_possible_truncation, reason = "bounded above")]
             let ms = (secs * 1000.0).round() as i64;
             q.checked_add(jiff::SignedDuration::from_millis(ms)).ok()

@@ -40,7 +40,7 @@ impl Decimal {
 
     /// Drops trailing zeros of the fraction.
     fn normalised(mut self) -> Self {
-        while self.scale > 0 && self.units % 10 == 0 {
+        while self.scale > 0 && self.units.is_multiple_of(10) {
             self.units /= 10;
             self.scale -= 1;
         }
@@ -169,7 +169,7 @@ impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.seconds;
         for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
-            if s % size == 0 {
+            if s.is_multiple_of(size) {
                 return write!(f, "{}{unit}", s / size);
             }
         }

@@ -215,8 +215,8 @@ pub fn render_table(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<24} {:<16} {:>6} {:>12} {:>14} {:>8} {:>12}  {}",
-        "SLO", "INDICATOR", "WINDOW", "VALUE", "OBJECTIVE", "EVENTS", "BUDGET LEFT", "VERDICT"
+        "{:<24} {:<16} {:>6} {:>12} {:>14} {:>8} {:>12}  VERDICT",
+        "SLO", "INDICATOR", "WINDOW", "VALUE", "OBJECTIVE", "EVENTS", "BUDGET LEFT"
     );
     for s in &report.slos {
         let value = s.value.map_or_else(|| "-".to_owned(), |v| v.to_string());
