@@ -2,7 +2,9 @@
 //! `indicatorRef` to an `SLI` in the same file, whose `ratioMetric` (good/bad/total or raw) or
 //! `thresholdMetric` has `type: Prometheus` metric sources. Other kinds (Service, DataSource,
 //! AlertPolicy, …) are read past. What cannot be turned into rules exactly is refused by name:
-//! other metric sources, calendar windows, `Timeslices` budgeting, several objectives.
+//! other metric sources, calendar windows, ratio metrics under time slices (and threshold
+//! metrics under occurrences), several objectives. A `thresholdMetric` under `Timeslices` is
+//! the share of bad slices.
 
 use std::collections::BTreeMap;
 
@@ -35,13 +37,25 @@ pub enum OpenSloError {
     #[error("slo `{slo}`: ratioMetric needs `total` with `good` or `bad`, or `raw` with `rawType`")]
     Ratio { slo: String },
     #[error(
-        "slo `{slo}`: thresholdMetric is not supported: rules need a ratio of good to total events, and a threshold over one series is a time-slice SLO"
+        "slo `{slo}`: thresholdMetric needs budgetingMethod Timeslices (a slice is good when the metric meets the objective), found `{found}`"
     )]
-    Threshold { slo: String },
+    Threshold { slo: String, found: String },
+    #[error(
+        "slo `{slo}`: ratioMetric with budgetingMethod `{found}` is not supported: the rules count occurrences of good and total events (expected Occurrences)"
+    )]
+    RatioSlices { slo: String, found: String },
+    #[error(
+        "slo `{slo}`: thresholdMetric objective needs `op` (lt, lte, gt, gte) and a numeric `value`"
+    )]
+    ThresholdObjective { slo: String },
+    #[error(
+        "slo `{slo}`: timeSliceWindow `{found}` is not a duration of at most 1h (`1m`, or a number of minutes)"
+    )]
+    SliceWindow { slo: String, found: String },
     #[error("slo `{slo}`: has {found} objectives; vouch generates rules for exactly one per SLO")]
     Objectives { slo: String, found: usize },
     #[error(
-        "slo `{slo}`: budgetingMethod `{found}` is not supported: the rules count occurrences (expected Occurrences)"
+        "slo `{slo}`: budgetingMethod `{found}` is not supported: expected Occurrences (ratioMetric) or Timeslices (thresholdMetric)"
     )]
     Budgeting { slo: String, found: String },
     #[error("slo `{slo}`: needs exactly one timeWindow, found {found}")]
@@ -105,7 +119,7 @@ struct SliSpec {
     #[serde(default)]
     ratio_metric: Option<RatioMetric>,
     #[serde(default)]
-    threshold_metric: Option<serde_json::Value>,
+    threshold_metric: Option<Source>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -148,6 +162,12 @@ struct TimeWindow {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ObjectiveSpec {
+    #[serde(default)]
+    op: Option<String>,
+    #[serde(default)]
+    value: Option<serde_json::Number>,
+    #[serde(default)]
+    time_slice_window: Option<Number>,
     #[serde(default)]
     target: Option<Number>,
     #[serde(default)]
@@ -216,7 +236,7 @@ fn slo(name: String, spec: SloSpec, slis: &BTreeMap<String, SliSpec>) -> Result<
         (None, None) => return Err(OpenSloError::NoIndicator { slo: name }.into()),
     };
     let budgeting = spec.budgeting_method.as_deref().unwrap_or("Occurrences");
-    if budgeting != "Occurrences" {
+    if !matches!(budgeting, "Occurrences" | "Timeslices") {
         return Err(OpenSloError::Budgeting {
             slo: name,
             found: budgeting.to_owned(),
@@ -252,7 +272,17 @@ fn slo(name: String, spec: SloSpec, slis: &BTreeMap<String, SliSpec>) -> Result<
         }
         (None, None) => return Err(OpenSloError::NoTarget { slo: name }.into()),
     };
-    let indicator = indicator(&name, &sli)?;
+    let indicator = match &sli.threshold_metric {
+        Some(source) => threshold(&name, source, objective, budgeting)?,
+        None if budgeting != "Occurrences" => {
+            return Err(OpenSloError::RatioSlices {
+                slo: name,
+                found: budgeting.to_owned(),
+            }
+            .into());
+        }
+        None => indicator(&name, &sli)?,
+    };
     let service = spec.service.unwrap_or_else(|| "vouch".to_owned());
     spec::check_name(&service)?;
     Ok(Slo {
@@ -268,13 +298,60 @@ fn slo(name: String, spec: SloSpec, slis: &BTreeMap<String, SliSpec>) -> Result<
     })
 }
 
-fn indicator(slo: &str, sli: &SliSpec) -> Result<Indicator, SpecError> {
-    if sli.threshold_metric.is_some() {
+/// A threshold metric under time slices: a slice (`timeSliceWindow`, default 1m) is good when
+/// the query's value meets `op value`.
+fn threshold(
+    slo: &str,
+    source: &Source,
+    objective: &ObjectiveSpec,
+    budgeting: &str,
+) -> Result<Indicator, SpecError> {
+    if budgeting != "Timeslices" {
         return Err(OpenSloError::Threshold {
             slo: slo.to_owned(),
+            found: budgeting.to_owned(),
         }
         .into());
     }
+    let bad = || OpenSloError::ThresholdObjective {
+        slo: slo.to_owned(),
+    };
+    let op = match objective.op.as_deref() {
+        Some("lt") => "<",
+        Some("lte") => "<=",
+        Some("gt") => ">",
+        Some("gte") => ">=",
+        _ => return Err(bad().into()),
+    };
+    let value = objective.value.as_ref().ok_or_else(bad)?;
+    if value.as_f64().is_none_or(|v| !v.is_finite()) {
+        return Err(bad().into());
+    }
+    let slice = match &objective.time_slice_window {
+        None => crate::number::Duration::from_seconds(60),
+        Some(n) => {
+            let text = match n {
+                Number::Float(f) => format!("{f}m"),
+                Number::Text(t) => t.trim().to_owned(),
+            };
+            crate::number::Duration::parse(&text)
+                .filter(|d| d.seconds() <= 3600)
+                .ok_or_else(|| OpenSloError::SliceWindow {
+                    slo: slo.to_owned(),
+                    found: text.clone(),
+                })?
+        }
+    };
+    let query = raw_query(slo, source)?;
+    Ok(Indicator::Threshold {
+        query,
+        op,
+        value: value.to_string(),
+        slice,
+    })
+}
+
+fn indicator(slo: &str, sli: &SliSpec) -> Result<Indicator, SpecError> {
     let ratio = sli
         .ratio_metric
         .as_ref()
@@ -313,6 +390,11 @@ fn indicator(slo: &str, sli: &SliSpec) -> Result<Indicator, SpecError> {
 }
 
 fn source_query(slo: &str, source: &Source) -> Result<Query, SpecError> {
+    spec::query(slo, raw_query(slo, source)?)
+}
+
+/// The Prometheus query of a metric source, as written.
+fn raw_query(slo: &str, source: &Source) -> Result<String, SpecError> {
     let kind = source.metric_source.kind.clone().unwrap_or_default();
     if !kind.eq_ignore_ascii_case("prometheus") {
         return Err(OpenSloError::Source {
@@ -329,5 +411,5 @@ fn source_query(slo: &str, source: &Source) -> Result<Query, SpecError> {
         .ok_or_else(|| OpenSloError::NoQuery {
             slo: slo.to_owned(),
         })?;
-    spec::query(slo, query.to_owned())
+    Ok(query.trim().to_owned())
 }

@@ -137,6 +137,15 @@ pub fn error_ratio(slo: &Slo, w: Duration) -> String {
                 format!("({})", query.at(w).trim())
             }
         }
+        Indicator::Threshold {
+            query,
+            op,
+            value,
+            slice,
+        } => format!(
+            "1 - avg_over_time(\n(\n({}) {op} bool {value}\n)[{w}:{slice}]\n)",
+            query.trim()
+        ),
         Indicator::Latency {
             histogram,
             matchers,

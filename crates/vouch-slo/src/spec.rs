@@ -100,6 +100,15 @@ pub enum Indicator {
     /// A query that is itself the error ratio (OpenSLO `rawType: failure`) or the success
     /// ratio (`rawType: success`).
     Raw { query: Query, success: bool },
+    /// OpenSLO `thresholdMetric` under `Timeslices`: the share of `slice`-long slices whose
+    /// value does not meet `op value` is the error ratio.
+    Threshold {
+        query: String,
+        /// `<`, `<=`, `>`, `>=`.
+        op: &'static str,
+        value: String,
+        slice: Duration,
+    },
     /// A latency objective over a classic histogram: good events are those in the bucket
     /// `le=<threshold>`.
     Latency {

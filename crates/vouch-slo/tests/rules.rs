@@ -101,6 +101,10 @@ fn promtool_checks_every_generated_file() {
     for f in FILES {
         check(&rules(f));
     }
+    // OpenSLO thresholdMetric under Timeslices (go-sdk's example, its window made rolling).
+    let text =
+        fixture("openslo/go-sdk-inline-v1_slo.yaml").replace("isRolling: false", "isRolling: true");
+    check(&vouch_slo::rules::render(&vouch_slo::load(&text).unwrap()));
 }
 
 #[test]
@@ -219,6 +223,52 @@ fn promtool_unit_test_for_openslo() {
         "rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'http_request_duration_seconds_count{{job=\"myservice\",code=\"500\"}}'\n        values: '0+2x180'\n      - series: 'http_request_duration_seconds_count{{job=\"myservice\",code=\"200\"}}'\n        values: '0+98x180'\n    alert_rule_test:\n      - eval_time: 2h\n        alertname: SLOErrorBudgetBurn\n        exp_alerts:\n{}{}",
         exp("page", "14.4x over 1h/5m or 6x over 6h/30m"),
         exp("ticket", "3x over 1d/2h or 1x over 3d/6h")
+    );
+    std::fs::write(dir.path().join("tests.yml"), &tests).unwrap();
+    let out = promtool(&["test", "rules", "tests.yml"], dir.path());
+    assert!(
+        out.status.success(),
+        "promtool test rules:\n{}{}\n{tests}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn promtool_unit_test_for_an_openslo_threshold_metric() {
+    // go-sdk's thresholdMetric SLOs (good slice: lag sum > 1, target 0.995 over a rolling 7d).
+    let text =
+        fixture("openslo/go-sdk-inline-v1_slo.yaml").replace("isRolling: false", "isRolling: true");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        vouch_slo::rules::render(&vouch_slo::load(&text).unwrap()),
+    )
+    .unwrap();
+    let exp = |slo: &str, severity: &str, pairs: &str| {
+        format!(
+            "          - exp_labels: {{severity: {severity}, vouch_service: web, vouch_slo: {slo}}}\n            exp_annotations:\n              summary: \"SLO {slo} of web is burning its error budget too fast ({severity})\"\n              description: \"error ratio above {pairs} the budget of 0.005 (target 0.995 over 7d)\"\n"
+        )
+    };
+    let case = |lag: u32, expected: &str| {
+        format!(
+            "  - interval: 1m\n    input_series:\n      - series: 'kafka_consumergroup_lag{{k8s_cluster=\"prod\", consumergroup=\"annotator\", topic=\"annotator-in\"}}'\n        values: '{lag}x180'\n    alert_rule_test:\n      - eval_time: 2h\n        alertname: SLOErrorBudgetBurn\n        exp_alerts:{expected}"
+        )
+    };
+    let mut firing = String::from("\n");
+    for slo in ["my-slo-1", "my-slo-2"] {
+        firing.push_str(&exp(slo, "page", "3.36x over 1h/5m or 1.4x over 6h/30m"));
+        firing.push_str(&exp(
+            slo,
+            "ticket",
+            "0.7x over 1d/2h or 0.23333333333333334x over 3d/6h",
+        ));
+    }
+    // A lag of 0 fails `> 1` in every slice: all four alerts; a lag of 5 meets it: none.
+    let tests = format!(
+        "rule_files:\n  - rules.yml\nevaluation_interval: 1m\ntests:\n{}{}",
+        case(0, &firing),
+        case(5, " []\n")
     );
     std::fs::write(dir.path().join("tests.yml"), &tests).unwrap();
     let out = promtool(&["test", "rules", "tests.yml"], dir.path());

@@ -178,16 +178,22 @@ fn openslo_v1_loads_inline_and_referenced_slis() {
 
 #[test]
 fn openslo_real_files_are_refused_by_name() {
-    // go-sdk's v1 examples: a Timeslices SLO with a calendar window, first in the file.
+    // go-sdk's v1 examples: a Timeslices ratio SLO with a calendar window, first in the file.
     assert_eq!(
         error(&fixture("openslo/go-sdk-v1-slos.yaml")),
-        "slo `web-availability`: budgetingMethod `Timeslices` is not supported: the rules count occurrences (expected Occurrences)"
+        "slo `web-availability`: calendar windows (isRolling: false) are not supported: the rules measure a rolling window"
     );
     assert_eq!(
         error(&fixture("openslo/go-sdk-inline-v1_slo.yaml")),
-        "slo `my-slo-1`: budgetingMethod `Timeslices` is not supported: the rules count occurrences (expected Occurrences)"
+        "slo `my-slo-1`: calendar windows (isRolling: false) are not supported: the rules measure a rolling window"
     );
-    // The same file with Occurrences and a rolling window: the threshold metric is refused next.
+    let rolling =
+        fixture("openslo/go-sdk-v1-slos.yaml").replace("isRolling: false", "isRolling: true");
+    assert_eq!(
+        error(&rolling),
+        "slo `web-availability`: ratioMetric with budgetingMethod `Timeslices` is not supported: the rules count occurrences of good and total events (expected Occurrences)"
+    );
+    // A threshold metric needs time slices.
     let text = fixture("openslo/go-sdk-inline-v1_slo.yaml")
         .replace(
             "budgetingMethod: Timeslices",
@@ -196,7 +202,26 @@ fn openslo_real_files_are_refused_by_name() {
         .replace("isRolling: false", "isRolling: true");
     assert_eq!(
         error(&text),
-        "slo `my-slo-1`: thresholdMetric is not supported: rules need a ratio of good to total events, and a threshold over one series is a time-slice SLO"
+        "slo `my-slo-1`: thresholdMetric needs budgetingMethod Timeslices (a slice is good when the metric meets the objective), found `Occurrences`"
+    );
+    let text = fixture("openslo/go-sdk-inline-v1_slo.yaml")
+        .replace("isRolling: false", "isRolling: true")
+        .replace("op: gt", "op: above");
+    assert_eq!(
+        error(&text),
+        "slo `my-slo-1`: thresholdMetric objective needs `op` (lt, lte, gt, gte) and a numeric `value`"
+    );
+    assert_eq!(
+        error(
+            &fixture("openslo/go-sdk-inline-v1_slo.yaml")
+                .replace("isRolling: false", "isRolling: true")
+                .replacen(
+                    "budgetingMethod: Timeslices",
+                    "budgetingMethod: RatioTimeslices",
+                    1
+                )
+        ),
+        "slo `my-slo-1`: budgetingMethod `RatioTimeslices` is not supported: expected Occurrences (ratioMetric) or Timeslices (thresholdMetric)"
     );
     // sloth's openslo/v1alpha example.
     assert_eq!(
@@ -215,4 +240,20 @@ fn openslo_real_files_are_refused_by_name() {
         error(&calendar),
         "slo `sloth-slo-my-service`: calendar windows (isRolling: false) are not supported: the rules measure a rolling window"
     );
+}
+
+#[test]
+fn openslo_threshold_metric_under_time_slices() {
+    // go-sdk's inline example (an inline and a referenced thresholdMetric SLI, Timeslices, 1m
+    // slices) with its calendar week made rolling.
+    let text =
+        fixture("openslo/go-sdk-inline-v1_slo.yaml").replace("isRolling: false", "isRolling: true");
+    let slos = vouch_slo::load(&text).unwrap();
+    let names: Vec<&str> = slos.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["my-slo-1", "my-slo-2"]);
+    assert_eq!(slos[0].window.to_string(), "7d");
+    let rules = vouch_slo::rules::render(&slos);
+    assert!(rules.contains(
+        "      1 - avg_over_time(\n      (\n      (sum(min_over_time(kafka_consumergroup_lag{k8s_cluster=\"prod\", consumergroup=\"annotator\", topic=\"annotator-in\"}[2m]))) > bool 1\n      )[1h:1m]\n      )\n"
+    ), "{rules}");
 }
