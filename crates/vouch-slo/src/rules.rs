@@ -187,7 +187,6 @@ fn base_labels(slo: &Slo) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    l.retain(|(k, _)| !k.starts_with("vouch_"));
     l.push(("vouch_service".into(), slo.service.clone()));
     l.push(("vouch_slo".into(), slo.name.clone()));
     l

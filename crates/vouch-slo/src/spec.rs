@@ -254,6 +254,10 @@ pub enum SpecError {
         "label `{name}` is not a Prometheus label name: expected letters, digits and `_`, not starting with a digit or `__`"
     )]
     Label { name: String },
+    #[error(
+        "label `{name}` is reserved: the generated rules set `severity` and the `vouch_` labels themselves"
+    )]
+    ReservedLabel { name: String },
     #[error("{0}")]
     OpenSlo(#[from] crate::openslo::OpenSloError),
 }
@@ -506,6 +510,11 @@ pub(crate) fn check_name(name: &str) -> Result<(), SpecError> {
 }
 
 pub(crate) fn check_label(name: &str) -> Result<(), SpecError> {
+    if name == "severity" || name.starts_with("vouch_") {
+        return Err(SpecError::ReservedLabel {
+            name: name.to_owned(),
+        });
+    }
     if name.is_empty()
         || name.starts_with("__")
         || name.starts_with(|c: char| c.is_ascii_digit())

@@ -155,6 +155,22 @@ fn indicator_faults() {
         "slo `s` is defined twice"
     );
     assert_eq!(error("slos: []\n"), "the file defines no SLO");
+    assert_eq!(
+        error(&format!(
+            "labels: {{severity: high}}\nslos:\n  - name: s\n{base}{RATIO}"
+        )),
+        "label `severity` is reserved: the generated rules set `severity` and the `vouch_` labels themselves"
+    );
+    assert_eq!(
+        error(&seed(&format!(
+            "{base}    labels: {{vouch_slo: x}}\n{RATIO}"
+        ))),
+        "label `vouch_slo` is reserved: the generated rules set `severity` and the `vouch_` labels themselves"
+    );
+    assert_eq!(
+        error(&seed(&format!("{base}    labels: {{2fa: x}}\n{RATIO}"))),
+        "label `2fa` is not a Prometheus label name: expected letters, digits and `_`, not starting with a digit or `__`"
+    );
 }
 
 #[test]
@@ -256,4 +272,31 @@ fn openslo_threshold_metric_under_time_slices() {
     assert!(rules.contains(
         "      1 - avg_over_time(\n      (\n      (sum(min_over_time(kafka_consumergroup_lag{k8s_cluster=\"prod\", consumergroup=\"annotator\", topic=\"annotator-in\"}[2m]))) > bool 1\n      )[1h:1m]\n      )\n"
     ), "{rules}");
+}
+
+#[test]
+fn bounds_on_bad_input() {
+    // Nesting is refused before parsing (vouch-yaml), whatever the format.
+    let deep = format!("slos: {}{}\n", "[".repeat(200), "]".repeat(200));
+    let e = error(&deep);
+    assert!(
+        e.starts_with("not an SLO file: nesting deeper than the limit of 128 levels"),
+        "{e}"
+    );
+    // Events: serde_json's recursion limit.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let e = vouch_slo::event::parse(deep.as_bytes()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("not JSON: recursion limit exceeded"),
+        "{e}"
+    );
+    // More SLOs than the limit.
+    let many: String = (0..1001)
+        .map(|i| format!("  - name: s{i}\n    target: 99%\n    window: 30d\n{RATIO}"))
+        .collect();
+    assert_eq!(
+        error(&format!("slos:\n{many}")),
+        "the file defines 1001 SLOs, more than the limit of 1000"
+    );
 }

@@ -178,3 +178,19 @@ fn status_refuses_other_payloads_and_bad_times() {
         String::from_utf8_lossy(&out.stderr).contains("--now `yesterday` is not an RFC 3339 time")
     );
 }
+
+#[test]
+fn every_slo_code_has_a_page() {
+    for code in [
+        "slo-spec-invalid",
+        "slo-event-invalid",
+        "slo-breached",
+        "slo-budget-exhausted",
+        "slo-not-evaluated",
+    ] {
+        let out = vouch().args(["explain", code]).output().unwrap();
+        assert_exit(&out, 0);
+        let page = String::from_utf8(out.stdout).unwrap();
+        assert!(page.starts_with(&format!("# {code}: ")), "{page}");
+    }
+}
