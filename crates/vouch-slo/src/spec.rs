@@ -241,6 +241,10 @@ pub enum SpecError {
     )]
     Selector { slo: String, found: String },
     #[error(
+        "slo `{slo}`: selector `{found}` sets `le`: the rules take the bucket from the objective"
+    )]
+    SelectorLe { slo: String, found: String },
+    #[error(
         "slo `{slo}`: query `{query}` has no `{{{{.window}}}}` placeholder where the rate window goes"
     )]
     NoWindow { slo: String, query: String },
@@ -586,12 +590,53 @@ fn selector(slo: &str, text: &str) -> Result<String, SpecError> {
     let inner = t
         .strip_prefix('{')
         .and_then(|r| r.strip_suffix('}'))
-        .filter(|i| !i.contains(['{', '}', '\n']) && !i.contains("le=") && !i.contains("le ="))
+        .filter(|i| !i.contains(['{', '}', '\n']))
         .ok_or_else(|| SpecError::Selector {
             slo: slo.to_owned(),
             found: text.to_owned(),
         })?;
+    if matcher_names(inner).iter().any(|n| n == "le") {
+        return Err(SpecError::SelectorLe {
+            slo: slo.to_owned(),
+            found: text.to_owned(),
+        });
+    }
     Ok(inner.trim().trim_end_matches(',').trim().to_owned())
+}
+
+/// The label names of a matcher list (`a="x", b=~"y"`): the identifier at the start of each
+/// matcher, commas inside quoted values skipped.
+fn matcher_names(inner: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut at_start = true;
+    let mut in_quote: Option<char> = None;
+    let mut escaped = false;
+    let mut current = String::new();
+    for c in inner.chars() {
+        if let Some(q) = in_quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                in_quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => in_quote = Some(c),
+            ',' => at_start = true,
+            c if at_start && (c.is_ascii_alphanumeric() || c == '_') => current.push(c),
+            c if at_start && c.is_whitespace() && current.is_empty() => {}
+            _ => {
+                if at_start && !current.is_empty() {
+                    names.push(std::mem::take(&mut current));
+                }
+                at_start = false;
+            }
+        }
+    }
+    names
 }
 
 fn patterns(slo: &str, written: Vec<String>) -> Result<JobPatterns, SpecError> {

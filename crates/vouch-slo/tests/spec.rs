@@ -300,3 +300,27 @@ fn bounds_on_bad_input() {
         "the file defines 1001 SLOs, more than the limit of 1000"
     );
 }
+
+#[test]
+fn selector_may_not_set_le() {
+    let with = |selector: &str| {
+        seed(&format!(
+            "    target: 95%\n    window: 7d\n    objective: p95 <= 1s\n    indicator:\n      kind: queue-time\n      histogram: h\n      selector: '{selector}'\n"
+        ))
+    };
+    assert_eq!(
+        error(&with("{job=\"a\", le=\"1\"}")),
+        "slo `s`: selector `{job=\"a\", le=\"1\"}` sets `le`: the rules take the bucket from the objective"
+    );
+    assert_eq!(
+        error(&with("job=\"a\"")),
+        "slo `s`: selector `job=\"a\"` is not a label selector: expected `{name=\"value\", ...}`"
+    );
+    // `module=` and a value holding `le=` are not the `le` label.
+    let slos = vouch_slo::load(&with("{module=\"x\", path=\"/a,le=1\"}")).unwrap();
+    let rules = vouch_slo::rules::render(&slos);
+    assert!(
+        rules.contains("h_bucket{module=\"x\", path=\"/a,le=1\", le=\"1\"}[5m]"),
+        "{rules}"
+    );
+}
