@@ -52,7 +52,7 @@ fn unknown_key_is_refused_with_its_name() {
 
 #[test]
 fn target_out_of_range() {
-    for bad in ["150%", "1", "0", "100%", "-0.5", "ninety"] {
+    for bad in ["150%", "1", "0", "100%", "-0.5", "ninety", "99.5"] {
         let e = error(&seed(&format!(
             "    target: {bad}\n    window: 30d\n{RATIO}"
         )));
