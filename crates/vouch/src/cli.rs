@@ -28,6 +28,10 @@ pub use admission::*;
 mod fetch;
 pub use fetch::*;
 
+#[path = "cli_slo.rs"]
+mod slo;
+pub use slo::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -84,6 +88,9 @@ pub enum Command {
     /// The Kubernetes admission webhook: only signed, attested, digest-pinned images run.
     #[command(subcommand)]
     Admission(AdmissionCommand),
+    /// Delivery SLOs: Prometheus rules from an SLO file, and SLO status from CI pipeline events.
+    #[command(subcommand)]
+    Slo(SloCommand),
 }
 
 #[derive(Debug, clap::Args)]

@@ -21,6 +21,7 @@ mod key;
 mod pin;
 mod pin_files;
 mod sign;
+mod slo;
 mod update;
 mod verify;
 mod verify_attestation;
@@ -45,5 +46,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Admission(cmd) => admission::run(cmd),
+        Command::Slo(cmd) => slo::run(cmd),
     }
 }
