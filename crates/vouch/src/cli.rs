@@ -24,6 +24,10 @@ pub use gate::*;
 mod admission;
 pub use admission::*;
 
+#[path = "cli_package.rs"]
+mod package;
+pub use package::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -77,6 +81,9 @@ pub enum Command {
     /// The Kubernetes admission webhook: only signed, attested, digest-pinned images run.
     #[command(subcommand)]
     Admission(AdmissionCommand),
+    /// Package a directory as a deterministic OCI image (one layer; sorted entries, fixed
+    /// owners, modes and times) and print its `sha256:` manifest digest.
+    Package(PackageArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -17,6 +17,7 @@ mod evidence;
 mod gate;
 mod image_evidence;
 mod key;
+mod package;
 mod pin;
 mod pin_files;
 mod sign;
@@ -43,5 +44,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Admission(cmd) => admission::run(cmd),
+        Command::Package(args) => package::run(args),
     }
 }
