@@ -105,6 +105,12 @@ pub enum PackageError {
     EpochTooLarge { epoch: u64, max: u64 },
     #[error("{what}: {reason}")]
     Base { what: String, reason: String },
+    #[error("cannot read the {what}")]
+    BaseRead {
+        what: String,
+        #[source]
+        source: vouch_fs::read::ReadError,
+    },
     #[error(
         "base image {what}: digest mismatch: expected {expected}, the content hashes to {actual}"
     )]
@@ -817,9 +823,9 @@ fn read_blob(
     what: &str,
 ) -> Result<Vec<u8>, PackageError> {
     let path = blob_path(layout, digest);
-    let bytes = vouch_fs::read::read(&path, limit).map_err(|e| PackageError::Base {
+    let bytes = vouch_fs::read::read(&path, limit).map_err(|source| PackageError::BaseRead {
         what: format!("base {what} {digest}"),
-        reason: e.to_string(),
+        source,
     })?;
     let actual = Digest::sha256(&bytes);
     if &actual != digest {
@@ -1063,9 +1069,9 @@ pub fn write_oci_dir(
 fn copy_blob(layout: &Path, digest: &Digest, blobs: &Path) -> Result<(), PackageError> {
     let from = blob_path(layout, digest);
     let to = blobs.join(digest.hex());
-    let mut src = vouch_fs::read::open(&from).map_err(|e| PackageError::Base {
+    let mut src = vouch_fs::read::open(&from).map_err(|source| PackageError::BaseRead {
         what: format!("base layer {digest}"),
-        reason: e.to_string(),
+        source,
     })?;
     let file = std::fs::File::create(&to).map_err(|source| PackageError::Write {
         what: to.display().to_string(),
@@ -1308,6 +1314,46 @@ mod tests {
             layer(vec![], &big).unwrap_err(),
             PackageError::EpochTooLarge { .. }
         ));
+    }
+
+    /// The exact bytes of a fixed layer: any change of the tar headers, the compressor (its
+    /// crate version or level) or the gzip frame changes these digests and fails here first.
+    #[test]
+    fn golden_layer_digests() {
+        let spec = Spec {
+            epoch: 1_700_000_000,
+            ..Spec::default()
+        };
+        let mut entries = vec![
+            file("etc/motd", 8),
+            Entry {
+                path: "usr/bin/tool".into(),
+                kind: EntryKind::File {
+                    size: 12,
+                    executable: true,
+                },
+            },
+            Entry {
+                path: "bin".into(),
+                kind: EntryKind::Symlink {
+                    target: "usr/bin".into(),
+                },
+            },
+            Entry {
+                path: "tmp".into(),
+                kind: EntryKind::Directory,
+            },
+        ];
+        entries.push(file(&format!("opt/{}", "n".repeat(130)), 134));
+        let (info, _) = layer(entries, &spec).unwrap();
+        assert_eq!(
+            info.diff_id.to_string(),
+            "sha256:1c4ecbcf022d9dca9c00dc1366ee140125aaecc8e7e2ab2db6416dcfcb50d5f3"
+        );
+        assert_eq!(
+            info.digest.to_string(),
+            "sha256:9090edc68aeff448ed6647d582f0cfaa0aa353a6bd4df6f1452368cc192ff824"
+        );
     }
 
     #[test]
