@@ -18,7 +18,7 @@ use common::{assert_exit, vouch};
 /// `SOURCE_DATE_EPOCH=1700000000 --entrypoint /usr/local/bin/hello --env LANG=C.UTF-8
 /// --label org.opencontainers.image.title=demo --platform linux/amd64`. Any change of bytes
 /// (tar headers, the compressor or its version, the JSON) changes it: that is the point.
-const GOLDEN: &str = "sha256:9ba2cca4d21e58853e7bedae3225741886ec9e91015ed2f7db21714a4a7d28a0";
+const GOLDEN: &str = "sha256:1cd396fa212363a1ef22724b8e6fe98baece5699007ebd1343d99152691d1968";
 
 /// The alpine base layout of vouch-oci's fixtures and its manifest digest.
 const ALPINE: &str = "sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0";
@@ -78,6 +78,8 @@ fn copy_tree(dst: &Path, v: &Variant) {
         }
         std::fs::write(&path, bytes).unwrap();
     }
+    // An empty directory is kept.
+    std::fs::create_dir_all(dst.join("tmp")).unwrap();
     std::os::unix::fs::symlink(
         "../share/in-toto/demo.layout.template",
         dst.join("usr/local/layout"),
@@ -463,6 +465,7 @@ fn skopeo_and_umoci_read_the_layout() {
     assert_eq!(mode("etc/in-toto/alice.pub"), 0o644);
     assert_eq!(mode("usr/local/bin/hello"), 0o755);
     assert_eq!(mode("usr/share/in-toto"), 0o755);
+    assert!(rootfs.join("tmp").is_dir());
     assert_eq!(
         std::fs::read_link(rootfs.join("usr/local/layout")).unwrap(),
         Path::new("../share/in-toto/demo.layout.template")

@@ -179,8 +179,9 @@ fn pair(flag: &str, kv: &str) -> anyhow::Result<(String, String)> {
     }
 }
 
-/// The entries of `dir` by the walker's rules (no `.git`, links never followed), with what the
-/// layer needs from each: the execute bits, the size, a link's target. Devices, FIFOs and
+/// The entries of `dir` by the walker's rules (no `.git`, links never followed), its
+/// directories (so empty ones are kept), and what the layer needs from each file: the execute
+/// bits, the size, a link's target. Devices, FIFOs and
 /// sockets are refused, naming each.
 fn entries(dir: &Path) -> anyhow::Result<(PathBuf, Vec<Entry>)> {
     let tree = DirTree::open(dir, Excludes::none())?;
@@ -195,7 +196,14 @@ fn entries(dir: &Path) -> anyhow::Result<(PathBuf, Vec<Entry>)> {
         );
     }
     let root = tree.root().to_owned();
-    let mut out = Vec::with_capacity(walk.entries.len());
+    let mut out: Vec<Entry> = tree
+        .directories()
+        .into_iter()
+        .map(|path| Entry {
+            path,
+            kind: EntryKind::Directory,
+        })
+        .collect();
     let mut special = Vec::new();
     for e in walk.entries {
         let path = root.join(&e.rel);
