@@ -365,13 +365,13 @@ fn normalise(entries: Vec<Entry>) -> Result<Vec<Entry>, PackageError> {
     let mut map: BTreeMap<String, EntryKind> = BTreeMap::new();
     for e in entries {
         check_path(&e.path)?;
-        if let EntryKind::Symlink { target } = &e.kind {
-            if target.is_empty() || target.len() > MAX_PATH_LEN || target.contains('\0') {
-                return Err(PackageError::BadPath {
-                    path: e.path,
-                    reason: "link target empty, too long or holding a NUL byte",
-                });
-            }
+        if let EntryKind::Symlink { target } = &e.kind
+            && (target.is_empty() || target.len() > MAX_PATH_LEN || target.contains('\0'))
+        {
+            return Err(PackageError::BadPath {
+                path: e.path,
+                reason: "link target empty, too long or holding a NUL byte",
+            });
         }
         if map.contains_key(&e.path) {
             if e.kind == EntryKind::Directory && map[&e.path] == EntryKind::Directory {
