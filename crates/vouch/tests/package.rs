@@ -95,9 +95,7 @@ fn copy_tree(dst: &Path, v: &Variant) {
         if meta.file_type().is_symlink() {
             continue;
         }
-        let mode = if meta.is_dir() {
-            v.dir_mode
-        } else if p.ends_with("usr/local/bin/hello") {
+        let mode = if meta.is_dir() || p.ends_with("usr/local/bin/hello") {
             v.dir_mode
         } else {
             v.file_mode
@@ -203,7 +201,8 @@ fn second() -> Variant {
         file_mode: 0o600,
         dir_mode: 0o700,
         reverse: true,
-        mtime: SystemTime::now(),
+        // A time unlike the first copy's and the epoch's (2031).
+        mtime: SystemTime::UNIX_EPOCH + Duration::from_secs(1_950_000_123),
         hard_link: true,
     }
 }
@@ -616,7 +615,7 @@ fn refusals_exit_2_with_the_reason() {
     );
     refused(
         &dir,
-        &format!("registry:example.com/a:b"),
+        "registry:example.com/a:b",
         &[],
         "error: -o `registry:example.com/a:b`: expected oci-dir:OUT[:TAG] or oci-archive:FILE[:TAG], not registry\n",
     );
