@@ -726,3 +726,58 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `--owner`, `--cmd` and `--workdir` reach the layer and the config; a relative workdir is
+/// refused.
+#[test]
+fn owner_cmd_and_workdir_reach_the_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tree");
+    copy_tree(&dir, &first());
+    let layout = tmp.path().join("img");
+    let out = vouch()
+        .arg("package")
+        .arg(&dir)
+        .arg("-o")
+        .arg(format!("oci-dir:{}", layout.display()))
+        .args(["--owner", "1000:2000", "--cmd", "--help", "--cmd", "-v"])
+        .args(["--workdir", "/srv", "--user", "0:0"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let config = config_of(&layout);
+    assert_eq!(config["config"]["Cmd"], serde_json::json!(["--help", "-v"]));
+    assert_eq!(config["config"]["WorkingDir"], "/srv");
+    assert_eq!(config["config"]["User"], "0:0");
+    assert!(config["config"].get("Entrypoint").is_none());
+    // Every entry of the layer is owned by 1000:2000, with the epoch as mtime.
+    let diff_id = config["rootfs"]["diff_ids"][0].as_str().unwrap().to_owned();
+    let mut owners = std::collections::BTreeSet::new();
+    for blob in std::fs::read_dir(layout.join("blobs/sha256")).unwrap() {
+        let bytes = std::fs::read(blob.unwrap().path()).unwrap();
+        if !bytes.starts_with(&[0x1f, 0x8b]) {
+            continue;
+        }
+        let mut tar_bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&bytes[..]),
+            &mut tar_bytes,
+        )
+        .unwrap();
+        assert_eq!(vouch_test::registry::sha256(&tar_bytes), diff_id);
+        let mut archive = tar::Archive::new(&tar_bytes[..]);
+        for e in archive.entries().unwrap() {
+            let e = e.unwrap();
+            let h = e.header();
+            owners.insert((h.uid().unwrap(), h.gid().unwrap(), h.mtime().unwrap()));
+            assert!(h.username().unwrap().unwrap_or("").is_empty());
+        }
+    }
+    assert_eq!(owners, [(1000, 2000, 1_700_000_000)].into());
+    refused(
+        &dir,
+        &format!("oci-dir:{}", tmp.path().join("other").display()),
+        &["--workdir", "srv"],
+        "error: --workdir `srv`: expected an absolute path\n",
+    );
+}
