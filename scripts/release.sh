@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The release recipe (docs/release.md), run by hand from a clean checkout; NOT part of the tests.
 #
-#   VOUCH_PASSWORD=… scripts/release.sh --key release.key [--out dist]
+#   VOUCH_PASSWORD=… scripts/release.sh --key release.key [--out dist] [--base oci-dir:PATH@sha256:…]
 #
 # 1. builds vouch with the reproducibility settings `vouch reproduce` documents
 #    (docs/reproduce.md): SOURCE_DATE_EPOCH from the last commit, CARGO_INCREMENTAL=0,
@@ -13,15 +13,19 @@
 # 4. signs the binary and the image manifest, writes an SBOM of the image and SLSA provenance
 #    for the binary, the manifest and the archive — all with vouch itself.
 # Everything lands in --out (default dist/); the digests and sizes are printed at the end.
+# With --base (a base image by digest, e.g. one with a shell for CI jobs), the root is packaged
+# over it and /etc/passwd and /etc/group are left to the base.
 set -euo pipefail
 
 key=""
 out="dist"
+base=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --key) key="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "release: unknown argument $1 (expected --key FILE [--out DIR])" >&2; exit 2 ;;
+    --base) base="$2"; shift 2 ;;
+    *) echo "release: unknown argument $1 (expected --key FILE [--out DIR] [--base oci-dir:PATH@sha256:…])" >&2; exit 2 ;;
   esac
 done
 [ -n "$key" ] || { echo "release: --key NAME.key is required (vouch key generate makes one)" >&2; exit 2; }
@@ -57,8 +61,10 @@ for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {p
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
-printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$root/etc/passwd"
-printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
+if [ -z "$base" ]; then
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
+fi
 cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null 2>&1; then
   # The root is complete when the binary runs inside it.
@@ -77,6 +83,9 @@ common=(--user 65532:65532 --entrypoint /usr/local/bin/vouch
   --label "org.opencontainers.image.revision=$revision"
   --label "org.opencontainers.image.created=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
   --platform linux/amd64)
+if [ -n "$base" ]; then
+  common+=(--base "$base")
+fi
 digest=$("$vouch" package "$root" -o "oci-dir:$out/image:$version" "${common[@]}")
 archive_digest=$("$vouch" package "$root" -o "oci-archive:$out/vouch-image.tar:$version" "${common[@]}")
 [ "$digest" = "$archive_digest" ] || { echo "release: the layout and the archive differ: $digest vs $archive_digest" >&2; exit 1; }
