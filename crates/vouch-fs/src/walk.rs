@@ -328,6 +328,29 @@ impl DirTree {
     pub fn walks(&self) -> usize {
         self.walks.load(Ordering::Relaxed)
     }
+
+    /// The directories below the root by the rules of [`Tree::walk`] (`.git` not walked, a
+    /// root filesystem's `proc`, `sys` and `dev` skipped, links never followed), sorted: what
+    /// a walk leaves out because it yields files, for a caller that keeps empty directories
+    /// (`vouch package`). Unreadable directories are the walk's issues, not repeated here.
+    pub fn directories(&self) -> Vec<String> {
+        if self.only.is_some() {
+            return Vec::new();
+        }
+        let rootfs = self.rootfs;
+        let mut dirs: Vec<String> = ignore::WalkBuilder::new(&self.root)
+            .standard_filters(false)
+            .follow_links(false)
+            .overrides(self.excludes.clone())
+            .filter_entry(move |entry| walked(entry, rootfs))
+            .build()
+            .flatten()
+            .filter(|e| e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()))
+            .filter_map(|e| relative(&self.root, e.path()))
+            .collect();
+        dirs.sort();
+        dirs
+    }
 }
 
 impl Tree for DirTree {
@@ -367,16 +390,7 @@ impl Tree for DirTree {
             .standard_filters(false)
             .follow_links(false)
             .overrides(self.excludes.clone())
-            .filter_entry(move |entry| {
-                let name = entry.file_name();
-                if name == ".git" {
-                    return false;
-                }
-                if rootfs && entry.depth() == 1 && entry.file_type().is_some_and(|t| t.is_dir()) {
-                    return !(name == "proc" || name == "sys" || name == "dev");
-                }
-                true
-            })
+            .filter_entry(move |entry| walked(entry, rootfs))
             .build_parallel()
             .run(|| {
                 let entries = &entries;
@@ -441,6 +455,19 @@ impl Tree for DirTree {
             .map_err(LinkError::Resolve)?;
         relative(&self.root, &target).ok_or(LinkError::Outside)
     }
+}
+
+/// Whether the walk goes into `entry`: never `.git`, nor a root filesystem's `proc`, `sys`,
+/// `dev`.
+fn walked(entry: &ignore::DirEntry, rootfs: bool) -> bool {
+    let name = entry.file_name();
+    if name == ".git" {
+        return false;
+    }
+    if rootfs && entry.depth() == 1 && entry.file_type().is_some_and(|t| t.is_dir()) {
+        return !(name == "proc" || name == "sys" || name == "dev");
+    }
+    true
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
@@ -594,6 +621,26 @@ mod tests {
         assert_eq!(walk.files().count(), 1);
         assert_eq!(tree.read_link("inside").unwrap(), "dir/f.txt");
         assert!(matches!(tree.read_link("out"), Err(LinkError::Outside)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directories_by_the_walk_rules_empty_ones_included() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        for dir in ["empty", "a/b", ".git/objects", ".hidden"] {
+            std::fs::create_dir_all(r.join(dir)).unwrap();
+        }
+        std::fs::write(r.join("a/b/f"), "f").unwrap();
+        std::os::unix::fs::symlink("a", r.join("link-to-dir")).unwrap();
+        let tree = DirTree::open(r, Excludes::none()).unwrap();
+        assert_eq!(tree.directories(), [".hidden", "a", "a/b", "empty"]);
+        // A root filesystem's proc, sys and dev are skipped as by the walk.
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::fs::write(r.join("etc/os-release"), "ID=x\n").unwrap();
+        std::fs::create_dir_all(r.join("proc/1")).unwrap();
+        let tree = DirTree::open(r, Excludes::none()).unwrap();
+        assert_eq!(tree.directories(), [".hidden", "a", "a/b", "empty", "etc"]);
     }
 
     #[cfg(unix)]

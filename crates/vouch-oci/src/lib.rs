@@ -22,5 +22,6 @@
 //! ```
 
 pub mod image;
+pub mod package;
 pub mod reference;
 pub mod referrers;

@@ -31,6 +31,9 @@ pub use fetch::*;
 #[path = "cli_slo.rs"]
 mod slo;
 pub use slo::*;
+#[path = "cli_package.rs"]
+mod package;
+pub use package::*;
 
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
@@ -91,6 +94,9 @@ pub enum Command {
     /// Delivery SLOs: Prometheus rules from an SLO file, and SLO status from CI pipeline events.
     #[command(subcommand)]
     Slo(SloCommand),
+    /// Package a directory as a deterministic OCI image (one layer; sorted entries, fixed
+    /// owners, modes and times) and print its `sha256:` manifest digest.
+    Package(PackageArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -18,6 +18,7 @@ mod fetch;
 mod gate;
 mod image_evidence;
 mod key;
+mod package;
 mod pin;
 mod pin_files;
 mod sign;
@@ -47,5 +48,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Explain(args) => explain::run(args),
         Command::Admission(cmd) => admission::run(cmd),
         Command::Slo(cmd) => slo::run(cmd),
+        Command::Package(args) => package::run(args),
     }
 }
