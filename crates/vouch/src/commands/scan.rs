@@ -156,6 +156,14 @@ fn finish(
     mut report: Report,
     fail_on: Severity,
 ) -> anyhow::Result<ExitStatus> {
+    let mut checks = checks;
+    // Other tools' SARIF: a file that cannot be read is exit 2, before any output.
+    for path in &args.sarif {
+        let shown = path.display().to_string();
+        let bytes = crate::files::read(path, "SARIF file", crate::files::MAX_EVIDENCE)?;
+        let log = vouch_report::sarif::read::parse(&bytes, &shown)?;
+        checks.push(vouch_scan::sarif::merge(&shown, &log, &mut report));
+    }
     report.sort();
     let scan = Scan {
         inventory,
