@@ -3,9 +3,12 @@
 //! see [`vouch_report::sarif::read`]). The rule id is namespaced by the tool's short name
 //! (`semgrep/python.lang.security.audit.eval`), the severity comes from `security-severity` or
 //! the level ([`ToolResult::severity`]), and a result suppressed in the log is a suppressed
-//! finding (kind `sarif`), listed but never counted. Each file is one `sarif` line in the
-//! checks table.
+//! finding (kind `sarif`), listed but never counted; so is one an unexpired rule entry of the
+//! ignore file names (`rule = "<tool>/<rule id>"`, the bare rule id or `*`, `path` matched
+//! against the result's URI). Each file is one `sarif` line in the checks table.
 
+use vouch_policy::suppress::IgnoreFile;
+use vouch_report::Date;
 use vouch_report::sarif::read::{SarifLog, ToolResult};
 use vouch_report::{Finding, Location, Report, RuleMeta, Suppression};
 
@@ -45,8 +48,15 @@ pub fn finding(tool: &str, tool_name: &str, file: &str, r: &ToolResult) -> Findi
     f
 }
 
-/// Merge `log` (read from `file`) into `report`; the summary line of the checks table.
-pub fn merge(file: &str, log: &SarifLog, report: &mut Report) -> CheckSummary {
+/// Merge `log` (read from `file`) into `report`, with the rule entries of `ignore` applied as
+/// of `today`; the summary line of the checks table.
+pub fn merge(
+    file: &str,
+    log: &SarifLog,
+    ignore: Option<&IgnoreFile>,
+    today: Date,
+    report: &mut Report,
+) -> CheckSummary {
     let mut found = Vec::new();
     let mut tools = Vec::new();
     for run in &log.runs {
@@ -56,7 +66,24 @@ pub fn merge(file: &str, log: &SarifLog, report: &mut Report) -> CheckSummary {
             None => run.tool.clone(),
         });
         for r in run.results.iter().filter(|r| r.is_finding()) {
-            let f = finding(&key, &run.tool, file, r);
+            let mut f = finding(&key, &run.tool, file, r);
+            if f.suppressed.is_none()
+                && let Some(ignore) = ignore
+            {
+                let path = r.uri.as_deref().unwrap_or("");
+                if let Some(e) = ignore
+                    .matching(&f.rule_id, path, today)
+                    .or_else(|| ignore.matching(&r.rule_id, path, today))
+                {
+                    f.suppressed = Some(Suppression {
+                        kind: "ignore-file".into(),
+                        reason: format!(
+                            "{}:{} until {}: {}",
+                            ignore.path, e.line, e.expires, e.reason
+                        ),
+                    });
+                }
+            }
             report.rules.push(RuleMeta::new(
                 f.rule_id.clone(),
                 format!("{} rule {}", run.tool, r.rule()),

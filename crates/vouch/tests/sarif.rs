@@ -648,3 +648,62 @@ fn scan_merges_sarif_in_every_format() {
         .unwrap();
     common::assert_exit(&out, 0);
 }
+
+/// The scan's ignore file (`--ignore-file`, rule entries) suppresses a merged result until its
+/// entry expires.
+#[test]
+fn scan_applies_ignore_entries_to_merged_results() {
+    let ws = workspace("");
+    let d = ws.path();
+    let run = |expires: &str| {
+        std::fs::write(
+            d.join("scan-ignore.toml"),
+            format!(
+                "[[ignore]]\nrule = \"semgrep/python-subprocess-shell-true\"\npath = \"app/*.py\"\nreason = \"cmd is a constant\"\nexpires = {expires}\n"
+            ),
+        )
+        .unwrap();
+        let out = vouch(d)
+            .args([
+                "scan",
+                "src",
+                "--skip",
+                "vulnerabilities",
+                "--format",
+                "json",
+            ])
+            .args(["--fail-on", "high", "--ignore-file", "scan-ignore.toml"])
+            .args(["--sarif", "sarif/semgrep.sarif"])
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), common::json(&out.stdout))
+    };
+    let (code, v) = run("2024-06-30");
+    assert_eq!(code, 0, "{v}");
+    let first = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["location"]["line"] == 6)
+        .unwrap();
+    assert_eq!(first["suppressed"]["kind"], "ignore-file", "{first}");
+    assert_eq!(
+        first["suppressed"]["reason"],
+        "scan-ignore.toml:1 until 2024-06-30: cmd is a constant"
+    );
+    let (code, _) = run("2023-11-13");
+    assert_eq!(code, 1);
+}
+
+/// Every new gate code has its page in the binary.
+#[test]
+fn the_sarif_codes_have_pages() {
+    for code in ["sarif-finding", "sarif-tool-missing", "sarif-unsigned"] {
+        let out = common::vouch().args(["explain", code]).output().unwrap();
+        common::assert_exit(&out, 0);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with(&format!("# {code}: ")),
+            "{code}"
+        );
+    }
+}

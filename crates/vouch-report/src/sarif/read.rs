@@ -21,7 +21,7 @@
 //!   "results":[{"ruleId":"r1","message":{"text":"bad"},"locations":[{"physicalLocation":
 //!   {"artifactLocation":{"uri":"app.py"},"region":{"startLine":3}}}]}]}]}"#, "s.sarif").unwrap();
 //! let r = &log.runs[0].results[0];
-//! assert_eq!((log.runs[0].key(), r.rule_id.as_str(), r.level), ("semgrep", "r1", Level::Error));
+//! assert_eq!((log.runs[0].key().as_str(), r.rule_id.as_str(), r.level), ("semgrep", "r1", Level::Error));
 //! assert_eq!(r.place(), "app.py:3");
 //! ```
 
