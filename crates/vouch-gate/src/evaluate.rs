@@ -704,12 +704,17 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             tlog_verified: a.verified.tlog_verified(),
         });
     }
-    // SARIF counts when the policy has [sarif] or SARIF files were given (with the default
-    // settings then); a SARIF attestation that does not verify is then a reason to deny.
+    // SARIF counts when the policy has [sarif], or SARIF was given (files, or a SARIF
+    // attestation in the evidence, verified or not), with the default settings then: signed
+    // findings are never verified and then left unjudged. A SARIF attestation that does not
+    // verify is a reason to deny.
+    let sarif_given = !inputs.sarif.files.is_empty()
+        || verified.iter().any(|a| a.kind == Kind::Sarif)
+        || failed.iter().any(|f| f.kind == Kind::Sarif);
     let sarif_policy = policy
         .sarif
         .clone()
-        .or_else(|| (!inputs.sarif.files.is_empty()).then(crate::policy::Sarif::default));
+        .or_else(|| sarif_given.then(crate::policy::Sarif::default));
     // Failures nobody needs are listed, not reasons: an unrelated attestation in the folder
     // must not block a release, and nothing from it reaches the policy.
     let needed = |k: &Kind| -> bool {

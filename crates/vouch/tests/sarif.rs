@@ -707,3 +707,20 @@ fn the_sarif_codes_have_pages() {
         );
     }
 }
+
+/// A SARIF attestation in the evidence is judged even when the policy has no `[sarif]` (with
+/// the defaults): signed findings are never verified and then left aside.
+#[test]
+fn a_sarif_attestation_is_judged_without_a_sarif_section() {
+    let ws = workspace("");
+    attest_sarif(
+        ws.path(),
+        "trivy.sarif",
+        "release.key",
+        "dist/trivy.intoto.jsonl",
+    );
+    let (code, v) = gate(ws.path(), &[]);
+    assert_eq!(code, 1, "{v}");
+    let rules: Vec<String> = sarif_reasons(&v).into_iter().map(|r| r.1).collect();
+    assert_eq!(rules, ["trivy/DS002", "trivy/DS029", "trivy/github-pat"]);
+}
