@@ -723,3 +723,58 @@ impl Policy {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRUST: &str = "[trust]\nkeys = [\"k.pub\"]\n";
+
+    #[test]
+    fn sarif_section_parses_with_defaults_and_overrides() {
+        let p = Policy::parse(
+            &format!(
+                "{TRUST}[sarif]\nrequired-tools = [\"semgrep\"]\n[sarif.tools.semgrep]\nfail-on = \"warning\"\nallow-rules = [\"r1\"]\n"
+            ),
+            "gate.toml",
+        )
+        .unwrap();
+        let s = p.sarif.unwrap();
+        assert_eq!(s.fail_on, Level::Error);
+        assert_eq!(s.required_tools, ["semgrep"]);
+        assert!(!s.require_signed);
+        assert_eq!(
+            s.tools,
+            [(
+                "semgrep".to_owned(),
+                SarifTool {
+                    fail_on: Some(Level::Warning),
+                    allow_rules: vec!["r1".into()]
+                }
+            )]
+        );
+        assert_eq!(Policy::parse(TRUST, "gate.toml").unwrap().sarif, None);
+    }
+
+    #[test]
+    fn sarif_section_values_are_validated() {
+        let err = |text: &str| {
+            Policy::parse(&format!("{TRUST}{text}"), "gate.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("[sarif]\nfail-on = \"none\"\n"),
+            "policy gate.toml: `sarif.fail-on` is `none`; expected error, warning or note"
+        );
+        assert_eq!(
+            err("[sarif.tools.trivy]\nfail-on = \"high\"\n"),
+            "policy gate.toml: `sarif.tools.trivy.fail-on` is `high`; expected error, warning or note"
+        );
+        assert_eq!(
+            err("[sarif]\nrequired-tools = [\" \"]\n"),
+            "policy gate.toml: `sarif.required-tools` has an empty tool name ` `"
+        );
+        assert!(err("[sarif]\nfail_on = \"error\"\n").contains("unknown field"));
+    }
+}
