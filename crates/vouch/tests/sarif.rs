@@ -724,3 +724,57 @@ fn a_sarif_attestation_is_judged_without_a_sarif_section() {
     let rules: Vec<String> = sarif_reasons(&v).into_iter().map(|r| r.1).collect();
     assert_eq!(rules, ["trivy/DS002", "trivy/DS029", "trivy/github-pat"]);
 }
+
+/// codeql-action's own test logs: a result whose `ruleIndex` points past an empty rule list
+/// (its `ruleId` names the rule) and one located only by artifact index are read; runs without
+/// results still show that the tool ran (`required-tools`), and a run without a driver name is
+/// tool `unnamed`.
+#[test]
+fn codeql_action_test_logs_are_read() {
+    let ws = workspace("");
+    let out = vouch(ws.path())
+        .args([
+            "scan",
+            "src",
+            "--skip",
+            "vulnerabilities",
+            "--format",
+            "json",
+        ])
+        .args(["--sarif", "sarif/codeql-fingerprinting.input.sarif"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 1);
+    let v = common::json(&out.stdout);
+    let found: Vec<(String, String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("codeql/"))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["location"]["path"].as_str().unwrap().to_owned(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let f = |path: &str, line: u64| {
+        (
+            "codeql/js/unused-local-variable".to_owned(),
+            "medium".to_owned(),
+            path.to_owned(),
+            line,
+        )
+    };
+    assert_eq!(found, [f("testFile1.js", 1), f("testFile2.js", 2)]);
+
+    let ws = workspace("[sarif]\nrequired-tools = [\"eslint\", \"codeql\", \"unnamed\"]\n");
+    let (code, v) = gate(ws.path(), &["codeql-action-tool-names.sarif"]);
+    assert_eq!(code, 0, "{v}");
+    let ws = workspace("[sarif]\nrequired-tools = [\"semgrep\"]\n");
+    let (code, v) = gate(ws.path(), &["codeql-action-tool-names.sarif"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(sarif_reasons(&v)[0].0, "sarif-tool-missing");
+}

@@ -27,6 +27,9 @@
 
 use serde_json::Value;
 
+/// The tool name of a run whose driver has none.
+pub const UNNAMED: &str = "unnamed";
+
 /// Most runs read from one log.
 pub const MAX_RUNS: usize = 1_000;
 /// Most results read from one log, over all its runs.
@@ -392,10 +395,12 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<SarifLog, ReadError> {
         if !driver.is_object() {
             return Err(cx.invalid(&dp, "an object", driver));
         }
+        // The spec requires a name; a run without one (GitHub's codeql-action tests such logs)
+        // is read as tool `unnamed`, whose results count like any other's.
         let tool = cx
             .string(driver, "name", &dp)?
             .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| cx.missing(&format!("{dp}.name"), "a non-empty string"))?
+            .unwrap_or(UNNAMED)
             .to_owned();
         let version = match cx.string(driver, "version", &dp)? {
             Some(v) => Some(v.to_owned()),
@@ -431,6 +436,21 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<SarifLog, ReadError> {
                 security_severity: security_severity(cx.object(r, "properties", &p)?),
             });
         }
+        // `run.artifacts[i].location.uri`, for locations that give only an artifact index.
+        let mut artifacts = Vec::new();
+        for (i, a) in cx
+            .array(run, "artifacts", &rp)?
+            .iter()
+            .take(MAX_RULES)
+            .enumerate()
+        {
+            let ap = format!("{rp}.artifacts[{i}]");
+            let uri = match a.get("location") {
+                Some(l @ Value::Object(_)) => cx.string(l, "uri", &format!("{ap}.location"))?,
+                _ => None,
+            };
+            artifacts.push(uri.map(str::to_owned));
+        }
         let raw_results = cx.array(run, "results", &rp)?;
         total = total.saturating_add(raw_results.len());
         if total > MAX_RESULTS {
@@ -442,7 +462,13 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<SarifLog, ReadError> {
         }
         let mut results = Vec::with_capacity(raw_results.len());
         for (i, r) in raw_results.iter().enumerate() {
-            results.push(read_result(&cx, r, &format!("{rp}.results[{i}]"), &rules)?);
+            results.push(read_result(
+                &cx,
+                r,
+                &format!("{rp}.results[{i}]"),
+                &rules,
+                &artifacts,
+            )?);
         }
         out.push(ToolRun {
             tool,
@@ -458,6 +484,7 @@ fn read_result(
     r: &Value,
     p: &str,
     rules: &[RuleInfo],
+    artifacts: &[Option<String>],
 ) -> Result<ToolResult, ReadError> {
     if !r.is_object() {
         return Err(cx.invalid(p, "an object", r));
@@ -471,13 +498,25 @@ fn read_result(
             None => None,
         },
     };
+    // An index outside the driver's rules (CodeQL has written `ruleIndex: 0` with
+    // `rules: []`) is only an error when nothing else names the rule.
+    let has_id = r.get("ruleId").is_some_and(Value::is_string)
+        || rule_ref
+            .as_ref()
+            .is_some_and(|rr| rr.get("id").is_some_and(Value::is_string));
     let rule = match rule_index {
-        Some(i) => Some(rules.get(i).ok_or_else(|| ReadError::Invalid {
-            file: cx.file.to_owned(),
-            path: format!("{p}.ruleIndex"),
-            expected: "the index of a rule of the run's driver",
-            found: format!("{i} (the driver has {} rules)", rules.len()),
-        })?),
+        Some(i) => match rules.get(i) {
+            Some(x) => Some(x),
+            None if has_id => None,
+            None => {
+                return Err(ReadError::Invalid {
+                    file: cx.file.to_owned(),
+                    path: format!("{p}.ruleIndex"),
+                    expected: "the index of a rule of the run's driver",
+                    found: format!("{i} (the driver has {} rules)", rules.len()),
+                });
+            }
+        },
         None => None,
     };
     let rule_id = match cx.string(r, "ruleId", p)? {
@@ -530,7 +569,7 @@ fn read_result(
         },
         None => String::new(),
     };
-    let (uri, line) = location(cx, r, p)?;
+    let (uri, line) = location(cx, r, p, artifacts)?;
     let mut suppressed = None;
     for (i, s) in cx.array(r, "suppressions", p)?.iter().enumerate() {
         let sp = format!("{p}.suppressions[{i}]");
@@ -570,7 +609,12 @@ fn read_result(
 
 /// `locations[0].physicalLocation`: the artifact URI (a `file://` prefix removed) and
 /// `region.startLine`.
-fn location(cx: &Ctx<'_>, r: &Value, p: &str) -> Result<(Option<String>, Option<u32>), ReadError> {
+fn location(
+    cx: &Ctx<'_>,
+    r: &Value,
+    p: &str,
+    artifacts: &[Option<String>],
+) -> Result<(Option<String>, Option<u32>), ReadError> {
     let Some(first) = cx.array(r, "locations", p)?.first() else {
         return Ok((None, None));
     };
@@ -581,13 +625,18 @@ fn location(cx: &Ctx<'_>, r: &Value, p: &str) -> Result<(Option<String>, Option<
     let phys = Value::Object(phys.clone());
     let pp = format!("{lp}.physicalLocation");
     let uri = match cx.object(&phys, "artifactLocation", &pp)? {
-        Some(a) => cx
-            .string(
-                &Value::Object(a.clone()),
-                "uri",
-                &format!("{pp}.artifactLocation"),
-            )?
-            .map(|u| u.strip_prefix("file://").unwrap_or(u).to_owned()),
+        Some(a) => {
+            let a = Value::Object(a.clone());
+            let ap = format!("{pp}.artifactLocation");
+            match cx.string(&a, "uri", &ap)? {
+                Some(u) => Some(u.to_owned()),
+                // Only an index into `run.artifacts`.
+                None => cx
+                    .index(&a, "index", &ap)?
+                    .and_then(|i| artifacts.get(i).cloned().flatten()),
+            }
+            .map(|u| u.strip_prefix("file://").map(str::to_owned).unwrap_or(u))
+        }
         None => None,
     };
     let line = match cx.object(&phys, "region", &pp)? {
@@ -679,13 +728,18 @@ mod tests {
         let e = parse(b"{\"runs\":[]", "y.sarif").unwrap_err();
         assert!(matches!(e, ReadError::Json { .. }), "{e}");
         let e = parse(
-            br#"{"version":"2.1.0","runs":[{"tool":{"driver":{}}}]}"#,
+            br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":7}}}]}"#,
             "z",
         )
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "z is not a SARIF 2.1.0 log: `runs[0].tool.driver.name` should be a non-empty string, found nothing"
+            "z is not a SARIF 2.1.0 log: `runs[0].tool.driver.name` should be a string, found 7"
+        );
+        let e = parse(br#"{"version":"2.1.0","runs":[{"tool":{}}]}"#, "w").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "w is not a SARIF 2.1.0 log: `runs[0].tool.driver` should be an object, found nothing"
         );
         let e = parse(br#"{"version":"2.0.0","runs":[]}"#, "v").unwrap_err();
         assert!(matches!(e, ReadError::Version { .. }));
@@ -698,6 +752,23 @@ mod tests {
             e.to_string().contains("runs[0].results[0].ruleIndex"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn lenient_where_real_tools_stray() {
+        // No driver name: tool `unnamed`; a bad index with a rule id: looked up by id; a
+        // location by artifact index.
+        let log = parse(
+            br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":null,"rules":[]}},
+              "artifacts":[{"location":{"uri":"a.js"}}],
+              "results":[{"ruleId":"r","ruleIndex":0,"locations":[{"physicalLocation":
+                {"artifactLocation":{"index":0},"region":{"startLine":2}}}]}]}]}"#,
+            "l",
+        )
+        .unwrap();
+        assert_eq!(log.runs[0].key(), "unnamed");
+        assert_eq!(log.runs[0].results[0].rule_id, "r");
+        assert_eq!(log.runs[0].results[0].place(), "a.js:2");
     }
 
     #[test]
