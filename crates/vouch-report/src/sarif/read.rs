@@ -803,6 +803,34 @@ mod tests {
     }
 
     #[test]
+    fn too_many_results_over_all_runs_is_refused() {
+        let half = vec!["{}"; MAX_RESULTS / 2 + 1].join(",");
+        let run = format!(r#"{{"tool":{{"driver":{{"name":"t"}}}},"results":[{half}]}}"#);
+        let text = format!(r#"{{"version":"2.1.0","runs":[{run},{run}]}}"#);
+        let e = parse(text.as_bytes(), "many.sarif").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("many.sarif has more than {MAX_RESULTS} results; refusing to read it")
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!(
+            r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"t"}}}},"properties":{}1{}}}]}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let e = parse(text.as_bytes(), "deep.sarif").unwrap_err();
+        assert!(matches!(e, ReadError::Json { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("deep.sarif is not JSON: recursion limit exceeded"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn tool_key_is_the_first_word_lowercased() {
         assert_eq!(tool_key("Semgrep OSS"), "semgrep");
         assert_eq!(tool_key("Trivy"), "trivy");
