@@ -33,6 +33,7 @@ pub mod dsse;
 pub mod expect;
 pub mod image;
 pub mod rebuild;
+pub mod sarif;
 pub mod sbom;
 pub mod slsa;
 pub mod statement;

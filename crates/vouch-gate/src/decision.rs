@@ -34,6 +34,8 @@ pub enum Check {
     Rego,
     /// `[rebuilds]`: k-of-n independent rebuilds of the subject's digest.
     Rebuilds,
+    /// Other tools' SARIF results (`[sarif]`, `--sarif`).
+    Sarif,
 }
 
 impl Check {
@@ -48,6 +50,7 @@ impl Check {
             Check::Secrets => "secrets",
             Check::Rego => "rego",
             Check::Rebuilds => "rebuilds",
+            Check::Sarif => "sarif",
         }
     }
 }
@@ -122,6 +125,10 @@ pub struct Decision {
     /// The signature and attestations that verified and were used, in evaluation order.
     pub verified: Vec<UsedEvidence>,
     pub ignored: Vec<Ignored>,
+    /// SARIF inputs no signature covers (`--sarif` files), used as they are: the summary of
+    /// a pass names them as unsigned input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsigned: Vec<crate::sarif::UnsignedInput>,
 }
 
 impl Decision {
@@ -190,6 +197,12 @@ impl Report {
                 .ignored
                 .iter()
                 .map(|i| (i.evidence.clone(), i.why.clone()))
+                .chain(d.unsigned.iter().map(|u| {
+                    (
+                        u.evidence.clone(),
+                        format!("used as unsigned input ({})", u.tools.join(", ")),
+                    )
+                }))
                 .collect(),
             vsa: self.vsa.clone(),
         }
@@ -210,6 +223,7 @@ mod tests {
             reasons: vec![],
             verified: vec![],
             ignored: vec![],
+            unsigned: vec![],
         }
     }
 

@@ -61,6 +61,9 @@ pub struct Inputs<'a> {
     pub rebuilders: &'a [Rebuilder],
     /// Now, for the validity windows of rebuild statements.
     pub now: jiff::Timestamp,
+    /// `--sarif` files and the `[sarif] ignore` entries (SARIF attestations come with
+    /// `attestations`).
+    pub sarif: crate::sarif::SarifInputs<'a>,
 }
 
 /// Why the gate could not evaluate (exit 2). Never a pass.
@@ -85,6 +88,10 @@ pub enum GateError {
     Match(#[source] MatchError),
     #[error(transparent)]
     Rego(#[from] RegoError),
+    /// A SARIF log (a `--sarif` file or the predicate of a verified SARIF attestation) that
+    /// cannot be read.
+    #[error(transparent)]
+    Sarif(#[from] vouch_report::sarif::read::ReadError),
 }
 
 /// What an attestation claims to be (from its predicate type).
@@ -93,6 +100,7 @@ enum Kind {
     Provenance,
     Sbom,
     Summary,
+    Sarif,
     Other(String),
     /// The payload is not a readable in-toto statement.
     Unknown,
@@ -104,6 +112,7 @@ impl Kind {
             slsa::PROVENANCE_V1 => Kind::Provenance,
             attest_sbom::PREDICATE_CYCLONEDX | attest_sbom::PREDICATE_SPDX => Kind::Sbom,
             vsa::VSA_V1 => Kind::Summary,
+            vouch_attest::sarif::PREDICATE_SARIF => Kind::Sarif,
             other => Kind::Other(other.to_owned()),
         }
     }
@@ -112,6 +121,7 @@ impl Kind {
         match self {
             Kind::Provenance => Check::Provenance,
             Kind::Sbom => Check::Sbom,
+            Kind::Sarif => Check::Sarif,
             _ => Check::Attestation,
         }
     }
@@ -252,6 +262,7 @@ fn kind_name(kind: &Kind) -> &str {
         Kind::Provenance => slsa::PROVENANCE_V1,
         Kind::Sbom => "sbom",
         Kind::Summary => vsa::VSA_V1,
+        Kind::Sarif => vouch_attest::sarif::PREDICATE_SARIF,
         Kind::Other(t) => t,
         Kind::Unknown => "unknown",
     }
@@ -443,6 +454,10 @@ pub fn gate(
         today: context.today,
         rebuilders: &loaded.rebuilders,
         now: context.now,
+        sarif: crate::sarif::SarifInputs {
+            files: &evidence.sarif,
+            ignore: loaded.sarif_ignore.as_ref(),
+        },
     };
     evaluate(&loaded.policy, &inputs)
 }
@@ -689,10 +704,22 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
             tlog_verified: a.verified.tlog_verified(),
         });
     }
+    // SARIF counts when the policy has [sarif], or SARIF was given (files, or a SARIF
+    // attestation in the evidence, verified or not), with the default settings then: signed
+    // findings are never verified and then left unjudged. A SARIF attestation that does not
+    // verify is a reason to deny.
+    let sarif_given = !inputs.sarif.files.is_empty()
+        || verified.iter().any(|a| a.kind == Kind::Sarif)
+        || failed.iter().any(|f| f.kind == Kind::Sarif);
+    let sarif_policy = policy
+        .sarif
+        .clone()
+        .or_else(|| sarif_given.then(crate::policy::Sarif::default));
     // Failures nobody needs are listed, not reasons: an unrelated attestation in the folder
     // must not block a release, and nothing from it reaches the policy.
     let needed = |k: &Kind| -> bool {
         match k {
+            Kind::Sarif => sarif_policy.is_some(),
             Kind::Provenance | Kind::Sbom => !verified.iter().any(|a| &a.kind == k),
             Kind::Other(t) => {
                 policy.required_predicate_types.contains(t)
@@ -713,7 +740,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                     f.reason.message
                 ),
             });
-        } else if f.kind == Kind::Unknown {
+        } else if f.kind == Kind::Unknown || f.kind == Kind::Sarif {
             reasons.push(f.reason.clone());
         }
     }
@@ -979,6 +1006,24 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
         }
     }
 
+    // 7b. Other tools' SARIF: `--sarif` files (unsigned) and verified SARIF attestations.
+    let mut unsigned = Vec::new();
+    if let Some(sp) = &sarif_policy {
+        let signed: Vec<crate::sarif::Signed<'_>> = verified
+            .iter()
+            .filter(|a| a.kind == Kind::Sarif)
+            .map(|a| crate::sarif::Signed {
+                evidence: a.evidence.clone(),
+                signer: a.verified.signer().to_string(),
+                predicate: &a.verified.value().predicate,
+            })
+            .collect();
+        let found = crate::sarif::check(sp, inputs.sarif, &signed, inputs.today)?;
+        reasons.extend(found.reasons);
+        ignored.extend(found.ignored);
+        unsigned = found.unsigned;
+    }
+
     // 8. Rego, over the verified evidence only.
     if let Some(rules) = inputs.rules {
         let input = rego_input(
@@ -1002,6 +1047,7 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
         reasons,
         verified: used,
         ignored,
+        unsigned,
     })
 }
 

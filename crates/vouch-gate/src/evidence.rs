@@ -112,6 +112,8 @@ pub struct Evidence {
     pub sbom: Option<Vec<u8>>,
     pub attestations: Vec<EvidenceFile>,
     pub place: Place,
+    /// SARIF logs given beside the evidence set (`vouch gate --sarif`): unsigned input.
+    pub sarif: Vec<EvidenceFile>,
 }
 
 impl Evidence {
@@ -122,6 +124,7 @@ impl Evidence {
             sbom: set.sbom(&policy.sbom_file)?,
             attestations: set.attestations()?,
             place: set.place(),
+            sarif: Vec::new(),
         })
     }
 }

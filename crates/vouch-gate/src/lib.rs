@@ -52,6 +52,7 @@
 //!     today: vouch_advisory::suppress::Date::parse("2026-01-01").unwrap(),
 //!     rebuilders: &[],
 //!     now: "2026-01-01T00:00:00Z".parse().unwrap(),
+//!     sarif: Default::default(),
 //! };
 //! let decision = evaluate(&policy, &inputs).unwrap();
 //! assert!(!decision.passed());
@@ -74,6 +75,7 @@ pub mod policy;
 pub mod rebuild;
 pub mod registry;
 pub mod rego;
+pub mod sarif;
 pub mod source;
 pub mod subject;
 pub mod summary;
@@ -85,8 +87,9 @@ pub use evidence::{
     SignatureEvidence,
 };
 pub use load::{LoadError, Loaded, load};
-pub use policy::{Policy, PolicyError, Rebuilds};
+pub use policy::{Policy, PolicyError, Rebuilds, Sarif};
 pub use rebuild::Rebuilder;
+pub use sarif::{SarifInputs, UnsignedInput};
 pub use source::SourceError;
 pub use subject::{Subject, SubjectError};
 pub use summary::{PolicySource, summary};

@@ -91,6 +91,9 @@ pub enum LoadError {
     NoMatch { pattern: String, dir: PathBuf },
     #[error(transparent)]
     Rego(#[from] RegoError),
+    /// `[sarif] ignore` names a file the shared ignore schema rejects.
+    #[error(transparent)]
+    SarifIgnore(#[from] vouch_policy::suppress::IgnoreFileError),
 }
 
 /// A policy with everything it names, ready to gate subjects.
@@ -112,6 +115,8 @@ pub struct Loaded {
     pub rules: Option<Rules>,
     /// How the verification summary names the policy.
     pub source: PolicySource,
+    /// `[sarif] ignore`: its rule entries, when the policy names one.
+    pub sarif_ignore: Option<vouch_policy::suppress::IgnoreFile>,
 }
 
 fn read(path: &Path, what: &'static str, limit: u64) -> Result<Vec<u8>, LoadError> {
@@ -151,6 +156,17 @@ pub fn load(policy_path: &Path) -> Result<Loaded, LoadError> {
     let rebuilders = rebuilders(&policy, &base)?;
     let trust_root = trust_root(policy.trust.trusted_root.as_ref().map(|p| base.join(p)))?;
     let suppressions = suppressions(&policy, &base)?;
+    let sarif_ignore = match policy.sarif.as_ref().and_then(|s| s.ignore.as_ref()) {
+        None => None,
+        Some(f) => {
+            let path = base.join(f);
+            let text = read_text(&path, "ignore file", MAX_CONFIG)?;
+            Some(vouch_policy::suppress::IgnoreFile::parse(
+                &text,
+                &path.display().to_string(),
+            )?)
+        }
+    };
     let mut modules = Vec::new();
     for p in &rego_files(&base, &policy.rego)? {
         modules.push(Module {
@@ -190,6 +206,7 @@ pub fn load(policy_path: &Path) -> Result<Loaded, LoadError> {
         modules,
         rules,
         source,
+        sarif_ignore,
     })
 }
 

@@ -38,6 +38,15 @@
 //! identities = [{ identity = "https://github.com/acme/rebuild/.github/workflows/rebuild.yml@refs/heads/main",
 //!                 issuer = "https://token.actions.githubusercontent.com" }]
 //!
+//! [sarif]                          # optional: other tools' SARIF (docs/sarif.md)
+//! fail-on = "error"                # error, warning or note
+//! required-tools = ["semgrep"]     # each must have SARIF results, or the gate denies
+//! require-signed = false           # true: only SARIF from verified attestations counts
+//! ignore = ".vouch/ignore.toml"    # `rule = "semgrep/<rule id>"`, `path`, `reason`, `expires`
+//! [sarif.tools.semgrep]
+//! fail-on = "warning"
+//! allow-rules = ["generic.secrets.security.detected-generic-secret"]
+//!
 //! [vsa]
 //! verifier-id = "https://vouch.invalid/gate"
 //! policy-uri = "https://gitlab.example.com/acme/policies/-/blob/main/gate.toml"
@@ -48,6 +57,7 @@
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use vouch_report::Severity;
+use vouch_report::sarif::read::Level;
 
 /// Default file name of the signature bundle in the evidence folder.
 pub const DEFAULT_SIGNATURE: &str = "signature.bundle";
@@ -95,6 +105,28 @@ struct RawPolicy {
     #[serde(default)]
     vsa: RawVsa,
     rebuilds: Option<RawRebuilds>,
+    sarif: Option<RawSarif>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSarif {
+    fail_on: Option<String>,
+    #[serde(default)]
+    required_tools: Vec<String>,
+    #[serde(default)]
+    require_signed: bool,
+    ignore: Option<String>,
+    #[serde(default)]
+    tools: std::collections::BTreeMap<String, RawSarifTool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSarifTool {
+    fail_on: Option<String>,
+    #[serde(default)]
+    allow_rules: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +323,53 @@ impl Rebuilds {
     }
 }
 
+/// Per-tool settings of `[sarif.tools.<name>]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SarifTool {
+    /// Overrides `[sarif] fail-on` for this tool.
+    pub fail_on: Option<Level>,
+    /// Rule ids of this tool whose results never deny (listed as ignored).
+    pub allow_rules: Vec<String>,
+}
+
+/// `[sarif]`: how other tools' SARIF results decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sarif {
+    /// The lowest level that denies: `error` (default), `warning` or `note`.
+    pub fail_on: Level,
+    /// Tools (by short name, `semgrep`, or driver name) that must have SARIF results.
+    pub required_tools: Vec<String>,
+    /// Refuse SARIF that is not a verified attestation (`--sarif` files).
+    pub require_signed: bool,
+    /// Ignore file (rule entries: `rule = "<tool>/<rule id>"`), relative to the policy.
+    pub ignore: Option<String>,
+    /// Per-tool settings, by tool name as written (matched like `required-tools`).
+    pub tools: Vec<(String, SarifTool)>,
+}
+
+impl Default for Sarif {
+    fn default() -> Self {
+        Self {
+            fail_on: Level::Error,
+            required_tools: Vec::new(),
+            require_signed: false,
+            ignore: None,
+            tools: Vec::new(),
+        }
+    }
+}
+
+fn sarif_level(file: &str, field: &str, text: &str) -> Result<Level, PolicyError> {
+    match Level::parse(text) {
+        Some(l) if l != Level::None => Ok(l),
+        _ => Err(PolicyError::Invalid {
+            file: file.to_owned(),
+            field: field.to_owned(),
+            problem: format!("is `{text}`; expected error, warning or note"),
+        }),
+    }
+}
+
 /// A validated gate policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -308,6 +387,8 @@ pub struct Policy {
     pub vsa: Vsa,
     /// `[rebuilds]`: the k-of-n rebuild rule, when present.
     pub rebuilds: Option<Rebuilds>,
+    /// `[sarif]`, when present.
+    pub sarif: Option<Sarif>,
 }
 
 fn plain_file_name(file: &str, field: &str, name: &str) -> Result<(), PolicyError> {
@@ -559,7 +640,57 @@ impl Policy {
             }
         };
 
+        let sarif = match raw.sarif {
+            None => None,
+            Some(r) => {
+                let fail_on = match &r.fail_on {
+                    Some(t) => sarif_level(file, "sarif.fail-on", t)?,
+                    None => Level::Error,
+                };
+                if let Some(t) = r.required_tools.iter().find(|t| t.trim().is_empty()) {
+                    return Err(invalid(
+                        "sarif.required-tools",
+                        format!("has an empty tool name `{t}`"),
+                    ));
+                }
+                if let Some(i) = &r.ignore
+                    && i.trim().is_empty()
+                {
+                    return Err(invalid("sarif.ignore", "is empty".into()));
+                }
+                let mut tools = Vec::new();
+                for (name, t) in r.tools {
+                    let field = format!("sarif.tools.{name}");
+                    let fail_on = match &t.fail_on {
+                        Some(x) => Some(sarif_level(file, &format!("{field}.fail-on"), x)?),
+                        None => None,
+                    };
+                    if t.allow_rules.iter().any(|x| x.trim().is_empty()) {
+                        return Err(invalid(
+                            &format!("{field}.allow-rules"),
+                            "has an empty rule id".into(),
+                        ));
+                    }
+                    tools.push((
+                        name,
+                        SarifTool {
+                            fail_on,
+                            allow_rules: t.allow_rules,
+                        },
+                    ));
+                }
+                Some(Sarif {
+                    fail_on,
+                    required_tools: r.required_tools,
+                    require_signed: r.require_signed,
+                    ignore: r.ignore,
+                    tools,
+                })
+            }
+        };
+
         Ok(Policy {
+            sarif,
             rebuilds,
             trust: Trust {
                 keys: raw_trust.keys,
@@ -590,5 +721,60 @@ impl Policy {
                 levels: raw.vsa.levels,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRUST: &str = "[trust]\nkeys = [\"k.pub\"]\n";
+
+    #[test]
+    fn sarif_section_parses_with_defaults_and_overrides() {
+        let p = Policy::parse(
+            &format!(
+                "{TRUST}[sarif]\nrequired-tools = [\"semgrep\"]\n[sarif.tools.semgrep]\nfail-on = \"warning\"\nallow-rules = [\"r1\"]\n"
+            ),
+            "gate.toml",
+        )
+        .unwrap();
+        let s = p.sarif.unwrap();
+        assert_eq!(s.fail_on, Level::Error);
+        assert_eq!(s.required_tools, ["semgrep"]);
+        assert!(!s.require_signed);
+        assert_eq!(
+            s.tools,
+            [(
+                "semgrep".to_owned(),
+                SarifTool {
+                    fail_on: Some(Level::Warning),
+                    allow_rules: vec!["r1".into()]
+                }
+            )]
+        );
+        assert_eq!(Policy::parse(TRUST, "gate.toml").unwrap().sarif, None);
+    }
+
+    #[test]
+    fn sarif_section_values_are_validated() {
+        let err = |text: &str| {
+            Policy::parse(&format!("{TRUST}{text}"), "gate.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("[sarif]\nfail-on = \"none\"\n"),
+            "policy gate.toml: `sarif.fail-on` is `none`; expected error, warning or note"
+        );
+        assert_eq!(
+            err("[sarif.tools.trivy]\nfail-on = \"high\"\n"),
+            "policy gate.toml: `sarif.tools.trivy.fail-on` is `high`; expected error, warning or note"
+        );
+        assert_eq!(
+            err("[sarif]\nrequired-tools = [\" \"]\n"),
+            "policy gate.toml: `sarif.required-tools` has an empty tool name ` `"
+        );
+        assert!(err("[sarif]\nfail_on = \"error\"\n").contains("unknown field"));
     }
 }

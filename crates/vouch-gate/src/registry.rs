@@ -115,6 +115,7 @@ pub fn collect(
         sbom: None,
         attestations: set.attestations.clone(),
         place: Place::Registry,
+        sarif: Vec::new(),
     };
     Ok((evidence, set.unused))
 }

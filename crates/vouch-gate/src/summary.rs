@@ -74,6 +74,26 @@ pub fn summary(
             .collect();
         annotations.insert("regoModules".to_owned(), serde_json::Value::Object(modules));
     }
+    // SARIF no signature covers: named, with its digest, so a reader of the summary knows
+    // the decision rested on unsigned input.
+    if !decision.unsigned.is_empty() {
+        let inputs: Vec<serde_json::Value> = decision
+            .unsigned
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "uri": u.evidence,
+                    "digest": { "sha256": u.digest.hex() },
+                    "tools": u.tools,
+                    "note": "unsigned input",
+                })
+            })
+            .collect();
+        annotations.insert(
+            "unsignedInputs".to_owned(),
+            serde_json::Value::Array(inputs),
+        );
+    }
     let input_attestations = decision
         .verified
         .iter()

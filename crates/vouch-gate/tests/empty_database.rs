@@ -51,6 +51,7 @@ fn decide(db: &Database) -> Result<vouch_gate::Decision, GateError> {
         today: Date::parse("2026-01-01").unwrap(),
         rebuilders: &[],
         now: "2026-01-01T00:00:00Z".parse().unwrap(),
+        sarif: Default::default(),
     };
     evaluate(&policy, &inputs)
 }

@@ -52,6 +52,7 @@ fn run(
         today: Date::parse("2026-01-01").unwrap(),
         rebuilders: &[],
         now: "2026-01-01T00:00:00Z".parse().unwrap(),
+        sarif: Default::default(),
     };
     evaluate(policy, &inputs).unwrap()
 }

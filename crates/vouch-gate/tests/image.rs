@@ -78,6 +78,7 @@ fn decide(
             today: Date::parse("2026-01-01").unwrap(),
             rebuilders: &[],
             now: "2026-01-01T00:00:00Z".parse().unwrap(),
+            sarif: Default::default(),
         },
     )
     .unwrap()

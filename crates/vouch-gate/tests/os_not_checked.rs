@@ -54,6 +54,7 @@ fn decide(db: &Database) -> vouch_gate::Decision {
         today: Date::parse("2026-01-01").unwrap(),
         rebuilders: &[],
         now: "2026-01-01T00:00:00Z".parse().unwrap(),
+        sarif: Default::default(),
     };
     evaluate(&policy, &inputs).unwrap()
 }

@@ -121,6 +121,7 @@ fn gate_at(s: &Setup, extra: Vec<EvidenceFile>, place: Place) -> vouch_gate::Dec
         sbom: Some(SBOM.as_bytes().to_vec()),
         attestations,
         place,
+        sarif: Vec::new(),
     };
     let context = Context {
         advisories: None,
@@ -784,6 +785,7 @@ fn a_rebuilds_policy_without_rebuilders_cannot_be_evaluated() {
         today: Date::parse("2026-12-07").unwrap(),
         rebuilders: &[],
         now: ts(NOW),
+        sarif: Default::default(),
     };
     let e = vouch_gate::evaluate(&loaded.policy, &inputs).unwrap_err();
     assert!(matches!(e, vouch_gate::GateError::NoRebuilders), "{e:?}");

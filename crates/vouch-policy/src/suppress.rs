@@ -286,6 +286,15 @@ pub struct IgnoreEntry {
     pub line: u32,
 }
 
+impl IgnoreEntry {
+    /// Whether this entry names `rule_id` (or `*`) and, with a `path`, matches `path`;
+    /// expiry is not looked at.
+    pub fn matches(&self, rule_id: &str, path: &str) -> bool {
+        (self.rule == rule_id || self.rule == "*")
+            && self.matcher.as_ref().is_none_or(|m| m.is_match(path))
+    }
+}
+
 /// The ignore file, validated.
 #[derive(Debug, Clone, Default)]
 pub struct IgnoreFile {
@@ -379,11 +388,9 @@ impl IgnoreFile {
 
     /// The first unexpired entry that matches `rule_id` at `path`.
     pub fn matching(&self, rule_id: &str, path: &str, today: Date) -> Option<&IgnoreEntry> {
-        self.entries.iter().find(|e| {
-            e.expires >= today
-                && (e.rule == rule_id || e.rule == "*")
-                && e.matcher.as_ref().is_none_or(|m| m.is_match(path))
-        })
+        self.entries
+            .iter()
+            .find(|e| e.expires >= today && e.matches(rule_id, path))
     }
 
     /// Entries whose expiry date is before `today`.

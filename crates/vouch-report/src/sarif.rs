@@ -6,6 +6,8 @@
 //! Fields are declared in the byte order of their JSON names, so the document prints with
 //! sorted keys, as vouch's other JSON does.
 
+pub mod read;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -28,6 +28,7 @@
 //! ```
 
 pub mod render;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

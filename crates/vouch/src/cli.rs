@@ -147,6 +147,10 @@ pub struct ScanArgs {
     /// later files win), as `helm template --values`.
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
+    /// Another tool's SARIF 2.1.0 log to merge into the report (repeatable): one finding per
+    /// result, rule ids prefixed with the tool (`semgrep/…`); docs/sarif.md.
+    #[arg(long = "sarif", value_name = "FILE")]
+    pub sarif: Vec<PathBuf>,
 }
 
 /// The checks of `vouch scan`, for `--skip` and `skip` in `.vouch/scan.toml`.

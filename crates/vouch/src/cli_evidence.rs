@@ -107,6 +107,29 @@ pub enum AttestCommand {
     /// Sign a rebuild attestation: this rebuilder built the subject from the named source and
     /// got the same bytes (or, with --rebuilt, the digest it got instead), valid for a window.
     Rebuild(AttestRebuildArgs),
+    /// Sign another tool's SARIF 2.1.0 log as an attestation about the file it scanned
+    /// (predicate type https://vouch.dev/sarif/v1), so the gate knows who ran the scan.
+    Sarif(AttestSarifArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestSarifArgs {
+    /// The file the scan was about, or an image in a registry (`registry:…`), to which the
+    /// attestation is attached.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub subject: Vec<PathBuf>,
+    /// The SARIF 2.1.0 log (read and checked before it is signed).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: PathBuf,
+    /// Private key file.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: PathBuf,
+    /// Output file (JSON Lines, one bundle per line) [default: sarif.intoto.jsonl; an image's
+    /// attestation is pushed only].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,11 @@ pub struct GateArgs {
     /// Where to write the verification summary [default: EVIDENCE/vsa.intoto.jsonl].
     #[arg(long, value_name = "FILE")]
     pub vsa: Option<PathBuf>,
+    /// Another tool's SARIF 2.1.0 log (semgrep, CodeQL, gitleaks, trivy, ...; repeatable):
+    /// its results are judged by the policy's `[sarif]` (docs/sarif.md). Unsigned input: a
+    /// signed SARIF attestation in the evidence folder says who ran the scan.
+    #[arg(long = "sarif", value_name = "FILE")]
+    pub sarif: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: GateFormat,

@@ -32,6 +32,7 @@ impl Verifier for AlwaysAllow {
             reasons: vec![],
             verified: vec![],
             ignored: vec![],
+            unsigned: vec![],
         })
     }
 }

@@ -81,6 +81,7 @@ pub fn decision(name: &Name, digest: &Digest, pass: bool) -> Decision {
         },
         verified: vec![],
         ignored: vec![],
+        unsigned: vec![],
     }
 }
 

@@ -59,7 +59,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     }
     let artifact;
     let target;
-    let (subject, evidence, vsa_path) = match image {
+    let (subject, mut evidence, vsa_path) = match image {
         Some(reference) => {
             let t =
                 super::image_evidence::Target::new(reference, &args.registry.insecure_registry)?;
@@ -90,6 +90,14 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
             (subject, evidence, Some(vsa_path))
         }
     };
+
+    // Other tools' SARIF logs, named as given.
+    for path in &args.sarif {
+        evidence.sarif.push(vouch_gate::EvidenceFile {
+            name: path.display().to_string(),
+            bytes: files::read(path, "SARIF file", files::MAX_EVIDENCE)?,
+        });
+    }
 
     // Time, database, source-tree checks.
     let now = crate::clock::now()?;

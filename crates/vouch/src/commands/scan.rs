@@ -156,6 +156,37 @@ fn finish(
     mut report: Report,
     fail_on: Severity,
 ) -> anyhow::Result<ExitStatus> {
+    let mut checks = checks;
+    // Other tools' SARIF: a file that cannot be read is exit 2, before any output. The ignore
+    // file's rule entries apply to them as to configuration findings.
+    let ignore = if args.sarif.is_empty() {
+        None
+    } else {
+        let (path, root) = match &args.ignore_file {
+            Some(p) => (p.clone(), None),
+            None => (
+                vouch_fs::config::path(&args.path, "ignore.toml"),
+                Some(args.path.as_path()),
+            ),
+        };
+        let shown = path.display().to_string();
+        Some(vouch_policy::suppress::IgnoreFile::load(
+            &path, &shown, root,
+        )?)
+    };
+    let today = vouch_report::Date::from_unix_seconds(crate::clock::now()?.as_second());
+    for path in &args.sarif {
+        let shown = path.display().to_string();
+        let bytes = crate::files::read(path, "SARIF file", crate::files::MAX_EVIDENCE)?;
+        let log = vouch_report::sarif::read::parse(&bytes, &shown)?;
+        checks.push(vouch_scan::sarif::merge(
+            &shown,
+            &log,
+            ignore.as_ref(),
+            today,
+            &mut report,
+        ));
+    }
     report.sort();
     let scan = Scan {
         inventory,
