@@ -24,6 +24,10 @@ pub use gate::*;
 mod admission;
 pub use admission::*;
 
+#[path = "cli_repro.rs"]
+mod repro;
+pub use repro::*;
+
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
 #[command(name = "vouch", version, about, long_about = None)]
@@ -77,6 +81,12 @@ pub enum Command {
     /// The Kubernetes admission webhook: only signed, attested, digest-pinned images run.
     #[command(subcommand)]
     Admission(AdmissionCommand),
+    /// Compare two artifacts (files, directories, tar/zip archives, OCI images, JSON) and list
+    /// what differs; exit 1 when they differ.
+    Diff(DiffArgs),
+    /// Build a source tree twice under varied environments and compare the artifacts; exit 1,
+    /// naming the variation, when they differ.
+    Reproduce(ReproduceArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -24,6 +24,9 @@ mod update;
 mod verify;
 mod verify_attestation;
 
+mod diff;
+mod reproduce;
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(args),
@@ -43,5 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Admission(cmd) => admission::run(cmd),
+        Command::Diff(args) => diff::run(args),
+        Command::Reproduce(args) => reproduce::run(args),
     }
 }
