@@ -37,7 +37,11 @@ fn tar_bytes(members: &[M<'_>]) -> Vec<u8> {
             h.set_size(0);
             b.append_link(&mut h, path, body).unwrap();
         } else {
-            let data = if kind.is_dir() { &b""[..] } else { body.as_bytes() };
+            let data = if kind.is_dir() {
+                &b""[..]
+            } else {
+                body.as_bytes()
+            };
             h.set_size(data.len() as u64);
             b.append_data(&mut h, path, data).unwrap();
         }
@@ -63,7 +67,15 @@ fn right_members() -> Vec<M<'static>> {
     vec![
         M("usr/", T::Directory, 0o755, 0, 0, 0, ""),
         M("usr/bin/app", T::Regular, 0o755, 0, 0, 0, "v2"),
-        M("usr/bin/tool", T::Regular, 0o664, 1000, 1000, 1_700_000_000, "same"),
+        M(
+            "usr/bin/tool",
+            T::Regular,
+            0o664,
+            1000,
+            1000,
+            1_700_000_000,
+            "same",
+        ),
         M("usr/lib/libx.so", T::Symlink, 0o777, 0, 0, 0, "libx.so.2"),
         M("etc/conf", T::Regular, 0o644, 0, 0, 0, "a"),
         M("only-right", T::Regular, 0o644, 0, 0, 0, "y"),
@@ -79,11 +91,21 @@ fn expected_tar() -> Vec<Difference> {
     vec![
         d("only-left", Kind::Missing, Some("file"), None),
         d("only-right", Kind::Extra, None, Some("file")),
-        d("usr/bin/app", Kind::Content, Some(&sha("v1")), Some(&sha("v2"))),
+        d(
+            "usr/bin/app",
+            Kind::Content,
+            Some(&sha("v1")),
+            Some(&sha("v2")),
+        ),
         d("usr/bin/tool", Kind::Mode, Some("0644"), Some("0664")),
         d("usr/bin/tool", Kind::Owner, Some("0:0"), Some("1000:1000")),
         d("usr/bin/tool", Kind::Mtime, Some("0"), Some("1700000000")),
-        d("usr/lib/libx.so", Kind::LinkTarget, Some("libx.so.1"), Some("libx.so.2")),
+        d(
+            "usr/lib/libx.so",
+            Kind::LinkTarget,
+            Some("libx.so.1"),
+            Some("libx.so.2"),
+        ),
         d("var/run", Kind::Type, Some("dir"), Some("symlink")),
     ]
 }
@@ -230,7 +252,12 @@ fn json_by_pointer() {
                 Some("\"make\""),
                 Some("\"make -j8\"")
             ),
-            d("/history/1", Kind::Extra, None, Some("{\"empty_layer\":true}")),
+            d(
+                "/history/1",
+                Kind::Extra,
+                None,
+                Some("{\"empty_layer\":true}")
+            ),
             d("/k~0/1", Kind::Missing, Some("2"), None),
             d("/new", Kind::Extra, None, Some("null")),
         ]
@@ -255,10 +282,16 @@ fn directories_walked_on_both_sides() {
     std::fs::write(b.path().join("bin/app"), "two").unwrap();
     std::fs::write(a.path().join("run.sh"), "x").unwrap();
     std::fs::write(b.path().join("run.sh"), "x").unwrap();
-    std::fs::set_permissions(a.path().join("run.sh"), std::fs::Permissions::from_mode(0o644))
-        .unwrap();
-    std::fs::set_permissions(b.path().join("run.sh"), std::fs::Permissions::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(
+        a.path().join("run.sh"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        b.path().join("run.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
     std::os::unix::fs::symlink("bin/app", a.path().join("current")).unwrap();
     std::os::unix::fs::symlink("bin/same", b.path().join("current")).unwrap();
     std::fs::write(a.path().join("left.txt"), "").unwrap();
@@ -268,8 +301,18 @@ fn directories_walked_on_both_sides() {
     assert_eq!(
         report.differences,
         vec![
-            d("bin/app", Kind::Content, Some(&sha("one")), Some(&sha("two"))),
-            d("current", Kind::LinkTarget, Some("bin/app"), Some("bin/same")),
+            d(
+                "bin/app",
+                Kind::Content,
+                Some(&sha("one")),
+                Some(&sha("two"))
+            ),
+            d(
+                "current",
+                Kind::LinkTarget,
+                Some("bin/app"),
+                Some("bin/same")
+            ),
             d("left.txt", Kind::Missing, Some("file"), None),
             d("right.txt", Kind::Extra, None, Some("file")),
             d("run.sh", Kind::Mode, Some("0644"), Some("0755")),
@@ -321,20 +364,44 @@ fn real_images_layer_by_layer() {
             d(
                 "config",
                 Kind::Content,
-                Some(&s("decb630649c3e1256345d416b228d6c3ceb387a55120ad44dc3ec992976d28b9")),
-                Some(&s("68f6eb746cdb287658796ba120849bb77be87040a155fbefb89c96f109c0703a"))
+                Some(&s(
+                    "decb630649c3e1256345d416b228d6c3ceb387a55120ad44dc3ec992976d28b9"
+                )),
+                Some(&s(
+                    "68f6eb746cdb287658796ba120849bb77be87040a155fbefb89c96f109c0703a"
+                ))
             ),
-            d("config/rootfs/diff_ids/0", Kind::Field, Some(&q(&l0)), Some(&q(&r0))),
-            d("config/rootfs/diff_ids/1", Kind::Field, Some(&q(&l1)), Some(&q(&r1))),
+            d(
+                "config/rootfs/diff_ids/0",
+                Kind::Field,
+                Some(&q(&l0)),
+                Some(&q(&r0))
+            ),
+            d(
+                "config/rootfs/diff_ids/1",
+                Kind::Field,
+                Some(&q(&l1)),
+                Some(&q(&r1))
+            ),
             d("layers[0]", Kind::Content, Some(&l0), Some(&r0)),
             d("layers[1]", Kind::Content, Some(&l1), Some(&r1)),
             d("layers[0]/bar.txt", Kind::Missing, Some("file"), None),
-            d("layers[1]/.wh.foo.txt", Kind::Missing, Some("whiteout"), None),
+            d(
+                "layers[1]/.wh.foo.txt",
+                Kind::Missing,
+                Some("whiteout"),
+                None
+            ),
             d("layers[1]/bar.txt", Kind::Extra, None, Some("file")),
             d("layers[1]/foo.txt", Kind::Extra, None, Some("symlink")),
         ]
     );
-    let same = diff::compare(&fixture("oci/valid-oci.tar"), &fixture("oci/valid-oci.tar"), &Limits::default()).unwrap();
+    let same = diff::compare(
+        &fixture("oci/valid-oci.tar"),
+        &fixture("oci/valid-oci.tar"),
+        &Limits::default(),
+    )
+    .unwrap();
     assert!(same.equal());
     // A member of a layer, read back for diffoscope.
     let input = Input::detect(&b).unwrap();
@@ -350,7 +417,10 @@ fn missing_input() {
     let missing = dir.path().join("nope.tar");
     let err = diff::compare(&missing, &missing, &Limits::default()).unwrap_err();
     assert!(matches!(err, DiffError::Io { .. }), "{err:?}");
-    assert_eq!(err.to_string(), format!("cannot read {}", missing.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read {}", missing.display())
+    );
 }
 
 #[test]
@@ -420,7 +490,10 @@ fn tar_bomb_and_entry_caps() {
     let mut limits = Limits::default();
     limits.caps.ratio_after = 1 << 20;
     let err = diff::compare(&a, &dir.path().join("a.tar.gz"), &limits);
-    assert!(err.unwrap().equal(), "the same bytes are equal without being read");
+    assert!(
+        err.unwrap().equal(),
+        "the same bytes are equal without being read"
+    );
     std::fs::write(&b, {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         e.write_all(&tar_bytes(&left_members())).unwrap();
