@@ -112,7 +112,7 @@ fn c_program_with_relative_paths_reproduces() {
     );
     if !file_order_varies() {
         assert!(
-            err.contains("warning: file-order was not varied: this filesystem returns directory entries in the same order whatever the creation order"),
+            err.contains("warning[variation-not-applied]: file-order was not varied: this filesystem returns directory entries in the same order whatever the creation order"),
             "{err}"
         );
     }
@@ -549,6 +549,6 @@ fn diff_hands_differing_members_to_diffoscope() {
     assert_exit(&out, 1);
     assert_eq!(
         stderr(&out),
-        "warning: diffoscope is not installed (Debian package `diffoscope-minimal`); showing vouch's own comparison only\n"
+        "warning[diffoscope-missing]: diffoscope is not installed (Debian package `diffoscope-minimal`); showing vouch's own comparison only\n"
     );
 }

@@ -113,7 +113,7 @@ fn diffoscope(
 ) -> anyhow::Result<Vec<(String, String)>> {
     let Some(program) = find_diffoscope() else {
         eprintln!(
-            "warning: diffoscope is not installed (Debian package `diffoscope-minimal`); showing vouch's own comparison only"
+            "warning[diffoscope-missing]: diffoscope is not installed (Debian package `diffoscope-minimal`); showing vouch's own comparison only"
         );
         return Ok(Vec::new());
     };

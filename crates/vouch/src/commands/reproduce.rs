@@ -72,7 +72,7 @@ pub fn run(args: ReproduceArgs) -> anyhow::Result<ExitStatus> {
         Err(e) => return Err(e).context("cannot judge whether the build reproduces"),
     };
     for (v, why) in &outcome.not_varied {
-        eprintln!("warning: {v} was not varied: {why}");
+        eprintln!("warning[variation-not-applied]: {v} was not varied: {why}");
     }
     if let Some(dir) = &outcome.kept {
         eprintln!("kept the builds, logs and artifacts in {}", dir.display());
