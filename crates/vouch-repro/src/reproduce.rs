@@ -192,7 +192,7 @@ pub struct Outcome {
     pub not_varied: Vec<(Variation, String)>,
     /// The differences between the control and the fully varied build.
     pub report: Report,
-    /// The variations that, applied alone, changed the artifact.
+    /// The variations that, applied alone, changed the artifact (empty when `unstable`).
     pub culprits: Vec<Variation>,
     /// Two builds with nothing varied already differed: the build is not deterministic by
     /// itself (randomness, parallelism, the clock at a resolution faketime does not shift).
@@ -244,6 +244,10 @@ pub enum ReproduceError {
     },
     #[error("no build command given")]
     NoCommand,
+    #[error(
+        "nothing to vary: --vary leaves no variation that applies here (not applicable: {not_varied})"
+    )]
+    NothingToVary { not_varied: String },
     #[error("cannot compare the artifacts")]
     Diff(#[source] DiffError),
 }
@@ -297,9 +301,13 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Outcome, ReproduceErr
     }
     let (varied, not_varied) = applicable(plan, &work)?;
     if varied.is_empty() {
-        return Err(ReproduceError::Unavailable {
-            variation: plan.vary.first().copied().unwrap_or(Variation::BuildPath),
-            reason: "nothing left to vary".into(),
+        let list: Vec<&str> = not_varied.iter().map(|(v, _)| v.as_str()).collect();
+        return Err(ReproduceError::NothingToVary {
+            not_varied: if list.is_empty() {
+                "none".into()
+            } else {
+                list.join(", ")
+            },
         });
     }
     let mut builds = 0;
@@ -344,7 +352,9 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Outcome, ReproduceErr
         progress("the artifacts differ; varying one thing at a time to name the cause");
         let again = build("control, again", &Setting { varied: vec![] })?;
         unstable = !compare(&control, &again)?.equal();
-        for v in &varied {
+        // An unstable build differs from its control whatever is varied: no variation can be
+        // blamed, so none is tried.
+        for v in varied.iter().filter(|_| !unstable) {
             let alone = build(v.as_str(), &Setting { varied: vec![*v] })?;
             if !compare(&control, &alone)?.equal() {
                 culprits.push(*v);

@@ -46,7 +46,21 @@ fn varied_defaults() -> &'static str {
 }
 
 fn reproduce(dir: &Path, artifact: &str, extra: &[&str], command: &[&str]) -> std::process::Output {
+    let work = tempfile::tempdir().unwrap();
+    reproduce_in(work.path(), dir, artifact, extra, command)
+}
+
+/// `vouch reproduce` with its temporary folders in `work` (TMPDIR), so nothing is written
+/// outside the test's own folders.
+fn reproduce_in(
+    work: &Path,
+    dir: &Path,
+    artifact: &str,
+    extra: &[&str],
+    command: &[&str],
+) -> std::process::Output {
     let mut c = vouch();
+    c.env("TMPDIR", work);
     c.arg("reproduce")
         .arg("--artifact")
         .arg(artifact)
@@ -550,5 +564,141 @@ fn diff_hands_differing_members_to_diffoscope() {
     assert_eq!(
         stderr(&out),
         "warning[diffoscope-missing]: diffoscope is not installed (Debian package `diffoscope-minimal`); showing vouch's own comparison only\n"
+    );
+}
+
+/// The pairs the reproduce tests make, kept (`--keep`), compared by `vouch diff` (exact
+/// differences) and by diffoscope, which must report a difference too.
+#[test]
+fn kept_pairs_compared_by_vouch_diff_and_by_diffoscope() {
+    assert!(
+        Path::new("/usr/bin/diffoscope").is_file(),
+        "diffoscope is not installed: run scripts/test-setup.d/repro.sh"
+    );
+    let cases: [(&str, Vec<(&str, &str)>, &str, &str, &[&str], &str); 2] = [
+        (
+            "build-path",
+            vec![
+                ("hello.c", HELLO_C),
+                (
+                    "Makefile",
+                    "hello: hello.c\n\tgcc -O2 -o hello $(CURDIR)/hello.c\n",
+                ),
+            ],
+            "hello",
+            "make",
+            &[],
+            "/build/src/hello.c",
+        ),
+        (
+            "umask",
+            vec![(
+                "build.sh",
+                "set -e\necho generated > gen.txt\ntar --sort=name --mtime=@$SOURCE_DATE_EPOCH --owner=0 --group=0 --numeric-owner -cf out.tar gen.txt\n",
+            )],
+            "out.tar",
+            "sh",
+            &["build.sh"],
+            "-rw-r--r--",
+        ),
+    ];
+    for (variation, files, artifact, program, args, in_diffoscope) in cases {
+        let dir = project(&files);
+        let work = tempfile::tempdir().unwrap();
+        let mut command = vec![program];
+        command.extend_from_slice(args);
+        let out = reproduce_in(
+            work.path(),
+            dir.path(),
+            artifact,
+            &["--keep", "--vary", variation],
+            &command,
+        );
+        assert_exit(&out, 1);
+        let err = stderr(&out);
+        let kept = err
+            .lines()
+            .find_map(|l| l.strip_prefix("kept the builds, logs and artifacts in "))
+            .unwrap_or_else(|| panic!("{err}"));
+        let kept = Path::new(kept);
+        assert!(kept.starts_with(work.path()), "{}", kept.display());
+        let a = kept.join("artifacts/1-control").join(artifact);
+        let b = kept.join("artifacts/2-varied").join(artifact);
+        let vd = vouch()
+            .args(["diff", "--format", "json"])
+            .arg(&a)
+            .arg(&b)
+            .output()
+            .unwrap();
+        assert_exit(&vd, 1);
+        let v = json(&vd.stdout);
+        let rows: Vec<String> = v["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["path"].as_str().unwrap(),
+                    d["kind"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let expected: &[&str] = if variation == "umask" {
+            &["gen.txt mode"]
+        } else {
+            &[". content"]
+        };
+        assert_eq!(rows, expected, "{variation}");
+        let d = std::process::Command::new("diffoscope")
+            .arg("--text")
+            .arg("-")
+            .arg(&a)
+            .arg(&b)
+            .output()
+            .unwrap();
+        assert_eq!(
+            d.status.code(),
+            Some(1),
+            "diffoscope on the {variation} pair"
+        );
+        let text = String::from_utf8_lossy(&d.stdout);
+        assert!(text.contains(in_diffoscope), "{variation}: {text}");
+    }
+}
+
+#[test]
+fn build_that_differs_by_itself_is_unstable_and_blames_nothing() {
+    let dir = project(&[(
+        "build.sh",
+        "head -c 16 /dev/urandom | od -An -tx1 > noise.txt\n",
+    )]);
+    let out = reproduce(dir.path(), "noise.txt", &[], &["sh", "build.sh"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let mut lines = text.lines().skip(1);
+    assert_eq!(
+        lines.next().unwrap(),
+        "unstable: two builds with nothing varied already differ (the build is not deterministic by itself)"
+    );
+    // control, varied, control again: no variation tried alone.
+    assert!(stderr(&out).contains("vouch reproduce: build 3: control, again\n"));
+    assert!(!stderr(&out).contains("build 4:"), "{}", stderr(&out));
+}
+
+#[test]
+fn nothing_left_to_vary_is_exit_2() {
+    let dir = project(&[("build.sh", "true > x\n")]);
+    let out = reproduce(
+        dir.path(),
+        "x",
+        &["--vary=-build-path,-time,-timezone,-locale,-umask,-home,-env-order,-file-order"],
+        &["sh", "build.sh"],
+    );
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("caused by: nothing to vary: --vary leaves no variation that applies here (not applicable: none)\n"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -111,6 +111,7 @@ pub fn run(args: ReproduceArgs) -> anyhow::Result<ExitStatus> {
                     out.push_str("unstable: two builds with nothing varied already differ (the build is not deterministic by itself)\n");
                 }
                 if outcome.culprits.is_empty() && !outcome.unstable {
+                    // Only the combination differs.
                     out.push_str("caused by: no single variation (several together)\n");
                 }
                 out.push('\n');
