@@ -374,12 +374,12 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Outcome, ReproduceErr
     })
 }
 
+/// Variations that could not be applied, with why.
+type NotVaried = Vec<(Variation, String)>;
+
 /// Which of the asked variations can be applied here; an explicitly named one that cannot is
 /// an error.
-fn applicable(
-    plan: &Plan,
-    work: &Work,
-) -> Result<(Vec<Variation>, Vec<(Variation, String)>), ReproduceError> {
+fn applicable(plan: &Plan, work: &Work) -> Result<(Vec<Variation>, NotVaried), ReproduceError> {
     let mut varied = Vec::new();
     let mut not = Vec::new();
     let epoch = env_get(&plan.env, "SOURCE_DATE_EPOCH");

@@ -164,7 +164,10 @@ fn compressed_tars_compare_their_members_and_then_the_stream() {
     assert_eq!(report.differences, expected_tar());
 }
 
-fn zip_file(path: &Path, members: &[(&str, &str, u32, (u16, u8, u8))]) {
+/// (name, content, mode, (year, month, day)).
+type ZipMember<'a> = (&'a str, &'a str, u32, (u16, u8, u8));
+
+fn zip_file(path: &Path, members: &[ZipMember<'_>]) {
     use zip::write::SimpleFileOptions;
     let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, body, mode, (y, m, day)) in members {
@@ -508,8 +511,10 @@ fn tar_bomb_and_entry_caps() {
         text.starts_with(&format!("{}: decompression bomb: ", a.display())),
         "{text}"
     );
-    let mut limits = Limits::default();
-    limits.members = 3;
+    let limits = Limits {
+        members: 3,
+        ..Limits::default()
+    };
     let err = diff::compare(&b_gz, &a, &limits).unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -575,7 +575,16 @@ fn kept_pairs_compared_by_vouch_diff_and_by_diffoscope() {
         Path::new("/usr/bin/diffoscope").is_file(),
         "diffoscope is not installed: run scripts/test-setup.d/repro.sh"
     );
-    let cases: [(&str, Vec<(&str, &str)>, &str, &str, &[&str], &str); 2] = [
+    // (variation, project files, artifact, program, arguments, what diffoscope must show)
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a str,
+    );
+    let cases: [Case<'_>; 2] = [
         (
             "build-path",
             vec![

@@ -124,7 +124,8 @@ fn diffoscope(
         .filter(|d| {
             d.kind == Kind::Content && !d.path.starts_with("manifest") && d.path != "config"
         })
-        .filter(|d| !(d.path.starts_with("layers[") && !d.path.contains("]/")))
+        // A whole layer (`layers[0]`) is not a member: its entries are listed on their own.
+        .filter(|d| !d.path.starts_with("layers[") || d.path.contains("]/"))
         .collect();
     let mut out = Vec::new();
     for (n, d) in members.iter().enumerate() {
