@@ -548,3 +548,89 @@ fn corrupt_gzip_names_the_file() {
         "{text}"
     );
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+/// Replaces `old` by `new` (same length) in the blob `hex` of `layout` and writes the result as
+/// a new blob; returns its hex digest.
+fn rewrite_blob(layout: &Path, hex: &str, old: &str, new: &str) -> String {
+    let path = layout.join("blobs/sha256").join(hex);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(old), "{hex} holds {old}");
+    let changed = text.replace(old, new);
+    let digest = vouch_digest::Digest::sha256(changed.as_bytes()).hex();
+    std::fs::write(layout.join("blobs/sha256").join(&digest), changed).unwrap();
+    digest
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn oci_layouts_pair_index_manifest_by_platform_and_config_by_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("left"), dir.path().join("right"));
+    copy_dir(&fixture("oci/multiplatform_oci_dir"), &a);
+    copy_dir(&fixture("oci/multiplatform_oci_dir"), &b);
+    // The linux/amd64 config's `created` one second later: config → manifest → index →
+    // index.json rewritten with the new digests (lengths unchanged, so the sizes hold).
+    let (config, manifest, index) = (
+        "549248a7ac95478805d9248e4ffdc778fc2404257d8c071848746e0100e08099",
+        "e7c26a4b4d156fd9947ee82295b7b78acf7aa54b93b8f3e4b9f608179ffb20e8",
+        "a1a8d08faa5fe3d2ccc0ba54874e39dede9a17120f883c5cb56f2fd9309067c8",
+    );
+    let new_config = rewrite_blob(
+        &b,
+        config,
+        "2026-03-18T21:53:53.898642864Z",
+        "2026-03-18T21:53:54.898642864Z",
+    );
+    let new_manifest = rewrite_blob(&b, manifest, config, &new_config);
+    let new_index = rewrite_blob(&b, index, manifest, &new_manifest);
+    let top = std::fs::read_to_string(b.join("index.json")).unwrap();
+    std::fs::write(b.join("index.json"), top.replace(index, &new_index)).unwrap();
+
+    let report = diff::compare(&a, &b, &Limits::default()).unwrap();
+    assert_eq!(report.left_format, diff::Format::OciLayout);
+    let s = |h: &str| format!("sha256:{h}");
+    let (t1, t2) = (
+        "\"2026-03-18T21:53:53.898642864Z\"",
+        "\"2026-03-18T21:53:54.898642864Z\"",
+    );
+    assert_eq!(
+        report.differences,
+        vec![
+            d(
+                "manifest",
+                Kind::Content,
+                Some(&s(manifest)),
+                Some(&s(&new_manifest))
+            ),
+            d(
+                "config",
+                Kind::Content,
+                Some(&s(config)),
+                Some(&s(&new_config))
+            ),
+            d("config/created", Kind::Field, Some(t1), Some(t2)),
+            d("config/history/0/created", Kind::Field, Some(t1), Some(t2)),
+            d("config/history/1/created", Kind::Field, Some(t1), Some(t2)),
+        ]
+    );
+    // The same layouts named with their scheme, and equal to themselves.
+    let left = Input::parse(&format!("oci-dir:{}", a.display())).unwrap();
+    assert!(
+        diff::compare_inputs(&left, &left, &Limits::default())
+            .unwrap()
+            .equal()
+    );
+}
