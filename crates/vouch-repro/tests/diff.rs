@@ -626,6 +626,31 @@ fn oci_layouts_pair_index_manifest_by_platform_and_config_by_pointer() {
             d("config/history/1/created", Kind::Field, Some(t1), Some(t2)),
         ]
     );
+    // The other platform of the index was not touched: equal.
+    let arm = |p: &Path| Input {
+        platform: Some(vouch_oci::image::Platform::parse("linux/arm64").unwrap()),
+        ..Input::detect(p).unwrap()
+    };
+    assert!(
+        diff::compare_inputs(&arm(&a), &arm(&b), &Limits::default())
+            .unwrap()
+            .equal()
+    );
+    // A platform the index does not have: could not compare, naming what it has.
+    let s390 = |p: &Path| Input {
+        platform: Some(vouch_oci::image::Platform::parse("linux/s390x").unwrap()),
+        ..Input::detect(p).unwrap()
+    };
+    let err = diff::compare_inputs(&s390(&a), &s390(&b), &Limits::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read the image {}", a.display())
+    );
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(
+        cause,
+        "no image for platform linux/s390x; the index has linux/amd64, linux/arm64"
+    );
     // The same layouts named with their scheme, and equal to themselves.
     let left = Input::parse(&format!("oci-dir:{}", a.display())).unwrap();
     assert!(

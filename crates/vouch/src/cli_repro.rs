@@ -22,6 +22,10 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReproFormat,
+    /// For images: the platform of a multi-platform index to compare, `os/arch[/variant]`
+    /// (default: this machine's).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
     /// Also hand each differing member pair to diffoscope (when installed) and print its text
     /// under the member. The exit code stays vouch's own.
     #[arg(long)]

@@ -711,3 +711,21 @@ fn nothing_left_to_vary_is_exit_2() {
         stderr(&out)
     );
 }
+
+#[test]
+fn diff_bad_platform_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.tar");
+    tarball(&a, &[("x", "x", 0o644)]);
+    let out = vouch()
+        .args(["diff", "--platform", "linux"])
+        .arg(&a)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        "error: --platform: `linux` is not os/arch[/variant]\n"
+    );
+}

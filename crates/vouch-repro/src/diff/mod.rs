@@ -190,6 +190,8 @@ pub struct Input {
     pub format: Format,
     /// The image selector of `oci-dir:PATH:TAG` / `oci-archive:FILE@sha256:…`.
     pub source: Option<vouch_oci::image::Source>,
+    /// For images: which platform of a multi-platform index (`None`: the host's).
+    pub platform: Option<vouch_oci::image::Platform>,
 }
 
 impl Input {
@@ -218,6 +220,7 @@ impl Input {
                 path,
                 format,
                 source: Some(source),
+                platform: None,
             });
         }
         Self::detect(Path::new(arg))
@@ -235,6 +238,7 @@ impl Input {
                 path: path.to_owned(),
                 format,
                 source: None,
+                platform: None,
             })
         };
         if meta.is_dir() {
@@ -246,6 +250,7 @@ impl Input {
                         path: path.to_owned(),
                         selector: None,
                     }),
+                    platform: None,
                 });
             }
             return plain(Format::Directory);
@@ -283,6 +288,7 @@ impl Input {
                         path: path.to_owned(),
                         format: Format::OciArchive,
                         source: Some(source),
+                        platform: None,
                     });
                 }
                 None => Format::Tar,

@@ -22,7 +22,7 @@ fn source(input: &Input) -> Source {
 
 fn open(input: &Input) -> Result<Image<'static>, DiffError> {
     let options = Options {
-        platform: Platform::host(),
+        platform: input.platform.clone().unwrap_or_else(Platform::host),
     };
     image::open(&source(input), &options, None).map_err(|source| DiffError::Image {
         path: input.path.clone(),

@@ -12,8 +12,17 @@ use crate::exit::ExitStatus;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<ExitStatus> {
     let limits = Limits::default();
-    let left = Input::parse(&args.left).context("cannot compare: the left input")?;
-    let right = Input::parse(&args.right).context("cannot compare: the right input")?;
+    let platform = match &args.platform {
+        Some(text) => Some(
+            vouch_oci::image::Platform::parse(text)
+                .map_err(|e| anyhow::anyhow!("--platform: {e}"))?,
+        ),
+        None => None,
+    };
+    let mut left = Input::parse(&args.left).context("cannot compare: the left input")?;
+    let mut right = Input::parse(&args.right).context("cannot compare: the right input")?;
+    left.platform.clone_from(&platform);
+    right.platform = platform;
     let report = diff::compare_inputs(&left, &right, &limits)
         .with_context(|| format!("cannot compare {} with {}", args.left, args.right))?;
     let extra = if args.diffoscope && !report.equal() {
