@@ -166,6 +166,9 @@ pub struct Plan {
     pub work: PathBuf,
     /// Keep the temporary folders (builds, logs, artifacts) instead of deleting them.
     pub keep: bool,
+    /// Longest one build may run; past it the build's process group is killed and the run is
+    /// a failed build (exit 2), never a hang.
+    pub timeout: std::time::Duration,
     pub limits: Limits,
 }
 
@@ -608,11 +611,44 @@ fn one_build(
     } else {
         cmd.envs(env.iter().map(|(k, v)| (k, v)));
     }
-    let status = cmd.status().map_err(|source| ReproduceError::Spawn {
+    // Its own process group, so a timeout kills everything the build started (faketime forks).
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn().map_err(|source| ReproduceError::Spawn {
         build: label.to_owned(),
         program: argv[0].to_string_lossy().into_owned(),
         source,
     })?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > plan.timeout => {
+                // `kill -s KILL -- -PGID`: the group, not only the first process.
+                let _ = Command::new("kill")
+                    .args(["-s", "KILL", "--"])
+                    .arg(format!("-{}", child.id()))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ReproduceError::BuildFailed {
+                    build: label.to_owned(),
+                    status: format!("timed out after {} s, killed", plan.timeout.as_secs()),
+                    stderr_tail: tail(&err_path, STDERR_TAIL_LINES),
+                });
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            Err(source) => {
+                return Err(ReproduceError::Spawn {
+                    build: label.to_owned(),
+                    program: argv[0].to_string_lossy().into_owned(),
+                    source,
+                });
+            }
+        }
+    };
     if !status.success() {
         return Err(ReproduceError::BuildFailed {
             build: label.to_owned(),

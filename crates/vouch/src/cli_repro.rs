@@ -48,6 +48,9 @@ pub struct ReproduceArgs {
     /// Keep the temporary folder (the copies, build logs and artifacts) and print its path.
     #[arg(long)]
     pub keep: bool,
+    /// Longest one build may run, in seconds; past it the build is killed (exit 2).
+    #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
+    pub timeout: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReproFormat,

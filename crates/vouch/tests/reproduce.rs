@@ -729,3 +729,19 @@ fn diff_bad_platform_is_exit_2() {
         "error: --platform: `linux` is not os/arch[/variant]\n"
     );
 }
+
+#[test]
+fn hung_build_is_killed_at_the_timeout() {
+    let dir = project(&[("build.sh", "echo waiting >&2\nsleep 60\n")]);
+    let started = std::time::Instant::now();
+    let out = reproduce(dir.path(), "x", &["--timeout", "1"], &["sh", "build.sh"]);
+    assert_exit(&out, 2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert!(
+        stderr(&out).contains(
+            "error[build-failed]: the control build failed (timed out after 1 s, killed); last lines of its stderr:\nwaiting\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -48,6 +48,7 @@ pub fn run(args: ReproduceArgs) -> anyhow::Result<ExitStatus> {
         faketime: on_path("faketime"),
         work: std::env::temp_dir(),
         keep: args.keep,
+        timeout: std::time::Duration::from_secs(args.timeout),
         limits: Limits::default(),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
