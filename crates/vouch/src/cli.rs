@@ -34,6 +34,9 @@ pub use slo::*;
 #[path = "cli_package.rs"]
 mod package;
 pub use package::*;
+#[path = "cli_repro.rs"]
+mod repro;
+pub use repro::*;
 
 /// vouch: know what you ship, where it came from, and that it has not changed.
 #[derive(Debug, Parser)]
@@ -97,6 +100,12 @@ pub enum Command {
     /// Package a directory as a deterministic OCI image (one layer; sorted entries, fixed
     /// owners, modes and times) and print its `sha256:` manifest digest.
     Package(PackageArgs),
+    /// Compare two artifacts (files, directories, tar/zip archives, OCI images, JSON) and list
+    /// what differs; exit 1 when they differ.
+    Diff(DiffArgs),
+    /// Build a source tree twice under varied environments and compare the artifacts; exit 1,
+    /// naming the variation, when they differ.
+    Reproduce(ReproduceArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -116,6 +116,8 @@ pub struct RawEntry {
     pub uid: u64,
     pub gid: u64,
     pub size: u64,
+    /// Modification time (seconds since the epoch) as the tar header states it.
+    pub mtime: u64,
     /// A link's target as written (symbolic) or as an image path (hard).
     pub link: Option<String>,
     pub content: Content,
@@ -237,6 +239,53 @@ pub(crate) fn read(
         digest: layer.digest().clone(),
         reason,
     };
+    let hash_blob = matches!(layer.location, LayerLocation::Blob(_));
+    let (out, blob_digest, diff_id) = stream(index, raw, scan, totals, hash_blob, &fault)?;
+    if let LayerLocation::Blob(expected) = &layer.location
+        && &blob_digest != expected
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {index} blob"),
+            expected: expected.clone(),
+            actual: blob_digest,
+        });
+    }
+    if diff_id != layer.diff_id {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {index} uncompressed (diff_id)"),
+            expected: layer.diff_id.clone(),
+            actual: diff_id,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads a tar stream that is not an image layer (a `.tar`, `.tar.gz`, `.tar.zst` file): the
+/// same decompression (told by the bytes), entry rules and caps as a layer (`layer` 0 in
+/// [`Visit`]), no digest to check. Faults are [`ImageError::Archive`] naming `what`.
+pub fn read_tar(
+    what: &str,
+    raw: Box<dyn Read + Send>,
+    scan: &Scan<'_>,
+) -> Result<LayerEntries, ImageError> {
+    let fault = |reason: String| ImageError::Archive {
+        path: what.to_owned(),
+        reason,
+    };
+    let totals = Totals::default();
+    stream(0, raw, scan, &totals, false, &fault).map(|(out, _, _)| out)
+}
+
+/// Decompresses and reads one tar stream; returns its entries, the digest of the raw bytes
+/// (when `hash_blob` and the stream is compressed; else the tar's) and the tar's digest.
+fn stream(
+    index: usize,
+    raw: Box<dyn Read + Send>,
+    scan: &Scan<'_>,
+    totals: &Totals,
+    hash_blob: bool,
+    fault: &dyn Fn(String) -> ImageError,
+) -> Result<(LayerEntries, Digest, Digest), ImageError> {
     let compressed = AtomicU64::new(0);
     let mut blob = Hashing {
         inner: BufReader::with_capacity(
@@ -257,7 +306,7 @@ pub(crate) fn read(
     let zstd = head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
     // The blob is hashed apart from the tar only when it is compressed and has a digest of its
     // own: an uncompressed blob is the tar, one hash checks both.
-    if (gzip || zstd) && matches!(layer.location, LayerLocation::Blob(_)) {
+    if (gzip || zstd) && hash_blob {
         blob.hash = Some(Digest::sha256_writer());
     }
     let decoder: Box<dyn Read + '_> = if gzip {
@@ -307,23 +356,7 @@ pub(crate) fn read(
         Some(hash) => hash.finish(),
         None => diff_id.clone(),
     };
-    if let LayerLocation::Blob(expected) = &layer.location
-        && &blob_digest != expected
-    {
-        return Err(ImageError::DigestMismatch {
-            what: format!("layer {index} blob"),
-            expected: expected.clone(),
-            actual: blob_digest,
-        });
-    }
-    if diff_id != layer.diff_id {
-        return Err(ImageError::DigestMismatch {
-            what: format!("layer {index} uncompressed (diff_id)"),
-            expected: layer.diff_id.clone(),
-            actual: diff_id,
-        });
-    }
-    Ok(out)
+    Ok((out, blob_digest, diff_id))
 }
 
 /// One tar entry into `out`.
@@ -374,6 +407,7 @@ fn take<R: Read>(
     let mode = header.mode().unwrap_or(0);
     let uid = header.uid().unwrap_or(0);
     let gid = header.gid().unwrap_or(0);
+    let mtime = header.mtime().unwrap_or(0);
     let size = entry.size();
     let kind = match header.entry_type() {
         tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
@@ -446,6 +480,7 @@ fn take<R: Read>(
         uid,
         gid,
         size,
+        mtime,
         link,
         content,
     });

@@ -224,6 +224,24 @@ impl Image<'_> {
     /// merges them into the image's filesystem. Any mismatch, corrupt or truncated layer, or
     /// cap reached is an error for the whole image.
     pub fn read(&self, scan: &Scan<'_>) -> Result<ImageTree, ImageError> {
+        let all = self.read_layers(scan)?;
+        let ids = self
+            .layers
+            .iter()
+            .map(|l| tree::LayerId {
+                digest: l.digest().clone(),
+                diff_id: l.diff_id.clone(),
+            })
+            .collect();
+        Ok(ImageTree::merge(ids, all))
+    }
+}
+
+impl Image<'_> {
+    /// Streams every layer once (in parallel) as [`Image::read`] does, digests checked and caps
+    /// applied, but returns each layer's own entries (in tar order, whiteouts apart) instead of
+    /// merging them: for comparing two images layer by layer (`vouch diff`).
+    pub fn read_layers(&self, scan: &Scan<'_>) -> Result<Vec<layer::LayerEntries>, ImageError> {
         use rayon::prelude::*;
         let totals = layer::Totals::default();
         let results: Vec<Result<layer::LayerEntries, ImageError>> = self
@@ -238,16 +256,7 @@ impl Image<'_> {
                 layer::read(i, l, raw, scan, &totals)
             })
             .collect();
-        let all = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let ids = self
-            .layers
-            .iter()
-            .map(|l| tree::LayerId {
-                digest: l.digest().clone(),
-                diff_id: l.diff_id.clone(),
-            })
-            .collect();
-        Ok(ImageTree::merge(ids, all))
+        results.into_iter().collect()
     }
 }
 

@@ -27,6 +27,9 @@ mod update;
 mod verify;
 mod verify_attestation;
 
+mod diff;
+mod reproduce;
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(args),
@@ -49,5 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Admission(cmd) => admission::run(cmd),
         Command::Slo(cmd) => slo::run(cmd),
         Command::Package(args) => package::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Reproduce(args) => reproduce::run(args),
     }
 }
