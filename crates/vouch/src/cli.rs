@@ -84,6 +84,10 @@ pub enum Command {
     /// The Kubernetes admission webhook: only signed, attested, digest-pinned images run.
     #[command(subcommand)]
     Admission(AdmissionCommand),
+    /// The fleet index: which artifacts contain a package or are affected by an advisory,
+    /// across every SBOM ingested (SQLite by default, PostgreSQL with --store postgres://…).
+    #[command(subcommand)]
+    Fleet(crate::commands::fleet::FleetCommand),
 }
 
 #[derive(Debug, clap::Args)]

@@ -15,6 +15,7 @@ mod admission;
 mod attest;
 mod evidence;
 mod fetch;
+pub mod fleet;
 mod gate;
 mod image_evidence;
 mod key;
@@ -45,5 +46,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Evidence(args) => image_evidence::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Admission(cmd) => admission::run(cmd),
+        Command::Fleet(cmd) => fleet::run(cmd),
     }
 }
