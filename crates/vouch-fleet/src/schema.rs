@@ -38,6 +38,7 @@ CREATE TABLE components(
     first_party BIGINT NOT NULL);
 CREATE INDEX components_name ON components(ecosystem, norm_name);
 CREATE INDEX components_artifact ON components(artifact_id);
+CREATE INDEX components_purl ON components(purl);
 CREATE INDEX components_source ON components(ecosystem, source_name);
 CREATE TABLE history(
     artifact_id BIGINT NOT NULL,

@@ -548,7 +548,7 @@ impl Store {
             ] {
                 candidates.extend(self.conn.query(
                     &format!(
-                        "SELECT v.distro, {COMPONENT_COLUMNS}, a.name FROM components c
+                        "SELECT DISTINCT v.distro, {COMPONENT_COLUMNS} FROM components c
                          JOIN artifacts a ON a.id = c.artifact_id
                          JOIN artifact_versions v ON v.id = a.current_version WHERE {sql}"
                     ),
@@ -557,6 +557,7 @@ impl Store {
             }
         }
         let (findings, db_digest) = match_rows(
+            &mut self.conn,
             db,
             &candidates,
             suppressions,
@@ -590,7 +591,7 @@ impl Store {
     ) -> Result<Rescan, StoreError> {
         let rows = self.conn.query(
             &format!(
-                "SELECT v.distro, {COMPONENT_COLUMNS}, a.name FROM components c
+                "SELECT DISTINCT v.distro, {COMPONENT_COLUMNS} FROM components c
                  JOIN artifacts a ON a.id = c.artifact_id
                  JOIN artifact_versions v ON v.id = a.current_version"
             ),
@@ -600,15 +601,22 @@ impl Store {
             return Err(StoreError::Database {
                 backend: "fleet",
                 message: format!(
-                    "{} components, more than the {MAX_ROWS} a rescan reads",
+                    "{} distinct components, more than the {MAX_ROWS} a rescan reads",
                     rows.len()
                 ),
             });
         }
         let artifacts = self.conn.query("SELECT COUNT(*) FROM artifacts", &[])?;
         let artifacts = artifacts.first().map_or(0, |r| r[0].int()) as usize;
-        let (findings, db_digest) =
-            match_rows(db, &rows, suppressions, per_artifact, today, |_| true)?;
+        let (findings, db_digest) = match_rows(
+            &mut self.conn,
+            db,
+            &rows,
+            suppressions,
+            per_artifact,
+            today,
+            |_| true,
+        )?;
         let previous = self.stored_findings(None)?;
         let first = self
             .conn
@@ -920,6 +928,7 @@ fn add_in(conn: &mut Conn, ingest: &Ingest) -> Result<Added, StoreError> {
 /// database: each distinct (distro, component) once, per distro one matcher call; then each
 /// match is given to every artifact holding that component. `keep` filters the matches.
 fn match_rows(
+    conn: &mut Conn,
     db: &Database,
     rows: &[Vec<Cell>],
     shared: &Suppressions,
@@ -927,18 +936,13 @@ fn match_rows(
     today: Date,
     keep: impl Fn(&VulnMatch) -> bool,
 ) -> Result<(Vec<Finding>, String), StoreError> {
-    // distro text → (distro, purl → component), and (distro text, purl) → artifacts.
+    // distro text → purl → component: each distinct component once per distro.
     let mut groups: BTreeMap<String, BTreeMap<String, Component>> = BTreeMap::new();
-    let mut holders: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
     for row in rows {
         let distro = row[0].text();
         let Some(component) = component_of(&row[1..8]) else {
             continue;
         };
-        holders
-            .entry((distro.clone(), component.purl.clone()))
-            .or_default()
-            .insert(row[8].text());
         groups
             .entry(distro)
             .or_default()
@@ -950,6 +954,8 @@ fn match_rows(
     if groups.is_empty() {
         db_digest = db.digest()?;
     }
+    // purl → (artifact, distro text) of every current holder, looked up once per matched purl.
+    let mut holders: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for (distro_text, components) in groups {
         let distro: Option<Distro> = serde_json::from_str(&distro_text).ok();
         let components: Vec<Component> = components.into_values().collect();
@@ -959,10 +965,25 @@ fn match_rows(
         outcome.matches.retain(|m| keep(m));
         shared.apply(&mut outcome.matches, today);
         for m in &outcome.matches {
-            let Some(artifacts) = holders.get(&(distro_text.clone(), m.component.purl.clone()))
-            else {
-                continue;
-            };
+            if !holders.contains_key(&m.component.purl) {
+                let found = conn.query(
+                    "SELECT a.name, v.distro FROM components c
+                     JOIN artifacts a ON a.id = c.artifact_id
+                     JOIN artifact_versions v ON v.id = a.current_version
+                     WHERE c.purl = $1",
+                    &[(&m.component.purl).into()],
+                )?;
+                holders.insert(
+                    m.component.purl.clone(),
+                    found.iter().map(|r| (r[0].text(), r[1].text())).collect(),
+                );
+            }
+            let artifacts = holders
+                .get(&m.component.purl)
+                .into_iter()
+                .flatten()
+                .filter(|(_, d)| *d == distro_text)
+                .map(|(a, _)| a);
             for artifact in artifacts {
                 match per_artifact.get(artifact) {
                     // The artifact's own VEX and ignore entries, on a copy of the match.

@@ -169,6 +169,57 @@ fn suite(location: &Location) {
     let e = store.history("nope").unwrap_err();
     assert_eq!(e.to_string(), "no artifact named `nope` in the fleet store");
 
+    // Affected and rescan through vouch-advisory's matcher, by id and by CVE alias.
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = vouch_advisory::db::Database::create(&dir.path().join("osv.sqlite")).unwrap();
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("GHSA-9f46-5r25-5wfm.json")).unwrap())
+            .unwrap();
+    db.import(&[vouch_advisory::osv::Record::from_value(record).unwrap()])
+        .unwrap();
+    ingest(
+        &mut store,
+        "php",
+        "sboms/vouch-composer.cdx.json",
+        "2026-12-03T00:00:00Z",
+    );
+    let today: vouch_advisory::suppress::Date = "2026-12-03".parse().unwrap();
+    let none = vouch_advisory::suppress::Suppressions::default();
+    for id in ["GHSA-9f46-5r25-5wfm", "CVE-2021-32708"] {
+        let a = store.affected(&db, id, &none, today).unwrap();
+        assert_eq!(a.advisories, vec!["GHSA-9f46-5r25-5wfm".to_owned()]);
+        let who: Vec<(&str, &str)> = a
+            .findings
+            .iter()
+            .map(|f| (f.artifact.as_str(), f.purl.as_str()))
+            .collect();
+        assert_eq!(who, vec![("php", "pkg:composer/league/flysystem@1.0.8")]);
+    }
+    let e = store
+        .affected(&db, "CVE-1999-0001", &none, today)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("advisory `CVE-1999-0001` is not in the advisory database "),
+        "{e}"
+    );
+    let own = std::collections::BTreeMap::new();
+    let first = store
+        .rescan(&db, &none, &own, today, "2026-12-03T01:00:00Z")
+        .unwrap();
+    assert!(first.first);
+    assert_eq!(first.new.len(), 1, "{first:?}");
+    assert_eq!(first.new[0].artifact, "php");
+    let second = store
+        .rescan(&db, &none, &own, today, "2026-12-03T02:00:00Z")
+        .unwrap();
+    assert!(!second.first);
+    assert!(
+        second.new.is_empty() && second.resolved.is_empty(),
+        "{second:?}"
+    );
+    assert_eq!(store.artifact("php").unwrap().findings.len(), 1);
+
     // Pipeline events: a queued then completed delivery of one job leaves one row.
     let mut events = Vec::new();
     for f in [
