@@ -11,8 +11,8 @@
 #   2. an advisory database with that one real GHSA record (vouch-advisory's fixture);
 #   3. per store: `vouch fleet add` in batches of 500 files (one process per batch), timed;
 #      `fleet query 'pkg:npm/debug@<5'`; `fleet affected CVE-2021-32708`; a first `fleet rescan`;
-#      then an advisory change (the PYSEC records of vouch-advisory's pypa-vulns fixture for
-#      cryptography are imported) and the rescan after it, timed.
+#      then an advisory change (three real GHSA records of vouch-advisory's ghsa-sample fixture —
+#      micromatch, braces, semver, packages the pool holds — imported) and the rescan after it, timed.
 #   PostgreSQL: a cluster of its own (initdb + pg_ctl as the `postgres` user, Unix socket in
 #   $BENCH_DIR), as the tests start it; scripts/test-setup.d/postgres.sh installs PostgreSQL.
 #
@@ -92,7 +92,8 @@ run_store() {
   t0=$(secs); "$vouch" fleet rescan --store "$store" --db "$db" --format json >"$dir/$label-rescan1.json" || true; t1=$(secs)
   local r1; r1=$(python3 -c "print(f'{$t1-$t0:.2f}')")
   cp "$db" "$dir/osv-changed.sqlite"
-  "$vouch" db import --db "$dir/osv-changed.sqlite" "$root/crates/vouch-advisory/tests/fixtures/advisories/pypa-vulns/cryptography" >/dev/null 2>&1
+  local g="$root/crates/vouch-advisory/tests/fixtures/advisories/ghsa-sample"
+  "$vouch" db import --db "$dir/osv-changed.sqlite" "$g/GHSA-952p-6rrq-rcjv.json" "$g/GHSA-grv7-fg5c-xmjg.json" "$g/GHSA-c2qf-rxjj-qqgw.json" >/dev/null 2>&1
   t0=$(secs); "$vouch" fleet rescan --store "$store" --db "$dir/osv-changed.sqlite" --format json >"$dir/$label-rescan2.json" || true; t1=$(secs)
   local r2; r2=$(python3 -c "print(f'{$t1-$t0:.2f}')")
   local new2; new2=$(python3 -c "import json; print(len(json.load(open('$dir/$label-rescan2.json'))['new']))")

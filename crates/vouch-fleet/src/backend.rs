@@ -71,7 +71,37 @@ pub(crate) enum Dialect {
 pub(crate) enum Conn {
     Sqlite(rusqlite::Connection),
     #[cfg(feature = "postgres")]
-    Postgres(Box<postgres::Client>),
+    Postgres(Box<Pg>),
+}
+
+/// A PostgreSQL client with its prepared statements (one round trip saved per statement).
+#[cfg(feature = "postgres")]
+pub(crate) struct Pg {
+    pub(crate) client: postgres::Client,
+    cache: std::collections::HashMap<String, postgres::Statement>,
+}
+
+#[cfg(feature = "postgres")]
+impl Pg {
+    pub(crate) fn new(client: postgres::Client) -> Pg {
+        Pg {
+            client,
+            cache: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The prepared statement for `sql`; the cache is emptied past 256 statements.
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        if self.cache.len() >= 256 {
+            self.cache.clear();
+        }
+        let stmt = self.client.prepare(sql).map_err(pg)?;
+        self.cache.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
 }
 
 impl Conn {
@@ -88,7 +118,7 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => c.execute_batch(sql).map_err(sqlite),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(c) => c.batch_execute(sql).map_err(pg),
+            Conn::Postgres(c) => c.client.batch_execute(sql).map_err(pg),
         }
     }
 
@@ -104,13 +134,13 @@ impl Conn {
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(c) => {
-                let stmt = c.prepare(sql).map_err(pg)?;
+                let stmt = c.prepare(sql)?;
                 let values = pg_params(params);
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
                     .iter()
                     .map(|v| v as &(dyn postgres::types::ToSql + Sync))
                     .collect();
-                c.execute(&stmt, &refs).map_err(pg)
+                c.client.execute(&stmt, &refs).map_err(pg)
             }
         }
     }
@@ -149,13 +179,13 @@ impl Conn {
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(c) => {
-                let stmt = c.prepare(sql).map_err(pg)?;
+                let stmt = c.prepare(sql)?;
                 let values = pg_params(params);
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
                     .iter()
                     .map(|v| v as &(dyn postgres::types::ToSql + Sync))
                     .collect();
-                let rows = c.query(&stmt, &refs).map_err(pg)?;
+                let rows = c.client.query(&stmt, &refs).map_err(pg)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
                     let mut cells = Vec::with_capacity(row.len());

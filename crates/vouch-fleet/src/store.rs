@@ -291,7 +291,7 @@ impl Store {
             Location::Postgres(url) => {
                 let client = postgres::Client::connect(url, postgres::NoTls)
                     .map_err(|e| open_err(redact(&e.to_string())))?;
-                Conn::Postgres(Box::new(client))
+                Conn::Postgres(Box::new(crate::backend::Pg::new(client)))
             }
             #[cfg(not(feature = "postgres"))]
             Location::Postgres(_) => return Err(StoreError::NoPostgres),
@@ -852,65 +852,65 @@ fn add_in(conn: &mut Conn, ingest: &Ingest) -> Result<Added, StoreError> {
         &[Cell::Int(artifact_id)],
     )?;
     let mut now: BTreeSet<&str> = BTreeSet::new();
-    let mut entered = 0;
+    let mut component_rows: Vec<Vec<Cell>> = Vec::with_capacity(ingest.components.len());
+    let mut history_rows: Vec<Vec<Cell>> = Vec::new();
     for c in &ingest.components {
         if !now.insert(c.purl.as_str()) {
             continue;
         }
         let norm = c.ecosystem.normalize_name(&c.name);
-        conn.execute(
-            "INSERT INTO components(artifact_id, version_id, ecosystem, name, norm_name, version, purl, source_name, source_version, first_party)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
+        component_rows.push(vec![
+            Cell::Int(artifact_id),
+            Cell::Int(version_id),
+            c.ecosystem.as_str().into(),
+            (&c.name).into(),
+            norm.as_str().into(),
+            (&c.version).into(),
+            (&c.purl).into(),
+            c.source_package.as_ref().map(|s| s.name.as_str()).into(),
+            c.source_package.as_ref().map(|s| s.version.as_str()).into(),
+            Cell::Int(i64::from(c.first_party)),
+        ]);
+        if !before.contains_key(&c.purl) {
+            history_rows.push(vec![
                 Cell::Int(artifact_id),
                 Cell::Int(version_id),
+                "entered".into(),
                 c.ecosystem.as_str().into(),
-                (&c.name).into(),
                 norm.as_str().into(),
                 (&c.version).into(),
                 (&c.purl).into(),
-                c.source_package.as_ref().map(|s| s.name.as_str()).into(),
-                c.source_package.as_ref().map(|s| s.version.as_str()).into(),
-                Cell::Int(i64::from(c.first_party)),
-            ],
-        )?;
-        if !before.contains_key(&c.purl) {
-            entered += 1;
-            conn.execute(
-                "INSERT INTO history(artifact_id, version_id, change, ecosystem, norm_name, version, purl, at)
-                 VALUES ($1, $2, 'entered', $3, $4, $5, $6, $7)",
-                &[
-                    Cell::Int(artifact_id),
-                    Cell::Int(version_id),
-                    c.ecosystem.as_str().into(),
-                    norm.as_str().into(),
-                    (&c.version).into(),
-                    (&c.purl).into(),
-                    (&ingest.at).into(),
-                ],
-            )?;
+                (&ingest.at).into(),
+            ]);
         }
     }
-    let mut left = 0;
+    let entered = history_rows.len();
     for (purl, (eco, norm, version)) in &before {
         if now.contains(purl.as_str()) {
             continue;
         }
-        left += 1;
-        conn.execute(
-            "INSERT INTO history(artifact_id, version_id, change, ecosystem, norm_name, version, purl, at)
-             VALUES ($1, $2, 'left', $3, $4, $5, $6, $7)",
-            &[
-                Cell::Int(artifact_id),
-                Cell::Int(version_id),
-                eco.into(),
-                norm.into(),
-                version.into(),
-                purl.into(),
-                (&ingest.at).into(),
-            ],
-        )?;
+        history_rows.push(vec![
+            Cell::Int(artifact_id),
+            Cell::Int(version_id),
+            "left".into(),
+            eco.into(),
+            norm.into(),
+            version.into(),
+            purl.into(),
+            (&ingest.at).into(),
+        ]);
     }
+    let left = history_rows.len() - entered;
+    insert_many(
+        conn,
+        "INSERT INTO components(artifact_id, version_id, ecosystem, name, norm_name, version, purl, source_name, source_version, first_party) VALUES ",
+        &component_rows,
+    )?;
+    insert_many(
+        conn,
+        "INSERT INTO history(artifact_id, version_id, change, ecosystem, norm_name, version, purl, at) VALUES ",
+        &history_rows,
+    )?;
     conn.execute(
         "UPDATE artifacts SET current_version = $1 WHERE id = $2",
         &[Cell::Int(version_id), Cell::Int(artifact_id)],
@@ -922,6 +922,38 @@ fn add_in(conn: &mut Conn, ingest: &Ingest) -> Result<Added, StoreError> {
         entered,
         left,
     })
+}
+
+/// Rows per multi-row `INSERT`: 100 rows of at most 10 columns stay far below both
+/// databases' parameter limits (SQLite 32,766, PostgreSQL 65,535).
+const INSERT_BATCH: usize = 100;
+
+/// Inserts `rows` (all of one width) with multi-row `VALUES` lists of numbered parameters —
+/// the placeholders are generated, the values always bound.
+fn insert_many(conn: &mut Conn, prefix: &str, rows: &[Vec<Cell>]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(INSERT_BATCH) {
+        let width = chunk[0].len();
+        let mut sql = String::from(prefix);
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for j in 0..width {
+                n += 1;
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        let params: Vec<Cell> = chunk.iter().flatten().cloned().collect();
+        conn.execute(&sql, &params)?;
+    }
+    Ok(())
 }
 
 /// Matches candidate rows (`v.distro`, the component columns, `a.name`) with the advisory
