@@ -190,7 +190,7 @@ pub fn parse_payload(file: &str, bytes: &[u8]) -> Result<PipelineEvent, StoreErr
                         &queued_at,
                         attrs.get("queued_duration").and_then(Value::as_f64),
                     ) {
-                        (Some(q), Some(secs)) if secs >= 0.0 && secs < 1e9 => {
+                        (Some(q), Some(secs)) if (0.0..1e9).contains(&secs) => {
                             let q: jiff::Timestamp =
                                 q.parse().map_err(|_| bad("bad time".into()))?;
                             let ms = (secs * 1000.0).round() as i64;
