@@ -357,3 +357,48 @@ fn postgres() {
     let cluster = Cluster::start();
     suite(&cluster.location());
 }
+
+#[test]
+fn a_newer_schema_is_refused_and_migrations_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.sqlite");
+    let location = Location::Sqlite(path.clone());
+    Store::open(&location).unwrap();
+    Store::open(&location).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let versions: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(versions, vec![1]);
+    conn.execute("INSERT INTO schema_version(version) VALUES (7)", [])
+        .unwrap();
+    drop(conn);
+    let e = Store::open(&location).err().unwrap();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the fleet store {} has schema version 7, newer than the 1 this vouch knows: upgrade vouch",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_postgres_password_is_never_printed() {
+    // Nothing listens on port 1: the connection fails and the message masks the password.
+    let e = Store::open(&Location::parse(
+        "postgres://fleet:s3cret@127.0.0.1:1/fleet",
+    ))
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.starts_with("cannot open the fleet store postgres://fleet:***@127.0.0.1:1/fleet: "),
+        "{e}"
+    );
+    assert!(!e.contains("s3cret"), "{e}");
+}
