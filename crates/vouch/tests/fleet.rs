@@ -315,3 +315,49 @@ fn store_defaults_to_the_data_directory() {
     assert_exit(&out, 0);
     assert!(tmp.path().join("vouch/fleet.sqlite").is_file());
 }
+
+#[test]
+fn an_image_is_inventoried_and_ingested_with_its_manifest_digest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("fleet.sqlite");
+    let source = format!(
+        "oci-dir:{}:v2",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../vouch-oci/tests/fixtures/alpine-layout")
+            .display()
+    );
+    // What `vouch sbom` finds in the image is what the fleet holds.
+    let sbom = vouch().args(["sbom", &source]).output().unwrap();
+    assert_exit(&sbom, 0);
+    let sbom = json(&sbom.stdout);
+    let expected: std::collections::BTreeSet<String> = sbom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str().map(str::to_owned))
+        .collect();
+    let out = vouch()
+        .args(["fleet", "add", "--name", "alpine", &source, "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = fleet(&store, &["show", "alpine", "--format", "json"]);
+    assert_exit(&out, 0);
+    let v = json(&out.stdout);
+    assert_eq!(v["format"], "inventory");
+    assert_eq!(v["digest"], sbom["metadata"]["component"]["version"]);
+    let held: std::collections::BTreeSet<String> = v["component_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["purl"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!held.is_empty());
+    assert_eq!(held, expected);
+    let out = fleet(
+        &store,
+        &["query", "pkg:apk/alpine/musl", "--format", "json"],
+    );
+    assert_eq!(json(&out.stdout)["hits"][0]["artifact"], "alpine");
+}
