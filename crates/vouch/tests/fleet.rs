@@ -252,6 +252,8 @@ fn add_query_affected_rescan_history() {
         changes,
         vec![("entered".to_owned(), 1), ("left".to_owned(), 2)]
     );
+    // Times come from the clock (SOURCE_DATE_EPOCH here), to the second.
+    assert_eq!(v[1]["at"], "2023-11-14T22:13:20Z");
     let out = fleet(
         &store,
         &["query", "pkg:composer/league/flysystem", "--format", "json"],

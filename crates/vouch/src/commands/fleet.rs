@@ -245,7 +245,7 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> anyhow::Result<()> {
 
 fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     let labels = vouch_fleet::parse_labels(&args.labels)?;
-    let now = crate::clock::now()?.to_string();
+    let now = now_text()?;
     let mut store = open(&args.store)?;
     for input in &args.inputs {
         let source = input.display().to_string();
@@ -395,6 +395,13 @@ fn suppressions(
     Ok((shared, own))
 }
 
+/// Now as RFC 3339 UTC to the second (`SOURCE_DATE_EPOCH` honoured by the clock).
+fn now_text() -> anyhow::Result<String> {
+    Ok(crate::clock::now()?
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string())
+}
+
 fn today() -> anyhow::Result<Date> {
     Ok(Date::from_unix_seconds(crate::clock::now()?.as_second()))
 }
@@ -463,7 +470,7 @@ fn rescan(args: RescanArgs) -> anyhow::Result<ExitStatus> {
     let db = open_db(&args.db)?;
     let (shared, own) = suppressions(&args.suppress)?;
     let mut store = open(&args.store)?;
-    let at = crate::clock::now()?.to_string();
+    let at = now_text()?;
     let result = store.rescan(&db, &shared, &own, today()?, &at)?;
     match args.format {
         FleetFormat::Json => print_json(&result)?,
