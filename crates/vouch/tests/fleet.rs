@@ -363,3 +363,100 @@ fn an_image_is_inventoried_and_ingested_with_its_manifest_digest() {
     );
     assert_eq!(json(&out.stdout)["hits"][0]["artifact"], "alpine");
 }
+
+#[test]
+fn an_ignore_entry_suppresses_affected_and_an_ignore_for_another_artifact_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("fleet.sqlite");
+    let project = php_project(tmp.path());
+    let db = advisory_db(tmp.path());
+    let out = vouch()
+        .args(["fleet", "add", "--name", "php-app"])
+        .arg(&project)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let ignore = tmp.path().join("ignore.toml");
+    std::fs::write(
+        &ignore,
+        "[[ignore]]\nid = \"CVE-2021-32708\"\npurl = \"pkg:composer/league/flysystem\"\nreason = \"no untrusted paths reach flysystem\"\nexpires = 2030-01-01\n",
+    )
+    .unwrap();
+    // Shared ignore file: suppressed, shown with the reason, exit 0.
+    let out = vouch()
+        .args([
+            "fleet",
+            "affected",
+            "GHSA-9f46-5r25-5wfm",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(&db)
+        .arg("--ignore")
+        .arg(&ignore)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let v = json(&out.stdout);
+    assert_eq!(
+        v["findings"][0]["suppressed"],
+        "ignore-file: no untrusted paths reach flysystem (until 2030-01-01)"
+    );
+    // Given for another artifact only: php-app stays affected, the rescan finds it new.
+    let arg = format!("other-app={}", ignore.display());
+    let out = vouch()
+        .args([
+            "fleet",
+            "rescan",
+            "--format",
+            "json",
+            "--ignore-for",
+            &arg,
+            "--db",
+        ])
+        .arg(&db)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_eq!(json(&out.stdout)["new"][0]["artifact"], "php-app");
+    // For php-app itself: nothing new (exit 0).
+    let arg = format!("php-app={}", ignore.display());
+    let out = vouch()
+        .args([
+            "fleet",
+            "rescan",
+            "--format",
+            "json",
+            "--ignore-for",
+            &arg,
+            "--db",
+        ])
+        .arg(&db)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    // A malformed pair is refused by name.
+    let out = vouch()
+        .args(["fleet", "rescan", "--ignore-for", "php-app", "--db"])
+        .arg(&db)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--ignore-for `php-app`: expected ARTIFACT=FILE"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
