@@ -126,7 +126,7 @@ impl Conn {
     pub(crate) fn execute(&mut self, sql: &str, params: &[Cell]) -> Result<u64, StoreError> {
         match self {
             Conn::Sqlite(c) => {
-                let mut stmt = c.prepare(sql).map_err(sqlite)?;
+                let mut stmt = c.prepare(&numbered(sql)).map_err(sqlite)?;
                 let n = stmt
                     .execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
                     .map_err(sqlite)?;
@@ -154,7 +154,7 @@ impl Conn {
     ) -> Result<Vec<Vec<Cell>>, StoreError> {
         match self {
             Conn::Sqlite(c) => {
-                let mut stmt = c.prepare(sql).map_err(sqlite)?;
+                let mut stmt = c.prepare(&numbered(sql)).map_err(sqlite)?;
                 let columns = stmt.column_count();
                 let mut rows = stmt
                     .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
@@ -213,6 +213,22 @@ impl Conn {
             }
         }
     }
+}
+
+/// `$N` → `?N` for SQLite: the same numbered parameters, but SQLite treats `$N` as a *named*
+/// parameter and looks each one up by name while parsing (quadratic in a multi-row insert's
+/// thousand parameters). The statements hold no `$` elsewhere.
+fn numbered(sql: &str) -> String {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    for (i, ch) in sql.char_indices() {
+        if ch == '$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 fn to_sqlite(c: &Cell) -> rusqlite::types::Value {

@@ -280,7 +280,11 @@ impl Store {
                 }
                 let conn = rusqlite::Connection::open(path).map_err(|e| open_err(e.to_string()))?;
                 conn.execute_batch(
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                    // A page cache of up to 256 MiB: the name, purl and artifact indexes
+                    // of millions of components are updated at random places on ingest.
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
+                     PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;
+                     PRAGMA wal_autocheckpoint=16384;",
                 )
                 .map_err(|e| open_err(e.to_string()))?;
                 conn.busy_timeout(std::time::Duration::from_secs(30))
