@@ -737,6 +737,38 @@ impl Database {
         Ok(record)
     }
 
+    /// The records an advisory name refers to: the record with that id, else every record
+    /// listing it among its `aliases` (a CVE id finds the GHSA and OSV records for it).
+    /// Withdrawn records are left out. Sorted by id.
+    pub fn find(&self, name: &str) -> Result<Vec<Record>, DbError> {
+        let quoted = serde_json::to_string(name).unwrap_or_default();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, json, content_sha256 FROM advisories
+                 WHERE withdrawn IS NULL AND (id = ?1 OR instr(json, ?2) > 0) ORDER BY id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([name, quoted.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql(e))?;
+        let mut exact = Vec::new();
+        let mut aliased = Vec::new();
+        for (id, text, sha) in rows {
+            let record = self.read_record(&id, &text, &sha)?;
+            if id == name {
+                exact.push(record);
+            } else if record.advisory.aliases.iter().any(|a| a == name) {
+                aliased.push(record);
+            }
+        }
+        Ok(if exact.is_empty() { aliased } else { exact })
+    }
+
     /// The stored JSON of one advisory, withdrawn or not.
     pub fn get(&self, id: &str) -> Result<Option<Value>, DbError> {
         let row: Option<(String, String)> = self

@@ -106,6 +106,10 @@ pub enum Command {
     /// Build a source tree twice under varied environments and compare the artifacts; exit 1,
     /// naming the variation, when they differ.
     Reproduce(ReproduceArgs),
+    /// The fleet index: which artifacts contain a package or are affected by an advisory,
+    /// across every SBOM ingested (SQLite by default, PostgreSQL with --store postgres://…).
+    #[command(subcommand)]
+    Fleet(crate::commands::fleet::FleetCommand),
 }
 
 #[derive(Debug, clap::Args)]

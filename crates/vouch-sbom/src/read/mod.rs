@@ -310,6 +310,26 @@ pub fn parse(bytes: &[u8]) -> Result<ReadSbom, ReadError> {
     Err(ReadError::UnknownFormat)
 }
 
+/// The ecosystem and package name a purl maps to, as [`parse`] names a component with that
+/// purl (npm scopes, Maven `group:artifact`, Go module paths as written); the version is not
+/// needed. The fleet index keys its queries on this, so a query finds what ingest stored.
+pub fn package_of(purl: &str) -> Result<(Ecosystem, String), UnmappedReason> {
+    let found = Found {
+        id: None,
+        name: String::new(),
+        version: Some("0".to_owned()),
+        kind: None,
+        purl: Some(purl.to_owned()),
+        scope: Scope::default(),
+        hashes: Vec::new(),
+        licenses: Vec::new(),
+        source_package: None,
+        resolved: None,
+        first_party: false,
+    };
+    map(&found).map(|(ecosystem, name, _, _)| (ecosystem, name))
+}
+
 /// A component as the document lists it, before any mapping: what provenance records as a
 /// resolved dependency.
 #[derive(Debug, Clone, PartialEq, Eq)]

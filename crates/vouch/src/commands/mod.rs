@@ -15,6 +15,7 @@ mod admission;
 mod attest;
 mod evidence;
 mod fetch;
+pub mod fleet;
 mod gate;
 mod image_evidence;
 mod key;
@@ -54,5 +55,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Package(args) => package::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Reproduce(args) => reproduce::run(args),
+        Command::Fleet(cmd) => fleet::run(cmd),
     }
 }

@@ -1,0 +1,404 @@
+//! The same suite on SQLite and on a real PostgreSQL (a cluster of its own per test, on a
+//! Unix socket in a temporary folder). Ground truth comes from the SBOM files read with
+//! serde_json, not from the store.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vouch_fleet::{Ingest, Location, Pattern, Store};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+const SBOMS: [(&str, &str); 4] = [
+    ("app-cdx", "sboms/trivy-fs.cdx.json"),
+    ("app-spdx", "sboms/trivy-fs.spdx.json"),
+    ("js", "sboms/cdxgen-js.cdx.json"),
+    ("rootfs", "sboms/trivy-rootfs.cdx.json"),
+];
+
+/// Every purl a document lists (CycloneDX components, nested too; SPDX purl references).
+fn purls(rel: &str) -> Vec<String> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture(rel)).unwrap()).unwrap();
+    let mut out = Vec::new();
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        for c in v.as_array().into_iter().flatten() {
+            if let Some(p) = c.get("purl").and_then(|p| p.as_str()) {
+                out.push(p.to_owned());
+            }
+            walk(&c["components"], out);
+        }
+    }
+    walk(&doc["components"], &mut out);
+    for p in doc["packages"].as_array().into_iter().flatten() {
+        for r in p["externalRefs"].as_array().into_iter().flatten() {
+            if r["referenceType"] == "purl" {
+                out.push(r["referenceLocator"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// (name without version, version) of an npm purl, percent-decoded scope.
+fn npm(purl: &str) -> Option<(String, String)> {
+    let rest = purl.strip_prefix("pkg:npm/")?;
+    let rest = rest.split(['?', '#']).next()?;
+    let (name, version) = rest.rsplit_once('@')?;
+    Some((name.replace("%40", "@"), version.to_owned()))
+}
+
+fn truth(pred: impl Fn(&str, &str) -> bool) -> BTreeSet<String> {
+    SBOMS
+        .iter()
+        .filter(|(_, rel)| {
+            purls(rel)
+                .iter()
+                .filter_map(|p| npm(p))
+                .any(|(n, v)| pred(&n, &v))
+        })
+        .map(|(name, _)| (*name).to_owned())
+        .collect()
+}
+
+fn ingest(store: &mut Store, name: &str, rel: &str, at: &str) -> vouch_fleet::Added {
+    let bytes = std::fs::read(fixture(rel)).unwrap();
+    let sbom = vouch_sbom::read::parse(&bytes).unwrap();
+    let ingest = Ingest::from_sbom(sbom, Some(name.to_owned()), rel, at);
+    store.add(&ingest).unwrap()
+}
+
+fn artifacts_of(answer: &vouch_fleet::QueryAnswer) -> BTreeSet<String> {
+    answer.hits.iter().map(|h| h.artifact.clone()).collect()
+}
+
+fn major(v: &str) -> u64 {
+    v.split('.').next().unwrap().parse().unwrap()
+}
+
+fn suite(location: &Location) {
+    let mut store = Store::open(location).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    for (name, rel) in SBOMS {
+        let added = ingest(&mut store, name, rel, "2026-12-01T00:00:00Z");
+        assert_eq!(added.revision, 1);
+        assert_eq!(added.left, 0);
+        assert_eq!(added.entered, added.components, "{name}");
+    }
+    // Opening again runs no migration twice.
+    drop(store);
+    let mut store = Store::open(location).unwrap();
+    assert_eq!(store.artifacts().unwrap().len(), 4);
+
+    // Any version.
+    let q = store
+        .query(&Pattern::parse("pkg:npm/debug").unwrap())
+        .unwrap();
+    let expected = truth(|n, _| n == "debug");
+    assert!(!expected.is_empty());
+    assert_eq!(artifacts_of(&q), expected);
+
+    // A range in SemVer order: commander below 10 (8.3.0 is, 15.0.0 is not).
+    let q = store
+        .query(&Pattern::parse("pkg:npm/commander@<10").unwrap())
+        .unwrap();
+    let expected = truth(|n, v| n == "commander" && major(v) < 10);
+    assert!(!expected.is_empty());
+    assert_eq!(artifacts_of(&q), expected);
+    assert!(q.hits.iter().all(|h| major(&h.version) < 10), "{q:?}");
+
+    // An exact version, a scoped name.
+    let q = store
+        .query(&Pattern::parse("pkg:npm/%40types/debug@4.1.13").unwrap())
+        .unwrap();
+    assert_eq!(
+        artifacts_of(&q),
+        truth(|n, v| n == "@types/debug" && v == "4.1.13")
+    );
+    // A PyPI name is normalised: `Python_DateUtil` finds python-dateutil.
+    let q = store
+        .query(&Pattern::parse("pkg:pypi/Python_DateUtil").unwrap())
+        .unwrap();
+    assert_eq!(
+        artifacts_of(&q),
+        BTreeSet::from(["app-cdx".to_owned(), "app-spdx".to_owned()])
+    );
+    // Nothing holds it.
+    let q = store
+        .query(&Pattern::parse("pkg:npm/lodash@4.17.20").unwrap())
+        .unwrap();
+    assert!(q.hits.is_empty());
+
+    // Re-ingest `js` as the trivy SBOM: its components are replaced, history keeps both.
+    let before = store.artifact("js").unwrap().component_list.len();
+    let added = ingest(
+        &mut store,
+        "js",
+        "sboms/trivy-fs.cdx.json",
+        "2026-12-02T00:00:00Z",
+    );
+    assert_eq!(added.revision, 2);
+    assert!(added.left > 0 && added.entered > 0, "{added:?}");
+    let detail = store.artifact("js").unwrap();
+    assert_eq!(detail.artifact.revisions, 2);
+    assert_ne!(detail.component_list.len(), before);
+    let cdxgen_only: Vec<String> = purls("sboms/cdxgen-js.cdx.json")
+        .into_iter()
+        .filter(|p| !purls("sboms/trivy-fs.cdx.json").contains(p))
+        .collect();
+    let gone = Pattern::parse(&cdxgen_only[0]).unwrap();
+    let q = store.query(&gone).unwrap();
+    assert!(!artifacts_of(&q).contains("js"), "{q:?}");
+    let history = store.history("js").unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|c| c.change == "left" && c.revision == 2 && c.at == "2026-12-02T00:00:00Z")
+    );
+    assert_eq!(
+        history.iter().filter(|c| c.revision == 1).count(),
+        before,
+        "every component of revision 1 entered"
+    );
+    // The unknown artifact is an error naming it.
+    let e = store.history("nope").unwrap_err();
+    assert_eq!(e.to_string(), "no artifact named `nope` in the fleet store");
+
+    // Affected and rescan through vouch-advisory's matcher, by id and by CVE alias.
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = vouch_advisory::db::Database::create(&dir.path().join("osv.sqlite")).unwrap();
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("GHSA-9f46-5r25-5wfm.json")).unwrap())
+            .unwrap();
+    db.import(&[vouch_advisory::osv::Record::from_value(record).unwrap()])
+        .unwrap();
+    ingest(
+        &mut store,
+        "php",
+        "sboms/vouch-composer.cdx.json",
+        "2026-12-03T00:00:00Z",
+    );
+    let today: vouch_advisory::suppress::Date = "2026-12-03".parse().unwrap();
+    let none = vouch_advisory::suppress::Suppressions::default();
+    for id in ["GHSA-9f46-5r25-5wfm", "CVE-2021-32708"] {
+        let a = store.affected(&db, id, &none, today).unwrap();
+        assert_eq!(a.advisories, vec!["GHSA-9f46-5r25-5wfm".to_owned()]);
+        let who: Vec<(&str, &str)> = a
+            .findings
+            .iter()
+            .map(|f| (f.artifact.as_str(), f.purl.as_str()))
+            .collect();
+        assert_eq!(who, vec![("php", "pkg:composer/league/flysystem@1.0.8")]);
+    }
+    let e = store
+        .affected(&db, "CVE-1999-0001", &none, today)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("advisory `CVE-1999-0001` is not in the advisory database "),
+        "{e}"
+    );
+    let own = std::collections::BTreeMap::new();
+    let first = store
+        .rescan(&db, &none, &own, today, "2026-12-03T01:00:00Z")
+        .unwrap();
+    assert!(first.first);
+    assert_eq!(first.new.len(), 1, "{first:?}");
+    assert_eq!(first.new[0].artifact, "php");
+    let second = store
+        .rescan(&db, &none, &own, today, "2026-12-03T02:00:00Z")
+        .unwrap();
+    assert!(!second.first);
+    assert!(
+        second.new.is_empty() && second.resolved.is_empty(),
+        "{second:?}"
+    );
+    assert_eq!(store.artifact("php").unwrap().findings.len(), 1);
+
+    // Pipeline events: a queued then completed delivery of one job leaves one row.
+    let mut events = Vec::new();
+    for f in [
+        "gitlab-pipeline.json",
+        "gitlab-job.json",
+        "github-workflow_run-completed.json",
+        "github-workflow_job-queued.json",
+        "github-workflow_job-completed.json",
+    ] {
+        let bytes = std::fs::read(fixture(&format!("events/{f}"))).unwrap();
+        events.push(vouch_fleet::parse_payload(f, &bytes).unwrap());
+    }
+    assert_eq!(store.add_events(&events).unwrap(), 5);
+    let stored = store.events(None).unwrap();
+    assert_eq!(stored.len(), 4);
+    let job = stored
+        .iter()
+        .find(|e| e.id == 289782451 && e.kind == vouch_fleet::EventKind::Job)
+        .unwrap();
+    assert_eq!(job.status, "success");
+    assert_eq!(job.finished_at.as_deref(), Some("2021-08-05T10:38:16Z"));
+    let gl = stored.iter().find(|e| e.id == 3580121225).unwrap();
+    assert_eq!(gl.started_at.as_deref(), Some("2023-01-10T13:50:05Z"));
+    assert_eq!(gl.pipeline_id, Some(743121198));
+    let pipeline = stored.iter().find(|e| e.id == 31).unwrap();
+    assert_eq!(pipeline.project, "gitlab-org/gitlab-test");
+    assert_eq!(pipeline.queued_at.as_deref(), Some("2016-08-12T15:23:28Z"));
+    assert_eq!(pipeline.started_at.as_deref(), Some("2016-08-12T15:23:40Z"));
+    assert_eq!(store.events(Some("2021-01-01T00:00:00Z")).unwrap().len(), 2);
+    let push = std::fs::read(fixture("events/gitlab-push.json")).unwrap();
+    assert_eq!(
+        vouch_fleet::parse_payload("gitlab-push.json", &push)
+            .unwrap_err()
+            .to_string(),
+        "cannot read pipeline event gitlab-push.json: a GitLab `push` event, expected a pipeline or job (`build`) event"
+    );
+}
+
+#[test]
+fn sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    suite(&Location::Sqlite(dir.path().join("sub/fleet.sqlite")));
+}
+
+/// A PostgreSQL cluster of its own, stopped when dropped.
+struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL is required (scripts/test-setup.d/postgres.sh installs it)")
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .find(|b| b.join("initdb").exists())
+            .expect("no /usr/lib/postgresql/*/bin/initdb: run scripts/test-setup.d/postgres.sh");
+        let dir = tempfile::tempdir().unwrap();
+        let owner = |args: &[&str]| {
+            let out = Command::new("id")
+                .args(args)
+                .arg("postgres")
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .trim()
+                .parse::<u32>()
+                .expect("user postgres")
+        };
+        let (uid, gid) = (owner(&["-u"]), owner(&["-g"]));
+        std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
+        let run = |tool: &str, args: &[&str]| {
+            let out = Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(bin.join(tool))
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{tool}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let data = dir.path().join("data");
+        let data = data.to_str().unwrap();
+        run(
+            "initdb",
+            &["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"],
+        );
+        let opts = format!(
+            "-k {} -c listen_addresses= -c fsync=off",
+            dir.path().display()
+        );
+        let log = dir.path().join("log");
+        run(
+            "pg_ctl",
+            &[
+                "-D",
+                data,
+                "-o",
+                &opts,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        Cluster { dir, bin }
+    }
+
+    fn location(&self) -> Location {
+        Location::Postgres(format!(
+            "host={} user=postgres dbname=postgres",
+            self.dir.path().display()
+        ))
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+#[test]
+fn postgres() {
+    let cluster = Cluster::start();
+    suite(&cluster.location());
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_migrations_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.sqlite");
+    let location = Location::Sqlite(path.clone());
+    Store::open(&location).unwrap();
+    Store::open(&location).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let versions: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(versions, vec![1]);
+    conn.execute("INSERT INTO schema_version(version) VALUES (7)", [])
+        .unwrap();
+    drop(conn);
+    let e = Store::open(&location).err().unwrap();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the fleet store {} has schema version 7, newer than the 1 this vouch knows: upgrade vouch",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_postgres_password_is_never_printed() {
+    // Nothing listens on port 1: the connection fails and the message masks the password.
+    let e = Store::open(&Location::parse(
+        "postgres://fleet:s3cret@127.0.0.1:1/fleet",
+    ))
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.starts_with("cannot open the fleet store postgres://fleet:***@127.0.0.1:1/fleet: "),
+        "{e}"
+    );
+    assert!(!e.contains("s3cret"), "{e}");
+}
