@@ -108,7 +108,7 @@ pub enum AttestCommand {
     /// got the same bytes (or, with --rebuilt, the digest it got instead), valid for a window.
     Rebuild(AttestRebuildArgs),
     /// Sign another tool's SARIF 2.1.0 log as an attestation about the file it scanned
-    /// (predicate type https://vouch.dev/sarif/v1), so the gate knows who ran the scan.
+    /// (predicate type `https://vouch.dev/sarif/v1`), so the gate knows who ran the scan.
     Sarif(AttestSarifArgs),
 }
 
