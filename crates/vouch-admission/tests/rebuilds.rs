@@ -7,19 +7,14 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 use vouch_admission::{Config, Endpoint, Engine, RegistryVerifier, Verdict};
 use vouch_attest::Statement;
 use vouch_attest::rebuild::{REBUILD_V1, Rebuild, Source};
-use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
 use vouch_digest::Digest;
 use vouch_oci::reference::Name;
-use vouch_oci::referrers::{self, Descriptor};
-use vouch_resolve::{Options, Resolver, attached};
 use vouch_sign::key::{Algorithm, SigningKey};
 use vouch_test::registry::Registry;
 
@@ -38,52 +33,6 @@ images = ["127.0.0.1:*/team/**"]
 policy = "gate.toml"
 "#;
 
-fn resolver(registry: &Registry) -> Resolver {
-    Resolver::new(Options {
-        insecure_registries: vec![registry.host()],
-        ..Options::default()
-    })
-    .unwrap()
-}
-
-/// 2026-01-01T00:00:00Z.
-fn now() -> jiff::Timestamp {
-    jiff::Timestamp::from_second(1_767_225_600).unwrap()
-}
-
-fn subject(name: &Name, digest: &Digest) -> Vec<vouch_attest::statement::Subject> {
-    vec![vouch_attest::statement::Subject::new(
-        name.to_string(),
-        digest.clone(),
-    )]
-}
-
-fn provenance(name: &Name, digest: &Digest) -> Statement {
-    let ctx = BuildContext {
-        system: CiSystem::GitlabCi,
-        repository: Some("https://gitlab.example.com/acme/api".into()),
-        git_ref: Some("main".into()),
-        ref_protected: Some(true),
-        commit: Some("a".repeat(40)),
-        config_path: Some(".gitlab-ci.yml".into()),
-        builder_id: "https://gitlab.example.com/acme/api/-/runners/9".into(),
-        invocation_id: Some("https://gitlab.example.com/acme/api/-/pipelines/42/jobs/7".into()),
-        runner: Runner {
-            id: Some("9".into()),
-            name: None,
-            environment: None,
-        },
-        environment: BTreeMap::new(),
-        started_on: None,
-        finished_on: None,
-    };
-    Statement::new(
-        subject(name, digest),
-        slsa::PROVENANCE_V1,
-        serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
-    )
-}
-
 /// What `vouch attest rebuild --subject registry:IMAGE [--rebuilt DIGEST]` signs.
 fn rebuild(name: &Name, digest: &Digest, rebuilt: &Digest) -> Statement {
     let p = Rebuild::new(
@@ -95,40 +44,10 @@ fn rebuild(name: &Name, digest: &Digest, rebuilt: &Digest) -> Statement {
     )
     .unwrap();
     Statement::new(
-        subject(name, digest),
+        common::subject(name, digest),
         REBUILD_V1,
         serde_json::to_value(p).unwrap(),
     )
-}
-
-/// Sign `st` with `key` and attach it to `name@digest` (as `vouch attest … registry:…` does).
-fn attach(resolver: &Resolver, key: &SigningKey, name: &Name, digest: &Digest, st: &Statement) {
-    let m = resolver.fetch_manifest(name, &digest.to_string()).unwrap();
-    let descriptor = Descriptor {
-        media_type: m.media_type,
-        digest: m.digest.clone(),
-        size: m.bytes.len() as u64,
-        artifact_type: None,
-        annotations: Default::default(),
-    };
-    let bundle = vouch_sign::sign::sign_statement(key, st).unwrap();
-    let bytes = serde_json::to_vec(bundle.json()).unwrap();
-    let annotations =
-        attached::bundle_annotations(true, Some(&st.predicate_type), "2026-01-01T00:00:00Z");
-    let artifact = referrers::bundle_artifact(&bytes, &descriptor, annotations);
-    attached::attach(resolver, name, &m.digest, &artifact).unwrap();
-}
-
-/// kubewarden's Pod request, with `image`, in namespace `prod`.
-fn pod(image: &str) -> Vec<u8> {
-    let mut review = common::wrapped("pod_creation_signed.json");
-    review["request"]["namespace"] = json!("prod");
-    review["request"]["object"]["spec"]["containers"][0]["image"] = json!(image);
-    common::body(&review)
-}
-
-fn later() -> Instant {
-    Instant::now() + Duration::from_secs(10)
 }
 
 #[test]
@@ -149,29 +68,29 @@ fn the_webhook_denies_one_of_three_allows_two_and_alerts_on_another_digest() {
         .push_image("team/app", "v1", "2026-01-01T00:00:00Z")
         .parse()
         .unwrap();
-    let r = resolver(&registry);
+    let r = common::resolver(&registry);
     let name = Name::parse(&format!("{host}/team/app")).unwrap();
     for st in [
         vouch_attest::image_signature(&name.to_string(), &digest),
-        provenance(&name, &digest),
+        common::provenance(&name, &digest),
         Statement::new(
-            subject(&name, &digest),
+            common::subject(&name, &digest),
             vouch_attest::sbom::PREDICATE_CYCLONEDX,
             json!({"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}),
         ),
     ] {
-        attach(&r, &release, &name, &digest, &st);
+        common::attach(&r, &release, &name, &digest, &st);
     }
     // A fresh engine per review: the decision cache must not answer for the earlier evidence.
     let review = || {
         let config = Config::load(&path, None).unwrap();
-        let verifier = RegistryVerifier::new(resolver(&registry), now, None);
+        let verifier = RegistryVerifier::new(common::resolver(&registry), common::now, None);
         let engine = Engine::new(config, Arc::new(verifier));
         engine
             .review(
                 Endpoint::Validate,
-                &pod(&format!("{name}@{digest}")),
-                later(),
+                &common::pod(&format!("{name}@{digest}")),
+                common::later(),
             )
             .unwrap()
     };
@@ -183,7 +102,7 @@ fn the_webhook_denies_one_of_three_allows_two_and_alerts_on_another_digest() {
     };
 
     // One of three.
-    attach(
+    common::attach(
         &r,
         &rebuilders[0],
         &name,
@@ -202,7 +121,7 @@ fn the_webhook_denies_one_of_three_allows_two_and_alerts_on_another_digest() {
     );
 
     // Two of three.
-    attach(
+    common::attach(
         &r,
         &rebuilders[1],
         &name,
@@ -214,7 +133,7 @@ fn the_webhook_denies_one_of_three_allows_two_and_alerts_on_another_digest() {
 
     // The third rebuilt another digest: denied although two agree.
     let other = Digest::sha256(b"rebuilder c's manifest");
-    attach(
+    common::attach(
         &r,
         &rebuilders[2],
         &name,

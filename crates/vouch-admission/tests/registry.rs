@@ -5,19 +5,16 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use vouch_admission::{Config, Endpoint, Engine, RegistryVerifier, Verdict, Verifier as _};
 use vouch_attest::Statement;
-use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
 use vouch_digest::Digest;
 use vouch_oci::reference::Name;
 use vouch_oci::referrers::{self, Descriptor};
-use vouch_resolve::{Options, Resolver, attached};
+use vouch_resolve::{Resolver, attached};
 use vouch_sign::key::SigningKey;
 use vouch_test::registry::Registry;
 
@@ -36,47 +33,6 @@ unmatched = "deny"
 images = ["127.0.0.1:*/team/**"]
 policy = "gate.toml"
 "#;
-
-fn resolver(registry: &Registry) -> Resolver {
-    Resolver::new(Options {
-        insecure_registries: vec![registry.host()],
-        ..Options::default()
-    })
-    .unwrap()
-}
-
-fn now() -> jiff::Timestamp {
-    jiff::Timestamp::from_second(1_767_225_600).unwrap()
-}
-
-fn provenance(name: &Name, digest: &Digest) -> Statement {
-    let ctx = BuildContext {
-        system: CiSystem::GitlabCi,
-        repository: Some("https://gitlab.example.com/acme/api".into()),
-        git_ref: Some("main".into()),
-        ref_protected: Some(true),
-        commit: Some("a".repeat(40)),
-        config_path: Some(".gitlab-ci.yml".into()),
-        builder_id: "https://gitlab.example.com/acme/api/-/runners/9".into(),
-        invocation_id: Some("https://gitlab.example.com/acme/api/-/pipelines/42/jobs/7".into()),
-        runner: Runner {
-            id: Some("9".into()),
-            name: None,
-            environment: None,
-        },
-        environment: BTreeMap::new(),
-        started_on: None,
-        finished_on: None,
-    };
-    Statement::new(
-        vec![vouch_attest::statement::Subject::new(
-            name.to_string(),
-            digest.clone(),
-        )],
-        slsa::PROVENANCE_V1,
-        serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
-    )
-}
 
 fn sbom(name: &Name, digest: &Digest) -> Statement {
     Statement::new(
@@ -101,7 +57,7 @@ fn sign_and_attest(resolver: &Resolver, key: &SigningKey, name: &Name, tag: &str
     };
     for st in [
         vouch_attest::image_signature(&name.to_string(), &m.digest),
-        provenance(name, &m.digest),
+        common::provenance(name, &m.digest),
         sbom(name, &m.digest),
     ] {
         let bundle = vouch_sign::sign::sign_statement(key, &st).unwrap();
@@ -131,13 +87,13 @@ fn setup() -> Setup {
     std::fs::write(dir.path().join("gate.toml"), POLICY).unwrap();
     registry.push_image("team/app", "v1", "2026-01-01T00:00:00Z");
     registry.push_image("team/app", "v2", "2026-02-01T00:00:00Z");
-    let r = resolver(&registry);
+    let r = common::resolver(&registry);
     let name = Name::parse(&format!("{host}/team/app")).unwrap();
     let signed = sign_and_attest(&r, &key, &name, "v1");
     let unsigned = r.image_digest(&name, "v2").unwrap();
     assert_ne!(signed, unsigned);
     let config = Config::load(&path, None).unwrap();
-    let verifier = RegistryVerifier::new(resolver(&registry), now, None);
+    let verifier = RegistryVerifier::new(common::resolver(&registry), common::now, None);
     Setup {
         registry: Some(registry),
         _dir: dir,
@@ -147,18 +103,6 @@ fn setup() -> Setup {
         unsigned,
         config_path: path,
     }
-}
-
-/// kubewarden's Pod request, with `image`, in namespace `prod`.
-fn pod(image: &str) -> Vec<u8> {
-    let mut review = common::wrapped("pod_creation_signed.json");
-    review["request"]["namespace"] = json!("prod");
-    review["request"]["object"]["spec"]["containers"][0]["image"] = json!(image);
-    common::body(&review)
-}
-
-fn later() -> Instant {
-    Instant::now() + Duration::from_secs(10)
 }
 
 fn patch(o: &vouch_admission::Outcome) -> Value {
@@ -181,8 +125,8 @@ fn signed_is_allowed_unsigned_denied_the_same_as_the_gate_and_a_moved_tag_is_cau
         .engine
         .review(
             Endpoint::Validate,
-            &pod(&format!("{app}@{}", s.signed)),
-            later(),
+            &common::pod(&format!("{app}@{}", s.signed)),
+            common::later(),
         )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Allowed, "{}", o.log);
@@ -192,8 +136,8 @@ fn signed_is_allowed_unsigned_denied_the_same_as_the_gate_and_a_moved_tag_is_cau
         .engine
         .review(
             Endpoint::Validate,
-            &pod(&format!("{app}@{}", s.unsigned)),
-            later(),
+            &common::pod(&format!("{app}@{}", s.unsigned)),
+            common::later(),
         )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Denied);
@@ -211,7 +155,7 @@ fn signed_is_allowed_unsigned_denied_the_same_as_the_gate_and_a_moved_tag_is_cau
     let registry = s.registry.as_ref().unwrap();
     let name = Name::parse(&app).unwrap();
     for (digest, expected) in [(&s.signed, vec![]), (&s.unsigned, o.reasons.clone())] {
-        let r = resolver(registry);
+        let r = common::resolver(registry);
         let (evidence, _) = vouch_gate::registry::collect(&r, &name, digest).unwrap();
         let subject =
             vouch_gate::Subject::from_digest(format!("{name}@{digest}"), digest.clone()).unwrap();
@@ -219,20 +163,24 @@ fn signed_is_allowed_unsigned_denied_the_same_as_the_gate_and_a_moved_tag_is_cau
             advisories: None,
             check_findings: None,
             secret_findings: None,
-            today: vouch_advisory::suppress::Date::from_unix_seconds(now().as_second()),
-            now: now(),
+            today: vouch_advisory::suppress::Date::from_unix_seconds(common::now().as_second()),
+            now: common::now(),
         };
         let d = vouch_gate::gate(loaded, &subject, &evidence, &context).unwrap();
         let codes: Vec<String> = d.reasons.iter().map(|r| r.code.to_owned()).collect();
         assert_eq!(codes, expected);
-        let v = RegistryVerifier::new(resolver(registry), now, None);
+        let v = RegistryVerifier::new(common::resolver(registry), common::now, None);
         assert_eq!(v.gate(&name, digest, loaded).unwrap(), d);
     }
 
     // /mutate pins the signed tag to the digest it verified.
     let o = s
         .engine
-        .review(Endpoint::Mutate, &pod(&format!("{app}:v1")), later())
+        .review(
+            Endpoint::Mutate,
+            &common::pod(&format!("{app}:v1")),
+            common::later(),
+        )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Allowed, "{}", o.log);
     assert_eq!(
@@ -244,7 +192,11 @@ fn signed_is_allowed_unsigned_denied_the_same_as_the_gate_and_a_moved_tag_is_cau
     registry.tag("team/app", "v2", "v1");
     let o = s
         .engine
-        .review(Endpoint::Mutate, &pod(&format!("{app}:v1")), later())
+        .review(
+            Endpoint::Mutate,
+            &common::pod(&format!("{app}:v1")),
+            common::later(),
+        )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Denied);
     assert!(o.response["response"].get("patch").is_none());
@@ -269,8 +221,8 @@ fn a_registry_stopped_mid_run_is_a_denial_saying_so() {
         .engine
         .review(
             Endpoint::Validate,
-            &pod(&format!("{app}@{}", s.signed)),
-            later(),
+            &common::pod(&format!("{app}@{}", s.signed)),
+            common::later(),
         )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Allowed, "{}", o.log);
@@ -280,8 +232,8 @@ fn a_registry_stopped_mid_run_is_a_denial_saying_so() {
         .engine
         .review(
             Endpoint::Validate,
-            &pod(&format!("{app}@{}", s.unsigned)),
-            later(),
+            &common::pod(&format!("{app}@{}", s.unsigned)),
+            common::later(),
         )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Denied);
@@ -300,7 +252,11 @@ fn a_registry_stopped_mid_run_is_a_denial_saying_so() {
     // A tag cannot be resolved either.
     let o = s
         .engine
-        .review(Endpoint::Mutate, &pod(&format!("{app}:v1")), later())
+        .review(
+            Endpoint::Mutate,
+            &common::pod(&format!("{app}:v1")),
+            common::later(),
+        )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Denied);
     assert_eq!(o.reasons, vec!["registry-error"]);
@@ -309,8 +265,8 @@ fn a_registry_stopped_mid_run_is_a_denial_saying_so() {
         .engine
         .review(
             Endpoint::Validate,
-            &pod(&format!("{app}@{}", s.signed)),
-            later(),
+            &common::pod(&format!("{app}@{}", s.signed)),
+            common::later(),
         )
         .unwrap();
     assert_eq!(o.verdict, Verdict::Allowed);

@@ -6,14 +6,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use vouch_admission::{Config, Verifier};
+use vouch_attest::Statement;
+use vouch_attest::slsa::{self, BuildContext, CiSystem, Runner};
 use vouch_digest::Digest;
 use vouch_gate::{ArtifactInfo, Check, Decision, Outcome, Reason};
 use vouch_oci::reference::{Name, Reference};
+use vouch_oci::referrers::{self, Descriptor};
+use vouch_resolve::{Options, Resolver, attached};
 use vouch_sign::key::{Algorithm, SigningKey};
+use vouch_test::registry::Registry;
 
 pub const POLICY: &str = "[trust]\nkeys = [\"release.pub\"]\n";
 
@@ -147,4 +152,83 @@ impl Verifier for Scripted {
         }
         Ok(decision(name, digest, self.passing.contains(digest)))
     }
+}
+
+// The registry tests (registry.rs, rebuilds.rs): a loopback registry client, a fixed clock,
+// SLSA provenance and signed attachments made by vouch's own library calls.
+
+pub fn resolver(registry: &Registry) -> Resolver {
+    Resolver::new(Options {
+        insecure_registries: vec![registry.host()],
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+/// 2026-01-01T00:00:00Z.
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(1_767_225_600).unwrap()
+}
+
+pub fn subject(name: &Name, digest: &Digest) -> Vec<vouch_attest::statement::Subject> {
+    vec![vouch_attest::statement::Subject::new(
+        name.to_string(),
+        digest.clone(),
+    )]
+}
+
+pub fn provenance(name: &Name, digest: &Digest) -> Statement {
+    let ctx = BuildContext {
+        system: CiSystem::GitlabCi,
+        repository: Some("https://gitlab.example.com/acme/api".into()),
+        git_ref: Some("main".into()),
+        ref_protected: Some(true),
+        commit: Some("a".repeat(40)),
+        config_path: Some(".gitlab-ci.yml".into()),
+        builder_id: "https://gitlab.example.com/acme/api/-/runners/9".into(),
+        invocation_id: Some("https://gitlab.example.com/acme/api/-/pipelines/42/jobs/7".into()),
+        runner: Runner {
+            id: Some("9".into()),
+            name: None,
+            environment: None,
+        },
+        environment: BTreeMap::new(),
+        started_on: None,
+        finished_on: None,
+    };
+    Statement::new(
+        subject(name, digest),
+        slsa::PROVENANCE_V1,
+        serde_json::to_value(slsa::build(&ctx, vec![])).unwrap(),
+    )
+}
+
+/// Sign `st` with `key` and attach it to `name@digest` (as `vouch attest … registry:…` does).
+pub fn attach(resolver: &Resolver, key: &SigningKey, name: &Name, digest: &Digest, st: &Statement) {
+    let m = resolver.fetch_manifest(name, &digest.to_string()).unwrap();
+    let descriptor = Descriptor {
+        media_type: m.media_type,
+        digest: m.digest.clone(),
+        size: m.bytes.len() as u64,
+        artifact_type: None,
+        annotations: Default::default(),
+    };
+    let bundle = vouch_sign::sign::sign_statement(key, st).unwrap();
+    let bytes = serde_json::to_vec(bundle.json()).unwrap();
+    let annotations =
+        attached::bundle_annotations(true, Some(&st.predicate_type), "2026-01-01T00:00:00Z");
+    let artifact = referrers::bundle_artifact(&bytes, &descriptor, annotations);
+    attached::attach(resolver, name, &m.digest, &artifact).unwrap();
+}
+
+/// kubewarden's Pod request, with `image`, in namespace `prod`.
+pub fn pod(image: &str) -> Vec<u8> {
+    let mut review = wrapped("pod_creation_signed.json");
+    review["request"]["namespace"] = json!("prod");
+    review["request"]["object"]["spec"]["containers"][0]["image"] = json!(image);
+    body(&review)
+}
+
+pub fn later() -> Instant {
+    Instant::now() + Duration::from_secs(10)
 }
