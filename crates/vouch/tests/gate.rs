@@ -11,30 +11,8 @@ use assert_cmd::Command;
 
 mod common;
 
-/// Real advisory and lockfile fixtures of vouch-advisory (see its tests/fixtures/SOURCES.md):
-/// GHSA-9f46-5r25-5wfm (critical) affects league/flysystem 1.0.8 in osv-scanner's composer.lock.
-const PROJECT: &str = "https://gitlab.example.com/acme/api";
-
-/// The `CI_*` variables GitLab sets for a job on a protected branch.
-fn gitlab_env(git_ref: &str, protected: bool) -> Vec<(&'static str, String)> {
-    vec![
-        ("GITLAB_CI", "true".into()),
-        ("CI_SERVER_URL", "https://gitlab.example.com".into()),
-        ("CI_PROJECT_URL", PROJECT.into()),
-        (
-            "CI_COMMIT_SHA",
-            "4f1c2a9e0b7d3c6f8e5a1b2c3d4e5f6a7b8c9d0e".into(),
-        ),
-        ("CI_COMMIT_REF_NAME", git_ref.into()),
-        ("CI_COMMIT_REF_PROTECTED", protected.to_string()),
-        ("CI_PIPELINE_ID", "4242".into()),
-        ("CI_JOB_ID", "777".into()),
-        ("CI_RUNNER_ID", "12".into()),
-        ("CI_RUNNER_DESCRIPTION", "shared-runner-1".into()),
-        ("CI_CONFIG_PATH", ".gitlab-ci.yml".into()),
-        ("CI_JOB_NAME", "build".into()),
-    ]
-}
+// Real advisory and lockfile fixtures of vouch-advisory (see its tests/fixtures/SOURCES.md):
+// GHSA-9f46-5r25-5wfm (critical) affects league/flysystem 1.0.8 in osv-scanner's composer.lock.
 
 fn vouch(dir: &Path) -> Command {
     let mut c = common::vouch();
@@ -47,7 +25,7 @@ fn vouch(dir: &Path) -> Command {
 /// A vouch process inside the GitLab job.
 fn vouch_ci(dir: &Path, git_ref: &str, protected: bool) -> Command {
     let mut c = vouch(dir);
-    for (k, v) in gitlab_env(git_ref, protected) {
+    for (k, v) in common::gitlab_env(git_ref, protected) {
         c.env(k, v);
     }
     c
@@ -70,19 +48,6 @@ fn ignore_file(expires: &str) -> String {
     format!(
         "[[ignore]]\nid = \"GHSA-9f46-5r25-5wfm\"\npurl = \"pkg:composer/league/flysystem\"\nreason = \"uploads never reach flysystem paths\"\nexpires = {expires}\n"
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// The pipeline, run once: every later test works on a copy.
@@ -151,7 +116,7 @@ fn golden() -> &'static Path {
 /// A fresh copy of the pipeline's workspace.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(golden(), dir.path());
+    common::copy_dir(golden(), dir.path());
     dir
 }
 

@@ -674,7 +674,7 @@ fn base_digest_mismatches_are_refused() {
     );
     // A copy of the layout whose manifest blob was changed.
     let copy = tmp.path().join("alpine");
-    copy_dir(&alpine(), &copy);
+    common::copy_dir(&alpine(), &copy);
     let manifest = copy
         .join("blobs/sha256")
         .join(ALPINE.trim_start_matches("sha256:"));
@@ -713,18 +713,6 @@ fn base_digest_mismatches_are_refused() {
         )
     );
     assert!(!tmp.path().join("out").exists());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// `--owner`, `--cmd` and `--workdir` reach the layer and the config; a relative workdir is

@@ -9,30 +9,8 @@ use assert_cmd::Command;
 
 mod common;
 
-const PROJECT: &str = "https://gitlab.example.com/acme/api";
-
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif")
-}
-
-fn gitlab_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("GITLAB_CI", "true".into()),
-        ("CI_SERVER_URL", "https://gitlab.example.com".into()),
-        ("CI_PROJECT_URL", PROJECT.into()),
-        (
-            "CI_COMMIT_SHA",
-            "4f1c2a9e0b7d3c6f8e5a1b2c3d4e5f6a7b8c9d0e".into(),
-        ),
-        ("CI_COMMIT_REF_NAME", "main".into()),
-        ("CI_COMMIT_REF_PROTECTED", "true".into()),
-        ("CI_PIPELINE_ID", "4242".into()),
-        ("CI_JOB_ID", "777".into()),
-        ("CI_RUNNER_ID", "12".into()),
-        ("CI_RUNNER_DESCRIPTION", "shared-runner-1".into()),
-        ("CI_CONFIG_PATH", ".gitlab-ci.yml".into()),
-        ("CI_JOB_NAME", "build".into()),
-    ]
 }
 
 /// vouch in `dir`, inside the GitLab job, on 2023-11-14.
@@ -41,23 +19,10 @@ fn vouch(dir: &Path) -> Command {
     c.current_dir(dir)
         .env("VOUCH_PASSWORD", "pipeline-password")
         .env("SOURCE_DATE_EPOCH", "1700000000");
-    for (k, v) in gitlab_env() {
+    for (k, v) in common::gitlab_env("main", true) {
         c.env(k, v);
     }
     c
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// An artifact with the evidence a bare policy needs to pass (signature, provenance, SBOM and
@@ -67,7 +32,7 @@ fn golden() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        copy_dir(&fixtures(), &d.join("sarif"));
+        common::copy_dir(&fixtures(), &d.join("sarif"));
         std::fs::create_dir_all(d.join("src")).unwrap();
         std::fs::write(d.join("src/run.py"), "print('api')\n").unwrap();
         for name in ["release", "intruder"] {
@@ -106,7 +71,7 @@ fn golden() -> &'static Path {
 
 fn workspace(policy_sarif: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(golden(), dir.path());
+    common::copy_dir(golden(), dir.path());
     std::fs::write(
         dir.path().join("gate.toml"),
         format!("[trust]\nkeys = [\"release.pub\"]\n\n{policy_sarif}"),

@@ -59,3 +59,41 @@ pub fn assert_exit(out: &std::process::Output, code: i32) {
 pub fn advisory_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../vouch-advisory/tests/fixtures")
 }
+
+/// The project the GitLab job of the gate and SARIF tests builds.
+pub const PROJECT: &str = "https://gitlab.example.com/acme/api";
+
+/// The `CI_*` variables GitLab sets for a job on a protected branch.
+pub fn gitlab_env(git_ref: &str, protected: bool) -> Vec<(&'static str, String)> {
+    vec![
+        ("GITLAB_CI", "true".into()),
+        ("CI_SERVER_URL", "https://gitlab.example.com".into()),
+        ("CI_PROJECT_URL", PROJECT.into()),
+        (
+            "CI_COMMIT_SHA",
+            "4f1c2a9e0b7d3c6f8e5a1b2c3d4e5f6a7b8c9d0e".into(),
+        ),
+        ("CI_COMMIT_REF_NAME", git_ref.into()),
+        ("CI_COMMIT_REF_PROTECTED", protected.to_string()),
+        ("CI_PIPELINE_ID", "4242".into()),
+        ("CI_JOB_ID", "777".into()),
+        ("CI_RUNNER_ID", "12".into()),
+        ("CI_RUNNER_DESCRIPTION", "shared-runner-1".into()),
+        ("CI_CONFIG_PATH", ".gitlab-ci.yml".into()),
+        ("CI_JOB_NAME", "build".into()),
+    ]
+}
+
+/// Copies the folder `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
