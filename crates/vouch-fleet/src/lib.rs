@@ -25,6 +25,7 @@ pub mod events;
 pub mod pattern;
 mod schema;
 mod store;
+mod summary;
 
 pub use events::{EventKind, EventSource, PipelineEvent, parse_payload};
 pub use pattern::{Pattern, Selection, VersionSelector};
@@ -32,6 +33,7 @@ pub use store::{
     Added, Affected, Artifact, ArtifactDetail, Change, Finding, Hit, Ingest, Location, QueryAnswer,
     Rescan, Store, StoredComponent, parse_labels,
 };
+pub use summary::{Changes, RescanRecord};
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]

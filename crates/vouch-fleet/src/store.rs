@@ -216,7 +216,7 @@ pub struct Change {
 
 /// An open fleet store.
 pub struct Store {
-    conn: Conn,
+    pub(crate) conn: Conn,
     location: String,
 }
 
@@ -701,7 +701,10 @@ impl Store {
         })
     }
 
-    fn stored_findings(&mut self, artifact: Option<&str>) -> Result<Vec<Finding>, StoreError> {
+    pub(crate) fn stored_findings(
+        &mut self,
+        artifact: Option<&str>,
+    ) -> Result<Vec<Finding>, StoreError> {
         let base = "SELECT a.name, f.advisory_id, f.purl, f.ids, f.severity, f.status, f.suppressed
                     FROM findings f JOIN artifacts a ON a.id = f.artifact_id";
         let rows = match artifact {
