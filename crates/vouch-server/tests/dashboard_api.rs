@@ -422,3 +422,61 @@ fn pages_escape_and_are_deterministic() {
     assert!(page.contains("<p id=\"result-count\">3 artifacts contain pkg:npm/debug</p>"));
     assert!(page.contains("<p id=\"artifact-count\">5 artifacts,"));
 }
+
+#[test]
+fn slo_panel_from_stored_events() {
+    // 2021-08-06T00:00:00Z: the GitHub job of 2021-08-05 is inside the 30 day windows, the
+    // workflow run of 2020-10-05 is not.
+    let now = 1_628_208_000;
+    let server = start(Setup {
+        token: Some(TOKEN),
+        slo: true,
+        now,
+        ..Setup::default()
+    });
+    let base = &server.base;
+    let files = [
+        "events/github-workflow_run-completed.json",
+        "events/github-workflow_job-completed.json",
+    ];
+    let mut direct = Vec::new();
+    for rel in files {
+        let body = std::fs::read(fixture(rel)).unwrap();
+        direct.extend(vouch_slo::event::parse(&body).unwrap());
+        let r = client()
+            .post(format!("{base}/api/events"))
+            .bearer_auth(TOKEN)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{rel}");
+    }
+    // The same report `vouch slo status --format json` gives over the payload files.
+    let slos = vouch_slo::load(&std::fs::read_to_string(fixture("slo.yaml")).unwrap()).unwrap();
+    let expected =
+        vouch_slo::status::evaluate(&slos, direct, jiff::Timestamp::from_second(now).unwrap());
+    let (status, report) = get(&format!("{base}/api/slo"));
+    assert_eq!(status, 200);
+    assert_eq!(report, serde_json::to_value(&expected).unwrap());
+    let verdicts: Vec<(&str, &str)> = report["slos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("pipeline-success", "not-evaluated"),
+            ("queue-time", "met"),
+            ("scan-failures", "met")
+        ]
+    );
+    let (_, page) = get_text(&format!("{base}/"));
+    assert!(
+        page.contains(
+            "<p id=\"slo-summary\">3 SLOs over 2 pipeline events at 2021-08-06T00:00:00Z</p>"
+        ),
+        "{page}"
+    );
+}
