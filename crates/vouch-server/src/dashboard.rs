@@ -73,12 +73,12 @@ pub struct DashboardOptions {
 #[non_exhaustive]
 pub enum DashboardError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(Box<StoreError>),
     #[error("cannot use the advisory database {path}")]
     Database {
         path: PathBuf,
         #[source]
-        source: vouch_advisory::db::DbError,
+        source: Box<vouch_advisory::db::DbError>,
     },
     #[error("could not listen on {addr}")]
     Listen {
@@ -134,12 +134,12 @@ impl Dashboard {
     /// Opens the store (running its migrations) and the advisory database, and binds the
     /// socket: a bad store, database or address is an error here, before anything is served.
     pub fn bind(options: DashboardOptions) -> Result<Dashboard, DashboardError> {
-        let store = Store::open(&options.store)?;
+        let store = Store::open(&options.store).map_err(|e| DashboardError::Store(Box::new(e)))?;
         let db = match &options.db {
             Some(path) => Some(Mutex::new(Database::open(path).map_err(|source| {
                 DashboardError::Database {
                     path: path.clone(),
-                    source,
+                    source: Box::new(source),
                 }
             })?)),
             None => None,

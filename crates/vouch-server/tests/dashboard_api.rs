@@ -480,3 +480,43 @@ fn slo_panel_from_stored_events() {
         "{page}"
     );
 }
+
+#[test]
+fn escape_leaves_no_markup() {
+    use vouch_server::dashboard::escape;
+    assert_eq!(
+        escape("<script>alert('x')</script> & \"q\""),
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+    );
+    assert_eq!(escape("pkg:npm/lodash@4.17.20"), "pkg:npm/lodash@4.17.20");
+}
+
+#[test]
+fn the_token_is_checked_and_never_printed() {
+    use vouch_server::dashboard::{IngestToken, TokenError};
+    let t = IngestToken::new("0123456789abcdef-token\n", "--ingest-token-file t").unwrap(); // vouch:allow
+    assert_eq!(format!("{t:?}"), "IngestToken(***)");
+    assert!(t.matches(b"0123456789abcdef-token")); // vouch:allow
+    assert!(!t.matches(b"0123456789abcdef-toke")); // vouch:allow
+    assert!(!t.matches(b""));
+    let sig = t.sign(b"{}");
+    assert!(t.verifies_signature(b"{}", sig.as_bytes()));
+    assert!(!t.verifies_signature(b"{ }", sig.as_bytes()));
+    assert!(!t.verifies_signature(b"{}", sig.trim_start_matches("sha256=").as_bytes()));
+    assert!(!t.verifies_signature(b"{}", b"sha256=zz"));
+    assert_eq!(
+        IngestToken::new("short", "VOUCH_INGEST_TOKEN").unwrap_err(),
+        TokenError::TooShort {
+            source_name: "VOUCH_INGEST_TOKEN".into(),
+            len: 5
+        }
+    );
+    assert!(matches!(
+        IngestToken::new(" \n", "x").unwrap_err(),
+        TokenError::Empty { .. }
+    ));
+    assert!(matches!(
+        IngestToken::new("0123456789 abcdef", "x").unwrap_err(),
+        TokenError::Unprintable { .. }
+    ));
+}

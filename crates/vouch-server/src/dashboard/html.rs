@@ -497,29 +497,3 @@ pub fn slo(out: &mut String, report: &vouch_slo::status::Report, left_out: usize
     );
     out.push_str("</section>\n");
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_what_html_reads_as_markup() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-        assert_eq!(escape("pkg:npm/lodash@4.17.20"), "pkg:npm/lodash@4.17.20");
-    }
-
-    #[test]
-    fn links_are_encoded() {
-        assert_eq!(
-            artifact_href("ghcr.io/acme/api v2\"<"),
-            "/artifact/ghcr.io/acme/api%20v2%22%3C"
-        );
-        assert_eq!(
-            search_href("pkg:npm/%40scope/a@<1.0 &x"),
-            "/?q=pkg%3Anpm%2F%2540scope%2Fa%40%3C1.0+%26x"
-        );
-    }
-}
