@@ -612,7 +612,7 @@ async fn api_changes(State(state): State<Arc<AppState>>) -> Response {
 async fn api_slo(State(state): State<Arc<AppState>>) -> Response {
     json_answer(
         blocking(&state, |state| match slo_report(state)? {
-            Some((report, _)) => Ok(report),
+            Some(report) => Ok(report),
             None => Err(Failure::NotFound(
                 "no SLOs: the server was started without --slo".to_owned(),
             )),
@@ -621,67 +621,25 @@ async fn api_slo(State(state): State<Arc<AppState>>) -> Response {
     )
 }
 
-/// The SLO report over the store's events, when SLOs are configured, and how many stored
-/// events had a status vouch-slo has no word for (left out, and said so on the page).
-fn slo_report(state: &AppState) -> Result<Option<(vouch_slo::status::Report, usize)>, Failure> {
+/// The SLO report over the store's events, when SLOs are configured: the same
+/// `vouch_slo::status::evaluate` over the same events as `vouch slo status`.
+fn slo_report(state: &AppState) -> Result<Option<vouch_slo::status::Report>, Failure> {
     let Some(slos) = &state.slo else {
         return Ok(None);
     };
-    let stored = lock(&state.store).events(None)?;
-    let events: Vec<vouch_slo::PipelineEvent> = stored.iter().filter_map(slo_event).collect();
-    let left_out = stored.len() - events.len();
-    Ok(Some((
-        vouch_slo::status::evaluate(slos, events, (state.clock)()),
-        left_out,
+    let events = lock(&state.store).events(None)?;
+    Ok(Some(vouch_slo::status::evaluate(
+        slos,
+        events,
+        (state.clock)(),
     )))
 }
 
 fn slo_panel(state: &AppState, body: &mut String) -> Result<(), Failure> {
-    if let Some((report, left_out)) = slo_report(state)? {
-        html::slo(body, &report, left_out);
+    if let Some(report) = slo_report(state)? {
+        html::slo(body, &report);
     }
     Ok(())
-}
-
-/// A stored event as `vouch-slo` reads it. The store keeps vouch-fleet's own event type (a
-/// branch unifying the two is under way); until then this maps one onto the other: the
-/// store's normalised status onto vouch-slo's outcome (`manual`, `neutral`, `stale`,
-/// `action_required` finish without a verdict, as vouch-slo reads them), times parsed back,
-/// and the attempt taken as 1 (the store keeps the last delivery of each id, so a GitHub
-/// re-run counts once). A status with no mapping gives `None`.
-fn slo_event(e: &vouch_fleet::PipelineEvent) -> Option<vouch_slo::PipelineEvent> {
-    use vouch_slo::event::{Kind, Outcome, Provider};
-    let outcome = match e.status.as_str() {
-        "success" => Outcome::Success,
-        "failed" | "startup_failure" => Outcome::Failed,
-        "canceled" => Outcome::Canceled,
-        "skipped" | "manual" | "neutral" | "stale" | "action_required" => Outcome::Skipped,
-        "running" => Outcome::Running,
-        "pending" => Outcome::Queued,
-        _ => return None,
-    };
-    let time = |t: &Option<String>| -> Result<Option<jiff::Timestamp>, ()> {
-        t.as_deref()
-            .map(|t| t.parse::<jiff::Timestamp>().map_err(|_| ()))
-            .transpose()
-    };
-    Some(vouch_slo::PipelineEvent {
-        provider: match e.source {
-            vouch_fleet::EventSource::Gitlab => Provider::GitLab,
-            vouch_fleet::EventSource::Github => Provider::GitHub,
-        },
-        kind: match e.kind {
-            vouch_fleet::EventKind::Pipeline => Kind::Pipeline,
-            vouch_fleet::EventKind::Job => Kind::Job,
-        },
-        id: u64::try_from(e.id).ok()?,
-        attempt: 1,
-        name: e.name.clone(),
-        outcome,
-        queued_at: time(&e.queued_at).ok()?,
-        started_at: time(&e.started_at).ok()?,
-        finished_at: time(&e.finished_at).ok()?,
-    })
 }
 
 /// Reads a request body up to `limit` bytes within the request timeout, holding one of the
@@ -820,8 +778,13 @@ async fn api_events(
     }
     json_answer(
         blocking(&state, move |state| {
-            let event = vouch_fleet::parse_payload("the request body", &bytes)?;
-            let stored = lock(&state.store).add_events(&[event])?;
+            // The reader `vouch fleet events add` and `vouch slo status` use.
+            let events = vouch_fleet::events::parse(&bytes).map_err(|e| {
+                Failure::Bad(format!(
+                    "the request body is not a pipeline or job event vouch can read: {e}"
+                ))
+            })?;
+            let stored = lock(&state.store).add_events(&events)?;
             Ok(json!({"stored": stored}))
         })
         .await,

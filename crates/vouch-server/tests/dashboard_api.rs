@@ -438,6 +438,8 @@ fn slo_panel_from_stored_events() {
     let files = [
         "events/github-workflow_run-completed.json",
         "events/github-workflow_job-completed.json",
+        // A pipeline hook: the pipeline and one job per build (of 2016, outside the windows).
+        "events/gitlab-pipeline.json",
     ];
     let mut direct = Vec::new();
     for rel in files {
@@ -472,10 +474,12 @@ fn slo_panel_from_stored_events() {
             ("scan-failures", "met")
         ]
     );
+    // Two GitHub events, the GitLab pipeline and its five builds.
+    assert_eq!(expected.events, 8);
     let (_, page) = get_text(&format!("{base}/"));
     assert!(
         page.contains(
-            "<p id=\"slo-summary\">3 SLOs over 2 pipeline events at 2021-08-06T00:00:00Z</p>"
+            "<p id=\"slo-summary\">3 SLOs over 8 pipeline events at 2021-08-06T00:00:00Z</p>"
         ),
         "{page}"
     );

@@ -188,6 +188,23 @@ impl Driver {
             .to_owned()
     }
 
+    /// Waits (10 s at most) until the page's address ends with `suffix`: a click that submits
+    /// a form returns before the browser has navigated.
+    fn wait_for_url(&self, suffix: &str) {
+        let start = Instant::now();
+        loop {
+            let url = self.current_url();
+            if url.ends_with(suffix) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "still at {url}, expected …{suffix}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn title(&self) -> String {
         self.call(reqwest::Method::GET, "/title", None)
             .as_str()
@@ -286,13 +303,7 @@ fn a_person_searches_the_fleet_in_chromium() {
     // Typing into the search box and pressing the button.
     browser.type_into("#q", "pkg:npm/debug@4.4.3");
     browser.click("#search");
-    assert!(
-        browser
-            .current_url()
-            .ends_with("/?q=pkg%3Anpm%2Fdebug%404.4.3"),
-        "{}",
-        browser.current_url()
-    );
+    browser.wait_for_url("/?q=pkg%3Anpm%2Fdebug%404.4.3");
     let expected = common::holding("pkg:npm/debug@4.4.3");
     assert_eq!(
         browser.text("#result-count"),
@@ -326,6 +337,7 @@ fn a_person_searches_the_fleet_in_chromium() {
 
     // Following the artifact link to its page.
     browser.click("#hits tbody tr a");
+    browser.wait_for_url("/artifact/php");
     assert_eq!(browser.text("#artifact-name"), "php");
     assert_eq!(browser.text("#component-count"), "6 components");
     assert_eq!(browser.count("#component-list tbody tr"), 6);

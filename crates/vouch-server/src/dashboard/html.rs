@@ -439,7 +439,7 @@ run <code>vouch gate</code> or <code>vouch verify</code> on the artifact to know
 }
 
 /// The SLO panel.
-pub fn slo(out: &mut String, report: &vouch_slo::status::Report, left_out: usize) {
+pub fn slo(out: &mut String, report: &vouch_slo::status::Report) {
     use vouch_slo::status::Verdict;
     let _ = writeln!(
         out,
@@ -448,13 +448,6 @@ pub fn slo(out: &mut String, report: &vouch_slo::status::Report, left_out: usize
         plural(report.events, "pipeline event", "pipeline events"),
         escape(&report.now.to_string()),
     );
-    if left_out > 0 {
-        let _ = writeln!(
-            out,
-            "<p class=\"error\" id=\"slo-left-out\">{} with a status vouch-slo does not know left out</p>",
-            plural(left_out, "stored event", "stored events")
-        );
-    }
     table(
         out,
         "slo-list",
