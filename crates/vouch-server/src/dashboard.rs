@@ -28,7 +28,7 @@ use vouch_fleet::{Location, Pattern, Store, StoreError};
 mod html;
 mod token;
 
-pub use html::escape;
+pub use html::{MAX_TABLE_ROWS, escape};
 pub use token::{IngestToken, MIN_LEN as MIN_TOKEN_LEN, TokenError};
 
 /// Largest SBOM accepted by `POST /api/sbom` (the CLI reads evidence files up to 64 MiB).

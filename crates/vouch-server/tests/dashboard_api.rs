@@ -524,3 +524,39 @@ fn the_token_is_checked_and_never_printed() {
         TokenError::Unprintable { .. }
     ));
 }
+
+#[test]
+fn long_tables_are_cut_on_the_page_not_in_the_api() {
+    let server = start(Setup {
+        token: Some(TOKEN),
+        rescan: false,
+        ..Setup::default()
+    });
+    let base = &server.base;
+    let js = std::fs::read(fixture("sboms/cdxgen-js.cdx.json")).unwrap();
+    for name in ["js-2", "js-3"] {
+        let r = client()
+            .post(format!("{base}/api/sbom?name={name}"))
+            .bearer_auth(TOKEN)
+            .body(js.clone())
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    // Never rescanned: every change is listed, more than a page shows.
+    let (_, changes) = get(&format!("{base}/api/changes"));
+    assert_eq!(changes["last_rescan"], Value::Null);
+    let total = changes["changes"].as_array().unwrap().len();
+    assert!(total > vouch_server::dashboard::MAX_TABLE_ROWS, "{total}");
+    let (status, page) = get_text(&format!("{base}/"));
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.matches("<tr><td>").count() - 6, // the six artifacts' rows
+        vouch_server::dashboard::MAX_TABLE_ROWS
+    );
+    assert!(page.contains(&format!(
+        "<p class=\"note\" id=\"change-list-truncated\">the first 1000 of {total} rows are shown; the JSON API (/api/…) answers with all of them</p>"
+    )));
+    assert!(page.contains("no rescan recorded"));
+    assert!(page.contains("<td>not rescanned</td>"));
+}

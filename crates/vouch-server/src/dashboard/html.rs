@@ -81,13 +81,22 @@ aria-label=\"package URL, range or advisory id\">\
     )
 }
 
-fn table(out: &mut String, id: &str, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+/// Rows a page table shows; the JSON API has every row.
+pub const MAX_TABLE_ROWS: usize = 1000;
+
+fn table(
+    out: &mut String,
+    id: &str,
+    header: &[&str],
+    rows: impl ExactSizeIterator<Item = Vec<String>>,
+) {
+    let total = rows.len();
     let _ = write!(out, "<table id=\"{id}\"><thead><tr>");
     for h in header {
         let _ = write!(out, "<th>{}</th>", escape(h));
     }
     out.push_str("</tr></thead><tbody>\n");
-    for row in rows {
+    for row in rows.take(MAX_TABLE_ROWS) {
         out.push_str("<tr>");
         for cell in row {
             // Cells arrive as HTML already (escaped by their builder).
@@ -96,6 +105,12 @@ fn table(out: &mut String, id: &str, header: &[&str], rows: impl IntoIterator<It
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
+    if total > MAX_TABLE_ROWS {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\" id=\"{id}-truncated\">the first {MAX_TABLE_ROWS} of {total} rows are shown; the JSON API (/api/…) answers with all of them</p>"
+        );
+    }
 }
 
 fn link(href: &str, text: &str) -> String {
