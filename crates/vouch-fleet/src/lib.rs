@@ -15,8 +15,10 @@
 //!   `vouch-advisory`'s matcher — the same answer `vouch vulns` gives for each artifact;
 //! - [`Store::rescan`]: every artifact re-matched, the findings stored, and what is new since
 //!   the previous rescan returned;
-//! - pipeline events ([`PipelineEvent`], [`Store::add_events`], [`Store::events`]) for the
-//!   delivery SLOs.
+//! - pipeline events ([`PipelineEvent`], [`Store::add_events`], [`Store::events`],
+//!   [`Store::events_in_window`]) for the delivery SLOs: vouch-slo's type, read by its parser
+//!   ([`events::parse`]), so `vouch slo status` gets the same events from the store as from
+//!   webhook files.
 //!
 //! The library reads no clock and no environment: times are arguments.
 
@@ -25,13 +27,15 @@ pub mod events;
 pub mod pattern;
 mod schema;
 mod store;
+mod summary;
 
-pub use events::{EventKind, EventSource, PipelineEvent, parse_payload};
+pub use events::PipelineEvent;
 pub use pattern::{Pattern, Selection, VersionSelector};
 pub use store::{
     Added, Affected, Artifact, ArtifactDetail, Change, Finding, Hit, Ingest, Location, QueryAnswer,
     Rescan, Store, StoredComponent, parse_labels,
 };
+pub use summary::{Changes, RescanRecord};
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +60,8 @@ pub enum StoreError {
     Pattern { pattern: String, reason: String },
     #[error("invalid label `{label}`: expected KEY=VALUE with a non-empty key")]
     Label { label: String },
-    #[error("cannot read pipeline event {file}: {reason}")]
-    Event { file: String, reason: String },
+    #[error("stored pipeline event {event}: {reason}")]
+    Event { event: String, reason: String },
     #[error("no artifact named `{name}` in the fleet store")]
     UnknownArtifact { name: String },
     #[error(

@@ -5,7 +5,7 @@ use crate::StoreError;
 use crate::backend::{Cell, Conn, Dialect};
 
 /// The schema this vouch writes.
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 const V1: &str = "
 CREATE TABLE artifacts(
@@ -84,7 +84,54 @@ CREATE TABLE events(
 CREATE INDEX events_queued ON events(queued_at);
 ";
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1)];
+/// Pipeline events become vouch-slo's `PipelineEvent`: the run attempt joins the key, the
+/// outcome is vouch-slo's word with its progress (a delivery replaces a row only when at least
+/// as far), times are fixed-width RFC 3339 text. Rows of version 1 are carried over: the fleet
+/// parser's status words mapped as vouch-slo maps the forges' words, second-precision times
+/// widened to nine fractional digits (a fractional time of version 1 is kept as written).
+const V2: &str = "
+CREATE TABLE pipeline_events(
+    provider TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    project TEXT NOT NULL,
+    id BIGINT NOT NULL,
+    attempt BIGINT NOT NULL,
+    pipeline_id BIGINT,
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    progress BIGINT NOT NULL,
+    git_ref TEXT,
+    queued_at TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    PRIMARY KEY(provider, kind, project, id, attempt));
+CREATE INDEX pipeline_events_queued ON pipeline_events(queued_at);
+CREATE INDEX pipeline_events_started ON pipeline_events(started_at);
+CREATE INDEX pipeline_events_finished ON pipeline_events(finished_at);
+INSERT INTO pipeline_events(provider, kind, project, id, attempt, pipeline_id, name, outcome,
+        progress, git_ref, queued_at, started_at, finished_at)
+    SELECT source, kind, project, id, 1, pipeline_id, name,
+        CASE status
+            WHEN 'pending' THEN 'queued' WHEN 'scheduled' THEN 'queued'
+            WHEN 'waiting_for_callback' THEN 'queued'
+            WHEN 'canceling' THEN 'canceled'
+            WHEN 'manual' THEN 'skipped' WHEN 'neutral' THEN 'skipped'
+            WHEN 'stale' THEN 'skipped' WHEN 'action_required' THEN 'skipped'
+            WHEN 'startup_failure' THEN 'failed'
+            ELSE status END,
+        CASE status
+            WHEN 'pending' THEN 0 WHEN 'scheduled' THEN 0 WHEN 'waiting_for_callback' THEN 0
+            WHEN 'running' THEN 1
+            ELSE 2 END,
+        git_ref,
+        CASE WHEN length(queued_at) = 20 THEN substr(queued_at, 1, 19) || '.000000000Z' ELSE queued_at END,
+        CASE WHEN length(started_at) = 20 THEN substr(started_at, 1, 19) || '.000000000Z' ELSE started_at END,
+        CASE WHEN length(finished_at) = 20 THEN substr(finished_at, 1, 19) || '.000000000Z' ELSE finished_at END
+    FROM events;
+DROP TABLE events;
+";
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
 
 pub(crate) fn migrate(conn: &mut Conn, location: &str) -> Result<(), StoreError> {
     conn.batch("CREATE TABLE IF NOT EXISTS schema_version(version BIGINT NOT NULL)")?;

@@ -14,6 +14,7 @@ use crate::StoreError;
 use crate::backend::{Cell, Conn};
 use crate::events::{self, PipelineEvent};
 use crate::pattern::{Pattern, Selection};
+use jiff::Timestamp;
 
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,7 +217,7 @@ pub struct Change {
 
 /// An open fleet store.
 pub struct Store {
-    conn: Conn,
+    pub(crate) conn: Conn,
     location: String,
 }
 
@@ -701,7 +702,10 @@ impl Store {
         })
     }
 
-    fn stored_findings(&mut self, artifact: Option<&str>) -> Result<Vec<Finding>, StoreError> {
+    pub(crate) fn stored_findings(
+        &mut self,
+        artifact: Option<&str>,
+    ) -> Result<Vec<Finding>, StoreError> {
         let base = "SELECT a.name, f.advisory_id, f.purl, f.ids, f.severity, f.status, f.suppressed
                     FROM findings f JOIN artifacts a ON a.id = f.artifact_id";
         let rows = match artifact {
@@ -726,54 +730,57 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores pipeline events; a delivery for a stored (source, kind, project, id) replaces
-    /// it. Returns how many were written.
+    /// Stores pipeline events, one row per (provider, kind, project, id, attempt): a delivery
+    /// replaces the stored one when it is at least as far (queued, running, finished), as
+    /// [`vouch_slo::event::latest`] folds deliveries. Returns how many were given.
     pub fn add_events(&mut self, events: &[PipelineEvent]) -> Result<usize, StoreError> {
+        let sql = format!(
+            "INSERT INTO pipeline_events({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT(provider, kind, project, id, attempt) DO UPDATE SET
+               pipeline_id = excluded.pipeline_id, name = excluded.name,
+               outcome = excluded.outcome, progress = excluded.progress,
+               git_ref = excluded.git_ref, queued_at = excluded.queued_at,
+               started_at = excluded.started_at, finished_at = excluded.finished_at
+             WHERE pipeline_events.progress <= excluded.progress",
+            events::COLUMNS
+        );
         self.transaction(|conn| {
             for e in events {
-                conn.execute(
-                    "INSERT INTO events(source, kind, project, id, pipeline_id, name, status, git_ref, queued_at, started_at, finished_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     ON CONFLICT(source, kind, project, id) DO UPDATE SET
-                       pipeline_id = excluded.pipeline_id, name = excluded.name,
-                       status = excluded.status, git_ref = excluded.git_ref,
-                       queued_at = excluded.queued_at, started_at = excluded.started_at,
-                       finished_at = excluded.finished_at",
-                    &[
-                        e.source.as_str().into(),
-                        e.kind.as_str().into(),
-                        (&e.project).into(),
-                        Cell::Int(e.id),
-                        e.pipeline_id.map_or(Cell::Null, Cell::Int),
-                        (&e.name).into(),
-                        (&e.status).into(),
-                        e.git_ref.as_deref().into(),
-                        e.queued_at.as_deref().into(),
-                        e.started_at.as_deref().into(),
-                        e.finished_at.as_deref().into(),
-                    ],
-                )?;
+                conn.execute(&sql, &events::row(e)?)?;
             }
             Ok(events.len())
         })
     }
 
-    /// Pipeline events queued at or after `since` (RFC 3339 UTC), or all; oldest first.
-    pub fn events(&mut self, since: Option<&str>) -> Result<Vec<PipelineEvent>, StoreError> {
-        let cols = "SELECT source, kind, project, id, pipeline_id, name, status, git_ref, queued_at, started_at, finished_at FROM events";
+    /// Pipeline events queued at or after `since`, or all; oldest first.
+    pub fn events(&mut self, since: Option<Timestamp>) -> Result<Vec<PipelineEvent>, StoreError> {
+        let cols = format!("SELECT {} FROM pipeline_events", events::COLUMNS);
+        let order = "ORDER BY queued_at, provider, kind, project, id, attempt";
         let rows = match since {
-            Some(s) => self.conn.query(
-                &format!(
-                    "{cols} WHERE queued_at >= $1 ORDER BY queued_at, source, kind, project, id"
-                ),
-                &[s.into()],
+            Some(t) => self.conn.query(
+                &format!("{cols} WHERE queued_at >= $1 {order}"),
+                &[events::time_text(t).as_str().into()],
             )?,
-            None => self.conn.query(
-                &format!("{cols} ORDER BY queued_at, source, kind, project, id"),
-                &[],
-            )?,
+            None => self.conn.query(&format!("{cols} {order}"), &[])?,
         };
-        Ok(rows.iter().filter_map(|r| events::from_row(r)).collect())
+        rows.iter().map(|r| events::from_row(r)).collect()
+    }
+
+    /// Pipeline events started or finished at or after `since`: every event an SLO window
+    /// starting at `since` can count (`vouch slo status --store`); oldest first.
+    pub fn events_in_window(&mut self, since: Timestamp) -> Result<Vec<PipelineEvent>, StoreError> {
+        let rows = self.conn.query(
+            &format!(
+                "SELECT {} FROM pipeline_events WHERE started_at >= $1 OR finished_at >= $2
+                 ORDER BY queued_at, provider, kind, project, id, attempt",
+                events::COLUMNS
+            ),
+            &[
+                events::time_text(since).as_str().into(),
+                events::time_text(since).as_str().into(),
+            ],
+        )?;
+        rows.iter().map(|r| events::from_row(r)).collect()
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use vouch_fleet::events::{Kind, Outcome};
 use vouch_fleet::{Ingest, Location, Pattern, Store};
 
 fn fixture(rel: &str) -> PathBuf {
@@ -83,7 +84,7 @@ fn major(v: &str) -> u64 {
 
 fn suite(location: &Location) {
     let mut store = Store::open(location).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     for (name, rel) in SBOMS {
         let added = ingest(&mut store, name, rel, "2026-12-01T00:00:00Z");
         assert_eq!(added.revision, 1);
@@ -220,7 +221,8 @@ fn suite(location: &Location) {
     );
     assert_eq!(store.artifact("php").unwrap().findings.len(), 1);
 
-    // Pipeline events: a queued then completed delivery of one job leaves one row.
+    // Pipeline events: a queued then completed delivery of one job leaves one row; GitLab's
+    // pipeline hook is the pipeline and one job per build (`builds`).
     let mut events = Vec::new();
     for f in [
         "gitlab-pipeline.json",
@@ -230,32 +232,127 @@ fn suite(location: &Location) {
         "github-workflow_job-completed.json",
     ] {
         let bytes = std::fs::read(fixture(&format!("events/{f}"))).unwrap();
-        events.push(vouch_fleet::parse_payload(f, &bytes).unwrap());
+        events.extend(vouch_fleet::events::parse(&bytes).unwrap());
     }
-    assert_eq!(store.add_events(&events).unwrap(), 5);
+    let raw: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("events/gitlab-pipeline.json")).unwrap())
+            .unwrap();
+    let builds = raw["builds"].as_array().unwrap().len();
+    assert_eq!(events.len(), 1 + builds + 4);
+    assert_eq!(store.add_events(&events).unwrap(), 1 + builds + 4);
     let stored = store.events(None).unwrap();
-    assert_eq!(stored.len(), 4);
+    assert_eq!(stored.len(), 1 + builds + 3);
+    // The store folds deliveries as vouch-slo folds them read from files.
+    let mut folded = vouch_slo::event::latest(events.clone());
+    let mut sorted = stored.clone();
+    folded.sort_by_key(vouch_slo::PipelineEvent::key);
+    sorted.sort_by_key(vouch_slo::PipelineEvent::key);
+    assert_eq!(sorted, folded);
     let job = stored
         .iter()
-        .find(|e| e.id == 289782451 && e.kind == vouch_fleet::EventKind::Job)
+        .find(|e| e.id == 289782451 && e.kind == Kind::Job)
         .unwrap();
-    assert_eq!(job.status, "success");
-    assert_eq!(job.finished_at.as_deref(), Some("2021-08-05T10:38:16Z"));
+    assert_eq!(job.outcome, Outcome::Success);
+    assert_eq!(job.project, "Codertocat/Hello-World");
+    assert_eq!(job.finished_at, Some(ts("2021-08-05T10:38:16Z")));
+    // A late `queued` delivery does not undo the completed job.
+    let queued = events
+        .iter()
+        .find(|e| e.id == 289782451 && e.kind == Kind::Job && e.outcome == Outcome::Queued)
+        .unwrap()
+        .clone();
+    store.add_events(&[queued]).unwrap();
+    assert_eq!(store.events(None).unwrap(), stored);
     let gl = stored.iter().find(|e| e.id == 3580121225).unwrap();
-    assert_eq!(gl.started_at.as_deref(), Some("2023-01-10T13:50:05Z"));
+    assert_eq!(gl.started_at, Some(ts("2023-01-10T13:50:05Z")));
     assert_eq!(gl.pipeline_id, Some(743121198));
-    let pipeline = stored.iter().find(|e| e.id == 31).unwrap();
+    let pipeline = stored
+        .iter()
+        .find(|e| e.id == 31 && e.kind == Kind::Pipeline)
+        .unwrap();
     assert_eq!(pipeline.project, "gitlab-org/gitlab-test");
-    assert_eq!(pipeline.queued_at.as_deref(), Some("2016-08-12T15:23:28Z"));
-    assert_eq!(pipeline.started_at.as_deref(), Some("2016-08-12T15:23:40Z"));
-    assert_eq!(store.events(Some("2021-01-01T00:00:00Z")).unwrap().len(), 2);
+    assert_eq!(pipeline.git_ref.as_deref(), Some("master"));
+    assert_eq!(pipeline.queued_at, Some(ts("2016-08-12T15:23:28Z")));
+    assert_eq!(pipeline.started_at, Some(ts("2016-08-12T15:23:40Z")));
+    let build = stored
+        .iter()
+        .find(|e| e.id == 376 && e.kind == Kind::Job)
+        .unwrap();
+    assert_eq!(build.pipeline_id, Some(31));
+    assert_eq!(build.started_at, Some(ts("2016-08-12T15:24:56Z")));
+    assert_eq!(
+        store
+            .events(Some(ts("2021-01-01T00:00:00Z")))
+            .unwrap()
+            .len(),
+        2
+    );
+    // Started or finished since 2021-08-05T10:38:00Z: the GitHub job (finished 10:38:16) and
+    // the GitLab job of 2023.
+    let window = store.events_in_window(ts("2021-08-05T10:38:00Z")).unwrap();
+    assert_eq!(
+        window.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [289782451, 3580121225]
+    );
+    // `vouch slo status --store`: the SLOs over the stored events in their windows are the
+    // SLOs over the same payloads read from files, at times that put each forge's events in
+    // the window.
+    let slos = vouch_slo::load(SLOS).unwrap();
+    for now in [
+        "2016-08-20T00:00:00Z",
+        "2021-08-20T00:00:00Z",
+        "2023-01-11T00:00:00Z",
+        "2030-01-01T00:00:00Z",
+    ] {
+        let now = ts(now);
+        let since =
+            now - jiff::SignedDuration::from_hours(30 * 24) - jiff::SignedDuration::from_secs(1);
+        let from_store =
+            vouch_slo::status::evaluate(&slos, store.events_in_window(since).unwrap(), now);
+        let from_files = vouch_slo::status::evaluate(&slos, events.clone(), now);
+        assert_eq!(
+            serde_json::to_value(&from_store.slos).unwrap(),
+            serde_json::to_value(&from_files.slos).unwrap(),
+            "at {now}"
+        );
+    }
+    // At 2016-08-20 GitLab's pipeline hook is in the window: its jobs' p95 queue time (164 s)
+    // breaches the 120 s objective.
+    let report = vouch_slo::status::evaluate(
+        &slos,
+        store.events_in_window(ts("2016-07-20T00:00:00Z")).unwrap(),
+        ts("2016-08-20T00:00:00Z"),
+    );
+    assert_eq!(report.slos[1].value, Some(164.0));
+    assert_eq!(report.slos[1].verdict, vouch_slo::status::Verdict::Breached);
+    assert_eq!(report.exit_code(), 1);
     let push = std::fs::read(fixture("events/gitlab-push.json")).unwrap();
     assert_eq!(
-        vouch_fleet::parse_payload("gitlab-push.json", &push)
-            .unwrap_err()
-            .to_string(),
-        "cannot read pipeline event gitlab-push.json: a GitLab `push` event, expected a pipeline or job (`build`) event"
+        vouch_fleet::events::parse(&push).unwrap_err().to_string(),
+        "payload 1 is not a pipeline or job event: expected a GitLab pipeline/build hook (object_kind) or a GitHub workflow_run/workflow_job payload, found GitLab object_kind `push`"
     );
+}
+
+/// Two of the delivery SLOs of vouch-slo's `seed/status.yaml`.
+const SLOS: &str = "slos:
+  - name: pipeline-success
+    target: 99%
+    window: 30d
+    indicator:
+      kind: pipeline-success
+      errors: e[{{.window}}]
+      total: t[{{.window}}]
+  - name: queue-time
+    target: 95%
+    window: 30d
+    objective: p95 <= 120s
+    indicator:
+      kind: queue-time
+      histogram: h
+";
+
+fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
 }
 
 #[test]
@@ -373,7 +470,7 @@ fn a_newer_schema_is_refused_and_migrations_run_once() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, vec![1]);
+    assert_eq!(versions, vec![1, 2]);
     conn.execute("INSERT INTO schema_version(version) VALUES (7)", [])
         .unwrap();
     drop(conn);
@@ -381,7 +478,7 @@ fn a_newer_schema_is_refused_and_migrations_run_once() {
     assert_eq!(
         e.to_string(),
         format!(
-            "the fleet store {} has schema version 7, newer than the 1 this vouch knows: upgrade vouch",
+            "the fleet store {} has schema version 7, newer than the 2 this vouch knows: upgrade vouch",
             path.display()
         )
     );
@@ -401,4 +498,51 @@ fn a_postgres_password_is_never_printed() {
         "{e}"
     );
     assert!(!e.contains("s3cret"), "{e}");
+}
+
+#[test]
+fn a_version_1_store_keeps_its_events() {
+    // A real version-1 store (its frozen DDL) holding rows as the version-1 event reader
+    // wrote them: a completed GitHub job, a GitLab pipeline still `pending`, a `manual` job.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&std::fs::read_to_string(fixture("schema-v1.sqlite.sql")).unwrap())
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO events VALUES ('github', 'job', 'Codertocat/Hello-World', 289782451, 5, 'Test', 'success', 'main', '2021-08-05T10:33:58Z', '2021-08-05T10:34:02Z', '2021-08-05T10:38:16Z');
+         INSERT INTO events VALUES ('gitlab', 'pipeline', 'gitlab-org/gitlab-test', 31, NULL, '', 'pending', 'master', '2016-08-12T15:23:28Z', NULL, NULL);
+         INSERT INTO events VALUES ('gitlab', 'job', 'gitlab-org/gitlab-test', 379, 31, 'deploy', 'manual', 'master', '2016-08-12T15:23:28Z', NULL, NULL);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = Store::open(&Location::Sqlite(path)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let events = store.events(None).unwrap();
+    assert_eq!(events.len(), 3);
+    let job = events.iter().find(|e| e.id == 289782451).unwrap();
+    assert_eq!(
+        (job.outcome, job.attempt, job.pipeline_id),
+        (Outcome::Success, 1, Some(5))
+    );
+    assert_eq!(job.finished_at, Some(ts("2021-08-05T10:38:16Z")));
+    assert_eq!(job.queue_seconds(), Some(4.0));
+    let pipeline = events.iter().find(|e| e.id == 31).unwrap();
+    assert_eq!(pipeline.outcome, Outcome::Queued);
+    // The migrated `pending` pipeline is still replaced by its later deliveries.
+    let later = vouch_fleet::PipelineEvent {
+        outcome: Outcome::Success,
+        finished_at: Some(ts("2016-08-12T15:30:00Z")),
+        ..pipeline.clone()
+    };
+    store.add_events(&[later]).unwrap();
+    let events = store.events(None).unwrap();
+    assert_eq!(
+        events.iter().find(|e| e.id == 31).unwrap().outcome,
+        Outcome::Success
+    );
+    assert_eq!(
+        events.iter().find(|e| e.id == 379).unwrap().outcome,
+        Outcome::Skipped
+    );
 }

@@ -1,4 +1,5 @@
-//! vouch's HTTPS edge: the Kubernetes admission webhook.
+//! vouch's HTTP edges: the Kubernetes admission webhook, and the fleet dashboard
+//! ([`dashboard`], `vouch serve`).
 //!
 //! [`admission::serve`] listens with TLS (rustls, aws-lc-rs; HTTP/1.1 and HTTP/2 by ALPN), routes
 //! `POST /validate` and `POST /mutate` to a [`admission::Decide`] (the decision library, called
@@ -32,3 +33,4 @@
 //! ```
 
 pub mod admission;
+pub mod dashboard;

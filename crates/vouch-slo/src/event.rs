@@ -2,6 +2,9 @@
 //! `pipeline`, `build`), GitHub `workflow_run` and `workflow_job`. One payload per file, or a
 //! JSON array of payloads. A GitLab pipeline hook carries its jobs (`builds`): each becomes a
 //! job event as well.
+//!
+//! This is vouch's one pipeline-event type: `vouch slo status` reads it from files, and the
+//! fleet store (`vouch fleet events add`, `vouch slo status --store`) keeps it as rows.
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -44,6 +47,76 @@ impl Outcome {
     pub fn finished(self) -> bool {
         !matches!(self, Self::Queued | Self::Running)
     }
+
+    /// How far a run has got: queued 0, running 1, finished 2. A later delivery replaces an
+    /// earlier one only when it is at least as far ([`latest`], the fleet store).
+    pub fn progress(self) -> u8 {
+        match self {
+            Self::Queued => 0,
+            Self::Running => 1,
+            _ => 2,
+        }
+    }
+
+    /// The lower-case word serialisation uses (`queued`, `success`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::Canceled => "canceled",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    /// The inverse of [`Outcome::as_str`].
+    pub fn from_name(s: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Success,
+            Self::Failed,
+            Self::Canceled,
+            Self::Skipped,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+impl Provider {
+    /// `gitlab` or `github`, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GitLab => "gitlab",
+            Self::GitHub => "github",
+        }
+    }
+
+    /// The inverse of [`Provider::as_str`].
+    pub fn from_name(s: &str) -> Option<Self> {
+        [Self::GitLab, Self::GitHub]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+impl Kind {
+    /// `pipeline` or `job`, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pipeline => "pipeline",
+            Self::Job => "job",
+        }
+    }
+
+    /// The inverse of [`Kind::as_str`].
+    pub fn from_name(s: &str) -> Option<Self> {
+        [Self::Pipeline, Self::Job]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// One pipeline or job as `vouch slo status` reads it.
@@ -51,13 +124,22 @@ impl Outcome {
 pub struct PipelineEvent {
     pub provider: Provider,
     pub kind: Kind,
+    /// GitLab `project.path_with_namespace` (else `project_id`), GitHub `repository.full_name`;
+    /// empty when the payload names none. Part of the event's identity with the id: ids are
+    /// unique per forge instance only.
+    pub project: String,
     /// The forge's id of the pipeline, run or job.
     pub id: u64,
+    /// For a job, the pipeline (GitHub: run) it belongs to.
+    pub pipeline_id: Option<u64>,
     /// The attempt (GitHub `run_attempt`; 1 for GitLab, which gives a retried job a new id).
     pub attempt: u64,
     /// Job name, or the pipeline's / workflow's name (GitLab pipelines without one: the ref).
     pub name: String,
     pub outcome: Outcome,
+    /// Branch or tag (GitLab `ref`, GitHub `head_branch`).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
     pub queued_at: Option<Timestamp>,
     pub started_at: Option<Timestamp>,
     pub finished_at: Option<Timestamp>,
@@ -141,10 +223,10 @@ fn payload_events(index: usize, p: &Value, out: &mut Vec<PipelineEvent>) -> Resu
         }),
         None => {
             if let Some(run) = p.get("workflow_run").filter(|v| v.is_object()) {
-                out.push(github(index, run, Kind::Pipeline)?);
+                out.push(github(index, p, run, Kind::Pipeline)?);
                 Ok(())
             } else if let Some(job) = p.get("workflow_job").filter(|v| v.is_object()) {
-                out.push(github(index, job, Kind::Job)?);
+                out.push(github(index, p, job, Kind::Job)?);
                 Ok(())
             } else {
                 let keys: Vec<&str> = p
@@ -253,16 +335,22 @@ fn gitlab_pipeline(
         }
         _ => None,
     };
+    let project = gitlab_project(p);
+    let pipeline_id = id(index, attrs, "id")?;
+    let git_ref = text(attrs, "ref").filter(|r| !r.is_empty());
     out.push(PipelineEvent {
         provider: Provider::GitLab,
         kind: Kind::Pipeline,
-        id: id(index, attrs, "id")?,
+        project: project.clone(),
+        id: pipeline_id,
+        pipeline_id: None,
         attempt: 1,
         name: text(attrs, "name")
             .filter(|n| !n.is_empty())
             .or_else(|| text(attrs, "ref"))
             .unwrap_or_default(),
         outcome: gitlab_status(index, &status)?,
+        git_ref: git_ref.clone(),
         queued_at,
         started_at,
         finished_at: time(index, attrs, "finished_at")?,
@@ -281,10 +369,13 @@ fn gitlab_pipeline(
         out.push(PipelineEvent {
             provider: Provider::GitLab,
             kind: Kind::Job,
+            project: project.clone(),
             id: id(index, build, "id")?,
+            pipeline_id: Some(pipeline_id),
             attempt: 1,
             name: text(build, "name").unwrap_or_default(),
             outcome: gitlab_status(index, &status)?,
+            git_ref: git_ref.clone(),
             queued_at: time(index, build, "created_at")?,
             started_at: time(index, build, "started_at")?,
             finished_at: time(index, build, "finished_at")?,
@@ -302,17 +393,38 @@ fn gitlab_job(index: usize, p: &Value) -> Result<PipelineEvent, EventError> {
     Ok(PipelineEvent {
         provider: Provider::GitLab,
         kind: Kind::Job,
+        project: gitlab_project(p),
         id: id(index, p, "build_id")?,
+        pipeline_id: p.get("pipeline_id").and_then(Value::as_u64),
         attempt: 1,
         name: text(p, "build_name").unwrap_or_default(),
         outcome: gitlab_status(index, &status)?,
+        git_ref: text(p, "ref").filter(|r| !r.is_empty()),
         queued_at: time(index, p, "build_created_at")?,
         started_at: time(index, p, "build_started_at")?,
         finished_at: time(index, p, "build_finished_at")?,
     })
 }
 
-fn github(index: usize, v: &Value, kind: Kind) -> Result<PipelineEvent, EventError> {
+/// `project.path_with_namespace`, else the numeric `project_id`, else empty.
+fn gitlab_project(p: &Value) -> String {
+    p.get("project")
+        .and_then(|o| text(o, "path_with_namespace"))
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            p.get("project_id")
+                .and_then(Value::as_u64)
+                .map(|n| n.to_string())
+        })
+        .unwrap_or_default()
+}
+
+fn github(
+    index: usize,
+    payload: &Value,
+    v: &Value,
+    kind: Kind,
+) -> Result<PipelineEvent, EventError> {
     let status = text(v, "status").ok_or(EventError::Field {
         index,
         field: "status",
@@ -360,25 +472,51 @@ fn github(index: usize, v: &Value, kind: Kind) -> Result<PipelineEvent, EventErr
     Ok(PipelineEvent {
         provider: Provider::GitHub,
         kind,
+        project: payload
+            .get("repository")
+            .and_then(|r| text(r, "full_name"))
+            .unwrap_or_default(),
         id: id(index, v, "id")?,
+        pipeline_id: match kind {
+            Kind::Pipeline => None,
+            Kind::Job => v.get("run_id").and_then(Value::as_u64),
+        },
         attempt: v.get("run_attempt").and_then(Value::as_u64).unwrap_or(1),
         name: text(v, "name").unwrap_or_default(),
         outcome,
+        git_ref: text(v, "head_branch").filter(|r| !r.is_empty()),
         queued_at: time(index, v, "created_at")?,
         started_at: started,
         finished_at: finished,
     })
 }
 
-/// One event per (provider, kind, id, attempt): the furthest state wins, and of equals the
-/// later in `events` (webhooks are delivered once per state change).
+/// The identity of a run or job: one row of the fleet store, one entry after [`latest`].
+pub type EventKey = (Provider, Kind, String, u64, u64);
+
+impl PipelineEvent {
+    /// (provider, kind, project, id, attempt).
+    pub fn key(&self) -> EventKey {
+        (
+            self.provider,
+            self.kind,
+            self.project.clone(),
+            self.id,
+            self.attempt,
+        )
+    }
+}
+
+/// One event per (provider, kind, project, id, attempt): the furthest state wins, and of
+/// equals the later in `events` (webhooks are delivered once per state change). The fleet
+/// store folds deliveries the same way when it stores them.
 pub fn latest(events: Vec<PipelineEvent>) -> Vec<PipelineEvent> {
-    let mut by: std::collections::BTreeMap<(Provider, Kind, u64, u64), PipelineEvent> =
+    let mut by: std::collections::BTreeMap<EventKey, PipelineEvent> =
         std::collections::BTreeMap::new();
     for e in events {
-        let key = (e.provider, e.kind, e.id, e.attempt);
+        let key = e.key();
         match by.get(&key) {
-            Some(old) if progress(old.outcome) > progress(e.outcome) => {}
+            Some(old) if old.outcome.progress() > e.outcome.progress() => {}
             _ => {
                 by.insert(key, e);
             }
@@ -387,10 +525,49 @@ pub fn latest(events: Vec<PipelineEvent>) -> Vec<PipelineEvent> {
     by.into_values().collect()
 }
 
-fn progress(o: Outcome) -> u8 {
-    match o {
-        Outcome::Queued => 0,
-        Outcome::Running => 1,
-        _ => 2,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitlab_times_are_read_as_utc() {
+        assert_eq!(
+            parse_time("2016-08-12 15:23:28 UTC").unwrap().to_string(),
+            "2016-08-12T15:23:28Z"
+        );
+        assert_eq!(
+            parse_time("2016-08-12 17:23:28 +0200").unwrap().to_string(),
+            "2016-08-12T15:23:28Z"
+        );
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for o in [
+            Outcome::Queued,
+            Outcome::Running,
+            Outcome::Success,
+            Outcome::Failed,
+            Outcome::Canceled,
+            Outcome::Skipped,
+        ] {
+            assert_eq!(Outcome::from_name(o.as_str()), Some(o));
+            assert_eq!(
+                serde_json::to_value(o).unwrap(),
+                serde_json::Value::String(o.as_str().to_owned())
+            );
+        }
+        for p in [Provider::GitLab, Provider::GitHub] {
+            assert_eq!(Provider::from_name(p.as_str()), Some(p));
+            assert_eq!(
+                serde_json::to_value(p).unwrap(),
+                serde_json::Value::String(p.as_str().to_owned())
+            );
+        }
+        for k in [Kind::Pipeline, Kind::Job] {
+            assert_eq!(Kind::from_name(k.as_str()), Some(k));
+        }
+        assert_eq!(Outcome::from_name("pending"), None);
     }
 }

@@ -236,7 +236,9 @@ fn budget_exactly_spent_is_exhausted() {
         .map(|i| event::PipelineEvent {
             provider: Provider::GitHub,
             kind: Kind::Pipeline,
+            project: "acme/api".into(),
             id: u64::try_from(i).unwrap(),
+            pipeline_id: None,
             attempt: 1,
             name: "ci".into(),
             outcome: if i == 0 {
@@ -244,6 +246,7 @@ fn budget_exactly_spent_is_exhausted() {
             } else {
                 Outcome::Success
             },
+            git_ref: Some("main".into()),
             queued_at: at(i),
             started_at: at(i),
             finished_at: at(i),

@@ -110,6 +110,31 @@ pub enum Command {
     /// across every SBOM ingested (SQLite by default, PostgreSQL with --store postgres://…).
     #[command(subcommand)]
     Fleet(crate::commands::fleet::FleetCommand),
+    /// The fleet dashboard: pages and a JSON API answering which artifacts contain a package
+    /// or are affected by an advisory, over the fleet store (plain HTTP, for a reverse proxy).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (plain HTTP: terminate TLS and authenticate people at a reverse
+    /// proxy in front).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub store: crate::commands::fleet::StoreArgs,
+    /// Advisory database for advisory searches (GHSA-…, CVE-…); without it only package
+    /// searches are answered.
+    #[arg(long = "db", value_name = "PATH", env = "VOUCH_DB")]
+    pub db: Option<PathBuf>,
+    /// SLO file (seed format) evaluated over the store's pipeline events: the SLO panel and
+    /// /api/slo.
+    #[arg(long, value_name = "FILE")]
+    pub slo: Option<PathBuf>,
+    /// File holding the ingest token that enables POST /api/sbom and POST /api/events
+    /// (also VOUCH_INGEST_TOKEN); without one the server is read-only.
+    #[arg(long, value_name = "FILE")]
+    pub ingest_token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -289,8 +289,9 @@ fn events_add_and_list() {
     assert_exit(&out, 0);
     let v = json(&out.stdout);
     assert_eq!(v.as_array().unwrap().len(), 2);
-    assert_eq!(v[1]["source"], "gitlab");
-    assert_eq!(v[1]["status"], "success");
+    assert_eq!(v[1]["provider"], "gitlab");
+    assert_eq!(v[1]["outcome"], "success");
+    assert_eq!(v[1]["queued_at"], "2023-01-10T13:50:02Z");
     let out = vouch()
         .args(["fleet", "events", "add"])
         .arg(fleet_fixture("events/gitlab-push.json"))
@@ -299,9 +300,11 @@ fn events_add_and_list() {
         .output()
         .unwrap();
     assert_exit(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("a GitLab `push` event, expected a pipeline or job (`build`) event")
+        stderr.starts_with("error[slo-event-invalid]: webhook payload ")
+            && stderr.contains("payload 1 is not a pipeline or job event"),
+        "{stderr}"
     );
 }
 

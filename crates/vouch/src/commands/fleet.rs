@@ -587,10 +587,24 @@ fn events_add(args: EventsAddArgs) -> anyhow::Result<ExitStatus> {
     let mut events = Vec::new();
     for file in &args.files {
         let bytes = crate::files::read(file, "webhook payload", crate::files::MAX_EVIDENCE)?;
-        events.push(vouch_fleet::parse_payload(
-            &file.display().to_string(),
-            &bytes,
-        )?);
+        // vouch-slo's reader, the one `vouch slo status --events` uses.
+        match vouch_fleet::events::parse(&bytes) {
+            Ok(parsed) => events.extend(parsed),
+            Err(err) => {
+                eprintln!(
+                    "error[slo-event-invalid]: webhook payload {}: {}",
+                    file.display(),
+                    vouch_secrets::redact(&err.to_string())
+                );
+                return Ok(ExitStatus::Error);
+            }
+        }
+        if events.len() > vouch_slo::event::MAX_EVENTS {
+            anyhow::bail!(
+                "more than {} events in the files given",
+                vouch_slo::event::MAX_EVENTS
+            );
+        }
     }
     let mut store = open(&args.store)?;
     let n = store.add_events(&events)?;
@@ -600,6 +614,14 @@ fn events_add(args: EventsAddArgs) -> anyhow::Result<ExitStatus> {
 
 fn events_list(args: EventsListArgs) -> anyhow::Result<ExitStatus> {
     let mut store = open(&args.store)?;
-    print_json(&store.events(args.since.as_deref())?)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| {
+            t.parse::<jiff::Timestamp>()
+                .with_context(|| format!("--since `{t}` is not an RFC 3339 time"))
+        })
+        .transpose()?;
+    print_json(&store.events(since)?)?;
     Ok(ExitStatus::Success)
 }

@@ -9,6 +9,7 @@ mod explain;
 mod sbom;
 mod scan;
 mod secrets;
+mod serve;
 mod vulns;
 
 mod admission;
@@ -56,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Diff(args) => diff::run(args),
         Command::Reproduce(args) => reproduce::run(args),
         Command::Fleet(cmd) => fleet::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }
