@@ -41,7 +41,8 @@ pub enum DbCommand {
     /// Import OSV JSON/YAML files, folders, OSV zip exports, RustSec advisories, the Debian
     /// Security Tracker JSON and Alpine secdb files (each told by its content).
     Import(DbImportArgs),
-    /// Show record counts per ecosystem, the newest `modified` time and the content digest.
+    /// Show record counts per ecosystem, the newest `modified` time, the content digest, and
+    /// where the last import or fetch read from and when.
     Status(DbStatusArgs),
     /// Download the public OSV exports (all.zip per ecosystem) and import them.
     Update(DbUpdateArgs),
