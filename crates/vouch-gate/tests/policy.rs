@@ -197,12 +197,21 @@ fn max_db_age_and_allow_stale_db() {
     )
     .unwrap();
     let v = p.vulnerabilities.as_ref().unwrap();
-    assert_eq!(v.max_db_age, Some(jiff::SignedDuration::from_hours(14 * 24)));
+    assert_eq!(
+        v.max_db_age,
+        Some(jiff::SignedDuration::from_hours(14 * 24))
+    );
     assert!(v.allow_stale_db);
 
     for (value, problem) in [
-        ("yesterday", "is `yesterday`, not a duration such as `7d` or `36h`"),
-        ("1mo", "is `1mo`: years and months have no fixed length; use days or weeks"),
+        (
+            "yesterday",
+            "is `yesterday`, not a duration such as `7d` or `36h`",
+        ),
+        (
+            "1mo",
+            "is `1mo`: years and months have no fixed length; use days or weeks",
+        ),
         ("-3d", "is `-3d`, a negative duration"),
     ] {
         let e = err(&format!("{BASE}max-db-age = \"{value}\"\n"));

@@ -142,7 +142,14 @@ fn scan(db: &Path, at: i64, source: &str, proj: &Path, extra: &[&str]) -> std::p
         .arg("scan")
         .arg(proj)
         .args(["--db-source", source, "--format", "json"])
-        .args(["--skip", "secrets", "--skip", "configuration", "--skip", "pinning"])
+        .args([
+            "--skip",
+            "secrets",
+            "--skip",
+            "configuration",
+            "--skip",
+            "pinning",
+        ])
         .args(extra)
         .output()
         .unwrap()
@@ -434,7 +441,11 @@ fn a_database_older_than_the_limit_is_flagged_stale() {
             db.display()
         )
     );
-    assert_eq!(mirror.requests().len(), 1, "a stale database is not refetched");
+    assert_eq!(
+        mirror.requests().len(),
+        1,
+        "a stale database is not refetched"
+    );
 
     // A wider limit: not stale.
     let out = scan(
@@ -518,7 +529,10 @@ fn gate_fetches_for_the_sbom_on_first_use_and_denies_a_stale_database() {
             .output()
             .unwrap()
     };
-    common::assert_exit(&run(T0, &["key", "generate", "--output-prefix", "release"]), 0);
+    common::assert_exit(
+        &run(T0, &["key", "generate", "--output-prefix", "release"]),
+        0,
+    );
     std::fs::create_dir_all(d.path().join("dist")).unwrap();
     std::fs::write(d.path().join("dist/app.bin"), b"the artifact").unwrap();
     let out = vouch(&db, T0)

@@ -132,12 +132,10 @@ pub fn missing(db: &Path, args: &DbSourceArgs, ecosystems: &BTreeSet<String>) ->
         return None;
     }
     let source = Source::from_args(args);
-    let hint = "run `vouch db update` or `vouch db import PATH`, pass --db, or --skip vulnerabilities";
+    let hint =
+        "run `vouch db update` or `vouch db import PATH`, pass --db, or --skip vulnerabilities";
     if source.per_ecosystem() && ecosystems.is_empty() {
-        return Some(format!(
-            "no advisory database at {} ({hint})",
-            db.display()
-        ));
+        return Some(format!("no advisory database at {} ({hint})", db.display()));
     }
     if args.offline && source.remote() {
         return Some(format!(
@@ -420,8 +418,8 @@ pub fn max_age(args: &DbSourceArgs) -> anyhow::Result<Option<jiff::SignedDuratio
     if text.trim() == "0" {
         return Ok(None);
     }
-    let d = vouch_pin::update::parse_min_age(text)
-        .map_err(|e| anyhow::anyhow!("--db-max-age: {e}"))?;
+    let d =
+        vouch_pin::update::parse_min_age(text).map_err(|e| anyhow::anyhow!("--db-max-age: {e}"))?;
     Ok(Some(d))
 }
 

@@ -237,8 +237,7 @@ fn vulnerabilities(
     };
     let now = crate::clock::now()?;
     let today = vouch_advisory::suppress::Date::from_unix_seconds(now.as_second());
-    let ecosystems =
-        super::db_fetch::ecosystems(&inventory.components, inventory.distro.as_ref());
+    let ecosystems = super::db_fetch::ecosystems(&inventory.components, inventory.distro.as_ref());
     if let Err(reason) = super::db_fetch::ensure(&path, &args.db_source, &ecosystems, now) {
         report
             .not_checked
