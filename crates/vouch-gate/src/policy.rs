@@ -740,6 +740,27 @@ impl Policy {
     }
 }
 
+/// A duration such as `7d`, `36h`, `2w` or `P7D` (days of 24 hours); years and months, having
+/// no fixed length, and negative durations are refused.
+fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {
+    let span: jiff::Span = s
+        .trim()
+        .parse()
+        .map_err(|e| format!("is `{s}`, not a duration such as `7d` or `36h` ({e})"))?;
+    if span.get_years() != 0 || span.get_months() != 0 {
+        return Err(format!(
+            "is `{s}`: years and months have no fixed length; use days or weeks"
+        ));
+    }
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| format!("is `{s}`, not a usable duration ({e})"))?;
+    if d.is_negative() {
+        return Err(format!("is `{s}`, a negative duration"));
+    }
+    Ok(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -793,25 +814,4 @@ mod tests {
         );
         assert!(err("[sarif]\nfail_on = \"error\"\n").contains("unknown field"));
     }
-}
-
-/// A duration such as `7d`, `36h`, `2w` or `P7D` (days of 24 hours); years and months, having
-/// no fixed length, and negative durations are refused.
-fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {
-    let span: jiff::Span = s
-        .trim()
-        .parse()
-        .map_err(|e| format!("is `{s}`, not a duration such as `7d` or `36h` ({e})"))?;
-    if span.get_years() != 0 || span.get_months() != 0 {
-        return Err(format!(
-            "is `{s}`: years and months have no fixed length; use days or weeks"
-        ));
-    }
-    let d = span
-        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-        .map_err(|e| format!("is `{s}`, not a usable duration ({e})"))?;
-    if d.is_negative() {
-        return Err(format!("is `{s}`, a negative duration"));
-    }
-    Ok(d)
 }
