@@ -10,8 +10,10 @@
 //! - `affected(ecosystem, release, name, id)`: one row per `affected[].package`, `ecosystem` being
 //!   the OSV ecosystem before any `:` (`Debian`), `release` what follows it (`12`, or empty) and
 //!   `name` the ecosystem-normalised package name, indexed on `(ecosystem, name)`;
-//! - `meta(key, value)`: `schema_version`, and `content_digest`, the content digest as the last
-//!   import computed it.
+//! - `meta(key, value)`: `schema_version`, `content_digest`, the content digest as the last
+//!   import computed it, and `provenance` ([`Provenance`] as JSON: where the last import's data
+//!   came from, its digest and when), written by imports that say so
+//!   ([`Importer::set_provenance`]).
 //!
 //! **Content digest**: `sha256:` followed by the hex SHA-256 of, for every advisory in ascending
 //! `id` order (byte order), the line `id TAB modified TAB sha256(json) LF`, then for every
@@ -116,6 +118,12 @@ pub enum DbError {
         "advisory database {path} records no content digest (written by an older vouch); run `vouch db import` again"
     )]
     NoRecordedDigest { path: PathBuf },
+    #[error("advisory database {path}: its recorded provenance is not valid")]
+    Provenance {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("advisory database {path}: stored record {id} is not a valid OSV record")]
     Record {
         path: PathBuf,
@@ -162,9 +170,42 @@ pub struct Importer<'tx> {
     insert_aff: rusqlite::Statement<'tx>,
     path: PathBuf,
     summary: ImportSummary,
+    provenance: Option<Provenance>,
+}
+
+/// Where the data of the last import came from, recorded with it (`meta.provenance`), so
+/// `vouch db status` can say what the database holds and how old it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Provenance {
+    /// When the data was fetched or imported, seconds since the Unix epoch (UTC).
+    pub updated_at: i64,
+    /// How it got here: `fetch` (first use or `db update`) or `import`.
+    pub how: String,
+    /// Each source read, in the order read.
+    pub sources: Vec<SourceRecord>,
+}
+
+/// One source of an import: a URL (credentials removed) or a path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceRecord {
+    pub location: String,
+    /// `sha256:<hex>` of the downloaded or read file, when it was one file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Its size in bytes, when it was one file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// Valid records read from it.
+    pub records: usize,
 }
 
 impl Importer<'_> {
+    /// Records `provenance` in the import's transaction (replacing the last import's), so it
+    /// is written exactly when the records are.
+    pub fn set_provenance(&mut self, provenance: Provenance) {
+        self.provenance = Some(provenance);
+    }
+
     fn sql(&self, source: rusqlite::Error) -> DbError {
         DbError::Sqlite {
             path: self.path.clone(),
@@ -251,6 +292,9 @@ pub struct Status {
     /// The newest `modified` timestamp (string order), if any record exists.
     pub newest_modified: Option<String>,
     pub digest: String,
+    /// Where the last import's data came from, when it recorded that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 /// Serialises a JSON value canonically: object keys sorted by byte order, no white space.
@@ -558,8 +602,20 @@ impl Database {
                     .map_err(sql)?,
                 path: path.clone(),
                 summary: ImportSummary::default(),
+                provenance: None,
             };
             feed(&mut importer)?;
+            if let Some(p) = &importer.provenance {
+                let text = serde_json::to_string(p).map_err(|source| DbError::Provenance {
+                    path: path.clone(),
+                    source,
+                })?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('provenance', ?1)",
+                    [text.as_str()],
+                )
+                .map_err(sql)?;
+            }
             importer.summary
         };
         // The digest is recorded in the same transaction, so it always describes what committed.
@@ -669,7 +725,27 @@ impl Database {
             ecosystems,
             newest_modified,
             digest: self.digest()?,
+            provenance: self.provenance()?,
         })
+    }
+
+    /// Where the last import's data came from ([`Importer::set_provenance`]); `None` when it
+    /// did not say (an import by an older vouch, or through the library without it).
+    pub fn provenance(&self) -> Result<Option<Provenance>, DbError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'provenance'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|source| DbError::Provenance {
+                path: self.path.clone(),
+                source,
+            })
+        })
+        .transpose()
     }
 
     /// The stored records (not withdrawn) that name `name` in `ecosystem` (OSV base name), each

@@ -46,5 +46,7 @@ pub mod osv;
 pub mod rustsec;
 pub mod suppress;
 
-pub use db::{Database, DbError, ImportSummary, Importer, RecordProblem, Status};
+pub use db::{
+    Database, DbError, ImportSummary, Importer, Provenance, RecordProblem, SourceRecord, Status,
+};
 pub use matching::{MatchError, MatchOptions, MatchOutcome, VulnMatch};

@@ -132,6 +132,13 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// Adds a deny reason that the caller found about the gate's own inputs (an advisory
+    /// database older than the policy allows: `advisory-db-stale`), and denies.
+    pub fn deny(&mut self, check: Check, code: &'static str, message: impl Into<String>) {
+        self.reasons.push(Reason::new(check, code, message));
+        self.outcome = Outcome::Deny;
+    }
+
     pub fn passed(&self) -> bool {
         self.outcome == Outcome::Pass
     }

@@ -193,6 +193,9 @@ struct RawVulnerabilities {
     ignore: Option<String>,
     #[serde(default)]
     vex: Vec<String>,
+    max_db_age: Option<String>,
+    #[serde(default)]
+    allow_stale_db: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -291,6 +294,11 @@ pub struct Vulnerabilities {
     pub ignore: Option<String>,
     /// OpenVEX documents, relative to the policy.
     pub vex: Vec<String>,
+    /// `max-db-age`: how long ago the advisory database may have been updated (`7d`);
+    /// `None`: the caller's default (`vouch gate --db-max-age`, else 7 days).
+    pub max_db_age: Option<jiff::SignedDuration>,
+    /// `allow-stale-db = true`: an older database is reported but does not deny.
+    pub allow_stale_db: bool,
 }
 
 /// What goes into the verification summary.
@@ -526,10 +534,18 @@ impl Policy {
                         format!("is `{fail_on}`; expected info, low, medium, high or critical"),
                     )
                 })?;
+                let max_db_age = v
+                    .max_db_age
+                    .as_deref()
+                    .map(parse_age)
+                    .transpose()
+                    .map_err(|e| invalid("vulnerabilities.max-db-age", e))?;
                 Some(Vulnerabilities {
                     fail_on,
                     ignore: v.ignore,
                     vex: v.vex,
+                    max_db_age,
+                    allow_stale_db: v.allow_stale_db,
                 })
             }
         };
@@ -722,6 +738,27 @@ impl Policy {
             },
         })
     }
+}
+
+/// A duration such as `7d`, `36h`, `2w` or `P7D` (days of 24 hours); years and months, having
+/// no fixed length, and negative durations are refused.
+fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {
+    let span: jiff::Span = s
+        .trim()
+        .parse()
+        .map_err(|e| format!("is `{s}`, not a duration such as `7d` or `36h` ({e})"))?;
+    if span.get_years() != 0 || span.get_months() != 0 {
+        return Err(format!(
+            "is `{s}`: years and months have no fixed length; use days or weeks"
+        ));
+    }
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| format!("is `{s}`, not a usable duration ({e})"))?;
+    if d.is_negative() {
+        return Err(format!("is `{s}`, a negative duration"));
+    }
+    Ok(d)
 }
 
 #[cfg(test)]

@@ -182,3 +182,42 @@ fn values_are_validated() {
         PolicyError::Invalid { field, .. } if field == "attestations.required"
     ));
 }
+
+#[test]
+fn max_db_age_and_allow_stale_db() {
+    const BASE: &str = "[trust]\nkeys = [\"a.pub\"]\n[provenance]\nsource = \"https://gitlab.example.com/acme/api\"\n[vulnerabilities]\nfail-on = \"high\"\n";
+    let p = Policy::parse(BASE, "gate.toml").unwrap();
+    let v = p.vulnerabilities.as_ref().unwrap();
+    assert_eq!(v.max_db_age, None);
+    assert!(!v.allow_stale_db);
+
+    let p = Policy::parse(
+        &format!("{BASE}max-db-age = \"2w\"\nallow-stale-db = true\n"),
+        "gate.toml",
+    )
+    .unwrap();
+    let v = p.vulnerabilities.as_ref().unwrap();
+    assert_eq!(
+        v.max_db_age,
+        Some(jiff::SignedDuration::from_hours(14 * 24))
+    );
+    assert!(v.allow_stale_db);
+
+    for (value, problem) in [
+        (
+            "yesterday",
+            "is `yesterday`, not a duration such as `7d` or `36h`",
+        ),
+        (
+            "1mo",
+            "is `1mo`: years and months have no fixed length; use days or weeks",
+        ),
+        ("-3d", "is `-3d`, a negative duration"),
+    ] {
+        let e = err(&format!("{BASE}max-db-age = \"{value}\"\n"));
+        let msg = e.to_string();
+        assert!(matches!(e, PolicyError::Invalid { .. }), "{e:?}");
+        assert!(msg.contains("vulnerabilities.max-db-age"), "{msg}");
+        assert!(msg.contains(problem), "{msg}");
+    }
+}

@@ -156,6 +156,8 @@ pub struct ScanArgs {
     pub walk: WalkArgs,
     #[command(flatten)]
     pub db: DbLocation,
+    #[command(flatten)]
+    pub db_source: DbSourceArgs,
     /// Exit 1 when an unsuppressed finding is at or above this severity
     /// (info, low, medium, high, critical).
     #[arg(long, default_value = "medium", value_name = "SEVERITY")]

@@ -13,12 +13,36 @@ pub struct DbLocation {
     pub db: Option<PathBuf>,
 }
 
+/// Where the advisory database comes from when none exists yet, and how old it may be
+/// (`vouch scan`, `vouch vulns`, `vouch gate`; docs/db.md#first-use).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DbSourceArgs {
+    /// Where to fetch the advisory database from when none exists: a mirror base URL serving
+    /// `<ECOSYSTEM>/all.zip` like the OSV bucket, the URL of one `.zip` export, or a local zip
+    /// file or folder [default: the OSV bulk export, for the ecosystems found].
+    #[arg(long, value_name = "URL|PATH", env = "VOUCH_DB_SOURCE")]
+    pub db_source: Option<String>,
+    /// Never use the network: without a database, vulnerabilities are "not checked" (exit 2).
+    #[arg(
+        long,
+        env = "VOUCH_OFFLINE",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub offline: bool,
+    /// Flag an advisory database last updated longer ago than this (`7d`, `36h`, `2w`;
+    /// `advisory-db-stale`) [default: 7d].
+    #[arg(long, value_name = "DURATION", env = "VOUCH_DB_MAX_AGE")]
+    pub db_max_age: Option<String>,
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum DbCommand {
     /// Import OSV JSON/YAML files, folders, OSV zip exports, RustSec advisories, the Debian
     /// Security Tracker JSON and Alpine secdb files (each told by its content).
     Import(DbImportArgs),
-    /// Show record counts per ecosystem, the newest `modified` time and the content digest.
+    /// Show record counts per ecosystem, the newest `modified` time, the content digest, and
+    /// where the last import or fetch read from and when.
     Status(DbStatusArgs),
     /// Download the public OSV exports (all.zip per ecosystem) and import them.
     Update(DbUpdateArgs),
@@ -93,6 +117,8 @@ pub struct VulnsArgs {
     pub informational: bool,
     #[command(flatten)]
     pub location: DbLocation,
+    #[command(flatten)]
+    pub source: DbSourceArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
 }

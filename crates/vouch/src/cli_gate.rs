@@ -28,6 +28,8 @@ pub struct GateArgs {
     /// Advisory database, for policies with `[vulnerabilities]`.
     #[command(flatten)]
     pub db: crate::cli::DbLocation,
+    #[command(flatten)]
+    pub db_source: crate::cli::DbSourceArgs,
     /// Source tree for `check = true` and `secrets = true` in the policy.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub source: PathBuf,

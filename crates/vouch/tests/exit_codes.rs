@@ -405,8 +405,10 @@ fn sbom_writes_what_it_found_and_fails_on_walk_errors() {
 fn project_with_db() -> (tempfile::TempDir, PathBuf) {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("db/osv.sqlite");
+    // Imported at the time the tests scan, so the database is not stale (advisory-db-stale).
     let out = vouch()
         .env("VOUCH_DB", &db)
+        .env("SOURCE_DATE_EPOCH", NOW)
         .args(["db", "import"])
         .arg(common::advisory_fixtures().join("packagist"))
         .output()

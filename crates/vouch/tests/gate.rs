@@ -430,15 +430,19 @@ fn could_not_evaluate_is_exit_2() {
         stderr.contains("`trust` names no key and no identity"),
         "{stderr}"
     );
-    // Vulnerabilities required but no database.
+    // Vulnerabilities required but no database, and offline, so none is fetched on first use
+    // (tests/db_first_use.rs).
     std::fs::write(d.join("gate.toml"), POLICY).unwrap();
     let out = vouch_ci(d, "main", true)
         .args(["gate", "dist/api.phar", "--policy", "gate.toml"])
-        .args(["--db", "missing.sqlite"])
+        .args(["--db", "missing.sqlite", "--offline"])
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(stderr.contains("missing.sqlite does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("error: the policy has [vulnerabilities], but they were not checked: no advisory database at missing.sqlite, and --offline (VOUCH_OFFLINE) forbids fetching one"),
+        "{stderr}"
+    );
     assert!(out.get_output().stdout.is_empty());
 }
 

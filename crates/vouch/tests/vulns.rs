@@ -109,9 +109,11 @@ fn import_status_and_vulns() {
 fn missing_database_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
     let proj = project();
+    // Offline: without it a first use would fetch the Packagist export (tests/db_first_use.rs).
     let out = vouch(&tmp.path().join("none.sqlite"))
         .arg("vulns")
         .arg(proj.path())
+        .arg("--offline")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

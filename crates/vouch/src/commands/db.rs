@@ -5,11 +5,9 @@
 
 use std::path::PathBuf;
 
-use std::io::Seek as _;
-
 use anyhow::Context as _;
 use vouch_advisory::import::{self, Problem};
-use vouch_advisory::{Database, DbError, Importer, osv::Record};
+use vouch_advisory::{Database, DbError, Importer, SourceRecord, osv::Record};
 
 use crate::cli::{DbCommand, DbImportArgs, DbLocation, DbStatusArgs, DbStatusFormat, DbUpdateArgs};
 use crate::exit::ExitStatus;
@@ -87,8 +85,39 @@ fn store(
 
 fn import_cmd(args: DbImportArgs) -> anyhow::Result<ExitStatus> {
     let path = resolve(&args.location)?;
+    let now = crate::clock::now()?;
     store(&path, |sink| {
-        Ok(import::read_paths_into(&args.paths, sink)?)
+        let mut sources = Vec::new();
+        for p in &args.paths {
+            let before = sink.records;
+            import::read_paths_into(std::slice::from_ref(p), sink)?;
+            sources.push(source_record(p, sink.records - before)?);
+        }
+        sink.importer.set_provenance(vouch_advisory::Provenance {
+            updated_at: now.as_second(),
+            how: "import".to_owned(),
+            sources,
+        });
+        Ok(())
+    })
+}
+
+/// What `db status` records of one imported path: its SHA-256 and size when it is a file.
+fn source_record(p: &std::path::Path, records: usize) -> anyhow::Result<SourceRecord> {
+    let (sha256, bytes) = if p.is_file() {
+        let cannot = || format!("cannot read {}", p.display());
+        let file = std::fs::File::open(p).with_context(cannot)?;
+        let size = file.metadata().with_context(cannot)?.len();
+        let digest = vouch_digest::Digest::sha256_reader(file).with_context(cannot)?;
+        (Some(digest.to_string()), Some(size))
+    } else {
+        (None, None)
+    };
+    Ok(SourceRecord {
+        location: p.display().to_string(),
+        sha256,
+        bytes,
+        records,
     })
 }
 
@@ -115,7 +144,24 @@ fn status(args: DbStatusArgs) -> anyhow::Result<ExitStatus> {
                 "newest modified {}\n",
                 status.newest_modified.as_deref().unwrap_or("-")
             ));
-            out.push_str(&format!("digest    {}\n\n", status.digest));
+            out.push_str(&format!("digest    {}\n", status.digest));
+            match &status.provenance {
+                Some(p) => {
+                    let when = jiff::Timestamp::from_second(p.updated_at)
+                        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                        .unwrap_or_else(|_| p.updated_at.to_string());
+                    out.push_str(&format!("updated   {when} ({})\n", p.how));
+                    for s in &p.sources {
+                        out.push_str(&format!("source    {}", s.location));
+                        if let Some(d) = &s.sha256 {
+                            out.push_str(&format!(" {d}"));
+                        }
+                        out.push_str(&format!(" ({} records)\n", s.records));
+                    }
+                }
+                None => out.push_str("updated   unknown (no update time recorded)\n"),
+            }
+            out.push('\n');
             let width = status
                 .ecosystems
                 .keys()
@@ -135,46 +181,34 @@ fn status(args: DbStatusArgs) -> anyhow::Result<ExitStatus> {
 
 fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
     let path = resolve(&args.location)?;
+    let now = crate::clock::now()?;
     let client = vouch_resolve::http::client(vouch_resolve::http::Timeouts {
         connect: None,
         total: std::time::Duration::from_secs(600),
     })
     .context("cannot set up the HTTP client")?;
-    store(&path, |sink| {
-        for eco in &args.ecosystems {
-            let url = export_url(&args.url, eco);
-            eprintln!("downloading {}", vouch_url::redact(&url));
-            let file = download(&client, &url)?;
-            import::read_zip(
-                std::io::BufReader::new(file),
-                &format!("{eco}/all.zip"),
-                sink,
-            )
-            .with_context(|| format!("the {eco} export"))?;
+    let source = super::db_fetch::Source::Mirror(args.url.clone());
+    // In the order given, each once.
+    let mut ecosystems = Vec::new();
+    for eco in &args.ecosystems {
+        if !ecosystems.contains(eco) {
+            ecosystems.push(eco.clone());
         }
+    }
+    store(&path, |sink| {
+        let mut sources = Vec::new();
+        for eco in &ecosystems {
+            let one = std::collections::BTreeSet::from([eco.clone()]);
+            let before = sink.records;
+            let mut got = super::db_fetch::read(sink.importer, &source, &one, Some(&client))?;
+            sink.records = before + got.iter().map(|s| s.records).sum::<usize>();
+            sources.append(&mut got);
+        }
+        sink.importer.set_provenance(vouch_advisory::Provenance {
+            updated_at: now.as_second(),
+            how: "fetch".to_owned(),
+            sources,
+        });
         Ok(())
     })
-}
-
-// ---- the network edge: downloading OSV exports ----
-
-/// Largest export accepted (the biggest ecosystem exports are a few hundred MiB).
-const MAX_DOWNLOAD: u64 = 2 * 1024 * 1024 * 1024;
-
-/// The export URL for one ecosystem (`Debian:12` → `<base>/Debian:12/all.zip`, spaces encoded).
-fn export_url(base: &str, ecosystem: &str) -> String {
-    let eco = ecosystem.replace(' ', "%20").replace('/', "%2F");
-    format!("{}/{eco}/all.zip", base.trim_end_matches('/'))
-}
-
-/// Downloads `url` into an anonymous temporary file (at most [`MAX_DOWNLOAD`] bytes, streamed,
-/// its SHA-256 computed on the way), rewound for reading.
-fn download(client: &vouch_resolve::http::Client, url: &str) -> anyhow::Result<std::fs::File> {
-    let mut file =
-        tempfile::tempfile().context("cannot create a temporary file for the download")?;
-    let got = vouch_resolve::http::download(client, url, MAX_DOWNLOAD, None, &mut file)?;
-    eprintln!("downloaded {} bytes, {}", got.size, got.digest);
-    file.seek(std::io::SeekFrom::Start(0))
-        .context("cannot rewind the downloaded export")?;
-    Ok(file)
 }

@@ -26,17 +26,28 @@ fn file_name(p: &Path) -> String {
     )
 }
 
-/// The advisory database, opened, when the policy has `[vulnerabilities]`.
-fn database(args: &GateArgs, loaded: &vouch_gate::Loaded) -> anyhow::Result<Option<Database>> {
+/// The advisory database, opened, when the policy has `[vulnerabilities]`. When there is none
+/// it is fetched once from the configured source, for the ecosystems of the SBOM in the
+/// evidence (read here only to choose which exports to fetch; the gate matches the verified
+/// SBOM), unless offline; a database that cannot be had is exit 2.
+fn database(
+    args: &GateArgs,
+    loaded: &vouch_gate::Loaded,
+    sbom: Option<&[u8]>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Option<Database>> {
     if loaded.policy.vulnerabilities.is_none() {
         return Ok(None);
     }
     let path = super::db::resolve(&args.db)?;
     if !path.is_file() {
-        bail!(
-            "the policy has [vulnerabilities], but the advisory database {} does not exist (run `vouch db update` or `vouch db import`, or pass --db)",
-            path.display()
-        );
+        let ecosystems = sbom
+            .and_then(|b| vouch_sbom::read::parse(b).ok())
+            .map(|s| super::db_fetch::ecosystems(&s.components, s.distro.as_ref()))
+            .unwrap_or_default();
+        if let Err(reason) = super::db_fetch::ensure(&path, &args.db_source, &ecosystems, now) {
+            bail!("the policy has [vulnerabilities], but they were not checked: {reason}");
+        }
     }
     // Any failure to open the database (corrupt, empty, unreadable) is exit 2.
     Database::open(&path).map(Some).with_context(|| {
@@ -101,7 +112,8 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
 
     // Time, database, source-tree checks.
     let now = crate::clock::now()?;
-    let db = database(&args, &loaded)?;
+    let cli_max_age = super::db_fetch::max_age(&args.db_source)?;
+    let db = database(&args, &loaded, evidence.sbom.as_deref(), now)?;
     // The source folder is walked once for both checks.
     let source = if loaded.policy.check || loaded.policy.secrets {
         Some(vouch_gate::source::SourceTree::open(&args.source)?)
@@ -125,7 +137,25 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         today: Date::from_unix_seconds(now.as_second()),
         now,
     };
-    let decision = vouch_gate::gate(&loaded, &subject, &evidence, &context)?;
+    let mut decision = vouch_gate::gate(&loaded, &subject, &evidence, &context)?;
+    // An advisory database older than allowed: stale data is not "no vulnerabilities".
+    if let (Some(vp), Some(db)) = (&loaded.policy.vulnerabilities, &db) {
+        let max_age = vp.max_db_age.or(cli_max_age);
+        if let Some(stale) = super::db_fetch::staleness(db, max_age, now)? {
+            if vp.allow_stale_db {
+                eprintln!(
+                    "warning[advisory-db-stale]: {} (allowed by the policy's allow-stale-db)",
+                    stale.message
+                );
+            } else {
+                decision.deny(
+                    vouch_gate::Check::Vulnerabilities,
+                    "advisory-db-stale",
+                    stale.message,
+                );
+            }
+        }
+    }
 
     // On a pass: the signed verification summary.
     let mut vsa_written = None;

@@ -5,6 +5,7 @@ use crate::exit::ExitStatus;
 
 mod check;
 mod db;
+mod db_fetch;
 mod explain;
 mod sbom;
 mod scan;

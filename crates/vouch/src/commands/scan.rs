@@ -217,13 +217,17 @@ fn finish(
 }
 
 /// The vulnerability check: suppressions first (a bad VEX document or ignore file is a usage
-/// error, exit 2 before any output, as in `vouch vulns`), then the database.
+/// error, exit 2 before any output, as in `vouch vulns`), then the database: fetched once from
+/// the configured source when there is none (unless offline), or the check is not run, with
+/// the reason. A database older than `--db-max-age` adds an `advisory-db-stale` finding.
 fn vulnerabilities(
     args: &ScanArgs,
     inventory: &vouch_inventory::Inventory,
     report: &mut Report,
 ) -> anyhow::Result<CheckSummary> {
+    const CHECK: &str = "vulnerabilities";
     let path = crate::commands::db::resolve(&args.db)?;
+    let max_age = super::db_fetch::max_age(&args.db_source)?;
     let supp = match &args.ignore_file {
         Some(p) => super::vulns::suppressions(&args.vex, super::vulns::IgnoreSource::File(p))?,
         None => super::vulns::suppressions(
@@ -231,13 +235,42 @@ fn vulnerabilities(
             super::vulns::IgnoreSource::Repository(&args.path),
         )?,
     };
-    let today = vouch_advisory::suppress::Date::from_unix_seconds(crate::clock::now()?.as_second());
-    Ok(vouch_scan::vulnerabilities(
-        &path,
-        inventory,
-        report,
-        |matches| {
-            super::vulns::apply(&supp, matches, today);
-        },
-    ))
+    let now = crate::clock::now()?;
+    let today = vouch_advisory::suppress::Date::from_unix_seconds(now.as_second());
+    let ecosystems = super::db_fetch::ecosystems(&inventory.components, inventory.distro.as_ref());
+    if let Err(reason) = super::db_fetch::ensure(&path, &args.db_source, &ecosystems, now) {
+        report
+            .not_checked
+            .push(vouch_report::NotChecked::new(CHECK, None, reason.clone()));
+        return Ok(CheckSummary {
+            check: CHECK,
+            status: "not checked",
+            note: format!("not checked: {reason}"),
+            findings: 0,
+            suppressed: 0,
+        });
+    }
+    let mut summary = vouch_scan::vulnerabilities(&path, inventory, report, |matches| {
+        super::vulns::apply(&supp, matches, today);
+    });
+    if summary.ran() {
+        let db = vouch_advisory::Database::open(&path)?;
+        if let Some(stale) = super::db_fetch::staleness(&db, max_age, now)? {
+            report.rules.push(vouch_report::RuleMeta::new(
+                STALE,
+                "Advisory database is older than allowed",
+                Severity::High,
+            ));
+            report.findings.push(
+                vouch_report::Finding::new(STALE, Severity::High, stale.message).remediation(
+                    "run `vouch db update` (or delete the database so the next run fetches it), or raise --db-max-age",
+                ),
+            );
+            summary.findings += 1;
+        }
+    }
+    Ok(summary)
 }
+
+/// The code of a too-old advisory database (docs/rules/advisory-db-stale.md).
+const STALE: &str = "advisory-db-stale";

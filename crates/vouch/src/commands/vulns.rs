@@ -15,12 +15,7 @@ use crate::exit::ExitStatus;
 pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     let db_path = super::db::resolve(&args.location)?;
-    let db = Database::open(&db_path).with_context(|| {
-        format!(
-            "vulnerabilities not checked: cannot use the advisory database {}",
-            db_path.display()
-        )
-    })?;
+    let max_age = super::db_fetch::max_age(&args.source)?;
 
     let (components, distro) = match &args.sbom {
         Some(file) => {
@@ -66,6 +61,19 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
     let now = crate::clock::now()?;
     let today = Date::from_unix_seconds(now.as_second());
 
+    // No database: fetched once from the configured source, unless offline.
+    let ecosystems = super::db_fetch::ecosystems(&components, distro.as_ref());
+    if let Err(reason) = super::db_fetch::ensure(&db_path, &args.source, &ecosystems, now) {
+        anyhow::bail!("vulnerabilities not checked: {reason}");
+    }
+    let db = Database::open(&db_path).with_context(|| {
+        format!(
+            "vulnerabilities not checked: cannot use the advisory database {}",
+            db_path.display()
+        )
+    })?;
+    let stale = super::db_fetch::staleness(&db, max_age, now)?;
+
     let options = MatchOptions {
         informational: args.informational,
     };
@@ -100,10 +108,18 @@ pub fn run(args: VulnsArgs) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     }
     let threshold = fail_on.unwrap_or(Severity::Info);
+    // A database older than allowed: stale data is not "no vulnerabilities".
+    if let Some(stale) = &stale {
+        eprintln!("error[advisory-db-stale]: {}", stale.message);
+        eprintln!(
+            "\nhint: run `vouch db update` (or delete the database so the next run fetches it), or raise --db-max-age"
+        );
+    }
     let counts = outcome
         .matches
         .iter()
-        .any(|m| m.finding.counts_at(threshold));
+        .any(|m| m.finding.counts_at(threshold))
+        || (stale.is_some() && Severity::High >= threshold);
     Ok(if counts {
         ExitStatus::Failure
     } else {
