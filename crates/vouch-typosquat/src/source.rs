@@ -7,7 +7,8 @@
 //!   one `'name',` a line, most downloaded first), at [`NPM_URL`]. The file carries no date:
 //!   the caller passes the day it was downloaded.
 //!
-//! Both keep the first [`TAKE`] names, as the shipped lists do.
+//! Both keep at most the first [`TAKE`] names; the first [`crate::TARGETS`] of them are the
+//! targets, the rest known names (as in the shipped lists).
 
 use crate::{Ecosystem, Popular, is_date, is_name};
 
@@ -16,8 +17,8 @@ pub const PYPI_URL: &str = "https://hugovk.dev/top-pypi-packages/top-pypi-packag
 /// npm-high-impact's list sorted by downloads, on its default branch.
 pub const NPM_URL: &str =
     "https://raw.githubusercontent.com/wooorm/npm-high-impact/main/lib/top-download.js";
-/// How many names are kept (data/popular/SOURCES.md says why).
-pub const TAKE: usize = 5000;
+/// How many names are kept at most (data/popular/SOURCES.md says why).
+pub const TAKE: usize = 20_000;
 /// Largest download accepted (the PyPI dump of 15,000 rows is about 700 KiB).
 pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
