@@ -9,7 +9,9 @@ use vouch_scan::typosquat::{self, Lists, RULE};
 use vouch_typosquat::{Ecosystem, Index, Popular};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/typosquat").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/typosquat")
+        .join(rel)
 }
 
 fn inventory(dir: &Path) -> vouch_inventory::Inventory {
@@ -78,7 +80,11 @@ fn popular_names_in_any_spelling_pass() {
     let summary = typosquat::check(&inv, &lists, None, today(), &mut report);
     assert_eq!(summary.findings, 0, "{:?}", report.findings);
     assert!(report.findings.is_empty());
-    assert!(summary.note.contains("npm 2025-12-04 (15113), PyPI 2026-04-01 (15000)"));
+    assert!(
+        summary
+            .note
+            .contains("npm 2025-12-04 (15113), PyPI 2026-04-01 (15000)")
+    );
 }
 
 #[test]
@@ -161,7 +167,10 @@ fn recall_over_real_typosquat_names_stays_above_the_floor() {
         "recall {flagged}/{}",
         squats.len()
     );
-    assert!(right * 100 >= squats.len() * TARGET_EDIT_FLOOR, "right target {right}");
+    assert!(
+        right * 100 >= squats.len() * TARGET_EDIT_FLOOR,
+        "right target {right}"
+    );
 
     let stated = rows("typosquats-stated.tsv");
     assert_eq!(stated.len(), 31);

@@ -140,6 +140,12 @@ fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
         total: std::time::Duration::from_secs(600),
     })
     .context("cannot set up the HTTP client")?;
+    if args.popular {
+        crate::popular::update(&client, &args, &path)?;
+        if args.ecosystems.is_empty() {
+            return Ok(ExitStatus::Success);
+        }
+    }
     store(&path, |sink| {
         for eco in &args.ecosystems {
             let url = export_url(&args.url, eco);
