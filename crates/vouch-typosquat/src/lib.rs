@@ -245,9 +245,13 @@ impl Popular {
 fn is_date(d: &str) -> bool {
     let b = d.as_bytes();
     b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn is_name(ecosystem: Ecosystem, name: &str) -> bool {
@@ -645,13 +649,22 @@ mod tests {
     fn each_kind_names_the_package() {
         let (p, n) = (pypi(), npm());
         let k = |r: &str, kind| Some((r.to_owned(), kind));
-        assert_eq!(kind(&p, "pythondateutil"), k("python-dateutil", Kind::Separator));
+        assert_eq!(
+            kind(&p, "pythondateutil"),
+            k("python-dateutil", Kind::Separator)
+        );
         assert_eq!(kind(&n, "types-node"), k("@types/node", Kind::Scope));
         assert_eq!(kind(&n, "typesnode"), k("@types/node", Kind::Scope));
         assert_eq!(kind(&n, "c0mmander"), k("commander", Kind::Homoglyph));
         assert_eq!(kind(&p, "rnatplotlib"), k("matplotlib", Kind::Homoglyph));
-        assert_eq!(kind(&p, "dateutil-python"), k("python-dateutil", Kind::Reordered));
-        assert_eq!(kind(&p, "python-requests"), k("requests", Kind::Affix("python-")));
+        assert_eq!(
+            kind(&p, "dateutil-python"),
+            k("python-dateutil", Kind::Reordered)
+        );
+        assert_eq!(
+            kind(&p, "python-requests"),
+            k("requests", Kind::Affix("python-"))
+        );
         assert_eq!(kind(&p, "requests-py"), k("requests", Kind::Affix("-py")));
         assert_eq!(kind(&n, "lodash-js"), k("lodash", Kind::Affix("-js")));
         assert_eq!(kind(&n, "node-lodash"), k("lodash", Kind::Affix("node-")));
@@ -666,7 +679,13 @@ mod tests {
     #[test]
     fn popular_names_and_their_spellings_are_never_flagged() {
         let (p, n) = (pypi(), npm());
-        for name in ["requests", "Requests", "python_dateutil", "typing.extensions", "boto3"] {
+        for name in [
+            "requests",
+            "Requests",
+            "python_dateutil",
+            "typing.extensions",
+            "boto3",
+        ] {
             assert_eq!(p.check(name), None, "{name}");
         }
         for name in ["lodash", "JSONStream", "@types/node", "@babel/core"] {
@@ -680,7 +699,10 @@ mod tests {
         // owner; a look-alike scope is not.
         let n = npm();
         assert_eq!(n.check("@babel/core-squat"), None);
-        assert_eq!(kind(&n, "@babe1/core").map(|k| k.0), Some("@babel/core".to_owned()));
+        assert_eq!(
+            kind(&n, "@babe1/core").map(|k| k.0),
+            Some("@babel/core".to_owned())
+        );
     }
 
     #[test]
@@ -696,24 +718,37 @@ mod tests {
     fn bad_lists_are_refused_with_the_line() {
         let parse = |t: &str| Popular::parse(Ecosystem::Npm, t, "l.txt");
         assert_eq!(
-            parse("# date: 2026-01-01\nlodash\n").unwrap_err().to_string(),
+            parse("# date: 2026-01-01\nlodash\n")
+                .unwrap_err()
+                .to_string(),
             "popular list l.txt: no `# source:` line"
         );
         assert_eq!(
             parse("# source: s\n# date: 2026-1-1\n").unwrap_err(),
-            ParseError::BadDate { origin: "l.txt".into(), line: 2 }
+            ParseError::BadDate {
+                origin: "l.txt".into(),
+                line: 2
+            }
         );
         assert_eq!(
             parse("# source: s\n# date: 2026-01-01\nlo dash\n").unwrap_err(),
-            ParseError::BadName { origin: "l.txt".into(), line: 3 }
+            ParseError::BadName {
+                origin: "l.txt".into(),
+                line: 3
+            }
         );
         assert_eq!(
             parse("# source: s\n# date: 2026-01-01\n@scope\n").unwrap_err(),
-            ParseError::BadName { origin: "l.txt".into(), line: 3 }
+            ParseError::BadName {
+                origin: "l.txt".into(),
+                line: 3
+            }
         );
         assert_eq!(
             parse("# source: s\n# date: 2026-01-01\n").unwrap_err(),
-            ParseError::Empty { origin: "l.txt".into() }
+            ParseError::Empty {
+                origin: "l.txt".into()
+            }
         );
         let ok = parse("# source: s\n# date: 2027-01-01\nlodash\n\n@a/b\n").unwrap();
         assert_eq!(ok.names, ["lodash", "@a/b"]);

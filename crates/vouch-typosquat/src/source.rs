@@ -138,7 +138,10 @@ mod tests {
             Err(SourceError::BadDate { .. })
         ));
         assert!(matches!(
-            top_pypi_json(br#"{"last_update":"2026-05-01","rows":[{"project":"a b"}]}"#, "u"),
+            top_pypi_json(
+                br#"{"last_update":"2026-05-01","rows":[{"project":"a b"}]}"#,
+                "u"
+            ),
             Err(SourceError::BadName { index: 1, .. })
         ));
     }

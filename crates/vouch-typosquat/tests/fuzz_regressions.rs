@@ -40,5 +40,8 @@ fn fuzz_regressions() {
     }
     assert!(replayed >= 2, "{replayed}");
     // hostile-valid.txt parses for both ecosystems except its scoped names under PyPI.
-    assert_eq!(parsed, 1, "only the npm reading of hostile-valid.txt parses");
+    assert_eq!(
+        parsed, 1,
+        "only the npm reading of hostile-valid.txt parses"
+    );
 }
