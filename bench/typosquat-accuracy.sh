@@ -63,3 +63,8 @@ echo "== false positives over every fixture folder of the repository and Cargo.l
 args=(--deps Cargo.lock)
 for d in crates/*/tests/fixtures; do args+=(--deps "$d"); done
 run "${args[@]}"
+
+echo
+echo "== speed of the check alone (release build of vouch-typosquat, best of 5)"
+cargo run -q --release --locked -p vouch-typosquat --example speed -- \
+  crates/vouch-scan/tests/fixtures/typosquat/real-deps.tsv
