@@ -69,6 +69,14 @@ fn failing_fixture_names_each_package_it_resembles() {
     assert_eq!(booto3.properties["rank"], 1);
     assert_eq!(report.rules.len(), 1);
     assert_eq!(report.rules[0].id, RULE);
+    let page = report.rules[0].help_uri.as_deref().unwrap();
+    assert_eq!(page, "docs/rules/packages-typosquat.md");
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(page)
+            .is_file()
+    );
 }
 
 #[test]
