@@ -58,7 +58,7 @@ impl Lists {
         self.lists.iter().find(|(p, _)| p.ecosystem == eco)
     }
 
-    /// `npm 2025-12-04 (15113), PyPI 2026-04-01 (15000)`.
+    /// `npm 2025-12-04 (15113), PyPI 2026-06-16 (15000)`.
     pub fn describe(&self) -> String {
         self.lists
             .iter()

@@ -91,7 +91,7 @@ fn popular_names_in_any_spelling_pass() {
     assert!(
         summary
             .note
-            .contains("npm 2025-12-04 (15113), PyPI 2026-04-01 (15000)")
+            .contains("npm 2025-12-04 (15113), PyPI 2026-06-16 (15000)")
     );
 }
 

@@ -88,7 +88,7 @@ fn a_typosquat_in_a_lockfile_is_exit_1_naming_the_package_it_resembles() {
         check["note"]
             .as_str()
             .unwrap()
-            .contains("npm 2025-12-04 (15113), PyPI 2026-04-01 (15000)"),
+            .contains("npm 2025-12-04 (15113), PyPI 2026-06-16 (15000)"),
         "{check}"
     );
 
