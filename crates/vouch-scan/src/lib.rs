@@ -1,7 +1,8 @@
 //! The `vouch scan` umbrella as a library: which checks run over one tree (known
 //! vulnerabilities, leaked secrets, configuration policy, pinning), what a repository's
 //! `.vouch/scan.toml` may leave out, and one typed report in which whatever could not be
-//! checked is a [`NotChecked`] (so the run can never come out as a silent pass).
+//! checked is a [`NotChecked`] (so the run can never come out as a silent pass), and package
+//! names that resemble popular packages ([`typosquat`]).
 //!
 //! A composition over vouch-inventory, vouch-advisory, vouch-secrets, vouch-policy and
 //! vouch-pin, beside vouch-gate. The caller (the binary, or a server) walks the tree once with
@@ -29,6 +30,7 @@
 
 pub mod render;
 pub mod sarif;
+pub mod typosquat;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,15 +47,18 @@ pub enum Check {
     Secrets,
     Configuration,
     Pinning,
+    /// Package names that resemble a popular package (`packages-typosquat`).
+    Typosquats,
 }
 
 impl Check {
     /// Every check, in the order they run (and are listed in the table and the JSON).
-    pub const ALL: [Check; 4] = [
+    pub const ALL: [Check; 5] = [
         Check::Vulnerabilities,
         Check::Secrets,
         Check::Configuration,
         Check::Pinning,
+        Check::Typosquats,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +67,7 @@ impl Check {
             Check::Secrets => "secrets",
             Check::Configuration => "configuration",
             Check::Pinning => "pinning",
+            Check::Typosquats => "typosquats",
         }
     }
 }

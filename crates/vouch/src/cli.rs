@@ -201,6 +201,7 @@ pub enum ScanCheck {
     Secrets,
     Configuration,
     Pinning,
+    Typosquats,
 }
 
 /// How a directory is walked for inventory (shared by `scan`, `sbom` and `vulns`).

@@ -75,8 +75,32 @@ pub enum DbStatusFormat {
 #[derive(Debug, clap::Args)]
 pub struct DbUpdateArgs {
     /// OSV ecosystem to download (`PyPI`, `crates.io`, `Debian:12`…; repeatable).
-    #[arg(long = "ecosystem", required = true, value_name = "NAME")]
+    #[arg(
+        long = "ecosystem",
+        required_unless_present = "popular",
+        value_name = "NAME"
+    )]
     pub ecosystems: Vec<String>,
+    /// Also download the popular-package lists of the typosquat check (PyPI and npm) into
+    /// `popular/` beside the database; a list newer than the one vouch ships is then used.
+    #[arg(long)]
+    pub popular: bool,
+    /// Where the PyPI popular list is downloaded from (top-pypi-packages JSON).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VOUCH_POPULAR_PYPI_URL",
+        default_value = vouch_typosquat::source::PYPI_URL
+    )]
+    pub popular_pypi_url: String,
+    /// Where the npm popular list is downloaded from (npm-high-impact's top-download.js).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VOUCH_POPULAR_NPM_URL",
+        default_value = vouch_typosquat::source::NPM_URL
+    )]
+    pub popular_npm_url: String,
     /// Base URL of the OSV export bucket.
     #[arg(
         long,

@@ -12,6 +12,7 @@ mod files;
 mod image;
 mod inventory;
 mod output;
+mod popular;
 mod progress;
 mod registry;
 mod registry_auth;

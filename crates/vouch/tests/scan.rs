@@ -106,8 +106,8 @@ fn findings_of_every_check_make_exit_1() {
 }
 
 /// A tree whose `fixtures/` holds a planted token, a misconfigured Dockerfile, an unpinned
-/// workflow action, an unpinned pre-commit hook (a reference only the pinning check reports)
-/// and a lockfile; the rest is clean.
+/// workflow action, an unpinned pre-commit hook (a reference only the pinning check reports),
+/// a lockfile and a suspected typosquat (`booto3`); the rest is clean.
 fn tree_with_fixtures() -> tempfile::TempDir {
     let token = ["ghp_", "Zq3fK9mW2xV8bN4cT7yH1jL6pR0sD5gA3eUk"].concat();
     common::dir_with(&[
@@ -125,6 +125,7 @@ fn tree_with_fixtures() -> tempfile::TempDir {
             "fixtures/.pre-commit-config.yaml",
             "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n",
         ),
+        ("fixtures/requirements.txt", "booto3==1.34.0\n"),
         ("README.md", "clean\n"),
     ])
 }
@@ -161,8 +162,8 @@ fn exclude_applies_to_every_check() {
         })
         .collect();
     assert!(counts.iter().all(|(_, n)| *n > 0), "{counts:?}");
-    // smallvec, and the workflow's actions/checkout@v4 (CI components, issue #14).
-    assert_eq!(v["inventory"]["components"], 2);
+    // smallvec, the workflow's actions/checkout@v4 (CI components, issue #14) and booto3.
+    assert_eq!(v["inventory"]["components"], 3);
 
     // --exclude reaches inventory, secrets, configuration and pinning alike.
     let (code, v) = scan_json(tree.path(), &["--exclude", "fixtures/"]);

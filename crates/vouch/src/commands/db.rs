@@ -187,6 +187,12 @@ fn update(args: DbUpdateArgs) -> anyhow::Result<ExitStatus> {
         total: std::time::Duration::from_secs(600),
     })
     .context("cannot set up the HTTP client")?;
+    if args.popular {
+        crate::popular::update(&client, &args, &path)?;
+        if args.ecosystems.is_empty() {
+            return Ok(ExitStatus::Success);
+        }
+    }
     let source = super::db_fetch::Source::Mirror(args.url.clone());
     // In the order given, each once.
     let mut ecosystems = Vec::new();

@@ -18,6 +18,7 @@ fn check(c: ScanCheck) -> Check {
         ScanCheck::Secrets => Check::Secrets,
         ScanCheck::Configuration => Check::Configuration,
         ScanCheck::Pinning => Check::Pinning,
+        ScanCheck::Typosquats => Check::Typosquats,
     }
 }
 
@@ -90,6 +91,7 @@ pub fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
                 vouch_scan::configuration_walked_with(root, &walked, &options, &mut report)?
             }
             Check::Pinning => vouch_scan::pinning_walked(root, &walked, &mut report),
+            Check::Typosquats => typosquats(&args, &inventory, Some(root), &mut report)?,
         });
     }
     finish(&args, inventory, checks, report, fail_on)
@@ -144,6 +146,7 @@ fn image(
                 c,
                 "not applicable: an image holds no references to pin".to_owned(),
             ),
+            Check::Typosquats => typosquats(args, &scanned.inventory, None, &mut report)?,
         });
     }
     finish(args, scanned.inventory, checks, report, fail_on)
@@ -274,3 +277,35 @@ fn vulnerabilities(
 
 /// The code of a too-old advisory database (docs/rules/advisory-db-stale.md).
 const STALE: &str = "advisory-db-stale";
+/// The typosquat check: the popular lists (a newer copy in the data directory wins over the
+/// shipped one, see [`crate::popular`]) for the ecosystems the inventory holds, and the rule
+/// entries of the ignore file (`--ignore-file`, else `<root>/.vouch/ignore.toml`; for an image,
+/// `./.vouch/ignore.toml`).
+fn typosquats(
+    args: &ScanArgs,
+    inventory: &vouch_inventory::Inventory,
+    root: Option<&std::path::Path>,
+    report: &mut Report,
+) -> anyhow::Result<CheckSummary> {
+    let wanted = vouch_scan::typosquat::ecosystems(inventory);
+    let db = super::db::resolve(&args.db)?;
+    let lists = vouch_scan::typosquat::Lists::new(crate::popular::lists(&db, &wanted)?);
+    let (path, root) = match (&args.ignore_file, root) {
+        (Some(p), _) => (p.clone(), None),
+        (None, Some(r)) => (vouch_fs::config::path(r, "ignore.toml"), Some(r)),
+        (None, None) => (
+            vouch_fs::config::path(std::path::Path::new("."), "ignore.toml"),
+            Some(std::path::Path::new(".")),
+        ),
+    };
+    let shown = path.display().to_string();
+    let ignore = vouch_policy::suppress::IgnoreFile::load(&path, &shown, root)?;
+    let today = vouch_policy::suppress::Date::from_unix_seconds(crate::clock::now()?.as_second());
+    Ok(vouch_scan::typosquat::check(
+        inventory,
+        &lists,
+        Some(&ignore),
+        today,
+        report,
+    ))
+}
