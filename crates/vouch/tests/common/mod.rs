@@ -9,7 +9,8 @@ use assert_cmd::Command;
 /// The release-under-test binary with an environment of its own: nothing inherited but `PATH`,
 /// `HOME` and `TMPDIR`, so a CI runner's `CI_*`/`GITHUB_*` variables, a developer's `VOUCH_DB`
 /// or `SOURCE_DATE_EPOCH` cannot change what a test sees. `SOURCE_DATE_EPOCH` is fixed at
-/// 1700000000 (2023-11-14T22:13:20Z); tests that need another time set it again.
+/// 1700000000 (2023-11-14T22:13:20Z); tests that need another time set it again. The advisory
+/// source is a closed loopback port (below).
 pub fn vouch() -> Command {
     let mut c = Command::cargo_bin("vouch").expect("the vouch binary builds");
     c.env_clear();
@@ -19,6 +20,11 @@ pub fn vouch() -> Command {
         }
     }
     c.env("SOURCE_DATE_EPOCH", "1700000000");
+    // No test reaches the internet: with no advisory database, `scan`/`vulns`/`gate` would fetch
+    // the OSV export on first use. This source refuses at once (nothing listens on port 9), so a
+    // test without a database sees "not checked" whatever the machine's network allows; tests of
+    // the fetch itself give their own `--db-source` (the flag wins over the variable).
+    c.env("VOUCH_DB_SOURCE", "http://127.0.0.1:9/");
     c
 }
 
