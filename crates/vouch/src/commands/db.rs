@@ -83,7 +83,7 @@ fn store(
     })?;
     let digest = db.digest()?;
     eprintln!(
-        "imported {records} advisories into {} ({malicious} malicious, {} new or updated, {} unchanged, {problems} skipped as malformed)\ndigest {digest}",
+        "imported {records} advisories into {} ({} new or updated, {} unchanged, {problems} skipped as malformed); {malicious} malicious\ndigest {digest}",
         path.display(),
         summary.written,
         summary.unchanged,
