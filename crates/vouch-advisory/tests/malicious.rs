@@ -230,9 +230,10 @@ fn malicious_matches_render_as_their_own_kind() {
     // fsevents' record has a GHSA alias: the id stays the MAL one, the alias is listed.
     assert_eq!(json["matches"][1]["id"], "MAL-2023-462");
     assert_eq!(json["matches"][1]["aliases"][0], "GHSA-xv2f-5jw4-v95m");
-    let sarif: serde_json::Value =
-        serde_json::from_str(&render::sarif(&outcome, "0.0.0")).unwrap();
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&render::sarif(&outcome, "0.0.0")).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), 1, "one rule for every malicious match");
     assert_eq!(rules[0]["id"], MALICIOUS_RULE);
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], MALICIOUS_RULE);

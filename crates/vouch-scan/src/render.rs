@@ -44,7 +44,10 @@ pub fn table(scan: &Scan, fail_on: Severity, show_suppressed: bool) -> String {
     ));
     let listing = scan.listing();
     for (what, items) in [
-        ("npm packages that run an install script", &listing.install_scripts),
+        (
+            "npm packages that run an install script",
+            &listing.install_scripts,
+        ),
         (
             "npm packages resolved outside the allowed registries",
             &listing.outside_registries,
@@ -53,8 +56,11 @@ pub fn table(scan: &Scan, fail_on: Severity, show_suppressed: bool) -> String {
         if items.is_empty() {
             continue;
         }
-        out.push_str(&format!("{what} ({}):
-", items.len()));
+        out.push_str(&format!(
+            "{what} ({}):
+",
+            items.len()
+        ));
         for l in items {
             let at = match (&l.path, l.line) {
                 (Some(p), Some(n)) => format!("  ({p}:{n})"),
@@ -66,8 +72,11 @@ pub fn table(scan: &Scan, fail_on: Severity, show_suppressed: bool) -> String {
                 .as_deref()
                 .map(|r| format!(" from {r}"))
                 .unwrap_or_default();
-            out.push_str(&format!("  {} {}{from}{at}
-", l.name, l.version));
+            out.push_str(&format!(
+                "  {} {}{from}{at}
+",
+                l.name, l.version
+            ));
         }
         out.push('\n');
     }

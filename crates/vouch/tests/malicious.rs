@@ -68,13 +68,16 @@ fn db_import_reads_the_tar_xz_and_the_zip_and_counts_malicious_records() {
     let (_t, _db, stderr) = imported("records.tar.xz");
     assert!(
         stderr.contains("imported 8 advisories into ")
-            && stderr.contains("(8 new or updated, 0 unchanged, 0 skipped as malformed); 8 malicious\n"),
+            && stderr
+                .contains("(8 new or updated, 0 unchanged, 0 skipped as malformed); 8 malicious\n"),
         "{stderr}"
     );
     let (_t, _db, stderr) = imported("typosquat-records.zip");
     assert!(
         stderr.contains("imported 899 advisories into ")
-            && stderr.contains("(899 new or updated, 0 unchanged, 0 skipped as malformed); 899 malicious\n"),
+            && stderr.contains(
+                "(899 new or updated, 0 unchanged, 0 skipped as malformed); 899 malicious\n"
+            ),
         "{stderr}"
     );
 }
@@ -108,7 +111,9 @@ fn vulns_reports_a_malicious_version_and_nothing_for_a_clean_lockfile() {
     common::assert_exit(&out, 1);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
-        table.contains("  critical MALICIOUS MAL-2024-11183 (GHSA-2mhj-xmf4-pr8m)  fixed in 1.95.8\n"),
+        table.contains(
+            "  critical MALICIOUS MAL-2024-11183 (GHSA-2mhj-xmf4-pr8m)  fixed in 1.95.8\n"
+        ),
         "{table}"
     );
     assert!(

@@ -44,7 +44,13 @@ fn listed(v: &Value, key: &str) -> BTreeSet<String> {
         .as_array()
         .unwrap_or_else(|| panic!("no inventory.{key}: {v:#}"))
         .iter()
-        .map(|l| format!("{}@{}", l["name"].as_str().unwrap(), l["version"].as_str().unwrap()))
+        .map(|l| {
+            format!(
+                "{}@{}",
+                l["name"].as_str().unwrap(),
+                l["version"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 

@@ -134,7 +134,8 @@ impl MatchOutcome {
         let mut report = Report::new(tool, version);
         for m in &self.matches {
             if m.kind == MatchKind::Malicious {
-                let mut rule = RuleMeta::new(MALICIOUS_RULE, "Malicious package", Severity::Critical);
+                let mut rule =
+                    RuleMeta::new(MALICIOUS_RULE, "Malicious package", Severity::Critical);
                 rule.description = Some(
                     "The package version is named by a malicious-package record (ossf/malicious-packages `MAL-` or CWE-506): it was published to do harm. Remove it and treat machines that installed it as compromised.".into(),
                 );
