@@ -1,4 +1,4 @@
-//! Reading advisories from files, folders and OSV zip exports.
+//! Reading advisories from files, folders, OSV zip exports and tar archives.
 //!
 //! | input | read as |
 //! | --- | --- |
@@ -7,9 +7,16 @@
 //! | a file named as a root with another name | JSON when its first non-blank byte is `{` (the tracker's download is named `json`) |
 //! | `*.md` starting with a ```` ```toml ```` block | a RustSec advisory, converted to OSV |
 //! | `*.zip` | an OSV export (`all.zip`): every `*.json`, `*.yaml`, `*.yml` and `*.md` entry, in name order |
+//! | `*.tar`, `*.tar.gz`/`*.tgz`, `*.tar.xz`/`*.txz` | a tar archive (ossf/malicious-packages' `git archive`): every such regular-file entry, in archive order |
 //! | a folder | every file above below it, in path order; hidden entries (`.git`) skipped |
 //!
 //! A malformed advisory is a [`Problem`] naming the file and the reason; the rest still imports.
+//! Inside an archive the file is `archive!entry/path.json`. Directory entries, links and other
+//! non-regular entries, hidden paths and archives inside archives are skipped. An archive is
+//! bounded: each entry at most [`MAX_RECORD`] bytes, the whole archive at most
+//! [`MAX_ARCHIVE_TOTAL`] bytes uncompressed (a tar's headers and skipped entries count too), and
+//! the xz decoder at most [`XZ_MEMLIMIT`] of memory; a corrupt or truncated archive is a
+//! [`ReadError`], not a problem, since what follows the damage cannot be read.
 //!
 //! Reading streams: each record goes to a [`Sink`] as soon as it is parsed. [`read_paths`]
 //! collects them ([`Collected`]); `vouch db import` passes a sink that adds each to an
@@ -24,13 +31,16 @@ use crate::rustsec;
 
 /// Deepest folder nesting followed below an import root.
 const MAX_DEPTH: usize = 32;
-/// Largest single advisory accepted (a zip entry or a file).
-const MAX_RECORD: u64 = 16 * 1024 * 1024;
+/// Largest single advisory accepted (an archive entry or a file).
+pub const MAX_RECORD: u64 = 16 * 1024 * 1024;
 /// Largest file read whole: a Debian Security Tracker document (tens of MiB) is one
 /// file; any other kind above [`MAX_RECORD`] is refused after its kind is told.
 const MAX_DOCUMENT: u64 = 512 * 1024 * 1024;
-/// Largest zip accepted in total, uncompressed.
-const MAX_ZIP_TOTAL: u64 = 4 * 1024 * 1024 * 1024;
+/// Largest archive (zip or tar) accepted in total, uncompressed.
+pub const MAX_ARCHIVE_TOTAL: u64 = 4 * 1024 * 1024 * 1024;
+/// Most memory the xz decoder may use: `xz -9` needs 65 MiB; a header asking for more (up to
+/// 1.5 GiB is valid xz) is refused rather than allocated.
+pub const XZ_MEMLIMIT: u64 = 256 * 1024 * 1024;
 
 /// One advisory file that was skipped, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +71,12 @@ pub enum ReadError {
         path: String,
         #[source]
         source: zip::result::ZipError,
+    },
+    #[error("{path} is not a readable tar archive")]
+    Tar {
+        path: String,
+        #[source]
+        source: std::io::Error,
     },
     #[error("{path}: {what}")]
     Limit { path: String, what: String },
@@ -98,11 +114,33 @@ pub enum Format {
     Yaml,
     RustSec,
     Zip,
+    Tar(Compression),
+}
+
+/// How a tar archive is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Xz,
+}
+
+impl Format {
+    /// Whether the format holds other files (zip, tar): archives inside archives are not read.
+    pub fn is_archive(self) -> bool {
+        matches!(self, Format::Zip | Format::Tar(_))
+    }
 }
 
 pub fn format_of(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".json") {
+    if lower.ends_with(".tar.xz") || lower.ends_with(".txz") {
+        Some(Format::Tar(Compression::Xz))
+    } else if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+        Some(Format::Tar(Compression::Gzip))
+    } else if lower.ends_with(".tar") {
+        Some(Format::Tar(Compression::None))
+    } else if lower.ends_with(".json") {
         Some(Format::Json)
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         Some(Format::Yaml)
@@ -166,7 +204,7 @@ pub fn parse_document(format: Format, bytes: &[u8]) -> Option<Records> {
             }
             one(rustsec::parse(bytes))
         }
-        Format::Zip => None,
+        Format::Zip | Format::Tar(_) => None,
     }
 }
 
@@ -277,7 +315,8 @@ fn read_path(path: &Path, depth: usize, out: &mut dyn Sink) -> Result<(), ReadEr
         out.problem(Problem {
             file: display,
             error: RecordError::Shape(
-                "unknown file type; expected .json, .yaml, .yml, .md or .zip".into(),
+                "unknown file type; expected .json, .yaml, .yml, .md, .zip, .tar, .tar.gz or .tar.xz"
+                    .into(),
             ),
         });
         return Ok(());
@@ -286,6 +325,10 @@ fn read_path(path: &Path, depth: usize, out: &mut dyn Sink) -> Result<(), ReadEr
         // Opened without blocking on a FIFO; only a regular file is read.
         let file = vouch_fs::read::open(path).map_err(ReadError::File)?;
         return read_zip(file, &display, out);
+    }
+    if let Format::Tar(compression) = format {
+        let file = vouch_fs::read::open(path).map_err(ReadError::File)?;
+        return read_tar(std::io::BufReader::new(file), compression, &display, out);
     }
     // The limit is checked on the bytes read, and a FIFO or device is refused before reading.
     let limit = if format == Format::Json {
@@ -341,7 +384,7 @@ pub fn read_zip<R: Read + std::io::Seek>(
     let mut total: u64 = 0;
     for (name, index) in names {
         let file = format!("{display}!{name}");
-        let Some(format) = format_of(&name).filter(|f| *f != Format::Zip) else {
+        let Some(format) = format_of(&name).filter(|f| !f.is_archive()) else {
             continue;
         };
         let mut entry = match archive.by_index(index) {
@@ -362,10 +405,10 @@ pub fn read_zip<R: Read + std::io::Seek>(
             continue;
         }
         total = total.saturating_add(entry.size());
-        if total > MAX_ZIP_TOTAL {
+        if total > MAX_ARCHIVE_TOTAL {
             return Err(ReadError::Limit {
                 path: display.to_owned(),
-                what: format!("archive expands to more than {MAX_ZIP_TOTAL} bytes"),
+                what: format!("archive expands to more than {MAX_ARCHIVE_TOTAL} bytes"),
             });
         }
         let mut bytes = Vec::with_capacity(entry.size() as usize);
@@ -391,4 +434,124 @@ pub fn read_zip_bytes(bytes: &[u8], display: &str) -> Result<Collected, ReadErro
     let mut out = Collected::default();
     read_zip(std::io::Cursor::new(bytes), display, &mut out)?;
     Ok(out)
+}
+
+/// A reader that stops with an error once more than `limit` bytes came through, and says so in
+/// `exceeded` (the tar reader wraps the error in its own).
+struct Capped<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+    exceeded: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read = self.read.saturating_add(n as u64);
+        if self.read > self.limit {
+            self.exceeded.set(true);
+            return Err(std::io::Error::other(format!(
+                "archive expands to more than {} bytes",
+                self.limit
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// Whether a path inside an archive has a hidden component (`.git/…`, `./.x`), skipped as a
+/// folder import skips hidden entries.
+fn hidden(name: &str) -> bool {
+    name.split('/')
+        .any(|part| part.starts_with('.') && part != "." && part != "..")
+}
+
+/// Reads every advisory entry (`*.json`, `*.yaml`, `*.yml`, `*.md`) of a tar archive, plain,
+/// gzip- or xz-compressed, in archive order (the order does not change the result: see
+/// [`crate::Importer`]). Directory entries, links, PAX headers and hidden paths are skipped; an
+/// entry over [`MAX_RECORD`] bytes is a [`Problem`]; more than [`MAX_ARCHIVE_TOTAL`] bytes in
+/// all, or a corrupt stream, is a [`ReadError`].
+pub fn read_tar<R: Read>(
+    reader: R,
+    compression: Compression,
+    display: &str,
+    out: &mut dyn Sink,
+) -> Result<(), ReadError> {
+    read_tar_capped(reader, compression, display, out, MAX_ARCHIVE_TOTAL)
+}
+
+/// [`read_tar`] with another total limit (the tests use a small one).
+pub fn read_tar_capped<R: Read>(
+    reader: R,
+    compression: Compression,
+    display: &str,
+    out: &mut dyn Sink,
+    limit: u64,
+) -> Result<(), ReadError> {
+    let decoded: Box<dyn Read + '_> = match compression {
+        Compression::None => Box::new(reader),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        Compression::Xz => {
+            let stream = liblzma::stream::Stream::new_stream_decoder(
+                XZ_MEMLIMIT,
+                liblzma::stream::CONCATENATED,
+            )
+            .map_err(|e| ReadError::Tar {
+                path: display.to_owned(),
+                source: e.into(),
+            })?;
+            Box::new(liblzma::read::XzDecoder::new_stream(reader, stream))
+        }
+    };
+    let exceeded = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut archive = tar::Archive::new(Capped {
+        inner: decoded,
+        read: 0,
+        limit,
+        exceeded: std::rc::Rc::clone(&exceeded),
+    });
+    let fail = |source: std::io::Error| {
+        if exceeded.get() {
+            ReadError::Limit {
+                path: display.to_owned(),
+                what: format!("archive expands to more than {limit} bytes"),
+            }
+        } else {
+            ReadError::Tar {
+                path: display.to_owned(),
+                source,
+            }
+        }
+    };
+    let entries = archive.entries().map_err(fail)?;
+    for entry in entries {
+        let mut entry = entry.map_err(fail)?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = name.trim_start_matches("./").to_owned();
+        if hidden(&name) {
+            continue;
+        }
+        let Some(format) = format_of(&name).filter(|f| !f.is_archive()) else {
+            continue;
+        };
+        let file = format!("{display}!{name}");
+        if entry.size() > MAX_RECORD {
+            out.problem(Problem {
+                file,
+                error: RecordError::Shape(format!("entry is larger than {MAX_RECORD} bytes")),
+            });
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        (&mut entry)
+            .take(MAX_RECORD + 1)
+            .read_to_end(&mut bytes)
+            .map_err(fail)?;
+        push(out, file, parse_document(format, &bytes))?;
+    }
+    Ok(())
 }

@@ -23,7 +23,12 @@
 //!    v2, scored with `vouch-cvss`), else `database_specific.severity` (GHSA's `MODERATE`…),
 //!    else `medium` with `severity_source: "unrated"`; a merged finding takes its highest.
 //!
-//! Findings use `rule_id` = the primary advisory id (so SARIF shows one rule per advisory), and
+//! A group with a **malicious** record ([`Advisory::is_malicious`]: `MAL-` ids, CWE-506) among
+//! its affecting records is a malicious-package match ([`MatchKind::Malicious`]): rule
+//! `malicious-package`, severity critical whatever the record rates, the message naming the id
+//! and the record's summary, and no "upgrade" remediation (there is nothing to upgrade to).
+//!
+//! Other findings use `rule_id` = the primary advisory id (so SARIF shows one rule per advisory), and
 //! carry in `properties`: `advisory_ids`, `aliases`, `package`, `version`, `ecosystem`, `purl`,
 //! `fixed_versions`, `status` (`affected` or `could-not-evaluate`), `severity_source`.
 
@@ -56,7 +61,9 @@ pub enum MatchError {
     Db(#[from] DbError),
 }
 
-pub use vouch_report::vulns::{MatchOutcome, MatchStatus, MatchedComponent, Rating, VulnMatch};
+pub use vouch_report::vulns::{
+    MALICIOUS_RULE, MatchKind, MatchOutcome, MatchStatus, MatchedComponent, Rating, VulnMatch,
+};
 
 /// The ecosystem as vouch's JSON names it (the serialized [`Ecosystem`], `Npm`).
 fn json_name(eco: Ecosystem) -> String {
@@ -635,6 +642,19 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
             .max_by_key(|h| h.severity)
             .copied()
             .unwrap_or(lead);
+        let malicious = counted.iter().find(|h| h.advisory.is_malicious());
+        let kind = if malicious.is_some() {
+            MatchKind::Malicious
+        } else {
+            MatchKind::Vulnerability
+        };
+        let (severity, severity_source) = match malicious {
+            Some(h) => (
+                Severity::Critical,
+                format!("malicious-package record {}", h.advisory.id),
+            ),
+            None => (top.severity, top.severity_source.clone()),
+        };
         let mut fixed: Vec<String> = Vec::new();
         for h in &counted {
             for f in &h.fixed {
@@ -677,8 +697,19 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
                     .join(", ")
             )
         };
-        let message = match &status {
-            MatchStatus::Affected => format!(
+        let message = match (&status, kind) {
+            (MatchStatus::Affected, MatchKind::Malicious) => format!(
+                "{} {} is a malicious package: {}{}{}",
+                c.name,
+                c.version,
+                primary,
+                also,
+                summary
+                    .as_deref()
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default()
+            ),
+            (MatchStatus::Affected, MatchKind::Vulnerability) => format!(
                 "{} {} is affected by {}{}{}",
                 c.name,
                 c.version,
@@ -689,14 +720,27 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
                     .map(|s| format!(": {s}"))
                     .unwrap_or_default()
             ),
-            MatchStatus::CouldNotEvaluate(why) => {
+            (MatchStatus::CouldNotEvaluate(why), _) => {
                 format!(
-                    "could not evaluate {} {} against {}{}: {}",
-                    c.name, c.version, primary, also, why
+                    "could not evaluate {} {} against {}{}{}: {}",
+                    c.name,
+                    c.version,
+                    if kind == MatchKind::Malicious {
+                        "malicious-package record "
+                    } else {
+                        ""
+                    },
+                    primary,
+                    also,
+                    why
                 )
             }
         };
-        let mut finding = Finding::new(primary.clone(), top.severity, message);
+        let rule_id = match kind {
+            MatchKind::Malicious => MALICIOUS_RULE.to_owned(),
+            MatchKind::Vulnerability => primary.clone(),
+        };
+        let mut finding = Finding::new(rule_id, severity, message);
         if let Some(e) = evidence {
             let mut loc = Location::new(&e.path);
             if let Some(l) = e.line {
@@ -704,7 +748,19 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
             }
             finding = finding.at(loc);
         }
-        if !fixed.is_empty() {
+        if kind == MatchKind::Malicious {
+            // A hijacked release (`introduced 1.95.6, fixed 1.95.8`) has a clean version to move
+            // to; a package published to do harm has none.
+            let action = if fixed.is_empty() {
+                format!("remove {} {}", c.name, c.version)
+            } else {
+                format!("upgrade {} to {}", c.name, fixed.join(" or "))
+            };
+            finding = finding.remediation(format!(
+                "{action}; treat machines that installed {} {} as compromised and rotate the credentials they held",
+                c.name, c.version
+            ));
+        } else if !fixed.is_empty() {
             finding = finding.remediation(format!("upgrade {} to {}", c.name, fixed.join(" or ")));
         }
         let fp = vouch_digest::Digest::sha256(format!("{}\0{}", primary, c.purl).as_bytes()).hex();
@@ -724,19 +780,25 @@ fn merge(c: &Component, hits: Vec<Hit>) -> Vec<VulnMatch> {
                     MatchStatus::CouldNotEvaluate(_) => "could-not-evaluate",
                 }),
             )
-            .property("severity_source", json!(top.severity_source));
+            .property("severity_source", json!(severity_source));
+        if kind == MatchKind::Malicious {
+            finding = finding
+                .property("kind", json!(kind.as_str()))
+                .property("advisory_id", json!(primary));
+        }
         if let Some(kind) = &lead.informational {
             finding = finding.property("informational", json!(kind));
         }
         out.push(VulnMatch {
             component: component.clone(),
+            kind,
             id: primary,
             ids: ids.into_iter().collect(),
             aliases: aliases.into_iter().collect(),
             summary,
             details: lead.advisory.details.clone(),
-            severity: top.severity,
-            severity_source: top.severity_source.clone(),
+            severity,
+            severity_source,
             ratings,
             fixed,
             status,

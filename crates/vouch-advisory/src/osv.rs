@@ -216,6 +216,38 @@ fn strings_or_numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
         .collect()
 }
 
+impl Advisory {
+    /// Whether the record says the package is **malicious** (published with intent to harm),
+    /// not vulnerable: an ossf/malicious-packages record (id `MAL-…`, or a
+    /// `database_specific.malicious-packages-origins` list, which every record of that repository
+    /// carries whatever its id), or a record that names CWE-506 "Embedded Malicious Code" (GHSA
+    /// writes `database_specific.cwe_ids`; the ossf records `affected[].database_specific.cwes[].cweId`).
+    pub fn is_malicious(&self) -> bool {
+        if self.id.starts_with("MAL-") {
+            return true;
+        }
+        let top = self.database_specific.as_ref();
+        if top.is_some_and(|d| d.get("malicious-packages-origins").is_some()) {
+            return true;
+        }
+        let cwe_506 = |v: &Value| v.as_str() == Some("CWE-506");
+        if top
+            .and_then(|d| d.get("cwe_ids"))
+            .and_then(Value::as_array)
+            .is_some_and(|ids| ids.iter().any(cwe_506))
+        {
+            return true;
+        }
+        self.affected.iter().any(|a| {
+            a.database_specific
+                .as_ref()
+                .and_then(|d| d.get("cwes"))
+                .and_then(Value::as_array)
+                .is_some_and(|cwes| cwes.iter().any(|c| c.get("cweId").is_some_and(cwe_506)))
+        })
+    }
+}
+
 /// A record as it will be stored: the typed view plus the whole JSON object (unknown fields kept).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {

@@ -392,6 +392,9 @@ pub mod property {
     /// `true` when a CI reference is pinned to a full commit SHA or an image digest, `false`
     /// for a tag or branch (which of the two cannot be known offline).
     pub const PINNED: &str = "pinned";
+    /// `true` when the package runs an install script (npm `hasInstallScript` in
+    /// package-lock v2/v3): it executes code when installed.
+    pub const INSTALL_SCRIPT: &str = "install-script";
 }
 
 fn is_false(b: &bool) -> bool {

@@ -23,6 +23,7 @@ pub mod engine;
 pub mod image;
 mod image_check;
 pub mod input;
+pub mod registry;
 pub mod rego;
 mod rules;
 pub mod shell;
@@ -46,12 +47,7 @@ pub use suppress::{Date, IgnoreFile, IgnoreFileError};
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
 /// Registries lockfile entries may resolve from when no `--allowed-registry` is given.
-pub const DEFAULT_ALLOWED_REGISTRIES: &[&str] = &[
-    "https://registry.npmjs.org/",
-    "https://registry.yarnpkg.com/",
-    "https://files.pythonhosted.org/",
-    "https://pypi.org/",
-];
+pub use registry::DEFAULT_ALLOWED_REGISTRIES;
 
 /// Rule id of the finding raised for an expired ignore entry.
 pub const IGNORE_EXPIRED: &str = "ignore-expired";

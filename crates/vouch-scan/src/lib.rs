@@ -28,6 +28,7 @@
 //! assert_eq!(summary.status, "complete");
 //! ```
 
+pub mod listing;
 pub mod render;
 pub mod sarif;
 pub mod typosquat;
@@ -268,12 +269,23 @@ pub fn vulnerabilities(
     };
     suppress(&mut outcome.matches);
     let vulns = outcome.report(&report.tool, &report.version);
+    // Malicious-package matches are findings of this check too (rule `malicious-package`);
+    // the note counts them apart from vulnerabilities.
+    let malicious = outcome
+        .of_kind(vouch_advisory::matching::MatchKind::Malicious)
+        .filter(|m| m.finding.suppressed.is_none())
+        .count();
     let summary = CheckSummary::new(
         CHECK,
         format!(
-            "database {} (digest {})",
+            "database {} (digest {}){}",
             db_path.display(),
-            outcome.db_digest
+            outcome.db_digest,
+            match malicious {
+                0 => String::new(),
+                1 => "; 1 malicious package".to_owned(),
+                n => format!("; {n} malicious packages"),
+            }
         ),
         &vulns.findings,
         vulns.not_checked.len(),
@@ -613,6 +625,10 @@ struct InventorySummary<'a> {
     per_ecosystem: BTreeMap<String, usize>,
     files: &'a [vouch_inventory::SourceFile],
     warnings: &'a [vouch_inventory::Warning],
+    /// npm packages that run install scripts (`install_scripts`) or are fetched from outside
+    /// the allowed registries (`outside_registries`): see [`listing`].
+    #[serde(flatten)]
+    listing: listing::Listing,
 }
 
 /// The `--format json` document.
@@ -629,6 +645,12 @@ struct JsonScan<'a> {
 }
 
 impl Scan {
+    /// The npm packages with install scripts or from outside the default allowed registries
+    /// (`vouch scan` has no `--allowed-registry`; its configuration check uses the defaults).
+    pub fn listing(&self) -> listing::Listing {
+        listing::list(&self.inventory, &[])
+    }
+
     /// True when everything was checked.
     pub fn complete(&self) -> bool {
         self.report.not_checked.is_empty()
@@ -650,6 +672,7 @@ impl Scan {
                     .collect(),
                 files: &inv.files,
                 warnings: &inv.warnings,
+                listing: self.listing(),
             },
             complete: self.complete(),
             checks: &self.checks,

@@ -42,6 +42,44 @@ pub fn table(scan: &Scan, fail_on: Severity, show_suppressed: bool) -> String {
         inventory.files.len(),
         inventory.warnings.len()
     ));
+    let listing = scan.listing();
+    for (what, items) in [
+        (
+            "npm packages that run an install script",
+            &listing.install_scripts,
+        ),
+        (
+            "npm packages resolved outside the allowed registries",
+            &listing.outside_registries,
+        ),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "{what} ({}):
+",
+            items.len()
+        ));
+        for l in items {
+            let at = match (&l.path, l.line) {
+                (Some(p), Some(n)) => format!("  ({p}:{n})"),
+                (Some(p), None) => format!("  ({p})"),
+                _ => String::new(),
+            };
+            let from = l
+                .resolved
+                .as_deref()
+                .map(|r| format!(" from {r}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {}{from}{at}
+",
+                l.name, l.version
+            ));
+        }
+        out.push('\n');
+    }
     let mut checks_table = Table::new();
     checks_table.load_preset(UTF8_FULL_CONDENSED).set_header([
         "check",

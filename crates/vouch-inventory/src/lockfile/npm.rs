@@ -12,6 +12,8 @@
 //!   → [`Scope::Dev`], `optional` → [`Scope::Optional`], a `peer` that is also `optional` →
 //!   Optional; a plain `peer` is installed by npm 7+ and so stays Required.
 //! - `integrity` → [`Hash`](struct@crate::Hash) (SRI), `resolved`, `license` (string or legacy `{type}` object).
+//! - v2/v3 `hasInstallScript: true` → the [`property::INSTALL_SCRIPT`](crate::property::INSTALL_SCRIPT)
+//!   property (`true`); v1 lockfiles do not record it.
 //! - Edges: every name in `dependencies`, `optionalDependencies` and `peerDependencies` (v1:
 //!   `requires`) is resolved the way node does, at the nearest `node_modules` up the install
 //!   path; names npm did not install (an optional peer) are left out.
@@ -208,6 +210,9 @@ fn parse_packages(packages: &Map<String, Value>, lines: &KeyLines<'_>) -> Parsed
         // A key outside `node_modules` is a workspace member folder: the project's own code.
         package.first_party = !path.contains("node_modules/");
         fill_common(&mut package, entry);
+        if flag(entry, "hasInstallScript") {
+            package = package.with_property(crate::property::INSTALL_SCRIPT, "true");
+        }
         if flag(entry, "peer") && flag(entry, "optional") {
             package.scope = package.scope.max(Scope::Optional);
         }

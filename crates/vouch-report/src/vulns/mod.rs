@@ -8,6 +8,29 @@ use crate::{Finding, Report, RuleMeta, Severity};
 
 pub mod render;
 
+/// The rule code of a match against a malicious-package record (`docs/rules/malicious-package.md`).
+pub const MALICIOUS_RULE: &str = "malicious-package";
+
+/// What a matched record says about the package: it has a vulnerability, or it **is**
+/// malicious (an ossf/malicious-packages `MAL-` record or a record naming CWE-506: published to
+/// do harm, with no fixed version to upgrade to).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchKind {
+    #[default]
+    Vulnerability,
+    Malicious,
+}
+
+impl MatchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Vulnerability => "vulnerability",
+            MatchKind::Malicious => "malicious",
+        }
+    }
+}
+
 /// Whether the component is known to be affected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
@@ -48,6 +71,8 @@ pub struct MatchedComponent {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VulnMatch {
     pub component: MatchedComponent,
+    /// A vulnerability, or a malicious package (reported under [`MALICIOUS_RULE`], critical).
+    pub kind: MatchKind,
     /// The primary id (see the module docs).
     pub id: String,
     /// Every merged advisory id, sorted.
@@ -98,10 +123,27 @@ pub struct MatchOutcome {
 }
 
 impl MatchOutcome {
-    /// A report with one rule per advisory and one finding per match.
+    /// The matches of one kind.
+    pub fn of_kind(&self, kind: MatchKind) -> impl Iterator<Item = &VulnMatch> {
+        self.matches.iter().filter(move |m| m.kind == kind)
+    }
+
+    /// A report with one rule per advisory and one finding per match; every malicious-package
+    /// match shares the one rule [`MALICIOUS_RULE`].
     pub fn report(&self, tool: &str, version: &str) -> Report {
         let mut report = Report::new(tool, version);
         for m in &self.matches {
+            if m.kind == MatchKind::Malicious {
+                let mut rule =
+                    RuleMeta::new(MALICIOUS_RULE, "Malicious package", Severity::Critical);
+                rule.description = Some(
+                    "The package version is named by a malicious-package record (ossf/malicious-packages `MAL-` or CWE-506): it was published to do harm. Remove it and treat machines that installed it as compromised.".into(),
+                );
+                rule.help_uri = Some(format!("docs/rules/{MALICIOUS_RULE}.md"));
+                report.rules.push(rule);
+                report.findings.push(m.finding.clone());
+                continue;
+            }
             let mut rule = RuleMeta::new(
                 &m.id,
                 m.summary

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Expired, MatchOutcome, MatchStatus, VulnMatch};
+use super::{Expired, MatchKind, MatchOutcome, MatchStatus, VulnMatch};
 
 fn pretty(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
@@ -59,7 +59,14 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
                     .join(", ")
             )
         };
-        let fixed = if m.fixed.is_empty() {
+        let malicious = if m.kind == MatchKind::Malicious {
+            "MALICIOUS "
+        } else {
+            ""
+        };
+        let fixed = if m.kind == MatchKind::Malicious && m.fixed.is_empty() {
+            "remove it".to_owned()
+        } else if m.fixed.is_empty() {
             "no fix".to_owned()
         } else {
             format!("fixed in {}", m.fixed.join(", "))
@@ -71,7 +78,7 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<8} {}{also}  {fixed}{state}",
+            "  {:<8} {malicious}{}{also}  {fixed}{state}",
             m.severity.as_str(),
             m.id
         );
@@ -92,8 +99,11 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
             e.reason
         );
     }
-    let total = active(outcome).count();
-    let suppressed = outcome.matches.len() - total;
+    let malicious = active(outcome)
+        .filter(|m| m.kind == MatchKind::Malicious)
+        .count();
+    let total = active(outcome).count() - malicious;
+    let suppressed = outcome.matches.len() - total - malicious;
     let unknown = active(outcome)
         .filter(|m| matches!(m.status, MatchStatus::CouldNotEvaluate(_)))
         .count();
@@ -107,9 +117,17 @@ pub fn table(outcome: &MatchOutcome, expired: &[Expired]) -> String {
             let _ = writeln!(out, "  {n}");
         }
     }
+    let malicious = if malicious == 0 {
+        String::new()
+    } else {
+        format!(
+            "{malicious} malicious package{}, ",
+            if malicious == 1 { "" } else { "s" }
+        )
+    };
     let _ = writeln!(
         out,
-        "\n{total} vulnerabilit{} in {} component(s) checked, {suppressed} suppressed, {unknown} could not be evaluated\nadvisory database {}",
+        "\n{malicious}{total} vulnerabilit{} in {} component(s) checked, {suppressed} suppressed, {unknown} could not be evaluated\nadvisory database {}",
         if total == 1 { "y" } else { "ies" },
         outcome.components,
         outcome.db_digest
@@ -282,7 +300,13 @@ pub fn cyclonedx(outcome: &MatchOutcome, tool_version: &str) -> String {
             if let Some(d) = &m.details {
                 v["detail"] = json!(d);
             }
-            if !m.fixed.is_empty() {
+            if m.kind == MatchKind::Malicious {
+                // CWE-506 Embedded Malicious Code; vouch's kind as a property.
+                v["cwes"] = json!([506]);
+                v["properties"] = json!([{"name": "vouch:kind", "value": "malicious"}]);
+                let action = if m.fixed.is_empty() { format!("Remove {} {}", m.component.name, m.component.version) } else { format!("Upgrade {} to {}", m.component.name, m.fixed.join(" or ")) };
+                v["recommendation"] = json!(format!("{action}: the version is malicious; treat machines that installed it as compromised"));
+            } else if !m.fixed.is_empty() {
                 v["recommendation"] = json!(format!("Upgrade {} to {}", m.component.name, m.fixed.join(" or ")));
             }
             let advisories: Vec<Value> = m.references.iter().map(|u| json!({"url": u})).collect();
@@ -348,10 +372,16 @@ pub fn gitlab(outcome: &MatchOutcome, tool_version: &str, now: &str) -> String {
         .map(|m| {
             let mut identifiers: Vec<Value> = vec![identifier(&m.id)];
             identifiers.extend(m.other_ids().map(|i| identifier(i)));
+            if m.kind == MatchKind::Malicious {
+                identifiers.push(json!({"type": "cwe", "name": "CWE-506", "value": "506", "url": "https://cwe.mitre.org/data/definitions/506.html"}));
+            }
             let links: Vec<Value> = m.references.iter().map(|u| json!({"url": u})).collect();
             let mut v = json!({
                 "id": uuid_from(&m.finding.fingerprint),
-                "name": m.summary.clone().unwrap_or_else(|| m.id.clone()),
+                "name": match m.kind {
+                    MatchKind::Malicious => format!("Malicious package: {}", m.summary.clone().unwrap_or_else(|| m.id.clone())),
+                    MatchKind::Vulnerability => m.summary.clone().unwrap_or_else(|| m.id.clone()),
+                },
                 "description": m.details.clone().or_else(|| m.summary.clone()).unwrap_or_else(|| m.id.clone()),
                 "severity": if m.severity_source == "unrated" { "Unknown" } else { m.severity.gitlab() },
                 "identifiers": identifiers,
@@ -360,7 +390,9 @@ pub fn gitlab(outcome: &MatchOutcome, tool_version: &str, now: &str) -> String {
                     "dependency": {"package": {"name": m.component.name}, "version": m.component.version},
                 },
             });
-            if !m.fixed.is_empty() {
+            if m.kind == MatchKind::Malicious && m.fixed.is_empty() {
+                v["solution"] = json!(format!("Remove {} {}; treat machines that installed it as compromised", m.component.name, m.component.version));
+            } else if !m.fixed.is_empty() {
                 v["solution"] = json!(format!("Upgrade {} to {}", m.component.name, m.fixed.join(" or ")));
             }
             if !links.is_empty() {

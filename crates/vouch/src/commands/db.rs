@@ -41,12 +41,17 @@ pub fn resolve(location: &DbLocation) -> anyhow::Result<PathBuf> {
 struct Store<'i, 'tx> {
     importer: &'i mut Importer<'tx>,
     records: usize,
+    /// Records that name malicious packages (`MAL-…`, see `Advisory::is_malicious`).
+    malicious: usize,
     problems: usize,
 }
 
 impl import::Sink for Store<'_, '_> {
     fn record(&mut self, _file: &str, record: Record) -> Result<(), DbError> {
         self.records += 1;
+        if record.advisory.is_malicious() {
+            self.malicious += 1;
+        }
         self.importer.add(&record)
     }
 
@@ -62,20 +67,21 @@ fn store(
     read: impl FnOnce(&mut Store<'_, '_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<ExitStatus> {
     let mut db = Database::create(path)?;
-    let (mut records, mut problems) = (0, 0);
+    let (mut records, mut malicious, mut problems) = (0, 0, 0);
     let summary = db.import_with(|importer| -> anyhow::Result<()> {
         let mut sink = Store {
             importer,
             records: 0,
+            malicious: 0,
             problems: 0,
         };
         read(&mut sink)?;
-        (records, problems) = (sink.records, sink.problems);
+        (records, malicious, problems) = (sink.records, sink.malicious, sink.problems);
         Ok(())
     })?;
     let digest = db.digest()?;
     eprintln!(
-        "imported {records} advisories into {} ({} new or updated, {} unchanged, {problems} skipped as malformed)\ndigest {digest}",
+        "imported {records} advisories into {} ({} new or updated, {} unchanged, {problems} skipped as malformed); {malicious} malicious\ndigest {digest}",
         path.display(),
         summary.written,
         summary.unchanged,
