@@ -19,6 +19,8 @@ use vouch_fleet::{Ingest, Location, Pattern, Store};
 
 const AT: &str = "2023-11-14T22:13:20Z";
 const EPOCH: i64 = 1_700_000_000;
+/// SBOMs per transaction, as `vouch fleet add`.
+const ADD_BATCH: usize = 100;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,10 +30,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut store = Store::open(&Location::parse(store))?;
     match (cmd.as_str(), rest) {
         ("add", files) => {
-            for f in files {
-                let bytes = std::fs::read(f)?;
-                let sbom = vouch_sbom::read::parse(&bytes)?;
-                store.add(&Ingest::from_sbom(sbom, None, f, AT))?;
+            // As `vouch fleet add`: read a batch, then one transaction for it.
+            for batch in files.chunks(ADD_BATCH) {
+                let mut ingests = Vec::with_capacity(batch.len());
+                for f in batch {
+                    let bytes = std::fs::read(f)?;
+                    let sbom = vouch_sbom::read::parse(&bytes)?;
+                    ingests.push(Ingest::from_sbom(sbom, None, f, AT));
+                }
+                store.add_all(&ingests)?;
             }
         }
         ("query", [pattern]) => {

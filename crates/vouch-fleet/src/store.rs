@@ -348,15 +348,29 @@ impl Store {
     /// Ingests one version of an artifact: its components replace the previous version's in
     /// one transaction, and what entered and left is added to the history.
     pub fn add(&mut self, ingest: &Ingest) -> Result<Added, StoreError> {
+        let mut added = self.add_all(std::slice::from_ref(ingest))?;
+        Ok(added.remove(0))
+    }
+
+    /// Ingests several versions (of one or more artifacts) in one transaction: all or none.
+    /// Each is ingested as [`Store::add`] would, in order; one commit for the lot writes each
+    /// index page it touched once, not once per SBOM (what makes bulk ingest fast).
+    pub fn add_all(&mut self, ingests: &[Ingest]) -> Result<Vec<Added>, StoreError> {
         let cache = std::mem::take(&mut self.packages);
-        let result = self.transaction(|conn| add_in(conn, &cache, ingest));
+        let mut pending = PackageCache::new();
+        let result = self.transaction(|conn| {
+            ingests
+                .iter()
+                .map(|i| add_in(conn, &cache, &mut pending, i))
+                .collect::<Result<Vec<_>, _>>()
+        });
         self.packages = cache;
-        let (added, ids) = result?;
+        let added = result?;
         // Committed: the ids are real.
-        if self.packages.len() + ids.len() > PACKAGE_CACHE {
+        if self.packages.len() + pending.len() > PACKAGE_CACHE {
             self.packages.clear();
         }
-        self.packages.extend(ids);
+        self.packages.extend(pending);
         Ok(added)
     }
 
@@ -853,12 +867,13 @@ const PACKAGE_CACHE: usize = 1_000_000;
 fn package_ids(
     conn: &mut Conn,
     cache: &PackageCache,
+    pending: &PackageCache,
     keys: &[(PackageKey, String)],
 ) -> Result<HashMap<PackageKey, i64>, StoreError> {
     let mut ids: HashMap<PackageKey, i64> = HashMap::with_capacity(keys.len());
     let mut missing: Vec<&(PackageKey, String)> = Vec::new();
     for entry in keys {
-        match cache.get(&entry.0) {
+        match cache.get(&entry.0).or_else(|| pending.get(&entry.0)) {
             Some(id) => {
                 ids.insert(entry.0.clone(), *id);
             }
@@ -931,11 +946,14 @@ fn package_ids(
     Ok(ids)
 }
 
+/// One ingest inside the caller's transaction; package ids it resolved that `cache` did not
+/// hold go to `pending` (cached once the transaction committed).
 fn add_in(
     conn: &mut Conn,
     cache: &PackageCache,
+    pending: &mut PackageCache,
     ingest: &Ingest,
-) -> Result<(Added, HashMap<PackageKey, i64>), StoreError> {
+) -> Result<Added, StoreError> {
     let existing = conn.query(
         "SELECT id FROM artifacts WHERE name = $1",
         &[(&ingest.name).into()],
@@ -993,7 +1011,7 @@ fn add_in(
             keys.push((package_key(c), c.ecosystem.normalize_name(&c.name)));
         }
     }
-    let ids = package_ids(conn, cache, &keys)?;
+    let ids = package_ids(conn, cache, pending, &keys)?;
     // purl → package id, now and in the previous version (a new artifact has none).
     let now: BTreeMap<&str, i64> = keys.iter().map(|(k, _)| (k.0.as_str(), ids[k])).collect();
     let before: BTreeMap<String, i64> = if known {
@@ -1071,16 +1089,19 @@ fn add_in(
         "UPDATE artifacts SET current_version = $1 WHERE id = $2",
         &[Cell::Int(version_id), Cell::Int(artifact_id)],
     )?;
-    Ok((
-        Added {
-            artifact: ingest.name.clone(),
-            revision,
-            components: now.len(),
-            entered,
-            left,
-        },
-        ids,
-    ))
+    let added = Added {
+        artifact: ingest.name.clone(),
+        revision,
+        components: now.len(),
+        entered,
+        left,
+    };
+    for (k, id) in ids {
+        if !cache.contains_key(&k) {
+            pending.insert(k, id);
+        }
+    }
+    Ok(added)
 }
 
 /// Parameters per multi-row statement: far below both databases' limits (SQLite 32,766,

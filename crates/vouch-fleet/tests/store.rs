@@ -618,3 +618,38 @@ fn a_version_1_store_keeps_its_components_and_history() {
         1
     );
 }
+
+#[test]
+fn add_all_is_add_in_order_in_one_transaction() {
+    let read = |name: &str, rel: &str, at: &str| {
+        let bytes = std::fs::read(fixture(rel)).unwrap();
+        let sbom = vouch_sbom::read::parse(&bytes).unwrap();
+        Ingest::from_sbom(sbom, Some(name.to_owned()), rel, at)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // One batch: `app` twice (the trivy CycloneDX, then the cdxgen one), `js` once.
+    let mut batched = Store::open(&Location::Sqlite(dir.path().join("batched.sqlite"))).unwrap();
+    let batch = [
+        read("app", "sboms/trivy-fs.cdx.json", "2026-12-01T00:00:00Z"),
+        read("js", "sboms/cdxgen-js.cdx.json", "2026-12-01T00:00:00Z"),
+        read("app", "sboms/cdxgen-js.cdx.json", "2026-12-02T00:00:00Z"),
+    ];
+    let added = batched.add_all(&batch).unwrap();
+    // The same ingests one by one, in a store of their own.
+    let mut single = Store::open(&Location::Sqlite(dir.path().join("single.sqlite"))).unwrap();
+    let one_by_one: Vec<_> = batch.iter().map(|i| single.add(i).unwrap()).collect();
+    assert_eq!(added, one_by_one);
+    assert_eq!(
+        added.iter().map(|a| a.revision).collect::<Vec<_>>(),
+        [1, 1, 2]
+    );
+    assert!(added[2].entered > 0 && added[2].left > 0, "{:?}", added[2]);
+    assert_eq!(
+        batched.history("app").unwrap(),
+        single.history("app").unwrap()
+    );
+    assert_eq!(
+        batched.artifact("app").unwrap().component_list,
+        single.artifact("js").unwrap().component_list
+    );
+}
