@@ -16,24 +16,35 @@
 #   PostgreSQL: a cluster of its own (initdb + pg_ctl as the `postgres` user, Unix socket in
 #   $BENCH_DIR), as the tests start it; scripts/test-setup.d/postgres.sh installs PostgreSQL.
 #
-# usage: bench/fleet.sh [--count 10000] [--no-postgres]
+# usage: bench/fleet.sh [--count 10000] [--no-postgres] [--lib]
 #   env: VOUCH (default target/release/vouch; `cargo build --release -p vouch`),
 #        BENCH_DIR (default /tmp/vouch-bench-fleet)
+#   --lib: the timed steps (add, query, affected, rescans) run vouch-fleet's example
+#        `fleet_bench` (FLEET_BENCH, default target/release/examples/fleet_bench;
+#        `cargo build --release -p vouch-fleet --example fleet_bench`), which makes the same
+#        library calls as `vouch fleet …` without linking the rest of vouch; VOUCH (a debug
+#        build will do) then only imports the advisory database and counts the artifacts.
 # Prints a Markdown table on stdout.
 set -euo pipefail
 count=10000
 postgres=1
+lib=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count="$2"; shift 2 ;;
     --no-postgres) postgres=0; shift ;;
-    *) echo "usage: bench/fleet.sh [--count N] [--no-postgres]" >&2; exit 2 ;;
+    --lib) lib=1; shift ;;
+    *) echo "usage: bench/fleet.sh [--count N] [--no-postgres] [--lib]" >&2; exit 2 ;;
   esac
 done
 root="$(cd "$(dirname "$0")/.." && pwd)"
 vouch="${VOUCH:-$root/target/release/vouch}"
 dir="${BENCH_DIR:-/tmp/vouch-bench-fleet}"
 [ -x "$vouch" ] || { echo "no $vouch: cargo build --release -p vouch" >&2; exit 2; }
+fleet_bench="${FLEET_BENCH:-$root/target/release/examples/fleet_bench}"
+if [ "$lib" = 1 ]; then
+  [ -x "$fleet_bench" ] || { echo "no $fleet_bench: cargo build --release -p vouch-fleet --example fleet_bench" >&2; exit 2; }
+fi
 rm -rf "$dir"; mkdir -p "$dir/sboms"
 export SOURCE_DATE_EPOCH=1700000000
 
@@ -81,22 +92,39 @@ run_store() {
   local label="$1" store="$2"
   local t0 t1
   t0=$(secs)
-  find "$dir/sboms" -name '*.cdx.json' | sort | xargs -n 500 "$vouch" fleet add --store "$store" >/dev/null 2>"$dir/$label-add.log"
+  if [ "$lib" = 1 ]; then
+    find "$dir/sboms" -name '*.cdx.json' | sort | xargs -n 500 "$fleet_bench" add "$store" >/dev/null 2>"$dir/$label-add.log"
+  else
+    find "$dir/sboms" -name '*.cdx.json' | sort | xargs -n 500 "$vouch" fleet add --store "$store" >/dev/null 2>"$dir/$label-add.log"
+  fi
   t1=$(secs)
   local n; n=$("$vouch" fleet artifacts --store "$store" --format json | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
   local ingest; ingest=$(python3 -c "print(f'{$n/($t1-$t0):.0f}')")
-  t0=$(secs); local hits; hits=$("$vouch" fleet query --store "$store" 'pkg:npm/debug@<5' --format json | python3 -c "import json,sys; print(len({h['artifact'] for h in json.load(sys.stdin)['hits']}))"); t1=$(secs)
+  local hits aff new2
+  t0=$(secs)
+  if [ "$lib" = 1 ]; then hits=$("$fleet_bench" query "$store" 'pkg:npm/debug@<5'); else
+  hits=$("$vouch" fleet query --store "$store" 'pkg:npm/debug@<5' --format json | python3 -c "import json,sys; print(len({h['artifact'] for h in json.load(sys.stdin)['hits']}))"); fi
+  t1=$(secs)
   local q; q=$(python3 -c "print(f'{$t1-$t0:.2f}')")
-  t0=$(secs); local aff; aff=$("$vouch" fleet affected --store "$store" --db "$db" CVE-2021-32708 --format json | python3 -c "import json,sys; print(len({f['artifact'] for f in json.load(sys.stdin)['findings']}))" || true); t1=$(secs)
+  t0=$(secs)
+  if [ "$lib" = 1 ]; then aff=$("$fleet_bench" affected "$store" "$db" CVE-2021-32708); else
+  aff=$("$vouch" fleet affected --store "$store" --db "$db" CVE-2021-32708 --format json | python3 -c "import json,sys; print(len({f['artifact'] for f in json.load(sys.stdin)['findings']}))" || true); fi
+  t1=$(secs)
   local a; a=$(python3 -c "print(f'{$t1-$t0:.2f}')")
-  t0=$(secs); "$vouch" fleet rescan --store "$store" --db "$db" --format json >"$dir/$label-rescan1.json" || true; t1=$(secs)
+  t0=$(secs)
+  if [ "$lib" = 1 ]; then "$fleet_bench" rescan "$store" "$db" >/dev/null; else
+  "$vouch" fleet rescan --store "$store" --db "$db" --format json >"$dir/$label-rescan1.json" || true; fi
+  t1=$(secs)
   local r1; r1=$(python3 -c "print(f'{$t1-$t0:.2f}')")
   cp "$db" "$dir/osv-changed.sqlite"
   local g="$root/crates/vouch-advisory/tests/fixtures/advisories/ghsa-sample"
   "$vouch" db import --db "$dir/osv-changed.sqlite" "$g/GHSA-952p-6rrq-rcjv.json" "$g/GHSA-grv7-fg5c-xmjg.json" "$g/GHSA-c2qf-rxjj-qqgw.json" >/dev/null 2>&1
-  t0=$(secs); "$vouch" fleet rescan --store "$store" --db "$dir/osv-changed.sqlite" --format json >"$dir/$label-rescan2.json" || true; t1=$(secs)
+  t0=$(secs)
+  if [ "$lib" = 1 ]; then new2=$("$fleet_bench" rescan "$store" "$dir/osv-changed.sqlite"); else
+  "$vouch" fleet rescan --store "$store" --db "$dir/osv-changed.sqlite" --format json >"$dir/$label-rescan2.json" || true; fi
+  t1=$(secs)
   local r2; r2=$(python3 -c "print(f'{$t1-$t0:.2f}')")
-  local new2; new2=$(python3 -c "import json; print(len(json.load(open('$dir/$label-rescan2.json'))['new']))")
+  if [ "$lib" = 0 ]; then new2=$(python3 -c "import json; print(len(json.load(open('$dir/$label-rescan2.json'))['new']))"); fi
   echo "| $label | $n | $comps | $ingest SBOMs/s | $q s ($hits artifacts) | $a s ($aff artifacts) | $r1 s | $r2 s ($new2 new) |"
 }
 

@@ -1,6 +1,6 @@
 //! The store: artifacts, their versions, current components, history, rescans, events.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -219,6 +219,7 @@ pub struct Change {
 pub struct Store {
     pub(crate) conn: Conn,
     location: String,
+    packages: PackageCache,
 }
 
 /// Rows a single answer may hold; more is refused rather than exhausting memory.
@@ -245,8 +246,9 @@ const COMPONENT_COLUMNS: &str =
 
 fn component_of(row: &[Cell]) -> Option<Component> {
     let ecosystem = ecosystem_of(&row[0].text())?;
+    // '' is "no source package" (schema version 3).
     let source_package = match (row[4].opt_text(), row[5].opt_text()) {
-        (Some(name), Some(version)) => Some(SourcePackage { name, version }),
+        (Some(name), Some(version)) if !name.is_empty() => Some(SourcePackage { name, version }),
         _ => None,
     };
     Some(Component {
@@ -304,6 +306,7 @@ impl Store {
         let mut store = Store {
             conn,
             location: shown,
+            packages: PackageCache::new(),
         };
         crate::schema::migrate(&mut store.conn, &store.location)?;
         Ok(store)
@@ -345,15 +348,39 @@ impl Store {
     /// Ingests one version of an artifact: its components replace the previous version's in
     /// one transaction, and what entered and left is added to the history.
     pub fn add(&mut self, ingest: &Ingest) -> Result<Added, StoreError> {
-        self.transaction(|conn| add_in(conn, ingest))
+        let mut added = self.add_all(std::slice::from_ref(ingest))?;
+        Ok(added.remove(0))
+    }
+
+    /// Ingests several versions (of one or more artifacts) in one transaction: all or none.
+    /// Each is ingested as [`Store::add`] would, in order; one commit for the lot writes each
+    /// index page it touched once, not once per SBOM (what makes bulk ingest fast).
+    pub fn add_all(&mut self, ingests: &[Ingest]) -> Result<Vec<Added>, StoreError> {
+        let cache = std::mem::take(&mut self.packages);
+        let mut pending = PackageCache::new();
+        let result = self.transaction(|conn| {
+            ingests
+                .iter()
+                .map(|i| add_in(conn, &cache, &mut pending, i))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        self.packages = cache;
+        let added = result?;
+        // Committed: the ids are real.
+        if self.packages.len() + pending.len() > PACKAGE_CACHE {
+            self.packages.clear();
+        }
+        self.packages.extend(pending);
+        Ok(added)
     }
 
     /// Artifacts holding a package the pattern selects, sorted by artifact and version.
     pub fn query(&mut self, pattern: &Pattern) -> Result<QueryAnswer, StoreError> {
         let rows = self.conn.query(
             "SELECT a.name, v.version, v.digest, v.labels, c.name, c.version, c.purl, v.distro
-             FROM components c
-             JOIN artifacts a ON a.id = c.artifact_id
+             FROM packages c
+             JOIN artifact_packages l ON l.package_id = c.id
+             JOIN artifacts a ON a.id = l.artifact_id
              JOIN artifact_versions v ON v.id = a.current_version
              WHERE c.ecosystem = $1 AND c.norm_name = $2",
             &[
@@ -415,8 +442,9 @@ impl Store {
                     name: name.to_owned(),
                 })?;
         let comps = self.conn.query(
-            "SELECT c.ecosystem, c.name, c.version, c.purl FROM components c
-             JOIN artifacts a ON a.id = c.artifact_id WHERE a.name = $1
+            "SELECT c.ecosystem, c.name, c.version, c.purl FROM packages c
+             JOIN artifact_packages l ON l.package_id = c.id
+             JOIN artifacts a ON a.id = l.artifact_id WHERE a.name = $1
              ORDER BY c.ecosystem, c.norm_name, c.version, c.purl",
             &[name.into()],
         )?;
@@ -443,10 +471,11 @@ impl Store {
         let rows = if subject.starts_with("pkg:") {
             let pattern = Pattern::parse(subject)?;
             let rows = self.conn.query(
-                "SELECT h.at, a.name, v.id, h.change, h.purl, h.version, h.artifact_id
-                 FROM history h JOIN artifacts a ON a.id = h.artifact_id
+                "SELECT v.ingested_at, a.name, v.id, h.change, p.purl, p.version, h.artifact_id
+                 FROM package_history h JOIN packages p ON p.id = h.package_id
+                 JOIN artifacts a ON a.id = h.artifact_id
                  JOIN artifact_versions v ON v.id = h.version_id
-                 WHERE h.ecosystem = $1 AND h.norm_name = $2",
+                 WHERE p.ecosystem = $1 AND p.norm_name = $2",
                 &[
                     pattern.ecosystem.as_str().into(),
                     (&pattern.normalized).into(),
@@ -462,8 +491,9 @@ impl Store {
                 .collect()
         } else {
             let rows = self.conn.query(
-                "SELECT h.at, a.name, v.id, h.change, h.purl, h.version, h.artifact_id
-                 FROM history h JOIN artifacts a ON a.id = h.artifact_id
+                "SELECT v.ingested_at, a.name, v.id, h.change, p.purl, p.version, h.artifact_id
+                 FROM package_history h JOIN packages p ON p.id = h.package_id
+                 JOIN artifacts a ON a.id = h.artifact_id
                  JOIN artifact_versions v ON v.id = h.version_id
                  WHERE a.name = $1",
                 &[subject.into()],
@@ -553,8 +583,9 @@ impl Store {
             ] {
                 candidates.extend(self.conn.query(
                     &format!(
-                        "SELECT DISTINCT v.distro, {COMPONENT_COLUMNS} FROM components c
-                         JOIN artifacts a ON a.id = c.artifact_id
+                        "SELECT DISTINCT v.distro, {COMPONENT_COLUMNS} FROM packages c
+                         JOIN artifact_packages l ON l.package_id = c.id
+                         JOIN artifacts a ON a.id = l.artifact_id
                          JOIN artifact_versions v ON v.id = a.current_version WHERE {sql}"
                     ),
                     &[eco.as_str().into(), name.into()],
@@ -596,8 +627,9 @@ impl Store {
     ) -> Result<Rescan, StoreError> {
         let rows = self.conn.query(
             &format!(
-                "SELECT DISTINCT v.distro, {COMPONENT_COLUMNS} FROM components c
-                 JOIN artifacts a ON a.id = c.artifact_id
+                "SELECT DISTINCT v.distro, {COMPONENT_COLUMNS} FROM packages c
+                 JOIN artifact_packages l ON l.package_id = c.id
+                 JOIN artifacts a ON a.id = l.artifact_id
                  JOIN artifact_versions v ON v.id = a.current_version"
             ),
             &[],
@@ -804,20 +836,142 @@ fn artifact_of(r: &[Cell]) -> Artifact {
     }
 }
 
-fn add_in(conn: &mut Conn, ingest: &Ingest) -> Result<Added, StoreError> {
+/// A component's identity in `packages`: every field a match or an answer reads (purl, name,
+/// version, ecosystem, source package name and version — '' when none —, first party).
+pub(crate) type PackageKey = (String, String, String, &'static str, String, String, bool);
+
+fn package_key(c: &Component) -> PackageKey {
+    let (source_name, source_version) = c
+        .source_package
+        .as_ref()
+        .map_or((String::new(), String::new()), |s| {
+            (s.name.clone(), s.version.clone())
+        });
+    (
+        c.purl.clone(),
+        c.name.clone(),
+        c.version.clone(),
+        c.ecosystem.as_str(),
+        source_name,
+        source_version,
+        c.first_party,
+    )
+}
+
+/// Package ids the store has handed out, by key; entries are only added after their
+/// transaction committed, and `packages` rows are never deleted, so an entry stays true.
+/// Emptied past [`PACKAGE_CACHE`] entries.
+pub(crate) type PackageCache = HashMap<PackageKey, i64>;
+
+/// Most package ids kept in memory by one open store.
+const PACKAGE_CACHE: usize = 1_000_000;
+
+/// The ids of `keys` in `packages`, inserting the missing ones.
+fn package_ids(
+    conn: &mut Conn,
+    cache: &PackageCache,
+    pending: &PackageCache,
+    keys: &[(PackageKey, String)],
+) -> Result<HashMap<PackageKey, i64>, StoreError> {
+    let mut ids: HashMap<PackageKey, i64> = HashMap::with_capacity(keys.len());
+    let mut missing: Vec<&(PackageKey, String)> = Vec::new();
+    for entry in keys {
+        match cache.get(&entry.0).or_else(|| pending.get(&entry.0)) {
+            Some(id) => {
+                ids.insert(entry.0.clone(), *id);
+            }
+            None => missing.push(entry),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(ids);
+    }
+    let rows: Vec<Vec<Cell>> = missing
+        .iter()
+        .map(|(k, norm)| {
+            vec![
+                k.3.into(),
+                (&k.1).into(),
+                norm.into(),
+                (&k.2).into(),
+                (&k.0).into(),
+                (&k.4).into(),
+                (&k.5).into(),
+                Cell::Int(i64::from(k.6)),
+            ]
+        })
+        .collect();
+    insert_many(
+        conn,
+        "INSERT INTO packages(ecosystem, name, norm_name, version, purl, source_name, source_version, first_party) VALUES ",
+        " ON CONFLICT(purl, name, version, ecosystem, source_name, source_version, first_party) DO NOTHING",
+        &rows,
+    )?;
+    let purls: BTreeSet<&str> = missing.iter().map(|(k, _)| k.0.as_str()).collect();
+    let purls: Vec<&str> = purls.into_iter().collect();
+    for chunk in purls.chunks(500) {
+        let mut sql = String::from(
+            "SELECT id, purl, name, version, ecosystem, source_name, source_version, first_party FROM packages WHERE purl IN (",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(i + 1).to_string());
+        }
+        sql.push(')');
+        let params: Vec<Cell> = chunk.iter().map(|p| Cell::from(*p)).collect();
+        for r in conn.query(&sql, &params)? {
+            let Some(eco) = ecosystem_of(&r[4].text()) else {
+                continue;
+            };
+            let key: PackageKey = (
+                r[1].text(),
+                r[2].text(),
+                r[3].text(),
+                eco.as_str(),
+                r[5].text(),
+                r[6].text(),
+                r[7].int() != 0,
+            );
+            ids.insert(key, r[0].int());
+        }
+    }
+    for (k, _) in &missing {
+        if !ids.contains_key(k) {
+            return Err(StoreError::Database {
+                backend: "fleet",
+                message: format!("package {} was inserted but not found", k.0),
+            });
+        }
+    }
+    Ok(ids)
+}
+
+/// One ingest inside the caller's transaction; package ids it resolved that `cache` did not
+/// hold go to `pending` (cached once the transaction committed).
+fn add_in(
+    conn: &mut Conn,
+    cache: &PackageCache,
+    pending: &mut PackageCache,
+    ingest: &Ingest,
+) -> Result<Added, StoreError> {
     let existing = conn.query(
         "SELECT id FROM artifacts WHERE name = $1",
         &[(&ingest.name).into()],
     )?;
-    let artifact_id = match existing.first() {
-        Some(r) => r[0].int(),
-        None => conn
-            .query(
+    let (artifact_id, known) = match existing.first() {
+        Some(r) => (r[0].int(), true),
+        None => (
+            conn.query(
                 "INSERT INTO artifacts(name) VALUES ($1) RETURNING id",
                 &[(&ingest.name).into()],
             )?
             .first()
             .map_or(0, |r| r[0].int()),
+            false,
+        ),
     };
     let distro = ingest
         .distro
@@ -842,108 +996,134 @@ fn add_in(conn: &mut Conn, ingest: &Ingest) -> Result<Added, StoreError> {
         )?
         .first()
         .map_or(0, |r| r[0].int());
-    let revision = conn
-        .query(
+    let revision = if known {
+        conn.query(
             "SELECT COUNT(*) FROM artifact_versions WHERE artifact_id = $1",
             &[Cell::Int(artifact_id)],
         )?
         .first()
-        .map_or(1, |r| r[0].int());
-    // What the previous version held, by purl.
-    let before: BTreeMap<String, (String, String, String)> = conn
-        .query(
-            "SELECT purl, ecosystem, norm_name, version FROM components WHERE artifact_id = $1",
+        .map_or(1, |r| r[0].int())
+    } else {
+        1
+    };
+    // This version's components, the first of each purl.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(ingest.components.len());
+    let mut keys: Vec<(PackageKey, String)> = Vec::with_capacity(ingest.components.len());
+    for c in &ingest.components {
+        if seen.insert(c.purl.as_str()) {
+            keys.push((package_key(c), c.ecosystem.normalize_name(&c.name)));
+        }
+    }
+    let ids = package_ids(conn, cache, pending, &keys)?;
+    // purl → package id, now and in the previous version (a new artifact has none).
+    let now: BTreeMap<&str, i64> = keys.iter().map(|(k, _)| (k.0.as_str(), ids[k])).collect();
+    let before: BTreeMap<String, i64> = if known {
+        conn.query(
+            "SELECT p.purl, l.package_id FROM artifact_packages l
+             JOIN packages p ON p.id = l.package_id WHERE l.artifact_id = $1",
             &[Cell::Int(artifact_id)],
         )?
         .into_iter()
-        .map(|r| (r[0].text(), (r[1].text(), r[2].text(), r[3].text())))
-        .collect();
-    conn.execute(
-        "DELETE FROM components WHERE artifact_id = $1",
-        &[Cell::Int(artifact_id)],
-    )?;
-    let mut now: BTreeSet<&str> = BTreeSet::new();
-    let mut component_rows: Vec<Vec<Cell>> = Vec::with_capacity(ingest.components.len());
-    let mut history_rows: Vec<Vec<Cell>> = Vec::new();
-    for c in &ingest.components {
-        if !now.insert(c.purl.as_str()) {
-            continue;
+        .map(|r| (r[0].text(), r[1].int()))
+        .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let now_ids: BTreeSet<i64> = now.values().copied().collect();
+    let before_ids: BTreeSet<i64> = before.values().copied().collect();
+    let gone: Vec<i64> = before_ids.difference(&now_ids).copied().collect();
+    for chunk in gone.chunks(500) {
+        let mut sql = String::from(
+            "DELETE FROM artifact_packages WHERE artifact_id = $1 AND package_id IN (",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(i + 2).to_string());
         }
-        let norm = c.ecosystem.normalize_name(&c.name);
-        component_rows.push(vec![
-            Cell::Int(artifact_id),
-            Cell::Int(version_id),
-            c.ecosystem.as_str().into(),
-            (&c.name).into(),
-            norm.as_str().into(),
-            (&c.version).into(),
-            (&c.purl).into(),
-            c.source_package.as_ref().map(|s| s.name.as_str()).into(),
-            c.source_package.as_ref().map(|s| s.version.as_str()).into(),
-            Cell::Int(i64::from(c.first_party)),
-        ]);
-        if !before.contains_key(&c.purl) {
+        sql.push(')');
+        let mut params = vec![Cell::Int(artifact_id)];
+        params.extend(chunk.iter().map(|id| Cell::Int(*id)));
+        conn.execute(&sql, &params)?;
+    }
+    let links: Vec<Vec<Cell>> = now_ids
+        .difference(&before_ids)
+        .map(|id| vec![Cell::Int(artifact_id), Cell::Int(*id)])
+        .collect();
+    insert_many(
+        conn,
+        "INSERT INTO artifact_packages(artifact_id, package_id) VALUES ",
+        "",
+        &links,
+    )?;
+    // History: purls that entered and left.
+    let mut history_rows: Vec<Vec<Cell>> = Vec::new();
+    for (purl, id) in &now {
+        if !before.contains_key(*purl) {
             history_rows.push(vec![
                 Cell::Int(artifact_id),
                 Cell::Int(version_id),
                 "entered".into(),
-                c.ecosystem.as_str().into(),
-                norm.as_str().into(),
-                (&c.version).into(),
-                (&c.purl).into(),
-                (&ingest.at).into(),
+                Cell::Int(*id),
             ]);
         }
     }
     let entered = history_rows.len();
-    for (purl, (eco, norm, version)) in &before {
-        if now.contains(purl.as_str()) {
-            continue;
+    for (purl, id) in &before {
+        if !now.contains_key(purl.as_str()) {
+            history_rows.push(vec![
+                Cell::Int(artifact_id),
+                Cell::Int(version_id),
+                "left".into(),
+                Cell::Int(*id),
+            ]);
         }
-        history_rows.push(vec![
-            Cell::Int(artifact_id),
-            Cell::Int(version_id),
-            "left".into(),
-            eco.into(),
-            norm.into(),
-            version.into(),
-            purl.into(),
-            (&ingest.at).into(),
-        ]);
     }
     let left = history_rows.len() - entered;
     insert_many(
         conn,
-        "INSERT INTO components(artifact_id, version_id, ecosystem, name, norm_name, version, purl, source_name, source_version, first_party) VALUES ",
-        &component_rows,
-    )?;
-    insert_many(
-        conn,
-        "INSERT INTO history(artifact_id, version_id, change, ecosystem, norm_name, version, purl, at) VALUES ",
+        "INSERT INTO package_history(artifact_id, version_id, change, package_id) VALUES ",
+        "",
         &history_rows,
     )?;
     conn.execute(
         "UPDATE artifacts SET current_version = $1 WHERE id = $2",
         &[Cell::Int(version_id), Cell::Int(artifact_id)],
     )?;
-    Ok(Added {
+    let added = Added {
         artifact: ingest.name.clone(),
         revision,
         components: now.len(),
         entered,
         left,
-    })
+    };
+    for (k, id) in ids {
+        if !cache.contains_key(&k) {
+            pending.insert(k, id);
+        }
+    }
+    Ok(added)
 }
 
-/// Rows per multi-row `INSERT`: 100 rows of at most 10 columns stay far below both
-/// databases' parameter limits (SQLite 32,766, PostgreSQL 65,535).
-const INSERT_BATCH: usize = 100;
+/// Parameters per multi-row statement: far below both databases' limits (SQLite 32,766,
+/// PostgreSQL 65,535), large enough that a few hundred rows take one or two statements.
+const INSERT_PARAMS: usize = 2_000;
 
 /// Inserts `rows` (all of one width) with multi-row `VALUES` lists of numbered parameters —
-/// the placeholders are generated, the values always bound.
-fn insert_many(conn: &mut Conn, prefix: &str, rows: &[Vec<Cell>]) -> Result<(), StoreError> {
-    for chunk in rows.chunks(INSERT_BATCH) {
-        let width = chunk[0].len();
+/// the placeholders are generated, the values always bound; `suffix` follows the list (an
+/// `ON CONFLICT` clause).
+fn insert_many(
+    conn: &mut Conn,
+    prefix: &str,
+    suffix: &str,
+    rows: &[Vec<Cell>],
+) -> Result<(), StoreError> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for chunk in rows.chunks((INSERT_PARAMS / width).max(1)) {
         let mut sql = String::from(prefix);
         let mut n = 0;
         for (i, _) in chunk.iter().enumerate() {
@@ -961,6 +1141,7 @@ fn insert_many(conn: &mut Conn, prefix: &str, rows: &[Vec<Cell>]) -> Result<(), 
             }
             sql.push(')');
         }
+        sql.push_str(suffix);
         let params: Vec<Cell> = chunk.iter().flatten().cloned().collect();
         conn.execute(&sql, &params)?;
     }
@@ -1010,8 +1191,9 @@ fn match_rows(
         for m in &outcome.matches {
             if !holders.contains_key(&m.component.purl) {
                 let found = conn.query(
-                    "SELECT a.name, v.distro FROM components c
-                     JOIN artifacts a ON a.id = c.artifact_id
+                    "SELECT a.name, v.distro FROM packages c
+                     JOIN artifact_packages l ON l.package_id = c.id
+                     JOIN artifacts a ON a.id = l.artifact_id
                      JOIN artifact_versions v ON v.id = a.current_version
                      WHERE c.purl = $1",
                     &[(&m.component.purl).into()],

@@ -84,7 +84,7 @@ fn major(v: &str) -> u64 {
 
 fn suite(location: &Location) {
     let mut store = Store::open(location).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     for (name, rel) in SBOMS {
         let added = ingest(&mut store, name, rel, "2026-12-01T00:00:00Z");
         assert_eq!(added.revision, 1);
@@ -470,7 +470,7 @@ fn a_newer_schema_is_refused_and_migrations_run_once() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
     conn.execute("INSERT INTO schema_version(version) VALUES (7)", [])
         .unwrap();
     drop(conn);
@@ -478,7 +478,7 @@ fn a_newer_schema_is_refused_and_migrations_run_once() {
     assert_eq!(
         e.to_string(),
         format!(
-            "the fleet store {} has schema version 7, newer than the 2 this vouch knows: upgrade vouch",
+            "the fleet store {} has schema version 7, newer than the 3 this vouch knows: upgrade vouch",
             path.display()
         )
     );
@@ -517,7 +517,7 @@ fn a_version_1_store_keeps_its_events() {
     .unwrap();
     drop(conn);
     let mut store = Store::open(&Location::Sqlite(path)).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     let events = store.events(None).unwrap();
     assert_eq!(events.len(), 3);
     let job = events.iter().find(|e| e.id == 289782451).unwrap();
@@ -544,5 +544,112 @@ fn a_version_1_store_keeps_its_events() {
     assert_eq!(
         events.iter().find(|e| e.id == 379).unwrap().outcome,
         Outcome::Skipped
+    );
+}
+
+#[test]
+fn a_version_1_store_keeps_its_components_and_history() {
+    // Two artifacts of a version-1 store sharing lodash 4.17.20, one with a Debian package
+    // built from a source package; web's second revision dropped minimist.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&std::fs::read_to_string(fixture("schema-v1.sqlite.sql")).unwrap())
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO artifacts VALUES (1, 'web', 2), (2, 'base', 3);
+         INSERT INTO artifact_versions VALUES
+           (1, 1, NULL, NULL, 'web-1.cdx.json', 'CycloneDX 1.6', NULL, '{}', '2026-12-01T00:00:00Z', 2, 0),
+           (2, 1, NULL, NULL, 'web-2.cdx.json', 'CycloneDX 1.6', NULL, '{}', '2026-12-02T00:00:00Z', 1, 0),
+           (3, 2, NULL, NULL, 'base.cdx.json', 'CycloneDX 1.6', NULL, '{}', '2026-12-01T00:00:00Z', 2, 0);
+         INSERT INTO components VALUES
+           (1, 2, 'npm', 'lodash', 'lodash', '4.17.20', 'pkg:npm/lodash@4.17.20', NULL, NULL, 0),
+           (2, 3, 'npm', 'lodash', 'lodash', '4.17.20', 'pkg:npm/lodash@4.17.20', NULL, NULL, 0),
+           (2, 3, 'deb', 'libssl3', 'libssl3', '3.0.11-1', 'pkg:deb/debian/libssl3@3.0.11-1', 'openssl', '3.0.11-1', 0);
+         INSERT INTO history VALUES
+           (1, 1, 'entered', 'npm', 'lodash', '4.17.20', 'pkg:npm/lodash@4.17.20', '2026-12-01T00:00:00Z'),
+           (1, 1, 'entered', 'npm', 'minimist', '1.2.5', 'pkg:npm/minimist@1.2.5', '2026-12-01T00:00:00Z'),
+           (1, 2, 'left', 'npm', 'minimist', '1.2.5', 'pkg:npm/minimist@1.2.5', '2026-12-02T00:00:00Z'),
+           (2, 3, 'entered', 'npm', 'lodash', '4.17.20', 'pkg:npm/lodash@4.17.20', '2026-12-01T00:00:00Z'),
+           (2, 3, 'entered', 'deb', 'libssl3', '3.0.11-1', 'pkg:deb/debian/libssl3@3.0.11-1', '2026-12-01T00:00:00Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = Store::open(&Location::Sqlite(path.clone())).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    let answer = store
+        .query(&Pattern::parse("pkg:npm/lodash@4.17.20").unwrap())
+        .unwrap();
+    assert_eq!(
+        artifacts_of(&answer),
+        BTreeSet::from(["base".into(), "web".into()])
+    );
+    let base = store.artifact("base").unwrap();
+    assert_eq!(
+        base.component_list
+            .iter()
+            .map(|c| c.purl.as_str())
+            .collect::<Vec<_>>(),
+        ["pkg:deb/debian/libssl3@3.0.11-1", "pkg:npm/lodash@4.17.20"]
+    );
+    let minimist = store.history("pkg:npm/minimist").unwrap();
+    assert_eq!(
+        minimist
+            .iter()
+            .map(|c| (c.at.as_str(), c.revision, c.change.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("2026-12-01T00:00:00Z", 1, "entered"),
+            ("2026-12-02T00:00:00Z", 2, "left")
+        ]
+    );
+    assert_eq!(store.history("web").unwrap().len(), 3);
+    // One package row per distinct component; the link rows and the source package survive.
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM packages"), 3);
+    assert_eq!(count("SELECT COUNT(*) FROM artifact_packages"), 3);
+    assert_eq!(count("SELECT COUNT(*) FROM package_history"), 5);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM packages WHERE source_name = 'openssl' AND source_version = '3.0.11-1'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn add_all_is_add_in_order_in_one_transaction() {
+    let read = |name: &str, rel: &str, at: &str| {
+        let bytes = std::fs::read(fixture(rel)).unwrap();
+        let sbom = vouch_sbom::read::parse(&bytes).unwrap();
+        Ingest::from_sbom(sbom, Some(name.to_owned()), rel, at)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // One batch: `app` twice (the trivy CycloneDX, then the cdxgen one), `js` once.
+    let mut batched = Store::open(&Location::Sqlite(dir.path().join("batched.sqlite"))).unwrap();
+    let batch = [
+        read("app", "sboms/trivy-fs.cdx.json", "2026-12-01T00:00:00Z"),
+        read("js", "sboms/cdxgen-js.cdx.json", "2026-12-01T00:00:00Z"),
+        read("app", "sboms/cdxgen-js.cdx.json", "2026-12-02T00:00:00Z"),
+    ];
+    let added = batched.add_all(&batch).unwrap();
+    // The same ingests one by one, in a store of their own.
+    let mut single = Store::open(&Location::Sqlite(dir.path().join("single.sqlite"))).unwrap();
+    let one_by_one: Vec<_> = batch.iter().map(|i| single.add(i).unwrap()).collect();
+    assert_eq!(added, one_by_one);
+    assert_eq!(
+        added.iter().map(|a| a.revision).collect::<Vec<_>>(),
+        [1, 1, 2]
+    );
+    assert!(added[2].entered > 0 && added[2].left > 0, "{:?}", added[2]);
+    assert_eq!(
+        batched.history("app").unwrap(),
+        single.history("app").unwrap()
+    );
+    assert_eq!(
+        batched.artifact("app").unwrap().component_list,
+        single.artifact("js").unwrap().component_list
     );
 }

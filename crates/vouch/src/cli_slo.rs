@@ -30,8 +30,19 @@ pub struct SloStatusArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: PathBuf,
     /// Webhook payload files (one payload or a JSON array of payloads each).
-    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub events: Vec<PathBuf>,
+    /// Read the events stored by `vouch fleet events add` instead: an SQLite file or
+    /// postgres://… [bare `--store`: $VOUCH_STORE, else the fleet store's default]. Without
+    /// `--events`, a set VOUCH_STORE is used as if `--store` were given.
+    #[arg(
+        long,
+        value_name = "PATH|URL",
+        num_args = 0..=1,
+        default_missing_value = "",
+        conflicts_with = "events"
+    )]
+    pub store: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: SloFormat,

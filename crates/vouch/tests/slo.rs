@@ -194,3 +194,160 @@ fn every_slo_code_has_a_page() {
         assert!(page.starts_with(&format!("# {code}: ")), "{page}");
     }
 }
+
+/// `vouch fleet events add FILES --store STORE`, exit 0.
+fn store_events(store: &str, files: &[&str]) {
+    let mut c = vouch();
+    c.args(["fleet", "events", "add"]);
+    for f in files {
+        c.arg(fixture(f));
+    }
+    let out = c.args(["--store", store]).output().unwrap();
+    assert_exit(&out, 0);
+}
+
+/// `slo status` over the stored events equals `slo status` over the files: stdout, exit code
+/// and diagnostics (after the line saying where the events came from).
+fn status_from_store_matches_files(store: &str) {
+    let payloads = [
+        "gitlab/pipeline.json",
+        "gitlab/job.json",
+        "github/completed.payload.json",
+        "github/queued.payload.json",
+        "github/completed.failure.with-organization.payload.json",
+        "github/completed.success.with-organization.payload.json",
+    ];
+    store_events(store, &payloads);
+    for now in [
+        "2016-08-20T00:00:00Z",
+        "2021-08-20T00:00:00Z",
+        "2023-01-11T00:00:00Z",
+    ] {
+        let files = status(now, &payloads, "json");
+        let from_store = vouch()
+            .args(["slo", "status", "--spec"])
+            .arg(fixture("seed/status.yaml"))
+            .args(["--now", now, "--format", "json", "--store", store])
+            .output()
+            .unwrap();
+        assert_eq!(from_store.status.code(), files.status.code(), "at {now}");
+        let mut a = json(&from_store.stdout);
+        let mut b = json(&files.stdout);
+        // `events` counts what was read: the store holds what a window can count.
+        a["events"] = serde_json::Value::Null;
+        b["events"] = serde_json::Value::Null;
+        assert_eq!(a, b, "at {now}");
+        let stderr = String::from_utf8(from_store.stderr).unwrap();
+        let (first, rest) = stderr.split_once('\n').unwrap();
+        assert!(
+            first.starts_with("read ") && first.contains(" pipeline event(s) from "),
+            "{first}"
+        );
+        assert_eq!(rest, String::from_utf8(files.stderr).unwrap(), "at {now}");
+    }
+    // 2016-08-20: the GitLab pipeline's p95 queue time, 164 s, breaches 120 s.
+    let out = vouch()
+        .args(["slo", "status", "--spec"])
+        .arg(fixture("seed/status.yaml"))
+        .args(["--now", "2016-08-20T00:00:00Z", "--store", store])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "error[slo-breached]: slo `queue-time` (queue-time) is 164 over 30d, objective p95 <= 120s; 2 of 3 events bad"
+        )
+    );
+}
+
+#[test]
+fn status_from_an_sqlite_store_is_the_status_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("fleet.sqlite");
+    status_from_store_matches_files(store.to_str().unwrap());
+}
+
+#[test]
+fn status_from_a_postgres_store_is_the_status_from_files() {
+    let cluster = common::postgres::Cluster::start();
+    status_from_store_matches_files(&cluster.url());
+}
+
+#[test]
+fn status_store_from_vouch_store_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("fleet.sqlite");
+    store_events(store.to_str().unwrap(), &["gitlab/pipeline.json"]);
+    let spec = fixture("seed/status.yaml");
+    // VOUCH_STORE without --events, and behind a bare --store.
+    for bare in [false, true] {
+        let mut c = vouch();
+        c.args(["slo", "status", "--spec"])
+            .arg(&spec)
+            .args(["--now", "2016-08-20T00:00:00Z", "--format", "json"])
+            .env("VOUCH_STORE", &store);
+        if bare {
+            c.arg("--store");
+        }
+        let out = c.output().unwrap();
+        assert_exit(&out, 1);
+        assert_eq!(json(&out.stdout)["slos"][1]["value"], 164.0);
+    }
+    // --events wins over VOUCH_STORE: the files are read, the store is not.
+    let out = vouch()
+        .args(["slo", "status", "--spec"])
+        .arg(&spec)
+        .args([
+            "--now",
+            "2016-08-20T00:00:00Z",
+            "--format",
+            "json",
+            "--events",
+        ])
+        .arg(fixture("gitlab/job.json"))
+        .env("VOUCH_STORE", &store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(json(&out.stdout)["events"], 1);
+    // Both sources named: refused by clap, exit 2.
+    let out = vouch()
+        .args(["slo", "status", "--spec"])
+        .arg(&spec)
+        .arg("--events")
+        .arg(fixture("gitlab/job.json"))
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+    // Neither.
+    let out = vouch()
+        .args(["slo", "status", "--spec"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no pipeline events: give --events FILE… or --store [PATH|URL]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A store that cannot be opened is exit 2, its password masked.
+    let out = vouch()
+        .args(["slo", "status", "--spec"])
+        .arg(&spec)
+        .args(["--store", "postgres://slo:hunter2@127.0.0.1:1/fleet"]) // vouch:allow (a fake password, to see it masked)
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot open the fleet store postgres://")
+            && stderr.contains("@127.0.0.1:1/fleet")
+            && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+}

@@ -247,6 +247,7 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     let labels = vouch_fleet::parse_labels(&args.labels)?;
     let now = now_text()?;
     let mut store = open(&args.store)?;
+    let mut batch: Vec<Ingest> = Vec::new();
     for input in &args.inputs {
         let source = input.display().to_string();
         let is_file = std::fs::metadata(input).is_ok_and(|m| m.is_file());
@@ -298,15 +299,43 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
                 ingest.unmapped
             );
         }
-        let added = store
-            .add(&ingest)
-            .with_context(|| format!("cannot ingest {source}"))?;
+        batch.push(ingest);
+        if batch.len() >= ADD_BATCH {
+            ingest_batch(&mut store, &mut batch)?;
+        }
+    }
+    ingest_batch(&mut store, &mut batch)?;
+    Ok(ExitStatus::Success)
+}
+
+/// SBOMs stored per transaction by `fleet add`: one commit writes each index page it touched
+/// once for the lot (docs/fleet.md, Performance). A failure stores none of the batch.
+const ADD_BATCH: usize = 100;
+
+fn ingest_batch(store: &mut Store, batch: &mut Vec<Ingest>) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let added = store
+        .add_all(batch)
+        .with_context(|| match batch.as_slice() {
+            [one] => format!("cannot ingest {}", one.source),
+            [first, .., last] => format!(
+                "cannot ingest the {} inputs {} … {} (none of them was stored)",
+                batch.len(),
+                first.source,
+                last.source
+            ),
+            [] => String::new(),
+        })?;
+    for a in added {
         eprintln!(
             "{}: revision {}, {} components ({} entered, {} left)",
-            added.artifact, added.revision, added.components, added.entered, added.left
+            a.artifact, a.revision, a.components, a.entered, a.left
         );
     }
-    Ok(ExitStatus::Success)
+    batch.clear();
+    Ok(())
 }
 
 fn query(args: QueryArgs) -> anyhow::Result<ExitStatus> {

@@ -44,16 +44,32 @@ fn rules(args: &SloRulesArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
-    let Some(slos) = load(&args.spec)? else {
-        return Ok(ExitStatus::Error);
+/// Where `--store` (or, without `--events`, `VOUCH_STORE`) says the events are; `None` for
+/// files.
+fn store_location(args: &SloStatusArgs) -> anyhow::Result<Option<vouch_fleet::Location>> {
+    let env = std::env::var("VOUCH_STORE").ok().filter(|s| !s.is_empty());
+    let chosen = match (&args.store, env) {
+        (Some(s), _) if !s.is_empty() => Some(s.clone()),
+        // Bare `--store`: VOUCH_STORE, else the fleet's default location.
+        (Some(_), env) => Some(env.unwrap_or_default()),
+        (None, Some(env)) if args.events.is_empty() => Some(env),
+        (None, _) => None,
     };
-    let now = match &args.now {
-        Some(t) => t
-            .parse::<jiff::Timestamp>()
-            .with_context(|| format!("--now `{t}` is not an RFC 3339 time"))?,
-        None => crate::clock::now()?,
-    };
+    match chosen {
+        Some(store) => Ok(Some(crate::commands::fleet::location(
+            &crate::commands::fleet::StoreArgs { store: Some(store) },
+        )?)),
+        None if args.events.is_empty() => anyhow::bail!(
+            "no pipeline events: give --events FILE… or --store [PATH|URL] (or set VOUCH_STORE)"
+        ),
+        None => Ok(None),
+    }
+}
+
+/// The events of `--events` files, or `None` after printing `error[slo-event-invalid]`.
+fn read_files(
+    args: &SloStatusArgs,
+) -> anyhow::Result<Option<Vec<vouch_slo::event::PipelineEvent>>> {
     let mut events = Vec::new();
     for path in &args.events {
         let bytes = vouch_fs::read::read(path, MAX_EVENTS_FILE)
@@ -66,7 +82,7 @@ fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
                     path.display(),
                     vouch_secrets::redact(&err.to_string())
                 );
-                return Ok(ExitStatus::Error);
+                return Ok(None);
             }
         }
         if events.len() > vouch_slo::event::MAX_EVENTS {
@@ -76,6 +92,48 @@ fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
             );
         }
     }
+    Ok(Some(events))
+}
+
+fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
+    let Some(slos) = load(&args.spec)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let now = match &args.now {
+        Some(t) => t
+            .parse::<jiff::Timestamp>()
+            .with_context(|| format!("--now `{t}` is not an RFC 3339 time"))?,
+        None => crate::clock::now()?,
+    };
+    let events = match store_location(args)? {
+        Some(location) => {
+            // Only what a window can count: events started or finished since the start of
+            // the longest window (a second early: windows compare whole seconds).
+            let longest = slos.iter().map(|s| s.window.seconds()).max().unwrap_or(0);
+            let span = jiff::SignedDuration::from_secs(
+                i64::try_from(longest)
+                    .unwrap_or(i64::MAX / 2)
+                    .saturating_add(1),
+            );
+            let since = now.checked_sub(span).unwrap_or(jiff::Timestamp::MIN);
+            let mut store = vouch_fleet::Store::open(&location)?;
+            let events = store
+                .events_in_window(since)
+                .with_context(|| format!("cannot read the events of {}", store.location()))?;
+            eprintln!(
+                "read {} pipeline event(s) from {}",
+                events.len(),
+                store.location()
+            );
+            events
+        }
+        None => {
+            let Some(events) = read_files(args)? else {
+                return Ok(ExitStatus::Error);
+            };
+            events
+        }
+    };
     let report = vouch_slo::status::evaluate(&slos, events, now);
     let text = match args.format {
         SloFormat::Table => vouch_slo::status::render_table(&report),
