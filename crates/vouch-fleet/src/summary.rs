@@ -62,8 +62,10 @@ impl Store {
             .map_or("", |r| r.at.as_str())
             .to_owned();
         let names = self.conn.query(
-            "SELECT DISTINCT a.name FROM history h JOIN artifacts a ON a.id = h.artifact_id
-             WHERE h.at >= $1 ORDER BY a.name",
+            "SELECT DISTINCT a.name FROM package_history h
+             JOIN artifact_versions v ON v.id = h.version_id
+             JOIN artifacts a ON a.id = h.artifact_id
+             WHERE v.ingested_at >= $1 ORDER BY a.name",
             &[since.as_str().into()],
         )?;
         let mut changes = Vec::new();

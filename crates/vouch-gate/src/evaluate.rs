@@ -942,8 +942,23 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                                 } else {
                                     format!("; fixed in {}", m.fixed.join(", "))
                                 };
-                                reasons.push(
-                                    Reason::new(
+                                // A malicious package is its own reason, not "a vulnerability".
+                                let reason = match m.kind {
+                                    vouch_report::vulns::MatchKind::Malicious => Reason::new(
+                                        Check::Vulnerabilities,
+                                        "malicious-package",
+                                        format!(
+                                            "{} {} is a malicious package: {}{}",
+                                            m.component.name,
+                                            m.component.version,
+                                            m.id,
+                                            m.summary
+                                                .as_deref()
+                                                .map(|s| format!(": {s}"))
+                                                .unwrap_or_default()
+                                        ),
+                                    ),
+                                    vouch_report::vulns::MatchKind::Vulnerability => Reason::new(
                                         Check::Vulnerabilities,
                                         "vulnerability-above-threshold",
                                         format!(
@@ -954,9 +969,9 @@ pub fn evaluate(policy: &Policy, inputs: &Inputs<'_>) -> Result<Decision, GateEr
                                             m.component.version,
                                             vp.fail_on.as_str()
                                         ),
-                                    )
-                                    .at(a.evidence.clone()),
-                                );
+                                    ),
+                                };
+                                reasons.push(reason.at(a.evidence.clone()));
                             }
                             vulnerabilities.push(json!({
                                 "id": m.id,

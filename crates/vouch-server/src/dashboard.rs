@@ -627,12 +627,10 @@ fn slo_report(state: &AppState) -> Result<Option<vouch_slo::status::Report>, Fai
     let Some(slos) = &state.slo else {
         return Ok(None);
     };
-    let events = lock(&state.store).events(None)?;
-    Ok(Some(vouch_slo::status::evaluate(
-        slos,
-        events,
-        (state.clock)(),
-    )))
+    let now = (state.clock)();
+    let since = vouch_slo::status::window_start(slos, now);
+    let events = lock(&state.store).events_in_window(since)?;
+    Ok(Some(vouch_slo::status::evaluate(slos, events, now)))
 }
 
 fn slo_panel(state: &AppState, body: &mut String) -> Result<(), Failure> {

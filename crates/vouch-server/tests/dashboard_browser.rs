@@ -357,7 +357,7 @@ fn a_person_searches_the_fleet_in_chromium() {
     browser.goto(&format!("{base}/"));
     assert_eq!(
         browser.text("#slo-summary"),
-        "3 SLOs over 0 pipeline events at 2026-12-03T12:00:00Z"
+        "3 SLOs over 0 pipeline events in their windows at 2026-12-03T12:00:00Z"
     );
     assert!(
         browser.text("#slo-list tbody tr").contains("not evaluated"),

@@ -75,6 +75,19 @@ impl Report {
     }
 }
 
+/// The earliest time an event can count for `slos` at `now`: the start of the longest window,
+/// a second early (windows compare whole seconds). A store reads only events started or
+/// finished since then.
+pub fn window_start(slos: &[Slo], now: Timestamp) -> Timestamp {
+    let longest = slos.iter().map(|s| s.window.seconds()).max().unwrap_or(0);
+    let span = jiff::SignedDuration::from_secs(
+        i64::try_from(longest)
+            .unwrap_or(i64::MAX / 2)
+            .saturating_add(1),
+    );
+    now.checked_sub(span).unwrap_or(Timestamp::MIN)
+}
+
 /// The status of `slos` over `events` (several deliveries of one run are folded with
 /// [`crate::event::latest`]) at `now`.
 pub fn evaluate(slos: &[Slo], events: Vec<PipelineEvent>, now: Timestamp) -> Report {

@@ -227,6 +227,13 @@ fn scan_json_is_the_library_report() {
         vouch_scan::secrets(&root, &[], &mut report).unwrap(),
         vouch_scan::configuration(&root, &[], None, today, &mut report).unwrap(),
         vouch_scan::pinning(&root, &[], &mut report).unwrap(),
+        vouch_scan::typosquat::check(
+            &inventory,
+            &vouch_scan::typosquat::Lists::embedded(&vouch_scan::typosquat::ecosystems(&inventory)),
+            None,
+            today,
+            &mut report,
+        ),
     ];
     report.sort();
     let scan = vouch_scan::Scan {

@@ -458,7 +458,7 @@ pub fn slo(out: &mut String, report: &vouch_slo::status::Report) {
     use vouch_slo::status::Verdict;
     let _ = writeln!(
         out,
-        "<section id=\"slo\"><h2>Delivery SLOs</h2>\n<p id=\"slo-summary\">{} over {} at {}</p>",
+        "<section id=\"slo\"><h2>Delivery SLOs</h2>\n<p id=\"slo-summary\">{} over {} in their windows at {}</p>",
         plural(report.slos.len(), "SLO", "SLOs"),
         plural(report.events, "pipeline event", "pipeline events"),
         escape(&report.now.to_string()),

@@ -107,15 +107,8 @@ fn status(args: &SloStatusArgs) -> anyhow::Result<ExitStatus> {
     };
     let events = match store_location(args)? {
         Some(location) => {
-            // Only what a window can count: events started or finished since the start of
-            // the longest window (a second early: windows compare whole seconds).
-            let longest = slos.iter().map(|s| s.window.seconds()).max().unwrap_or(0);
-            let span = jiff::SignedDuration::from_secs(
-                i64::try_from(longest)
-                    .unwrap_or(i64::MAX / 2)
-                    .saturating_add(1),
-            );
-            let since = now.checked_sub(span).unwrap_or(jiff::Timestamp::MIN);
+            // Only what a window can count.
+            let since = vouch_slo::status::window_start(&slos, now);
             let mut store = vouch_fleet::Store::open(&location)?;
             let events = store
                 .events_in_window(since)
