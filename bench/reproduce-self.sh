@@ -9,8 +9,12 @@
 # Settings (docs/reproduce.md "vouch reproduces itself"):
 #   - RUSTFLAGS remaps each copy's own path ($PWD inside the build) to /build and the cargo
 #     home to /cargo, so neither the build path nor HOME reaches the binary's line tables;
+#   - CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1: one codegen unit per crate, so LLVM's ThinLTO does
+#     not promote local symbols with `.llvm.<module hash>` suffixes (with 16 units the first full
+#     run differed in exactly those suffixes, 1,074 bytes; BENCHMARKS.md);
 #   - CARGO_INCREMENTAL=0; CARGO_HOME and RUSTUP_HOME given explicitly (shared: the registry
 #     cache and the toolchain), offline; each copy builds into its own target/.
+# Extra arguments for `vouch reproduce` (e.g. --keep) come from VOUCH_REPRODUCE_ARGS.
 # Prints vouch's verdict; exit code is vouch reproduce's (0 reproducible, 1 not, 2 failed).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,8 +35,8 @@ set +e
 # --vary=-time: rustc hangs at start-up under faketime (libfaketime's preload deadlocks it; even
 # `rustc --version` never returns), so the clock cannot be shifted for a Rust build; each build
 # is still bounded by --timeout.
-"$vouch" reproduce --source "$work" --artifact target/release/vouch --vary=-time --timeout 5400 -- \
-  sh -c 'RUSTFLAGS="--remap-path-prefix=$PWD=/build --remap-path-prefix=$CARGO_HOME=/cargo" exec cargo build --release --locked'
+"$vouch" reproduce --source "$work" --artifact target/release/vouch --vary=-time --timeout 5400 ${VOUCH_REPRODUCE_ARGS:-} -- \
+  sh -c 'RUSTFLAGS="--remap-path-prefix=$PWD=/build --remap-path-prefix=$CARGO_HOME=/cargo" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 exec cargo build --release --locked -p vouch'
 status=$?
 set -e
 echo "reproduce-self: exit $status after $(( $(date +%s) - start )) s (SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH)" >&2
