@@ -45,6 +45,8 @@ export SOURCE_DATE_EPOCH
 export CARGO_INCREMENTAL=0
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 export RUSTFLAGS="--remap-path-prefix=$PWD=/build --remap-path-prefix=$cargo_home=/cargo"
+# One codegen unit per crate: no ThinLTO-promoted `.llvm.<hash>` names (docs/reproduce.md).
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 revision=$(git rev-parse HEAD)
 cargo build --release --locked -p vouch
 bin=target/release/vouch
