@@ -13,6 +13,7 @@ pub mod forge;
 mod git_http;
 pub mod images;
 pub mod oci;
+pub mod postgres;
 pub mod proxy;
 pub mod registry;
 

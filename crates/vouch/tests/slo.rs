@@ -269,7 +269,7 @@ fn status_from_an_sqlite_store_is_the_status_from_files() {
 
 #[test]
 fn status_from_a_postgres_store_is_the_status_from_files() {
-    let cluster = common::postgres::Cluster::start();
+    let cluster = vouch_test::postgres::Cluster::start();
     status_from_store_matches_files(&cluster.url());
 }
 

@@ -2,8 +2,6 @@
 //! small file helpers. Each test file uses a subset.
 #![allow(dead_code)]
 
-pub mod postgres;
-
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
