@@ -85,6 +85,10 @@ deny_check() {
 step_deny() {
   echo "== cargo deny check (advisories from the snapshot dated $SNAPSHOT_DATE)" >&2
   install_cargo_deny
+  # cargo deny --offline reads `cargo metadata` for every platform, so the sources of crates
+  # this machine's build never compiles (Windows, Android) must be in the registry cache: fetch
+  # them (crates only, from Cargo.lock; the advisory data stays the snapshot).
+  cargo fetch --locked >&2 || fail "cargo fetch --locked could not fetch the crates of Cargo.lock"
   # Canary first: the same snapshot plus one planted advisory against `serde` (in Cargo.lock)
   # must make cargo deny fail with that advisory, proving the database is the one read.
   local canary=$WORK/canary-snapshot out
