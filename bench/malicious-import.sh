@@ -5,13 +5,13 @@
 #   bench/malicious-import.sh VOUCH [TAR_XZ]
 #
 # VOUCH is the vouch binary to measure (build it with `cargo build --release -p vouch`).
-# TAR_XZ defaults to ../shared/data/advisories/malicious/malicious-packages-osv-npm-pypi.tar.xz
-# (read only here, never by the tests; see its SOURCES.md). Nothing outside a temporary folder
+# TAR_XZ defaults to bench/data/malicious/malicious-packages-osv-npm-pypi.tar.xz (a copy of the
+# ossf set, read only here, never by the tests; see bench/data/malicious/SOURCES.md). Nothing outside a temporary folder
 # is written. Prints `vouch db import`'s count line, the wall time and the peak RSS of the
 # import, and the same for `vouch vulns` on a package-lock naming one malicious package.
 set -eu
 vouch=${1:?usage: $0 VOUCH [TAR_XZ]}
-archive=${2:-$(dirname "$0")/../../shared/data/advisories/malicious/malicious-packages-osv-npm-pypi.tar.xz}
+archive=${2:-$(dirname "$0")/data/malicious/malicious-packages-osv-npm-pypi.tar.xz}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ls -l "$archive"

@@ -3,7 +3,7 @@
 #   1. recall over the real typosquat names of the malicious-packages records
 #      (crates/vouch-scan/tests/fixtures/typosquat/typosquats-*.tsv);
 #   2. false positives over real dependency sets: the real third-party npm, pnpm, yarn and
-#      Python lockfiles of the shared data (../shared/data/ecosystem/{npm,python,yarn}, each
+#      Python lockfiles copied into bench/data/ecosystem/{npm,python,yarn} (see its README; each
 #      staged under its usual file name), the FIXED set whose names the CI test checks;
 #   3. the same over every fixture folder of the repository (crates/*/tests/fixtures: real and
 #      hand-made files mixed; each flagged name is printed, to judge by reading) and the
@@ -11,12 +11,12 @@
 #
 # usage: bench/typosquat-accuracy.sh [--emit-names FILE]
 #   --emit-names FILE: write the fixed set's names (the CI test's real-deps.tsv)
-#   SHARED=path of the shared data (default ../shared)
+#   DATA=folder holding ecosystem/{npm,python,yarn} (default bench/data)
 #   PROFILE=cargo profile for the harness (default dev; `release` for the timings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL=0
-SHARED=${SHARED:-../shared}
+DATA=${DATA:-bench/data}
 PROFILE=${PROFILE:-dev}
 emit=()
 if [ "${1:-}" = --emit-names ]; then emit=(--emit-names "$2"); fi
@@ -30,14 +30,14 @@ stage() { # FILE NAME
   echo "$d"
 }
 fixed=()
-for f in "$SHARED"/data/ecosystem/npm/*; do
+for f in "$DATA"/ecosystem/npm/*; do
   case "$(basename "$f")" in
     slsa-spec.*) ;; # Community-Spec-1.0: left out of the derived list
     *package-lock*.json) fixed+=("$(stage "$f" package-lock.json)") ;;
     *pnpm-lock*.yaml) fixed+=("$(stage "$f" pnpm-lock.yaml)") ;;
   esac
 done
-for f in "$SHARED"/data/ecosystem/python/*; do
+for f in "$DATA"/ecosystem/python/*; do
   case "$(basename "$f")" in
     *.uv.lock) fixed+=("$(stage "$f" uv.lock)") ;;
     *.Pipfile.lock) fixed+=("$(stage "$f" Pipfile.lock)") ;;
@@ -45,7 +45,7 @@ for f in "$SHARED"/data/ecosystem/python/*; do
     *requirements*.txt) fixed+=("$(stage "$f" requirements.txt)") ;;
   esac
 done
-for f in "$SHARED"/data/ecosystem/yarn/*.yarn.lock; do
+for f in "$DATA"/ecosystem/yarn/*.yarn.lock; do
   fixed+=("$(stage "$f" yarn.lock)")
 done
 
